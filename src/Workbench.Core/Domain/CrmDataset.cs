@@ -1,0 +1,21 @@
+namespace Workbench.Domain;
+
+/// <summary>All canonical CRM tables in memory. Tables a source does not have are empty.</summary>
+public sealed record CrmDataset
+{
+    public IReadOnlyList<Account> Accounts { get; init; } = [];
+    public IReadOnlyList<Product> Products { get; init; } = [];
+    public IReadOnlyList<Contract> Contracts { get; init; } = [];
+    public IReadOnlyList<SpendRecord> Spend { get; init; } = [];
+    public IReadOnlyList<UsageRecord> Usage { get; init; } = [];
+    public IReadOnlyList<EngagementEvent> Engagement { get; init; } = [];
+    public IReadOnlyList<Booking> Bookings { get; init; } = [];
+    public IReadOnlyList<Rep> Reps { get; init; } = [];
+    public IReadOnlyList<BookAssignment> Book { get; init; } = [];
+    public IReadOnlyList<Opportunity> Opportunities { get; init; } = [];
+    public IReadOnlyList<StageChange> StageHistory { get; init; } = [];
+    public IReadOnlyList<ActionLogEntry> Actions { get; init; } = [];
+
+    /// <summary>Planted truth, present only for generated data.</summary>
+    public PlantedTruth? Truth { get; init; }
+}

@@ -1,0 +1,54 @@
+namespace Workbench.Domain;
+
+// What the generator planted, written to truth/ beside the data. Every stage is measured
+// against it: AUC vs oracle AUC, narrative reason vs dominant driver, clusters vs segments, ...
+
+/// <summary>Observable causes the generator uses for upsell and churn. Names match feature concept groups.</summary>
+public enum Driver
+{
+    None,
+    UtilizationTrend,
+    HeadcountGrowth,
+    Engagement,
+    SupportLoad,
+    ChampionChange,
+    PriceChange,
+    Segment,
+}
+
+/// <summary>True monthly hazards for one account-product: the probability that an upsell (or churn)
+/// booking happens in that month, and the driver that contributed most to each.</summary>
+public readonly record struct TrueRisk(
+    string AccountId,
+    string ProductId,
+    DateOnly Month,
+    double PUpsell,
+    double PChurn,
+    Driver UpsellDriver,
+    Driver ChurnDriver);
+
+public sealed record TrueSegment(string AccountId, int Segment, string SegmentName);
+
+public sealed record TrueRepSkill(string RepId, int Segment, double WinRate);
+
+/// <summary>How many stages ahead (positive) or behind a rep declares relative to the truth.</summary>
+public sealed record TrueRepBias(string RepId, double StageBias);
+
+public sealed record TrueActionResponse(string Action, int Segment, double ResponseRate);
+
+/// <summary>The rep-randomized rollout: treatment reps' renewal bookings are multiplied by (1 + Uplift)
+/// from StartMonth on.</summary>
+public sealed record TrueRolloutEffect(DateOnly StartMonth, double Uplift);
+
+public sealed record GeneratorManifest(int Seed, int Accounts, int Months, DateOnly FirstMonth, int Segments, string GeneratorVersion);
+
+public sealed record PlantedTruth
+{
+    public required GeneratorManifest Manifest { get; init; }
+    public IReadOnlyList<TrueRisk> Risks { get; init; } = [];
+    public IReadOnlyList<TrueSegment> Segments { get; init; } = [];
+    public IReadOnlyList<TrueRepSkill> RepSkills { get; init; } = [];
+    public IReadOnlyList<TrueRepBias> RepBiases { get; init; } = [];
+    public IReadOnlyList<TrueActionResponse> ActionResponses { get; init; } = [];
+    public required TrueRolloutEffect Rollout { get; init; }
+}

@@ -1,0 +1,118 @@
+namespace Workbench.Domain;
+
+// The canonical B2B CRM data model. One record per table row; column names and types live in
+// CrmSchema (the column vocabulary). Monthly fact rows are record structs because the large tables
+// hold millions of them. Dates are DateOnly; a "month" is the first day of that month.
+
+/// <summary>A customer company.</summary>
+public sealed record Account(
+    string AccountId,
+    string Name,
+    string Industry,
+    string Region,
+    int? Employees,
+    string RevenueBand,
+    int? FoundedYear,
+    string? ParentAccountId,
+    DateOnly CreatedDate);
+
+/// <summary>Something the vendor sells.</summary>
+public sealed record Product(
+    string ProductId,
+    string Name,
+    string Family,
+    decimal ListPrice,
+    BillingUnit BillingUnit);
+
+public enum BillingUnit { Seat, Usage, Flat }
+
+public enum ContractStatus { Active, Renewed, Cancelled, Expired }
+
+/// <summary>A subscription of one account to one product for a term.</summary>
+public sealed record Contract(
+    string ContractId,
+    string AccountId,
+    string ProductId,
+    DateOnly StartDate,
+    DateOnly RenewalDate,
+    int TermMonths,
+    int Seats,
+    decimal UnitPrice,
+    ContractStatus Status);
+
+/// <summary>Amount billed to an account for a product in one month.</summary>
+public readonly record struct SpendRecord(string AccountId, string ProductId, DateOnly Month, decimal Amount);
+
+/// <summary>Product usage by an account in one month. Utilization = seats used / seats purchased.</summary>
+public readonly record struct UsageRecord(
+    string AccountId,
+    string ProductId,
+    DateOnly Month,
+    int SeatsPurchased,
+    int? SeatsUsed,
+    int? ActiveUsers,
+    double? Utilization,
+    int? KeyActions);
+
+public enum EngagementType { Email, Meeting, SupportTicket, Survey, Training, ChampionChange }
+
+/// <summary>A touchpoint with an account. Score carries the survey score (0-10) or ticket severity (1-4).</summary>
+public sealed record EngagementEvent(
+    string EventId,
+    string AccountId,
+    DateOnly Date,
+    EngagementType Type,
+    double? Score);
+
+public enum BookingType { New, AddOn, Downgrade, Renewal, NonRenewal, Cancellation, PriceChange }
+
+/// <summary>A booking event: any change to what an account buys, at any time of the year.
+/// AmountDelta is the change in monthly run-rate it causes (negative for downgrades and churn).</summary>
+public sealed record Booking(
+    string BookingId,
+    string AccountId,
+    string ProductId,
+    DateOnly Date,
+    BookingType Type,
+    int SeatsDelta,
+    decimal AmountDelta);
+
+/// <summary>A sales representative.</summary>
+public sealed record Rep(string RepId, string Name, string Region, DateOnly HireDate, RolloutArm RolloutArm);
+
+/// <summary>Arm of the rep-randomized rollout of the prioritizer (the A/B test).</summary>
+public enum RolloutArm { Control, Treatment }
+
+/// <summary>A rep owns an account from a date until (exclusive) another, or open-ended.</summary>
+public sealed record BookAssignment(string RepId, string AccountId, DateOnly FromDate, DateOnly? ToDate);
+
+public enum OpportunityStage { Prospecting, Qualification, Proposal, Negotiation, ClosedWon, ClosedLost }
+
+public enum OpportunityOutcome { Open, Won, Lost }
+
+/// <summary>A sales opportunity. DeclaredStage is what the rep says; the stage history says what happened.</summary>
+public sealed record Opportunity(
+    string OpportunityId,
+    string AccountId,
+    string RepId,
+    string ProductId,
+    decimal Amount,
+    DateOnly CreatedDate,
+    DateOnly? CloseDate,
+    int ActivityCount,
+    int ContactsInvolved,
+    string ContactTitles,
+    OpportunityStage DeclaredStage,
+    OpportunityOutcome Outcome);
+
+/// <summary>An opportunity entered a stage on a date.</summary>
+public sealed record StageChange(string OpportunityId, OpportunityStage Stage, DateOnly EnteredDate);
+
+/// <summary>An action taken on an account (offer, call, training...) and whether it worked.</summary>
+public sealed record ActionLogEntry(
+    string ActionId,
+    string AccountId,
+    DateOnly Date,
+    string Action,
+    bool Responded,
+    decimal Value);
