@@ -1,0 +1,21 @@
+using System.CommandLine;
+
+namespace Workbench.Cli.Commands;
+
+/// <summary>Runs the parsed command and turns the workbench's own exceptions into a clear message and exit code 2
+/// (bad input), instead of a stack trace. Unexpected exceptions still surface with their trace.</summary>
+public static class CliRunner
+{
+    public static async Task<int> InvokeAsync(RootCommand root, string[] args)
+    {
+        try
+        {
+            return await root.Parse(args).InvokeAsync();
+        }
+        catch (WorkbenchException ex)
+        {
+            Console.Error.WriteLine("error: " + ex.Message);
+            return 2;
+        }
+    }
+}
