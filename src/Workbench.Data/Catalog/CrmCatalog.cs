@@ -142,7 +142,7 @@ public sealed class CrmCatalog
             truth = LoadTruth(format, options, rejectsDir, truthOutcomes);
         ThrowIfStrictProblems(options, outcomes.Values.Concat(truthOutcomes));
 
-        var all = Bindings.Canonical.Select(t => outcomes[t.Name]).Concat(truthOutcomes).ToList();
+        var all = CrmSchema.Tables.Select(t => outcomes[t.Name]).Concat(truthOutcomes).ToList();
         var report = new LoadReport(Directory, format, options.Mode, all.Select(o => o.Report).ToList(),
             all.SelectMany(o => o.Problems).ToList(), all.Sum(o => o.ProblemCount));
         var dataset = new CrmDataset

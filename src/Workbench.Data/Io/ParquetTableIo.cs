@@ -215,9 +215,9 @@ internal static class ParquetTableIo
                 continue;
             }
             var want = ClrTypeOf(schema.Columns[c].Type);
-            if (f.ClrType != want)
+            if (f.ClrType != want && !(want == typeof(string) && f.ClrType == typeof(ReadOnlyMemory<char>)))
             {
-                sink.FileProblem(new DataProblem(displayName, 0, f.Name, f.ClrType.Name, $"a Parquet column of .NET type {want.Name}"));
+                sink.FileProblem(new DataProblem(displayName, 0, f.Name, f.ClrType.Name, $"a Parquet column of .NET type {(want == typeof(string) ? "String (UTF-8 text)" : want.Name)}"));
                 usable = false;
                 continue;
             }
