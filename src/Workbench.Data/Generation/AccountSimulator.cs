@@ -91,17 +91,19 @@ internal sealed class AccountSimulator
         _profile = _plan.Segments[_seg];
         _region = _rng.Weighted(GeneratorCatalog.RegionWeights);
         string industry = GeneratorCatalog.Industries[_rng.Weighted(GeneratorCatalog.IndustryWeights)];
-        bool isNew = months >= 3 && _rng.Chance(NewAccountShare);
+        bool isNew = _rng.Chance(NewAccountShare) && months >= 3;
         int createdT = isNew ? _rng.NextInt(months) : -(1 + _rng.NextInt(96));
         var createdDate = DayIn(createdT, 1 + _rng.NextInt(28));
-        double coreSeats = Math.Max(1, Math.Round(_rng.LogNormal(_profile.SeatsLogMean, 0.45)));
+        double coreSeats = Math.Max(1, Math.Round(_rng.LogNormal(_profile.SeatsLogMean, 0.40)));
         _employees = coreSeats / _rng.Uniform(0.15, 0.6);
         double revenue = _employees * _rng.LogNormal(Math.Log(180_000), 0.5);
         int? employees = _rng.Chance(MissingEmployees) ? null : (int)Math.Max(1, Math.Round(_employees));
         int age = (int)Math.Min(120, _rng.LogNormal(Math.Log(15), 0.7));
         int? founded = _rng.Chance(MissingFounded) ? null : Math.Max(1850, createdDate.Year - age);
-        string? parent = null;
-        if (index >= _plan.ParentPool && _rng.Chance(ParentChance)) parent = _plan.AccountId(_rng.NextInt(_plan.ParentPool));
+        // Draw unconditionally so an account's later draws do not depend on the run's size.
+        bool wantsParent = _rng.Chance(ParentChance);
+        int parentIndex = _rng.NextInt(_plan.ParentPool);
+        string? parent = index >= _plan.ParentPool && wantsParent ? _plan.AccountId(parentIndex) : null;
         string name = _rng.Pick(GeneratorCatalog.NameStems) + _rng.Pick(GeneratorCatalog.NameRoots) + " " + _rng.Pick(GeneratorCatalog.NameSuffixes);
         _out.Account = new Account(_id, name, industry, GeneratorCatalog.Regions[_region], employees,
             GeneratorCatalog.RevenueBand(revenue), founded, parent, createdDate);
@@ -310,7 +312,7 @@ internal sealed class AccountSimulator
                 double adoptionShock = _rng.NextDouble();
                 if (adoptionShock < 0.08) ps.Drift = _rng.Normal(0, 0.035); else ps.Drift *= 0.8;
                 ps.Adoption = Math.Clamp(ps.Adoption + ps.Drift + 0.06 * (ps.UtilTarget - ps.Adoption) + _rng.Normal(0, 0.02), 0.02, 1.2);
-                int used = (int)Math.Clamp(Math.Round(ps.Seats * ps.Adoption * (1 + _rng.Normal(0, 0.02))), 0, Math.Ceiling(ps.Seats * 1.2));
+                int used = (int)Math.Clamp(Math.Round(ps.Seats * ps.Adoption * (1 + _rng.Normal(0, 0.02))), 0, Math.Floor(ps.Seats * 1.2));
                 int activeUsers = (int)Math.Max(0, Math.Round(ps.BaseUsers * _employees / ps.EmployeesAtStart * (1 + _rng.Normal(0, 0.02))));
                 int keyActions = (int)Math.Round(used * _profile.ActionsPerUser * seasonal * _rng.LogNormal(0, 0.1));
                 bool telemetryGap = _rng.Chance(MissingTelemetry), usersMissing = _rng.Chance(MissingActiveUsers);

@@ -43,10 +43,10 @@ internal static class GeneratorCatalog
     public static readonly SegmentProfile[] SegmentTemplates =
     [
         new("Enterprise expanders", 0.16, Math.Log(350), 0.85, 0.86, +0.7, -0.6, 0.030, 1.6, 1.2, 0.45, 40),
-        new("Steady mid-market",    0.30, Math.Log(70),  0.60, 0.68, +0.0, -0.2, 0.012, 1.0, 1.0, 0.30, 30),
+        new("Steady mid-market",    0.30, Math.Log(70),  0.60, 0.64, +0.0, -0.2, 0.012, 1.0, 1.0, 0.30, 30),
         new("Price-sensitive SMB",  0.24, Math.Log(9),   0.12, 0.50, -0.4, +0.4, 0.004, 0.6, 0.8, 0.25, 20),
         new("Dormant large",        0.10, Math.Log(260), 0.35, 0.30, -0.8, +0.3, 0.004, 0.5, 0.6, 0.15, 10),
-        new("Fast growers",         0.12, Math.Log(25),  0.60, 0.93, +0.8, -0.1, 0.030, 1.3, 1.4, 0.70, 45),
+        new("Fast growers",         0.12, Math.Log(15),  0.60, 0.93, +0.8, -0.1, 0.030, 1.3, 1.4, 0.70, 45),
         new("Single-product loyal", 0.08, Math.Log(120), 0.00, 0.76, -0.3, -0.9, 0.000, 0.9, 0.7, 0.30, 30),
     ];
 

@@ -48,7 +48,12 @@ internal sealed class Rng
     public double Uniform(double min, double max) => min + (max - min) * NextDouble();
 
     /// <summary>Uniform integer in [0, maxExclusive).</summary>
-    public int NextInt(int maxExclusive) => maxExclusive <= 1 ? 0 : (int)(((NextULong() >> 32) * (ulong)maxExclusive) >> 32);
+    /// <remarks>Always consumes one draw, even when the range holds a single value, so later draws do not shift.</remarks>
+    public int NextInt(int maxExclusive)
+    {
+        ulong bits = NextULong() >> 32;
+        return maxExclusive <= 1 ? 0 : (int)((bits * (ulong)maxExclusive) >> 32);
+    }
 
     public int NextInt(int min, int maxExclusive) => min + NextInt(maxExclusive - min);
 
