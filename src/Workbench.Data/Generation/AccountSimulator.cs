@@ -142,8 +142,16 @@ internal sealed class AccountSimulator
         _emails = new int[span]; _meetings = new int[span]; _severity = new int[span];
         _lastChampionIndex = int.MinValue / 2;
 
-        // Products held at the start (the anchor product always).
+        // Products held at the start: the anchor product always, plus a segment-typical number of others.
         _products = new ProductState[_o.Products];
+        double extrasMean = _profile.ExtraProducts * (_o.Products - 1) / 4.0;
+        int extras = (int)Math.Clamp(Math.Round(_rng.Normal(extrasMean, 0.5)), 0, _o.Products - 1);
+        var extraOrder = new int[Math.Max(0, _o.Products - 1)];
+        for (int k = 0; k < extraOrder.Length; k++) extraOrder[k] = k + 1;
+        _rng.Shuffle(extraOrder);
+        var holds = new bool[_o.Products];
+        holds[0] = true;
+        for (int k = 0; k < extras; k++) holds[extraOrder[k]] = true;
         int startT = isNew ? createdT : Math.Max(-Burn, createdT);
         for (int p = 0; p < _o.Products; p++)
         {
@@ -151,7 +159,7 @@ internal sealed class AccountSimulator
             ps.UtilTarget = Math.Clamp(_profile.Utilization + utilOffset, 0.05, 1.05);
             ps.ChurnNoise = _rng.Normal(0, 0.4);
             ps.UpsellNoise = _rng.Normal(0, 0.4);
-            if (p == 0 || _rng.Chance(_profile.ExtraProductChance))
+            if (holds[p])
             {
                 double seats = p == 0 ? coreSeats : Math.Max(1, Math.Round(coreSeats * _rng.Uniform(0.3, 1.0)));
                 if (isNew) StartProduct(ps, createdT, createdDate, (int)seats, BookingType.New, opportunity: false);

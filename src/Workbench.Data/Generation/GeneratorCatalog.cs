@@ -13,7 +13,7 @@ internal sealed record SegmentProfile(
     string Name,
     double Share,              // share of accounts before renormalizing over the segments in use
     double SeatsLogMean,       // log of the anchor product's median seat count
-    double ExtraProductChance, // chance of holding each non-anchor product (breadth)
+    double ExtraProducts,      // mean number of non-anchor products held at the start, out of 4 (breadth)
     double Utilization,        // mean seat utilization the adoption process reverts to
     double UpsellOffset,       // segment term of the upsell logit (Driver.Segment)
     double ChurnOffset,        // segment term of the churn logit (Driver.Segment)
@@ -42,11 +42,11 @@ internal static class GeneratorCatalog
     // among log spend, product breadth, utilization and purchase frequency.
     public static readonly SegmentProfile[] SegmentTemplates =
     [
-        new("Enterprise expanders", 0.16, Math.Log(350), 0.85, 0.86, +0.7, -0.6, 0.030, 1.6, 1.2, 0.45, 40),
-        new("Steady mid-market",    0.30, Math.Log(70),  0.60, 0.64, +0.0, -0.2, 0.012, 1.0, 1.0, 0.30, 30),
-        new("Price-sensitive SMB",  0.24, Math.Log(9),   0.12, 0.50, -0.4, +0.4, 0.004, 0.6, 0.8, 0.25, 20),
-        new("Dormant large",        0.10, Math.Log(260), 0.35, 0.30, -0.8, +0.3, 0.004, 0.5, 0.6, 0.15, 10),
-        new("Fast growers",         0.12, Math.Log(15),  0.60, 0.93, +0.8, -0.1, 0.030, 1.3, 1.4, 0.70, 45),
+        new("Enterprise expanders", 0.16, Math.Log(500), 3.60, 0.86, +0.7, -0.6, 0.030, 1.6, 1.2, 0.45, 40),
+        new("Steady mid-market",    0.30, Math.Log(60),  2.30, 0.60, +0.0, -0.2, 0.012, 1.0, 1.0, 0.30, 30),
+        new("Price-sensitive SMB",  0.24, Math.Log(6),   0.30, 0.50, -0.4, +0.4, 0.004, 0.6, 0.8, 0.25, 20),
+        new("Dormant large",        0.10, Math.Log(260), 1.20, 0.30, -0.8, +0.3, 0.004, 0.5, 0.6, 0.15, 10),
+        new("Fast growers",         0.12, Math.Log(15),  2.30, 0.93, +0.8, -0.1, 0.030, 1.3, 1.4, 0.70, 45),
         new("Single-product loyal", 0.08, Math.Log(120), 0.00, 0.76, -0.3, -0.9, 0.000, 0.9, 0.7, 0.30, 30),
     ];
 
