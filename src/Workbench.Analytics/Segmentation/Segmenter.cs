@@ -1,5 +1,4 @@
 #pragma warning disable CS1573 // records document only the parameters that need explaining
-using System.Globalization;
 
 namespace Workbench.Analytics.Segmentation;
 
@@ -58,12 +57,13 @@ public sealed record SegmentationOptions
 /// <param name="KSelection">How k was chosen (null when K was given or for DBSCAN).</param>
 /// <param name="KDistance">DBSCAN's k-distance curve (null for other methods).</param>
 /// <param name="ClusteredData">The matrix the algorithm saw (after log1p, scaling and optional PCA).</param>
-/// <param name="Pca">PCA of the scaled data (for scatter plots and explained variance), always computed.</param>
+/// <param name="Pca">PCA of the scaled data (explained variance), always computed.</param>
+/// <param name="PcaScores">Each row's scores on the first two principal components of the scaled data (for scatter plots).</param>
 /// <param name="StabilityAri">Mean bootstrap ARI (also in <see cref="SegmentQuality"/>).</param>
 public sealed record SegmentationResult(
     int[] Assignments, SegmentationMethod Method, int K, KSelection? KSelection, KDistanceCurve? KDistance,
     IReadOnlyList<SegmentProfile> Profiles, SegmentQuality Quality, SilhouetteResult Silhouette, double StabilityAri,
-    FittedScaler Scaler, PcaResult Pca, FeatureMatrix ClusteredData, IReadOnlyList<string> ColumnNames, IReadOnlyList<string>? RowIds)
+    FittedScaler Scaler, PcaResult Pca, FeatureMatrix PcaScores, FeatureMatrix ClusteredData, IReadOnlyList<string> ColumnNames, IReadOnlyList<string>? RowIds)
 {
     /// <summary>Suggested (or analyst) name of a segment id.</summary>
     public string SegmentName(int segment) => segment < 0 ? "noise" : Profiles.First(p => p.Segment == segment).Name;
@@ -141,6 +141,6 @@ public static class Segmenter
         var separation = SegmentQualityAssessor.MinCentroidSeparation(data, labels);
         var quality = SegmentQualityAssessor.Assess(profiles, sil.Mean, separation, aris, options.Quality);
         return new SegmentationResult(labels, options.Method, k, selection, kdist, profiles, quality, sil, quality.StabilityMeanAri,
-            scaler, pca, data, raw.ColumnNames, input.RowIds);
+            scaler, pca, pca.Transform(scaled, Math.Min(2, scaled.Columns)), data, raw.ColumnNames, input.RowIds);
     }
 }
