@@ -28,11 +28,6 @@ public sealed class SegmentClassifier
         public float[] Features { get; set; } = [];
     }
 
-    sealed class Prediction
-    {
-        [ColumnName("PredictedLabel")] public uint PredictedLabel { get; set; }
-    }
-
     /// <summary>Trains on <paramref name="x"/> (use the same scaling as the clustering) and segment labels &gt;= 0.</summary>
     public static SegmentClassifier Train(FeatureMatrix x, IReadOnlyList<int> labels, int seed,
         SegmentClassifierTrainer trainer = SegmentClassifierTrainer.SdcaMaximumEntropy)
@@ -42,8 +37,6 @@ public sealed class SegmentClassifier
         var ml = new MLContext(seed);
         var schema = SchemaDefinition.Create(typeof(Row));
         schema[nameof(Row.Features)].ColumnType = new VectorDataViewType(NumberDataViewType.Single, x.Columns);
-        // Key labels are 1-based in ML.NET (0 = missing), so segment s is stored as s + 1.
-        schema[nameof(Row.Label)].ColumnType = new KeyDataViewType(typeof(uint), labels.Max() + 1);
         var data = ml.Data.LoadFromEnumerable(ToRows(x, labels), schema);
         IEstimator<ITransformer> est = trainer switch
         {
@@ -53,7 +46,13 @@ public sealed class SegmentClassifier
                 new Microsoft.ML.Trainers.LightGbm.LightGbmMulticlassTrainer.Options { NumberOfThreads = 1, Seed = seed, Verbose = false, Silent = true }),
             _ => throw new OptionsValidationException($"Unknown trainer {trainer}."),
         };
-        return new SegmentClassifier(ml, est.Fit(data), x.Columns);
+        // Mean-variance normalisation first: SDCA converges poorly on raw spend-scale features.
+        // Segment ids become ML.NET keys for training and are mapped back to ids on the way out.
+        var pipeline = ml.Transforms.Conversion.MapValueToKey(nameof(Row.Label))
+            .Append(ml.Transforms.NormalizeMeanVariance(nameof(Row.Features)))
+            .Append(est)
+            .Append(ml.Transforms.Conversion.MapKeyToValue("PredictedSegment", "PredictedLabel"));
+        return new SegmentClassifier(ml, pipeline.Fit(data), x.Columns);
     }
 
     /// <summary>Segment of each row.</summary>
@@ -64,8 +63,7 @@ public sealed class SegmentClassifier
         schema[nameof(Row.Features)].ColumnType = new VectorDataViewType(NumberDataViewType.Single, x.Columns);
         var data = ml.Data.LoadFromEnumerable(ToRows(x, null), schema);
         var scored = model.Transform(data);
-        var predicted = scored.GetColumn<uint>(scored.Schema["PredictedLabel"]).ToArray();
-        return predicted.Select(p => (int)p - 1).ToArray();
+        return scored.GetColumn<uint>(scored.Schema["PredictedSegment"]).Select(p => (int)p).ToArray();
     }
 
     static IEnumerable<Row> ToRows(FeatureMatrix x, IReadOnlyList<int>? labels)
@@ -74,7 +72,7 @@ public sealed class SegmentClassifier
         {
             var f = new float[x.Columns];
             for (int j = 0; j < x.Columns; j++) f[j] = (float)x[i, j];
-            yield return new Row { Label = labels is null ? 1u : (uint)(labels[i] + 1), Features = f };
+            yield return new Row { Label = labels is null ? 0u : (uint)labels[i], Features = f };
         }
     }
 
