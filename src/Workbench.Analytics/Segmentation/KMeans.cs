@@ -1,4 +1,5 @@
 using System.Numerics;
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 
 namespace Workbench.Analytics.Segmentation;
@@ -95,6 +96,9 @@ public static class KMeans
         for (int i = 0; i < n; i++) for (int j = 0; j < d; j++) { double t = x[i * d + j] - mean[j]; sq[j] += t * t; }
         return sq.Sum() / n / d;
     }
+
+    /// <summary>Benchmark switch: force the generic distance kernel (to measure the specialised one against it).</summary>
+    internal static bool GenericKernelOnly;
 
     internal static double SquaredDistance(ReadOnlySpan<double> a, ReadOnlySpan<double> b)
     {
@@ -309,6 +313,7 @@ public static class KMeans
             Span<double> best = stackalloc double[4];
             Span<int> arg = stackalloc int[4];
             int i = start;
+            if (chunks == 2 && !GenericKernelOnly) i = AssignFourRowsTwoChunks(start, end, labels, accumulate, sums, counts, ref inertia, ref changed);
             // Four rows at a time: four independent FMA chains per centroid chunk and one load of each centroid vector.
             for (; i + 4 <= end; i += 4)
             {
@@ -349,6 +354,50 @@ public static class KMeans
                 Finish(i, a, bst, labels, accumulate, sums, counts, ref inertia, ref changed);
             }
             blockInertia[b] = inertia; blockChanged[b] = changed;
+        }
+
+        /// <summary>The common case K in (W, 2W] (e.g. k = 5..8 with 4 lanes): 4 rows x 2 centroid chunks = 8 accumulators
+        /// kept in registers, each x value broadcast once, no bounds checks. Returns the first row not processed.</summary>
+        int AssignFourRowsTwoChunks(int start, int end, int[] labels, bool accumulate, double[] sums, long[] counts, ref double inertia, ref int changed)
+        {
+            int w = Vector<double>.Count;
+            ref double xr = ref MemoryMarshal.GetArrayDataReference(x);
+            ref double cr = ref MemoryMarshal.GetArrayDataReference(centroidsT);
+            var n0 = Vector.LoadUnsafe(ref MemoryMarshal.GetArrayDataReference(centroidNorms), 0);
+            var n1 = Vector.LoadUnsafe(ref MemoryMarshal.GetArrayDataReference(centroidNorms), (nuint)w);
+            int i = start;
+            for (; i + 4 <= end; i += 4)
+            {
+                Vector<double> a00 = n0, a01 = n1, a10 = n0, a11 = n1, a20 = n0, a21 = n1, a30 = n0, a31 = n1;
+                nuint r0 = (nuint)(i * d), r1 = r0 + (nuint)d, r2 = r1 + (nuint)d, r3 = r2 + (nuint)d;
+                for (int j = 0; j < d; j++)
+                {
+                    nuint cj = (nuint)(j * kp);
+                    var c0 = Vector.LoadUnsafe(ref cr, cj);
+                    var c1 = Vector.LoadUnsafe(ref cr, cj + (nuint)w);
+                    var b0 = new Vector<double>(Unsafe.Add(ref xr, r0 + (nuint)j));
+                    var b1 = new Vector<double>(Unsafe.Add(ref xr, r1 + (nuint)j));
+                    var b2 = new Vector<double>(Unsafe.Add(ref xr, r2 + (nuint)j));
+                    var b3 = new Vector<double>(Unsafe.Add(ref xr, r3 + (nuint)j));
+                    a00 = Vector.FusedMultiplyAdd(b0, c0, a00); a01 = Vector.FusedMultiplyAdd(b0, c1, a01);
+                    a10 = Vector.FusedMultiplyAdd(b1, c0, a10); a11 = Vector.FusedMultiplyAdd(b1, c1, a11);
+                    a20 = Vector.FusedMultiplyAdd(b2, c0, a20); a21 = Vector.FusedMultiplyAdd(b2, c1, a21);
+                    a30 = Vector.FusedMultiplyAdd(b3, c0, a30); a31 = Vector.FusedMultiplyAdd(b3, c1, a31);
+                }
+                FinishPair(i, a00, a01, labels, accumulate, sums, counts, ref inertia, ref changed);
+                FinishPair(i + 1, a10, a11, labels, accumulate, sums, counts, ref inertia, ref changed);
+                FinishPair(i + 2, a20, a21, labels, accumulate, sums, counts, ref inertia, ref changed);
+                FinishPair(i + 3, a30, a31, labels, accumulate, sums, counts, ref inertia, ref changed);
+            }
+            return i;
+        }
+
+        void FinishPair(int i, Vector<double> first, Vector<double> second, int[] labels, bool accumulate, double[] sums, long[] counts, ref double inertia, ref int changed)
+        {
+            double best = double.PositiveInfinity; int arg = 0;
+            MinLane(first, 0, ref best, ref arg);
+            MinLane(second, Vector<double>.Count, ref best, ref arg);
+            Finish(i, arg, best, labels, accumulate, sums, counts, ref inertia, ref changed);
         }
 
         static void MinLane(Vector<double> v, int offset, ref double best, ref int arg)
