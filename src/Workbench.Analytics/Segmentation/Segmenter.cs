@@ -67,6 +67,11 @@ public sealed record SegmentationResult(
 {
     /// <summary>Suggested (or analyst) name of a segment id.</summary>
     public string SegmentName(int segment) => segment < 0 ? "noise" : Profiles.First(p => p.Segment == segment).Name;
+
+    /// <summary>Adjusted Rand index between <see cref="Assignments"/> and known segments (e.g. the generator's planted truth),
+    /// and their contingency table (rows: found segments, columns: true segments).</summary>
+    public (double AdjustedRandIndex, ContingencyTable Table) CompareWith(IReadOnlyList<int> trueSegments) =>
+        (ClusteringMetrics.AdjustedRandIndex(Assignments, trueSegments), ClusteringMetrics.Contingency(Assignments, trueSegments));
 }
 
 /// <summary>One-call segmentation: preprocess, choose k, cluster, profile, check quality. Deterministic for a seed.</summary>

@@ -15,7 +15,9 @@ public class SegmenterTests
         var r = Segmenter.Run(new SegmentationInput(x), options);
         Assert.Equal(k, r.K);
         Assert.Equal(k, r.KSelection!.RecommendedK);
-        Assert.True(ClusteringMetrics.AdjustedRandIndex(r.Assignments, truth) >= 0.8);
+        var (ari, table) = r.CompareWith(truth);
+        Assert.True(ari >= 0.8, $"ARI {ari}");
+        Assert.Equal(k, table.ColumnLabels.Count);
         Assert.True(r.StabilityAri >= 0.9);
         Assert.True(r.Silhouette.Mean > 0.5);
         Assert.Equal(method == SegmentationMethod.GaussianMixture, r.KSelection.MixtureBic is not null);
