@@ -8,7 +8,7 @@ int Arg(int i, int fallback) => args.Length > i ? int.Parse(args[i], CultureInfo
 switch (mode)
 {
     case "data-io": return DataIoBench.Run(args[1..]);
-    // GENERATE_CASE
+    case "generate": return GeneratorBench.Run(args[1..]);
     case "kmeans":
         KMeansBench.Run(rows: Arg(1, 1_000_000), dims: Arg(2, 16), k: Arg(3, 8), nInit: Arg(4, 3), maxIter: Arg(5, 50), repeats: Arg(6, 3));
         return 0;
