@@ -3,7 +3,7 @@ namespace Workbench.Data.Io;
 /// <summary>Writes a file all-or-nothing: the content goes to a temporary file in the same folder, which is
 /// renamed over the target only after it was written completely. A failure deletes the temporary file,
 /// so readers never see a half-written output.</summary>
-internal static class AtomicFile
+public static class AtomicFile
 {
     public static void Write(string path, Action<Stream> write)
     {

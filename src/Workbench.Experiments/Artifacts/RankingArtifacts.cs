@@ -1,0 +1,82 @@
+using System.Text;
+using Workbench.Analytics.Ranking;
+using Workbench.Data.Io;
+
+namespace Workbench.Experiments.Artifacts;
+
+/// <summary>Writes a trained ranking stage: both models, metrics.json, the ranked books (CSV) and the evaluation
+/// curves. metrics.json is shaped as {"churn": {"auc", "pr_auc", "oracle_auc", "ndcg_at_10", "baseline_ndcg_at_10", ...}, "upsell": {...}}.</summary>
+public static class RankingArtifacts
+{
+    public const string ChurnModelFile = "churn.model.zip", UpsellModelFile = "upsell.model.zip", MetricsFile = "metrics.json",
+        BookFile = "ranked-book.csv", CurvesFile = "evaluation-curves.json";
+
+    public static IReadOnlyList<string> Write(RankingResult r, string outDir)
+    {
+        Directory.CreateDirectory(outDir);
+        var written = new List<string>();
+        foreach (var (model, file) in new[] { (r.ChurnModel, ChurnModelFile), (r.UpsellModel, UpsellModelFile) })
+        {
+            var path = Path.Combine(outDir, file);
+            AtomicFile.Write(path, model.Save);
+            written.Add(path);
+        }
+        written.Add(WriteMetrics(r, Path.Combine(outDir, MetricsFile)));
+        var book = Path.Combine(outDir, BookFile);
+        AtomicFile.WriteText(book, BookCsv(r.Books));
+        written.Add(book);
+        var curves = Path.Combine(outDir, CurvesFile);
+        Json.Write(curves, new
+        {
+            churn = new { roc = r.Churn.Roc, reliability = r.Churn.Reliability, gain = r.Churn.Gain },
+            upsell = new { roc = r.Upsell.Roc, reliability = r.Upsell.Reliability, gain = r.Upsell.Gain },
+        });
+        written.Add(curves);
+        return written;
+    }
+
+    public static Dictionary<string, object?> MetricsOf(TargetMetrics m, int k) => new()
+    {
+        ["auc"] = m.Auc,
+        ["pr_auc"] = m.PrAuc,
+        ["oracle_auc"] = m.OracleAuc,
+        [$"ndcg_at_{k}"] = m.NdcgAtK,
+        [$"baseline_ndcg_at_{k}"] = m.BestBaselineNdcgAtK,
+        ["best_baseline"] = m.BestBaseline,
+        [$"baselines_ndcg_at_{k}"] = m.BaselineNdcgAtK,
+        [$"oracle_ndcg_at_{k}"] = m.OracleNdcgAtK,
+        [$"precision_at_{k}"] = m.PrecisionAtK,
+        [$"recall_at_{k}"] = m.RecallAtK,
+        ["log_loss"] = m.LogLoss,
+        ["brier"] = m.Brier,
+        ["rows"] = m.Rows,
+        ["positives"] = m.Positives,
+        ["trees"] = m.TreeCount,
+    };
+
+    static string WriteMetrics(RankingResult r, string path)
+    {
+        var metrics = new Dictionary<string, object?>
+        {
+            ["churn"] = MetricsOf(r.Churn, r.K),
+            ["upsell"] = MetricsOf(r.Upsell, r.K),
+        };
+        if (r.Churn.OracleAuc is null) { ((Dictionary<string, object?>)metrics["churn"]!).Remove("oracle_auc"); ((Dictionary<string, object?>)metrics["upsell"]!).Remove("oracle_auc"); }
+        Json.Write(path, metrics);
+        return path;
+    }
+
+    public static string BookCsv(IEnumerable<AccountPriority> books)
+    {
+        string N(double v) => CsvText.Number(Math.Round(v, 2));
+        string P(double v) => CsvText.Number(Math.Round(v, 4));
+        return CsvText.Table(
+            ["rep_id", "account_id", "as_of", "rank", "grade", "trend", "priority", "previous_priority", "expected_upsell", "revenue_at_risk", "p_upsell", "p_churn", "top_product", "focus"],
+            books.Select(b => new[]
+            {
+                CsvText.Cell(b.RepId), CsvText.Cell(b.AccountId), b.AsOf.ToString("yyyy-MM-dd", RunContext.Culture), b.Rank.ToString(RunContext.Culture),
+                b.Grade.ToString(), b.Trend.ToString().ToLowerInvariant(), N(b.Priority), N(b.PreviousPriority), N(b.ExpectedUpsell), N(b.RevenueAtRisk),
+                P(b.MaxPUpsell), P(b.MaxPChurn), CsvText.Cell(b.TopProduct), b.Focus,
+            }));
+    }
+}
