@@ -9,4 +9,6 @@ CultureInfo.CurrentCulture = CultureInfo.InvariantCulture;
 var root = new RootCommand("workbench: B2B account intelligence. Generate or load CRM data, label, build features, rank accounts, explain, segment, and run notebooks.");
 // One line per command; each command lives in Commands/<Name>Command.cs.
 root.Subcommands.Add(VersionCommand.Create());
+root.Subcommands.Add(NotebooksCommand.Create());
+root.Subcommands.Add(KernelCommand.Create());
 return await CliRunner.InvokeAsync(root, args);
