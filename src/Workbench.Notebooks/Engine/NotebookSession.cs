@@ -253,11 +253,12 @@ public sealed class NotebookSession : IDisposable
         {
             var method = frame.GetMethod();
             var file = frame.GetFileName();
-            if (file is not null && file.StartsWith("cell", StringComparison.Ordinal) && !Path.IsPathRooted(file))
+            if (file is not null && !Path.IsPathRooted(file)) // cells are compiled with their name as file path
                 traceback.Add($"   at {file}, line {frame.GetFileLineNumber()}");
             else if (method?.DeclaringType is { } type && !(type.FullName ?? "").StartsWith("Submission#", StringComparison.Ordinal)
                      && !(type.Namespace ?? "").StartsWith("Microsoft.CodeAnalysis", StringComparison.Ordinal)
-                     && !(type.Namespace ?? "").StartsWith("System.Runtime.CompilerServices", StringComparison.Ordinal))
+                     && !(type.Namespace ?? "").StartsWith("System.Runtime.CompilerServices", StringComparison.Ordinal)
+                     && !(type.Namespace ?? "").StartsWith("System.Runtime.ExceptionServices", StringComparison.Ordinal))
                 traceback.Add($"   at {type.FullName}.{method.Name}");
         }
         if (ex.InnerException is { } inner) traceback.Add($" ---> {inner.GetType().FullName}: {inner.Message}");

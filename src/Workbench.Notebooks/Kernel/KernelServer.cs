@@ -128,6 +128,9 @@ public sealed class KernelServer : IDisposable
 
     void ExecutorLoop()
     {
+        // Load the references and JIT the compiler while the client connects: the first real cell is then fast.
+        var warmUp = session.ExecuteAsync("0", new CellRunOptions(CellName: "warm-up")).GetAwaiter().GetResult();
+        if (warmUp.Status != CellStatus.Ok) log.WriteLine($"workbench kernel: warm-up failed: {warmUp.Error?.Message}");
         foreach (var request in shellRequests.GetConsumingEnumerable())
         {
             Publish("status", new JsonObject { ["execution_state"] = "busy" }, request);
