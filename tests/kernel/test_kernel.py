@@ -72,6 +72,7 @@ def main():
         check("kernelspec installed and found through JUPYTER_PATH", spec.language == "C#", spec.to_dict())
         kernel_checks()
         nbconvert_check(prefix)
+        writer_matches_nbformat(workbench, prefix)
         print(f"{len(passed)} checks passed")
     finally:
         shutil.rmtree(prefix, ignore_errors=True)
@@ -197,6 +198,23 @@ def nbconvert_check(prefix):
     check("nbconvert captured the stream and the result", texts and texts[0].startswith("base: ") and results == ["84"], outputs)
     nbformat.validate(executed)
     check("the executed notebook is valid nbformat", True)
+
+
+def writer_matches_nbformat(workbench, prefix):
+    """The headless runner's output, re-saved by nbformat, must be the same bytes (sorted keys, 1-space indent)."""
+    out_dir = os.path.join(prefix, "runner-out")
+    subprocess.run(workbench + ["notebooks", "run", os.path.join(HERE, "smoke.ipynb"), "--out", out_dir, "--param", "seed=7"], check=True)
+    path = os.path.join(out_dir, "smoke.ipynb")
+    with open(path, encoding="utf-8") as f:
+        ours = f.read()
+    nb = nbformat.reads(ours, as_version=nbformat.NO_CONVERT)
+    nbformat.validate(nb)
+    check("the runner's notebook is valid nbformat 4.5", nb.nbformat == 4 and nb.nbformat_minor == 5)
+    theirs = nbformat.writes(nb) + "\n"
+    check("workbench's ipynb writer matches nbformat byte for byte", ours == theirs, "".join(
+        f"{a!r} != {b!r}\n" for a, b in zip(ours.splitlines(), theirs.splitlines()) if a != b)[:2000])
+    injected = [c for c in nb.cells if "injected-parameters" in c.metadata.get("tags", [])]
+    check("the runner injected the parameter cell", len(injected) == 1 and "int seed = 7;" in injected[0].source, injected)
 
 
 if __name__ == "__main__":
