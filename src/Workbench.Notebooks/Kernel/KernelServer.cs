@@ -99,7 +99,9 @@ public sealed class KernelServer : IDisposable
             log.WriteLine($"workbench kernel: dropped a message on {(isControl ? "control" : "shell")}: {rejection}");
             return;
         }
-        if (!isControl)
+        // kernel_info is stateless: answer at once (also on shell) so clients see the kernel ready while it warms up
+        // or runs a long cell. Everything else on shell runs in order on the executor.
+        if (!isControl && message.MessageType != "kernel_info_request")
         {
             shellRequests.Add(message);
             return;
@@ -107,7 +109,7 @@ public sealed class KernelServer : IDisposable
         Publish("status", new JsonObject { ["execution_state"] = "busy" }, message);
         switch (message.MessageType)
         {
-            case "kernel_info_request": Reply(control, message, "kernel_info_reply", KernelInfo()); break;
+            case "kernel_info_request": Reply(socket, message, "kernel_info_reply", KernelInfo()); break;
             case "interrupt_request":
                 session.Interrupt();
                 Reply(control, message, "interrupt_reply", new JsonObject { ["status"] = "ok" });
