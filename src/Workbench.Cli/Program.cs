@@ -11,4 +11,5 @@ var root = new RootCommand("workbench: B2B account intelligence. Generate or loa
 root.Subcommands.Add(VersionCommand.Create());
 root.Subcommands.Add(NotebooksCommand.Create());
 root.Subcommands.Add(KernelCommand.Create());
+root.Subcommands.Add(ValidateCommand.Create());
 return await CliRunner.InvokeAsync(root, args);

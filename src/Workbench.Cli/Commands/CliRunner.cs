@@ -10,7 +10,8 @@ public static class CliRunner
     {
         try
         {
-            return await root.Parse(args).InvokeAsync();
+            // System.CommandLine's default handler would print the trace and return 1; let ours through.
+            return await root.Parse(args).InvokeAsync(new InvocationConfiguration { EnableDefaultExceptionHandler = false });
         }
         catch (WorkbenchException ex)
         {

@@ -178,3 +178,19 @@ public sealed record HtmlThing(string Text) : IHtmlDisplay
     public string ToHtml() => "<p>" + System.Net.WebUtility.HtmlEncode(Text) + "</p>";
     public override string ToString() => $"HtmlThing({Text})";
 }
+
+public sealed class EngineAbandonTests
+{
+    [Fact]
+    public async Task A_cell_stuck_in_library_code_is_abandoned_after_the_grace_and_the_session_keeps_its_state()
+    {
+        using var session = NotebookSession.Create(new NotebookSessionOptions(CellTimeout: TimeSpan.FromSeconds(0.5), InterruptGrace: TimeSpan.FromSeconds(0.5)));
+        await session.ExecuteAsync("var kept = 21;");
+        // One long LINQ call: no loop in the cell for the injected check, no wait for Thread.Interrupt.
+        var stuck = await session.ExecuteAsync("var total = Enumerable.Range(0, int.MaxValue).Select(i => (long)i % 7).Sum();");
+        var after = await session.ExecuteAsync("kept * 2");
+
+        Assert.Equal(CellStatus.TimedOut, stuck.Status);
+        Assert.Equal(42, after.ReturnValue);
+    }
+}

@@ -1,0 +1,13 @@
+#!/usr/bin/env bash
+# Debian packages the tests use: the real Jupyter client and nbconvert (kernel tests), Python peers
+# (xgboost for SHAP agreement). Idempotent: skips what is already installed.
+set -euo pipefail
+packages=(jupyter-client python3-nbclient jupyter-nbconvert python3-xgboost python3-sklearn python3-pandas)
+missing=()
+for p in "${packages[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "installing: ${missing[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi

@@ -1,0 +1,92 @@
+using Workbench.Analytics.Labeling;
+
+namespace Workbench.Analytics.Features;
+
+/// <summary>
+/// Computes the point-in-time feature table for snapshots. Entry point: <see cref="Build(MonthlyPanel, IReadOnlyList{Snapshot}, FeatureOptions?)"/>.
+/// Category codes (industry, region, revenue band) are assigned from the sorted distinct values of the
+/// accounts table, so the same data always gives the same codes.
+/// </summary>
+public sealed class FeatureBuilder
+{
+    readonly MonthlyPanel _panel;
+    readonly Dictionary<string, int> _industry, _region, _revenueBand;
+    readonly double[] _accountSpendPrefix; // [a * (M+1) + m]
+    readonly int[] _activeProducts;        // [a * M + m]
+
+    /// <summary>The registry of the base features, in column order (before missing-value indicators).</summary>
+    public static FeatureRegistry BaseRegistry { get; } = new(FeatureCatalog.All.Select(s => s.Definition));
+
+    public FeatureBuilder(MonthlyPanel panel)
+    {
+        _panel = panel;
+        _industry = Codes(panel.Accounts.Select(a => a.Industry));
+        _region = Codes(panel.Accounts.Select(a => a.Region));
+        _revenueBand = Codes(panel.Accounts.Select(a => a.RevenueBand));
+        int months = panel.Months, accounts = panel.AccountIds.Count;
+        _accountSpendPrefix = new double[accounts * (months + 1)];
+        _activeProducts = new int[accounts * months];
+        var accountSpend = new double[accounts * months];
+        for (int p = 0; p < panel.Pairs.Count; p++)
+        {
+            int a = panel.Pairs[p].Account;
+            for (int m = 0; m < months; m++)
+            {
+                double s = panel.Spend[p * months + m];
+                accountSpend[a * months + m] += s;
+                if (s > 0) _activeProducts[a * months + m]++;
+            }
+        }
+        for (int a = 0; a < accounts; a++)
+            for (int m = 0; m < months; m++)
+                _accountSpendPrefix[a * (months + 1) + m + 1] = _accountSpendPrefix[a * (months + 1) + m] + accountSpend[a * months + m];
+    }
+
+    /// <summary>Features for every snapshot with default options.</summary>
+    public static FeatureTable Build(MonthlyPanel panel, IReadOnlyList<Snapshot> snapshots, FeatureOptions? options = null)
+        => new FeatureBuilder(panel).Build(snapshots, options ?? new FeatureOptions());
+
+    public FeatureTable Build(IReadOnlyList<Snapshot> snapshots, FeatureOptions options)
+    {
+        options.Validate();
+        var specs = FeatureCatalog.All;
+        int d = specs.Length, n = snapshots.Count;
+        var values = new float[(long)n * d];
+        Parallel.For(0, n, i =>
+        {
+            var s = snapshots[i];
+            var ctx = new FeatureContext(this, _panel, s.Pair, s.Account, s.AsOfMonth);
+            long row = (long)i * d;
+            for (int j = 0; j < d; j++) values[row + j] = (float)specs[j].Compute(ctx);
+        });
+        var table = new FeatureTable(_panel, snapshots, BaseRegistry, values);
+        if (options.SpendScale == SpendScale.Log1p) table = FeaturePostprocessing.LogMoney(table);
+        if (options.WinsorizeQuantile is double q) table = FeaturePostprocessing.Winsorize(table, q);
+        if (options.Missing == MissingValuePolicy.MedianWithIndicator) table = FeaturePostprocessing.ImputeMedianWithIndicator(table);
+        return table;
+    }
+
+    internal double AccountSpend(int account, int from, int to)
+    {
+        int months = _panel.Months;
+        from = Math.Clamp(from, 0, months); to = Math.Clamp(to, 0, months);
+        return to <= from ? 0 : _accountSpendPrefix[account * (months + 1) + to] - _accountSpendPrefix[account * (months + 1) + from];
+    }
+
+    internal double ActiveProducts(int account, int month) => month < 0 ? double.NaN : _activeProducts[account * _panel.Months + month];
+    internal double IndustryCode(string v) => _industry[v];
+    internal double RegionCode(string v) => _region[v];
+    internal double RevenueBandCode(string v) => _revenueBand[v];
+
+    /// <summary>Names behind category codes, for turning a code back into text.</summary>
+    public IReadOnlyList<string> CategoryNames(string feature) => feature switch
+    {
+        "industry" => _industry.OrderBy(kv => kv.Value).Select(kv => kv.Key).ToArray(),
+        "region" => _region.OrderBy(kv => kv.Value).Select(kv => kv.Key).ToArray(),
+        "revenue_band" => _revenueBand.OrderBy(kv => kv.Value).Select(kv => kv.Key).ToArray(),
+        _ => throw new ArgumentException($"'{feature}' is not a categorical feature."),
+    };
+
+    static Dictionary<string, int> Codes(IEnumerable<string> values) =>
+        values.Distinct().Order(StringComparer.Ordinal).Select((v, i) => (v, i)).ToDictionary(x => x.v, x => x.i, StringComparer.Ordinal);
+}

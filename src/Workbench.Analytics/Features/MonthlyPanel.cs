@@ -1,0 +1,153 @@
+using Workbench.Domain;
+
+namespace Workbench.Analytics.Features;
+
+/// <summary>
+/// The CRM tables laid out as dense monthly arrays: one row per account-product pair, one column per month,
+/// plus per-account event counts. Windowed sums are then O(1) through prefix sums, which is what makes
+/// point-in-time features for millions of snapshots cheap. Month index 0 is <see cref="FirstMonth"/>.
+/// Missing observations are NaN (never silently zero): spend absent in a month is 0 (nothing billed),
+/// usage absent is NaN (not measured).
+/// </summary>
+public sealed class MonthlyPanel
+{
+    public DateOnly FirstMonth { get; }
+    public int Months { get; }
+    public IReadOnlyList<string> AccountIds => _accountIds;
+    public IReadOnlyList<string> ProductIds => _productIds;
+    /// <summary>Account-product pairs that ever had spend, usage, a contract or a booking, sorted by account then product.</summary>
+    public IReadOnlyList<(int Account, int Product)> Pairs => _pairs;
+
+    readonly string[] _accountIds;
+    readonly string[] _productIds;
+    readonly (int Account, int Product)[] _pairs;
+    readonly Dictionary<string, int> _accountIndex;
+    readonly Dictionary<string, int> _productIndex;
+    readonly Dictionary<(int, int), int> _pairIndex;
+
+    // [pair * Months + month]
+    internal readonly double[] Spend, SeatsPurchased, SeatsUsed, ActiveUsers, Utilization, KeyActions;
+    // Booking counts per pair and month, by type; amount deltas per pair and month.
+    internal readonly double[] AddOns, Downgrades, Cancellations, NonRenewals, PriceChanges, Renewals, NewBookings, UpsellAmount, ChurnAmount;
+    // [account * Months + month]
+    internal readonly double[] Emails, Meetings, Tickets, TicketSeverity, Trainings, ChampionChanges, SurveySum, SurveyCount;
+    internal readonly double[] SpendPrefix; // [pair * (Months+1) + m] = sum of Spend before month m
+
+    /// <summary>Renewal date of the latest contract per pair starting before a month, or null: [pair] sorted list.</summary>
+    internal readonly List<Contract>[] ContractsByPair;
+    internal readonly Account[] Accounts;
+
+    public MonthlyPanel(CrmDataset data)
+    {
+        ArgumentNullException.ThrowIfNull(data);
+        _accountIds = data.Accounts.Select(a => a.AccountId).Order(StringComparer.Ordinal).ToArray();
+        _accountIndex = _accountIds.Select((id, i) => (id, i)).ToDictionary(x => x.id, x => x.i, StringComparer.Ordinal);
+        Accounts = new Account[_accountIds.Length];
+        foreach (var a in data.Accounts) Accounts[_accountIndex[a.AccountId]] = a;
+
+        var productIds = new SortedSet<string>(data.Products.Select(p => p.ProductId), StringComparer.Ordinal);
+        foreach (var s in data.Spend) productIds.Add(s.ProductId);
+        _productIds = productIds.ToArray();
+        _productIndex = _productIds.Select((id, i) => (id, i)).ToDictionary(x => x.id, x => x.i, StringComparer.Ordinal);
+
+        var months = data.Spend.Select(s => s.Month).Concat(data.Usage.Select(u => u.Month)).ToList();
+        if (months.Count == 0) throw new WorkbenchException("The dataset has no spend or usage rows: there is nothing to build monthly features from.");
+        FirstMonth = FirstOfMonth(months.Min());
+        Months = MonthIndexOf(FirstOfMonth(months.Max())) + 1;
+
+        var pairSet = new SortedSet<(int, int)>();
+        foreach (var s in data.Spend) pairSet.Add((AccountIndexOf(s.AccountId), ProductIndexOf(s.ProductId)));
+        foreach (var u in data.Usage) pairSet.Add((AccountIndexOf(u.AccountId), ProductIndexOf(u.ProductId)));
+        foreach (var c in data.Contracts) pairSet.Add((AccountIndexOf(c.AccountId), ProductIndexOf(c.ProductId)));
+        _pairs = pairSet.ToArray();
+        _pairIndex = new Dictionary<(int, int), int>(_pairs.Length);
+        for (int i = 0; i < _pairs.Length; i++) _pairIndex[_pairs[i]] = i;
+
+        int pm = _pairs.Length * Months, am = _accountIds.Length * Months;
+        Spend = new double[pm];
+        SeatsPurchased = Nan(pm); SeatsUsed = Nan(pm); ActiveUsers = Nan(pm); Utilization = Nan(pm); KeyActions = Nan(pm);
+        AddOns = new double[pm]; Downgrades = new double[pm]; Cancellations = new double[pm]; NonRenewals = new double[pm];
+        PriceChanges = new double[pm]; Renewals = new double[pm]; NewBookings = new double[pm]; UpsellAmount = new double[pm]; ChurnAmount = new double[pm];
+        Emails = new double[am]; Meetings = new double[am]; Tickets = new double[am]; TicketSeverity = new double[am];
+        Trainings = new double[am]; ChampionChanges = new double[am]; SurveySum = new double[am]; SurveyCount = new double[am];
+
+        foreach (var s in data.Spend)
+            Spend[Cell(s.AccountId, s.ProductId, s.Month)] += (double)s.Amount;
+        foreach (var u in data.Usage)
+        {
+            int c = Cell(u.AccountId, u.ProductId, u.Month);
+            SeatsPurchased[c] = u.SeatsPurchased;
+            SeatsUsed[c] = u.SeatsUsed ?? double.NaN;
+            ActiveUsers[c] = u.ActiveUsers ?? double.NaN;
+            Utilization[c] = u.Utilization ?? (u.SeatsUsed is int used && u.SeatsPurchased > 0 ? (double)used / u.SeatsPurchased : double.NaN);
+            KeyActions[c] = u.KeyActions ?? double.NaN;
+        }
+        foreach (var b in data.Bookings)
+        {
+            if (!_pairIndex.TryGetValue((AccountIndexOf(b.AccountId), ProductIndexOf(b.ProductId)), out int p)) continue; // no activity at all: nothing to attach to
+            int m = MonthIndexOf(b.Date);
+            if (m < 0 || m >= Months) continue; // outside the observed period
+            int c = p * Months + m;
+            double amount = (double)b.AmountDelta;
+            switch (b.Type)
+            {
+                case BookingType.AddOn: AddOns[c]++; UpsellAmount[c] += Math.Max(0, amount); break;
+                case BookingType.New: NewBookings[c]++; break;
+                case BookingType.Downgrade: Downgrades[c]++; ChurnAmount[c] += Math.Max(0, -amount); break;
+                case BookingType.Cancellation: Cancellations[c]++; ChurnAmount[c] += Math.Max(0, -amount); break;
+                case BookingType.NonRenewal: NonRenewals[c]++; ChurnAmount[c] += Math.Max(0, -amount); break;
+                case BookingType.PriceChange: PriceChanges[c]++; break;
+                case BookingType.Renewal: Renewals[c]++; break;
+            }
+        }
+        foreach (var e in data.Engagement)
+        {
+            int m = MonthIndexOf(e.Date);
+            if (m < 0 || m >= Months || !_accountIndex.TryGetValue(e.AccountId, out int a)) continue;
+            int c = a * Months + m;
+            switch (e.Type)
+            {
+                case EngagementType.Email: Emails[c]++; break;
+                case EngagementType.Meeting: Meetings[c]++; break;
+                case EngagementType.SupportTicket: Tickets[c]++; TicketSeverity[c] += e.Score ?? 0; break;
+                case EngagementType.Training: Trainings[c]++; break;
+                case EngagementType.ChampionChange: ChampionChanges[c]++; break;
+                case EngagementType.Survey: if (e.Score is double s) { SurveySum[c] += s; SurveyCount[c]++; } break;
+            }
+        }
+        ContractsByPair = new List<Contract>[_pairs.Length];
+        for (int i = 0; i < ContractsByPair.Length; i++) ContractsByPair[i] = [];
+        foreach (var c in data.Contracts)
+            ContractsByPair[_pairIndex[(AccountIndexOf(c.AccountId), ProductIndexOf(c.ProductId))]].Add(c);
+        foreach (var list in ContractsByPair) list.Sort((x, y) => x.StartDate.CompareTo(y.StartDate));
+
+        SpendPrefix = new double[_pairs.Length * (Months + 1)];
+        for (int p = 0; p < _pairs.Length; p++)
+            for (int m = 0; m < Months; m++)
+                SpendPrefix[p * (Months + 1) + m + 1] = SpendPrefix[p * (Months + 1) + m] + Spend[p * Months + m];
+    }
+
+    public static DateOnly FirstOfMonth(DateOnly d) => new(d.Year, d.Month, 1);
+    public int MonthIndexOf(DateOnly d) => (d.Year - FirstMonth.Year) * 12 + d.Month - FirstMonth.Month;
+    public DateOnly MonthAt(int index) => FirstMonth.AddMonths(index);
+
+    public int AccountIndexOf(string accountId) => _accountIndex.TryGetValue(accountId, out int i) ? i
+        : throw new WorkbenchException($"Account '{accountId}' appears in a fact table but not in the accounts table.");
+    public int ProductIndexOf(string productId) => _productIndex.TryGetValue(productId, out int i) ? i
+        : throw new WorkbenchException($"Product '{productId}' is not in the products table.");
+    public int PairIndexOf(int account, int product) => _pairIndex.TryGetValue((account, product), out int i) ? i : -1;
+
+    int Cell(string accountId, string productId, DateOnly month) =>
+        _pairIndex[(AccountIndexOf(accountId), ProductIndexOf(productId))] * Months + MonthIndexOf(month);
+
+    /// <summary>Sum of spend of a pair over months [from, to), clipped to the panel.</summary>
+    public double SpendSum(int pair, int from, int to)
+    {
+        from = Math.Clamp(from, 0, Months); to = Math.Clamp(to, 0, Months);
+        if (to <= from) return 0;
+        int b = pair * (Months + 1);
+        return SpendPrefix[b + to] - SpendPrefix[b + from];
+    }
+
+    static double[] Nan(int n) { var a = new double[n]; Array.Fill(a, double.NaN); return a; }
+}

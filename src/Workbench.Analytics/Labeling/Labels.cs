@@ -1,0 +1,104 @@
+using Workbench.Analytics.Features;
+
+namespace Workbench.Analytics.Labeling;
+
+public enum Outcome { Flat, Upsell, Churn }
+
+/// <summary>What decides a label.</summary>
+public enum LabelSource
+{
+    /// <summary>Booking events in the label window (add-ons; cancellations and non-renewals), wherever in the year they fall.</summary>
+    Bookings,
+    /// <summary>Mean spend in the label window against the run-rate before the as-of date.</summary>
+    Spend,
+    /// <summary>Churn if either says churn; upsell if either says upsell (and not churn).</summary>
+    Both,
+}
+
+public sealed record LabelOptions
+{
+    public LabelSource Source { get; init; } = LabelSource.Both;
+    /// <summary>Upsell when window spend exceeds run-rate by at least this share (0.15 = +15%).</summary>
+    public double UpsellThreshold { get; init; } = 0.15;
+    /// <summary>Churn when window spend falls below run-rate by at least this share (0.5 = halved or worse).</summary>
+    public double ChurnThreshold { get; init; } = 0.5;
+    /// <summary>Months before the as-of date averaged into the run-rate.</summary>
+    public int RunRateMonths { get; init; } = 3;
+    /// <summary>Whether a downgrade booking counts as churn (partial churn). Off: downgrades only move spend.</summary>
+    public bool DowngradeIsChurn { get; init; }
+
+    public void Validate()
+    {
+        if (UpsellThreshold is <= 0 or > 10) throw new OptionsValidationException($"UpsellThreshold must be in (0, 10], got {UpsellThreshold}.");
+        if (ChurnThreshold is <= 0 or > 1) throw new OptionsValidationException($"ChurnThreshold must be in (0, 1], got {ChurnThreshold}.");
+        if (RunRateMonths is < 1 or > 12) throw new OptionsValidationException($"RunRateMonths must be 1..12, got {RunRateMonths}.");
+    }
+}
+
+/// <summary>The label of one snapshot with the money behind it: the monthly run-rate at the as-of date,
+/// the mean monthly spend in the window, and the upsell amount booked in the window (monthly run-rate terms).</summary>
+public readonly record struct Label(Snapshot Snapshot, Outcome Outcome, double RunRate, double WindowSpend, double UpsellAmount, double ChurnAmount);
+
+public static class Labeler
+{
+    /// <summary>Labels each snapshot from the months [as-of + gap, as-of + gap + horizon) only.</summary>
+    public static Label[] Label(MonthlyPanel panel, IReadOnlyList<Snapshot> snapshots, SnapshotOptions snapshotOptions, LabelOptions options)
+    {
+        snapshotOptions.Validate(); options.Validate();
+        var labels = new Label[snapshots.Count];
+        Parallel.For(0, snapshots.Count, i => labels[i] = LabelOne(panel, snapshots[i], snapshotOptions, options));
+        return labels;
+    }
+
+    internal static Label LabelOne(MonthlyPanel panel, Snapshot s, SnapshotOptions so, LabelOptions o)
+    {
+        int from = s.AsOfMonth + so.GapMonths, to = from + so.HorizonMonths;
+        double runRate = panel.SpendSum(s.Pair, s.AsOfMonth - o.RunRateMonths, s.AsOfMonth) / o.RunRateMonths;
+        double window = panel.SpendSum(s.Pair, from, to) / so.HorizonMonths;
+
+        bool spendChurn = runRate > 0 && window <= runRate * (1 - o.ChurnThreshold);
+        bool spendUpsell = runRate > 0 ? window >= runRate * (1 + o.UpsellThreshold) : window > 0;
+
+        double addOns = 0, churnEvents = 0, upsellAmount = 0, churnAmount = 0;
+        int b = s.Pair * panel.Months;
+        for (int m = from; m < to; m++)
+        {
+            addOns += panel.AddOns[b + m];
+            churnEvents += panel.Cancellations[b + m] + panel.NonRenewals[b + m] + (o.DowngradeIsChurn ? panel.Downgrades[b + m] : 0);
+            upsellAmount += panel.UpsellAmount[b + m];
+            churnAmount += panel.ChurnAmount[b + m];
+        }
+        bool bookChurn = churnEvents > 0, bookUpsell = addOns > 0;
+
+        var (churn, upsell) = o.Source switch
+        {
+            LabelSource.Bookings => (bookChurn, bookUpsell),
+            LabelSource.Spend => (spendChurn, spendUpsell),
+            _ => (bookChurn || spendChurn, bookUpsell || spendUpsell),
+        };
+        if (o.Source == LabelSource.Spend) upsellAmount = Math.Max(0, window - runRate);
+        var outcome = churn ? Outcome.Churn : upsell ? Outcome.Upsell : Outcome.Flat;
+        return new Label(s, outcome, runRate, window, upsellAmount, churnAmount);
+    }
+
+    /// <summary>Account-level labels at each as-of date: churn when the churned products carried at least
+    /// ChurnThreshold of the account's run-rate, upsell when any product upsold (and not churn).</summary>
+    public static IReadOnlyList<AccountLabel> ByAccount(IReadOnlyList<Label> productLabels, LabelOptions options)
+    {
+        return productLabels
+            .GroupBy(l => (l.Snapshot.Account, l.Snapshot.AsOfMonth))
+            .OrderBy(g => g.Key.AsOfMonth).ThenBy(g => g.Key.Account)
+            .Select(g =>
+            {
+                double runRate = g.Sum(l => l.RunRate);
+                double churned = g.Where(l => l.Outcome == Outcome.Churn).Sum(l => l.RunRate);
+                bool churn = runRate > 0 ? churned >= options.ChurnThreshold * runRate : g.All(l => l.Outcome == Outcome.Churn);
+                bool upsell = g.Any(l => l.Outcome == Outcome.Upsell);
+                var outcome = churn ? Outcome.Churn : upsell ? Outcome.Upsell : Outcome.Flat;
+                return new AccountLabel(g.Key.Account, g.Key.AsOfMonth, outcome, runRate, g.Sum(l => l.WindowSpend), g.Sum(l => l.UpsellAmount), churned);
+            })
+            .ToList();
+    }
+}
+
+public readonly record struct AccountLabel(int Account, int AsOfMonth, Outcome Outcome, double RunRate, double WindowSpend, double UpsellAmount, double ChurnedRunRate);

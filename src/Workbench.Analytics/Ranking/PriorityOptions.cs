@@ -1,0 +1,39 @@
+namespace Workbench.Analytics.Ranking;
+
+/// <summary>How probabilities become a rep's priorities.</summary>
+public sealed record PriorityOptions
+{
+    /// <summary>Cumulative shares of a book graded A, B and C (the rest is D): 0.1, 0.3, 0.6 means the top 10% are A,
+    /// the next 20% B, the next 30% C.</summary>
+    public IReadOnlyList<double> GradeCutoffs { get; init; } = [0.1, 0.3, 0.6];
+    /// <summary>Months of revenue counted as at risk when an account-product churns.</summary>
+    public int RevenueAtRiskMonths { get; init; } = 12;
+    /// <summary>Priority changes smaller than this share count as "steady" in the trend.</summary>
+    public double TrendTolerance { get; init; } = 0.1;
+
+    public void Validate()
+    {
+        if (GradeCutoffs.Count != 3 || GradeCutoffs.Any(c => c is <= 0 or >= 1) || GradeCutoffs[0] >= GradeCutoffs[1] || GradeCutoffs[1] >= GradeCutoffs[2])
+            throw new OptionsValidationException($"GradeCutoffs must be three increasing shares in (0, 1), got [{string.Join(", ", GradeCutoffs)}].");
+        if (RevenueAtRiskMonths is < 1 or > 60) throw new OptionsValidationException($"RevenueAtRiskMonths must be 1..60, got {RevenueAtRiskMonths}.");
+        if (TrendTolerance is < 0 or > 1) throw new OptionsValidationException($"TrendTolerance must be in [0, 1], got {TrendTolerance}.");
+    }
+}
+
+/// <summary>Options of the whole ranking stage.</summary>
+public sealed record RankingOptions
+{
+    public PropensityOptions Churn { get; init; } = new();
+    public PropensityOptions Upsell { get; init; } = new();
+    public PriorityOptions Priority { get; init; } = new();
+    /// <summary>Latest as-of months held out for evaluation.</summary>
+    public int TestMonths { get; init; } = 1;
+    /// <summary>Latest trainable as-of months used for early stopping and calibration.</summary>
+    public int ValidationMonths { get; init; } = 2;
+    /// <summary>The k of precision@k, recall@k and NDCG@k inside each rep's book.</summary>
+    public int K { get; init; } = 10;
+    public int Seed { get; init; } = 42;
+}
+
+public enum Grade { A, B, C, D }
+public enum Trend { New, Up, Steady, Down }

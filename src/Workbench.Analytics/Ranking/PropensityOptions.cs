@@ -1,0 +1,29 @@
+namespace Workbench.Analytics.Ranking;
+
+public enum PropensityAlgorithm { LightGbm, FastTree, LogisticRegression }
+
+/// <summary>How a propensity model is trained. Defaults suit a few thousand to a few million snapshots.</summary>
+public sealed record PropensityOptions
+{
+    public PropensityAlgorithm Algorithm { get; init; } = PropensityAlgorithm.LightGbm;
+    public int NumberOfTrees { get; init; } = 300;
+    public int NumberOfLeaves { get; init; } = 31;
+    public double LearningRate { get; init; } = 0.05;
+    public int MinExamplesPerLeaf { get; init; } = 50;
+    /// <summary>Stop adding trees when the validation loss has not improved for this many rounds (0 = off).</summary>
+    public int EarlyStoppingRounds { get; init; } = 30;
+    public CalibrationMethod Calibration { get; init; } = CalibrationMethod.Isotonic;
+    public int Seed { get; init; } = 42;
+    /// <summary>Threads for tree learning; 1 makes training bit-for-bit repeatable across machines.</summary>
+    public int Threads { get; init; } = 1;
+
+    public void Validate()
+    {
+        if (NumberOfTrees is < 1 or > 10_000) throw new OptionsValidationException($"NumberOfTrees must be 1..10000, got {NumberOfTrees}.");
+        if (NumberOfLeaves is < 2 or > 1024) throw new OptionsValidationException($"NumberOfLeaves must be 2..1024, got {NumberOfLeaves}.");
+        if (LearningRate is <= 0 or > 1) throw new OptionsValidationException($"LearningRate must be in (0, 1], got {LearningRate}.");
+        if (MinExamplesPerLeaf < 1) throw new OptionsValidationException($"MinExamplesPerLeaf must be >= 1, got {MinExamplesPerLeaf}.");
+        if (EarlyStoppingRounds < 0) throw new OptionsValidationException($"EarlyStoppingRounds must be >= 0, got {EarlyStoppingRounds}.");
+        if (Threads is < 1 or > 256) throw new OptionsValidationException($"Threads must be 1..256, got {Threads}.");
+    }
+}

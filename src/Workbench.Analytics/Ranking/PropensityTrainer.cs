@@ -1,0 +1,87 @@
+using Microsoft.ML;
+using Microsoft.ML.Data;
+using Microsoft.ML.Trainers.FastTree;
+using Microsoft.ML.Trainers.LightGbm;
+
+namespace Workbench.Analytics.Ranking;
+
+/// <summary>Trains a calibrated propensity model: trees are grown on the training rows, early stopping and the
+/// calibrator use the validation rows (which, in a time split, are later in time than the training rows).</summary>
+public static class PropensityTrainer
+{
+    public static PropensityModel Train(string target, TrainingSet train, TrainingSet validation) =>
+        Train(target, train, validation, new PropensityOptions());
+
+    public static PropensityModel Train(string target, TrainingSet train, TrainingSet validation, PropensityOptions options)
+    {
+        options.Validate();
+        if (!train.FeatureNames.SequenceEqual(validation.FeatureNames))
+            throw new ArgumentException("Training and validation rows have different feature names.");
+        CheckBothClasses(train, "training"); CheckBothClasses(validation, "validation");
+        var ml = new MLContext(options.Seed);
+        var trainView = train.ToDataView(ml);
+        var validView = validation.ToDataView(ml);
+        ITransformer model;
+        int trees = 0;
+        switch (options.Algorithm)
+        {
+            case PropensityAlgorithm.LightGbm:
+            {
+                var trainer = ml.BinaryClassification.Trainers.LightGbm(new LightGbmBinaryTrainer.Options
+                {
+                    NumberOfIterations = options.NumberOfTrees,
+                    NumberOfLeaves = options.NumberOfLeaves,
+                    LearningRate = options.LearningRate,
+                    MinimumExampleCountPerLeaf = options.MinExamplesPerLeaf,
+                    EarlyStoppingRound = options.EarlyStoppingRounds,
+                    NumberOfThreads = options.Threads,
+                    Seed = options.Seed,
+                    Silent = true,
+                    Verbose = false,
+                });
+                var t = trainer.Fit(trainView, validView);
+                trees = t.Model.SubModel.TrainedTreeEnsemble.Trees.Count;
+                model = t;
+                break;
+            }
+            case PropensityAlgorithm.FastTree:
+            {
+                var trainer = ml.BinaryClassification.Trainers.FastTree(new FastTreeBinaryTrainer.Options
+                {
+                    NumberOfTrees = options.NumberOfTrees,
+                    NumberOfLeaves = options.NumberOfLeaves,
+                    LearningRate = options.LearningRate,
+                    MinimumExampleCountPerLeaf = options.MinExamplesPerLeaf,
+                    EarlyStoppingRule = options.EarlyStoppingRounds > 0 ? new TolerantEarlyStoppingRule() : null,
+                    EarlyStoppingMetric = EarlyStoppingMetric.L2Norm,
+                    NumberOfThreads = options.Threads,
+                    Seed = options.Seed,
+                    FeatureFlocks = false,
+                });
+                var t = trainer.Fit(trainView, validView);
+                trees = t.Model.SubModel.TrainedTreeEnsemble.Trees.Count;
+                model = t;
+                break;
+            }
+            default:
+            {
+                // Linear baseline: impute, standardize, then L-BFGS logistic regression.
+                var pipeline = ml.Transforms.ReplaceMissingValues("Features", replacementMode: Microsoft.ML.Transforms.MissingValueReplacingEstimator.ReplacementMode.Mean)
+                    .Append(ml.Transforms.NormalizeMeanVariance("Features"))
+                    .Append(ml.BinaryClassification.Trainers.LbfgsLogisticRegression());
+                model = pipeline.Fit(trainView);
+                break;
+            }
+        }
+        var rawValid = model.Transform(validView).GetColumn<float>("Score").Select(s => (double)s).ToArray();
+        var calibrator = Calibrator.Fit(options.Calibration, rawValid, validation.Labels);
+        return new PropensityModel(ml, target, model, calibrator, train.FeatureNames, options, trees);
+    }
+
+    static void CheckBothClasses(TrainingSet set, string name)
+    {
+        int pos = set.Labels.Count(l => l);
+        if (pos == 0 || pos == set.RowCount)
+            throw new WorkbenchException($"The {name} rows hold only one class ({pos} positive of {set.RowCount}): a propensity model needs both. Widen the window or lower the thresholds.");
+    }
+}

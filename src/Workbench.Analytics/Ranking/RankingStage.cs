@@ -1,0 +1,156 @@
+using Workbench.Analytics.Features;
+using Workbench.Analytics.Labeling;
+using Workbench.Domain;
+
+namespace Workbench.Analytics.Ranking;
+
+/// <summary>Evaluation of one target (churn or upsell) on the test months.</summary>
+public sealed record TargetMetrics(
+    string Target, int Rows, int Positives, double Auc, double PrAuc, double LogLoss, double Brier, double? OracleAuc,
+    double NdcgAtK, double PrecisionAtK, double RecallAtK, double? OracleNdcgAtK,
+    IReadOnlyDictionary<string, double> BaselineNdcgAtK, int TreeCount,
+    IReadOnlyList<CalibrationBin> Reliability, IReadOnlyList<GainPoint> Gain, IReadOnlyList<RocPoint> Roc)
+{
+    public string BestBaseline => BaselineNdcgAtK.OrderByDescending(kv => kv.Value).ThenBy(kv => kv.Key, StringComparer.Ordinal).First().Key;
+    public double BestBaselineNdcgAtK => BaselineNdcgAtK[BestBaseline];
+}
+
+public sealed record RocPoint(double FalsePositiveRate, double TruePositiveRate);
+
+/// <summary>Everything the ranking stage produces.</summary>
+public sealed record RankingResult(
+    PropensityModel ChurnModel, PropensityModel UpsellModel, TimeSplit Split, double UpsellRatio,
+    TargetMetrics Churn, TargetMetrics Upsell,
+    IReadOnlyList<ProductPriority> Products, IReadOnlyList<AccountPriority> Books, int K);
+
+/// <summary>
+/// The account prioritizer: trains churn and upsell propensity on earlier snapshots, scores later ones, turns the
+/// probabilities into expected values and ranked books, and measures everything against baselines (current spend,
+/// recent usage change, random) and, when the data carries planted truth, against the oracle.
+/// </summary>
+public static class RankingStage
+{
+    public static RankingResult Run(LabeledFeatures lf, CrmDataset data, RankingOptions? options = null)
+    {
+        options ??= new RankingOptions();
+        var table = lf.Features;
+        var split = TimeSplit.Make(table.Snapshots.Select(s => s.AsOfMonth).Distinct().ToList(), lf.SnapshotOptions, options.TestMonths, options.ValidationMonths);
+        int[] Rows(IEnumerable<int> months) { var set = months.ToHashSet(); return Enumerable.Range(0, table.RowCount).Where(i => set.Contains(table.Snapshots[i].AsOfMonth)).ToArray(); }
+        var trainRows = Rows(split.TrainMonths); var validRows = Rows(split.ValidationMonths); var testRows = Rows(split.TestMonths);
+        // Books need the month before the test for trends: score it too (its labels are not used).
+        var scoredMonths = split.TestMonths.Prepend(split.TestMonths[0] - 1).ToArray();
+        var scoreRows = Rows(scoredMonths);
+
+        TrainingSet Set(int[] rows, Outcome positive) => new(
+            rows.SelectMany(r => table.Row(r).ToArray()).ToArray(), table.Registry.Names.ToArray(),
+            rows.Select(r => lf.Labels[r].Outcome == positive).ToArray());
+
+        var churnModel = PropensityTrainer.Train("churn", Set(trainRows, Outcome.Churn), Set(validRows, Outcome.Churn), options.Churn);
+        var upsellModel = PropensityTrainer.Train("upsell", Set(trainRows, Outcome.Upsell), Set(validRows, Outcome.Upsell), options.Upsell);
+
+        // The expected relative size of an upsell, learned from training labels only.
+        var upsells = trainRows.Where(r => lf.Labels[r].Outcome == Outcome.Upsell && lf.Labels[r].RunRate > 0).ToArray();
+        double upsellRatio = upsells.Length == 0 ? 0 : upsells.Average(r => lf.Labels[r].UpsellAmount / lf.Labels[r].RunRate);
+
+        var pChurn = churnModel.Score(Set(scoreRows, Outcome.Churn)).Probability;
+        var pUpsell = upsellModel.Score(Set(scoreRows, Outcome.Upsell)).Probability;
+        var products = AccountPrioritizer.ProductPriorities(table, lf.Labels, scoreRows, pUpsell, pChurn, upsellRatio, options.Priority);
+        var books = AccountPrioritizer.Books(products, new RepBooks(data.Book), options.Priority)
+            .Where(b => split.TestMonths.Contains(table.Panel.MonthIndexOf(b.AsOf))).ToList();
+
+        var testSet = testRows.ToHashSet();
+        var testIdx = Enumerable.Range(0, scoreRows.Length).Where(k => testSet.Contains(scoreRows[k])).ToArray();
+        var oracle = data.Truth is { Risks.Count: > 0 } ? new OracleProbabilities(lf.Panel, data.Truth, lf.SnapshotOptions) : null;
+        var evaluator = new Evaluator(lf, data, testIdx.Select(k => scoreRows[k]).ToArray(), options);
+        var churn = evaluator.Evaluate("churn", Outcome.Churn, testIdx.Select(k => pChurn[k]).ToArray(), churnModel.TreeCount, oracle, 1.0);
+        var upsell = evaluator.Evaluate("upsell", Outcome.Upsell, testIdx.Select(k => pUpsell[k]).ToArray(), upsellModel.TreeCount, oracle, upsellRatio);
+        return new RankingResult(churnModel, upsellModel, split, upsellRatio, churn, upsell,
+            products.Where(p => split.TestMonths.Contains(table.Panel.MonthIndexOf(p.AsOf))).ToList(), books, options.K);
+    }
+
+    sealed class Evaluator(LabeledFeatures lf, CrmDataset data, int[] rows, RankingOptions options)
+    {
+        readonly RepBooks _books = new(data.Book);
+
+        public TargetMetrics Evaluate(string target, Outcome positive, double[] p, int trees, OracleProbabilities? oracle, double valuePerRunRate)
+        {
+            var y = rows.Select(r => lf.Labels[r].Outcome == positive).ToArray();
+            double[]? po = oracle?.For(positive, lf.Features, rows);
+            // Account-level lists per (as-of, rep): score = expected value, gain = realized value.
+            double Gain(int r) => positive == Outcome.Churn ? (lf.Labels[r].Outcome == Outcome.Churn ? lf.Labels[r].RunRate : 0)
+                : (lf.Labels[r].Outcome == Outcome.Upsell ? lf.Labels[r].UpsellAmount : 0);
+            var groups = rows.Select((r, k) => (r, k))
+                .GroupBy(x => (lf.Features.Snapshots[x.r].AsOfMonth, lf.Features.Snapshots[x.r].Account))
+                .Select(g => new AccountRow(g.Key.AsOfMonth, g.Key.Account,
+                    _books.RepOf(lf.Panel.AccountIds[g.Key.Account], lf.Panel.MonthAt(g.Key.AsOfMonth)),
+                    g.Sum(x => p[x.k] * lf.Labels[x.r].RunRate * valuePerRunRate),
+                    po is null ? double.NaN : g.Sum(x => po[x.k] * lf.Labels[x.r].RunRate * valuePerRunRate),
+                    g.Sum(x => Gain(x.r)), g.Sum(x => lf.Labels[x.r].RunRate),
+                    g.Select(x => (double)lf.Features[x.r, "utilization_change_3m"]).Where(v => !double.IsNaN(v)).DefaultIfEmpty(0).Average()))
+                .ToList();
+            var rng = new Random(RunContext.DeriveSeed(options.Seed, "random-baseline-" + target));
+            var random = groups.Select(_ => rng.NextDouble()).ToArray();
+            var lists = groups.Select((a, i) => (a, i)).GroupBy(x => (x.a.AsOfMonth, x.a.Rep), x => x.i).OrderBy(g => g.Key.AsOfMonth).ThenBy(g => g.Key.Rep, StringComparer.Ordinal).ToList();
+            double Ndcg(Func<int, double> score) => RankingMetrics.MeanOverLists(lists, idx => RankingMetrics.NdcgAtK(idx.Select(score).ToArray(), idx.Select(i => groups[i].Gain).ToArray(), options.K));
+            double usageSign = positive == Outcome.Churn ? -1 : 1; // churn: largest drop first; upsell: largest growth first
+            var baselines = new Dictionary<string, double>
+            {
+                ["current_spend"] = Ndcg(i => groups[i].RunRate),
+                ["usage_change"] = Ndcg(i => usageSign * groups[i].UsageChange),
+                ["random"] = Ndcg(i => random[i]),
+            };
+            return new TargetMetrics(target, y.Length, y.Count(v => v),
+                ClassificationMetrics.RocAuc(p, y), ClassificationMetrics.PrAuc(p, y), ClassificationMetrics.LogLoss(p, y), ClassificationMetrics.Brier(p, y),
+                po is null ? null : ClassificationMetrics.RocAuc(po, y),
+                Ndcg(i => groups[i].Score),
+                RankingMetrics.MeanOverLists(lists, idx => RankingMetrics.PrecisionAtK(idx.Select(i => groups[i].Score).ToArray(), idx.Select(i => groups[i].Gain > 0).ToArray(), options.K)),
+                RankingMetrics.MeanOverLists(lists, idx => RankingMetrics.RecallAtK(idx.Select(i => groups[i].Score).ToArray(), idx.Select(i => groups[i].Gain > 0).ToArray(), options.K)),
+                po is null ? null : Ndcg(i => groups[i].OracleScore),
+                baselines, trees,
+                ClassificationMetrics.Reliability(p, y), ClassificationMetrics.GainCurve(p, y.Select(v => v ? 1.0 : 0).ToArray()), RocCurve(p, y));
+        }
+
+        sealed record AccountRow(int AsOfMonth, int Account, string Rep, double Score, double OracleScore, double Gain, double RunRate, double UsageChange);
+    }
+
+    static IReadOnlyList<RocPoint> RocCurve(double[] p, bool[] y, int points = 50)
+    {
+        var order = Enumerable.Range(0, p.Length).OrderByDescending(i => p[i]).ToArray();
+        int pos = y.Count(v => v), neg = y.Length - pos;
+        var result = new List<RocPoint> { new(0, 0) };
+        int tp = 0, fp = 0, step = Math.Max(1, order.Length / points);
+        for (int i = 0; i < order.Length; i++)
+        {
+            if (y[order[i]]) tp++; else fp++;
+            if ((i + 1) % step == 0 || i == order.Length - 1) result.Add(new RocPoint(neg == 0 ? 0 : (double)fp / neg, pos == 0 ? 0 : (double)tp / pos));
+        }
+        return result;
+    }
+}
+
+/// <summary>The best any model could do: the probability of the label computed from the planted monthly hazards
+/// over the label window, P = 1 - prod(1 - p_m).</summary>
+internal sealed class OracleProbabilities
+{
+    readonly Dictionary<(string, string, DateOnly), TrueRisk> _risks;
+    readonly MonthlyPanel _panel;
+    readonly SnapshotOptions _snapshots;
+
+    public OracleProbabilities(MonthlyPanel panel, PlantedTruth truth, SnapshotOptions snapshots)
+    {
+        _panel = panel; _snapshots = snapshots;
+        _risks = new Dictionary<(string, string, DateOnly), TrueRisk>(truth.Risks.Count);
+        foreach (var r in truth.Risks) _risks[(r.AccountId, r.ProductId, r.Month)] = r;
+    }
+
+    public double[] For(Outcome outcome, FeatureTable table, int[] rows) => rows.Select(r =>
+    {
+        var s = table.Snapshots[r];
+        string a = _panel.AccountIds[s.Account], p = _panel.ProductIds[s.Product];
+        double survive = 1;
+        for (int m = s.AsOfMonth + _snapshots.GapMonths; m < s.AsOfMonth + _snapshots.GapMonths + _snapshots.HorizonMonths; m++)
+            if (_risks.TryGetValue((a, p, _panel.MonthAt(m)), out var risk))
+                survive *= 1 - (outcome == Outcome.Churn ? risk.PChurn : risk.PUpsell);
+        return 1 - survive;
+    }).ToArray();
+}

@@ -1,0 +1,36 @@
+using Microsoft.ML;
+using Microsoft.ML.Data;
+
+namespace Workbench.Analytics.Ranking;
+
+/// <summary>Rows for a binary model: row-major float features with names, and a 0/1 label per row.
+/// Missing values are NaN.</summary>
+public sealed record TrainingSet(float[] Values, IReadOnlyList<string> FeatureNames, bool[] Labels)
+{
+    public int RowCount => Labels.Length;
+    public int ColumnCount => FeatureNames.Count;
+
+    public ReadOnlySpan<float> Row(int i) => Values.AsSpan(i * ColumnCount, ColumnCount);
+
+    public TrainingSet Subset(IReadOnlyList<int> rows)
+    {
+        var values = new float[rows.Count * ColumnCount];
+        for (int k = 0; k < rows.Count; k++) Row(rows[k]).CopyTo(values.AsSpan(k * ColumnCount, ColumnCount));
+        return new TrainingSet(values, FeatureNames, rows.Select(r => Labels[r]).ToArray());
+    }
+
+    internal IDataView ToDataView(MLContext ml)
+    {
+        int d = ColumnCount;
+        var rows = Enumerable.Range(0, RowCount).Select(i => new DataRow { Features = Row(i).ToArray(), Label = Labels[i] });
+        var schema = SchemaDefinition.Create(typeof(DataRow));
+        schema[nameof(DataRow.Features)].ColumnType = new VectorDataViewType(NumberDataViewType.Single, d);
+        return ml.Data.LoadFromEnumerable(rows, schema);
+    }
+
+    internal sealed class DataRow
+    {
+        public float[] Features { get; set; } = [];
+        public bool Label { get; set; }
+    }
+}

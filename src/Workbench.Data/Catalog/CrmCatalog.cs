@@ -1,0 +1,245 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Workbench.Data.Catalog;
+using Workbench.Data.Io;
+using Workbench.Data.Tables;
+using Workbench.Domain;
+
+namespace Workbench.Data;
+
+/// <summary>Options for <see cref="CrmCatalog.Write(CrmDataset, WriteOptions)"/>.</summary>
+public sealed record WriteOptions
+{
+    public DataFormat Format { get; init; } = DataFormat.Csv;
+
+    /// <summary>Leave out tables without rows (bring-your-own data has only some tables), instead of writing header-only files.</summary>
+    public bool SkipEmptyTables { get; init; }
+
+    public IProgress<string>? Progress { get; init; }
+}
+
+/// <summary>The one place that knows where a dataset's files are: <c>&lt;dir&gt;/&lt;table&gt;.csv</c> or
+/// <c>.parquet</c> for every table of <see cref="CrmSchema"/>, and the planted truth in <c>&lt;dir&gt;/truth/</c>
+/// (tables of <see cref="TruthSchema"/> plus <c>manifest.json</c>). Writes are atomic and byte-for-byte
+/// reproducible; loads validate every row (see <see cref="LoadOptions"/>).</summary>
+/// <example><code>
+/// var catalog = new CrmCatalog("out/data");
+/// catalog.Write(dataset, new WriteOptions { Format = DataFormat.Parquet });
+/// var (loaded, report) = catalog.Load(new LoadOptions { Mode = ValidationMode.Lenient });
+/// Console.WriteLine(report.ToText());
+/// </code></example>
+public sealed class CrmCatalog
+{
+    public CrmCatalog(string directory)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(directory);
+        Directory = Path.GetFullPath(directory);
+    }
+
+    /// <summary>The dataset folder.</summary>
+    public string Directory { get; }
+
+    /// <summary>Folder of the planted truth.</summary>
+    public string TruthDirectory => Path.Combine(Directory, "truth");
+
+    /// <summary>Default folder for lenient-mode rejects.</summary>
+    public string DefaultRejectsDirectory => Path.Combine(Directory, "rejects");
+
+    public static string Extension(DataFormat format) => format == DataFormat.Csv ? ".csv" : ".parquet";
+
+    /// <summary>Path of a canonical table's file.</summary>
+    public string PathOf(string table, DataFormat format) => Path.Combine(Directory, CrmSchema.Table(table).Name + Extension(format));
+
+    /// <summary>Path of a planted-truth table's file.</summary>
+    public string TruthPathOf(string table, DataFormat format) => Path.Combine(TruthDirectory, TruthSchema.Table(table).Name + Extension(format));
+
+    public string ManifestPath => Path.Combine(TruthDirectory, TruthSchema.ManifestFile);
+
+    /// <summary>Canonical tables whose file exists in the given format, in schema order.</summary>
+    public IReadOnlyList<string> FindTables(DataFormat format) =>
+        CrmSchema.Tables.Select(t => t.Name).Where(t => File.Exists(PathOf(t, format))).ToArray();
+
+    /// <summary>Parquet when any canonical .parquet file exists, else CSV when any .csv exists, else null.</summary>
+    public DataFormat? DetectFormat() =>
+        FindTables(DataFormat.Parquet).Count > 0 ? DataFormat.Parquet : FindTables(DataFormat.Csv).Count > 0 ? DataFormat.Csv : null;
+
+    /// <summary>Writes every table of the dataset as CSV (and its truth when present).</summary>
+    public void Write(CrmDataset dataset) => Write(dataset, new WriteOptions());
+
+    /// <summary>Writes the dataset's tables (and truth when present); each file is written atomically, tables in parallel.</summary>
+    public void Write(CrmDataset dataset, WriteOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(dataset);
+        ArgumentNullException.ThrowIfNull(options);
+        System.IO.Directory.CreateDirectory(Directory);
+        var jobs = new List<Action>();
+        foreach (var t in Bindings.Canonical)
+        {
+            if (options.SkipEmptyTables && t.Count(dataset) == 0) continue;
+            jobs.Add(() => { t.Write(dataset, PathOf(t.Name, options.Format), options.Format); options.Progress?.Report($"wrote {t.Name}"); });
+        }
+        if (dataset.Truth is { } truth)
+        {
+            System.IO.Directory.CreateDirectory(TruthDirectory);
+            foreach (var t in Bindings.Truth)
+                jobs.Add(() => { t.Write(truth, TruthPathOf(t.Name, options.Format), options.Format); options.Progress?.Report($"wrote truth/{t.Name}"); });
+            jobs.Add(() => AtomicFile.WriteText(ManifestPath, JsonSerializer.Serialize(new ManifestFile(truth.Manifest, truth.Rollout), Json) + "\n"));
+        }
+        // Largest first so the two big monthly tables do not end up on the same core at the end.
+        Parallel.ForEach(jobs, new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount }, j => j());
+    }
+
+    /// <summary>Loads the dataset in strict mode (throws <see cref="DataValidationException"/> on the first problems).</summary>
+    public LoadResult Load() => Load(new LoadOptions());
+
+    /// <summary>Loads and validates every table present (and the truth). Strict mode throws
+    /// <see cref="DataValidationException"/> and writes nothing; lenient mode keeps the good rows and writes rejected
+    /// ones to <c>&lt;rejects&gt;/&lt;table&gt;.rejects.csv</c>. Tables load in dependency order so foreign keys are
+    /// checked against the rows actually accepted; a foreign key into an absent table is not checked.</summary>
+    public LoadResult Load(LoadOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        options.Validate();
+        if (!System.IO.Directory.Exists(Directory))
+            throw new WorkbenchException($"Dataset folder not found: {Directory}");
+        var format = options.Format ?? DetectFormat() ?? DataFormat.Csv;
+        var rejectsDir = options.RejectsDirectory is null ? DefaultRejectsDirectory : Path.GetFullPath(options.RejectsDirectory);
+
+        var found = FindTables(format);
+        var fileProblems = new List<DataProblem>();
+        if (found.Count == 0)
+            fileProblems.Add(new DataProblem(Directory, 0, null, null,
+                $"at least one canonical table file ({string.Join(", ", CrmSchema.Tables.Select(t => t.Name + Extension(format)))}); none found"));
+        foreach (var t in options.RequiredTables)
+            if (!found.Contains(t)) fileProblems.Add(new DataProblem(PathOf(t, format), 0, null, null, $"the required table {t} (file missing)"));
+        if (fileProblems.Count > 0) throw new DataValidationException(fileProblems, options.MaxProblems);
+
+        var outcomes = new Dictionary<string, TableOutcome>();
+        var targetSets = new Dictionary<(string, string), HashSet<string>>();
+        foreach (var level in Bindings.Levels())
+        {
+            var results = new TableOutcome[level.Count];
+            Parallel.For(0, level.Count, new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount }, i =>
+            {
+                var t = level[i];
+                var path = PathOf(t.Name, format);
+                if (!File.Exists(path))
+                {
+                    results[i] = new TableOutcome(t.Name, null!, new TableLoadReport(t.Name, null, TableStatus.Absent, 0, 0, 0), [], 0);
+                    return;
+                }
+                var fks = ForeignKeyChecks(t, outcomes, targetSets);
+                results[i] = t.Load(path, path, format, options, Path.Combine(rejectsDir, t.Name + ".rejects.csv"), fks);
+                options.Progress?.Report($"loaded {t.Name}: {results[i].Report.Accepted:N0} of {results[i].Report.Read:N0} rows");
+            });
+            foreach (var r in results) outcomes[r.Table] = r;
+            ThrowIfStrictProblems(options, outcomes.Values);
+        }
+
+        PlantedTruth? truth = null;
+        var truthOutcomes = new List<TableOutcome>();
+        if (options.IncludeTruth && System.IO.Directory.Exists(TruthDirectory))
+            truth = LoadTruth(format, options, rejectsDir, truthOutcomes);
+        ThrowIfStrictProblems(options, outcomes.Values.Concat(truthOutcomes));
+
+        var all = CrmSchema.Tables.Select(t => outcomes[t.Name]).Concat(truthOutcomes).ToList();
+        var report = new LoadReport(Directory, format, options.Mode, all.Select(o => o.Report).ToList(),
+            all.SelectMany(o => o.Problems).ToList(), all.Sum(o => o.ProblemCount));
+        var dataset = new CrmDataset
+        {
+            Accounts = Rows<Account>(outcomes, CrmSchema.Accounts), Products = Rows<Product>(outcomes, CrmSchema.Products),
+            Contracts = Rows<Contract>(outcomes, CrmSchema.Contracts), Spend = Rows<SpendRecord>(outcomes, CrmSchema.Spend),
+            Usage = Rows<UsageRecord>(outcomes, CrmSchema.Usage), Engagement = Rows<EngagementEvent>(outcomes, CrmSchema.Engagement),
+            Bookings = Rows<Booking>(outcomes, CrmSchema.Bookings), Reps = Rows<Rep>(outcomes, CrmSchema.Reps),
+            Book = Rows<BookAssignment>(outcomes, CrmSchema.Book), Opportunities = Rows<Opportunity>(outcomes, CrmSchema.Opportunities),
+            StageHistory = Rows<StageChange>(outcomes, CrmSchema.StageHistory), Actions = Rows<ActionLogEntry>(outcomes, CrmSchema.Actions),
+            Truth = truth,
+        };
+        return new LoadResult(dataset, report);
+    }
+
+    PlantedTruth? LoadTruth(DataFormat format, LoadOptions options, string rejectsDir, List<TableOutcome> outcomes)
+    {
+        var results = new TableOutcome[Bindings.Truth.Count];
+        Parallel.For(0, results.Length, new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount }, i =>
+        {
+            var t = Bindings.Truth[i];
+            var path = TruthPathOf(t.Name, format);
+            results[i] = File.Exists(path)
+                ? t.Load(path, path, format, options, Path.Combine(rejectsDir, "truth", t.Name + ".rejects.csv"), [])
+                : new TableOutcome(t.Name, null!, new TableLoadReport(t.Name, null, TableStatus.Absent, 0, 0, 0), [], 0);
+        });
+        // Name truth tables truth/<name> in the report so they cannot be confused with canonical ones.
+        outcomes.AddRange(results.Select((r, i) => r with { Table = "truth/" + Bindings.Truth[i].Name, Report = r.Report with { Table = "truth/" + Bindings.Truth[i].Name } }));
+
+        ManifestFile? manifest = null;
+        var problems = new List<DataProblem>();
+        if (!File.Exists(ManifestPath))
+            problems.Add(new DataProblem(ManifestPath, 0, null, null, "truth/manifest.json beside the truth tables (file missing)"));
+        else
+        {
+            try { manifest = JsonSerializer.Deserialize<ManifestFile>(File.ReadAllText(ManifestPath), Json); }
+            catch (JsonException ex) { problems.Add(new DataProblem(ManifestPath, (ex.LineNumber ?? 0) + 1, ex.Path, null, "valid manifest JSON: " + ex.Message)); }
+            if (manifest is not null && (manifest.Manifest is null || manifest.Rollout is null))
+            { problems.Add(new DataProblem(ManifestPath, 1, manifest.Manifest is null ? "manifest" : "rollout", null, "both 'manifest' and 'rollout' objects")); manifest = null; }
+        }
+        if (problems.Count > 0)
+        {
+            outcomes.Add(new TableOutcome("truth/manifest", new object(), new TableLoadReport("truth/manifest", ManifestPath, TableStatus.Failed, 0, 0, 0), problems, problems.Count));
+            return null;
+        }
+        outcomes.Add(new TableOutcome("truth/manifest", new object(), new TableLoadReport("truth/manifest", ManifestPath, TableStatus.Loaded, 1, 1, 0), [], 0));
+        List<T> R<T>(int i) => results[i].Rows as List<T> ?? [];
+        return new PlantedTruth
+        {
+            Manifest = manifest!.Manifest!, Rollout = manifest.Rollout!,
+            Risks = R<TrueRisk>(0), Segments = R<TrueSegment>(1), RepSkills = R<TrueRepSkill>(2), RepBiases = R<TrueRepBias>(3),
+            ActionResponses = R<TrueActionResponse>(4),
+        };
+    }
+
+    static IReadOnlyList<ForeignKeyCheck> ForeignKeyChecks(TableBinding<CrmDataset> table, Dictionary<string, TableOutcome> loaded,
+        Dictionary<(string, string), HashSet<string>> targetSets)
+    {
+        var checks = new List<ForeignKeyCheck>();
+        foreach (var fk in table.Codec.Schema.ForeignKeys)
+        {
+            if (fk.Table == table.Name) continue; // checked after the table is read
+            if (!loaded.TryGetValue(fk.Table, out var target) || target.Report.Status != TableStatus.Loaded) continue;
+            HashSet<string>? set;
+            lock (targetSets)
+            {
+                if (!targetSets.TryGetValue((fk.Table, fk.TargetColumn), out set))
+                {
+                    set = Bindings.Canonical.First(b => b.Name == fk.Table).Values(target.Rows, fk.TargetColumn);
+                    targetSets[(fk.Table, fk.TargetColumn)] = set;
+                }
+            }
+            checks.Add(new ForeignKeyCheck(table.Codec.Ordinal(fk.Column), fk.Table, fk.TargetColumn, set));
+        }
+        return checks;
+    }
+
+    static void ThrowIfStrictProblems(LoadOptions options, IEnumerable<TableOutcome> outcomes)
+    {
+        if (options.Mode != ValidationMode.Strict) return;
+        var list = outcomes.ToList();
+        if (list.All(o => o.ProblemCount == 0)) return;
+        var problems = list.SelectMany(o => o.Problems).ToList();
+        throw new DataValidationException(problems, options.MaxProblems);
+    }
+
+    static IReadOnlyList<T> Rows<T>(Dictionary<string, TableOutcome> outcomes, string table) =>
+        outcomes.TryGetValue(table, out var o) && o.Rows is List<T> rows ? rows : [];
+
+    internal static readonly JsonSerializerOptions Json = new()
+    {
+        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
+        WriteIndented = true,
+        IndentSize = 2,
+        NewLine = "\n",
+        UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow,
+    };
+
+    internal sealed record ManifestFile(GeneratorManifest? Manifest, TrueRolloutEffect? Rollout);
+}

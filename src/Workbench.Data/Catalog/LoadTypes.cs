@@ -1,0 +1,86 @@
+using System.Globalization;
+using System.Text;
+using Workbench.Domain;
+
+namespace Workbench.Data;
+
+/// <summary>On-disk format of a dataset's tables: <c>&lt;table&gt;.csv</c> or <c>&lt;table&gt;.parquet</c>.</summary>
+public enum DataFormat { Csv, Parquet }
+
+/// <summary>What to do with a bad row. Strict stops and throws <see cref="DataValidationException"/> listing
+/// the first problems; Lenient loads the good rows and writes every rejected row, with its reasons, to a rejects file.</summary>
+public enum ValidationMode { Strict, Lenient }
+
+/// <summary>Outcome of one table: loaded, not present in the folder, or unusable (missing columns, empty file...).</summary>
+public enum TableStatus { Loaded, Absent, Failed }
+
+/// <summary>Options for <see cref="CrmCatalog.Load(LoadOptions)"/>.</summary>
+public sealed record LoadOptions
+{
+    /// <summary>Format to read; null picks Parquet when any canonical .parquet file is present, else CSV.</summary>
+    public DataFormat? Format { get; init; }
+
+    public ValidationMode Mode { get; init; } = ValidationMode.Strict;
+
+    /// <summary>Where lenient mode writes <c>&lt;table&gt;.rejects.csv</c>; default <c>&lt;dataset&gt;/rejects</c>.</summary>
+    public string? RejectsDirectory { get; init; }
+
+    /// <summary>Strict mode stops after this many problems (per table) and lists them; also the number of
+    /// problems a lenient report keeps in memory (the rejects files hold all of them).</summary>
+    public int MaxProblems { get; init; } = 20;
+
+    /// <summary>Tables that must be present (a missing file is then a problem). By default any subset is accepted,
+    /// but at least one canonical table must exist.</summary>
+    public IReadOnlyList<string> RequiredTables { get; init; } = [];
+
+    /// <summary>Also load <c>truth/</c> when present.</summary>
+    public bool IncludeTruth { get; init; } = true;
+
+    /// <summary>Receives one message per table loaded.</summary>
+    public IProgress<string>? Progress { get; init; }
+
+    internal void Validate()
+    {
+        if (MaxProblems < 1) throw new OptionsValidationException($"LoadOptions.MaxProblems must be at least 1, got {MaxProblems}.");
+        foreach (var t in RequiredTables)
+            if (!CrmSchema.Tables.Any(s => s.Name == t))
+                throw new OptionsValidationException($"LoadOptions.RequiredTables: unknown table '{t}'. Known: {string.Join(", ", CrmSchema.Tables.Select(s => s.Name))}");
+    }
+}
+
+/// <summary>One table's line in a load report. Read = data rows seen; Read = Accepted + Rejected.</summary>
+public sealed record TableLoadReport(string Table, string? File, TableStatus Status, long Read, long Accepted, long Rejected, string? RejectsFile = null);
+
+/// <summary>What a load found and did: per table counts, and the problems (the first
+/// <see cref="LoadOptions.MaxProblems"/> per table; <see cref="ProblemCount"/> counts them all).</summary>
+public sealed record LoadReport(string Directory, DataFormat Format, ValidationMode Mode, IReadOnlyList<TableLoadReport> Tables,
+    IReadOnlyList<DataProblem> Problems, long ProblemCount)
+{
+    /// <summary>Names of the tables that were present (loaded or failed).</summary>
+    public IReadOnlyList<string> FoundTables => Tables.Where(t => t.Status != TableStatus.Absent).Select(t => t.Table).ToArray();
+
+    public long TotalRejected => Tables.Sum(t => t.Rejected);
+
+    public bool HasProblems => ProblemCount > 0;
+
+    /// <summary>The report as an aligned text table, then the problems kept.</summary>
+    public string ToText()
+    {
+        var sb = new StringBuilder();
+        sb.AppendLine(CultureInfo.InvariantCulture, $"Load report for {Directory} ({Format.ToString().ToLowerInvariant()}, {Mode.ToString().ToLowerInvariant()})");
+        int w = Math.Max(5, Tables.Count == 0 ? 5 : Tables.Max(t => t.Table.Length));
+        sb.AppendLine(string.Create(CultureInfo.InvariantCulture, $"{"table".PadRight(w)}  {"status",-7}  {"read",12}  {"accepted",12}  {"rejected",10}  rejects file"));
+        foreach (var t in Tables)
+            sb.AppendLine(string.Create(CultureInfo.InvariantCulture,
+                $"{t.Table.PadRight(w)}  {t.Status.ToString().ToLowerInvariant(),-7}  {t.Read,12:N0}  {t.Accepted,12:N0}  {t.Rejected,10:N0}  {t.RejectsFile ?? ""}").TrimEnd());
+        sb.AppendLine(CultureInfo.InvariantCulture, $"{ProblemCount:N0} problem(s), {TotalRejected:N0} row(s) rejected.");
+        foreach (var p in Problems) sb.Append("  ").AppendLine(p.ToString());
+        if (ProblemCount > Problems.Count) sb.AppendLine(CultureInfo.InvariantCulture, $"  ... and {ProblemCount - Problems.Count:N0} more (see the rejects files)");
+        return sb.ToString();
+    }
+
+    public override string ToString() => ToText();
+}
+
+/// <summary>A loaded dataset and the report of how it was loaded.</summary>
+public sealed record LoadResult(CrmDataset Dataset, LoadReport Report);

@@ -1,0 +1,161 @@
+using System.Globalization;
+using Workbench.Data.Tables;
+using Workbench.Domain;
+
+namespace Workbench.Data.Io;
+
+/// <summary>Reads a canonical CSV table into a <see cref="RowSink{T}"/>: header checks, then each record's
+/// cells parsed in invariant culture.</summary>
+internal static class CsvTableReader
+{
+    const NumberStyles IntStyle = NumberStyles.AllowLeadingSign;
+    const NumberStyles DecStyle = NumberStyles.AllowLeadingSign | NumberStyles.AllowDecimalPoint;
+    const NumberStyles DblStyle = NumberStyles.AllowLeadingSign | NumberStyles.AllowDecimalPoint | NumberStyles.AllowExponent;
+
+    sealed class Origin(CsvRecordReader reader, int[] fieldOfColumn) : IRowOrigin
+    {
+        public string CellText(int column) => fieldOfColumn[column] is int f and >= 0 && f < reader.FieldCount ? reader.Field(f).ToString() : "";
+        public string RawText() => reader.RawText.ToString();
+    }
+
+    /// <summary>Reads the table; returns false when the file is unusable (empty, missing columns), with the problem recorded.</summary>
+    public static bool Read<T>(TableCodec<T> codec, string path, string displayName, RowSink<T> sink, ValidationMode mode)
+    {
+        var schema = codec.Schema;
+        using var reader = CsvRecordReader.Open(path);
+        var expectedHeader = string.Join(",", schema.Columns.Select(c => c.Name));
+        if (!reader.Read())
+        {
+            sink.FileProblem(new DataProblem(displayName, 1, schema.Columns[0].Name, "", $"a header row ({expectedHeader}); the file is empty"));
+            return false;
+        }
+
+        int headerCount = reader.FieldCount;
+        var fieldOfColumn = Enumerable.Repeat(-1, schema.Columns.Count).ToArray();
+        var columnOfField = new int[headerCount];
+        bool usable = true;
+        var headerText = reader.RawText.ToString();
+        for (int f = 0; f < headerCount; f++)
+        {
+            var name = reader.Field(f).ToString();
+            int c = IndexOf(schema, name);
+            columnOfField[f] = c;
+            if (c < 0)
+            {
+                // Unknown columns stop a strict load; a lenient load ignores them but says so.
+                sink.FileProblem(new DataProblem(displayName, reader.Line, name, name,
+                    $"one of the columns of {schema.Name} ({expectedHeader})" + (mode == ValidationMode.Lenient ? "; the column is ignored" : "")));
+                if (mode == ValidationMode.Strict) usable = false;
+            }
+            else if (fieldOfColumn[c] >= 0)
+            {
+                sink.FileProblem(new DataProblem(displayName, reader.Line, name, name, "each column once in the header"));
+                usable = false;
+            }
+            else fieldOfColumn[c] = f;
+        }
+        for (int c = 0; c < schema.Columns.Count; c++)
+            if (fieldOfColumn[c] < 0)
+            {
+                sink.FileProblem(new DataProblem(displayName, reader.Line, schema.Columns[c].Name, headerText,
+                    $"a column named '{schema.Columns[c].Name}' in the header ({expectedHeader})"));
+                usable = false;
+            }
+        if (!usable) return false;
+
+        // Pool every string column except a table's own single-column id (unique by definition).
+        var pools = schema.Columns.Select((col, i) => col.Type == ColumnType.String && !(schema.Key.Count == 1 && schema.Key[0] == col.Name)
+            ? new StringPool() : null).ToArray();
+        var enums = CellText.EnumsOf(schema);
+        var origin = new Origin(reader, fieldOfColumn);
+        var b = sink.Buffer;
+
+        while (!sink.Stop && reader.Read())
+        {
+            sink.BeginRow();
+            if (reader.Malformed is { } malformed)
+            {
+                int last = Math.Min(reader.FieldCount, headerCount) - 1;
+                string col = last >= 0 && columnOfField[last] >= 0 ? schema.Columns[columnOfField[last]].Name : $"field {last + 1}";
+                sink.RowFailed(col, reader.Field(reader.FieldCount - 1).ToString(), malformed, reader.Line, origin);
+                continue;
+            }
+            if (reader.FieldCount != headerCount)
+            {
+                string col; string value;
+                if (reader.FieldCount < headerCount)
+                {
+                    int f = reader.FieldCount;
+                    col = columnOfField[f] >= 0 ? schema.Columns[columnOfField[f]].Name : $"field {f + 1}";
+                    value = reader.RawText.ToString();
+                }
+                else { col = $"field {headerCount + 1} (beyond the header)"; value = reader.Field(headerCount).ToString(); }
+                sink.RowFailed(col, value, $"{headerCount} fields as in the header, found {reader.FieldCount}", reader.Line, origin);
+                continue;
+            }
+            for (int f = 0; f < headerCount; f++)
+            {
+                int c = columnOfField[f];
+                if (c < 0) continue;
+                var text = reader.Field(f);
+                if (text.Length == 0 && !reader.Quoted(f)) { b.IsNull[c] = true; continue; }
+                var spec = schema.Columns[c];
+                bool ok = true;
+                switch (spec.Type)
+                {
+                    case ColumnType.String:
+                        b.Str[c] = pools[c] is { } pool ? pool.Get(text) : text.ToString();
+                        break;
+                    case ColumnType.Int:
+                        ok = int.TryParse(text, IntStyle, CultureInfo.InvariantCulture, out int iv); b.Long[c] = iv;
+                        break;
+                    case ColumnType.Decimal:
+                        ok = decimal.TryParse(text, DecStyle, CultureInfo.InvariantCulture, out b.Dec[c]);
+                        break;
+                    case ColumnType.Double:
+                        ok = double.TryParse(text, DblStyle, CultureInfo.InvariantCulture, out b.Dbl[c]);
+                        break;
+                    case ColumnType.Date:
+                        ok = TryParseIsoDate(text, out int day); b.Long[c] = day;
+                        break;
+                    case ColumnType.Bool:
+                        ok = ParseBool(text, out bool bv); b.Long[c] = bv ? 1 : 0;
+                        break;
+                    case ColumnType.Enum:
+                        ok = enums[c]!.TryParse(text, out int ev); b.Long[c] = ev;
+                        break;
+                }
+                if (!ok) sink.ParseFailed(c, text.ToString());
+            }
+            sink.EndRow(reader.Line, origin);
+        }
+        return true;
+    }
+
+    static int IndexOf(TableSchema schema, string name)
+    {
+        for (int i = 0; i < schema.Columns.Count; i++) if (schema.Columns[i].Name == name) return i;
+        return -1;
+    }
+
+    static bool ParseBool(ReadOnlySpan<char> s, out bool value)
+    {
+        if (s.Equals("true", StringComparison.OrdinalIgnoreCase)) { value = true; return true; }
+        value = false;
+        return s.Equals("false", StringComparison.OrdinalIgnoreCase);
+    }
+
+    /// <summary>Exactly yyyy-MM-dd with a real calendar day; returns the DayNumber.</summary>
+    internal static bool TryParseIsoDate(ReadOnlySpan<char> s, out int dayNumber)
+    {
+        dayNumber = 0;
+        if (s.Length != 10 || s[4] != '-' || s[7] != '-') return false;
+        int y = 0, m = 0, d = 0;
+        for (int i = 0; i < 4; i++) { int v = s[i] - '0'; if ((uint)v > 9) return false; y = y * 10 + v; }
+        for (int i = 5; i < 7; i++) { int v = s[i] - '0'; if ((uint)v > 9) return false; m = m * 10 + v; }
+        for (int i = 8; i < 10; i++) { int v = s[i] - '0'; if ((uint)v > 9) return false; d = d * 10 + v; }
+        if (y < 1 || m < 1 || m > 12 || d < 1 || d > DateTime.DaysInMonth(y, m)) return false;
+        dayNumber = new DateOnly(y, m, d).DayNumber;
+        return true;
+    }
+}

@@ -1,0 +1,321 @@
+using Parquet;
+using Parquet.Schema;
+using Workbench.Data.Tables;
+using Workbench.Domain;
+
+namespace Workbench.Data.Io;
+
+/// <summary>Parquet form of the canonical tables: one Parquet column per schema column, enums as snake_case
+/// strings, dates as DATE, decimals as DECIMAL with the smallest scale that holds every value of the column
+/// (so the choice depends only on the data, and the same rows give the same bytes).</summary>
+internal static class ParquetTableIo
+{
+    internal const int RowGroupSize = 1 << 20;
+
+    static ParquetOptions Options => new() { UseDateOnlyTypeForDates = true, CompressionMethod = CompressionMethod.Snappy };
+
+    static Type ClrTypeOf(ColumnType t) => t switch
+    {
+        ColumnType.String or ColumnType.Enum => typeof(string),
+        ColumnType.Int => typeof(int),
+        ColumnType.Decimal => typeof(decimal),
+        ColumnType.Double => typeof(double),
+        ColumnType.Date => typeof(DateOnly),
+        ColumnType.Bool => typeof(bool),
+        _ => throw new InvalidOperationException(t.ToString()),
+    };
+
+    public static void Write<T>(TableCodec<T> codec, IReadOnlyList<T> rows, string path) =>
+        AtomicFile.Write(path, stream => Task.Run(() => WriteAsync(codec, rows, stream)).GetAwaiter().GetResult());
+
+    static async Task WriteAsync<T>(TableCodec<T> codec, IReadOnlyList<T> rows, Stream stream)
+    {
+        var schema = codec.Schema;
+        int n = schema.Columns.Count;
+        var b = new RowBuffer(n);
+        var fields = new DataField[n];
+        for (int c = 0; c < n; c++)
+        {
+            var spec = schema.Columns[c];
+            if (spec.Type == ColumnType.Decimal)
+            {
+                var (precision, scale) = DecimalShape(codec, rows, c, b);
+                fields[c] = new DecimalDataField(spec.Name, precision, scale, false, spec.Nullable);
+            }
+            else fields[c] = new DataField(spec.Name, ClrTypeOf(spec.Type), spec.Nullable || ClrTypeOf(spec.Type) == typeof(string));
+        }
+        var enums = CellText.EnumsOf(schema);
+        await using var writer = await ParquetWriter.CreateAsync(new ParquetSchema(fields), stream, Options);
+        for (int start = 0; start < rows.Count; start += RowGroupSize)
+        {
+            int count = Math.Min(RowGroupSize, rows.Count - start);
+            var cols = new ColumnArrays(schema, count);
+            for (int i = 0; i < count; i++)
+            {
+                codec.Fill(rows[start + i], b);
+                cols.Set(i, b, enums);
+            }
+            using var rg = writer.CreateRowGroup();
+            for (int c = 0; c < n; c++)
+            {
+                var spec = schema.Columns[c];
+                var f = fields[c];
+                switch (spec.Type)
+                {
+                    case ColumnType.String or ColumnType.Enum: await rg.WriteAsync(f, cols.Str[c]!); break;
+                    case ColumnType.Int:
+                        if (spec.Nullable) await rg.WriteAsync<int>(f, (ReadOnlyMemory<int?>)cols.IntN[c]!);
+                        else await rg.WriteAsync<int>(f, (ReadOnlyMemory<int>)cols.Int[c]!);
+                        break;
+                    case ColumnType.Decimal:
+                        if (spec.Nullable) await rg.WriteAsync<decimal>(f, (ReadOnlyMemory<decimal?>)cols.DecN[c]!);
+                        else await rg.WriteAsync<decimal>(f, (ReadOnlyMemory<decimal>)cols.Dec[c]!);
+                        break;
+                    case ColumnType.Double:
+                        if (spec.Nullable) await rg.WriteAsync<double>(f, (ReadOnlyMemory<double?>)cols.DblN[c]!);
+                        else await rg.WriteAsync<double>(f, (ReadOnlyMemory<double>)cols.Dbl[c]!);
+                        break;
+                    case ColumnType.Date:
+                        if (spec.Nullable) await rg.WriteAsync<DateOnly>(f, (ReadOnlyMemory<DateOnly?>)cols.DateN[c]!);
+                        else await rg.WriteAsync<DateOnly>(f, (ReadOnlyMemory<DateOnly>)cols.Date[c]!);
+                        break;
+                    case ColumnType.Bool: await rg.WriteAsync<bool>(f, (ReadOnlyMemory<bool>)cols.Bool[c]!); break;
+                }
+            }
+            rg.CompleteValidate();
+        }
+    }
+
+    /// <summary>Smallest scale that holds every value exactly; precision 18 (stored as int64) when it fits, else 28.</summary>
+    static (int Precision, int Scale) DecimalShape<T>(TableCodec<T> codec, IReadOnlyList<T> rows, int c, RowBuffer b)
+    {
+        int scale = 0; decimal maxAbs = 0;
+        foreach (var row in rows)
+        {
+            codec.Fill(row, b);
+            if (b.IsNull[c]) continue;
+            var v = CellText.Normalize(b.Dec[c]);
+            if (v.Scale > scale) scale = v.Scale;
+            var a = Math.Abs(v);
+            if (a > maxAbs) maxAbs = a;
+        }
+        int intDigits = 1;
+        for (decimal p = 10; intDigits < 29 && maxAbs >= p; p *= 10) intDigits++;
+        if (intDigits + scale <= 18) return (18, scale);
+        return (28, Math.Min(scale, Math.Max(0, 28 - intDigits)));
+    }
+
+    /// <summary>Typed column arrays of one row group.</summary>
+    sealed class ColumnArrays
+    {
+        public readonly string?[]?[] Str; public readonly int[]?[] Int; public readonly int?[]?[] IntN;
+        public readonly decimal[]?[] Dec; public readonly decimal?[]?[] DecN; public readonly double[]?[] Dbl; public readonly double?[]?[] DblN;
+        public readonly DateOnly[]?[] Date; public readonly DateOnly?[]?[] DateN; public readonly bool[]?[] Bool;
+        readonly TableSchema schema;
+
+        public ColumnArrays(TableSchema schema, int count)
+        {
+            this.schema = schema;
+            int n = schema.Columns.Count;
+            Str = new string?[n][]; Int = new int[n][]; IntN = new int?[n][]; Dec = new decimal[n][]; DecN = new decimal?[n][];
+            Dbl = new double[n][]; DblN = new double?[n][]; Date = new DateOnly[n][]; DateN = new DateOnly?[n][]; Bool = new bool[n][];
+            for (int c = 0; c < n; c++)
+            {
+                var s = schema.Columns[c];
+                switch (s.Type)
+                {
+                    case ColumnType.String or ColumnType.Enum: Str[c] = new string?[count]; break;
+                    case ColumnType.Int: if (s.Nullable) IntN[c] = new int?[count]; else Int[c] = new int[count]; break;
+                    case ColumnType.Decimal: if (s.Nullable) DecN[c] = new decimal?[count]; else Dec[c] = new decimal[count]; break;
+                    case ColumnType.Double: if (s.Nullable) DblN[c] = new double?[count]; else Dbl[c] = new double[count]; break;
+                    case ColumnType.Date: if (s.Nullable) DateN[c] = new DateOnly?[count]; else Date[c] = new DateOnly[count]; break;
+                    case ColumnType.Bool: Bool[c] = new bool[count]; break;
+                }
+            }
+        }
+
+        public void Set(int i, RowBuffer b, EnumText?[] enums)
+        {
+            for (int c = 0; c < schema.Columns.Count; c++)
+            {
+                var s = schema.Columns[c];
+                bool isNull = b.IsNull[c];
+                switch (s.Type)
+                {
+                    case ColumnType.String: Str[c]![i] = isNull ? null : b.Str[c]; break;
+                    case ColumnType.Enum: Str[c]![i] = isNull ? null : enums[c]!.Name((int)b.Long[c]); break;
+                    case ColumnType.Int: if (s.Nullable) IntN[c]![i] = isNull ? null : (int)b.Long[c]; else Int[c]![i] = (int)b.Long[c]; break;
+                    case ColumnType.Decimal: if (s.Nullable) DecN[c]![i] = isNull ? null : b.Dec[c]; else Dec[c]![i] = b.Dec[c]; break;
+                    case ColumnType.Double: if (s.Nullable) DblN[c]![i] = isNull ? null : b.Dbl[c]; else Dbl[c]![i] = b.Dbl[c]; break;
+                    case ColumnType.Date:
+                        if (s.Nullable) DateN[c]![i] = isNull ? null : DateOnly.FromDayNumber((int)b.Long[c]);
+                        else Date[c]![i] = DateOnly.FromDayNumber((int)b.Long[c]);
+                        break;
+                    case ColumnType.Bool: Bool[c]![i] = b.Long[c] != 0; break;
+                }
+            }
+        }
+    }
+
+    sealed class Origin(TableSchema schema, RowBuffer b, EnumText?[] enums, string?[]?[] enumText) : IRowOrigin
+    {
+        public int Row;
+        public string CellText(int column)
+        {
+            if (schema.Columns[column].Type == ColumnType.Enum) return enumText[column]![Row] ?? "";
+            if (b.IsNull[column]) return "";
+            var sb = new System.Text.StringBuilder();
+            Io.CellText.Append(sb, b, column, schema.Columns[column], enums[column]);
+            return sb.ToString();
+        }
+
+        public string RawText() => string.Join(",", Enumerable.Range(0, schema.Columns.Count).Select(c =>
+        {
+            var sb = new System.Text.StringBuilder();
+            if (schema.Columns[c].Type == ColumnType.Enum) { if (enumText[c]![Row] is { } e) Io.CellText.AppendQuoted(sb, e); }
+            else Io.CellText.Append(sb, b, c, schema.Columns[c], enums[c]);
+            return sb.ToString();
+        }));
+    }
+
+    /// <summary>Reads a Parquet table into the sink. Line numbers in problems are 1-based row numbers
+    /// (line 0 for schema problems). Returns false when the file's schema is unusable.</summary>
+    public static bool Read<T>(TableCodec<T> codec, string path, string displayName, RowSink<T> sink, ValidationMode mode) =>
+        Task.Run(() => ReadAsync(codec, path, displayName, sink, mode)).GetAwaiter().GetResult();
+
+    static async Task<bool> ReadAsync<T>(TableCodec<T> codec, string path, string displayName, RowSink<T> sink, ValidationMode mode)
+    {
+        var schema = codec.Schema;
+        int n = schema.Columns.Count;
+        if (new FileInfo(path).Length == 0)
+        {
+            sink.FileProblem(new DataProblem(displayName, 0, schema.Columns[0].Name, "", "a Parquet file; the file is empty"));
+            return false;
+        }
+        ParquetReader reader;
+        try { reader = await ParquetReader.CreateAsync(path, Options); }
+        catch (Exception ex) when (ex is IOException or InvalidDataException or NotSupportedException or ArgumentException)
+        {
+            sink.FileProblem(new DataProblem(displayName, 0, null, null, "a readable Parquet file: " + ex.Message));
+            return false;
+        }
+        await using var _ = reader;
+        var fileFields = reader.Schema.GetDataFields();
+        var fields = new DataField?[n];
+        bool usable = true;
+        foreach (var f in fileFields)
+        {
+            int c = -1;
+            for (int i = 0; i < n; i++) if (schema.Columns[i].Name == f.Name) c = i;
+            if (c < 0)
+            {
+                sink.FileProblem(new DataProblem(displayName, 0, f.Name, f.Name,
+                    $"one of the columns of {schema.Name} ({string.Join(",", schema.Columns.Select(x => x.Name))})" + (mode == ValidationMode.Lenient ? "; the column is ignored" : "")));
+                if (mode == ValidationMode.Strict) usable = false;
+                continue;
+            }
+            var want = ClrTypeOf(schema.Columns[c].Type);
+            if (f.ClrType != want && !(want == typeof(string) && f.ClrType == typeof(ReadOnlyMemory<char>)))
+            {
+                sink.FileProblem(new DataProblem(displayName, 0, f.Name, f.ClrType.Name, $"a Parquet column of .NET type {(want == typeof(string) ? "String (UTF-8 text)" : want.Name)}"));
+                usable = false;
+                continue;
+            }
+            fields[c] = f;
+        }
+        for (int c = 0; c < n; c++)
+            if (fields[c] is null && fileFields.All(f => f.Name != schema.Columns[c].Name))
+            {
+                sink.FileProblem(new DataProblem(displayName, 0, schema.Columns[c].Name, string.Join(",", fileFields.Select(f => f.Name)),
+                    $"a column named '{schema.Columns[c].Name}'"));
+                usable = false;
+            }
+        if (!usable) return false;
+
+        var enums = CellText.EnumsOf(schema);
+        var b = sink.Buffer;
+        long rowBase = 0;
+        for (int g = 0; g < reader.RowGroupCount && !sink.Stop; g++)
+        {
+            using var rg = reader.OpenRowGroupReader(g);
+            int count = checked((int)rg.RowCount);
+            var str = new string?[n][]; var lng = new long[n][]; var dec = new decimal[n][]; var dbl = new double[n][]; var nul = new bool[n][];
+            for (int c = 0; c < n; c++)
+            {
+                var f = fields[c]!;
+                var t = schema.Columns[c].Type;
+                nul[c] = new bool[count];
+                switch (t)
+                {
+                    case ColumnType.String or ColumnType.Enum:
+                        var s = new string?[count];
+                        await rg.ReadAsync(f, s.AsMemory());
+                        str[c] = s;
+                        for (int i = 0; i < count; i++) nul[c][i] = s[i] is null;
+                        break;
+                    case ColumnType.Int: lng[c] = await ReadLongs<int>(rg, f, count, nul[c], v => v); break;
+                    case ColumnType.Date: lng[c] = await ReadLongs<DateOnly>(rg, f, count, nul[c], v => v.DayNumber); break;
+                    case ColumnType.Bool: lng[c] = await ReadLongs<bool>(rg, f, count, nul[c], v => v ? 1 : 0); break;
+                    case ColumnType.Decimal: dec[c] = await ReadValues<decimal>(rg, f, count, nul[c]); break;
+                    case ColumnType.Double: dbl[c] = await ReadValues<double>(rg, f, count, nul[c]); break;
+                }
+            }
+            var origin = new Origin(schema, b, enums, str);
+            for (int i = 0; i < count && !sink.Stop; i++)
+            {
+                sink.BeginRow();
+                origin.Row = i;
+                for (int c = 0; c < n; c++)
+                {
+                    if (nul[c][i]) { b.IsNull[c] = true; continue; }
+                    switch (schema.Columns[c].Type)
+                    {
+                        case ColumnType.String: b.Str[c] = str[c]![i]; break;
+                        case ColumnType.Enum:
+                            if (enums[c]!.TryParse(str[c]![i], out int ev)) b.Long[c] = ev; else sink.ParseFailed(c, str[c]![i]!);
+                            break;
+                        case ColumnType.Int or ColumnType.Date or ColumnType.Bool: b.Long[c] = lng[c][i]; break;
+                        case ColumnType.Decimal: b.Dec[c] = dec[c][i]; break;
+                        case ColumnType.Double: b.Dbl[c] = dbl[c][i]; break;
+                    }
+                }
+                sink.EndRow(rowBase + i + 1, origin);
+            }
+            rowBase += count;
+        }
+        return true;
+    }
+
+    static async Task<long[]> ReadLongs<TV>(ParquetRowGroupReader rg, DataField f, int count, bool[] isNull, Func<TV, long> convert) where TV : struct
+    {
+        var result = new long[count];
+        if (f.IsNullable)
+        {
+            var a = new TV?[count];
+            await rg.ReadAsync<TV>(f, a.AsMemory());
+            for (int i = 0; i < count; i++) { if (a[i] is { } v) result[i] = convert(v); else isNull[i] = true; }
+        }
+        else
+        {
+            var a = new TV[count];
+            await rg.ReadAsync<TV>(f, a.AsMemory());
+            for (int i = 0; i < count; i++) result[i] = convert(a[i]);
+        }
+        return result;
+    }
+
+    static async Task<TV[]> ReadValues<TV>(ParquetRowGroupReader rg, DataField f, int count, bool[] isNull) where TV : struct
+    {
+        if (!f.IsNullable)
+        {
+            var a = new TV[count];
+            await rg.ReadAsync<TV>(f, a.AsMemory());
+            return a;
+        }
+        var na = new TV?[count];
+        await rg.ReadAsync<TV>(f, na.AsMemory());
+        var result = new TV[count];
+        for (int i = 0; i < count; i++) { if (na[i] is { } v) result[i] = v; else isNull[i] = true; }
+        return result;
+    }
+}
