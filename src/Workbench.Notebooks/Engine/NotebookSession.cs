@@ -118,7 +118,17 @@ public sealed class NotebookSession : IDisposable
             if (status != CellStatus.Ok)
                 context.Add(ErrorFor(status, outcome.Exception, cellName, timeout));
             else if (outcome.HasTrailingExpression && outcome.NewState?.ReturnValue is { } value)
-                context.Add(new DisplayOutput(formatter.Format(value), IsResult: true));
+            {
+                try { context.Add(new DisplayOutput(formatter.Format(value), IsResult: true)); }
+                catch (Exception ex) when (ex is not OutOfMemoryException)
+                {
+                    // A broken ToString/ToHtml of the result is the cell's error, not the engine's.
+                    status = CellStatus.Error;
+                    var cause = ex is System.Reflection.TargetInvocationException { InnerException: { } inner } ? inner : ex;
+                    context.Add(new ErrorOutput(cause.GetType().FullName ?? "Error", $"formatting the result of {cellName} failed: {cause.Message}",
+                        [$"{cause.GetType().FullName}: formatting the result of {cellName} failed: {cause.Message}"]));
+                }
+            }
             return new CellResult(status, context.Close(), stopwatch.Elapsed, status == CellStatus.Ok ? outcome.NewState?.ReturnValue : null);
         }
         finally

@@ -44,3 +44,21 @@ public sealed class RichDisplayTests
         Assert.True(secondHtml.Length < 20_000);
     }
 }
+
+public sealed class BrokenDisplayTests
+{
+    [Fact]
+    public async Task A_result_whose_html_throws_is_an_error_of_the_cell()
+    {
+        using var session = NotebookSession.Create();
+        var result = await session.ExecuteAsync("new Workbench.Tests.Notebooks.BrokenHtml()");
+        Assert.Equal(CellStatus.Error, result.Status);
+        Assert.Contains("formatting the result of cell 1 failed: no html today", result.Error!.Message);
+        Assert.Equal(CellStatus.Ok, (await session.ExecuteAsync("1")).Status);
+    }
+}
+
+public sealed class BrokenHtml : IHtmlDisplay
+{
+    public string ToHtml() => throw new InvalidOperationException("no html today");
+}
