@@ -55,6 +55,15 @@ def collect(kc, msg_id, timeout=60):
     return reply["content"], outputs
 
 
+def wait_for_stream(kc, msg_id, text, timeout=120):
+    """Blocks until the running cell printed text: the cell is then past compilation, inside its loop or wait."""
+    deadline = time.time() + timeout
+    while True:
+        msg = kc.get_iopub_msg(timeout=max(0.1, deadline - time.time()))
+        if msg["parent_header"].get("msg_id") == msg_id and msg["msg_type"] == "stream" and text in msg["content"]["text"]:
+            return
+
+
 def of_type(outputs, t):
     return [m for m in outputs if m["msg_type"] == t]
 
@@ -108,8 +117,8 @@ def kernel_checks():
         check("display produces display_data", of_type(out, "display_data")[0]["content"]["data"]["text/plain"] == "[1, 2]", out)
 
         # Interrupt by SIGINT (the kernelspec's interrupt_mode is signal): an endless loop stops, the kernel answers.
-        msg_id = kc.execute("long n = 0; while (true) { n++; }")
-        time.sleep(1.5)
+        msg_id = kc.execute("Console.WriteLine(\"looping\");\nlong n = 0; while (true) { n++; }")
+        wait_for_stream(kc, msg_id, "looping")
         km.interrupt_kernel()
         reply, _ = collect(kc, msg_id, timeout=30)
         check("SIGINT interrupts an endless loop", reply["status"] == "error" and reply["ename"] == "Interrupted", reply)
@@ -117,8 +126,8 @@ def kernel_checks():
         check("the kernel answers after a SIGINT interrupt", reply["status"] == "ok", reply)
 
         # Interrupt by a control-channel interrupt_request: a blocking sleep stops.
-        msg_id = kc.execute("System.Threading.Thread.Sleep(600_000);")
-        time.sleep(1.5)
+        msg_id = kc.execute("Console.WriteLine(\"sleeping\");\nSystem.Threading.Thread.Sleep(600_000);")
+        wait_for_stream(kc, msg_id, "sleeping")
         kc.control_channel.send(kc.session.msg("interrupt_request", {}))
         reply, _ = collect(kc, msg_id, timeout=30)
         check("interrupt_request on control interrupts a sleeping cell", reply["status"] == "error" and reply["ename"] == "Interrupted", reply)

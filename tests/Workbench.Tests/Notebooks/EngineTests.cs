@@ -133,8 +133,10 @@ public sealed class EngineTests
     public async Task Interrupt_stops_a_sleeping_cell()
     {
         using var session = NotebookSession.Create();
-        var running = session.ExecuteAsync("System.Threading.Thread.Sleep(60_000);");
-        await Task.Delay(500);
+        var started = new TaskCompletionSource();
+        var running = session.ExecuteAsync("Console.WriteLine(\"sleeping\"); System.Threading.Thread.Sleep(60_000);",
+            new CellRunOptions(OnOutput: _ => started.TrySetResult()));
+        await started.Task.WaitAsync(TimeSpan.FromMinutes(2)); // the cell is inside Sleep, not still compiling
         session.Interrupt();
         var result = await running;
         Assert.Equal(CellStatus.Interrupted, result.Status);
