@@ -146,6 +146,13 @@ def kernel_checks():
         check("is_complete says complete for a statement", r["status"] == "complete", r)
         forged_signature_checks(km)
 
+        km.restart_kernel(now=False)
+        kc.wait_for_ready(timeout=120)
+        reply, _ = run_cell(kc, "x")
+        check("restart gives a fresh session (earlier variables are gone)", reply["status"] == "error" and "CS0103" in reply["evalue"], reply)
+        reply, out = run_cell(kc, "6 * 7")
+        check("the restarted kernel runs cells", reply["status"] == "ok" and of_type(out, "execute_result")[0]["content"]["data"]["text/plain"] == "42", out)
+
         km.shutdown_kernel(now=False)
         check("shutdown_request ends the kernel process", not km.is_alive())
     finally:
