@@ -1,1 +1,18 @@
-System.Console.WriteLine("bench");
+using System.Globalization;
+using Workbench.Bench;
+
+// Stopwatch modes for the benchmarks in bench/README.md and side-by-side comparisons with the Python peers.
+//   dotnet run -c Release --project bench/Workbench.Bench -- <mode> [args]
+string mode = args.Length > 0 ? args[0] : "";
+int Arg(int i, int fallback) => args.Length > i ? int.Parse(args[i], CultureInfo.InvariantCulture) : fallback;
+switch (mode)
+{
+    case "data-io": return DataIoBench.Run(args[1..]);
+    case "generate": return GeneratorBench.Run(args[1..]);
+    case "kmeans":
+        KMeansBench.Run(rows: Arg(1, 1_000_000), dims: Arg(2, 16), k: Arg(3, 8), nInit: Arg(4, 3), maxIter: Arg(5, 50), repeats: Arg(6, 3));
+        return 0;
+    default:
+        Console.WriteLine("usage: Workbench.Bench <mode>\n  data-io [accounts] [months]\n  generate [accounts] [months]\n  kmeans [rows=1000000] [dims=16] [k=8] [nInit=3] [maxIter=50] [repeats=3]");
+        return mode == "" ? 0 : 2;
+}

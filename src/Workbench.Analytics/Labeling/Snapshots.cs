@@ -15,7 +15,9 @@ public enum Eligibility
 /// months [as-of + gap, as-of + gap + horizon). Both are validated up front.</summary>
 public sealed record SnapshotOptions
 {
-    public int HorizonMonths { get; init; } = 6;
+    /// <summary>Months ahead a label looks. Three (a quarter, the rhythm of account reviews) is the default: a longer
+    /// window mixes in more of what has not happened yet (see docs/decisions.md).</summary>
+    public int HorizonMonths { get; init; } = 3;
     public int GapMonths { get; init; } = 0;
     /// <summary>Months of history required before the first as-of date.</summary>
     public int MinHistoryMonths { get; init; } = 6;

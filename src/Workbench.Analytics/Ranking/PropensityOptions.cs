@@ -2,14 +2,15 @@ namespace Workbench.Analytics.Ranking;
 
 public enum PropensityAlgorithm { LightGbm, FastTree, LogisticRegression }
 
-/// <summary>How a propensity model is trained. Defaults suit a few thousand to a few million snapshots.</summary>
+/// <summary>How a propensity model is trained. Defaults suit tens of thousands to millions of snapshots: small trees
+/// with large leaves, because monthly snapshots of the same account are strongly correlated and deep trees memorize them.</summary>
 public sealed record PropensityOptions
 {
     public PropensityAlgorithm Algorithm { get; init; } = PropensityAlgorithm.LightGbm;
-    public int NumberOfTrees { get; init; } = 300;
-    public int NumberOfLeaves { get; init; } = 31;
+    public int NumberOfTrees { get; init; } = 400;
+    public int NumberOfLeaves { get; init; } = 7;
     public double LearningRate { get; init; } = 0.05;
-    public int MinExamplesPerLeaf { get; init; } = 50;
+    public int MinExamplesPerLeaf { get; init; } = 200;
     /// <summary>Stop adding trees when the validation loss has not improved for this many rounds (0 = off).</summary>
     public int EarlyStoppingRounds { get; init; } = 30;
     public CalibrationMethod Calibration { get; init; } = CalibrationMethod.Isotonic;

@@ -18,6 +18,13 @@ internal sealed class AccountOutput
     public readonly List<Opportunity> Opportunities = new(4);
     public readonly List<StageChange> Stages = new(16);
     public readonly List<ActionLogEntry> Actions = new(4);
+
+    /// <summary>Empties the lists but keeps their capacity: one output per wave slot is reused across waves.</summary>
+    public void Clear()
+    {
+        Spend.Clear(); Usage.Clear(); Risks.Clear(); Engagement.Clear(); Bookings.Clear(); Contracts.Clear();
+        Book.Clear(); Opportunities.Clear(); Stages.Clear(); Actions.Clear();
+    }
 }
 
 /// <summary>
@@ -72,16 +79,30 @@ internal sealed class AccountSimulator
     int _lastChampionIndex, _firstAccountIndex;
     const double EngagementFallback = HazardModel.EngagementReference;
 
-    static string N(int value, string format) => value.ToString(format, CultureInfo.InvariantCulture);
+    /// <summary>"&lt;account&gt;-&lt;tag&gt;&lt;number, zero-padded&gt;" in one allocation (millions of event ids).</summary>
+    string ChildId(char tag, int number, int digits)
+    {
+        int width = Math.Max(digits, number < 10 ? 1 : (int)Math.Floor(Math.Log10(number)) + 1);
+        return string.Create(_id.Length + 2 + width, (_id, tag, number), static (span, state) =>
+        {
+            state._id.AsSpan().CopyTo(span);
+            span[state._id.Length] = '-';
+            span[state._id.Length + 1] = state.tag;
+            int n = state.number;
+            for (int k = span.Length - 1; k >= state._id.Length + 2; k--) { span[k] = (char)('0' + n % 10); n /= 10; }
+        });
+    }
     static decimal Money(double x) => Math.Round((decimal)x, 2, MidpointRounding.ToEven);
     int RepAt(int t) => _reassignT >= 0 && t >= _reassignT ? _rep2 : _rep1;
     DateOnly DayIn(int t, int day) => _plan.MonthStart(t).AddDays(day - 1);
 
 
-    public AccountOutput Simulate(int index)
+    /// <summary>Simulates account <paramref name="index"/> into <paramref name="output"/> (cleared first).</summary>
+    public void Simulate(int index, AccountOutput output)
     {
         _rng = Rng.For(_o.Seed, "account", index);
-        _out = new AccountOutput();
+        _out = output;
+        _out.Clear();
         _id = _plan.AccountId(index);
         _bookingNo = _eventNo = _oppNo = _actionNo = _contractNo = 0;
         int months = _o.Months, span = Burn + months;
@@ -353,7 +374,7 @@ internal sealed class AccountSimulator
                 double annual = 0;
                 foreach (var ps in _products) if (ps.Active) annual += 12 * RunRate(ps, 1.0);
                 double value = responded ? annual * GeneratorCatalog.ActionValueShare[a] * _rng.Uniform(0.5, 1.5) : 0;
-                _out.Actions.Add(new ActionLogEntry(_id + "-X" + N(++_actionNo, "D3"), _id, DayIn(t, 1 + _rng.NextInt(28)),
+                _out.Actions.Add(new ActionLogEntry(ChildId('X', ++_actionNo, 3), _id, DayIn(t, 1 + _rng.NextInt(28)),
                     GeneratorCatalog.Actions[a], responded, Money(value)));
             }
         }
@@ -366,7 +387,6 @@ internal sealed class AccountSimulator
 
         foreach (var ps in _products)
             if (ps.Active) CloseContract(ps, ContractStatus.Active);
-        return _out;
     }
 
     double DrawGrowthRegime()
@@ -421,7 +441,7 @@ internal sealed class AccountSimulator
     }
 
     void CloseContract(ProductState ps, ContractStatus status) =>
-        _out.Contracts.Add(new Contract(_id + "-C" + N(ps.ContractNo, "D2"), _id, _plan.Products[ps.P].ProductId,
+        _out.Contracts.Add(new Contract(ChildId('C', ps.ContractNo, 2), _id, _plan.Products[ps.P].ProductId,
             ps.ContractStart, ps.ContractStart.AddMonths(ps.Term), ps.Term, ps.ContractSeats, Money(ps.ContractPrice), status));
 
     /// <summary>Renewal: price escalator plus a seat true-up when the product is over-used; treatment reps'
@@ -512,10 +532,10 @@ internal sealed class AccountSimulator
     }
 
     void AddEvent(int t, EngagementType type, double? score) =>
-        _out.Engagement.Add(new EngagementEvent(_id + "-E" + N(++_eventNo, "D4"), _id, DayIn(t, 1 + _rng.NextInt(28)), type, score));
+        _out.Engagement.Add(new EngagementEvent(ChildId('E', ++_eventNo, 4), _id, DayIn(t, 1 + _rng.NextInt(28)), type, score));
 
     void AddBooking(int p, DateOnly date, BookingType type, int seatsDelta, double amountDelta) =>
-        _out.Bookings.Add(new Booking(_id + "-B" + N(++_bookingNo, "D3"), _id, _plan.Products[p].ProductId, date, type, seatsDelta, Money(amountDelta)));
+        _out.Bookings.Add(new Booking(ChildId('B', ++_bookingNo, 3), _id, _plan.Products[p].ProductId, date, type, seatsDelta, Money(amountDelta)));
 
     string ContactTitles(int contacts)
     {
@@ -531,7 +551,7 @@ internal sealed class AccountSimulator
     {
         int duration = _rng.NextInt(20, 100);
         var created = close.AddDays(-duration);
-        string id = _id + "-O" + N(++_oppNo, "D3");
+        string id = ChildId('O', ++_oppNo, 3);
         int lastOpenStage = won ? (int)OpportunityStage.Negotiation : _rng.NextInt(4);
         var entered = StageDates(created, duration, lastOpenStage);
         for (int s = 0; s <= lastOpenStage; s++) _out.Stages.Add(new StageChange(id, (OpportunityStage)s, entered[s]));
@@ -552,7 +572,7 @@ internal sealed class AccountSimulator
         var created = windowEnd.AddDays(-elapsed);
         var entered = StageDates(created, plannedDuration, (int)OpportunityStage.Negotiation);
         int reached = TrueStageAt(entered, (int)OpportunityStage.Negotiation, windowEnd);
-        string id = _id + "-O" + N(++_oppNo, "D3");
+        string id = ChildId('O', ++_oppNo, 3);
         for (int s = 0; s <= reached; s++) _out.Stages.Add(new StageChange(id, (OpportunityStage)s, entered[s]));
         int contacts = 1 + _rng.Poisson(1.5);
         _out.Opportunities.Add(new Opportunity(id, _id, _plan.Reps[rep].RepId, _plan.Products[p].ProductId,

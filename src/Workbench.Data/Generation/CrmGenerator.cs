@@ -50,13 +50,14 @@ public static class CrmGenerator
         // then appended in account order, so the result does not depend on scheduling.
         var parallel = new ParallelOptions { MaxDegreeOfParallelism = options.MaxDegreeOfParallelism };
         var outputs = new AccountOutput[Math.Min(WaveSize, options.Accounts)];
+        for (int k = 0; k < outputs.Length; k++) outputs[k] = new AccountOutput();
         progress?.Report(new GeneratorProgress("accounts", 0, options.Accounts));
         for (int waveStart = 0; waveStart < options.Accounts; waveStart += WaveSize)
         {
             int count = Math.Min(WaveSize, options.Accounts - waveStart);
             Parallel.For(0, count, parallel,
                 () => new AccountSimulator(plan),
-                (k, _, simulator) => { outputs[k] = simulator.Simulate(waveStart + k); return simulator; },
+                (k, _, simulator) => { simulator.Simulate(waveStart + k, outputs[k]); return simulator; },
                 _ => { });
             for (int k = 0; k < count; k++)
             {
@@ -73,7 +74,6 @@ public static class CrmGenerator
                 opportunities.AddRange(o.Opportunities);
                 stages.AddRange(o.Stages);
                 actions.AddRange(o.Actions);
-                outputs[k] = null!;
             }
             progress?.Report(new GeneratorProgress("accounts", waveStart + count, options.Accounts));
         }

@@ -69,9 +69,16 @@ internal static class CsvTableReader
         var enums = CellText.EnumsOf(schema);
         var origin = new Origin(reader, fieldOfColumn);
         var b = sink.Buffer;
+        bool reserved = false;
 
         while (!sink.Stop && reader.Read())
         {
+            if (!reserved)
+            {
+                // Estimate the row count from the first record's length (+10%) to size the row list once.
+                reserved = true;
+                sink.Reserve((long)(new FileInfo(path).Length / (reader.RawText.Length + 1.0) * 1.1));
+            }
             sink.BeginRow();
             if (reader.Malformed is { } malformed)
             {

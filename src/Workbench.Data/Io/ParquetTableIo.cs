@@ -234,7 +234,12 @@ internal static class ParquetTableIo
 
         var enums = CellText.EnumsOf(schema);
         var b = sink.Buffer;
-        long rowBase = 0;
+        // Same pooling rule as CSV: one string per distinct id, except a table's own single-column key.
+        var pools = schema.Columns.Select(col => col.Type == ColumnType.String && !(schema.Key.Count == 1 && schema.Key[0] == col.Name)
+            ? new StringPool() : null).ToArray();
+        long rowBase = 0, total = 0;
+        for (int g = 0; g < reader.RowGroupCount; g++) { using var r = reader.OpenRowGroupReader(g); total += r.RowCount; }
+        sink.Reserve(total);
         for (int g = 0; g < reader.RowGroupCount && !sink.Stop; g++)
         {
             using var rg = reader.OpenRowGroupReader(g);
@@ -270,7 +275,7 @@ internal static class ParquetTableIo
                     if (nul[c][i]) { b.IsNull[c] = true; continue; }
                     switch (schema.Columns[c].Type)
                     {
-                        case ColumnType.String: b.Str[c] = str[c]![i]; break;
+                        case ColumnType.String: b.Str[c] = pools[c] is { } pool ? pool.Get(str[c]![i]!) : str[c]![i]; break;
                         case ColumnType.Enum:
                             if (enums[c]!.TryParse(str[c]![i], out int ev)) b.Long[c] = ev; else sink.ParseFailed(c, str[c]![i]!);
                             break;

@@ -10,6 +10,13 @@ internal sealed class StringPool
 
     public StringPool(int cap = 1 << 20) { lookup = set.GetAlternateLookup<ReadOnlySpan<char>>(); this.cap = cap; }
 
+    public string Get(string text)
+    {
+        if (set.TryGetValue(text, out var s)) return s;
+        if (set.Count < cap) set.Add(text);
+        return text;
+    }
+
     public string Get(ReadOnlySpan<char> text)
     {
         if (lookup.TryGetValue(text, out var s)) return s;

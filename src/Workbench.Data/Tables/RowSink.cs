@@ -92,10 +92,22 @@ internal sealed class RowSink<T>
         Buffer = new RowBuffer(codec.Schema.Columns.Count);
         failed = new bool[codec.Schema.Columns.Count];
         enums = CellText.EnumsOf(codec.Schema);
+        trackLines = codec.Schema.ForeignKeys.Any(f => f.Table == codec.Schema.Name);
+    }
+
+    readonly bool trackLines;
+
+    /// <summary>Sizes the row list and key index for an expected row count, sparing regrowth on big tables.</summary>
+    public void Reserve(long expectedRows)
+    {
+        int n = (int)Math.Clamp(expectedRows, 0, 50_000_000);
+        Rows.Capacity = Math.Max(Rows.Capacity, n);
+        keys.EnsureCapacity(n);
     }
 
     public RowBuffer Buffer { get; }
     public List<T> Rows { get; } = new();
+    /// <summary>Line of each accepted row; kept only for tables with a foreign key into themselves.</summary>
     public List<long> RowLines { get; } = new();
     public List<DataProblem> Problems { get; } = new();
     public long ProblemCount { get; private set; }
@@ -178,7 +190,7 @@ internal sealed class RowSink<T>
         if (issues.Count == 0 && namedIssues.Count == 0)
         {
             Rows.Add(codec.Build(b));
-            RowLines.Add(line);
+            if (trackLines) RowLines.Add(line);
             if (keyComplete) keys.Add(key, line);
             return;
         }

@@ -1,0 +1,74 @@
+namespace Workbench.Analytics.Segmentation;
+
+/// <summary>Silhouette coefficients (Rousseeuw 1987) of a clustering: s(i) = (b - a) / max(a, b) with a the mean
+/// distance to the row's own cluster and b the smallest mean distance to another cluster. Rows alone in their
+/// cluster, and noise rows (label -1), get no score.</summary>
+/// <param name="Mean">Mean s(i) over scored rows (-1..1; above 0.5 strong structure, 0.25..0.5 weak).</param>
+/// <param name="PerCluster">Mean s(i) per cluster label, ascending labels.</param>
+/// <param name="RowIndices">Rows that were scored (all rows when exact, the seeded sample otherwise).</param>
+/// <param name="Values">s(i) for each row in <paramref name="RowIndices"/>.</param>
+/// <param name="Sampled">True when computed on a seeded sample rather than all rows.</param>
+public sealed record SilhouetteResult(double Mean, IReadOnlyDictionary<int, double> PerCluster, int[] RowIndices, double[] Values, bool Sampled);
+
+/// <summary>Silhouette computation: exact (O(n^2 d)) up to a row limit, on a seeded random sample beyond it.</summary>
+public static class Silhouette
+{
+    /// <summary>Default largest n scored exactly.</summary>
+    public const int DefaultExactLimit = 10_000;
+
+    /// <summary>Silhouette of <paramref name="labels"/> on <paramref name="x"/>; exact when x.Rows &lt;= exactLimit,
+    /// else on <paramref name="sampleSize"/> rows drawn without replacement with <paramref name="seed"/>
+    /// (distances among the sample only, as scikit-learn's sample_size does).</summary>
+    public static SilhouetteResult Compute(FeatureMatrix x, IReadOnlyList<int> labels, int seed = 0, int exactLimit = DefaultExactLimit, int sampleSize = 5_000)
+    {
+        if (labels.Count != x.Rows) throw new OptionsValidationException($"Silhouette: {labels.Count} labels for {x.Rows} rows.");
+        int[] rows;
+        bool sampled = x.Rows > exactLimit;
+        if (sampled)
+        {
+            var rng = new Random(RunContext.DeriveSeed(seed, "silhouette-sample"));
+            var all = Enumerable.Range(0, x.Rows).ToArray();
+            rng.Shuffle(all);
+            rows = all.Take(Math.Min(sampleSize, x.Rows)).Order().ToArray();
+        }
+        else rows = Enumerable.Range(0, x.Rows).ToArray();
+
+        int d = x.Columns, m = rows.Length;
+        var clusterIds = rows.Select(r => labels[r]).Where(l => l >= 0).Distinct().Order().ToArray();
+        var index = clusterIds.Select((l, i) => (l, i)).ToDictionary(t => t.l, t => t.i);
+        var sizes = new int[clusterIds.Length];
+        foreach (var r in rows) if (labels[r] >= 0) sizes[index[labels[r]]]++;
+        var values = new double[m];
+        var scored = new bool[m];
+        Parallel.For(0, m, p =>
+        {
+            int own = labels[rows[p]];
+            if (own < 0 || clusterIds.Length < 2) return;
+            int oi = index[own];
+            if (sizes[oi] < 2) return;
+            var sums = new double[clusterIds.Length];
+            var xi = x.Values.AsSpan(rows[p] * d, d);
+            for (int q = 0; q < m; q++)
+            {
+                int lq = labels[rows[q]];
+                if (q == p || lq < 0) continue;
+                sums[index[lq]] += Math.Sqrt(KMeans.SquaredDistance(xi, x.Values.AsSpan(rows[q] * d, d)));
+            }
+            double a = sums[oi] / (sizes[oi] - 1), b = double.PositiveInfinity;
+            for (int c = 0; c < sums.Length; c++) if (c != oi && sizes[c] > 0) b = Math.Min(b, sums[c] / sizes[c]);
+            double den = Math.Max(a, b);
+            values[p] = den > 0 ? (b - a) / den : 0;
+            scored[p] = true;
+        });
+        var keep = Enumerable.Range(0, m).Where(p => scored[p]).ToArray();
+        var perCluster = clusterIds.ToDictionary(l => l, l =>
+        {
+            var v = keep.Where(p => labels[rows[p]] == l).Select(p => values[p]).ToArray();
+            return v.Length == 0 ? 0 : v.Average();
+        });
+        // Unscored rows (singletons) count as 0 in the mean, as in Rousseeuw's definition.
+        var ownRows = Enumerable.Range(0, m).Where(p => labels[rows[p]] >= 0).ToArray();
+        double mean = ownRows.Length == 0 ? 0 : ownRows.Sum(p => values[p]) / ownRows.Length;
+        return new SilhouetteResult(mean, perCluster, keep.Select(p => rows[p]).ToArray(), keep.Select(p => values[p]).ToArray(), sampled);
+    }
+}

@@ -1,0 +1,114 @@
+using Microsoft.FSharp.Core;
+using Plotly.NET;
+using Plotly.NET.LayoutObjects;
+using Plotly.NET.TraceObjects;
+using Workbench.Analytics.Segmentation;
+using CS = Plotly.NET.CSharp;
+
+namespace Workbench.Reporting.Segmentation;
+
+/// <summary>Charts for segmentation results. They only draw what the Analytics result objects already hold.</summary>
+public static class SegmentationCharts
+{
+    /// <summary>Inertia against k, with the detected elbow marked.</summary>
+    public static GenericChart Elbow(KSelection selection)
+    {
+        var line = CS.Chart.Line<int, double, string>(x: selection.Ks, y: selection.Inertia, ShowMarkers: true, Name: "inertia");
+        var elbow = CS.Chart.Point<int, double, string>(x: [selection.ElbowK], y: [selection.Inertia[selection.ElbowK - 1]], Name: $"elbow (k={selection.ElbowK})");
+        return Titled(CS.Chart.Combine([line, elbow]), "Elbow: K-Means inertia by k", "k", "inertia (within-cluster sum of squares)");
+    }
+
+    /// <summary>Mean silhouette against k.</summary>
+    public static GenericChart SilhouetteByK(KSelection selection)
+    {
+        var chart = CS.Chart.Line<int, double, string>(x: selection.CandidateKs, y: selection.SilhouetteMeans, ShowMarkers: true, Name: "mean silhouette");
+        return Titled(chart, "Silhouette by k", "k", "mean silhouette");
+    }
+
+    /// <summary>Per-row silhouette values sorted within each segment (the classic silhouette plot), one bar trace per segment.</summary>
+    public static GenericChart SilhouettePlot(SilhouetteResult silhouette, IReadOnlyList<int> assignments)
+    {
+        var traces = new List<GenericChart>();
+        int offset = 0;
+        foreach (var group in Enumerable.Range(0, silhouette.RowIndices.Length).GroupBy(p => assignments[silhouette.RowIndices[p]]).OrderBy(g => g.Key))
+        {
+            var vals = group.Select(p => silhouette.Values[p]).OrderByDescending(v => v).ToArray();
+            var ys = Enumerable.Range(offset, vals.Length).ToArray();
+            traces.Add(CS.Chart.Bar<double, int, string>(values: vals, Keys: ys, Name: $"segment {group.Key}"));
+            offset += vals.Length + 5;
+        }
+        return Titled(CS.Chart.Combine(traces), $"Silhouette plot (mean {silhouette.Mean.ToString("0.000", Workbench.RunContext.Culture)})", "silhouette", "rows");
+    }
+
+    /// <summary>Gap(k) with error bars s_k; the chosen k marked.</summary>
+    public static GenericChart Gap(GapResult gap)
+    {
+        var line = CS.Chart.Line<int, double, string>(x: gap.Ks, y: gap.Gap, ShowMarkers: true, Name: "Gap(k)");
+        // F# optional parameters are positional FSharpOption arguments from C#: Visible, Type, Symmetric, Array, then unused ones.
+        var error = Error.init<double, double>(FSharpOption<bool>.Some(true), FSharpOption<StyleParam.ErrorType>.Some(StyleParam.ErrorType.Data),
+            FSharpOption<bool>.Some(true), FSharpOption<IEnumerable<double>>.Some(gap.StandardError),
+            null, null, null, null, null, null, null, null, null, null, null);
+        line = Chart.withYError(error).Invoke(line);
+        var chosen = CS.Chart.Point<int, double, string>(x: [gap.ChosenK], y: [gap.Gap[gap.ChosenK - 1]], Name: $"chosen k={gap.ChosenK}");
+        return Titled(CS.Chart.Combine([line, chosen]), "Gap statistic (error bars: s_k)", "k", "Gap(k)");
+    }
+
+    /// <summary>Gaussian-mixture BIC and AIC against k (needs a selection run with mixtures).</summary>
+    public static GenericChart Bic(KSelection selection)
+    {
+        if (selection.MixtureBic is null || selection.MixtureAic is null)
+            throw new WorkbenchException("This k selection has no mixture BIC; run it with IncludeMixtureBic = true.");
+        var bic = CS.Chart.Line<int, double, string>(x: selection.CandidateKs, y: selection.MixtureBic, ShowMarkers: true, Name: "BIC");
+        var aic = CS.Chart.Line<int, double, string>(x: selection.CandidateKs, y: selection.MixtureAic, ShowMarkers: true, Name: "AIC");
+        return Titled(CS.Chart.Combine([bic, aic]), "Gaussian mixture information criteria (lower is better)", "k", "criterion");
+    }
+
+    /// <summary>Sorted k-distance curve with the suggested eps.</summary>
+    public static GenericChart KDistance(KDistanceCurve curve)
+    {
+        var line = CS.Chart.Line<int, double, string>(x: Enumerable.Range(0, curve.SortedDistances.Length), y: curve.SortedDistances, Name: $"{curve.K}-distance");
+        var knee = CS.Chart.Point<int, double, string>(x: [curve.KneeIndex], y: [curve.SuggestedEpsilon],
+            Name: $"suggested eps {curve.SuggestedEpsilon.ToString("0.###", Workbench.RunContext.Culture)}");
+        return Titled(CS.Chart.Combine([line, knee]), $"{curve.K}-distance curve (DBSCAN eps)", "rows sorted by distance", $"distance to {curve.K}-th neighbour");
+    }
+
+    /// <summary>Parallel coordinates of the clustered (scaled) features, lines coloured by segment.</summary>
+    public static GenericChart ParallelCoordinates(SegmentationResult result) =>
+        ParallelCoordinates(result.ClusteredData, result.Assignments);
+
+    /// <summary>Parallel coordinates of any feature matrix, lines coloured by segment.</summary>
+    public static GenericChart ParallelCoordinates(FeatureMatrix features, IReadOnlyList<int> segments)
+    {
+        var dims = Enumerable.Range(0, features.Columns).Select(j => Dimension.initParallel<string, double, string, double>(
+            null, FSharpOption<string>.Some(features.ColumnNames[j]), null, null, null, null, null, null, null,
+            FSharpOption<IEnumerable<double>>.Some(features.Column(j)), null, null)).ToArray();
+        var chart = CS.Chart.ParallelCoord(dims,
+            LineColor: Color.fromColorScaleValues(segments),
+            LineColorScale: StyleParam.Colorscale.Viridis);
+        return Titled(chart, "Segments in parallel coordinates", "", "");
+    }
+
+    /// <summary>Rows on the first two principal components, one trace per segment (named from the profiles).</summary>
+    public static GenericChart PcaScatter(SegmentationResult result)
+    {
+        var scores = result.PcaScores;
+        if (scores.Columns < 2) throw new WorkbenchException("PCA scatter needs at least two components.");
+        var traces = result.Assignments.Select((s, i) => (s, i)).GroupBy(t => t.s).OrderBy(g => g.Key).Select(g =>
+            CS.Chart.Point<double, double, string>(x: g.Select(t => scores[t.i, 0]), y: g.Select(t => scores[t.i, 1]),
+                Name: g.Key < 0 ? "noise" : $"{g.Key}: {result.SegmentName(g.Key)}")).ToArray();
+        var r = result.Pca.ExplainedVarianceRatio;
+        return Titled(CS.Chart.Combine(traces), "Segments on principal components",
+            $"PC1 ({r[0].ToString("P1", Workbench.RunContext.Culture)})", $"PC2 ({r[1].ToString("P1", Workbench.RunContext.Culture)})");
+    }
+
+    /// <summary>The chart as Plotly JSON (what tests and the notebook display read).</summary>
+    public static string ToJson(GenericChart chart) => GenericChart.toJson(chart);
+
+    static GenericChart Titled(GenericChart chart, string title, string x, string y)
+    {
+        chart = Chart.withTitle(title, null).Invoke(chart);
+        if (x.Length > 0) chart = CS.GenericChartExtensions.WithXAxisStyle<double, double, string>(chart, TitleText: x);
+        if (y.Length > 0) chart = CS.GenericChartExtensions.WithYAxisStyle<double, double, string>(chart, TitleText: y);
+        return chart;
+    }
+}
