@@ -1,0 +1,74 @@
+#!/usr/bin/python3
+"""Latency of the workbench C# kernel through the real Jupyter client.
+
+Usage: /usr/bin/python3 bench/kernel_bench.py [--runs 50] WORKBENCH_COMMAND...
+  e.g. /usr/bin/python3 bench/kernel_bench.py dotnet src/Workbench.Cli/bin/Release/net10.0/workbench.dll
+Measures (wall clock, this machine):
+  start_to_ready   start_kernel() until the kernel answers kernel_info (wait_for_ready)
+  first_cell       the first execute of "1 + 1" right after ready (send to execute_reply)
+  start_to_first   start_kernel() until that first reply
+  warm round trip  median / p90 / min of N further executes of "1 + 1" (send to execute_reply; iopub idle drained)
+"""
+import argparse
+import os
+import shutil
+import statistics
+import subprocess
+import tempfile
+import time
+
+import jupyter_client
+
+
+def execute(kc, code):
+    t0 = time.perf_counter()
+    msg_id = kc.execute(code)
+    while True:
+        reply = kc.get_shell_msg(timeout=120)
+        if reply["parent_header"].get("msg_id") == msg_id:
+            break
+    elapsed = time.perf_counter() - t0
+    assert reply["content"]["status"] == "ok", reply["content"]
+    # drain iopub up to idle so the next run starts clean
+    while True:
+        msg = kc.get_iopub_msg(timeout=30)
+        if msg["parent_header"].get("msg_id") == msg_id and msg["msg_type"] == "status" and msg["content"]["execution_state"] == "idle":
+            break
+    return elapsed * 1000
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--runs", type=int, default=50)
+    parser.add_argument("workbench", nargs="+")
+    args = parser.parse_args()
+    prefix = tempfile.mkdtemp(prefix="workbench-bench-")
+    try:
+        subprocess.run(args.workbench + ["kernel", "install", "--prefix", prefix], check=True, stdout=subprocess.DEVNULL)
+        os.environ["JUPYTER_PATH"] = os.path.join(prefix, "share", "jupyter")
+        km = jupyter_client.KernelManager(kernel_name="workbench-csharp")
+        t_start = time.perf_counter()
+        km.start_kernel(stderr=subprocess.DEVNULL)
+        kc = km.client()
+        kc.start_channels()
+        try:
+            kc.wait_for_ready(timeout=120)
+            ready_ms = (time.perf_counter() - t_start) * 1000
+            first_ms = execute(kc, "1 + 1")
+            start_to_first_ms = (time.perf_counter() - t_start) * 1000
+            warm = [execute(kc, "1 + 1") for _ in range(args.runs)]
+        finally:
+            kc.stop_channels()
+            km.shutdown_kernel(now=False)
+        warm.sort()
+        p90 = warm[int(0.9 * (len(warm) - 1))]
+        print(f"start_to_ready_ms   {ready_ms:8.1f}")
+        print(f"first_cell_ms       {first_ms:8.1f}")
+        print(f"start_to_first_ms   {start_to_first_ms:8.1f}")
+        print(f"warm_median_ms      {statistics.median(warm):8.1f}   (n={len(warm)}, p90 {p90:.1f}, min {warm[0]:.1f})")
+    finally:
+        shutil.rmtree(prefix, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,21 @@
+using System.CommandLine;
+
+namespace Workbench.Cli.Commands;
+
+/// <summary>The <c>workbench</c> command tree. Tests build the same tree to run commands in-process.</summary>
+public static class CliApp
+{
+    public static RootCommand BuildRoot()
+    {
+        var root = new RootCommand("workbench: B2B account intelligence. Generate or load CRM data, label, build features, rank accounts, explain, segment, and run notebooks.");
+        // One line per command; each command lives in Commands/<Name>Command.cs.
+        root.Subcommands.Add(VersionCommand.Create());
+        root.Subcommands.Add(GenerateCommand.Create());
+        root.Subcommands.Add(ValidateCommand.Create());
+        root.Subcommands.Add(FeaturesCommand.Create());
+        root.Subcommands.Add(TrainCommand.Create());
+        root.Subcommands.Add(NotebooksCommand.Create());
+        root.Subcommands.Add(KernelCommand.Create());
+        return root;
+    }
+}

@@ -1,0 +1,44 @@
+using System.CommandLine;
+using Workbench.Notebooks.Kernel;
+
+namespace Workbench.Cli.Commands;
+
+/// <summary><c>workbench kernel --connection-file F</c> runs the Jupyter kernel; <c>workbench kernel install</c> registers it.</summary>
+public static class KernelCommand
+{
+    public static Command Create()
+    {
+        var connectionFile = new Option<string?>("--connection-file", "-f") { Description = "The connection file Jupyter passes to the kernel." };
+        var cmd = new Command("kernel", "Run the C# Jupyter kernel (Jupyter starts it with --connection-file), or install its kernelspec.");
+        cmd.Options.Add(connectionFile);
+        cmd.SetAction(parse =>
+        {
+            var file = parse.GetValue(connectionFile) ?? throw new WorkbenchException("kernel: --connection-file is required (Jupyter passes it; to register the kernel run `workbench kernel install`).");
+            using var server = new KernelServer(ConnectionInfo.Load(file));
+            server.Run();
+            return 0;
+        });
+        cmd.Subcommands.Add(InstallCommand());
+        return cmd;
+    }
+
+    static Command InstallCommand()
+    {
+        var user = new Option<bool>("--user") { Description = "Install for the current user (the default)." };
+        var prefix = new Option<string?>("--prefix") { Description = "Install under PREFIX/share/jupyter/kernels (a venv, or a temp folder with JUPYTER_PATH)." };
+        var cmd = new Command("install", "Write the workbench-csharp kernelspec (kernel.json) so Jupyter, nbconvert and VS Code can start this kernel.");
+        cmd.Options.Add(user);
+        cmd.Options.Add(prefix);
+        cmd.SetAction(parse =>
+        {
+            var prefixDir = parse.GetValue(prefix);
+            if (prefixDir is not null && parse.GetValue(user)) throw new WorkbenchException("give either --user or --prefix DIR, not both.");
+            var dir = prefixDir is null
+                ? KernelSpecInstaller.Install(KernelInstallScope.User)
+                : KernelSpecInstaller.Install(KernelInstallScope.Prefix, prefixDir);
+            Console.WriteLine($"installed kernelspec 'workbench-csharp' in {dir}");
+            return 0;
+        });
+        return cmd;
+    }
+}

@@ -1,1 +1,0 @@
-namespace Workbench; internal static class AssemblyMarkerNotebooks { }

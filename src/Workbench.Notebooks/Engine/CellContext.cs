@@ -1,0 +1,131 @@
+using System.Text;
+
+namespace Workbench.Notebooks;
+
+/// <summary>Collects the outputs of the cell being run: console writes (routed here through an AsyncLocal,
+/// so concurrent sessions do not mix), display calls and the final result.</summary>
+internal sealed class CellContext(DisplayFormatter formatter, Action<CellOutput>? onOutput)
+{
+    static readonly AsyncLocal<CellContext?> CurrentContext = new();
+    public static CellContext? Current { get => CurrentContext.Value; set => CurrentContext.Value = value; }
+
+    readonly object gate = new();
+    readonly List<CellOutput> outputs = [];
+    readonly StringBuilder stdout = new();
+    readonly StringBuilder stderr = new();
+    bool closed;
+
+    public void Write(string stream, ReadOnlySpan<char> text)
+    {
+        lock (gate)
+        {
+            if (closed) return;
+            var buffer = stream == "stderr" ? stderr : stdout;
+            buffer.Append(text);
+            // Flush whole lines as they come so a kernel client sees progress; the rest waits for more text.
+            var lastNewline = buffer.ToString().LastIndexOf('\n');
+            if (lastNewline >= 0) FlushLocked(stream, buffer, lastNewline + 1);
+        }
+    }
+
+    public void Display(object? value) => Add(new DisplayOutput(formatter.Format(value), IsResult: false));
+
+    public void Add(CellOutput output)
+    {
+        lock (gate)
+        {
+            if (closed) return;
+            FlushLocked("stdout", stdout, stdout.Length);
+            FlushLocked("stderr", stderr, stderr.Length);
+            Emit(output);
+        }
+    }
+
+    /// <summary>Flushes pending text and stops accepting output (an abandoned cell thread may still write).</summary>
+    public IReadOnlyList<CellOutput> Close()
+    {
+        lock (gate)
+        {
+            if (!closed)
+            {
+                FlushLocked("stdout", stdout, stdout.Length);
+                FlushLocked("stderr", stderr, stderr.Length);
+                closed = true;
+            }
+            return MergeStreams(outputs);
+        }
+    }
+
+    void FlushLocked(string stream, StringBuilder buffer, int length)
+    {
+        if (length == 0) return;
+        var text = buffer.ToString(0, length);
+        buffer.Remove(0, length);
+        Emit(new StreamOutput(stream, text));
+    }
+
+    void Emit(CellOutput output)
+    {
+        outputs.Add(output);
+        onOutput?.Invoke(output);
+    }
+
+    static List<CellOutput> MergeStreams(List<CellOutput> outputs)
+    {
+        var merged = new List<CellOutput>(outputs.Count);
+        foreach (var output in outputs)
+        {
+            if (output is StreamOutput s && merged.Count > 0 && merged[^1] is StreamOutput last && last.Name == s.Name)
+                merged[^1] = last with { Text = last.Text + s.Text };
+            else
+                merged.Add(output);
+        }
+        return merged;
+    }
+}
+
+/// <summary>Installed once as Console.Out / Console.Error: text written inside a cell goes to that cell,
+/// anything else (the kernel's own logging) to the original writer.</summary>
+internal sealed class ConsoleRouter(string stream, TextWriter original) : TextWriter
+{
+    static int installed;
+
+    public static void EnsureInstalled()
+    {
+        if (Interlocked.Exchange(ref installed, 1) == 1) return;
+        Console.SetOut(new ConsoleRouter("stdout", Console.Out));
+        Console.SetError(new ConsoleRouter("stderr", Console.Error));
+    }
+
+    public override Encoding Encoding => original.Encoding;
+
+    public override void Write(char value)
+    {
+        if (CellContext.Current is { } cell) cell.Write(stream, [value]);
+        else original.Write(value);
+    }
+
+    public override void Write(string? value)
+    {
+        if (value is null) return;
+        if (CellContext.Current is { } cell) cell.Write(stream, value);
+        else original.Write(value);
+    }
+
+    public override void Write(char[] buffer, int index, int count)
+    {
+        if (CellContext.Current is { } cell) cell.Write(stream, buffer.AsSpan(index, count));
+        else original.Write(buffer, index, count);
+    }
+
+    public override void WriteLine(string? value)
+    {
+        Write(value);
+        Write(CoreNewLine, 0, CoreNewLine.Length);
+    }
+
+    public override void Flush()
+    {
+        if (CellContext.Current is null) original.Flush();
+    }
+}

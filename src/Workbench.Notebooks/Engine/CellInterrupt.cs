@@ -1,0 +1,18 @@
+namespace Workbench.Notebooks;
+
+/// <summary>Cooperative interruption for cell code. The engine injects a call to <see cref="Check"/> at the top
+/// of every loop body of a cell, so <c>while (true) { }</c> stops on interrupt or timeout. Public only because
+/// compiled cells call it; notebook code has no reason to.</summary>
+public static class CellInterrupt
+{
+    static readonly AsyncLocal<CancellationToken> CurrentToken = new();
+
+    internal static CancellationToken Token
+    {
+        get => CurrentToken.Value;
+        set => CurrentToken.Value = value;
+    }
+
+    /// <summary>Throws <see cref="OperationCanceledException"/> when the running cell was interrupted.</summary>
+    public static void Check() => CurrentToken.Value.ThrowIfCancellationRequested();
+}

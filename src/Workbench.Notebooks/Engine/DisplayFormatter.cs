@@ -1,0 +1,136 @@
+using System.Collections;
+using System.Globalization;
+using System.Net;
+using System.Reflection;
+using System.Text;
+
+namespace Workbench.Notebooks;
+
+/// <summary>Turns a value into a MIME bundle: text/plain always; text/html for <see cref="IHtmlDisplay"/>,
+/// Microsoft.Data.Analysis data frames and Plotly.NET charts. The engine does not reference those libraries:
+/// it recognizes them by type name and calls them through reflection. One formatter per session, because
+/// plotly.js is inlined only with the first chart of a notebook.</summary>
+internal sealed class DisplayFormatter(int htmlTableRows)
+{
+    const string DataFrameType = "Microsoft.Data.Analysis.DataFrame";
+    const string GenericChartType = "Plotly.NET.GenericChart";
+
+    bool plotlyScriptEmitted;
+
+    public IReadOnlyDictionary<string, string> Format(object? value)
+    {
+        var data = new SortedDictionary<string, string>(StringComparer.Ordinal) { ["text/plain"] = PlainText(value) };
+        var html = value switch
+        {
+            null => null,
+            IHtmlDisplay custom => custom.ToHtml(),
+            _ when IsOrDerivesFrom(value.GetType(), DataFrameType) => DataFrameHtml(value),
+            _ when IsOrDerivesFrom(value.GetType(), GenericChartType) => ChartHtml(value),
+            _ => null,
+        };
+        if (html is not null) data["text/html"] = html;
+        return data;
+    }
+
+    /// <summary>Invariant-culture text; sequences listed (first 20 items) unless the type has its own ToString.</summary>
+    public static string PlainText(object? value)
+    {
+        switch (value)
+        {
+            case null: return "null";
+            case string s: return s;
+            case IFormattable f: return f.ToString(null, CultureInfo.InvariantCulture);
+            case IEnumerable items when !OverridesToString(value.GetType()):
+                const int shown = 20;
+                var parts = new List<string>();
+                var count = 0;
+                foreach (var item in items)
+                {
+                    if (count++ < shown) parts.Add(PlainText(item));
+                }
+                var more = count > shown ? $", ... ({count - shown} more)" : "";
+                return "[" + string.Join(", ", parts) + more + "]";
+            default: return value.ToString() ?? "";
+        }
+    }
+
+    static bool OverridesToString(Type type) =>
+        type.GetMethod(nameof(ToString), Type.EmptyTypes)?.DeclaringType is { } declaring && declaring != typeof(object);
+
+    static bool IsOrDerivesFrom(Type? type, string fullName)
+    {
+        for (; type is not null; type = type.BaseType)
+            if (type.FullName == fullName) return true;
+        return false;
+    }
+
+    /// <summary>An escaped HTML table of the first rows of a Microsoft.Data.Analysis.DataFrame.</summary>
+    string DataFrameHtml(object frame)
+    {
+        var type = frame.GetType();
+        var columns = ((IEnumerable)type.GetProperty("Columns")!.GetValue(frame)!).Cast<object>().ToList();
+        var rows = Convert.ToInt64(type.GetProperty("Rows")!.GetValue(frame)!.GetType().GetProperty("Count")!
+            .GetValue(type.GetProperty("Rows")!.GetValue(frame)), CultureInfo.InvariantCulture);
+        var shownRows = Math.Min(rows, htmlTableRows);
+        var html = new StringBuilder();
+        html.Append("<table class=\"workbench-dataframe\"><thead><tr><th></th>");
+        foreach (var column in columns)
+            html.Append("<th>").Append(Escape(column.GetType().GetProperty("Name")!.GetValue(column) as string ?? "")).Append("</th>");
+        html.Append("</tr></thead><tbody>");
+        var indexers = columns.Select(c => c.GetType().GetProperty("Item", [typeof(long)])).ToList();
+        for (long row = 0; row < shownRows; row++)
+        {
+            html.Append("<tr><td>").Append(row.ToString(CultureInfo.InvariantCulture)).Append("</td>");
+            for (var c = 0; c < columns.Count; c++)
+            {
+                var cell = indexers[c]?.GetValue(columns[c], [row]);
+                html.Append("<td>").Append(Escape(cell is null ? "" : PlainText(cell))).Append("</td>");
+            }
+            html.Append("</tr>");
+        }
+        html.Append("</tbody></table>");
+        html.Append("<p class=\"workbench-dataframe-footer\">")
+            .Append(rows.ToString(CultureInfo.InvariantCulture)).Append(" rows × ")
+            .Append(columns.Count.ToString(CultureInfo.InvariantCulture)).Append(" columns");
+        if (rows > shownRows) html.Append(" (first ").Append(shownRows.ToString(CultureInfo.InvariantCulture)).Append(" shown)");
+        html.Append("</p>");
+        return html.ToString();
+    }
+
+    /// <summary>The chart's div and script from Plotly.NET's GenericChart.toChartHTML, preceded the first time by
+    /// the plotly.js bundle that Plotly.NET embeds as a resource, so the notebook renders offline.</summary>
+    string ChartHtml(object chart)
+    {
+        var assembly = FindBaseType(chart.GetType(), GenericChartType)!.Assembly;
+        var toHtml = assembly.GetExportedTypes()
+            .SelectMany(t => t.GetMethods(BindingFlags.Public | BindingFlags.Static))
+            .FirstOrDefault(m => m.Name == "toChartHTML" && m.GetParameters() is [var p] && p.ParameterType.IsInstanceOfType(chart))
+            ?? throw new WorkbenchException($"Plotly.NET {assembly.GetName().Version} has no GenericChart.toChartHTML; cannot render the chart.");
+        var chartHtml = (string)toHtml.Invoke(null, [chart])!;
+        if (plotlyScriptEmitted) return chartHtml;
+        var script = PlotlyScript(assembly);
+        plotlyScriptEmitted = true;
+        return "<script type=\"text/javascript\">" + script + "</script>\n" + chartHtml;
+    }
+
+    static Type? FindBaseType(Type? type, string fullName)
+    {
+        for (; type is not null; type = type.BaseType)
+            if (type.FullName == fullName) return type;
+        return null;
+    }
+
+    internal static string PlotlyScript(Assembly plotly)
+    {
+        var name = plotly.GetManifestResourceNames()
+            .Where(n => n.StartsWith("Plotly.NET.plotly-", StringComparison.Ordinal) && n.EndsWith(".min.js", StringComparison.Ordinal))
+            .OrderBy(n => n, StringComparer.Ordinal).LastOrDefault()
+            ?? throw new WorkbenchException($"{plotly.GetName().Name} does not embed plotly.js (resource Plotly.NET.plotly-*.min.js); charts cannot be rendered offline.");
+        using var stream = plotly.GetManifestResourceStream(name)!;
+        using var reader = new StreamReader(stream, Encoding.UTF8);
+        // A literal "</script>" inside the bundle would end our script tag early.
+        return reader.ReadToEnd().Replace("</script", "<\\/script", StringComparison.OrdinalIgnoreCase);
+    }
+
+    static string Escape(string text) => WebUtility.HtmlEncode(text);
+}

@@ -1,0 +1,70 @@
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
+
+namespace Workbench.Notebooks;
+
+/// <summary>Rewrites a cell so every loop body starts with <c>CellInterrupt.Check()</c>: an interrupt then stops
+/// <c>while (true) { }</c> without killing the thread. The call is inserted without line breaks, so line numbers
+/// of errors stay those of the cell.</summary>
+internal sealed class LoopCheckInjector : CSharpSyntaxRewriter
+{
+    static readonly StatementSyntax CheckCall =
+        SyntaxFactory.ParseStatement("global::Workbench.Notebooks.CellInterrupt.Check();").WithoutTrivia();
+
+    public static string Inject(string code, CSharpParseOptions options)
+    {
+        var tree = CSharpSyntaxTree.ParseText(code, options);
+        // Only rewrite code that parses: with syntax errors the compiler's own positions must be shown untouched.
+        if (tree.GetDiagnostics().Any(d => d.Severity == DiagnosticSeverity.Error)) return code;
+        var root = new LoopCheckInjector().Visit(tree.GetRoot());
+        return root.ToFullString();
+    }
+
+    public override SyntaxNode? VisitWhileStatement(WhileStatementSyntax node)
+    {
+        var visited = (WhileStatementSyntax)base.VisitWhileStatement(node)!;
+        return visited.WithStatement(WithCheck(visited.Statement));
+    }
+
+    public override SyntaxNode? VisitDoStatement(DoStatementSyntax node)
+    {
+        var visited = (DoStatementSyntax)base.VisitDoStatement(node)!;
+        return visited.WithStatement(WithCheck(visited.Statement));
+    }
+
+    public override SyntaxNode? VisitForStatement(ForStatementSyntax node)
+    {
+        var visited = (ForStatementSyntax)base.VisitForStatement(node)!;
+        return visited.WithStatement(WithCheck(visited.Statement));
+    }
+
+    public override SyntaxNode? VisitForEachStatement(ForEachStatementSyntax node)
+    {
+        var visited = (ForEachStatementSyntax)base.VisitForEachStatement(node)!;
+        return visited.WithStatement(WithCheck(visited.Statement));
+    }
+
+    public override SyntaxNode? VisitForEachVariableStatement(ForEachVariableStatementSyntax node)
+    {
+        var visited = (ForEachVariableStatementSyntax)base.VisitForEachVariableStatement(node)!;
+        return visited.WithStatement(WithCheck(visited.Statement));
+    }
+
+    public override SyntaxNode? VisitLabeledStatement(LabeledStatementSyntax node)
+    {
+        // A label is a possible backward goto target: check there too.
+        var visited = (LabeledStatementSyntax)base.VisitLabeledStatement(node)!;
+        return visited.WithStatement(WithCheck(visited.Statement));
+    }
+
+    static StatementSyntax WithCheck(StatementSyntax body)
+    {
+        if (body is BlockSyntax block)
+            return block.WithStatements(block.Statements.Insert(0, CheckCall));
+        // Keep the statement's own trivia (line breaks) inside the new braces; the braces add none.
+        return SyntaxFactory.Block(CheckCall, body)
+            .WithOpenBraceToken(SyntaxFactory.Token(SyntaxKind.OpenBraceToken))
+            .WithCloseBraceToken(SyntaxFactory.Token(SyntaxKind.CloseBraceToken));
+    }
+}

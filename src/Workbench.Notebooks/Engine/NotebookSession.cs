@@ -1,0 +1,301 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
+using Microsoft.CodeAnalysis.CSharp.Scripting;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
+using Microsoft.CodeAnalysis.Scripting;
+
+namespace Workbench.Notebooks;
+
+/// <summary>Options of a notebook session, validated when the session is created.</summary>
+/// <param name="CellTimeout">Stop a cell that runs longer (null: no limit).</param>
+/// <param name="InterruptGrace">How long an interrupted cell may take to stop by itself before its thread is
+/// abandoned (the session stays usable, with the state from before that cell).</param>
+/// <param name="HtmlTableRows">Rows shown in the HTML view of a data frame.</param>
+/// <param name="WorkingDirectory">Base folder for relative <c>#r "file.dll"</c> paths (default: current directory).</param>
+/// <param name="NuGetPackagesRoot">NuGet package folder for <c>#r "nuget: ..."</c> (default: NUGET_PACKAGES or ~/.nuget/packages).</param>
+public sealed record NotebookSessionOptions(
+    TimeSpan? CellTimeout = null,
+    TimeSpan? InterruptGrace = null,
+    int HtmlTableRows = 25,
+    string? WorkingDirectory = null,
+    string? NuGetPackagesRoot = null)
+{
+    internal TimeSpan Grace => InterruptGrace ?? TimeSpan.FromSeconds(3);
+
+    internal void Validate()
+    {
+        if (CellTimeout is { } t && t <= TimeSpan.Zero) throw new OptionsValidationException($"CellTimeout must be positive, got {t}.");
+        if (InterruptGrace is { } g && g < TimeSpan.Zero) throw new OptionsValidationException($"InterruptGrace must not be negative, got {g}.");
+        if (HtmlTableRows < 1) throw new OptionsValidationException($"HtmlTableRows must be at least 1, got {HtmlTableRows}.");
+    }
+}
+
+/// <summary>Per-cell options: a name used in error locations ("cell 3"), a timeout overriding the session's,
+/// and a callback that receives outputs while the cell runs (the kernel streams them to the client).</summary>
+public sealed record CellRunOptions(string? CellName = null, TimeSpan? Timeout = null, Action<CellOutput>? OnOutput = null);
+
+/// <summary>A C# scripting session: cells run in order and share state (variables, usings, references), as in a
+/// notebook. One cell runs at a time, each on its own thread so an interrupt or a timeout can always return
+/// control. Thread-safe: concurrent calls wait their turn.</summary>
+/// <example><code>
+/// using var session = NotebookSession.Create();
+/// await session.ExecuteAsync("var x = 40;");
+/// var result = await session.ExecuteAsync("x + 2"); // result.ReturnValue == 42
+/// </code></example>
+public sealed class NotebookSession : IDisposable
+{
+    static readonly CSharpParseOptions ScriptParseOptions = new(LanguageVersion.Latest, kind: SourceCodeKind.Script);
+
+    readonly NotebookSessionOptions options;
+    readonly DisplayFormatter formatter;
+    readonly NotebookGlobals globals = new();
+    readonly SemaphoreSlim gate = new(1, 1);
+    readonly NuGetCache nuget;
+    ScriptOptions scriptOptions;
+    ScriptState<object>? state;
+    CancellationTokenSource? running;
+    int cellsRun;
+
+    NotebookSession(NotebookSessionOptions options)
+    {
+        this.options = options;
+        formatter = new DisplayFormatter(options.HtmlTableRows);
+        nuget = new NuGetCache(options.NuGetPackagesRoot);
+        scriptOptions = ScriptOptions.Default
+            .WithReferences(SessionReferences.References)
+            .WithImports(SessionReferences.Imports)
+            .WithLanguageVersion(LanguageVersion.Latest)
+            .WithEmitDebugInformation(true)
+            .WithFileEncoding(Encoding.UTF8)
+            .WithOptimizationLevel(OptimizationLevel.Debug)
+            .WithAllowUnsafe(false);
+        ConsoleRouter.EnsureInstalled();
+    }
+
+    /// <summary>A new session with default options.</summary>
+    public static NotebookSession Create() => Create(new NotebookSessionOptions());
+
+    /// <summary>A new session; options are validated first.</summary>
+    public static NotebookSession Create(NotebookSessionOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        options.Validate();
+        return new NotebookSession(options);
+    }
+
+    /// <summary>The namespaces imported into every cell.</summary>
+    public static IReadOnlyList<string> DefaultImports => SessionReferences.Imports;
+
+    /// <summary>Runs one cell with the session's options.</summary>
+    public Task<CellResult> ExecuteAsync(string code, CancellationToken cancellationToken = default) =>
+        ExecuteAsync(code, new CellRunOptions(), cancellationToken);
+
+    /// <summary>Runs one cell. Never throws for errors in the cell: they come back as an <see cref="ErrorOutput"/>
+    /// with <see cref="CellStatus.Error"/>, <see cref="CellStatus.Interrupted"/> or <see cref="CellStatus.TimedOut"/>.</summary>
+    public async Task<CellResult> ExecuteAsync(string code, CellRunOptions run, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(code);
+        ArgumentNullException.ThrowIfNull(run);
+        await gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        var cellName = run.CellName ?? "cell " + (cellsRun + 1).ToString(CultureInfo.InvariantCulture);
+        var stopwatch = Stopwatch.StartNew();
+        var context = new CellContext(formatter, run.OnOutput);
+        using var cts = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var timeout = run.Timeout ?? options.CellTimeout;
+        try
+        {
+            cellsRun++;
+            running = cts;
+            if (timeout is { } limit) cts.CancelAfter(limit);
+            var outcome = await RunOnCellThread(code, cellName, context, cts.Token).ConfigureAwait(false);
+            if (outcome.NewState is not null) state = outcome.NewState;
+            var status = outcome.Status;
+            if (status == CellStatus.Interrupted && !cancellationToken.IsCancellationRequested && timeout is { } t && stopwatch.Elapsed >= t)
+                status = CellStatus.TimedOut;
+            if (status != CellStatus.Ok)
+                context.Add(ErrorFor(status, outcome.Exception, cellName, timeout));
+            else if (outcome.HasTrailingExpression && outcome.NewState?.ReturnValue is { } value)
+            {
+                try { context.Add(new DisplayOutput(formatter.Format(value), IsResult: true)); }
+                catch (Exception ex) when (ex is not OutOfMemoryException)
+                {
+                    // A broken ToString/ToHtml of the result is the cell's error, not the engine's.
+                    status = CellStatus.Error;
+                    var cause = ex is System.Reflection.TargetInvocationException { InnerException: { } inner } ? inner : ex;
+                    context.Add(new ErrorOutput(cause.GetType().FullName ?? "Error", $"formatting the result of {cellName} failed: {cause.Message}",
+                        [$"{cause.GetType().FullName}: formatting the result of {cellName} failed: {cause.Message}"]));
+                }
+            }
+            return new CellResult(status, context.Close(), stopwatch.Elapsed, status == CellStatus.Ok ? outcome.NewState?.ReturnValue : null);
+        }
+        finally
+        {
+            running = null;
+            gate.Release();
+        }
+    }
+
+    /// <summary>Interrupts the running cell, if any (from any thread; the kernel calls it on SIGINT).</summary>
+    public void Interrupt()
+    {
+        try { running?.Cancel(); }
+        catch (ObjectDisposedException) { } // the cell finished meanwhile
+    }
+
+    sealed record Outcome(CellStatus Status, ScriptState<object>? NewState, Exception? Exception, bool HasTrailingExpression);
+
+    async Task<Outcome> RunOnCellThread(string code, string cellName, CellContext context, CancellationToken token)
+    {
+        var done = new TaskCompletionSource<Outcome>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var thread = new Thread(() =>
+        {
+            CellContext.Current = context;
+            CellInterrupt.Token = token;
+            try { done.TrySetResult(RunSubmission(code, cellName, token)); }
+            catch (OperationCanceledException ex) when (token.IsCancellationRequested) { done.TrySetResult(new Outcome(CellStatus.Interrupted, null, ex, false)); }
+            catch (ThreadInterruptedException ex) { done.TrySetResult(new Outcome(CellStatus.Interrupted, null, ex, false)); }
+            catch (Exception ex) { done.TrySetResult(new Outcome(CellStatus.Error, null, ex, false)); }
+            finally
+            {
+                CellContext.Current = null;
+            }
+        })
+        { IsBackground = true, Name = "workbench-cell: " + cellName };
+        thread.Start();
+
+        var cancelled = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        await using var registration = token.Register(() => cancelled.TrySetResult());
+        if (await Task.WhenAny(done.Task, cancelled.Task).ConfigureAwait(false) == done.Task) return await done.Task.ConfigureAwait(false);
+
+        // Cancelled: loops stop at their injected check; blocking waits (Sleep, Wait) need Thread.Interrupt.
+        var half = options.Grace / 2;
+        if (await Task.WhenAny(done.Task, Task.Delay(half)).ConfigureAwait(false) == done.Task) return await done.Task.ConfigureAwait(false);
+        try { thread.Interrupt(); } catch (ThreadStateException) { }
+        if (await Task.WhenAny(done.Task, Task.Delay(half)).ConfigureAwait(false) == done.Task) return await done.Task.ConfigureAwait(false);
+        // Give up on the thread (it runs code with no loop and no wait, e.g. a long library call): the session keeps
+        // the state from before this cell, and the cell's late output is dropped.
+        return new Outcome(CellStatus.Interrupted, null, new OperationCanceledException("the cell did not stop; its thread was abandoned"), false);
+    }
+
+    Outcome RunSubmission(string code, string cellName, CancellationToken token)
+    {
+        var (stripped, directives) = ReferenceDirectives.Extract(code);
+        var cellOptions = scriptOptions.WithFilePath(cellName);
+        if (directives.Count > 0)
+        {
+            var newReferences = directives.SelectMany(d => ResolveDirective(d, cellName)).ToList();
+            scriptOptions = scriptOptions.AddReferences(newReferences);
+            cellOptions = scriptOptions.WithFilePath(cellName);
+        }
+        var prepared = LoopCheckInjector.Inject(stripped, ScriptParseOptions);
+        var hasTrailingExpression = HasTrailingExpression(stripped);
+        if (string.IsNullOrWhiteSpace(stripped))
+            return new Outcome(CellStatus.Ok, state, null, false);
+
+        var next = state is null
+            ? CSharpScript.Create(prepared, cellOptions, typeof(NotebookGlobals)).RunAsync(globals, _ => true, token).GetAwaiter().GetResult()
+            : state.ContinueWithAsync(prepared, cellOptions, _ => true, token).GetAwaiter().GetResult();
+        if (next.Exception is { } thrown)
+        {
+            var status = token.IsCancellationRequested && thrown is OperationCanceledException or ThreadInterruptedException ? CellStatus.Interrupted : CellStatus.Error;
+            // Roslyn keeps the partial state: variables set before the exception remain, as in other kernels.
+            return new Outcome(status, next, thrown, false);
+        }
+        return new Outcome(CellStatus.Ok, next, null, hasTrailingExpression);
+    }
+
+    IEnumerable<MetadataReference> ResolveDirective(ReferenceDirective directive, string cellName)
+    {
+        if (directive.IsNuGet)
+        {
+            var (id, version) = ReferenceDirectives.ParseNuGet(directive.Value);
+            try { return nuget.Resolve(id, version).Select(SessionReferences.CreateReference).ToList(); }
+            catch (WorkbenchException ex) { throw new WorkbenchException($"{cellName}, line {directive.Line}: {ex.Message}"); }
+        }
+        var path = Path.GetFullPath(directive.Value, options.WorkingDirectory ?? Environment.CurrentDirectory);
+        if (!File.Exists(path))
+            throw new WorkbenchException($"{cellName}, line {directive.Line}: #r \"{directive.Value}\": file not found: {path}");
+        return [SessionReferences.CreateReference(path)];
+    }
+
+    /// <summary>True when the cell ends with an expression without a semicolon, whose value becomes the result.</summary>
+    static bool HasTrailingExpression(string code)
+    {
+        var root = CSharpSyntaxTree.ParseText(code, ScriptParseOptions).GetCompilationUnitRoot();
+        return root.Members.LastOrDefault() is GlobalStatementSyntax { Statement: ExpressionStatementSyntax { SemicolonToken.IsMissing: true } };
+    }
+
+    ErrorOutput ErrorFor(CellStatus status, Exception? exception, string cellName, TimeSpan? timeout) => status switch
+    {
+        CellStatus.TimedOut => new ErrorOutput("TimeoutError",
+            $"{cellName} ran longer than the {timeout!.Value.TotalSeconds.ToString("0.###", CultureInfo.InvariantCulture)} s timeout and was stopped",
+            [$"TimeoutError: {cellName} ran longer than the timeout and was stopped"]),
+        CellStatus.Interrupted => new ErrorOutput("Interrupted", $"{cellName} was interrupted",
+            [$"Interrupted: {cellName} was interrupted" + (exception?.Message.Contains("abandoned", StringComparison.Ordinal) == true ? " (its thread did not stop and was abandoned)" : "")]),
+        _ => exception switch
+        {
+            CompilationErrorException compile => CompileError(compile, cellName),
+            WorkbenchException bad when bad.GetType() == typeof(WorkbenchException) => new ErrorOutput("ReferenceError", bad.Message, ["ReferenceError: " + bad.Message]),
+            { } ex => RuntimeError(ex, cellName),
+            null => new ErrorOutput("Error", "unknown error", ["Error: unknown error"]),
+        },
+    };
+
+    static ErrorOutput CompileError(CompilationErrorException compile, string cellName)
+    {
+        var lines = compile.Diagnostics.Where(d => d.Severity == DiagnosticSeverity.Error).Select(d =>
+        {
+            var span = d.Location.GetLineSpan();
+            return $"{cellName}, line {span.StartLinePosition.Line + 1}, column {span.StartLinePosition.Character + 1}: error {d.Id}: {d.GetMessage(CultureInfo.InvariantCulture)}";
+        }).ToList();
+        return new ErrorOutput("CompilationError", lines.FirstOrDefault() ?? compile.Message, lines);
+    }
+
+    /// <summary>The exception with its stack reduced to what a notebook reader needs: library frames by method
+    /// name, cell frames by cell name and the cell's own line number.</summary>
+    static ErrorOutput RuntimeError(Exception ex, string cellName)
+    {
+        var traceback = new List<string> { $"{ex.GetType().FullName}: {ex.Message}" };
+        foreach (var frame in new StackTrace(ex, fNeedFileInfo: true).GetFrames())
+        {
+            var method = frame.GetMethod();
+            var file = frame.GetFileName();
+            if (file is not null && !Path.IsPathRooted(file)) // cells are compiled with their name as file path
+                traceback.Add($"   at {file}, line {frame.GetFileLineNumber()}");
+            else if (method?.DeclaringType is { } type && !(type.FullName ?? "").StartsWith("Submission#", StringComparison.Ordinal)
+                     && !(type.Namespace ?? "").StartsWith("Microsoft.CodeAnalysis", StringComparison.Ordinal)
+                     && !(type.Namespace ?? "").StartsWith("System.Runtime.CompilerServices", StringComparison.Ordinal)
+                     && !(type.Namespace ?? "").StartsWith("System.Runtime.ExceptionServices", StringComparison.Ordinal))
+                traceback.Add($"   at {type.FullName}.{method.Name}");
+        }
+        if (ex.InnerException is { } inner) traceback.Add($" ---> {inner.GetType().FullName}: {inner.Message}");
+        return new ErrorOutput(ex.GetType().FullName ?? ex.GetType().Name, ex.Message, traceback);
+    }
+
+    // ---- code assistance (kernel complete/inspect) ----
+
+    /// <summary>A compilation of <paramref name="code"/> as the next cell, with its semantic model, without running it.</summary>
+    internal (SemanticModel Model, SyntaxTree Tree) Analyze(string code)
+    {
+        var (stripped, _) = ReferenceDirectives.Extract(code);
+        var script = state is null
+            ? CSharpScript.Create(stripped, scriptOptions, typeof(NotebookGlobals))
+            : state.Script.ContinueWith(stripped, scriptOptions);
+        var compilation = script.GetCompilation();
+        var tree = compilation.SyntaxTrees.Last();
+        return (compilation.GetSemanticModel(tree), tree);
+    }
+
+    /// <summary>True when <paramref name="code"/> is a complete submission (the kernel's is_complete).</summary>
+    public static bool IsCompleteSubmission(string code) =>
+        SyntaxFactory.IsCompleteSubmission(CSharpSyntaxTree.ParseText(ReferenceDirectives.Extract(code).Code, ScriptParseOptions));
+
+    /// <summary>Stops the running cell.</summary>
+    public void Dispose()
+    {
+        Interrupt();
+    }
+}

@@ -1,0 +1,350 @@
+using System.Collections.Concurrent;
+using System.Reflection;
+using System.Runtime.InteropServices;
+using System.Text.Json.Nodes;
+using NetMQ;
+using NetMQ.Sockets;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
+
+namespace Workbench.Notebooks.Kernel;
+
+/// <summary>A Jupyter kernel (messaging protocol 5.3) for C# over NetMQ. One poller thread owns every socket
+/// (ZeroMQ sockets are not thread-safe): it answers heartbeats and control requests at once and hands shell
+/// requests, in order, to an executor thread that runs cells in a <see cref="NotebookSession"/>. Messages whose
+/// signature does not verify are dropped without a reply and logged to stderr.</summary>
+public sealed class KernelServer : IDisposable
+{
+    readonly ConnectionInfo connection;
+    readonly MessageSigner signer;
+    readonly TextWriter log;
+    readonly string sessionId = Guid.NewGuid().ToString("N");
+    readonly RouterSocket shell = new();
+    readonly RouterSocket control = new();
+    readonly RouterSocket stdin = new();
+    readonly PublisherSocket iopub = new();
+    readonly ResponseSocket heartbeat = new();
+    readonly NetMQQueue<Action> outbound = new();
+    readonly NetMQPoller poller;
+    readonly BlockingCollection<JupyterMessage> shellRequests = new();
+    readonly ManualResetEventSlim stopped = new();
+    readonly NotebookSession session = NotebookSession.Create();
+    int executionCount;
+
+    /// <summary>Binds the five sockets described by <paramref name="connection"/> (loopback only).</summary>
+    public KernelServer(ConnectionInfo connection, TextWriter? log = null)
+    {
+        ArgumentNullException.ThrowIfNull(connection);
+        connection.Validate("connection");
+        this.connection = connection;
+        this.log = log ?? Console.Error;
+        signer = new MessageSigner(connection.Key);
+        foreach (var socket in new NetMQSocket[] { shell, control, stdin, iopub, heartbeat })
+            socket.Options.Linger = TimeSpan.FromSeconds(1);
+        shell.Bind(connection.Endpoint(connection.ShellPort));
+        control.Bind(connection.Endpoint(connection.ControlPort));
+        stdin.Bind(connection.Endpoint(connection.StdinPort));
+        iopub.Bind(connection.Endpoint(connection.IopubPort));
+        heartbeat.Bind(connection.Endpoint(connection.HeartbeatPort));
+
+        shell.ReceiveReady += (_, e) => OnRequest(e.Socket, isControl: false);
+        control.ReceiveReady += (_, e) => OnRequest(e.Socket, isControl: true);
+        stdin.ReceiveReady += (_, e) => e.Socket.ReceiveMultipartMessage(); // input_request is not used: cells get an empty stdin
+        heartbeat.ReceiveReady += (_, e) => e.Socket.SendMultipartMessage(e.Socket.ReceiveMultipartMessage());
+        outbound.ReceiveReady += (_, e) =>
+        {
+            while (e.Queue.TryDequeue(out var send, TimeSpan.Zero)) send();
+        };
+        poller = [shell, control, stdin, heartbeat, outbound];
+        if (!signer.Enabled) this.log.WriteLine("workbench kernel: warning: the connection file has an empty key; messages are not authenticated");
+    }
+
+    /// <summary>Serves until a shutdown request (or SIGTERM). SIGINT interrupts the running cell.</summary>
+    public void Run()
+    {
+        Console.SetIn(TextReader.Null);
+        using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, context =>
+        {
+            context.Cancel = true; // keep the process: interrupt the cell instead
+            log.WriteLine("workbench kernel: SIGINT: interrupting the running cell");
+            session.Interrupt();
+        });
+        using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, context =>
+        {
+            context.Cancel = true;
+            Stop();
+        });
+        var executor = new Thread(ExecutorLoop) { IsBackground = true, Name = "workbench-kernel-executor" };
+        executor.Start();
+        poller.RunAsync("workbench-kernel-poller");
+        Publish("status", new JsonObject { ["execution_state"] = "starting" }, null);
+        log.WriteLine($"workbench kernel: listening on {connection.Ip} (shell {connection.ShellPort}, iopub {connection.IopubPort}, control {connection.ControlPort}, hb {connection.HeartbeatPort})");
+        stopped.Wait();
+        shellRequests.CompleteAdding();
+        poller.Stop();
+    }
+
+    void Stop()
+    {
+        session.Interrupt();
+        stopped.Set();
+    }
+
+    void OnRequest(NetMQSocket socket, bool isControl)
+    {
+        var frames = socket.ReceiveMultipartMessage().Select(f => f.ToByteArray()).ToList();
+        var message = JupyterMessage.Parse(frames, signer, out var rejection);
+        if (message is null)
+        {
+            log.WriteLine($"workbench kernel: dropped a message on {(isControl ? "control" : "shell")}: {rejection}");
+            return;
+        }
+        // kernel_info is stateless: answer at once (also on shell) so clients see the kernel ready while it warms up
+        // or runs a long cell. Everything else on shell runs in order on the executor.
+        if (!isControl && message.MessageType != "kernel_info_request")
+        {
+            shellRequests.Add(message);
+            return;
+        }
+        Publish("status", new JsonObject { ["execution_state"] = "busy" }, message);
+        switch (message.MessageType)
+        {
+            case "kernel_info_request": Reply(socket, message, "kernel_info_reply", KernelInfo()); break;
+            case "interrupt_request":
+                session.Interrupt();
+                Reply(control, message, "interrupt_reply", new JsonObject { ["status"] = "ok" });
+                break;
+            case "shutdown_request": Shutdown(control, message); break;
+            default: log.WriteLine($"workbench kernel: ignored control message {message.MessageType}"); break;
+        }
+        Publish("status", new JsonObject { ["execution_state"] = "idle" }, message);
+    }
+
+    void Shutdown(NetMQSocket socket, JupyterMessage request)
+    {
+        var restart = request.Content["restart"]?.GetValue<bool>() ?? false;
+        Reply(socket, request, "shutdown_reply", new JsonObject { ["status"] = "ok", ["restart"] = restart });
+        // The client restarts by starting a new process, so both cases end this one, after the reply is sent.
+        outbound.Enqueue(Stop);
+    }
+
+    void ExecutorLoop()
+    {
+        // Load the references and JIT the compiler while the client connects: the first real cell is then fast.
+        var warmUp = session.ExecuteAsync("0", new CellRunOptions(CellName: "warm-up")).GetAwaiter().GetResult();
+        if (warmUp.Status != CellStatus.Ok) log.WriteLine($"workbench kernel: warm-up failed: {warmUp.Error?.Message}");
+        foreach (var request in shellRequests.GetConsumingEnumerable())
+        {
+            Publish("status", new JsonObject { ["execution_state"] = "busy" }, request);
+            try
+            {
+                switch (request.MessageType)
+                {
+                    case "execute_request": Execute(request); break;
+                    case "kernel_info_request": Reply(shell, request, "kernel_info_reply", KernelInfo()); break;
+                    case "complete_request": Reply(shell, request, "complete_reply", Complete(request.Content)); break;
+                    case "inspect_request": Reply(shell, request, "inspect_reply", Inspect(request.Content)); break;
+                    case "is_complete_request": Reply(shell, request, "is_complete_reply", IsComplete(request.Content)); break;
+                    case "history_request": Reply(shell, request, "history_reply", new JsonObject { ["status"] = "ok", ["history"] = new JsonArray() }); break;
+                    case "comm_info_request": Reply(shell, request, "comm_info_reply", new JsonObject { ["status"] = "ok", ["comms"] = new JsonObject() }); break;
+                    case "shutdown_request": Shutdown(shell, request); break;
+                    default: log.WriteLine($"workbench kernel: ignored shell message {request.MessageType}"); break;
+                }
+            }
+            catch (Exception ex) when (ex is not OutOfMemoryException)
+            {
+                // A bug in a handler must not kill the kernel; the client sees an error reply.
+                log.WriteLine($"workbench kernel: {request.MessageType} failed: {ex}");
+                Reply(shell, request, request.MessageType.Replace("_request", "_reply", StringComparison.Ordinal), new JsonObject
+                {
+                    ["status"] = "error", ["ename"] = ex.GetType().Name, ["evalue"] = ex.Message, ["traceback"] = new JsonArray(),
+                });
+            }
+            Publish("status", new JsonObject { ["execution_state"] = "idle" }, request);
+        }
+    }
+
+    void Execute(JupyterMessage request)
+    {
+        var code = request.Content["code"]?.GetValue<string>() ?? "";
+        var silent = request.Content["silent"]?.GetValue<bool>() ?? false;
+        var storeHistory = !silent && (request.Content["store_history"]?.GetValue<bool>() ?? true);
+        var stopOnError = request.Content["stop_on_error"]?.GetValue<bool>() ?? true;
+        if (storeHistory) executionCount++;
+        var count = executionCount;
+        if (!silent) Publish("execute_input", new JsonObject { ["code"] = code, ["execution_count"] = count }, request);
+
+        var result = session.ExecuteAsync(code, new CellRunOptions(CellName: $"In [{count}]", OnOutput: output =>
+        {
+            if (!silent) PublishOutput(output, request, count);
+        })).GetAwaiter().GetResult();
+
+        if (result.Status == CellStatus.Ok)
+        {
+            Reply(shell, request, "execute_reply", new JsonObject
+            {
+                ["status"] = "ok", ["execution_count"] = count, ["user_expressions"] = new JsonObject(), ["payload"] = new JsonArray(),
+            });
+            return;
+        }
+        var error = result.Error!;
+        Reply(shell, request, "execute_reply", new JsonObject
+        {
+            ["status"] = "error", ["execution_count"] = count, ["ename"] = error.Name, ["evalue"] = error.Message,
+            ["traceback"] = new JsonArray(error.Traceback.Select(t => (JsonNode?)t).ToArray()),
+        });
+        if (stopOnError) AbortQueuedExecutions();
+    }
+
+    /// <summary>After an error, execute requests already queued are answered "aborted" (as ipykernel does) so a
+    /// "run all" stops at the failing cell.</summary>
+    void AbortQueuedExecutions()
+    {
+        var keep = new List<JupyterMessage>();
+        while (shellRequests.TryTake(out var queued))
+        {
+            if (queued.MessageType != "execute_request") { keep.Add(queued); continue; }
+            Publish("status", new JsonObject { ["execution_state"] = "busy" }, queued);
+            Reply(shell, queued, "execute_reply", new JsonObject { ["status"] = "aborted", ["execution_count"] = executionCount });
+            Publish("status", new JsonObject { ["execution_state"] = "idle" }, queued);
+        }
+        foreach (var request in keep) shellRequests.Add(request);
+    }
+
+    void PublishOutput(CellOutput output, JupyterMessage request, int count)
+    {
+        switch (output)
+        {
+            case StreamOutput s:
+                Publish("stream", new JsonObject { ["name"] = s.Name, ["text"] = s.Text }, request);
+                break;
+            case DisplayOutput d:
+                var data = new JsonObject();
+                foreach (var (mime, text) in d.Data) data[mime] = text;
+                if (d.IsResult)
+                    Publish("execute_result", new JsonObject { ["execution_count"] = count, ["data"] = data, ["metadata"] = new JsonObject() }, request);
+                else
+                    Publish("display_data", new JsonObject { ["data"] = data, ["metadata"] = new JsonObject(), ["transient"] = new JsonObject() }, request);
+                break;
+            case ErrorOutput e:
+                Publish("error", new JsonObject
+                {
+                    ["ename"] = e.Name, ["evalue"] = e.Message, ["traceback"] = new JsonArray(e.Traceback.Select(t => (JsonNode?)t).ToArray()),
+                }, request);
+                break;
+        }
+    }
+
+    JsonObject KernelInfo() => new()
+    {
+        ["status"] = "ok",
+        ["protocol_version"] = JupyterMessage.ProtocolVersion,
+        ["implementation"] = "workbench",
+        ["implementation_version"] = typeof(KernelServer).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion ?? "0",
+        ["language_info"] = new JsonObject
+        {
+            ["name"] = "C#",
+            ["version"] = LanguageVersion.Latest.MapSpecifiedToEffectiveVersion().ToDisplayString(),
+            ["mimetype"] = "text/x-csharp",
+            ["file_extension"] = ".cs",
+            ["pygments_lexer"] = "csharp",
+            ["codemirror_mode"] = "text/x-csharp",
+        },
+        ["banner"] = $"Workbench C# kernel (Roslyn scripting) on .NET {Environment.Version}",
+        ["help_links"] = new JsonArray(),
+        ["debugger"] = false,
+    };
+
+    JsonObject Complete(JsonObject content)
+    {
+        var code = content["code"]?.GetValue<string>() ?? "";
+        var cursor = CodePoints.ToUtf16(code, content["cursor_pos"]?.GetValue<int>() ?? code.Length);
+        var result = CodeAssistance.Complete(session, code, cursor);
+        return new JsonObject
+        {
+            ["status"] = "ok",
+            ["matches"] = new JsonArray(result.Matches.Select(m => (JsonNode?)m).ToArray()),
+            ["cursor_start"] = CodePoints.FromUtf16(code, result.ReplaceStart),
+            ["cursor_end"] = CodePoints.FromUtf16(code, result.ReplaceEnd),
+            ["metadata"] = new JsonObject(),
+        };
+    }
+
+    JsonObject Inspect(JsonObject content)
+    {
+        var code = content["code"]?.GetValue<string>() ?? "";
+        var cursor = CodePoints.ToUtf16(code, content["cursor_pos"]?.GetValue<int>() ?? code.Length);
+        var result = CodeAssistance.Inspect(session, code, cursor);
+        return new JsonObject
+        {
+            ["status"] = "ok",
+            ["found"] = result.Found,
+            ["data"] = result.Found ? new JsonObject { ["text/plain"] = result.Text } : new JsonObject(),
+            ["metadata"] = new JsonObject(),
+        };
+    }
+
+    static JsonObject IsComplete(JsonObject content)
+    {
+        var code = content["code"]?.GetValue<string>() ?? "";
+        if (!NotebookSession.IsCompleteSubmission(code)) return new JsonObject { ["status"] = "incomplete", ["indent"] = "" };
+        var tree = CSharpSyntaxTree.ParseText(code, new CSharpParseOptions(LanguageVersion.Latest, kind: SourceCodeKind.Script));
+        var invalid = tree.GetDiagnostics().Any(d => d.Severity == DiagnosticSeverity.Error);
+        return new JsonObject { ["status"] = invalid ? "invalid" : "complete" };
+    }
+
+    void Reply(NetMQSocket socket, JupyterMessage request, string type, JsonObject content)
+    {
+        var reply = JupyterMessage.Create(type, content, request, sessionId, request.Identities);
+        Send(socket, reply);
+    }
+
+    void Publish(string type, JsonObject content, JupyterMessage? parent)
+    {
+        var message = JupyterMessage.Create(type, content, parent, sessionId, [System.Text.Encoding.UTF8.GetBytes("kernel." + type)]);
+        Send(iopub, message);
+    }
+
+    void Send(NetMQSocket socket, JupyterMessage message)
+    {
+        var frames = message.ToFrames(signer);
+        outbound.Enqueue(() =>
+        {
+            var wire = new NetMQMessage();
+            foreach (var frame in frames) wire.Append(frame);
+            socket.SendMultipartMessage(wire);
+        });
+    }
+
+    /// <summary>Releases the sockets.</summary>
+    public void Dispose()
+    {
+        if (poller.IsRunning) poller.Stop();
+        poller.Dispose();
+        foreach (var socket in new NetMQSocket[] { shell, control, stdin, iopub, heartbeat }) socket.Dispose();
+        outbound.Dispose();
+        session.Dispose();
+        shellRequests.Dispose();
+        stopped.Dispose();
+    }
+}
+
+/// <summary>Jupyter counts cursor positions in Unicode code points; .NET strings index UTF-16 units.</summary>
+internal static class CodePoints
+{
+    public static int ToUtf16(string text, int codePoints)
+    {
+        var index = 0;
+        for (var n = 0; n < codePoints && index < text.Length; n++)
+            index += char.IsHighSurrogate(text[index]) && index + 1 < text.Length ? 2 : 1;
+        return index;
+    }
+
+    public static int FromUtf16(string text, int utf16)
+    {
+        var count = 0;
+        for (var i = 0; i < utf16 && i < text.Length; i++)
+            if (!char.IsLowSurrogate(text[i])) count++;
+        return count;
+    }
+}

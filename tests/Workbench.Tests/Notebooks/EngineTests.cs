@@ -1,0 +1,199 @@
+using Workbench.Notebooks;
+
+namespace Workbench.Tests.Notebooks;
+
+public sealed class EngineTests
+{
+    [Fact]
+    public async Task Variables_declared_in_one_cell_are_visible_in_the_next()
+    {
+        using var session = NotebookSession.Create();
+        var first = await session.ExecuteAsync("var x = 40;");
+        var second = await session.ExecuteAsync("x + 2");
+
+        Assert.Equal(CellStatus.Ok, first.Status);
+        Assert.Equal(42, second.ReturnValue);
+        var result = Assert.IsType<DisplayOutput>(Assert.Single(second.Outputs));
+        Assert.True(result.IsResult);
+        Assert.Equal("42", result.Data["text/plain"]);
+    }
+
+    [Fact]
+    public async Task A_statement_cell_has_no_result_output()
+    {
+        using var session = NotebookSession.Create();
+        var result = await session.ExecuteAsync("var y = 1 + 1;");
+        Assert.Empty(result.Outputs);
+    }
+
+    [Fact]
+    public async Task Console_writes_become_stream_outputs_in_order_with_displays()
+    {
+        using var session = NotebookSession.Create();
+        var result = await session.ExecuteAsync("Console.WriteLine(\"before\"); display(7); Console.Write(\"after\");");
+
+        Assert.Equal(CellStatus.Ok, result.Status);
+        Assert.Collection(result.Outputs,
+            o => Assert.Equal(new StreamOutput("stdout", "before\n"), o),
+            o => Assert.Equal("7", Assert.IsType<DisplayOutput>(o).Data["text/plain"]),
+            o => Assert.Equal(new StreamOutput("stdout", "after"), o));
+    }
+
+    [Fact]
+    public async Task Workbench_namespaces_are_imported()
+    {
+        Assert.Contains("Workbench", NotebookSession.DefaultImports);
+        Assert.Contains("Workbench.Domain", NotebookSession.DefaultImports);
+        using var session = NotebookSession.Create();
+        var result = await session.ExecuteAsync("new RunContext(7).Seed");
+        Assert.Equal(7, result.ReturnValue);
+    }
+
+    [Fact]
+    public async Task An_IHtmlDisplay_value_gets_an_html_output_next_to_its_text()
+    {
+        using var session = NotebookSession.Create();
+        var result = await session.ExecuteAsync("display(new Workbench.Tests.Notebooks.HtmlThing(\"<b>\"));");
+        var output = Assert.IsType<DisplayOutput>(Assert.Single(result.Outputs));
+        Assert.Equal("<p>&lt;b&gt;</p>", output.Data["text/html"]);
+        Assert.Equal("HtmlThing(<b>)", output.Data["text/plain"]);
+    }
+
+    [Fact]
+    public async Task A_compile_error_names_the_cell_line_and_column()
+    {
+        using var session = NotebookSession.Create();
+        var result = await session.ExecuteAsync("var a = 1;\nvar b = 2;\nvar c = missingName;", new CellRunOptions("cell 4"));
+        Assert.Equal(CellStatus.Error, result.Status);
+        Assert.Equal("CompilationError", result.Error!.Name);
+        Assert.StartsWith("cell 4, line 3, column 9: error CS0103", result.Error.Message);
+    }
+
+    [Fact]
+    public async Task An_exception_points_at_the_cells_own_line_and_the_session_stays_usable()
+    {
+        using var session = NotebookSession.Create();
+        await session.ExecuteAsync("var kept = 5;");
+        var failed = await session.ExecuteAsync("var q = 1;\n\nthrow new InvalidOperationException(\"boom\");", new CellRunOptions("cell 2"));
+        var after = await session.ExecuteAsync("kept * 2");
+
+        Assert.Equal(CellStatus.Error, failed.Status);
+        Assert.Equal("System.InvalidOperationException", failed.Error!.Name);
+        Assert.Equal("boom", failed.Error.Message);
+        Assert.Contains("   at cell 2, line 3", failed.Error.Traceback);
+        Assert.Equal(10, after.ReturnValue);
+    }
+
+    [Fact]
+    public async Task A_reference_directive_keeps_line_numbers_of_later_errors()
+    {
+        using var session = NotebookSession.Create();
+        var dll = typeof(EngineTests).Assembly.Location;
+        var result = await session.ExecuteAsync($"#r \"{dll}\"\nint n = \"text\";", new CellRunOptions("cell 1"));
+        Assert.StartsWith("cell 1, line 2,", result.Error!.Message);
+    }
+
+    [Fact]
+    public async Task A_nuget_reference_absent_from_the_cache_says_which_package_and_where_it_looked()
+    {
+        var emptyCache = TestPaths.NewTempDir("nuget-cache");
+        using var session = NotebookSession.Create(new NotebookSessionOptions(NuGetPackagesRoot: emptyCache));
+        var result = await session.ExecuteAsync("#r \"nuget: No.Such.Package, 1.2.3\"\n1", new CellRunOptions("cell 1"));
+
+        Assert.Equal(CellStatus.Error, result.Status);
+        Assert.Contains("cell 1, line 1", result.Error!.Message);
+        Assert.Contains("'No.Such.Package' is not in the local NuGet cache", result.Error.Message);
+        Assert.Contains(emptyCache, result.Error.Message);
+    }
+
+    [Fact]
+    public async Task A_nuget_reference_in_the_cache_is_loaded()
+    {
+        // MathNet.Numerics is restored for the solution, so it is in the machine's package cache.
+        using var session = NotebookSession.Create();
+        var result = await session.ExecuteAsync("#r \"nuget: MathNet.Numerics, 5.0.0\"\nMathNet.Numerics.SpecialFunctions.Factorial(5)");
+        Assert.Equal(CellStatus.Ok, result.Status);
+        Assert.Equal(120.0, result.ReturnValue);
+    }
+
+    [Fact]
+    public async Task An_endless_loop_is_stopped_by_the_timeout_and_the_session_answers_after()
+    {
+        using var session = NotebookSession.Create();
+        await session.ExecuteAsync("var before = 3;");
+        var looping = await session.ExecuteAsync("long spins = 0; while (true) { spins++; }", new CellRunOptions(Timeout: TimeSpan.FromSeconds(1)));
+        var after = await session.ExecuteAsync("before + 1");
+
+        Assert.Equal(CellStatus.TimedOut, looping.Status);
+        Assert.Equal("TimeoutError", looping.Error!.Name);
+        Assert.Equal(4, after.ReturnValue);
+    }
+
+    [Fact]
+    public async Task Interrupt_stops_a_sleeping_cell()
+    {
+        using var session = NotebookSession.Create();
+        var started = new TaskCompletionSource();
+        var running = session.ExecuteAsync("Console.WriteLine(\"sleeping\"); System.Threading.Thread.Sleep(60_000);",
+            new CellRunOptions(OnOutput: _ => started.TrySetResult()));
+        await started.Task.WaitAsync(TimeSpan.FromMinutes(2)); // the cell is inside Sleep, not still compiling
+        session.Interrupt();
+        var result = await running;
+        Assert.Equal(CellStatus.Interrupted, result.Status);
+        Assert.Equal(CellStatus.Ok, (await session.ExecuteAsync("1")).Status);
+    }
+
+    [Fact]
+    public async Task Completion_offers_members_after_a_dot_and_session_variables_by_prefix()
+    {
+        using var session = NotebookSession.Create();
+        await session.ExecuteAsync("var accountCount = 12;");
+
+        var members = CodeAssistance.Complete(session, "Console.WriteL", 14);
+        var inScope = CodeAssistance.Complete(session, "account", 7);
+
+        Assert.Contains("WriteLine", members.Matches);
+        Assert.Equal(8, members.ReplaceStart);
+        Assert.Contains("accountCount", inScope.Matches);
+    }
+
+    [Fact]
+    public async Task Inspect_describes_the_symbol_at_the_cursor()
+    {
+        using var session = NotebookSession.Create();
+        await session.ExecuteAsync("var accountCount = 12;");
+        var result = CodeAssistance.Inspect(session, "accountCount", 12);
+        Assert.True(result.Found);
+        Assert.Contains("int accountCount", result.Text);
+    }
+
+    [Theory]
+    [InlineData("int x = 1;", true)]
+    [InlineData("for (var i = 0; i < 3; i++) {", false)]
+    [InlineData("var s = \"open", false)]
+    public void Is_complete_follows_roslyn(string code, bool complete) =>
+        Assert.Equal(complete, NotebookSession.IsCompleteSubmission(code));
+}
+
+public sealed record HtmlThing(string Text) : IHtmlDisplay
+{
+    public string ToHtml() => "<p>" + System.Net.WebUtility.HtmlEncode(Text) + "</p>";
+    public override string ToString() => $"HtmlThing({Text})";
+}
+
+public sealed class EngineAbandonTests
+{
+    [Fact]
+    public async Task A_cell_stuck_in_library_code_is_abandoned_after_the_grace_and_the_session_keeps_its_state()
+    {
+        using var session = NotebookSession.Create(new NotebookSessionOptions(InterruptGrace: TimeSpan.FromSeconds(0.5)));
+        await session.ExecuteAsync("var kept = 21;");
+        // One long LINQ call: no loop in the cell for the injected check, no wait for Thread.Interrupt.
+        var stuck = await session.ExecuteAsync("var total = Enumerable.Range(0, int.MaxValue).Select(i => (long)i % 7).Sum();",
+            new CellRunOptions(Timeout: TimeSpan.FromSeconds(1)));
+        var after = await session.ExecuteAsync("kept * 2");
+
+        Assert.True(stuck.Status == CellStatus.TimedOut, $"{stuck.Status}: {stuck.Error?.Message} after {stuck.Duration}");
+        Assert.Equal(42, after.ReturnValue);
+    }
+}

@@ -1,0 +1,237 @@
+#!/usr/bin/python3
+"""End-to-end checks of the workbench C# kernel through the real Jupyter client (jupyter_client, nbconvert).
+
+Usage: /usr/bin/python3 tests/kernel/test_kernel.py WORKBENCH_COMMAND...
+  e.g. /usr/bin/python3 tests/kernel/test_kernel.py dotnet src/Workbench.Cli/bin/Debug/net10.0/workbench.dll
+Installs the kernelspec with --prefix into a temp folder, points JUPYTER_PATH at it, and exits non-zero on the
+first failed check. Needs Debian's jupyter-client, python3-nbclient and jupyter-nbconvert.
+"""
+import json
+import os
+import queue
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+
+import jupyter_client
+import nbformat
+import zmq
+from jupyter_client.session import Session
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+KERNEL = "workbench-csharp"
+passed = []
+
+
+def check(name, condition, detail=""):
+    if not condition:
+        print(f"FAIL {name}: {detail}", flush=True)
+        sys.exit(1)
+    passed.append(name)
+    print(f"ok   {name}", flush=True)
+
+
+def run_cell(kc, code, timeout=60):
+    """Executes code and returns (reply content, list of iopub messages for it)."""
+    msg_id = kc.execute(code)
+    return collect(kc, msg_id, timeout)
+
+
+def collect(kc, msg_id, timeout=60):
+    outputs = []
+    deadline = time.time() + timeout
+    while True:
+        msg = kc.get_iopub_msg(timeout=max(0.1, deadline - time.time()))
+        if msg["parent_header"].get("msg_id") != msg_id:
+            continue
+        outputs.append(msg)
+        if msg["msg_type"] == "status" and msg["content"]["execution_state"] == "idle":
+            break
+    reply = kc.get_shell_msg(timeout=max(0.1, deadline - time.time()))
+    while reply["parent_header"].get("msg_id") != msg_id:
+        reply = kc.get_shell_msg(timeout=max(0.1, deadline - time.time()))
+    return reply["content"], outputs
+
+
+def wait_for_stream(kc, msg_id, text, timeout=120):
+    """Blocks until the running cell printed text: the cell is then past compilation, inside its loop or wait."""
+    deadline = time.time() + timeout
+    while True:
+        msg = kc.get_iopub_msg(timeout=max(0.1, deadline - time.time()))
+        if msg["parent_header"].get("msg_id") == msg_id and msg["msg_type"] == "stream" and text in msg["content"]["text"]:
+            return
+
+
+def of_type(outputs, t):
+    return [m for m in outputs if m["msg_type"] == t]
+
+
+def main():
+    workbench = sys.argv[1:]
+    if not workbench:
+        print(__doc__)
+        sys.exit(2)
+    prefix = tempfile.mkdtemp(prefix="workbench-kernelspec-")
+    try:
+        subprocess.run(workbench + ["kernel", "install", "--prefix", prefix], check=True)
+        os.environ["JUPYTER_PATH"] = os.path.join(prefix, "share", "jupyter")
+        spec = jupyter_client.kernelspec.KernelSpecManager().get_kernel_spec(KERNEL)
+        check("kernelspec installed and found through JUPYTER_PATH", spec.language == "C#", spec.to_dict())
+        kernel_checks()
+        nbconvert_check(prefix)
+        writer_matches_nbformat(workbench, prefix)
+        print(f"{len(passed)} checks passed")
+    finally:
+        shutil.rmtree(prefix, ignore_errors=True)
+
+
+def kernel_checks():
+    km = jupyter_client.KernelManager(kernel_name=KERNEL)
+    km.start_kernel()
+    kc = km.client()
+    kc.start_channels()
+    try:
+        kc.wait_for_ready(timeout=120)
+        info = kc.kernel_info(reply=True, timeout=30)["content"]
+        check("kernel_info answers on shell", info["language_info"]["name"] == "C#" and info["protocol_version"] == "5.3", info)
+
+        reply, out = run_cell(kc, "var x = 40;\nConsole.WriteLine(\"hello\");\nx + 2")
+        check("execute returns ok with a count", reply["status"] == "ok" and reply["execution_count"] == 1, reply)
+        check("stdout streams", any(m["content"]["text"] == "hello\n" for m in of_type(out, "stream")), out)
+        results = of_type(out, "execute_result")
+        check("last expression is an execute_result", results and results[0]["content"]["data"]["text/plain"] == "42", results)
+        check("execute_input is broadcast", of_type(out, "execute_input")[0]["content"]["code"].startswith("var x"), out)
+
+        reply, out = run_cell(kc, "var y = 1;\nthrow new InvalidOperationException(\"boom\");")
+        check("an exception gives an error reply", reply["status"] == "error" and "InvalidOperationException" in reply["ename"], reply)
+        check("the traceback names the cell's own line", any("line 2" in line for line in reply["traceback"]), reply["traceback"])
+        reply, out = run_cell(kc, "x + 1")
+        check("a cell after an error works", reply["status"] == "ok" and of_type(out, "execute_result")[0]["content"]["data"]["text/plain"] == "41", out)
+
+        reply, _ = run_cell(kc, "int z = ;")
+        check("a compile error reports line and column", reply["status"] == "error" and "line 1, column" in reply["evalue"], reply)
+
+        reply, out = run_cell(kc, "display(new[] { 1, 2 });", timeout=30)
+        check("display produces display_data", of_type(out, "display_data")[0]["content"]["data"]["text/plain"] == "[1, 2]", out)
+
+        # Interrupt by SIGINT (the kernelspec's interrupt_mode is signal): an endless loop stops, the kernel answers.
+        msg_id = kc.execute("Console.WriteLine(\"looping\");\nlong n = 0; while (true) { n++; }")
+        wait_for_stream(kc, msg_id, "looping")
+        km.interrupt_kernel()
+        reply, _ = collect(kc, msg_id, timeout=30)
+        check("SIGINT interrupts an endless loop", reply["status"] == "error" and reply["ename"] == "Interrupted", reply)
+        reply, out = run_cell(kc, "x")
+        check("the kernel answers after a SIGINT interrupt", reply["status"] == "ok", reply)
+
+        # Interrupt by a control-channel interrupt_request: a blocking sleep stops.
+        msg_id = kc.execute("Console.WriteLine(\"sleeping\");\nSystem.Threading.Thread.Sleep(600_000);")
+        wait_for_stream(kc, msg_id, "sleeping")
+        kc.control_channel.send(kc.session.msg("interrupt_request", {}))
+        reply, _ = collect(kc, msg_id, timeout=30)
+        check("interrupt_request on control interrupts a sleeping cell", reply["status"] == "error" and reply["ename"] == "Interrupted", reply)
+        reply, _ = run_cell(kc, "x")
+        check("the kernel answers after a control interrupt", reply["status"] == "ok", reply)
+
+        c = kc.complete("Console.WriteL", 14, reply=True, timeout=30)["content"]
+        check("complete lists members after a dot", "WriteLine" in c["matches"] and c["cursor_start"] == 8, c)
+        c = kc.complete("Mat", 3, reply=True, timeout=30)["content"]
+        check("complete lists types in scope", "Math" in c["matches"], c["matches"][:20])
+        i = kc.inspect("x", 1, reply=True, timeout=30)["content"]
+        check("inspect describes a session variable", i["found"] and "int x" in i["data"]["text/plain"], i)
+        r = shell_reply(kc, kc.is_complete("for (int i = 0; i < 3; i++) {"))
+        check("is_complete says incomplete for an open block", r["status"] == "incomplete", r)
+        r = shell_reply(kc, kc.is_complete("int k = 1;"))
+        check("is_complete says complete for a statement", r["status"] == "complete", r)
+        forged_signature_checks(km)
+
+        km.restart_kernel(now=False)
+        kc.wait_for_ready(timeout=120)
+        reply, _ = run_cell(kc, "x")
+        check("restart gives a fresh session (earlier variables are gone)", reply["status"] == "error" and "CS0103" in reply["evalue"], reply)
+        reply, out = run_cell(kc, "6 * 7")
+        check("the restarted kernel runs cells", reply["status"] == "ok" and of_type(out, "execute_result")[0]["content"]["data"]["text/plain"] == "42", out)
+
+        km.shutdown_kernel(now=False)
+        check("shutdown_request ends the kernel process", not km.is_alive())
+    finally:
+        kc.stop_channels()
+        if km.has_kernel and km.is_alive():
+            km.shutdown_kernel(now=True)
+
+
+def shell_reply(kc, msg_id, timeout=30):
+    deadline = time.time() + timeout
+    while True:
+        reply = kc.get_shell_msg(timeout=max(0.1, deadline - time.time()))
+        if reply["parent_header"].get("msg_id") == msg_id:
+            return reply["content"]
+
+
+def forged_signature_checks(km):
+    """A raw DEALER socket on the shell port: wrong key, no signature -> silence; right key -> a reply."""
+    info = km.get_connection_info(session=False)
+    ctx = zmq.Context.instance()
+
+    def ask(session, wait, port="shell_port"):
+        sock = ctx.socket(zmq.DEALER)
+        sock.linger = 0
+        sock.connect(f"tcp://{info['ip']}:{info[port]}")
+        try:
+            msg = session.msg("kernel_info_request", {})
+            session.send(sock, msg)
+            if sock.poll(int(wait * 1000)):
+                return session.recv(sock, mode=0, content=False)
+            return None
+        finally:
+            sock.close()
+
+    right = Session(key=info["key"], signature_scheme=info["signature_scheme"])
+    forged = Session(key=b"not-the-key", signature_scheme=info["signature_scheme"])
+    unsigned = Session(key=b"")
+    check("a message with a forged signature gets no answer", ask(forged, 3) is None)
+    check("an unsigned message gets no answer", ask(unsigned, 3) is None)
+    answered = ask(right, 30)
+    check("the same request correctly signed is answered (the raw path works)", answered is not None, answered)
+    on_control = ask(right, 30, "control_port")
+    check("kernel_info answers on control", on_control is not None and on_control[1]["header"]["msg_type"] == "kernel_info_reply", on_control)
+    check("a forged message on control gets no answer", ask(forged, 3, "control_port") is None)
+
+
+def nbconvert_check(prefix):
+    out_dir = os.path.join(prefix, "out")
+    os.makedirs(out_dir)
+    nbconvert = shutil.which("jupyter-nbconvert") or "/usr/bin/jupyter-nbconvert"
+    result = subprocess.run([nbconvert, "--to", "notebook", "--execute", os.path.join(HERE, "smoke.ipynb"),
+                             "--output-dir", out_dir, "--ExecutePreprocessor.kernel_name=" + KERNEL,
+                             "--ExecutePreprocessor.timeout=120"], capture_output=True, text=True)
+    check("jupyter nbconvert --execute runs the notebook through the kernel", result.returncode == 0, result.stderr[-3000:])
+    executed = nbformat.read(os.path.join(out_dir, "smoke.ipynb"), as_version=4)
+    outputs = executed.cells[2].outputs
+    texts = [o.get("text", "") for o in outputs if o.output_type == "stream"]
+    results = [o.data["text/plain"] for o in outputs if o.output_type == "execute_result"]
+    check("nbconvert captured the stream and the result", texts and texts[0].startswith("base: ") and results == ["84"], outputs)
+    nbformat.validate(executed)
+    check("the executed notebook is valid nbformat", True)
+
+
+def writer_matches_nbformat(workbench, prefix):
+    """The headless runner's output, re-saved by nbformat, must be the same bytes (sorted keys, 1-space indent)."""
+    out_dir = os.path.join(prefix, "runner-out")
+    subprocess.run(workbench + ["notebooks", "run", os.path.join(HERE, "smoke.ipynb"), "--out", out_dir, "--param", "seed=7"], check=True)
+    path = os.path.join(out_dir, "smoke.ipynb")
+    with open(path, encoding="utf-8") as f:
+        ours = f.read()
+    nb = nbformat.reads(ours, as_version=nbformat.NO_CONVERT)
+    nbformat.validate(nb)
+    check("the runner's notebook is valid nbformat 4.5", nb.nbformat == 4 and nb.nbformat_minor == 5)
+    theirs = nbformat.writes(nb) + "\n"
+    check("workbench's ipynb writer matches nbformat byte for byte", ours == theirs, "".join(
+        f"{a!r} != {b!r}\n" for a, b in zip(ours.splitlines(), theirs.splitlines()) if a != b)[:2000])
+    injected = [c for c in nb.cells if "injected-parameters" in c.metadata.get("tags", [])]
+    check("the runner injected the parameter cell", len(injected) == 1 and "int seed = 7;" in injected[0].source, injected)
+
+
+if __name__ == "__main__":
+    main()
