@@ -30,7 +30,7 @@ internal static class XgboostModelJson
         sb.Append("\"tree_info\":[").Append(Join(ensemble.Trees, _ => "0")).Append("],\"trees\":[");
         for (int t = 0; t < ensemble.Trees.Count; t++)
         {
-            var tree = ensemble.Trees[t];
+            var tree = Renumbered(ensemble.Trees[t]);
             int n = tree.NodeCount;
             var nodes = Enumerable.Range(0, n).ToArray();
             var parents = new int[n];
@@ -59,6 +59,33 @@ internal static class XgboostModelJson
           .Append("\",\"num_target\":\"1\"},");
         sb.Append("\"objective\":{\"name\":\"reg:squarederror\",\"reg_loss_param\":{\"scale_pos_weight\":\"1\"}}},\"version\":[1,7,4]}");
         return sb.ToString();
+    }
+
+    /// <summary>The same tree with nodes numbered breadth-first so that every right child is its left sibling + 1:
+    /// xgboost's traversal computes the next node as <c>left + (x &gt;= cond)</c> and relies on that layout.</summary>
+    internal static DecisionTree Renumbered(DecisionTree tree)
+    {
+        int n = tree.NodeCount;
+        var newId = new int[n];
+        var order = new List<int>(n) { 0 };
+        for (int k = 0; k < order.Count; k++)
+        {
+            int node = order[k];
+            if (tree.IsLeaf(node)) continue;
+            newId[tree.LeftChild[node]] = order.Count; order.Add(tree.LeftChild[node]);
+            newId[tree.RightChild[node]] = order.Count; order.Add(tree.RightChild[node]);
+        }
+        var feature = new int[n]; var threshold = new float[n]; var left = new int[n]; var right = new int[n];
+        var missingLeft = new bool[n]; var value = new double[n]; var cover = new double[n];
+        for (int k = 0; k < n; k++)
+        {
+            int old = order[k];
+            feature[k] = tree.SplitFeature[old]; threshold[k] = tree.Threshold[old];
+            left[k] = tree.IsLeaf(old) ? -1 : newId[tree.LeftChild[old]];
+            right[k] = tree.IsLeaf(old) ? -1 : newId[tree.RightChild[old]];
+            missingLeft[k] = tree.MissingGoesLeft[old]; value[k] = tree.Value[old]; cover[k] = tree.Cover[old];
+        }
+        return new DecisionTree(feature, threshold, left, right, missingLeft, value, cover);
     }
 
     /// <summary>Rows as CSV text (no header, "nan" for missing), the input the comparison scripts read.</summary>

@@ -8,13 +8,18 @@ internal static class RandomTrees
 {
     public const int ValueLevels = 10;
 
-    public sealed record Shape(int FeatureCount, int TreeCount, int MaxDepth, int Seed, bool AllowZeroCover = false, double MissingRate = 0.1);
+    public sealed record Shape(int FeatureCount, int TreeCount, int MaxDepth, int Seed, bool AllowZeroCover = false, double MissingRate = 0.1,
+        bool InternalNodesFirst = false);
 
     public static TreeEnsemble Ensemble(Shape shape)
     {
         var rng = new Random(shape.Seed);
         var trees = new DecisionTree[shape.TreeCount];
-        for (int t = 0; t < trees.Length; t++) trees[t] = Tree(rng, shape);
+        for (int t = 0; t < trees.Length; t++)
+        {
+            trees[t] = Tree(rng, shape);
+            if (shape.InternalNodesFirst) trees[t] = InternalNodesFirst(trees[t]);
+        }
         double bias = Math.Round(rng.NextDouble() * 2 - 1, 3);
         return new TreeEnsemble(trees, bias, shape.FeatureCount);
     }
@@ -25,6 +30,19 @@ internal static class RandomTrees
         for (int f = 0; f < featureCount; f++)
             row[f] = rng.NextDouble() < missingRate ? float.NaN : rng.Next(ValueLevels);
         return row;
+    }
+
+    /// <summary>ML.NET's layout: internal nodes first, then leaves, so children are not adjacent.</summary>
+    static DecisionTree InternalNodesFirst(DecisionTree tree)
+    {
+        int n = tree.NodeCount;
+        var order = Enumerable.Range(0, n).Where(i => !tree.IsLeaf(i)).Concat(Enumerable.Range(0, n).Where(tree.IsLeaf).Reverse()).ToArray();
+        var newId = new int[n];
+        for (int k = 0; k < n; k++) newId[order[k]] = k;
+        int Map(int c) => c < 0 ? -1 : newId[c];
+        return new DecisionTree(order.Select(o => tree.SplitFeature[o]).ToArray(), order.Select(o => tree.Threshold[o]).ToArray(),
+            order.Select(o => Map(tree.LeftChild[o])).ToArray(), order.Select(o => Map(tree.RightChild[o])).ToArray(),
+            order.Select(o => tree.MissingGoesLeft[o]).ToArray(), order.Select(o => tree.Value[o]).ToArray(), order.Select(o => tree.Cover[o]).ToArray());
     }
 
     static DecisionTree Tree(Random rng, Shape shape)
