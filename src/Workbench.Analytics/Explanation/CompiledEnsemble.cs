@@ -21,6 +21,7 @@ internal sealed class CompiledEnsemble
     public readonly double ExpectedValue;
     /// <summary>Longest root-to-leaf path (edges) over all trees.</summary>
     public readonly int MaxDepth;
+    public const int MaxSupportedDepth = 250;
 
     public CompiledEnsemble(TreeEnsemble ensemble)
     {
@@ -59,6 +60,8 @@ internal sealed class CompiledEnsemble
         }
         ExpectedValue = expected;
         MaxDepth = ensemble.MaxDepth();
+        if (MaxDepth > MaxSupportedDepth)
+            throw new ArgumentException($"A tree is {MaxDepth} levels deep; TreeSHAP here supports up to {MaxSupportedDepth}.", nameof(ensemble));
     }
 
     /// <summary>How a split divides its mass between the children. A node no background row reached

@@ -253,28 +253,36 @@ public static class TreeShap
     }
 
     /// <summary>The sum of the weights the path would have after unwinding element <paramref name="index"/>,
-    /// without modifying the path.</summary>
+    /// without modifying the path. In path-dependent TreeSHAP "one" is always 0 or 1, so it never divides by it;
+    /// divisions by small integers use a reciprocal table (the hot loop of the whole algorithm).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     static double UnwoundSum(PathElement[] path, int start, int last, int index)
     {
         double one = path[start + index].One, zero = path[start + index].Zero;
-        double next = path[start + last].Weight;
         double total = 0;
         double scale = last + 1;
+        var reciprocal = Reciprocal;
         if (one != 0)
         {
+            double next = path[start + last].Weight;
+            double zeroOverScale = zero / scale;
             for (int j = last - 1; j >= 0; j--)
             {
-                double w = next * scale / ((j + 1) * one);
+                double w = next * scale * reciprocal[j + 1];
                 total += w;
-                next = path[start + j].Weight - w * zero * (last - j) / scale;
+                next = path[start + j].Weight - w * zeroOverScale * (last - j);
             }
         }
         else
         {
+            double scaleOverZero = scale / zero;
             for (int j = last - 1; j >= 0; j--)
-                total += path[start + j].Weight * scale / (zero * (last - j));
+                total += path[start + j].Weight * reciprocal[last - j];
+            total *= scaleOverZero;
         }
         return total;
     }
+
+    /// <summary>1/k for k = 0..255 (entry 0 unused); paths are never deeper than a tree.</summary>
+    static readonly double[] Reciprocal = Enumerable.Range(0, 256).Select(k => k == 0 ? 0.0 : 1.0 / k).ToArray();
 }
