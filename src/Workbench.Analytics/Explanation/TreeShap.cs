@@ -1,0 +1,288 @@
+using System.Runtime.CompilerServices;
+
+namespace Workbench.Analytics.Explanation;
+
+/// <summary>Options for batch TreeSHAP.</summary>
+/// <param name="MaxDegreeOfParallelism">Threads used over rows; -1 means all cores. Output is identical for any value.</param>
+public sealed record TreeShapOptions(int MaxDegreeOfParallelism = -1)
+{
+    /// <summary>Throws <see cref="OptionsValidationException"/> when a value is out of range.</summary>
+    public TreeShapOptions Validate()
+    {
+        if (MaxDegreeOfParallelism == 0 || MaxDegreeOfParallelism < -1)
+            throw new OptionsValidationException($"TreeShapOptions.MaxDegreeOfParallelism is {MaxDegreeOfParallelism}; expected -1 (all cores) or a positive count.");
+        return this;
+    }
+}
+
+/// <summary>SHAP values of one row: <c>ExpectedValue + sum(Contributions) == Margin</c> (local accuracy).</summary>
+public sealed class ShapExplanation
+{
+    /// <summary>The model's mean raw margin over the background data (bias included).</summary>
+    public double ExpectedValue { get; }
+    /// <summary>One value per feature, in the model's feature order; raw-margin units.</summary>
+    public IReadOnlyList<double> Contributions { get; }
+    /// <summary>The raw margin the contributions explain.</summary>
+    public double Margin { get; }
+
+    internal ShapExplanation(double expectedValue, double[] contributions, double margin)
+    {
+        ExpectedValue = expectedValue; Contributions = contributions; Margin = margin;
+    }
+}
+
+/// <summary>SHAP values of many rows, stored row-major in one array.</summary>
+public sealed class ShapBatch
+{
+    readonly double[] _values;
+    readonly double[] _margins;
+
+    /// <summary>Number of explained rows.</summary>
+    public int RowCount { get; }
+    /// <summary>Number of features per row.</summary>
+    public int FeatureCount { get; }
+    /// <summary>Feature names from the ensemble.</summary>
+    public IReadOnlyList<string> FeatureNames { get; }
+    /// <summary>The model's mean raw margin over the background data (same for every row).</summary>
+    public double ExpectedValue { get; }
+
+    internal ShapBatch(double[] values, double[] margins, int rowCount, int featureCount, IReadOnlyList<string> names, double expectedValue)
+    {
+        _values = values; _margins = margins; RowCount = rowCount; FeatureCount = featureCount; FeatureNames = names; ExpectedValue = expectedValue;
+    }
+
+    /// <summary>The contributions of row <paramref name="row"/>.</summary>
+    public ReadOnlySpan<double> Row(int row)
+    {
+        if ((uint)row >= (uint)RowCount) throw new ArgumentOutOfRangeException(nameof(row), row, $"Expected 0..{RowCount - 1}.");
+        return _values.AsSpan(row * FeatureCount, FeatureCount);
+    }
+
+    /// <summary>The contribution of one feature in one row.</summary>
+    public double this[int row, int feature] => Row(row)[feature];
+
+    /// <summary>The raw margin of row <paramref name="row"/> (what its contributions add up to, with the expected value).</summary>
+    public double Margin(int row) => _margins[row];
+}
+
+/// <summary>
+/// Exact path-dependent TreeSHAP (Lundberg, Erion &amp; Lee 2018, "Consistent individualized feature attribution
+/// for tree ensembles", Algorithm 2): Shapley values of the raw margin where a feature outside the coalition is
+/// integrated out by following both children of its splits, weighted by the children's covers.
+/// Polynomial time, O(trees * leaves * depth^2) per row.
+/// </summary>
+/// <example>
+/// <code>
+/// var ensemble = MlNetTreeEnsembles.FromModel(transformer.Model.SubModel, trainingData);
+/// var why = TreeShap.Explain(ensemble, row);            // why.ExpectedValue + sum(why.Contributions) == margin
+/// var all = TreeShap.Explain(ensemble, rows);           // parallel over rows, deterministic
+/// </code>
+/// </example>
+public static class TreeShap
+{
+    /// <summary>SHAP values of one row.</summary>
+    public static ShapExplanation Explain(TreeEnsemble ensemble, float[] row)
+    {
+        ArgumentNullException.ThrowIfNull(ensemble);
+        ArgumentNullException.ThrowIfNull(row);
+        ensemble.CheckRow(row);
+        var compiled = new CompiledEnsemble(ensemble);
+        var phi = new double[ensemble.FeatureCount];
+        var scratch = new Scratch(compiled.MaxDepth);
+        ExplainRow(compiled, row, phi, scratch);
+        return new ShapExplanation(compiled.ExpectedValue, phi, compiled.PredictMargin(row, ensemble.Bias));
+    }
+
+    /// <summary>SHAP values of many rows, in parallel over rows on all cores.</summary>
+    public static ShapBatch Explain(TreeEnsemble ensemble, IReadOnlyList<float[]> rows) => Explain(ensemble, rows, new TreeShapOptions());
+
+    /// <summary>SHAP values of many rows, in parallel over rows.</summary>
+    public static ShapBatch Explain(TreeEnsemble ensemble, IReadOnlyList<float[]> rows, TreeShapOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(ensemble);
+        ArgumentNullException.ThrowIfNull(rows);
+        ArgumentNullException.ThrowIfNull(options);
+        options.Validate();
+        for (int r = 0; r < rows.Count; r++)
+        {
+            if (rows[r] is null) throw new ArgumentException($"Row {r} is null.", nameof(rows));
+            if (rows[r].Length != ensemble.FeatureCount)
+                throw new ArgumentException($"Row {r} has {rows[r].Length} values, the ensemble expects {ensemble.FeatureCount} features.", nameof(rows));
+        }
+        var compiled = new CompiledEnsemble(ensemble);
+        int f = ensemble.FeatureCount;
+        var values = new double[(long)rows.Count * f > int.MaxValue ? throw new ArgumentException("Too many rows for one batch.", nameof(rows)) : rows.Count * f];
+        var margins = new double[rows.Count];
+        // Rows are independent: each chunk writes only its own slice, so the result is the same whatever the thread count.
+        const int chunk = 64;
+        int chunks = (rows.Count + chunk - 1) / chunk;
+        Parallel.For(0, chunks, new ParallelOptions { MaxDegreeOfParallelism = options.MaxDegreeOfParallelism },
+            () => new Scratch(compiled.MaxDepth),
+            (c, _, scratch) =>
+            {
+                int end = Math.Min(rows.Count, (c + 1) * chunk);
+                for (int r = c * chunk; r < end; r++)
+                {
+                    ExplainRow(compiled, rows[r], values.AsSpan(r * f, f), scratch);
+                    margins[r] = compiled.PredictMargin(rows[r], ensemble.Bias);
+                }
+                return scratch;
+            },
+            _ => { });
+        return new ShapBatch(values, margins, rows.Count, f, ensemble.FeatureNames, compiled.ExpectedValue);
+    }
+
+    /// <summary>Per-thread working memory: one path segment per recursion level, laid end to end.</summary>
+    internal sealed class Scratch(int maxDepth)
+    {
+        // A path holds at most depth+1 elements (the root's dummy plus one per split); level k's segment holds k+1.
+        public readonly PathElement[] Path = new PathElement[(maxDepth + 2) * (maxDepth + 3) / 2];
+    }
+
+    internal struct PathElement
+    {
+        public int Feature;
+        public double Zero;   // share of background mass that follows this path when the feature is unknown
+        public double One;    // 1 if the row itself follows this path at the feature's splits, else 0
+        public double Weight; // permutation weight of the subsets of the path's features
+    }
+
+    internal static void ExplainRow(CompiledEnsemble model, ReadOnlySpan<float> row, Span<double> phi, Scratch scratch)
+    {
+        phi.Clear();
+        var path = scratch.Path;
+        foreach (int root in model.Roots)
+        {
+            if (model.Left[root] < 0) continue; // a single leaf moves nothing away from the expected value
+            Recurse(model, row, phi, path, root, parentStart: 0, parentLength: 0, zero: 1.0, one: 1.0, feature: -1);
+        }
+    }
+
+    static void Recurse(CompiledEnsemble m, ReadOnlySpan<float> row, Span<double> phi, PathElement[] path,
+        int node, int parentStart, int parentLength, double zero, double one, int feature)
+    {
+        // This level's path: a copy of the parent's, extended by the split that led here.
+        int start = parentStart + parentLength;
+        Array.Copy(path, parentStart, path, start, parentLength);
+        int length = Extend(path, start, parentLength, zero, one, feature);
+
+        if (m.Left[node] < 0)
+        {
+            double leafValue = m.Value[node];
+            for (int i = 1; i < length; i++)
+            {
+                ref var e = ref path[start + i];
+                if (e.One == e.Zero) continue; // contributes nothing (also avoids 0/0 when both are 0)
+                double w = UnwoundSum(path, start, length - 1, i);
+                phi[e.Feature] += w * (e.One - e.Zero) * leafValue;
+            }
+            return;
+        }
+
+        int split = m.Feature[node];
+        float x = row[split];
+        bool goLeft = float.IsNaN(x) ? m.MissingLeft[node] : x <= m.Threshold[node];
+        int hot = goLeft ? m.Left[node] : m.Right[node];
+        int cold = goLeft ? m.Right[node] : m.Left[node];
+
+        // A feature already on the path is removed first, and its fractions carried into the new element.
+        double incomingZero = 1.0, incomingOne = 1.0;
+        for (int k = 1; k < length; k++)
+        {
+            if (path[start + k].Feature != split) continue;
+            incomingZero = path[start + k].Zero;
+            incomingOne = path[start + k].One;
+            Unwind(path, start, length - 1, k);
+            length--;
+            break;
+        }
+
+        // A child that neither the row (one = 0) nor any background mass (zero = 0) reaches contributes nothing;
+        // skipping it also keeps the weight updates free of 0/0.
+        double hotZero = incomingZero * m.CoverFraction[hot];
+        if (hotZero != 0 || incomingOne != 0) Recurse(m, row, phi, path, hot, start, length, hotZero, incomingOne, split);
+        double coldZero = incomingZero * m.CoverFraction[cold];
+        if (coldZero != 0) Recurse(m, row, phi, path, cold, start, length, coldZero, 0.0, split);
+    }
+
+    /// <summary>Appends an element and updates the permutation weights (EXTEND in the paper). Returns the new length.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    static int Extend(PathElement[] path, int start, int length, double zero, double one, int feature)
+    {
+        ref var added = ref path[start + length];
+        added.Feature = feature;
+        added.Zero = zero;
+        added.One = one;
+        added.Weight = length == 0 ? 1.0 : 0.0;
+        double inv = 1.0 / (length + 1);
+        for (int i = length - 1; i >= 0; i--)
+        {
+            ref var e = ref path[start + i];
+            path[start + i + 1].Weight += one * e.Weight * (i + 1) * inv;
+            e.Weight = zero * e.Weight * (length - i) * inv;
+        }
+        return length + 1;
+    }
+
+    /// <summary>Removes element <paramref name="index"/> and undoes its effect on the weights (UNWIND in the paper).
+    /// <paramref name="last"/> is the index of the path's last element.</summary>
+    static void Unwind(PathElement[] path, int start, int last, int index)
+    {
+        double one = path[start + index].One, zero = path[start + index].Zero;
+        double next = path[start + last].Weight;
+        for (int j = last - 1; j >= 0; j--)
+        {
+            ref var e = ref path[start + j];
+            if (one != 0)
+            {
+                double saved = e.Weight;
+                e.Weight = next * (last + 1) / ((j + 1) * one);
+                next = saved - e.Weight * zero * (last - j) / (last + 1);
+            }
+            else
+            {
+                e.Weight = e.Weight * (last + 1) / (zero * (last - j));
+            }
+        }
+        for (int j = index; j < last; j++)
+        {
+            path[start + j].Feature = path[start + j + 1].Feature;
+            path[start + j].Zero = path[start + j + 1].Zero;
+            path[start + j].One = path[start + j + 1].One;
+        }
+    }
+
+    /// <summary>The sum of the weights the path would have after unwinding element <paramref name="index"/>,
+    /// without modifying the path. In path-dependent TreeSHAP "one" is always 0 or 1, so it never divides by it;
+    /// divisions by small integers use a reciprocal table (the hot loop of the whole algorithm).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    static double UnwoundSum(PathElement[] path, int start, int last, int index)
+    {
+        double one = path[start + index].One, zero = path[start + index].Zero;
+        double total = 0;
+        double scale = last + 1;
+        var reciprocal = Reciprocal;
+        if (one != 0)
+        {
+            double next = path[start + last].Weight;
+            double zeroOverScale = zero / scale;
+            for (int j = last - 1; j >= 0; j--)
+            {
+                double w = next * scale * reciprocal[j + 1];
+                total += w;
+                next = path[start + j].Weight - w * zeroOverScale * (last - j);
+            }
+        }
+        else
+        {
+            double scaleOverZero = scale / zero;
+            for (int j = last - 1; j >= 0; j--)
+                total += path[start + j].Weight * reciprocal[last - j];
+            total *= scaleOverZero;
+        }
+        return total;
+    }
+
+    /// <summary>1/k for k = 0..255 (entry 0 unused); paths are never deeper than a tree.</summary>
+    static readonly double[] Reciprocal = Enumerable.Range(0, 256).Select(k => k == 0 ? 0.0 : 1.0 / k).ToArray();
+}
