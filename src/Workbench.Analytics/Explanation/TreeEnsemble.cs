@@ -192,6 +192,11 @@ public sealed class TreeEnsemble
         return new TreeEnsemble(Trees.Select((t, i) => t.WithCover(covers[i])).ToArray(), Bias, FeatureCount, FeatureNames, Link);
     }
 
+    CompiledEnsemble? _compiled;
+
+    /// <summary>The flat-array form TreeSHAP runs on, built once per ensemble (trees are not modified after construction).</summary>
+    internal CompiledEnsemble Compiled => LazyInitializer.EnsureInitialized(ref _compiled, () => new CompiledEnsemble(this));
+
     /// <summary>Deepest leaf over all trees.</summary>
     public int MaxDepth() => Trees.Count == 0 ? 0 : Trees.Max(t => t.MaxDepth());
 

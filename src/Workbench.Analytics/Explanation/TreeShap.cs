@@ -86,7 +86,7 @@ public static class TreeShap
         ArgumentNullException.ThrowIfNull(ensemble);
         ArgumentNullException.ThrowIfNull(row);
         ensemble.CheckRow(row);
-        var compiled = new CompiledEnsemble(ensemble);
+        var compiled = ensemble.Compiled;
         var phi = new double[ensemble.FeatureCount];
         var scratch = new Scratch(compiled.MaxDepth);
         ExplainRow(compiled, row, phi, scratch);
@@ -109,7 +109,7 @@ public static class TreeShap
             if (rows[r].Length != ensemble.FeatureCount)
                 throw new ArgumentException($"Row {r} has {rows[r].Length} values, the ensemble expects {ensemble.FeatureCount} features.", nameof(rows));
         }
-        var compiled = new CompiledEnsemble(ensemble);
+        var compiled = ensemble.Compiled;
         int f = ensemble.FeatureCount;
         var values = new double[(long)rows.Count * f > int.MaxValue ? throw new ArgumentException("Too many rows for one batch.", nameof(rows)) : rows.Count * f];
         var margins = new double[rows.Count];
