@@ -19,7 +19,11 @@ public sealed class GeneratedRankingFixture
     }
 }
 
-public class GeneratedRankingTests(GeneratedRankingFixture fx, ITestOutputHelper output) : IClassFixture<GeneratedRankingFixture>
+[CollectionDefinition("generated ranking")]
+public sealed class GeneratedRankingCollection : ICollectionFixture<GeneratedRankingFixture>;
+
+[Collection("generated ranking")]
+public class GeneratedRankingTests(GeneratedRankingFixture fx, ITestOutputHelper output)
 {
     void Print(TargetMetrics m) => output.WriteLine(
         $"{m.Target}: rows {m.Rows}, positives {m.Positives}, AUC {m.Auc:F4}, oracle AUC {m.OracleAuc:F4}, PR AUC {m.PrAuc:F4}, Brier {m.Brier:F4}, " +

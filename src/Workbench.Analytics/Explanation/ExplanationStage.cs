@@ -1,0 +1,69 @@
+using Workbench.Analytics.Features;
+using Workbench.Analytics.Labeling;
+using Workbench.Analytics.Ranking;
+using Workbench.Domain;
+
+namespace Workbench.Analytics.Explanation;
+
+/// <summary>How often the told top reason is the planted dominant driver, among the top decile of scores.</summary>
+public sealed record DriverFidelity(string Target, int Rows, int Matches, IReadOnlyDictionary<string, int> TopConcepts)
+{
+    public double Rate => Rows == 0 ? double.NaN : (double)Matches / Rows;
+}
+
+public sealed record ExplanationReport(ExplanationResult Churn, ExplanationResult Upsell, DriverFidelity? ChurnFidelity, DriverFidelity? UpsellFidelity)
+{
+    /// <summary>Both targets' top deciles pooled: the number the explain command reports as driver_match_top_decile.</summary>
+    public double? DriverMatchTopDecile => ChurnFidelity is null || UpsellFidelity is null ? null
+        : (double)(ChurnFidelity.Matches + UpsellFidelity.Matches) / (ChurnFidelity.Rows + UpsellFidelity.Rows);
+}
+
+/// <summary>Explains the latest test month of a ranking run, and measures fidelity against planted drivers when the data carries truth.</summary>
+public static class ExplanationStage
+{
+    /// <summary>Which planted driver a concept group stands for. Spend, usage, product mix and firmographics are how a
+    /// segment shows in the data, so they stand for the Segment driver; groups with no planted counterpart map to None.</summary>
+    public static Driver DriverOf(string concept) => concept switch
+    {
+        ConceptGroups.Utilization => Driver.UtilizationTrend,
+        ConceptGroups.Headcount => Driver.HeadcountGrowth,
+        ConceptGroups.Engagement => Driver.Engagement,
+        ConceptGroups.Support => Driver.SupportLoad,
+        ConceptGroups.Champion => Driver.ChampionChange,
+        ConceptGroups.Price => Driver.PriceChange,
+        ConceptGroups.Spend or ConceptGroups.ProductMix or ConceptGroups.Firmographics or ConceptGroups.Usage => Driver.Segment,
+        _ => Driver.None,
+    };
+
+    public static ExplanationReport Run(RankingResult ranking, LabeledFeatures lf, CrmDataset data, NarrativeOptions? options = null)
+    {
+        var table = lf.Features;
+        var trainMonths = ranking.Split.TrainMonths.ToHashSet();
+        var trainRows = Enumerable.Range(0, table.RowCount).Where(i => trainMonths.Contains(table.Snapshots[i].AsOfMonth)).ToArray();
+        int latest = ranking.Split.TestMonths[^1];
+        var rows = Enumerable.Range(0, table.RowCount).Where(i => table.Snapshots[i].AsOfMonth == latest).ToArray();
+        var names = data.Products.ToDictionary(p => p.ProductId, p => p.Name, StringComparer.Ordinal);
+        string ProductName(string id) => names.GetValueOrDefault(id, id);
+
+        TrainingSet Background(Outcome positive) => new(
+            trainRows.SelectMany(r => table.Row(r).ToArray()).ToArray(), table.Registry.Names.ToArray(),
+            trainRows.Select(r => lf.Labels[r].Outcome == positive).ToArray());
+
+        var churn = new AccountExplainer(ranking.ChurnModel, Background(Outcome.Churn), options).Explain(table, rows, ProductName);
+        var upsell = new AccountExplainer(ranking.UpsellModel, Background(Outcome.Upsell), options).Explain(table, rows, ProductName);
+        if (data.Truth is not { Risks.Count: > 0 } truth) return new ExplanationReport(churn, upsell, null, null);
+        var risks = truth.Risks.Where(r => r.Month == table.Panel.MonthAt(latest)).ToDictionary(r => (r.AccountId, r.ProductId), r => r);
+        return new ExplanationReport(churn, upsell,
+            Fidelity(churn, risks, r => r.ChurnDriver), Fidelity(upsell, risks, r => r.UpsellDriver));
+    }
+
+    static DriverFidelity Fidelity(ExplanationResult result, Dictionary<(string, string), TrueRisk> risks, Func<TrueRisk, Driver> plantedDriver)
+    {
+        var withTruth = result.Narratives.Where(n => risks.ContainsKey((n.AccountId, n.ProductId))).ToList();
+        int top = Math.Max(1, withTruth.Count / 10);
+        var decile = withTruth.OrderByDescending(n => n.Probability).ThenBy(n => n.AccountId, StringComparer.Ordinal).ThenBy(n => n.ProductId, StringComparer.Ordinal).Take(top).ToList();
+        int matches = decile.Count(n => DriverOf(n.TopConcept) == plantedDriver(risks[(n.AccountId, n.ProductId)]) && DriverOf(n.TopConcept) != Driver.None);
+        var concepts = decile.GroupBy(n => n.TopConcept).OrderByDescending(g => g.Count()).ThenBy(g => g.Key, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.Count());
+        return new DriverFidelity(result.Target, decile.Count, matches, concepts);
+    }
+}

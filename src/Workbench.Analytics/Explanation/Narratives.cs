@@ -1,0 +1,59 @@
+using System.Globalization;
+using System.Net;
+using System.Text;
+using Workbench.Analytics.Features;
+
+namespace Workbench.Analytics.Explanation;
+
+/// <summary>How narratives are cut.</summary>
+public sealed record NarrativeOptions
+{
+    /// <summary>Reasons that push the score up (toward churn, or toward an upsell).</summary>
+    public int TopReasonsFor { get; init; } = 3;
+    /// <summary>Reasons that hold the score down.</summary>
+    public int TopReasonsAgainst { get; init; } = 2;
+    /// <summary>Concept groups whose summed contribution is below this share of the row's total |SHAP| are not told.</summary>
+    public double MinShare { get; init; } = 0.03;
+
+    public void Validate()
+    {
+        if (TopReasonsFor is < 0 or > 20 || TopReasonsAgainst is < 0 or > 20) throw new OptionsValidationException("TopReasonsFor and TopReasonsAgainst must be 0..20.");
+        if (MinShare is < 0 or >= 1) throw new OptionsValidationException($"MinShare must be in [0, 1), got {MinShare}.");
+    }
+}
+
+/// <summary>One feature inside a reason: its value and SHAP contribution (raw-margin units).</summary>
+public sealed record ReasonFeature(string Feature, double Value, double Contribution);
+
+/// <summary>A reason: one concept group (related features merged), its summed contribution, the sentence with the
+/// account's own numbers, and a supporting population statistic.</summary>
+public sealed record Reason(string Concept, double Contribution, string Sentence, string? Support, IReadOnlyList<ReasonFeature> Features);
+
+/// <summary>Why one account-product got its score.</summary>
+public sealed record Narrative(
+    string AccountId, string ProductId, DateOnly AsOf, string Target, double Probability, double Margin, double ExpectedValue,
+    IReadOnlyList<Reason> ReasonsFor, IReadOnlyList<Reason> ReasonsAgainst) : IHtmlDisplay
+{
+    public string TopConcept => ReasonsFor.Count > 0 ? ReasonsFor[0].Concept : "";
+
+    public string ToText()
+    {
+        var sb = new StringBuilder();
+        sb.Append(CultureInfo.InvariantCulture, $"{AccountId} / {ProductId} as of {AsOf:yyyy-MM-dd}: {Target} probability {Probability:P0}.\n");
+        if (ReasonsFor.Count > 0) sb.Append("Why:\n");
+        foreach (var r in ReasonsFor) sb.Append("  + ").Append(r.Sentence).Append(r.Support is null ? "" : $" ({r.Support})").Append('\n');
+        if (ReasonsAgainst.Count > 0) sb.Append("On the other hand:\n");
+        foreach (var r in ReasonsAgainst) sb.Append("  - ").Append(r.Sentence).Append('\n');
+        return sb.ToString();
+    }
+
+    public string ToHtml()
+    {
+        static string E(string s) => WebUtility.HtmlEncode(s);
+        var sb = new StringBuilder("<div class=\"narrative\">");
+        sb.Append(CultureInfo.InvariantCulture, $"<p><b>{E(AccountId)}</b> / {E(ProductId)} as of {AsOf:yyyy-MM-dd}: {E(Target)} probability <b>{Probability:P0}</b></p>");
+        if (ReasonsFor.Count > 0) sb.Append("<ul class=\"for\">").AppendJoin("", ReasonsFor.Select(r => $"<li>{E(r.Sentence)}{(r.Support is null ? "" : $" <small>({E(r.Support)})</small>")}</li>")).Append("</ul>");
+        if (ReasonsAgainst.Count > 0) sb.Append("<p>On the other hand:</p><ul class=\"against\">").AppendJoin("", ReasonsAgainst.Select(r => $"<li>{E(r.Sentence)}</li>")).Append("</ul>");
+        return sb.Append("</div>").ToString();
+    }
+}
