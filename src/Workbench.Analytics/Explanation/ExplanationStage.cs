@@ -35,24 +35,32 @@ public static class ExplanationStage
         _ => Driver.None,
     };
 
+    /// <summary>Explains the latest test month of a ranking run, with its training rows as background.</summary>
     public static ExplanationReport Run(RankingResult ranking, LabeledFeatures lf, CrmDataset data, NarrativeOptions? options = null)
     {
         var table = lf.Features;
         var trainMonths = ranking.Split.TrainMonths.ToHashSet();
         var trainRows = Enumerable.Range(0, table.RowCount).Where(i => trainMonths.Contains(table.Snapshots[i].AsOfMonth)).ToArray();
-        int latest = ranking.Split.TestMonths[^1];
-        var rows = Enumerable.Range(0, table.RowCount).Where(i => table.Snapshots[i].AsOfMonth == latest).ToArray();
-        var names = data.Products.ToDictionary(p => p.ProductId, p => p.Name, StringComparer.Ordinal);
-        string ProductName(string id) => names.GetValueOrDefault(id, id);
-
         TrainingSet Background(Outcome positive) => new(
             trainRows.SelectMany(r => table.Row(r).ToArray()).ToArray(), table.Registry.Names.ToArray(),
             trainRows.Select(r => lf.Labels[r].Outcome == positive).ToArray());
+        return Run(ranking.ChurnModel, Background(Outcome.Churn), ranking.UpsellModel, Background(Outcome.Upsell), lf, ranking.Split.TestMonths[^1], data, options);
+    }
 
-        var churn = new AccountExplainer(ranking.ChurnModel, Background(Outcome.Churn), options).Explain(table, rows, ProductName);
-        var upsell = new AccountExplainer(ranking.UpsellModel, Background(Outcome.Upsell), options).Explain(table, rows, ProductName);
+    /// <summary>Explains every snapshot of one as-of month with saved models and their background rows.</summary>
+    public static ExplanationReport Run(PropensityModel churnModel, TrainingSet churnBackground, PropensityModel upsellModel, TrainingSet upsellBackground,
+        LabeledFeatures lf, int asOfMonth, CrmDataset data, NarrativeOptions? options = null)
+    {
+        var table = lf.Features;
+        var rows = Enumerable.Range(0, table.RowCount).Where(i => table.Snapshots[i].AsOfMonth == asOfMonth).ToArray();
+        if (rows.Length == 0) throw new WorkbenchException($"No snapshots at {table.Panel.MonthAt(asOfMonth):yyyy-MM-dd} to explain.");
+        var names = data.Products.ToDictionary(p => p.ProductId, p => p.Name, StringComparer.Ordinal);
+        string ProductName(string id) => names.GetValueOrDefault(id, id);
+        var churn = new AccountExplainer(churnModel, churnBackground, options).Explain(table, rows, ProductName);
+        var upsell = new AccountExplainer(upsellModel, upsellBackground, options).Explain(table, rows, ProductName);
         if (data.Truth is not { Risks.Count: > 0 } truth) return new ExplanationReport(churn, upsell, null, null);
-        var risks = truth.Risks.Where(r => r.Month == table.Panel.MonthAt(latest)).ToDictionary(r => (r.AccountId, r.ProductId), r => r);
+        var month = table.Panel.MonthAt(asOfMonth);
+        var risks = truth.Risks.Where(r => r.Month == month).ToDictionary(r => (r.AccountId, r.ProductId), r => r);
         return new ExplanationReport(churn, upsell,
             Fidelity(churn, risks, r => r.ChurnDriver), Fidelity(upsell, risks, r => r.UpsellDriver));
     }

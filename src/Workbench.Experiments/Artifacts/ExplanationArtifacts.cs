@@ -1,0 +1,42 @@
+using Workbench.Analytics.Explanation;
+using Workbench.Data.Io;
+
+namespace Workbench.Experiments.Artifacts;
+
+/// <summary>Writes narratives.json (per account-product: score, reasons for and against with values and sentences),
+/// narratives.txt (the same as plain text), feature-importance.json, and explain-metrics.json.</summary>
+public static class ExplanationArtifacts
+{
+    public const string NarrativesFile = "narratives.json", TextFile = "narratives.txt", ImportanceFile = "feature-importance.json", MetricsFile = "explain-metrics.json";
+
+    public static IReadOnlyList<string> Write(ExplanationReport report, string outDir)
+    {
+        Directory.CreateDirectory(outDir);
+        var paths = new[] { NarrativesFile, TextFile, ImportanceFile, MetricsFile }.Select(f => Path.Combine(outDir, f)).ToArray();
+        var narratives = report.Churn.Narratives.Concat(report.Upsell.Narratives)
+            .OrderBy(n => n.AccountId, StringComparer.Ordinal).ThenBy(n => n.ProductId, StringComparer.Ordinal).ThenBy(n => n.Target, StringComparer.Ordinal)
+            .Select(n => new
+            {
+                n.AccountId, n.ProductId, n.AsOf, n.Target, score = n.Probability, n.Margin, n.ExpectedValue,
+                reasons_for = n.ReasonsFor, reasons_against = n.ReasonsAgainst,
+            }).ToList();
+        Json.Write(paths[0], narratives);
+        AtomicFile.WriteText(paths[1], string.Concat(report.Churn.Narratives.Concat(report.Upsell.Narratives).Select(n => n.ToText() + "\n")));
+        Json.Write(paths[2], new { churn = report.Churn.Importance, upsell = report.Upsell.Importance });
+        var metrics = new Dictionary<string, object?>
+        {
+            ["rows_explained"] = report.Churn.Narratives.Count,
+            ["as_of"] = report.Churn.Narratives.Count > 0 ? report.Churn.Narratives[0].AsOf : null,
+        };
+        if (report.DriverMatchTopDecile is double pooled)
+        {
+            metrics["driver_match_top_decile"] = pooled;
+            metrics["churn_driver_match_top_decile"] = report.ChurnFidelity!.Rate;
+            metrics["upsell_driver_match_top_decile"] = report.UpsellFidelity!.Rate;
+            metrics["churn_top_concepts"] = report.ChurnFidelity.TopConcepts;
+            metrics["upsell_top_concepts"] = report.UpsellFidelity.TopConcepts;
+        }
+        Json.Write(paths[3], metrics);
+        return paths;
+    }
+}
