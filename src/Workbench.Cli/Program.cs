@@ -13,4 +13,5 @@ root.Subcommands.Add(GenerateCommand.Create());
 root.Subcommands.Add(ValidateCommand.Create());
 root.Subcommands.Add(FeaturesCommand.Create());
 root.Subcommands.Add(TrainCommand.Create());
+root.Subcommands.Add(SegmentCommand.Create());
 return await CliRunner.InvokeAsync(root, args);
