@@ -130,7 +130,8 @@ public sealed class GeneratedSegmentsTests
         Assert.Equal(root.GetProperty("k").GetInt32(), profiles.RootElement.GetProperty("segments").GetArrayLength());
 
         var html = File.ReadAllText(Path.Combine(out1, "segment-charts.html"));
-        Assert.DoesNotContain("cdn.plot.ly", html);              // plotly.js is inlined: the page works offline
+        Assert.DoesNotContain("<script src=", html);             // plotly.js is inlined, not fetched: the page works offline
+        Assert.Contains("Plotly.newPlot(", html);
         foreach (var id in new[] { "elbow", "gap", "silhouette-by-k", "parallel-coordinates", "pca-scatter" })
             Assert.Contains($"<div id=\"{id}\"", html);
     }
