@@ -15,6 +15,7 @@ public static class CliApp
         root.Subcommands.Add(FeaturesCommand.Create());
         root.Subcommands.Add(TrainCommand.Create());
         root.Subcommands.Add(ExplainCommand.Create());
+        root.Subcommands.Add(SegmentCommand.Create());
         root.Subcommands.Add(NotebooksCommand.Create());
         root.Subcommands.Add(KernelCommand.Create());
         return root;

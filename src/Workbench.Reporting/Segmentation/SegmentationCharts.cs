@@ -104,6 +104,36 @@ public static class SegmentationCharts
     /// <summary>The chart as Plotly JSON (what tests and the notebook display read).</summary>
     public static string ToJson(GenericChart chart) => GenericChart.toJson(chart);
 
+    /// <summary>One self-contained HTML page holding the given charts, with plotly.js inlined once so it opens offline.
+    /// Div ids come from the caller (Plotly.NET's own HTML uses random ids), so the same charts give the same bytes.</summary>
+    public static string ToStandaloneHtml(string title, IEnumerable<(string Id, GenericChart Chart)> charts)
+    {
+        var sb = new System.Text.StringBuilder();
+        sb.Append("<!DOCTYPE html>\n<html>\n<head>\n<meta charset=\"utf-8\">\n<title>").Append(System.Net.WebUtility.HtmlEncode(title)).Append("</title>\n");
+        sb.Append("<script type=\"text/javascript\">").Append(PlotlyJs.Value).Append("</script>\n</head>\n<body>\n");
+        sb.Append("<h1 style=\"font-family:sans-serif\">").Append(System.Net.WebUtility.HtmlEncode(title)).Append("</h1>\n");
+        foreach (var (id, chart) in charts)
+        {
+            if (!System.Text.RegularExpressions.Regex.IsMatch(id, "^[A-Za-z][A-Za-z0-9_-]*$"))
+                throw new WorkbenchException($"Chart id '{id}' must start with a letter and contain only letters, digits, '-' and '_'.");
+            sb.Append("<div id=\"").Append(id).Append("\" style=\"width:100%;height:520px\"></div>\n");
+            sb.Append("<script type=\"text/javascript\">(function(){var fig=").Append(ToJson(chart).Replace("</", "<\\/"))
+              .Append(";Plotly.newPlot('").Append(id).Append("',fig.data,fig.layout,fig.config);})();</script>\n");
+        }
+        return sb.Append("</body>\n</html>\n").ToString();
+    }
+
+    /// <summary>The plotly.js bundle shipped inside Plotly.NET (the same one its "Full" reference inlines).</summary>
+    static readonly Lazy<string> PlotlyJs = new(() =>
+    {
+        var asm = typeof(GenericChart).Assembly;
+        var name = asm.GetManifestResourceNames().FirstOrDefault(n => n.StartsWith("Plotly.NET.plotly-", StringComparison.Ordinal) && n.EndsWith(".min.js", StringComparison.Ordinal))
+            ?? throw new WorkbenchException("Plotly.NET does not carry an embedded plotly.js bundle; cannot write an offline chart page.");
+        using var stream = asm.GetManifestResourceStream(name)!;
+        using var reader = new StreamReader(stream);
+        return reader.ReadToEnd();
+    });
+
     static GenericChart Titled(GenericChart chart, string title, string x, string y)
     {
         chart = Chart.withTitle(title, null).Invoke(chart);

@@ -1,0 +1,265 @@
+#pragma warning disable CS1573 // records document only the parameters that need explaining
+using Workbench.Domain;
+
+namespace Workbench.Analytics.Segmentation;
+
+/// <summary>Options for <see cref="AccountProfileFeatures.Build(CrmDataset, AccountProfileOptions)"/>.</summary>
+public sealed record AccountProfileOptions
+{
+    /// <summary>Snapshot date: monthly rows count only for months that ended on or before it, dated rows
+    /// (bookings, engagement) only when dated strictly before it. Null: the first day after the last month in the data.</summary>
+    public DateOnly? AsOf { get; init; }
+
+    /// <summary>Months of history before <see cref="AsOf"/> to summarise; null uses all of it.</summary>
+    public int? WindowMonths { get; init; }
+
+    /// <summary>Columns the clustering sees; null uses <see cref="AccountProfileFeatures.DefaultClusteringColumns"/>.
+    /// The other columns are still computed and available in <see cref="AccountProfiles.All"/>.</summary>
+    public IReadOnlyList<string>? ClusteringColumns { get; init; }
+
+    internal void Validate()
+    {
+        if (WindowMonths is < 1) throw new OptionsValidationException($"AccountProfileOptions.WindowMonths must be >= 1, got {WindowMonths}.");
+        if (ClusteringColumns is not null)
+        {
+            if (ClusteringColumns.Count == 0) throw new OptionsValidationException("AccountProfileOptions.ClusteringColumns must name at least one column.");
+            foreach (var c in ClusteringColumns)
+                if (!AccountProfileFeatures.Columns.Contains(c))
+                    throw new OptionsValidationException($"AccountProfileOptions.ClusteringColumns: unknown column '{c}'; known: {string.Join(", ", AccountProfileFeatures.Columns)}.");
+        }
+    }
+}
+
+/// <summary>Per-account profile features as of a date, ready for <see cref="Segmenter"/>.</summary>
+/// <param name="AccountIds">Row order of every matrix and outcome column (accounts sorted by id).</param>
+/// <param name="All">Every profile column (<see cref="AccountProfileFeatures.Columns"/>) on its natural scale.</param>
+/// <param name="Outcomes">Outcome columns (churn_rate, upsell_rate) that profiles report but clustering never sees.</param>
+/// <param name="ClusteringColumns">The subset of <see cref="All"/> that is clustered.</param>
+/// <param name="ImputedCounts">Per column, how many accounts had no observation and got the column median.</param>
+/// <param name="ExcludedAccounts">Accounts left out (with the reason): created on or after the as-of date, or no spend before it.</param>
+public sealed record AccountProfiles(
+    IReadOnlyList<string> AccountIds, DateOnly AsOf, FeatureMatrix All, IReadOnlyDictionary<string, double[]> Outcomes,
+    IReadOnlyList<string> ClusteringColumns, IReadOnlyDictionary<string, int> ImputedCounts,
+    IReadOnlyList<(string AccountId, string Reason)> ExcludedAccounts)
+{
+    /// <summary>The clustered columns only.</summary>
+    public FeatureMatrix Clustering
+    {
+        get
+        {
+            var idx = ClusteringColumns.Select(All.ColumnIndex).ToArray();
+            var rows = Enumerable.Range(0, All.Rows).Select(i => idx.Select(j => All[i, j]).ToArray()).ToArray();
+            return FeatureMatrix.FromRows(rows, ClusteringColumns);
+        }
+    }
+
+    /// <summary>Input for <see cref="Segmenter.Run(SegmentationInput, SegmentationOptions, IProgress{string}?)"/>:
+    /// the clustered columns, the outcomes and the account ids.</summary>
+    public SegmentationInput ToSegmentationInput() => new(Clustering) { Outcomes = Outcomes, RowIds = AccountIds };
+
+    /// <summary>Segmentation options that fit these columns: log1p on the heavy-tailed ones, column roles for segment names.</summary>
+    public SegmentationOptions SegmentationOptions(int seed) => new()
+    {
+        Seed = seed,
+        Log1pColumns = AccountProfileFeatures.Log1pColumns.Where(ClusteringColumns.Contains).ToArray(),
+        Profiles = new ProfileOptions { ColumnRoles = AccountProfileFeatures.ColumnRoles },
+    };
+
+    /// <summary>The result with its profiles rebuilt over every profile column (clustered or not, e.g. key actions,
+    /// purchases, tenure), so segment names and profiles can use traits the clustering did not need.
+    /// Assignments, k and quality are unchanged.</summary>
+    public SegmentationResult WithFullProfiles(SegmentationResult result, ProfileOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(result);
+        if (result.Assignments.Length != All.Rows)
+            throw new OptionsValidationException($"The result has {result.Assignments.Length} rows; these profiles have {All.Rows} accounts.");
+        var o = options ?? new ProfileOptions { ColumnRoles = AccountProfileFeatures.ColumnRoles };
+        if (o.Log1pColumns.Count == 0) o = o with { Log1pColumns = AccountProfileFeatures.Log1pColumns.ToArray() };
+        return result with { Profiles = SegmentProfiler.Build(All, result.Assignments, Outcomes, o) };
+    }
+
+    /// <summary>Planted segment of each row (in <see cref="AccountIds"/> order) when the data carries truth, else null.</summary>
+    public int[]? TrueSegments(PlantedTruth? truth)
+    {
+        if (truth is null || truth.Segments.Count == 0) return null;
+        var map = truth.Segments.ToDictionary(s => s.AccountId, s => s.Segment, StringComparer.Ordinal);
+        return AccountIds.Select(id => map.TryGetValue(id, out var s) ? s
+            : throw new WorkbenchException($"Planted truth has no segment for account '{id}'.")).ToArray();
+    }
+}
+
+/// <summary>
+/// Per-account segmentation features from the CRM tables, point in time: only data before the as-of date.
+/// Columns: mean monthly spend, purchases per year (new-product and add-on bookings), active products,
+/// seat utilization, active users, key actions per used seat, engagement touches and support tickets per month,
+/// tenure; outcomes: churn and upsell bookings per active product-month.
+/// </summary>
+public static class AccountProfileFeatures
+{
+    public const string MonthlySpend = "monthly_spend", PurchasesPerYear = "purchases_per_year", ActiveProducts = "active_products",
+        SeatUtilization = "seat_utilization", ActiveUsers = "active_users", KeyActionsPerSeat = "key_actions_per_seat",
+        EngagementPerMonth = "engagement_per_month", SupportTicketsPerMonth = "support_tickets_per_month", TenureMonths = "tenure_months",
+        ChurnRate = "churn_rate", UpsellRate = "upsell_rate";
+
+    /// <summary>Every profile column, in matrix order.</summary>
+    public static readonly IReadOnlyList<string> Columns =
+        [MonthlySpend, PurchasesPerYear, ActiveProducts, SeatUtilization, ActiveUsers, KeyActionsPerSeat, EngagementPerMonth, SupportTicketsPerMonth, TenureMonths];
+
+    /// <summary>Columns clustered by default: spend level, product breadth, seat utilization and active users (account size).
+    /// The other columns are profiled (see <see cref="AccountProfiles.WithFullProfiles"/>) but not clustered, for reasons
+    /// measured on generated data (docs/segmentation.md, "Account profile features"): key actions per seat is nearly a
+    /// constant per segment, so in standardized space it turns pairs that share a level into one tight clump and the
+    /// silhouette then merges them (4 or 5 found for 6 planted); purchases, engagement and support are sparse monthly
+    /// counts whose skewed within-segment spread adds noise the gap statistic reads as extra clusters; tenure says when
+    /// an account signed, not how it buys or uses.</summary>
+    public static readonly IReadOnlyList<string> DefaultClusteringColumns = [MonthlySpend, ActiveProducts, SeatUtilization, ActiveUsers];
+
+    /// <summary>Right-skewed columns that are clustered and compared on log1p scale.</summary>
+    public static readonly IReadOnlyList<string> Log1pColumns = [MonthlySpend, ActiveUsers, PurchasesPerYear];
+
+    /// <summary>Roles for segment names: spend is value, utilization and key actions are usage, purchases are frequency.</summary>
+    public static readonly IReadOnlyDictionary<string, ColumnRole> ColumnRoles = new Dictionary<string, ColumnRole>
+    {
+        [MonthlySpend] = ColumnRole.Spend,
+        [PurchasesPerYear] = ColumnRole.Frequency,
+        [ActiveProducts] = ColumnRole.Other,
+        [SeatUtilization] = ColumnRole.Usage,
+        [ActiveUsers] = ColumnRole.Other, // a size measure: many users is a big account, not an intense one
+        [KeyActionsPerSeat] = ColumnRole.Usage,
+        [EngagementPerMonth] = ColumnRole.Other,
+        [SupportTicketsPerMonth] = ColumnRole.Other,
+        [TenureMonths] = ColumnRole.Other,
+    };
+
+    /// <summary>Profiles as of <paramref name="asOf"/> (null: after the last month in the data) over all prior history.</summary>
+    public static AccountProfiles Build(CrmDataset data, DateOnly? asOf = null) => Build(data, new AccountProfileOptions { AsOf = asOf });
+
+    public static AccountProfiles Build(CrmDataset data, AccountProfileOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(data);
+        options.Validate();
+        var monthsSeen = data.Spend.Select(s => s.Month).Concat(data.Usage.Select(u => u.Month)).ToList();
+        if (monthsSeen.Count == 0) throw new WorkbenchException("The dataset has no spend or usage rows: there is nothing to profile accounts from.");
+        var asOf = options.AsOf ?? FirstOfMonth(monthsSeen.Max()).AddMonths(1);
+        var cutoffMonth = FirstOfMonth(asOf);                 // monthly rows for months before this one are complete by asOf
+        var fromMonth = options.WindowMonths is int w ? cutoffMonth.AddMonths(-w) : DateOnly.MinValue;
+        bool MonthIn(DateOnly month) => month < cutoffMonth && month >= fromMonth;
+        bool DateIn(DateOnly date) => date < asOf && date >= fromMonth;
+
+        var ids = data.Accounts.Select(a => a.AccountId).Order(StringComparer.Ordinal).ToArray();
+        var index = new Dictionary<string, int>(ids.Length, StringComparer.Ordinal);
+        for (int i = 0; i < ids.Length; i++) index[ids[i]] = i;
+        int Idx(string accountId, string table) => index.TryGetValue(accountId, out var i) ? i
+            : throw new WorkbenchException($"Table '{table}' has account '{accountId}', which is not in the accounts table.");
+        int n = ids.Length;
+
+        // Spend: per account, per month -> amount and products billed.
+        var spendByMonth = new Dictionary<DateOnly, (double Amount, int Products)>[n];
+        for (int i = 0; i < n; i++) spendByMonth[i] = [];
+        foreach (var s in data.Spend)
+        {
+            if (!MonthIn(s.Month) || s.Amount <= 0) continue;
+            var bucket = spendByMonth[Idx(s.AccountId, "spend")];
+            var cur = bucket.GetValueOrDefault(s.Month);
+            bucket[s.Month] = (cur.Amount + (double)s.Amount, cur.Products + 1);
+        }
+
+        // Usage: utilization averaged over product-months; key actions per used seat; active users = largest product user base per month.
+        var utilSum = new double[n]; var utilCount = new int[n];
+        var actions = new double[n]; var seatsUsed = new double[n];
+        var usersByMonth = new Dictionary<DateOnly, double>[n];
+        for (int i = 0; i < n; i++) usersByMonth[i] = [];
+        foreach (var u in data.Usage)
+        {
+            if (!MonthIn(u.Month)) continue;
+            int i = Idx(u.AccountId, "usage");
+            double? util = u.Utilization ?? (u.SeatsUsed is int su && u.SeatsPurchased > 0 ? (double)su / u.SeatsPurchased : null);
+            if (util is double x) { utilSum[i] += x; utilCount[i]++; }
+            if (u.KeyActions is int ka && u.SeatsUsed is int used && used > 0) { actions[i] += ka; seatsUsed[i] += used; }
+            if (u.ActiveUsers is int au) usersByMonth[i][u.Month] = Math.Max(usersByMonth[i].GetValueOrDefault(u.Month), au);
+        }
+
+        // Engagement: touches (emails, meetings, trainings) and support tickets.
+        var touches = new double[n]; var tickets = new double[n];
+        foreach (var e in data.Engagement)
+        {
+            if (!DateIn(e.Date)) continue;
+            int i = Idx(e.AccountId, "engagement");
+            if (e.Type is EngagementType.Email or EngagementType.Meeting or EngagementType.Training) touches[i]++;
+            else if (e.Type == EngagementType.SupportTicket) tickets[i]++;
+        }
+
+        // Bookings: purchases (add-ons and new products after the account's first day) and churn events.
+        var created = new DateOnly[n];
+        foreach (var a in data.Accounts) created[index[a.AccountId]] = a.CreatedDate;
+        var purchases = new double[n]; var upsells = new double[n]; var churns = new double[n];
+        foreach (var b in data.Bookings)
+        {
+            if (!DateIn(b.Date)) continue;
+            int i = Idx(b.AccountId, "bookings");
+            switch (b.Type)
+            {
+                case BookingType.AddOn: purchases[i]++; upsells[i]++; break;
+                case BookingType.New when b.Date > created[i]: purchases[i]++; break;
+                case BookingType.Cancellation or BookingType.NonRenewal: churns[i]++; break;
+            }
+        }
+
+        var excluded = new List<(string, string)>();
+        var keep = new List<int>();
+        for (int i = 0; i < n; i++)
+        {
+            if (created[i] >= asOf) excluded.Add((ids[i], $"created {created[i]:yyyy-MM-dd}, on or after the as-of date {asOf:yyyy-MM-dd}"));
+            else if (spendByMonth[i].Count == 0) excluded.Add((ids[i], $"no spend before {asOf:yyyy-MM-dd}" + (options.WindowMonths is int wm ? $" in the last {wm} months" : "")));
+            else keep.Add(i);
+        }
+        if (keep.Count == 0) throw new WorkbenchException($"No account has spend before {asOf:yyyy-MM-dd}: there is nothing to segment.");
+
+        int d = Columns.Count;
+        var rows = new double[keep.Count][];
+        var churnRate = new double[keep.Count]; var upsellRate = new double[keep.Count];
+        for (int r = 0; r < keep.Count; r++)
+        {
+            int i = keep[r];
+            var months = spendByMonth[i];
+            double activeMonths = months.Count;
+            double productMonths = months.Values.Sum(v => v.Products);
+            double tenure = MonthsBetween(created[i], asOf);
+            rows[r] =
+            [
+                months.Values.Sum(v => v.Amount) / activeMonths,
+                purchases[i] * 12.0 / activeMonths,
+                productMonths / activeMonths,
+                utilCount[i] > 0 ? utilSum[i] / utilCount[i] : double.NaN,
+                usersByMonth[i].Count > 0 ? usersByMonth[i].Values.Average() : double.NaN,
+                seatsUsed[i] > 0 ? actions[i] / seatsUsed[i] : double.NaN,
+                touches[i] / activeMonths,
+                tickets[i] / activeMonths,
+                tenure,
+            ];
+            churnRate[r] = churns[i] / productMonths;
+            upsellRate[r] = upsells[i] / productMonths;
+        }
+
+        // Accounts without telemetry get the column median (counted, never silent).
+        var imputed = new Dictionary<string, int>(StringComparer.Ordinal);
+        for (int j = 0; j < d; j++)
+        {
+            var observed = rows.Select(x => x[j]).Where(double.IsFinite).Order().ToArray();
+            int missing = rows.Length - observed.Length;
+            imputed[Columns[j]] = missing;
+            if (missing == 0) continue;
+            double median = observed.Length > 0 ? Scaling.Quantile(observed, 0.5) : 0;
+            foreach (var x in rows) if (!double.IsFinite(x[j])) x[j] = median;
+        }
+
+        return new AccountProfiles(keep.Select(i => ids[i]).ToArray(), asOf, FeatureMatrix.FromRows(rows, Columns),
+            new Dictionary<string, double[]>(StringComparer.Ordinal) { [ChurnRate] = churnRate, [UpsellRate] = upsellRate },
+            (options.ClusteringColumns ?? DefaultClusteringColumns).ToArray(), imputed, excluded);
+    }
+
+    static DateOnly FirstOfMonth(DateOnly d) => new(d.Year, d.Month, 1);
+
+    /// <summary>Whole and fractional months from <paramref name="from"/> to <paramref name="to"/> (30.44-day months).</summary>
+    static double MonthsBetween(DateOnly from, DateOnly to) => Math.Max(0, (to.DayNumber - from.DayNumber) / 30.436875);
+}

@@ -1,0 +1,63 @@
+using System.CommandLine;
+using System.Globalization;
+using Workbench.Analytics.Segmentation;
+using Workbench.Data;
+using Workbench.Experiments.Artifacts;
+
+namespace Workbench.Cli.Commands;
+
+/// <summary><c>workbench segment --data DIR --out DIR [--k K] [--method kmeans|gmm|dbscan] [--seed S] [--as-of DATE]</c>:
+/// per-account profile features, clustering, profiles, charts and metrics (against planted segments when the data has truth).</summary>
+public static class SegmentCommand
+{
+    static readonly Dictionary<string, SegmentationMethod> Methods = new(StringComparer.OrdinalIgnoreCase)
+    {
+        ["kmeans"] = SegmentationMethod.KMeans, ["gmm"] = SegmentationMethod.GaussianMixture, ["dbscan"] = SegmentationMethod.Dbscan,
+    };
+
+    public static Command Create()
+    {
+        var data = new Option<string>("--data") { Description = "Dataset folder (canonical tables, optional truth/).", Required = true };
+        var output = new Option<string>("--out") { Description = "Output folder.", Required = true };
+        var k = new Option<int?>("--k") { Description = "Number of segments; default: recommended by elbow, silhouette and gap statistic." };
+        var method = new Option<string>("--method") { Description = "kmeans, gmm or dbscan.", DefaultValueFactory = _ => "kmeans" };
+        var seed = new Option<int>("--seed") { Description = "Seed of every random draw.", DefaultValueFactory = _ => 42 };
+        var asOf = new Option<string?>("--as-of") { Description = "Profile date (yyyy-MM-dd): only data before it is used. Default: after the last month in the data." };
+        var lenient = new Option<bool>("--lenient") { Description = "Load good rows and write rejected ones to DATA/rejects instead of stopping." };
+        var cmd = new Command("segment", "Segment accounts on point-in-time profile features (spend, purchase frequency, breadth, utilization, usage, engagement, support); " +
+            "writes assignments.csv, segment-profiles.json, segment-metrics.json and segment-charts.html.")
+        {
+            data, output, k, method, seed, asOf, lenient,
+        };
+        cmd.SetAction(p =>
+        {
+            var methodText = p.GetValue(method)!;
+            if (!Methods.TryGetValue(methodText, out var m))
+                throw new OptionsValidationException($"--method: unknown value '{methodText}'; expected kmeans, gmm or dbscan.");
+            DateOnly? date = null;
+            if (p.GetValue(asOf) is { } text)
+                date = DateOnly.TryParseExact(text, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var d) ? d
+                    : throw new OptionsValidationException($"--as-of: '{text}' is not a date in the form yyyy-MM-dd.");
+
+            var load = new CrmCatalog(p.GetValue(data)!).Load(new LoadOptions { Mode = p.GetValue(lenient) ? ValidationMode.Lenient : ValidationMode.Strict });
+            if (load.Report.Tables.Any(t => t.Rejected > 0)) Console.Error.Write(load.Report.ToText());
+            var dataset = load.Dataset;
+            var profiles = AccountProfileFeatures.Build(dataset, date);
+            var options = profiles.SegmentationOptions(p.GetValue(seed)) with { Method = m, K = p.GetValue(k) };
+            var result = profiles.WithFullProfiles(CliProgress.Run("segmentation", _ => Segmenter.Run(profiles.ToSegmentationInput(), options)));
+            var truth = profiles.TrueSegments(dataset.Truth);
+            var files = SegmentationArtifacts.Write(result, profiles, p.GetValue(output)!, truth);
+
+            Console.WriteLine($"{profiles.AccountIds.Count:N0} accounts as of {profiles.AsOf:yyyy-MM-dd}" +
+                (profiles.ExcludedAccounts.Count > 0 ? $" ({profiles.ExcludedAccounts.Count:N0} without history excluded)" : "") +
+                $"; {result.Method}, k={result.K}, silhouette {result.Silhouette.Mean:F3}, stability ARI {result.StabilityAri:F3}.");
+            if (result.KSelection is { } sel) Console.WriteLine("  " + sel.Reason);
+            if (truth is not null)
+                Console.WriteLine($"  planted segments: {truth.Distinct().Count()}, adjusted Rand index {result.CompareWith(truth).AdjustedRandIndex:F3}");
+            foreach (var prof in result.Profiles) Console.WriteLine($"  segment {prof.Segment}: {prof.Name} ({prof.Share:P1})");
+            foreach (var f in files) Console.WriteLine("  wrote " + f);
+            return 0;
+        });
+        return cmd;
+    }
+}
