@@ -78,11 +78,11 @@ public sealed class PlantedTruthTests(GeneratedDataFixture fixture)
     [Fact]
     public void Oracle_auc_is_high_and_beats_a_single_observable_driver()
     {
-        double oracleChurn = TruthMath.Auc(_truth.Risks.Select(r => r.PChurn).ToList(), fixture.Churned);
-        double oracleUpsell = TruthMath.Auc(_truth.Risks.Select(r => r.PUpsell).ToList(), fixture.Upsold);
+        double oracleChurn = Workbench.Analytics.Ranking.ClassificationMetrics.RocAuc(_truth.Risks.Select(r => r.PChurn).ToList(), fixture.Churned);
+        double oracleUpsell = Workbench.Analytics.Ranking.ClassificationMetrics.RocAuc(_truth.Risks.Select(r => r.PUpsell).ToList(), fixture.Upsold);
         var (change, churned, upsold) = UtilizationChange();
-        double driverChurn = TruthMath.Auc(change.Select(c => -c).ToList(), churned);
-        double driverUpsell = TruthMath.Auc(change, upsold);
+        double driverChurn = Workbench.Analytics.Ranking.ClassificationMetrics.RocAuc(change.Select(c => -c).ToList(), churned);
+        double driverUpsell = Workbench.Analytics.Ranking.ClassificationMetrics.RocAuc(change, upsold);
         Assert.InRange(oracleChurn, 0.78, 0.97);
         Assert.InRange(oracleUpsell, 0.75, 0.97);
         Assert.True(driverChurn > 0.55 && driverChurn < oracleChurn, $"utilization drop AUC {driverChurn:F3} vs oracle {oracleChurn:F3}");

@@ -20,23 +20,6 @@ internal static class TruthMath
         return rates;
     }
 
-    /// <summary>ROC AUC by the rank-sum formula (ties get average ranks).</summary>
-    public static double Auc(IReadOnlyList<double> score, IReadOnlyList<bool> outcome)
-    {
-        var order = Enumerable.Range(0, score.Count).OrderBy(i => score[i]).ToArray();
-        double rankSumPositives = 0; long positives = 0;
-        for (int start = 0; start < order.Length;)
-        {
-            int end = start;
-            while (end + 1 < order.Length && score[order[end + 1]] == score[order[start]]) end++;
-            double averageRank = (start + end) / 2.0 + 1;
-            for (int k = start; k <= end; k++) if (outcome[order[k]]) { rankSumPositives += averageRank; positives++; }
-            start = end + 1;
-        }
-        long negatives = order.Length - positives;
-        return (rankSumPositives - positives * (positives + 1) / 2.0) / ((double)positives * negatives);
-    }
-
     /// <summary>Best of several seeded k-means++ runs (lowest within-cluster sum of squares).</summary>
     public static int[] KMeans(double[][] points, int k, int seed, int restarts = 10)
     {
