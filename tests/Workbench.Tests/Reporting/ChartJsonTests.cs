@@ -119,7 +119,7 @@ public class ChartJsonTests(ReportingFixture fx) : IClassFixture<ReportingFixtur
         var chart = Parse(RankingCharts.NdcgVsBaselines(m, fx.Ranking.K));
         var bars = Traces(chart).Single();
         Assert.Equal("bar", bars.GetProperty("type").GetString());
-        var keys = bars.GetProperty("x").EnumerateArray().Select(v => v.GetString()).ToArray();
+        var keys = bars.GetProperty("x").EnumerateArray().Select(v => v.GetString()!).ToArray();
         Assert.Equal(["model", "oracle"], keys[..2]);
         Assert.Equal(2 + m.BaselineNdcgAtK.Count, keys.Length);
         Assert.Contains("baseline: current spend", keys);
