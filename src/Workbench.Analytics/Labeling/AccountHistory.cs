@@ -17,6 +17,11 @@ public sealed record LabelWindow(string AccountId, string ProductId, DateOnly As
         return new LabelWindow(panel.AccountIds[s.Account], panel.ProductIds[s.Product], panel.MonthAt(s.AsOfMonth),
             from, from.AddMonths(options.HorizonMonths), label.Outcome);
     }
+
+    /// <inheritdoc />
+    public override string ToString() =>
+        $"{AccountId}/{ProductId} as of {AsOf.ToString("yyyy-MM-dd", RunContext.Culture)}: label window {From.ToString("yyyy-MM-dd", RunContext.Culture)} " +
+        $"to {To.AddDays(-1).ToString("yyyy-MM-dd", RunContext.Culture)}, outcome {Outcome.ToString().ToLowerInvariant()}";
 }
 
 /// <summary>

@@ -40,14 +40,40 @@ public static class ReportTables
         static IReadOnlyList<string> Row(string name, int count) => [name, count.ToString("N0", Inv)];
     }
 
-    /// <summary>A two-column table of counts with their share of the total, in the order given.</summary>
-    public static HtmlTable Counts<TKey>(string caption, string keyHeader, IEnumerable<KeyValuePair<TKey, int>> counts)
+    /// <summary>The first <paramref name="top"/> items of any record list, one column per public property
+    /// (dates as yyyy-MM-dd, numbers in the invariant culture), with the total count in the caption.</summary>
+    public static HtmlTable Rows<T>(IEnumerable<T> items, int top = 10, string? caption = null)
+    {
+        ArgumentNullException.ThrowIfNull(items);
+        if (top < 1) throw new OptionsValidationException($"top must be at least 1, got {top}.");
+        var props = typeof(T).GetProperties(System.Reflection.BindingFlags.Public | System.Reflection.BindingFlags.Instance)
+            .Where(p => p.GetIndexParameters().Length == 0).ToArray();
+        var list = items.ToList();
+        return new HtmlTable(caption ?? $"{typeof(T).Name}: first {Math.Min(top, list.Count)} of {list.Count.ToString("N0", Inv)}",
+            props.Select(p => p.Name).ToArray(),
+            list.Take(top).Select(item => (IReadOnlyList<string>)props.Select(p => Cell(p.GetValue(item))).ToArray()));
+    }
+
+    static string Cell(object? value) => value switch
+    {
+        null => "",
+        DateOnly d => d.ToString("yyyy-MM-dd", Inv),
+        DateTime t => t.ToString("yyyy-MM-dd", Inv),
+        double v => v.ToString("0.####", Inv),
+        float v => v.ToString("0.####", Inv),
+        decimal v => v.ToString("0.##", Inv),
+        IFormattable f => f.ToString(null, Inv),
+        _ => value.ToString() ?? "",
+    };
+
+    /// <summary>A table of counts with their share of <paramref name="total"/> (default: the sum of the counts), in the order given.</summary>
+    public static HtmlTable Counts<TKey>(string caption, string keyHeader, IEnumerable<KeyValuePair<TKey, int>> counts, int? total = null)
     {
         ArgumentNullException.ThrowIfNull(counts);
         var list = counts.ToList();
-        double total = list.Sum(kv => (double)kv.Value);
+        double totalCount = total ?? list.Sum(kv => (double)kv.Value);
         return new HtmlTable(caption, [keyHeader, "count", "share"], list.Select(kv => (IReadOnlyList<string>)
-            [Convert.ToString(kv.Key, Inv) ?? "", kv.Value.ToString("N0", Inv), total > 0 ? (kv.Value / total).ToString("P1", Inv) : "-"]));
+            [Convert.ToString(kv.Key, Inv) ?? "", kv.Value.ToString("N0", Inv), totalCount > 0 ? (kv.Value / totalCount).ToString("P1", Inv) : "-"]));
     }
 
     /// <summary>Class balance of a label report: snapshots, upsell/churn/flat counts and rates per group.</summary>
