@@ -32,7 +32,8 @@ public static class NotebookVerifier
     public static IReadOnlyList<OutputSanitizer> DefaultSanitizers { get; } =
     [
         new(@"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}", "<GUID>"),
-        new(@"\b[0-9a-f]{32}\b", "<ID>"),
+        // Not \b: Plotly.NET names its render function renderPlotly_<32 hex>, and "_" is a word character.
+        new(@"(?<![0-9A-Za-z])[0-9a-f]{32}(?![0-9A-Za-z])", "<ID>"),
         new(@"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:?\d{2})?", "<TIMESTAMP>"),
         new(@"\b\d{1,2}:\d{2}:\d{2}\.\d+\b", "<TIMESPAN>"),
         new(@"\b\d+(\.\d+)?\s?(ms|µs|us|ns|sec|seconds|s)\b", "<DURATION>"),
