@@ -36,6 +36,9 @@ public sealed record Narrative(
 {
     public string TopConcept => ReasonsFor.Count > 0 ? ReasonsFor[0].Concept : "";
 
+    /// <summary>The narrative as plain text (what a notebook shows as text/plain).</summary>
+    public override string ToString() => ToText().TrimEnd('\n');
+
     public string ToText()
     {
         var sb = new StringBuilder();

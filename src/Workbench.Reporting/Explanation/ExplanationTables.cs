@@ -17,12 +17,12 @@ public static class ExplanationTables
         ArgumentNullException.ThrowIfNull(narrative);
         var reasons = narrative.ReasonsFor.Select(r => ("for", r)).Concat(narrative.ReasonsAgainst.Select(r => ("against", r)));
         string Features(Reason r) => string.Join(", ", r.Features.Select(f =>
-            $"{f.Feature}={f.Value.ToString("0.###", Inv)} ({f.Contribution.ToString("+0.000;-0.000", Inv)})"));
+            $"{f.Feature}={f.Value.ToString("0.###", Inv)} ({Signed(f.Contribution)})"));
         return new HtmlTable($"{narrative.AccountId} / {narrative.ProductId}: {narrative.Target} probability {narrative.Probability.ToString("P0", Inv)}, " +
                 $"margin {narrative.Margin.ToString("0.000", Inv)} = expected {narrative.ExpectedValue.ToString("0.000", Inv)} + contributions",
             ["side", "concept", "contribution", "sentence", "supporting statistic", "features in the group (value, SHAP)"],
             reasons.Select(t => (IReadOnlyList<string>)
-                [t.Item1, t.r.Concept, t.r.Contribution.ToString("+0.000;-0.000", Inv), t.r.Sentence, t.r.Support ?? "", Features(t.r)]),
+                [t.Item1, t.r.Concept, Signed(t.r.Contribution), t.r.Sentence, t.r.Support ?? "", Features(t.r)]),
             [ColumnAlignment.Left, ColumnAlignment.Left, ColumnAlignment.Right, ColumnAlignment.Left, ColumnAlignment.Left, ColumnAlignment.Left]);
     }
 
@@ -42,4 +42,7 @@ public static class ExplanationTables
             ]),
             [ColumnAlignment.Left, ColumnAlignment.Right, ColumnAlignment.Right, ColumnAlignment.Right, ColumnAlignment.Left]);
     }
+
+    // "+0.000;-0.000" would print a tiny negative as "-+0.000".
+    static string Signed(double v) => (v < 0 ? "-" : "+") + Math.Abs(v).ToString("0.000", Inv);
 }

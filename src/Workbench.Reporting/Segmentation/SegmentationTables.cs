@@ -37,7 +37,7 @@ public static class SegmentationTables
             result.Profiles.OrderBy(p => p.Segment).Select(p => (IReadOnlyList<string>)
             [
                 p.Segment.ToString(Inv), p.Name,
-                string.Join(", ", p.DistinguishingColumns.Select(c => $"{c} {p.Column(c).StandardizedMeanDifference.ToString("+0.00;-0.00", Inv)}")),
+                string.Join(", ", p.DistinguishingColumns.Select(c => $"{c} {Signed(p.Column(c).StandardizedMeanDifference)}")),
                 p.NameReason,
             ]), [ColumnAlignment.Right, ColumnAlignment.Left, ColumnAlignment.Left, ColumnAlignment.Left]);
     }
@@ -85,6 +85,9 @@ public static class SegmentationTables
         return new HtmlTable("Found segments (rows) against known segments (columns)",
             ["found \\ known", .. table.ColumnLabels.Select(ColumnName), "total"], rows);
     }
+
+    // "+0.00;-0.00" would print a tiny negative as "-+0.00".
+    static string Signed(double v) => (v < 0 ? "-" : "+") + Math.Abs(v).ToString("0.00", Inv);
 
     static string Number(double v) => Math.Abs(v) >= 1000 ? v.ToString("N0", Inv) : v.ToString("0.##", Inv);
 }
