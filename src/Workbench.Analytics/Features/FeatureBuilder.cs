@@ -13,6 +13,8 @@ public sealed class FeatureBuilder
     readonly Dictionary<string, int> _industry, _region, _revenueBand;
     readonly double[] _accountSpendPrefix; // [a * (M+1) + m]
     readonly int[] _activeProducts;        // [a * M + m]
+    readonly double[] _industryCode, _regionCode, _revenueBandCode; // [a]
+    readonly int[] _firstSpendMonth;       // [pair], Months when never billed
 
     /// <summary>The registry of the base features, in column order (before missing-value indicators).</summary>
     public static FeatureRegistry BaseRegistry { get; } = new(FeatureCatalog.All.Select(s => s.Definition));
@@ -40,7 +42,20 @@ public sealed class FeatureBuilder
         for (int a = 0; a < accounts; a++)
             for (int m = 0; m < months; m++)
                 _accountSpendPrefix[a * (months + 1) + m + 1] = _accountSpendPrefix[a * (months + 1) + m] + accountSpend[a * months + m];
+        _industryCode = panel.Accounts.Select(a => (double)_industry[a.Industry]).ToArray();
+        _regionCode = panel.Accounts.Select(a => (double)_region[a.Region]).ToArray();
+        _revenueBandCode = panel.Accounts.Select(a => (double)_revenueBand[a.RevenueBand]).ToArray();
+        _firstSpendMonth = new int[panel.Pairs.Count];
+        for (int p = 0; p < _firstSpendMonth.Length; p++)
+        {
+            int m = 0;
+            while (m < months && !(panel.Spend[p * months + m] > 0)) m++;
+            _firstSpendMonth[p] = m;
+        }
     }
+
+    /// <summary>Months since the pair was first billed, as seen at month t (0 if not yet billed).</summary>
+    internal double PairTenure(int pair, int t) => _firstSpendMonth[pair] < t ? t - _firstSpendMonth[pair] : 0;
 
     /// <summary>Features for every snapshot with default options.</summary>
     public static FeatureTable Build(MonthlyPanel panel, IReadOnlyList<Snapshot> snapshots, FeatureOptions? options = null)
@@ -74,9 +89,9 @@ public sealed class FeatureBuilder
     }
 
     internal double ActiveProducts(int account, int month) => month < 0 ? double.NaN : _activeProducts[account * _panel.Months + month];
-    internal double IndustryCode(string v) => _industry[v];
-    internal double RegionCode(string v) => _region[v];
-    internal double RevenueBandCode(string v) => _revenueBand[v];
+    internal double IndustryCode(int account) => _industryCode[account];
+    internal double RegionCode(int account) => _regionCode[account];
+    internal double RevenueBandCode(int account) => _revenueBandCode[account];
 
     /// <summary>Names behind category codes, for turning a code back into text.</summary>
     public IReadOnlyList<string> CategoryNames(string feature) => feature switch

@@ -81,12 +81,6 @@ internal readonly struct FeatureContext(FeatureBuilder builder, MonthlyPanel pan
         return double.NaN;
     }
 
-    public double PairTenure()
-    {
-        for (int m = 0; m < t; m++) if (panel.Spend[PairBase + m] > 0) return t - m;
-        return 0;
-    }
-
     public double AccountTenure()
     {
         var created = Account.CreatedDate;

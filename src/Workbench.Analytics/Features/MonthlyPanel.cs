@@ -23,7 +23,8 @@ public sealed class MonthlyPanel
     readonly (int Account, int Product)[] _pairs;
     readonly Dictionary<string, int> _accountIndex;
     readonly Dictionary<string, int> _productIndex;
-    readonly Dictionary<(int, int), int> _pairIndex;
+    readonly int[] _pairByAccountProduct; // [account * products + product] = pair index, or -1
+    readonly DateOnly[] _monthStarts;
 
     // [pair * Months + month]
     internal readonly double[] Spend, SeatsPurchased, SeatsUsed, ActiveUsers, Utilization, KeyActions;
@@ -55,13 +56,26 @@ public sealed class MonthlyPanel
         FirstMonth = FirstOfMonth(months.Min());
         Months = MonthIndexOf(FirstOfMonth(months.Max())) + 1;
 
-        var pairSet = new SortedSet<(int, int)>();
-        foreach (var s in data.Spend) pairSet.Add((AccountIndexOf(s.AccountId), ProductIndexOf(s.ProductId)));
-        foreach (var u in data.Usage) pairSet.Add((AccountIndexOf(u.AccountId), ProductIndexOf(u.ProductId)));
-        foreach (var c in data.Contracts) pairSet.Add((AccountIndexOf(c.AccountId), ProductIndexOf(c.ProductId)));
-        _pairs = pairSet.ToArray();
-        _pairIndex = new Dictionary<(int, int), int>(_pairs.Length);
-        for (int i = 0; i < _pairs.Length; i++) _pairIndex[_pairs[i]] = i;
+        _monthStarts = Enumerable.Range(0, Months).Select(i => FirstMonth.AddMonths(i)).ToArray();
+        // Fact tables come grouped by account, so remembering the last id saves most dictionary lookups.
+        string? lastAccount = null, lastProduct = null; int lastA = -1, lastP = -1;
+        int A(string id) { if (!ReferenceEquals(id, lastAccount) && id != lastAccount) { lastA = AccountIndexOf(id); lastAccount = id; } return lastA; }
+        int P(string id) { if (!ReferenceEquals(id, lastProduct) && id != lastProduct) { lastP = ProductIndexOf(id); lastProduct = id; } return lastP; }
+
+        int products = _productIds.Length;
+        var present = new bool[_accountIds.Length * products];
+        foreach (var s in data.Spend) present[A(s.AccountId) * products + P(s.ProductId)] = true;
+        foreach (var u in data.Usage) present[A(u.AccountId) * products + P(u.ProductId)] = true;
+        foreach (var c in data.Contracts) present[A(c.AccountId) * products + P(c.ProductId)] = true;
+        _pairByAccountProduct = new int[present.Length];
+        var pairs = new List<(int, int)>();
+        for (int i = 0; i < present.Length; i++)
+        {
+            _pairByAccountProduct[i] = present[i] ? pairs.Count : -1;
+            if (present[i]) pairs.Add((i / products, i % products)); // account-major order: sorted by account, then product
+        }
+        _pairs = pairs.ToArray();
+        int PairOf(string account, string product) => _pairByAccountProduct[A(account) * products + P(product)];
 
         int pm = _pairs.Length * Months, am = _accountIds.Length * Months;
         Spend = new double[pm];
@@ -72,10 +86,10 @@ public sealed class MonthlyPanel
         Trainings = new double[am]; ChampionChanges = new double[am]; SurveySum = new double[am]; SurveyCount = new double[am];
 
         foreach (var s in data.Spend)
-            Spend[Cell(s.AccountId, s.ProductId, s.Month)] += (double)s.Amount;
+            Spend[PairOf(s.AccountId, s.ProductId) * Months + MonthIndexOf(s.Month)] += (double)s.Amount;
         foreach (var u in data.Usage)
         {
-            int c = Cell(u.AccountId, u.ProductId, u.Month);
+            int c = PairOf(u.AccountId, u.ProductId) * Months + MonthIndexOf(u.Month);
             SeatsPurchased[c] = u.SeatsPurchased;
             SeatsUsed[c] = u.SeatsUsed ?? double.NaN;
             ActiveUsers[c] = u.ActiveUsers ?? double.NaN;
@@ -84,7 +98,8 @@ public sealed class MonthlyPanel
         }
         foreach (var b in data.Bookings)
         {
-            if (!_pairIndex.TryGetValue((AccountIndexOf(b.AccountId), ProductIndexOf(b.ProductId)), out int p)) continue; // no activity at all: nothing to attach to
+            int p = PairOf(b.AccountId, b.ProductId);
+            if (p < 0) continue; // a booking on a pair with no spend, usage or contract: nothing to attach to
             int m = MonthIndexOf(b.Date);
             if (m < 0 || m >= Months) continue; // outside the observed period
             int c = p * Months + m;
@@ -118,7 +133,7 @@ public sealed class MonthlyPanel
         ContractsByPair = new List<Contract>[_pairs.Length];
         for (int i = 0; i < ContractsByPair.Length; i++) ContractsByPair[i] = [];
         foreach (var c in data.Contracts)
-            ContractsByPair[_pairIndex[(AccountIndexOf(c.AccountId), ProductIndexOf(c.ProductId))]].Add(c);
+            ContractsByPair[PairOf(c.AccountId, c.ProductId)].Add(c);
         foreach (var list in ContractsByPair) list.Sort((x, y) => x.StartDate.CompareTo(y.StartDate));
 
         SpendPrefix = new double[_pairs.Length * (Months + 1)];
@@ -129,16 +144,13 @@ public sealed class MonthlyPanel
 
     public static DateOnly FirstOfMonth(DateOnly d) => new(d.Year, d.Month, 1);
     public int MonthIndexOf(DateOnly d) => (d.Year - FirstMonth.Year) * 12 + d.Month - FirstMonth.Month;
-    public DateOnly MonthAt(int index) => FirstMonth.AddMonths(index);
+    public DateOnly MonthAt(int index) => (uint)index < (uint)_monthStarts.Length ? _monthStarts[index] : FirstMonth.AddMonths(index);
 
     public int AccountIndexOf(string accountId) => _accountIndex.TryGetValue(accountId, out int i) ? i
         : throw new WorkbenchException($"Account '{accountId}' appears in a fact table but not in the accounts table.");
     public int ProductIndexOf(string productId) => _productIndex.TryGetValue(productId, out int i) ? i
         : throw new WorkbenchException($"Product '{productId}' is not in the products table.");
-    public int PairIndexOf(int account, int product) => _pairIndex.TryGetValue((account, product), out int i) ? i : -1;
-
-    int Cell(string accountId, string productId, DateOnly month) =>
-        _pairIndex[(AccountIndexOf(accountId), ProductIndexOf(productId))] * Months + MonthIndexOf(month);
+    public int PairIndexOf(int account, int product) => _pairByAccountProduct[account * _productIds.Length + product];
 
     /// <summary>Sum of spend of a pair over months [from, to), clipped to the panel.</summary>
     public double SpendSum(int pair, int from, int to)

@@ -19,18 +19,29 @@ public sealed record LabelReport(LabelBalance Overall, IReadOnlyList<LabelBalanc
     /// <param name="segmentOf">Segment name of an account id, when known (planted truth or a segmentation run).</param>
     public static LabelReport Build(MonthlyPanel panel, IReadOnlyList<Label> labels, Func<string, string?>? segmentOf = null)
     {
-        LabelBalance Balance(string by, string group, IEnumerable<Label> ls)
+        // Counts [group, outcome] in one pass; outcome index is the enum value (Flat, Upsell, Churn).
+        var byMonth = new int[panel.Months, 3];
+        var byProduct = new int[panel.ProductIds.Count, 3];
+        var bySegment = new SortedDictionary<string, int[]>(StringComparer.Ordinal);
+        var segmentOfAccount = new string?[panel.AccountIds.Count];
+        var overall = new int[3];
+        foreach (var l in labels)
         {
-            int u = 0, c = 0, f = 0;
-            foreach (var l in ls) { if (l.Outcome == Outcome.Upsell) u++; else if (l.Outcome == Outcome.Churn) c++; else f++; }
-            return new LabelBalance(by, group, u + c + f, u, c, f);
+            int o = (int)l.Outcome;
+            overall[o]++; byMonth[l.Snapshot.AsOfMonth, o]++; byProduct[l.Snapshot.Product, o]++;
+            if (segmentOf is not null)
+            {
+                var seg = segmentOfAccount[l.Snapshot.Account] ??= segmentOf(panel.AccountIds[l.Snapshot.Account]) ?? "(unknown)";
+                if (!bySegment.TryGetValue(seg, out var c)) bySegment[seg] = c = new int[3];
+                c[o]++;
+            }
         }
-        var byMonth = labels.GroupBy(l => l.Snapshot.AsOfMonth).OrderBy(g => g.Key)
-            .Select(g => Balance("as_of", panel.MonthAt(g.Key).ToString("yyyy-MM-dd", RunContext.Culture), g)).ToList();
-        var byProduct = labels.GroupBy(l => panel.ProductIds[l.Snapshot.Product]).OrderBy(g => g.Key, StringComparer.Ordinal)
-            .Select(g => Balance("product", g.Key, g)).ToList();
-        var bySegment = segmentOf is null ? [] : labels.GroupBy(l => segmentOf(panel.AccountIds[l.Snapshot.Account]) ?? "(unknown)")
-            .OrderBy(g => g.Key, StringComparer.Ordinal).Select(g => Balance("segment", g.Key, g)).ToList();
-        return new LabelReport(Balance("all", "all", labels), byMonth, byProduct, bySegment);
+        static LabelBalance B(string by, string group, int flat, int upsell, int churn) => new(by, group, flat + upsell + churn, upsell, churn, flat);
+        var months = Enumerable.Range(0, panel.Months).Where(m => byMonth[m, 0] + byMonth[m, 1] + byMonth[m, 2] > 0)
+            .Select(m => B("as_of", panel.MonthAt(m).ToString("yyyy-MM-dd", RunContext.Culture), byMonth[m, 0], byMonth[m, 1], byMonth[m, 2])).ToList();
+        var products = Enumerable.Range(0, panel.ProductIds.Count).Where(p => byProduct[p, 0] + byProduct[p, 1] + byProduct[p, 2] > 0)
+            .Select(p => B("product", panel.ProductIds[p], byProduct[p, 0], byProduct[p, 1], byProduct[p, 2])).ToList();
+        var segments = bySegment.Select(kv => B("segment", kv.Key, kv.Value[0], kv.Value[1], kv.Value[2])).ToList();
+        return new LabelReport(B("all", "all", overall[0], overall[1], overall[2]), months, products, segments);
     }
 }

@@ -85,19 +85,32 @@ public static class Labeler
     /// ChurnThreshold of the account's run-rate, upsell when any product upsold (and not churn).</summary>
     public static IReadOnlyList<AccountLabel> ByAccount(IReadOnlyList<Label> productLabels, LabelOptions options)
     {
-        return productLabels
-            .GroupBy(l => (l.Snapshot.Account, l.Snapshot.AsOfMonth))
-            .OrderBy(g => g.Key.AsOfMonth).ThenBy(g => g.Key.Account)
-            .Select(g =>
+        // Labels come from Snapshots.Build ordered by as-of month, then pair (account-major), so each account's products
+        // at one date are adjacent; any other order is put into that one first (stable, so sums add in the same order).
+        static long Key(Label l) => ((long)l.Snapshot.AsOfMonth << 32) | (uint)l.Snapshot.Account;
+        IReadOnlyList<Label> ordered = productLabels;
+        for (int i = 1; i < productLabels.Count; i++)
+            if (Key(productLabels[i]) < Key(productLabels[i - 1])) { ordered = productLabels.OrderBy(Key).ToList(); break; }
+        var result = new List<AccountLabel>();
+        for (int start = 0; start < ordered.Count;)
+        {
+            int end = start;
+            while (end + 1 < ordered.Count && Key(ordered[end + 1]) == Key(ordered[start])) end++;
+            double runRate = 0, churned = 0, window = 0, upsellAmount = 0;
+            bool upsell = false, allChurn = true;
+            for (int i = start; i <= end; i++)
             {
-                double runRate = g.Sum(l => l.RunRate);
-                double churned = g.Where(l => l.Outcome == Outcome.Churn).Sum(l => l.RunRate);
-                bool churn = runRate > 0 ? churned >= options.ChurnThreshold * runRate : g.All(l => l.Outcome == Outcome.Churn);
-                bool upsell = g.Any(l => l.Outcome == Outcome.Upsell);
-                var outcome = churn ? Outcome.Churn : upsell ? Outcome.Upsell : Outcome.Flat;
-                return new AccountLabel(g.Key.Account, g.Key.AsOfMonth, outcome, runRate, g.Sum(l => l.WindowSpend), g.Sum(l => l.UpsellAmount), churned);
-            })
-            .ToList();
+                var l = ordered[i];
+                runRate += l.RunRate; window += l.WindowSpend; upsellAmount += l.UpsellAmount;
+                if (l.Outcome == Outcome.Churn) churned += l.RunRate; else allChurn = false;
+                upsell |= l.Outcome == Outcome.Upsell;
+            }
+            bool churn = runRate > 0 ? churned >= options.ChurnThreshold * runRate : allChurn;
+            var outcome = churn ? Outcome.Churn : upsell ? Outcome.Upsell : Outcome.Flat;
+            result.Add(new AccountLabel(ordered[start].Snapshot.Account, ordered[start].Snapshot.AsOfMonth, outcome, runRate, window, upsellAmount, churned));
+            start = end + 1;
+        }
+        return result;
     }
 }
 

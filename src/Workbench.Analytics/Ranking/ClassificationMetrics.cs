@@ -104,6 +104,27 @@ public static class ClassificationMetrics
         return result;
     }
 
+    /// <summary>Precision-recall curve: one point per distinct score threshold, thinned to at most <paramref name="points"/> points.</summary>
+    public static IReadOnlyList<PrPoint> PrecisionRecallCurve(IReadOnlyList<double> scores, IReadOnlyList<bool> labels, int points = 50)
+    {
+        Check(scores, labels);
+        int totalPos = labels.Count(l => l);
+        if (totalPos == 0) return [];
+        var order = Enumerable.Range(0, scores.Count).OrderByDescending(i => scores[i]).ToArray();
+        var all = new List<PrPoint>();
+        int tp = 0, seen = 0;
+        for (int i = 0; i < order.Length;)
+        {
+            int j = i;
+            while (j + 1 < order.Length && scores[order[j + 1]] == scores[order[i]]) j++;
+            for (int k = i; k <= j; k++) { if (labels[order[k]]) tp++; seen++; }
+            all.Add(new PrPoint((double)tp / totalPos, (double)tp / seen));
+            i = j + 1;
+        }
+        int step = Math.Max(1, all.Count / points);
+        return all.Where((_, i) => i % step == 0 || i == all.Count - 1).ToList();
+    }
+
     static void Check<T>(IReadOnlyList<double> a, IReadOnlyList<T> b)
     {
         if (a.Count != b.Count) throw new ArgumentException($"{a.Count} scores for {b.Count} labels.");
@@ -112,4 +133,5 @@ public static class ClassificationMetrics
 }
 
 public sealed record CalibrationBin(double MeanPredicted, double ObservedRate, int Count);
+public sealed record PrPoint(double Recall, double Precision);
 public sealed record GainPoint(double ShareContacted, double ShareCaptured, double Lift);

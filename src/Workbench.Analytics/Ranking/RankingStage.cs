@@ -9,7 +9,7 @@ public sealed record TargetMetrics(
     string Target, int Rows, int Positives, double Auc, double PrAuc, double LogLoss, double Brier, double? OracleAuc,
     double NdcgAtK, double PrecisionAtK, double RecallAtK, double? OracleNdcgAtK,
     IReadOnlyDictionary<string, double> BaselineNdcgAtK, int TreeCount,
-    IReadOnlyList<CalibrationBin> Reliability, IReadOnlyList<GainPoint> Gain, IReadOnlyList<RocPoint> Roc)
+    IReadOnlyList<CalibrationBin> Reliability, IReadOnlyList<GainPoint> Gain, IReadOnlyList<RocPoint> Roc, IReadOnlyList<PrPoint> PrecisionRecall)
 {
     public string BestBaseline => BaselineNdcgAtK.OrderByDescending(kv => kv.Value).ThenBy(kv => kv.Key, StringComparer.Ordinal).First().Key;
     public double BestBaselineNdcgAtK => BaselineNdcgAtK[BestBaseline];
@@ -107,7 +107,8 @@ public static class RankingStage
                 RankingMetrics.MeanOverLists(lists, idx => RankingMetrics.RecallAtK(idx.Select(i => groups[i].Score).ToArray(), idx.Select(i => groups[i].Gain > 0).ToArray(), options.K)),
                 po is null ? null : Ndcg(i => groups[i].OracleScore),
                 baselines, trees,
-                ClassificationMetrics.Reliability(p, y), ClassificationMetrics.GainCurve(p, y.Select(v => v ? 1.0 : 0).ToArray()), RocCurve(p, y));
+                ClassificationMetrics.Reliability(p, y), ClassificationMetrics.GainCurve(p, y.Select(v => v ? 1.0 : 0).ToArray()), RocCurve(p, y),
+                ClassificationMetrics.PrecisionRecallCurve(p, y));
         }
 
         sealed record AccountRow(int AsOfMonth, int Account, string Rep, double Score, double OracleScore, double Gain, double RunRate, double UsageChange);

@@ -28,8 +28,8 @@ public static class RankingArtifacts
         var curves = Path.Combine(outDir, CurvesFile);
         Json.Write(curves, new
         {
-            churn = new { roc = r.Churn.Roc, reliability = r.Churn.Reliability, gain = r.Churn.Gain },
-            upsell = new { roc = r.Upsell.Roc, reliability = r.Upsell.Reliability, gain = r.Upsell.Gain },
+            churn = new { roc = r.Churn.Roc, precision_recall = r.Churn.PrecisionRecall, reliability = r.Churn.Reliability, gain = r.Churn.Gain },
+            upsell = new { roc = r.Upsell.Roc, precision_recall = r.Upsell.PrecisionRecall, reliability = r.Upsell.Reliability, gain = r.Upsell.Gain },
         });
         written.Add(curves);
         return written;

@@ -31,6 +31,16 @@ public static class RankingCharts
         return ChartText.Titled(CS.Chart.Combine(traces), "ROC curve (test months)", "false positive rate", "true positive rate");
     }
 
+    /// <summary>Precision against recall as the threshold falls; the dashed line is the base rate (what random order gives).</summary>
+    public static GenericChart PrecisionRecall(TargetMetrics metrics)
+    {
+        ArgumentNullException.ThrowIfNull(metrics);
+        double baseRate = metrics.Rows == 0 ? 0 : (double)metrics.Positives / metrics.Rows;
+        var model = CS.Chart.Line<double, double, string>(x: metrics.PrecisionRecall.Select(p => p.Recall), y: metrics.PrecisionRecall.Select(p => p.Precision), Name: $"{metrics.Target}: PR AUC {F(metrics.PrAuc)}");
+        var chance = CS.Chart.Line<double, double, string>(x: [0.0, 1.0], y: [baseRate, baseRate], Name: $"base rate {F(baseRate)}", LineDash: StyleParam.DrawingStyle.Dash, LineColor: Reference);
+        return ChartText.Titled(CS.Chart.Combine([chance, model]), $"Precision-recall: {metrics.Target}", "recall", "precision");
+    }
+
     /// <summary>Cumulative gain: share of positives captured after contacting the top x share by score; the diagonal is random order.</summary>
     public static GenericChart Gain(TargetMetrics metrics)
     {

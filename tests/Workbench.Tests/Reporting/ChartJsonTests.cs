@@ -83,6 +83,20 @@ public class ChartJsonTests(ReportingFixture fx) : IClassFixture<ReportingFixtur
     }
 
     [Fact]
+    public void Precision_recall_chart_carries_the_curve_and_the_base_rate()
+    {
+        var m = fx.Ranking.Upsell;
+        var chart = Parse(RankingCharts.PrecisionRecall(m));
+        Assert.Equal($"Precision-recall: upsell", Title(chart));
+        Assert.Equal(m.PrecisionRecall.Count, Traces(chart)[1].GetProperty("x").GetArrayLength());
+        Assert.StartsWith("base rate", Names(chart)[0], StringComparison.Ordinal);
+        // Recall only grows as the threshold falls, and the last point has found every positive.
+        for (int i = 1; i < m.PrecisionRecall.Count; i++) Assert.True(m.PrecisionRecall[i].Recall >= m.PrecisionRecall[i - 1].Recall);
+        Assert.Equal(1.0, m.PrecisionRecall[^1].Recall, 12);
+        Assert.Equal((double)m.Positives / m.Rows, m.PrecisionRecall[^1].Precision, 12);
+    }
+
+    [Fact]
     public void Gain_lift_and_reliability_charts_carry_their_curves()
     {
         var m = fx.Ranking.Churn;

@@ -1,0 +1,88 @@
+using Workbench.Analytics.Ranking;
+using Workbench.Domain;
+
+namespace Workbench.Tests.Ranking;
+
+public class ModelAndBookTests
+{
+    static TrainingSet Synthetic(int n, int seed, string[]? names = null)
+    {
+        var rng = new Random(seed);
+        names ??= ["a", "b", "c"];
+        var values = new float[n * names.Length];
+        var labels = new bool[n];
+        for (int i = 0; i < n; i++)
+        {
+            for (int j = 0; j < names.Length; j++) values[i * names.Length + j] = (float)rng.NextDouble();
+            labels[i] = rng.NextDouble() < 1 / (1 + Math.Exp(-(4 * values[i * names.Length] - 2)));
+        }
+        return new TrainingSet(values, names, labels);
+    }
+
+    [Fact]
+    public void A_saved_model_scores_the_same_after_loading()
+    {
+        var model = PropensityTrainer.Train("churn", Synthetic(3000, 1), Synthetic(1000, 2), new PropensityOptions { NumberOfTrees = 50, MinExamplesPerLeaf = 20 });
+        var test = Synthetic(300, 3);
+        using var ms = new MemoryStream();
+        model.Save(ms);
+        ms.Position = 0;
+        var loaded = PropensityModel.Load(ms, "memory");
+        Assert.Equal(model.Score(test).Probability, loaded.Score(test).Probability);
+        Assert.Equal(model.FeatureNames, loaded.FeatureNames);
+    }
+
+    [Fact]
+    public void Scoring_with_a_different_feature_schema_fails_with_the_difference_spelled_out()
+    {
+        var model = PropensityTrainer.Train("churn", Synthetic(3000, 1), Synthetic(1000, 2), new PropensityOptions { NumberOfTrees = 20, MinExamplesPerLeaf = 20 });
+        var ex = Assert.Throws<WorkbenchException>(() => model.Score(Synthetic(10, 4, ["a", "b", "d"]), "new-data/features.csv"));
+        Assert.Contains("new-data/features.csv", ex.Message);
+        Assert.Contains("Missing: c", ex.Message);
+        Assert.Contains("Unexpected: d", ex.Message);
+        var reordered = Assert.Throws<WorkbenchException>(() => model.Score(Synthetic(10, 4, ["b", "a", "c"])));
+        Assert.Contains("different order", reordered.Message);
+    }
+
+    [Fact]
+    public void A_model_file_that_is_not_a_model_is_refused_clearly()
+    {
+        using var ms = new MemoryStream("not a zip"u8.ToArray());
+        var ex = Assert.Throws<WorkbenchException>(() => PropensityModel.Load(ms, "models/churn.model.zip"));
+        Assert.Contains("models/churn.model.zip", ex.Message);
+    }
+
+    [Fact]
+    public void Books_rank_by_expected_value_grade_by_cutoffs_and_trend_against_the_previous_date()
+    {
+        var d1 = new DateOnly(2025, 1, 1); var d2 = new DateOnly(2025, 2, 1);
+        var products = new List<ProductPriority>();
+        for (int i = 0; i < 10; i++)
+        {
+            // Priority grows with i at d1; at d2 account 0 jumps to the top and account 9 falls.
+            double p1 = 100 * (i + 1), p2 = i == 0 ? 5000 : i == 9 ? 10 : p1;
+            products.Add(new ProductPriority($"A{i}", "P1", d1, 0, 0, 0, p1, 0));
+            products.Add(new ProductPriority($"A{i}", "P1", d2, 0, 0, 0, p2 / 2, p2 / 2));
+        }
+        var books = new RepBooks(Enumerable.Range(0, 10).Select(i => new BookAssignment("R1", $"A{i}", d1, null)));
+        var ranked = AccountPrioritizer.Books(products, books, new PriorityOptions());
+        var at2 = ranked.Where(b => b.AsOf == d2).OrderBy(b => b.Rank).ToList();
+        Assert.Equal("A0", at2[0].AccountId);
+        Assert.Equal(Grade.A, at2[0].Grade);                                     // top 10% of 10
+        Assert.Equal([Grade.A, Grade.B, Grade.B, Grade.C, Grade.C, Grade.C, Grade.D, Grade.D, Grade.D, Grade.D], at2.Select(b => b.Grade));
+        Assert.Equal(Trend.Up, at2.Single(b => b.AccountId == "A0").Trend);
+        Assert.Equal(Trend.Down, at2.Single(b => b.AccountId == "A9").Trend);
+        Assert.Equal(Trend.Steady, at2.Single(b => b.AccountId == "A5").Trend);
+        Assert.All(ranked.Where(b => b.AsOf == d1), b => Assert.Equal(Trend.New, b.Trend));
+        Assert.Throws<OptionsValidationException>(() => AccountPrioritizer.Books(products, books, new PriorityOptions { GradeCutoffs = [0.5, 0.3, 0.6] }));
+    }
+
+    [Fact]
+    public void An_account_belongs_to_the_rep_whose_assignment_covers_the_date()
+    {
+        var books = new RepBooks([new BookAssignment("R1", "A", new DateOnly(2024, 1, 1), new DateOnly(2024, 7, 1)), new BookAssignment("R2", "A", new DateOnly(2024, 7, 1), null)]);
+        Assert.Equal("R1", books.RepOf("A", new DateOnly(2024, 6, 30)));
+        Assert.Equal("R2", books.RepOf("A", new DateOnly(2024, 7, 1)));
+        Assert.Equal(RepBooks.Unassigned, books.RepOf("B", new DateOnly(2024, 7, 1)));
+    }
+}
