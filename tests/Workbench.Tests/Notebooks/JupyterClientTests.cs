@@ -21,6 +21,15 @@ internal static class JupyterEnvironment
 
     public static bool Available { get; } = Probe();
 
+    /// <summary>Fails the test with the install hint when the Jupyter packages are missing (JupyterFact only runs then on CI).</summary>
+    public static void RequireAvailable() => Assert.True(Available,
+        "CI=true but /usr/bin/python3 cannot import jupyter_client/nbclient/nbconvert: install the Debian packages "
+        + "jupyter-client python3-nbclient jupyter-nbconvert (.ci/install-deps.sh does).");
+
+    /// <summary>The dotnet host running the tests, and the workbench.dll built beside them: what the kernelspec launches.</summary>
+    public static string DotnetHost => Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } host && File.Exists(host) ? host : "dotnet";
+    public static string WorkbenchDll => Path.Combine(AppContext.BaseDirectory, "workbench.dll");
+
     static bool Probe()
     {
         if (!File.Exists(Python)) return false;
@@ -50,11 +59,9 @@ public sealed class JupyterClientTests
     [JupyterFact]
     public void The_kernel_passes_the_real_jupyter_client_checks()
     {
-        Assert.True(JupyterEnvironment.Available,
-            "CI=true but /usr/bin/python3 cannot import jupyter_client/nbclient/nbconvert: install the Debian packages "
-            + "jupyter-client python3-nbclient jupyter-nbconvert (see .ci/kernel-deps.sh).");
-        var dotnet = Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } host && File.Exists(host) ? host : "dotnet";
-        var workbenchDll = Path.Combine(AppContext.BaseDirectory, "workbench.dll");
+        JupyterEnvironment.RequireAvailable();
+        var dotnet = JupyterEnvironment.DotnetHost;
+        var workbenchDll = JupyterEnvironment.WorkbenchDll;
         var script = Path.Combine(TestPaths.RepoRoot, "tests", "kernel", "test_kernel.py");
 
         var (code, output) = JupyterEnvironment.Run(JupyterEnvironment.Python, [script, dotnet, workbenchDll], TimeSpan.FromMinutes(8));

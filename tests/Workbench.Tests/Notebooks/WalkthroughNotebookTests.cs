@@ -67,11 +67,9 @@ public sealed class WalkthroughNotebookTests
     [JupyterFact]
     public void Every_notebook_runs_through_the_jupyter_kernel_with_nbconvert_to_the_committed_text_outputs()
     {
-        Assert.True(JupyterEnvironment.Available,
-            "CI=true but /usr/bin/python3 cannot import jupyter_client/nbclient/nbconvert: install the Debian packages "
-            + "jupyter-client python3-nbclient jupyter-nbconvert.");
-        var dotnet = Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } host && File.Exists(host) ? host : "dotnet";
-        var workbenchDll = Path.Combine(AppContext.BaseDirectory, "workbench.dll");
+        JupyterEnvironment.RequireAvailable();
+        var dotnet = JupyterEnvironment.DotnetHost;
+        var workbenchDll = JupyterEnvironment.WorkbenchDll;
         var prefix = TestPaths.NewTempDir("walkthrough-kernel");
         var outDir = Path.Combine(prefix, "out");
         Directory.CreateDirectory(outDir);
