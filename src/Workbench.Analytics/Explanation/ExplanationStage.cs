@@ -41,10 +41,8 @@ public static class ExplanationStage
         var table = lf.Features;
         var trainMonths = ranking.Split.TrainMonths.ToHashSet();
         var trainRows = Enumerable.Range(0, table.RowCount).Where(i => trainMonths.Contains(table.Snapshots[i].AsOfMonth)).ToArray();
-        TrainingSet Background(Outcome positive) => new(
-            trainRows.SelectMany(r => table.Row(r).ToArray()).ToArray(), table.Registry.Names.ToArray(),
-            trainRows.Select(r => lf.Labels[r].Outcome == positive).ToArray());
-        return Run(ranking.ChurnModel, Background(Outcome.Churn), ranking.UpsellModel, Background(Outcome.Upsell), lf, ranking.Split.TestMonths[^1], data, options);
+        var background = TrainingSet.ChurnAndUpsell(table, trainRows, lf.Labels);
+        return Run(ranking.ChurnModel, background.Churn, ranking.UpsellModel, background.Upsell, lf, ranking.Split.TestMonths[^1], data, options);
     }
 
     /// <summary>Explains every snapshot of one as-of month with saved models and their background rows.</summary>

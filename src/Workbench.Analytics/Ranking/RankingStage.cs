@@ -41,19 +41,18 @@ public static class RankingStage
         var scoredMonths = split.TestMonths.Prepend(split.TestMonths[0] - 1).ToArray();
         var scoreRows = Rows(scoredMonths);
 
-        TrainingSet Set(int[] rows, Outcome positive) => new(
-            rows.SelectMany(r => table.Row(r).ToArray()).ToArray(), table.Registry.Names.ToArray(),
-            rows.Select(r => lf.Labels[r].Outcome == positive).ToArray());
-
-        var churnModel = PropensityTrainer.Train("churn", Set(trainRows, Outcome.Churn), Set(validRows, Outcome.Churn), options.Churn);
-        var upsellModel = PropensityTrainer.Train("upsell", Set(trainRows, Outcome.Upsell), Set(validRows, Outcome.Upsell), options.Upsell);
+        var train = TrainingSet.ChurnAndUpsell(table, trainRows, lf.Labels);
+        var valid = TrainingSet.ChurnAndUpsell(table, validRows, lf.Labels);
+        var churnModel = PropensityTrainer.Train("churn", train.Churn, valid.Churn, options.Churn);
+        var upsellModel = PropensityTrainer.Train("upsell", train.Upsell, valid.Upsell, options.Upsell);
 
         // The expected relative size of an upsell, learned from training labels only.
         var upsells = trainRows.Where(r => lf.Labels[r].Outcome == Outcome.Upsell && lf.Labels[r].RunRate > 0).ToArray();
         double upsellRatio = upsells.Length == 0 ? 0 : upsells.Average(r => lf.Labels[r].UpsellAmount / lf.Labels[r].RunRate);
 
-        var pChurn = churnModel.Score(Set(scoreRows, Outcome.Churn)).Probability;
-        var pUpsell = upsellModel.Score(Set(scoreRows, Outcome.Upsell)).Probability;
+        var scored = TrainingSet.ChurnAndUpsell(table, scoreRows, lf.Labels);
+        var pChurn = churnModel.Score(scored.Churn).Probability;
+        var pUpsell = upsellModel.Score(scored.Upsell).Probability;
         var products = AccountPrioritizer.ProductPriorities(table, lf.Labels, scoreRows, pUpsell, pChurn, upsellRatio, options.Priority);
         var books = AccountPrioritizer.Books(products, new RepBooks(data.Book), options.Priority)
             .Where(b => split.TestMonths.Contains(table.Panel.MonthIndexOf(b.AsOf))).ToList();

@@ -1,5 +1,7 @@
 using Microsoft.ML;
 using Microsoft.ML.Data;
+using Workbench.Analytics.Features;
+using Workbench.Analytics.Labeling;
 
 namespace Workbench.Analytics.Ranking;
 
@@ -11,6 +13,18 @@ public sealed record TrainingSet(float[] Values, IReadOnlyList<string> FeatureNa
     public int ColumnCount => FeatureNames.Count;
 
     public ReadOnlySpan<float> Row(int i) => Values.AsSpan(i * ColumnCount, ColumnCount);
+
+    /// <summary>Churn and upsell rows for the same snapshots: the feature values are copied once and shared,
+    /// only the labels differ.</summary>
+    public static (TrainingSet Churn, TrainingSet Upsell) ChurnAndUpsell(FeatureTable table, IReadOnlyList<int> rows, IReadOnlyList<Label> labels)
+    {
+        int d = table.ColumnCount;
+        var values = new float[rows.Count * d];
+        for (int k = 0; k < rows.Count; k++) table.Row(rows[k]).CopyTo(values.AsSpan(k * d, d));
+        var names = table.Registry.Names.ToArray();
+        return (new TrainingSet(values, names, rows.Select(r => labels[r].Outcome == Outcome.Churn).ToArray()),
+                new TrainingSet(values, names, rows.Select(r => labels[r].Outcome == Outcome.Upsell).ToArray()));
+    }
 
     public TrainingSet Subset(IReadOnlyList<int> rows)
     {

@@ -19,9 +19,13 @@ internal sealed class DataOptions
 
     public SnapshotOptions Snapshots(ParseResult p) => new() { HorizonMonths = p.GetValue(Horizon), GapMonths = p.GetValue(Gap), StepMonths = p.GetValue(Step) };
 
-    public CrmDataset Load(ParseResult p)
+    public CrmDataset Load(ParseResult p) => LoadDataset(p.GetValue(Data)!, p.GetValue(Lenient));
+
+    /// <summary>Loads a dataset folder the way every command does: strict by default; a lenient load prints its report
+    /// when rows were rejected, so a rejection is never silent.</summary>
+    public static CrmDataset LoadDataset(string dir, bool lenient = false)
     {
-        var result = new CrmCatalog(p.GetValue(Data)!).Load(new LoadOptions { Mode = p.GetValue(Lenient) ? ValidationMode.Lenient : ValidationMode.Strict });
+        var result = new CrmCatalog(dir).Load(new LoadOptions { Mode = lenient ? ValidationMode.Lenient : ValidationMode.Strict });
         if (result.Report.Tables.Any(t => t.Rejected > 0)) Console.Error.Write(result.Report.ToText());
         return result.Dataset;
     }

@@ -28,7 +28,7 @@ public static class ExplainCommand
             var churn = Load(RankingArtifacts.ChurnModelFile);
             var upsell = Load(RankingArtifacts.UpsellModelFile);
             var (churnBackground, upsellBackground) = BackgroundRows.Read(dir);
-            var data = new Workbench.Data.CrmCatalog(p.GetValue(dataDir)!).Load(new Workbench.Data.LoadOptions()).Dataset;
+            var data = DataOptions.LoadDataset(p.GetValue(dataDir)!);
             var lf = LabeledFeatures.Build(data, spec.Snapshots, spec.Labels);
             int latest = lf.Features.Snapshots.Max(s => s.AsOfMonth);
             var options = new NarrativeOptions { TopReasonsFor = p.GetValue(topFor), TopReasonsAgainst = p.GetValue(topAgainst) };

@@ -39,9 +39,7 @@ public static class SegmentCommand
                 date = DateOnly.TryParseExact(text, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var d) ? d
                     : throw new OptionsValidationException($"--as-of: '{text}' is not a date in the form yyyy-MM-dd.");
 
-            var load = new CrmCatalog(p.GetValue(data)!).Load(new LoadOptions { Mode = p.GetValue(lenient) ? ValidationMode.Lenient : ValidationMode.Strict });
-            if (load.Report.Tables.Any(t => t.Rejected > 0)) Console.Error.Write(load.Report.ToText());
-            var dataset = load.Dataset;
+            var dataset = DataOptions.LoadDataset(p.GetValue(data)!, p.GetValue(lenient));
             var profiles = AccountProfileFeatures.Build(dataset, date);
             var options = profiles.SegmentationOptions(p.GetValue(seed)) with { Method = m, K = p.GetValue(k) };
             var result = profiles.WithFullProfiles(CliProgress.Run("segmentation", _ => Segmenter.Run(profiles.ToSegmentationInput(), options)));
