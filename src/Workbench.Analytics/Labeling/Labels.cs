@@ -50,10 +50,15 @@ public static class Labeler
         return labels;
     }
 
+    /// <summary>The monthly run-rate at the as-of date: mean spend over the <see cref="LabelOptions.RunRateMonths"/> months
+    /// before it. It reads only the past, so scoring uses it on data whose labels do not exist yet.</summary>
+    public static double RunRate(MonthlyPanel panel, Snapshot s, LabelOptions options) =>
+        panel.SpendSum(s.Pair, s.AsOfMonth - options.RunRateMonths, s.AsOfMonth) / options.RunRateMonths;
+
     internal static Label LabelOne(MonthlyPanel panel, Snapshot s, SnapshotOptions so, LabelOptions o)
     {
         int from = s.AsOfMonth + so.GapMonths, to = from + so.HorizonMonths;
-        double runRate = panel.SpendSum(s.Pair, s.AsOfMonth - o.RunRateMonths, s.AsOfMonth) / o.RunRateMonths;
+        double runRate = RunRate(panel, s, o);
         double window = panel.SpendSum(s.Pair, from, to) / so.HorizonMonths;
 
         bool spendChurn = runRate > 0 && window <= runRate * (1 - o.ChurnThreshold);

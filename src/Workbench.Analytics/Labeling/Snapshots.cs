@@ -71,6 +71,28 @@ public static class Snapshots
         return list;
     }
 
+    /// <summary>Label-free snapshots for scoring new data: every eligible account-product at the given as-of months, which
+    /// need only their feature history (no label window), so the month right after the data's last month is allowed.
+    /// Ordered by as-of month then pair, like <see cref="Build"/>.</summary>
+    public static IReadOnlyList<Snapshot> ForScoring(MonthlyPanel panel, IReadOnlyList<int> asOfMonths, SnapshotOptions options)
+    {
+        options.Validate();
+        var list = new List<Snapshot>();
+        foreach (int t in asOfMonths.Distinct().Order())
+        {
+            if (t > panel.Months)
+                throw new OptionsValidationException($"As-of {panel.MonthAt(t):yyyy-MM-dd} is after the data: it ends with {panel.MonthAt(panel.Months - 1):yyyy-MM}, " +
+                    $"so the latest as-of date is {panel.MonthAt(panel.Months):yyyy-MM-dd}.");
+            if (t < options.MinHistoryMonths)
+                throw new OptionsValidationException($"As-of {panel.MonthAt(t):yyyy-MM-dd} has {Math.Max(0, t)} months of history; {options.MinHistoryMonths} are required " +
+                    $"(the data starts {panel.FirstMonth:yyyy-MM}).");
+            for (int p = 0; p < panel.Pairs.Count; p++)
+                if (IsEligible(panel, p, t, options.Eligibility))
+                    list.Add(new Snapshot(p, panel.Pairs[p].Account, panel.Pairs[p].Product, t));
+        }
+        return list;
+    }
+
     static bool IsEligible(MonthlyPanel panel, int pair, int t, Eligibility rule)
     {
         if (rule == Eligibility.RecentSpend) return panel.Spend[pair * panel.Months + t - 1] > 0;

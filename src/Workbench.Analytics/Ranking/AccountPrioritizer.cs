@@ -27,11 +27,16 @@ public static class AccountPrioritizer
 {
     public static IReadOnlyList<ProductPriority> ProductPriorities(FeatureTable table, IReadOnlyList<Label> labels, IReadOnlyList<int> rows,
         double[] pUpsell, double[] pChurn, double upsellRatio, PriorityOptions options)
+        => ProductPriorities(table, r => labels[r].RunRate, rows, pUpsell, pChurn, upsellRatio, options);
+
+    /// <summary>Product priorities from run-rates alone (row -> monthly run-rate), for scoring new data that has no labels.</summary>
+    public static IReadOnlyList<ProductPriority> ProductPriorities(FeatureTable table, Func<int, double> runRateOfRow, IReadOnlyList<int> rows,
+        double[] pUpsell, double[] pChurn, double upsellRatio, PriorityOptions options)
     {
         options.Validate();
         return rows.Select((r, k) =>
         {
-            double runRate = labels[r].RunRate;
+            double runRate = runRateOfRow(r);
             return new ProductPriority(table.AccountId(r), table.ProductId(r), table.AsOf(r), pUpsell[k], pChurn[k], runRate,
                 pUpsell[k] * runRate * upsellRatio * options.RevenueAtRiskMonths, pChurn[k] * runRate * options.RevenueAtRiskMonths);
         }).ToList();

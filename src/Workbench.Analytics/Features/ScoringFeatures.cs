@@ -1,0 +1,50 @@
+using Workbench.Analytics.Labeling;
+using Workbench.Domain;
+
+namespace Workbench.Analytics.Features;
+
+/// <summary>
+/// Features of new data, where labels do not exist yet: every eligible account-product at one as-of month and at the
+/// month before it (for trends), with the run-rate each row carries into the expected values. Nothing here reads a
+/// month at or after the as-of date, so the default as-of date is the month right after the data's last month.
+/// </summary>
+/// <param name="Panel">The dataset as monthly arrays.</param>
+/// <param name="Features">One row per snapshot, both months, ordered by as-of month then pair.</param>
+/// <param name="RunRates">Monthly run-rate per row of <paramref name="Features"/> (mean spend of the months before the as-of date).</param>
+/// <param name="AsOfMonth">The month scored (panel index; may equal <see cref="MonthlyPanel.Months"/>).</param>
+/// <param name="PreviousMonth">The month before, scored only for trends.</param>
+/// <param name="SnapshotOptions">Eligibility and history rules used.</param>
+/// <param name="LabelOptions">Options whose run-rate window was used.</param>
+/// <param name="FeatureOptions">Feature post-processing used.</param>
+public sealed record ScoringFeatures(
+    MonthlyPanel Panel, FeatureTable Features, IReadOnlyList<double> RunRates, int AsOfMonth, int PreviousMonth,
+    SnapshotOptions SnapshotOptions, LabelOptions LabelOptions, FeatureOptions FeatureOptions)
+{
+    public DateOnly AsOf => Panel.MonthAt(AsOfMonth);
+    public DateOnly PreviousAsOf => Panel.MonthAt(PreviousMonth);
+
+    /// <summary>Label-free features as of <paramref name="asOf"/> (first of a month; default: the month after the last
+    /// month in the data, so all data is used) and the month before.</summary>
+    /// <param name="data">The dataset to score.</param>
+    /// <param name="asOf">As-of date; null for the month after the data's last month.</param>
+    /// <param name="snapshots">Eligibility and history rules (the label window is not used).</param>
+    /// <param name="labels">Only <see cref="LabelOptions.RunRateMonths"/> is used, for the run-rate.</param>
+    /// <param name="features">How features are post-processed; must be what the model was trained with.</param>
+    public static ScoringFeatures Build(CrmDataset data, DateOnly? asOf = null, SnapshotOptions? snapshots = null, LabelOptions? labels = null, FeatureOptions? features = null)
+    {
+        ArgumentNullException.ThrowIfNull(data);
+        snapshots ??= new SnapshotOptions();
+        labels ??= new LabelOptions();
+        features ??= new FeatureOptions();
+        labels.Validate();
+        if (asOf is { Day: not 1 } bad) throw new OptionsValidationException($"The as-of date must be the first day of a month, got {bad:yyyy-MM-dd}.");
+        var panel = new MonthlyPanel(data);
+        int t = asOf is DateOnly d ? panel.MonthIndexOf(d) : panel.Months;
+        var snaps = Snapshots.ForScoring(panel, [t - 1, t], snapshots);
+        if (!snaps.Any(s => s.AsOfMonth == t))
+            throw new WorkbenchException($"No account-product is eligible ({snapshots.Eligibility}) as of {panel.MonthAt(t):yyyy-MM-dd}: nothing to score.");
+        var table = new FeatureBuilder(panel).Build(snaps, features);
+        var runRates = snaps.Select(s => Labeler.RunRate(panel, s, labels)).ToArray();
+        return new ScoringFeatures(panel, table, runRates, t, t - 1, snapshots, labels, features);
+    }
+}

@@ -1,0 +1,94 @@
+using Workbench.Analytics.Explanation;
+using Workbench.Analytics.Features;
+using Workbench.Analytics.Ranking;
+using Workbench.Domain;
+
+namespace Workbench.Analytics.Scoring;
+
+/// <summary>What a promoted model brings to scoring: both propensity models, the training rows TreeSHAP and the
+/// narratives need, the expected relative size of an upsell learned in training, and the priority rules.</summary>
+/// <param name="Name">The promoted name (used in messages).</param>
+/// <param name="Churn">The churn propensity model.</param>
+/// <param name="ChurnBackground">Training rows labeled for churn (TreeSHAP covers, narrative statistics).</param>
+/// <param name="Upsell">The upsell propensity model.</param>
+/// <param name="UpsellBackground">Training rows labeled for upsell.</param>
+/// <param name="UpsellRatio">Mean upsell amount relative to the run-rate in training.</param>
+/// <param name="Priority">Grades, revenue-at-risk months and the trend tolerance.</param>
+public sealed record ScoringModels(
+    string Name, PropensityModel Churn, TrainingSet ChurnBackground, PropensityModel Upsell, TrainingSet UpsellBackground,
+    double UpsellRatio, PriorityOptions Priority);
+
+/// <summary>One product of a scored account: calibrated probabilities, the money behind them and why.</summary>
+public sealed record ScoredProduct(string ProductId, string ProductName, double PChurn, double PUpsell, double RunRate,
+    double ExpectedUpsell, double RevenueAtRisk, Narrative ChurnNarrative, Narrative UpsellNarrative);
+
+/// <summary>One line of a rep's scored book: the ranked priority, the account's products, and the narrative that
+/// explains its focus (the churn narrative of the top product when the focus is "retain", its upsell narrative otherwise).</summary>
+public sealed record ScoredAccount(AccountPriority Priority, string AccountName, IReadOnlyList<ScoredProduct> Products, Narrative FocusNarrative)
+{
+    public string AccountId => Priority.AccountId;
+}
+
+/// <summary>A rep's scored book, ranked.</summary>
+public sealed record ScoredBook(string RepId, string RepName, IReadOnlyList<ScoredAccount> Accounts);
+
+/// <summary>The result of scoring new data with a promoted model.</summary>
+public sealed record ScoringResult(string ModelName, DateOnly AsOf, DateOnly PreviousAsOf, IReadOnlyList<ScoredBook> Books)
+{
+    public int AccountCount => Books.Sum(b => b.Accounts.Count);
+}
+
+/// <summary>
+/// Scores new data: calibrated churn and upsell probabilities per account-product at the as-of month (and the month
+/// before, for trends), the reps' ranked books with grades, and CrystalCandle-style narratives from exact TreeSHAP.
+/// The feature schema is checked against both models before any row is scored.
+/// </summary>
+public static class BatchScorer
+{
+    public static ScoringResult Score(ScoringModels models, ScoringFeatures features, CrmDataset data, NarrativeOptions? narratives = null)
+    {
+        ArgumentNullException.ThrowIfNull(models);
+        ArgumentNullException.ThrowIfNull(features);
+        ArgumentNullException.ThrowIfNull(data);
+        var table = features.Features;
+        var names = table.Registry.Names.ToArray();
+        string source = $"the data scored with model '{models.Name}'";
+        models.Churn.CheckSchema(names, source);
+        models.Upsell.CheckSchema(names, source);
+
+        var allRows = Enumerable.Range(0, table.RowCount).ToArray();
+        var rows = new TrainingSet((float[])table.Values.Clone(), names, new bool[table.RowCount]);
+        var pChurn = models.Churn.Score(rows, source).Probability;
+        var pUpsell = models.Upsell.Score(rows, source).Probability;
+        var products = AccountPrioritizer.ProductPriorities(table, r => features.RunRates[r], allRows, pUpsell, pChurn, models.UpsellRatio, models.Priority);
+        var books = AccountPrioritizer.Books(products, new RepBooks(data.Book), models.Priority).Where(b => b.AsOf == features.AsOf).ToList();
+
+        var current = allRows.Where(r => table.Snapshots[r].AsOfMonth == features.AsOfMonth).ToArray();
+        var productNames = data.Products.ToDictionary(p => p.ProductId, p => p.Name, StringComparer.Ordinal);
+        string ProductName(string id) => productNames.GetValueOrDefault(id, id);
+        var churnStory = new AccountExplainer(models.Churn, models.ChurnBackground, narratives).Explain(table, current, ProductName);
+        var upsellStory = new AccountExplainer(models.Upsell, models.UpsellBackground, narratives).Explain(table, current, ProductName);
+
+        var byAccount = new Dictionary<string, List<ScoredProduct>>(StringComparer.Ordinal);
+        for (int k = 0; k < current.Length; k++)
+        {
+            int r = current[k];
+            var p = products[r];
+            if (!byAccount.TryGetValue(p.AccountId, out var list)) byAccount[p.AccountId] = list = [];
+            list.Add(new ScoredProduct(p.ProductId, ProductName(p.ProductId), p.PChurn, p.PUpsell, p.RunRate, p.ExpectedUpsell, p.RevenueAtRisk,
+                churnStory.Narratives[k], upsellStory.Narratives[k]));
+        }
+        var accountNames = data.Accounts.ToDictionary(a => a.AccountId, a => a.Name, StringComparer.Ordinal);
+        var repNames = data.Reps.ToDictionary(r => r.RepId, r => r.Name, StringComparer.Ordinal);
+        var result = books.GroupBy(b => b.RepId, StringComparer.Ordinal).OrderBy(g => g.Key, StringComparer.Ordinal).Select(g => new ScoredBook(
+            g.Key, repNames.GetValueOrDefault(g.Key, g.Key),
+            g.OrderBy(b => b.Rank).Select(b =>
+            {
+                var items = byAccount[b.AccountId].OrderByDescending(p => p.ExpectedUpsell + p.RevenueAtRisk).ThenBy(p => p.ProductId, StringComparer.Ordinal).ToList();
+                var top = items.First(p => p.ProductId == b.TopProduct);
+                return new ScoredAccount(b, accountNames.GetValueOrDefault(b.AccountId, b.AccountId), items,
+                    b.Focus == "retain" ? top.ChurnNarrative : top.UpsellNarrative);
+            }).ToList())).ToList();
+        return new ScoringResult(models.Name, features.AsOf, features.PreviousAsOf, result);
+    }
+}

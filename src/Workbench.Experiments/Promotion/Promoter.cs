@@ -1,0 +1,161 @@
+using System.Globalization;
+using System.Text.RegularExpressions;
+using Workbench.Experiments.Artifacts;
+using Workbench.Experiments.Runs;
+
+namespace Workbench.Experiments.Promotion;
+
+/// <summary>One floor checked at promotion: the metric, the minimum, the run's value, and where the floor came from
+/// ("spec": the run's own promotion floors; "promotion": given when promoting).</summary>
+public sealed record FloorCheck(string Metric, double Floor, double Value, string Source);
+
+/// <summary>One promotion of a run under a name.</summary>
+public sealed record PromotionEntry(string Name, string RunId, string RunName, DateTimeOffset PromotedUtc, string? SpecHash,
+    IReadOnlyDictionary<string, double> Metrics, IReadOnlyList<FloorCheck> FloorsChecked);
+
+/// <summary>promotion.json: the current promotion of a name and the ones it replaced, newest first.</summary>
+public sealed record PromotionRecord(PromotionEntry Current, IReadOnlyList<PromotionEntry> History)
+{
+    public static PromotionRecord Read(string path)
+    {
+        if (!File.Exists(path)) throw new WorkbenchException($"{path}: missing promotion record.");
+        try { return System.Text.Json.JsonSerializer.Deserialize<PromotionRecord>(File.ReadAllText(path), Json.Options) ?? throw new WorkbenchException($"{path}: empty promotion record."); }
+        catch (System.Text.Json.JsonException ex) { throw new WorkbenchException($"{path}: line {ex.LineNumber + 1}: {ex.Message}", ex); }
+    }
+}
+
+/// <summary>
+/// Promotes a finished run's model under a name that <c>workbench score</c> uses. Only a succeeded run whose model folder
+/// is complete and whose metrics reach every floor (the run's own <see cref="RunRecord.PromotionFloors"/> plus any given
+/// here) is promoted. The named folder is built beside its final place and renamed into it, so a reader sees either the
+/// old promotion or the new one, never a mix; the replaced promotion stays in promotion.json's history.
+/// </summary>
+public static class Promoter
+{
+    /// <summary>Files a model folder must hold to be scored (what 'workbench train' writes).</summary>
+    public static readonly IReadOnlyList<string> RequiredModelFiles =
+        [RankingArtifacts.ChurnModelFile, RankingArtifacts.UpsellModelFile, TrainingSpec.File, BackgroundRows.File, RankingArtifacts.MetricsFile];
+
+    static readonly Regex SafeName = new("^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$", RegexOptions.CultureInvariant);
+
+    /// <summary>Checks that a model name or run id is a safe folder name: letters, digits, '.', '_' and '-', starting
+    /// with a letter or digit, at most 64 characters.</summary>
+    public static void ValidateName(string name, string what = "model name")
+    {
+        if (string.IsNullOrEmpty(name) || !SafeName.IsMatch(name) || name.Contains("..", StringComparison.Ordinal))
+            throw new OptionsValidationException($"Invalid {what} '{name}': use 1-64 letters, digits, '.', '_' or '-', starting with a letter or digit (no '..').");
+    }
+
+    /// <summary>Promotes run <paramref name="runId"/> as <paramref name="name"/> with the run's own floors.</summary>
+    public static PromotionRecord Promote(StoreLayout store, string runId, string name) => Promote(store, runId, name, null);
+
+    /// <summary>Promotes run <paramref name="runId"/> as <paramref name="name"/>, checking the run's floors and
+    /// <paramref name="extraFloors"/>; refuses with every reason at once when the run is not promotable.</summary>
+    public static PromotionRecord Promote(StoreLayout store, string runId, string name, IReadOnlyDictionary<string, double>? extraFloors, DateTimeOffset? now = null)
+    {
+        ArgumentNullException.ThrowIfNull(store);
+        ValidateName(runId, "run id");
+        ValidateName(name);
+        var recordPath = store.RunRecordPath(runId);
+        if (!File.Exists(recordPath))
+            throw new WorkbenchException($"Run '{runId}' not found: {recordPath} does not exist.");
+        var run = RunRecord.Read(recordPath);
+        string refused = $"Cannot promote run '{runId}' as '{name}':";
+        if (run.Status == RunStatus.Failed)
+            throw new WorkbenchException($"{refused} the run failed ({run.Error ?? "no error recorded"}). Only a succeeded run can be promoted.");
+        if (run.Status != RunStatus.Succeeded)
+            throw new WorkbenchException($"{refused} the run is still running or did not finish (status {run.Status.ToString().ToLowerInvariant()}). Only a succeeded run can be promoted.");
+        var modelDir = store.RunModelDirectory(runId);
+        if (!Directory.Exists(modelDir))
+            throw new WorkbenchException($"{refused} the run has no model folder ({modelDir}).");
+        var missingFiles = RequiredModelFiles.Where(f => !File.Exists(Path.Combine(modelDir, f))).ToList();
+        if (missingFiles.Count > 0)
+            throw new WorkbenchException($"{refused} its model folder {modelDir} lacks {string.Join(", ", missingFiles)}.");
+
+        var checks = new List<FloorCheck>();
+        var problems = new List<string>();
+        var floors = run.PromotionFloors.OrderBy(kv => kv.Key, StringComparer.Ordinal).Select(kv => (kv.Key, kv.Value, Source: "spec"))
+            .Concat((extraFloors ?? new Dictionary<string, double>()).OrderBy(kv => kv.Key, StringComparer.Ordinal).Select(kv => (kv.Key, kv.Value, Source: "promotion")));
+        foreach (var (metric, floor, source) in floors)
+        {
+            string F(double v) => v.ToString("0.####", CultureInfo.InvariantCulture);
+            if (!run.Metrics.TryGetValue(metric, out double value))
+                problems.Add($"floor {metric} >= {F(floor)} ({source}) names a metric the run does not have (its metrics: {string.Join(", ", run.Metrics.Keys.Order(StringComparer.Ordinal))})");
+            else if (!(value >= floor))
+                problems.Add($"{metric} = {F(value)} is below the floor {F(floor)} ({source})");
+            else checks.Add(new FloorCheck(metric, floor, value, source));
+        }
+        if (problems.Count > 0) throw new WorkbenchException($"{refused} " + string.Join("; ", problems) + ".");
+
+        var entry = new PromotionEntry(name, runId, run.Name, now ?? DateTimeOffset.UtcNow, run.SpecHash,
+            new SortedDictionary<string, double>(run.Metrics.ToDictionary(), StringComparer.Ordinal), checks);
+        var finalDir = store.PromotedDirectory(name);
+        var previousPath = Path.Combine(finalDir, StoreLayout.PromotionFile);
+        var history = new List<PromotionEntry>();
+        if (File.Exists(previousPath))
+        {
+            var previous = PromotionRecord.Read(previousPath);
+            history.Add(previous.Current);
+            history.AddRange(previous.History);
+        }
+        var record = new PromotionRecord(entry, history);
+
+        Directory.CreateDirectory(store.ModelsDirectory);
+        var staging = Path.Combine(store.ModelsDirectory, $".promoting-{name}-{Guid.NewGuid():N}");
+        try
+        {
+            CopyDirectory(modelDir, Path.Combine(staging, StoreLayout.ModelFolder));
+            Json.Write(Path.Combine(staging, StoreLayout.PromotionFile), record);
+            AtomicDirectory.Replace(staging, finalDir);
+        }
+        finally
+        {
+            if (Directory.Exists(staging)) Directory.Delete(staging, recursive: true);
+        }
+        return record;
+    }
+
+    static void CopyDirectory(string from, string to)
+    {
+        Directory.CreateDirectory(to);
+        foreach (var file in Directory.GetFiles(from).Order(StringComparer.Ordinal))
+            File.Copy(file, Path.Combine(to, Path.GetFileName(file)));
+        foreach (var dir in Directory.GetDirectories(from).Order(StringComparer.Ordinal))
+            CopyDirectory(dir, Path.Combine(to, Path.GetFileName(dir)));
+    }
+}
+
+/// <summary>Puts a fully written folder in place of another by renames in the same parent folder: the old folder (if
+/// any) is moved aside, the new one renamed in, then the old one deleted. If the rename in fails, the old one is put back.</summary>
+public static class AtomicDirectory
+{
+    public static void Replace(string stagedDir, string finalDir)
+    {
+        var parent = Path.GetDirectoryName(Path.GetFullPath(finalDir))!;
+        Directory.CreateDirectory(parent);
+        string? aside = null;
+        if (Directory.Exists(finalDir))
+        {
+            aside = Path.Combine(parent, $".replaced-{Path.GetFileName(finalDir)}-{Guid.NewGuid():N}");
+            Directory.Move(finalDir, aside);
+        }
+        try { Directory.Move(stagedDir, finalDir); }
+        catch
+        {
+            if (aside is not null && !Directory.Exists(finalDir)) Directory.Move(aside, finalDir);
+            throw;
+        }
+        if (aside is not null) Directory.Delete(aside, recursive: true);
+    }
+
+    /// <summary>A fresh staging folder beside <paramref name="finalDir"/> (same parent, so the final rename stays on one file system).</summary>
+    public static string StagingFor(string finalDir)
+    {
+        var full = Path.GetFullPath(finalDir);
+        var parent = Path.GetDirectoryName(full)!;
+        Directory.CreateDirectory(parent);
+        var staging = Path.Combine(parent, $".{Path.GetFileName(full)}.{Guid.NewGuid():N}.tmp");
+        Directory.CreateDirectory(staging);
+        return staging;
+    }
+}
