@@ -18,6 +18,8 @@ public static class CliApp
         root.Subcommands.Add(SegmentCommand.Create());
         root.Subcommands.Add(NotebooksCommand.Create());
         root.Subcommands.Add(KernelCommand.Create());
+        root.Subcommands.Add(PromoteCommand.Create());
+        root.Subcommands.Add(ScoreCommand.Create());
         return root;
     }
 }

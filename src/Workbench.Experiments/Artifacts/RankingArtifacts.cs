@@ -11,6 +11,10 @@ public static class RankingArtifacts
     public const string ChurnModelFile = "churn.model.zip", UpsellModelFile = "upsell.model.zip", MetricsFile = "metrics.json",
         BookFile = "ranked-book.csv", CurvesFile = "evaluation-curves.json";
 
+    /// <summary>Key in metrics.json's "upsell" section: the mean upsell relative to the run-rate seen in training, which
+    /// scoring needs to turn P(upsell) into an expected amount.</summary>
+    public const string UpsellRatioKey = "upsell_ratio";
+
     public static IReadOnlyList<string> Write(RankingResult r, string outDir)
     {
         Directory.CreateDirectory(outDir);
@@ -61,6 +65,7 @@ public static class RankingArtifacts
             ["churn"] = MetricsOf(r.Churn, r.K),
             ["upsell"] = MetricsOf(r.Upsell, r.K),
         };
+        ((Dictionary<string, object?>)metrics["upsell"]!)[UpsellRatioKey] = r.UpsellRatio;
         if (r.Churn.OracleAuc is null) { ((Dictionary<string, object?>)metrics["churn"]!).Remove("oracle_auc"); ((Dictionary<string, object?>)metrics["upsell"]!).Remove("oracle_auc"); }
         Json.Write(path, metrics);
         return path;

@@ -124,7 +124,7 @@ public static class SegmentationCharts
     }
 
     /// <summary>The plotly.js bundle shipped inside Plotly.NET (the same one its "Full" reference inlines).</summary>
-    static readonly Lazy<string> PlotlyJs = new(() =>
+    internal static readonly Lazy<string> PlotlyJs = new(() =>
     {
         var asm = typeof(GenericChart).Assembly;
         var name = asm.GetManifestResourceNames().FirstOrDefault(n => n.StartsWith("Plotly.NET.plotly-", StringComparison.Ordinal) && n.EndsWith(".min.js", StringComparison.Ordinal))

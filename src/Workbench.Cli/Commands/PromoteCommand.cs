@@ -1,0 +1,50 @@
+using System.CommandLine;
+using System.Globalization;
+using Workbench.Experiments.Promotion;
+using Workbench.Experiments.Runs;
+
+namespace Workbench.Cli.Commands;
+
+/// <summary><c>workbench promote RUN --as NAME [--store DIR] [--floor metric=value ...]</c>: makes a finished run's model the one scoring uses under NAME.</summary>
+public static class PromoteCommand
+{
+    public static Command Create()
+    {
+        var run = new Argument<string>("run") { Description = "Id of the run to promote (a folder under STORE/runs)." };
+        var name = new Option<string>("--as") { Description = "Name to promote the model as (letters, digits, '.', '_', '-').", Required = true };
+        var store = new Option<string>("--store") { Description = "Run store folder (default: $WORKBENCH_STORE or .workbench).", DefaultValueFactory = _ => StoreLayout.Default().Root };
+        var floors = new Option<string[]>("--floor") { Description = "Extra promotion floor metric=value (e.g. churn.auc=0.7); repeatable.", AllowMultipleArgumentsPerToken = true };
+        var cmd = new Command("promote", "Promote a succeeded run's model under a name, after checking its metrics against the run's promotion floors and any --floor given.")
+        {
+            run, name, store, floors,
+        };
+        cmd.SetAction(p =>
+        {
+            var layout = new StoreLayout(p.GetValue(store)!);
+            var extra = ParseFloors(p.GetValue(floors) ?? []);
+            var record = Promoter.Promote(layout, p.GetValue(run)!, p.GetValue(name)!, extra);
+            var e = record.Current;
+            Console.WriteLine($"Promoted run {e.RunId} ({e.RunName}) as '{e.Name}'.");
+            foreach (var c in e.FloorsChecked)
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  {c.Metric} = {c.Value:0.####} >= {c.Floor:0.####} ({c.Source})"));
+            if (record.History.Count > 0) Console.WriteLine($"  replaces run {record.History[0].RunId} (history: {record.History.Count} earlier promotion(s))");
+            Console.WriteLine("  model: " + layout.PromotedModelDirectory(e.Name));
+            return 0;
+        });
+        return cmd;
+    }
+
+    /// <summary>Parses "metric=value" floors; a malformed one is an error naming it.</summary>
+    public static IReadOnlyDictionary<string, double> ParseFloors(IEnumerable<string> floors)
+    {
+        var result = new Dictionary<string, double>(StringComparer.Ordinal);
+        foreach (var f in floors)
+        {
+            int eq = f.IndexOf('=', StringComparison.Ordinal);
+            if (eq <= 0 || !double.TryParse(f[(eq + 1)..], NumberStyles.Float, CultureInfo.InvariantCulture, out double v) || !double.IsFinite(v))
+                throw new Workbench.OptionsValidationException($"--floor '{f}': expected metric=value with a number in invariant culture (e.g. churn.auc=0.7).");
+            result[f[..eq].Trim()] = v;
+        }
+        return result;
+    }
+}

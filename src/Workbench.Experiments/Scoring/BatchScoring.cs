@@ -1,0 +1,150 @@
+using System.Text.Json;
+using Workbench.Analytics.Explanation;
+using Workbench.Analytics.Features;
+using Workbench.Analytics.Ranking;
+using Workbench.Analytics.Scoring;
+using Workbench.Data;
+using Workbench.Data.Io;
+using Workbench.Experiments.Artifacts;
+using Workbench.Experiments.Promotion;
+using Workbench.Experiments.Runs;
+using Workbench.Reporting.Book;
+
+namespace Workbench.Experiments.Scoring;
+
+/// <summary>Options of a batch scoring.</summary>
+public sealed record ScoringOptions
+{
+    /// <summary>As-of date (first of a month). Null: the month after the data's last month, so every month is used.</summary>
+    public DateOnly? AsOf { get; init; }
+    /// <summary>How many reasons each narrative tells.</summary>
+    public NarrativeOptions Narratives { get; init; } = new();
+}
+
+/// <summary>What a scoring wrote: the result, the output folder, its files (relative paths) and the report's index page.</summary>
+public sealed record ScoringOutput(ScoringResult Result, string OutDir, IReadOnlyList<string> Files)
+{
+    public string ReportIndex => Path.Combine(OutDir, BatchScoring.ReportFolder, BookReport.IndexFile);
+}
+
+/// <summary>
+/// <c>workbench score</c>: scores new data (the latest month(s), labels not needed) with a promoted model and writes
+/// book.csv, book.json and report/ (index.html plus one page per rep). The whole output folder is written beside its
+/// final place and renamed in at the end, so a failed scoring leaves no half-written output.
+/// </summary>
+public static class BatchScoring
+{
+    public const string BookCsvFile = "book.csv", BookJsonFile = "book.json", ReportFolder = "report";
+
+    /// <summary>Scores <paramref name="dataDir"/> with the model promoted as <paramref name="modelName"/> into <paramref name="outDir"/>.</summary>
+    public static ScoringOutput Run(StoreLayout store, string modelName, string dataDir, string outDir) => Run(store, modelName, dataDir, outDir, new ScoringOptions());
+
+    public static ScoringOutput Run(StoreLayout store, string modelName, string dataDir, string outDir, ScoringOptions options, IProgress<string>? progress = null)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        options.Narratives.Validate();
+        CheckOutputFolder(outDir);
+        var modelDir = ModelRegistry.Resolve(store, modelName);
+        progress?.Report("loading the model");
+        var (models, spec, features) = LoadModel(modelDir, modelName);
+        progress?.Report("loading the data");
+        var data = new CrmCatalog(dataDir).Load(new LoadOptions { Mode = ValidationMode.Strict }).Dataset;
+        progress?.Report("building features");
+        var scoringFeatures = ScoringFeatures.Build(data, options.AsOf, spec.Snapshots, spec.Labels, features);
+        progress?.Report("scoring and explaining");
+        ScoringResult result;
+        try { result = BatchScorer.Score(models, scoringFeatures, data, options.Narratives); }
+        catch (WorkbenchException ex) when (ex.Message.StartsWith("Feature schema", StringComparison.Ordinal))
+        {
+            throw new WorkbenchException($"{ex.Message} The features were built with the feature options of {Path.Combine(modelDir, TrainingSpec.File)} " +
+                $"({JsonSerializer.Serialize(features, Json.Options).ReplaceLineEndings(" ").Trim()}); the model and its training.json disagree, or the data lacks what the model needs.", ex);
+        }
+        progress?.Report("writing");
+        return new ScoringOutput(result, outDir, Write(result, outDir, options.Narratives));
+    }
+
+    /// <summary>Loads a promoted model folder and checks it is consistent: each model file holds the target its name says,
+    /// both models and background.csv list the same features, and training.json's options are valid.</summary>
+    public static (ScoringModels Models, TrainingSpec Spec, FeatureOptions Features) LoadModel(string modelDir, string name)
+    {
+        var spec = TrainingSpec.Read(modelDir);
+        var features = ReadFeatureOptions(modelDir);
+        try
+        {
+            spec.Snapshots.Validate(); spec.Labels.Validate(); features.Validate(); spec.Ranking.Priority.Validate();
+        }
+        catch (OptionsValidationException ex) { throw new WorkbenchException($"{Path.Combine(modelDir, TrainingSpec.File)}: {ex.Message}", ex); }
+        PropensityModel Load(string file, string target)
+        {
+            var path = Path.Combine(modelDir, file);
+            if (!File.Exists(path)) throw new WorkbenchException($"{path}: missing; model '{name}' is incomplete.");
+            using var s = File.OpenRead(path);
+            var m = PropensityModel.Load(s, path);
+            if (m.Target != target) throw new WorkbenchException($"{path}: holds a '{m.Target}' model, expected '{target}' (model '{name}').");
+            return m;
+        }
+        var churn = Load(RankingArtifacts.ChurnModelFile, "churn");
+        var upsell = Load(RankingArtifacts.UpsellModelFile, "upsell");
+        var (churnBackground, upsellBackground) = BackgroundRows.Read(modelDir);
+        churn.CheckSchema(churnBackground.FeatureNames, $"{Path.Combine(modelDir, BackgroundRows.File)} of model '{name}'");
+        upsell.CheckSchema(churnBackground.FeatureNames, $"{Path.Combine(modelDir, BackgroundRows.File)} of model '{name}'");
+        double ratio = ReadUpsellRatio(modelDir, name);
+        return (new ScoringModels(name, churn, churnBackground, upsell, upsellBackground, ratio, spec.Ranking.Priority), spec, features);
+    }
+
+    /// <summary>training.json's optional "features" section (FeatureOptions); absent means the defaults 'workbench train' uses.</summary>
+    static FeatureOptions ReadFeatureOptions(string modelDir)
+    {
+        var path = Path.Combine(modelDir, TrainingSpec.File);
+        using var doc = JsonDocument.Parse(File.ReadAllText(path));
+        if (!doc.RootElement.TryGetProperty("features", out var f) || f.ValueKind == JsonValueKind.Null) return new FeatureOptions();
+        try { return f.Deserialize<FeatureOptions>(Json.Options) ?? new FeatureOptions(); }
+        catch (JsonException ex) { throw new WorkbenchException($"{path}: \"features\": {ex.Message}", ex); }
+    }
+
+    /// <summary>The mean upsell relative to the run-rate learned in training (metrics.json, upsell.upsell_ratio).</summary>
+    static double ReadUpsellRatio(string modelDir, string name)
+    {
+        var path = Path.Combine(modelDir, RankingArtifacts.MetricsFile);
+        if (!File.Exists(path)) throw new WorkbenchException($"{path}: missing; model '{name}' is incomplete.");
+        using var doc = JsonDocument.Parse(File.ReadAllText(path));
+        if (doc.RootElement.TryGetProperty("upsell", out var u) && u.TryGetProperty(RankingArtifacts.UpsellRatioKey, out var r) && r.ValueKind == JsonValueKind.Number)
+            return r.GetDouble();
+        throw new WorkbenchException($"{path}: no upsell.{RankingArtifacts.UpsellRatioKey}; model '{name}' was trained before scoring existed. Retrain it with 'workbench train' and promote the new run.");
+    }
+
+    /// <summary>An existing output folder is replaced only when it holds a previous scoring (book.json); anything else is refused
+    /// rather than deleted.</summary>
+    static void CheckOutputFolder(string outDir)
+    {
+        if (string.IsNullOrWhiteSpace(outDir)) throw new OptionsValidationException("The output folder is empty.");
+        if (File.Exists(outDir)) throw new WorkbenchException($"{outDir}: is a file; give a folder for the scored book.");
+        if (Directory.Exists(outDir) && Directory.EnumerateFileSystemEntries(outDir).Any() && !File.Exists(Path.Combine(outDir, BookJsonFile)))
+            throw new WorkbenchException($"{outDir}: exists and does not hold a previous scoring (no {BookJsonFile}); choose a new or empty folder.");
+    }
+
+    /// <summary>Writes every output into a staging folder beside <paramref name="outDir"/> and renames it into place.</summary>
+    public static IReadOnlyList<string> Write(ScoringResult result, string outDir, NarrativeOptions narratives)
+    {
+        var staging = AtomicDirectory.StagingFor(outDir);
+        var files = new List<string>();
+        try
+        {
+            AtomicFile.WriteText(Path.Combine(staging, BookCsvFile), BookFiles.Csv(result, narratives));
+            files.Add(BookCsvFile);
+            AtomicFile.WriteText(Path.Combine(staging, BookJsonFile), BookFiles.JsonText(result));
+            files.Add(BookJsonFile);
+            foreach (var (file, html) in BookReport.Pages(result))
+            {
+                AtomicFile.WriteText(Path.Combine(staging, ReportFolder, file), html);
+                files.Add(Path.Combine(ReportFolder, file));
+            }
+            AtomicDirectory.Replace(staging, outDir);
+        }
+        finally
+        {
+            if (Directory.Exists(staging)) Directory.Delete(staging, recursive: true);
+        }
+        return files;
+    }
+}
