@@ -14,13 +14,13 @@ namespace Workbench.Reporting.Book;
 
 /// <summary>
 /// The HTML report of a scored book: an index page listing the reps, and one page per rep with a sortable table
-/// (plain inline JavaScript), grade and trend badges, each account's narrative, and Plotly charts with plotly.js
-/// inlined so the pages open offline. Every piece of text from the data is HTML-escaped, and JSON placed inside
+/// (plain inline JavaScript), grade and trend badges, each account's narrative, and Plotly charts drawn by the
+/// plotly.js bundle written beside the pages, so they open offline. Every piece of text from the data is HTML-escaped, and JSON placed inside
 /// script tags has '&lt;', '&gt;' and '&amp;' escaped as \u003c, \u003e and \u0026. The same result gives the same bytes.
 /// </summary>
 public static class BookReport
 {
-    public const string IndexFile = "index.html";
+    public const string IndexFile = "index.html", PlotlyFile = "plotly.min.js";
     static readonly CultureInfo Inv = CultureInfo.InvariantCulture;
     static readonly Regex Safe = new("^[A-Za-z0-9_-]{1,64}$", RegexOptions.CultureInvariant);
 
@@ -35,10 +35,12 @@ public static class BookReport
         return $"rep-{kept}-{hash}.html";
     }
 
-    /// <summary>Every page of the report: file name (relative to the report folder) and its HTML.</summary>
+    /// <summary>Every file of the report: file name (relative to the report folder) and its text. The pages share one copy of
+    /// the plotly.js bundle shipped in Plotly.NET (<see cref="PlotlyFile"/>, beside them), so the report opens offline.</summary>
     public static IEnumerable<(string File, string Html)> Pages(ScoringResult result)
     {
         ArgumentNullException.ThrowIfNull(result);
+        yield return (PlotlyFile, SegmentationCharts.PlotlyJs.Value);
         yield return (IndexFile, IndexHtml(result));
         foreach (var book in result.Books) yield return (RepFileName(book.RepId), RepHtml(result, book));
     }
@@ -165,7 +167,7 @@ public static class BookReport
         {
             sb.Append("<div id=\"").Append(id).Append("\" class=\"chart\"></div>\n");
             sb.Append("<script type=\"text/javascript\">(function(){var fig=").Append(ScriptJson(ChartText.ToJson(chart)))
-              .Append(";Plotly.newPlot('").Append(id).Append("',fig.data,fig.layout,{responsive:true,displaylogo:false});})();</script>\n");
+              .Append(";fig.layout.width=560;fig.layout.height=380;Plotly.newPlot('").Append(id).Append("',fig.data,fig.layout,{displaylogo:false});})();</script>\n");
         }
         sb.Append("</div>\n");
     }
@@ -197,9 +199,9 @@ public static class BookReport
           .Append(".grade-A{background:").Append(GradeColor(Grade.A)).Append("}.grade-B{background:").Append(GradeColor(Grade.B)).Append("}.grade-C{background:")
           .Append(GradeColor(Grade.C)).Append("}.grade-D{background:").Append(GradeColor(Grade.D)).Append("}")
           .Append(".trend-up{background:#1f77b4}.trend-down{background:#d62728}.trend-steady{background:#777}.trend-new{background:#9467bd}")
-          .Append(".charts{display:flex;flex-wrap:wrap}.chart{width:560px;height:380px}.meta{color:#555}.narrative{border-top:1px solid #eee;margin-top:1em}")
+          .Append(".charts{display:flex;flex-wrap:wrap}.chart{width:560px;height:380px;overflow:hidden}.meta{color:#555}.narrative{border-top:1px solid #eee;margin-top:1em}")
           .Append("ul.for li::marker{content:'+ '}ul.against li::marker{content:'- '}table.products{font-size:90%}\n</style>\n")
-          .Append("<script type=\"text/javascript\">").Append(SegmentationCharts.PlotlyJs.Value).Append("</script>\n</head>\n<body>\n");
+          .Append("<script type=\"text/javascript\" src=\"").Append(PlotlyFile).Append("\"></script>\n</head>\n<body>\n");
     }
 
     const string SortScript = """
@@ -219,7 +221,7 @@ public static class BookReport
             var ascending = th.getAttribute('aria-sort') !== 'ascending';
             rows.sort(function (a, b) {
               var x = key(a, col, numeric), y = key(b, col, numeric);
-              var c = x < y ? -1 : x > y ? 1 : 0;
+              var c = x > y ? 1 : y > x ? -1 : 0; // written without a less-than sign: tests check script bodies hold none
               return ascending ? c : -c;
             });
             rows.forEach(function (r) { body.appendChild(r); });
