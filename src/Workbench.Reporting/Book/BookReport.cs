@@ -195,7 +195,7 @@ public static class BookReport
         sb.Append("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>").Append(E(title)).Append("</title>\n<style>\n")
           .Append("body{font-family:sans-serif;margin:1.5em;color:#222}table{border-collapse:collapse;margin:1em 0}th,td{border:1px solid #ddd;padding:4px 8px;vertical-align:top}")
           .Append("th{background:#f3f3f3;cursor:pointer;user-select:none}th[aria-sort=ascending]::after{content:' \\25B2'}th[aria-sort=descending]::after{content:' \\25BC'}")
-          .Append("td.num{text-align:right}.badge{display:inline-block;padding:1px 7px;border-radius:9px;color:#fff;font-weight:bold;font-size:90%}")
+          .Append("td.num{text-align:right}.badge{display:inline-block;white-space:nowrap;padding:1px 7px;border-radius:9px;color:#fff;font-weight:bold;font-size:90%}")
           .Append(".grade-A{background:").Append(GradeColor(Grade.A)).Append("}.grade-B{background:").Append(GradeColor(Grade.B)).Append("}.grade-C{background:")
           .Append(GradeColor(Grade.C)).Append("}.grade-D{background:").Append(GradeColor(Grade.D)).Append("}")
           .Append(".trend-up{background:#1f77b4}.trend-down{background:#d62728}.trend-steady{background:#777}.trend-new{background:#9467bd}")
