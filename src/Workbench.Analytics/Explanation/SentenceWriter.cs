@@ -23,7 +23,21 @@ internal sealed class SentenceWriter(FeatureBuilder categories, Func<string, str
             else
                 return $"{d.Description}: {Value(d, value)}";
         }
-        return text.Replace("{value}", Value(d, value));
+        var valueText = Value(d, value);
+        return Agree(text.Replace("{value}", valueText), valueText);
+    }
+
+    static readonly System.Text.RegularExpressions.Regex SingularAfterOne = new(
+        @"(?<![\d.,])1 (meeting|training|email|support ticket|ticket|month|product|seat|employee|active user|key action|severity point)s\b",
+        System.Text.RegularExpressions.RegexOptions.CultureInvariant);
+
+    /// <summary>Number agreement for counts: "1 meeting", "1 time", "1 email was"; templates say "time(s)" so
+    /// the registry reads naturally on its own.</summary>
+    internal static string Agree(string text, string valueText)
+    {
+        if (valueText != "1") return text.Replace("time(s)", "times");
+        text = text.Replace("1 time(s)", "1 time").Replace("1 emails were", "1 email was");
+        return SingularAfterOne.Replace(text, "1 $1");
     }
 
     /// <summary>A value in the feature's own unit.</summary>
