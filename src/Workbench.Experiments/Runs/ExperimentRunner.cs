@@ -55,7 +55,12 @@ public static class ExperimentRunner
         var artifacts = new List<string> { StoreLayout.SpecFile };
         try
         {
-            void Report(string stage, double fraction) => progress?.Report(new RunProgress(handle.Id, stage, fraction));
+            double done = 0;
+            void Report(string stage, double fraction)
+            {
+                done = Math.Max(done, Math.Min(fraction, 1)); // never backwards, even by a rounding error
+                progress?.Report(new RunProgress(handle.Id, stage, done));
+            }
             Report("fingerprinting data", 0);
             var fp = DatasetFingerprint.Compute(spec.Data.FullPath);
             record = record with { Data = new DataFingerprint(fp.Directory, fp.Sha256, fp.Files) };
@@ -141,8 +146,9 @@ public static class ExperimentRunner
         }
     }
 
+    /// <summary>Finite metrics rounded to 10 decimals as every JSON artifact writes them, so the returned record equals run.json.</summary>
     static Dictionary<string, double> Finite(IDictionary<string, double> metrics) =>
-        metrics.Where(kv => double.IsFinite(kv.Value)).ToDictionary(kv => kv.Key, kv => kv.Value, StringComparer.Ordinal);
+        metrics.Where(kv => double.IsFinite(kv.Value)).ToDictionary(kv => kv.Key, kv => Math.Round(kv.Value, 10), StringComparer.Ordinal);
 
     static string Rel(string dir, string path) => Path.GetRelativePath(dir, path).Replace('\\', '/');
 
