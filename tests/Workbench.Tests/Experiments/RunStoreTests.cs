@@ -129,3 +129,22 @@ public class RunStoreTests
         Assert.Matches($@"(?m)^{running.Id}\s+sample\s+unfinished\s", list.Out);
     }
 }
+
+/// <summary>The run command on a bad spec: a clear error and exit code 2, and no run is recorded.</summary>
+public class RunCommandErrorTests
+{
+    [Fact]
+    public void A_bad_spec_stops_with_the_validation_message_and_records_nothing()
+    {
+        var dir = TestPaths.NewTempDir("bad-spec");
+        var spec = Path.Combine(dir, "bad.json");
+        File.WriteAllText(spec, "{\n  \"name\": \"bad\",\n  \"data\": { \"path\": \"missing-folder\" },\n  \"ranking\": { \"tress\": 10 }\n}\n");
+        var store = Path.Combine(dir, "store");
+        var r = WorkbenchProcess.Run(dir, "run", spec, "--store", store);
+        Assert.Equal(2, r.Exit);
+        Assert.StartsWith("error: 2 problems in the spec:", r.Err);
+        Assert.Contains($"{spec}:3: $.data.path: dataset folder not found: ", r.Err);
+        Assert.Contains($"{spec}:4: $.ranking.tress: unknown key; did you mean 'trees'?", r.Err);
+        Assert.Empty(new RunStore(store).List());
+    }
+}
