@@ -90,9 +90,8 @@ public sealed record ExperimentSpec
         var errors = new List<string>();
         var r = new SectionReader(root, "$", source, errors);
 
-        var name = r.String("name", "", required: true) ?? "";
-        if (r.LineOf("name") is var nameLine && name.Length == 0 && root.Members.Any(m => m.Key == "name"))
-            r.Error(nameLine, "$.name", "must not be empty.");
+        var name = r.String("name", null, required: true);
+        if (name is { Length: 0 }) r.Error(r.LineOf("name"), "$.name", "must not be empty.");
         int seed = r.Int("seed", 42);
 
         DataSourceSpec? data = null;
@@ -255,7 +254,7 @@ public sealed record ExperimentSpec
             throw new OptionsValidationException(errors.Count == 1 ? errors[0] : $"{errors.Count} problems in the spec:\n  " + string.Join("\n  ", errors));
         return new ExperimentSpec
         {
-            Name = name, Seed = seed, Data = data!, Snapshots = snapshots, Labels = labels, LabelSource = source_, Features = features,
+            Name = name!, Seed = seed, Data = data!, Snapshots = snapshots, Labels = labels, LabelSource = source_, Features = features,
             Ranking = ranking, Explanation = explanation, Segmentation = segmentation, PromotionFloors = floors,
         };
     }
