@@ -7,7 +7,7 @@ public static class CliApp
 {
     public static RootCommand BuildRoot()
     {
-        var root = new RootCommand("workbench: B2B account intelligence. Generate or load CRM data, label, build features, rank accounts, explain, segment, and run notebooks.");
+        var root = new RootCommand("workbench: B2B account intelligence. Generate or load CRM data, label, build features, rank accounts, explain, segment, record and promote runs, score new data, and run notebooks.");
         // One line per command; each command lives in Commands/<Name>Command.cs.
         root.Subcommands.Add(VersionCommand.Create());
         root.Subcommands.Add(GenerateCommand.Create());
@@ -16,10 +16,12 @@ public static class CliApp
         root.Subcommands.Add(TrainCommand.Create());
         root.Subcommands.Add(ExplainCommand.Create());
         root.Subcommands.Add(SegmentCommand.Create());
-        root.Subcommands.Add(NotebooksCommand.Create());
-        root.Subcommands.Add(KernelCommand.Create());
+        root.Subcommands.Add(RunCommand.Create());
+        root.Subcommands.Add(RunsCommand.Create());
         root.Subcommands.Add(PromoteCommand.Create());
         root.Subcommands.Add(ScoreCommand.Create());
+        root.Subcommands.Add(NotebooksCommand.Create());
+        root.Subcommands.Add(KernelCommand.Create());
         return root;
     }
 }

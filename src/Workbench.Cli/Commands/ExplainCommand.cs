@@ -1,8 +1,6 @@
 using System.CommandLine;
 using Workbench.Analytics.Explanation;
-using Workbench.Analytics.Features;
-using Workbench.Analytics.Ranking;
-using Workbench.Experiments.Artifacts;
+using Workbench.Experiments.Pipeline;
 
 namespace Workbench.Cli.Commands;
 
@@ -22,18 +20,10 @@ public static class ExplainCommand
         };
         cmd.SetAction(p =>
         {
-            var dir = p.GetValue(model)!;
-            var spec = TrainingSpec.Read(dir);
-            PropensityModel Load(string file) { using var s = File.OpenRead(Path.Combine(dir, file)); return PropensityModel.Load(s, Path.Combine(dir, file)); }
-            var churn = Load(RankingArtifacts.ChurnModelFile);
-            var upsell = Load(RankingArtifacts.UpsellModelFile);
-            var (churnBackground, upsellBackground) = BackgroundRows.Read(dir);
             var data = DataOptions.LoadDataset(p.GetValue(dataDir)!);
-            var lf = LabeledFeatures.Build(data, spec.Snapshots, spec.Labels);
-            int latest = lf.Features.Snapshots.Max(s => s.AsOfMonth);
             var options = new NarrativeOptions { TopReasonsFor = p.GetValue(topFor), TopReasonsAgainst = p.GetValue(topAgainst) };
-            var report = CliProgress.Run("explaining", _ => ExplanationStage.Run(churn, churnBackground, upsell, upsellBackground, lf, latest, data, options));
-            var files = ExplanationArtifacts.Write(report, p.GetValue(output)!);
+            var result = CliProgress.Run("explaining", _ => PipelineStages.Explain(p.GetValue(model)!, data, options, p.GetValue(output)!));
+            var (report, lf, latest, files) = (result.Report, result.Features, result.AsOfMonth, result.Files);
             Console.WriteLine($"Explained {report.Churn.Narratives.Count:N0} account-products as of {lf.Panel.MonthAt(latest):yyyy-MM-dd}." +
                 (report.DriverMatchTopDecile is double rate ? $" Top reason = planted driver in the top decile: {rate:P1} (churn {report.ChurnFidelity!.Rate:P1}, upsell {report.UpsellFidelity!.Rate:P1})." : ""));
             foreach (var f in files) Console.WriteLine("  wrote " + f);

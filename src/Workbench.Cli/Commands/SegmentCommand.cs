@@ -1,8 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using Workbench.Analytics.Segmentation;
-using Workbench.Data;
-using Workbench.Experiments.Artifacts;
+using Workbench.Experiments.Pipeline;
 
 namespace Workbench.Cli.Commands;
 
@@ -40,11 +39,8 @@ public static class SegmentCommand
                     : throw new OptionsValidationException($"--as-of: '{text}' is not a date in the form yyyy-MM-dd.");
 
             var dataset = DataOptions.LoadDataset(p.GetValue(data)!, p.GetValue(lenient));
-            var profiles = AccountProfileFeatures.Build(dataset, date);
-            var options = profiles.SegmentationOptions(p.GetValue(seed)) with { Method = m, K = p.GetValue(k) };
-            var result = profiles.WithFullProfiles(CliProgress.Run("segmentation", _ => Segmenter.Run(profiles.ToSegmentationInput(), options)));
-            var truth = profiles.TrueSegments(dataset.Truth);
-            var files = SegmentationArtifacts.Write(result, profiles, p.GetValue(output)!, truth);
+            var segmented = CliProgress.Run("segmentation", _ => PipelineStages.Segment(dataset, m, p.GetValue(k), p.GetValue(seed), p.GetValue(output)!, date));
+            var (result, profiles, truth, files) = (segmented.Result, segmented.Profiles, segmented.TrueSegments, segmented.Files);
 
             Console.WriteLine($"{profiles.AccountIds.Count:N0} accounts as of {profiles.AsOf:yyyy-MM-dd}" +
                 (profiles.ExcludedAccounts.Count > 0 ? $" ({profiles.ExcludedAccounts.Count:N0} without history excluded)" : "") +

@@ -1,8 +1,6 @@
 using System.CommandLine;
-using Workbench.Analytics.Features;
 using Workbench.Analytics.Ranking;
-using Workbench.Analytics.Labeling;
-using Workbench.Experiments.Artifacts;
+using Workbench.Experiments.Pipeline;
 
 namespace Workbench.Cli.Commands;
 
@@ -25,12 +23,8 @@ public static class TrainCommand
             var data = d.Load(p);
             var model = new PropensityOptions { Algorithm = p.GetValue(algorithm), Seed = p.GetValue(seed) };
             var options = new RankingOptions { Churn = model, Upsell = model, TestMonths = p.GetValue(testMonths), Seed = p.GetValue(seed) };
-            var lf = CliProgress.Run("labels and features", _ => LabeledFeatures.Build(data, d.Snapshots(p)));
-            var result = CliProgress.Run("training", _ => RankingStage.Run(lf, data, options));
-            var outDir = p.GetValue(d.Out)!;
-            var files = RankingArtifacts.Write(result, outDir).ToList();
-            files.Add(BackgroundRows.Write(lf, result.Split.TrainMonths, outDir, options.Seed));
-            files.Add(TrainingSpec.Write(outDir, lf.SnapshotOptions, lf.LabelOptions, options));
+            var output = CliProgress.Run("labels, features and training", progress => PipelineStages.Train(data, d.Snapshots(p), null, null, options, p.GetValue(d.Out)!, progress));
+            var (result, files) = (output.Ranking, output.Files);
             foreach (var m in new[] { result.Churn, result.Upsell })
                 Console.WriteLine($"{m.Target,-7} AUC {m.Auc:F3}" + (m.OracleAuc is double o ? $" (oracle {o:F3})" : "") +
                     $", PR AUC {m.PrAuc:F3}, NDCG@{result.K} in books {m.NdcgAtK:F3} vs best baseline {m.BestBaseline} {m.BestBaselineNdcgAtK:F3}");

@@ -1,0 +1,73 @@
+using System.CommandLine;
+using System.Globalization;
+using Workbench.Experiments.Runs;
+using Workbench.Experiments.Specs;
+
+namespace Workbench.Cli.Commands;
+
+/// <summary><c>workbench run SPEC [--store DIR]</c>: runs an experiment spec end to end and records it in the run store.</summary>
+public static class RunCommand
+{
+    /// <summary>The metrics printed after a run (all of them are in run.json and 'workbench runs show').</summary>
+    static readonly string[] KeyMetrics =
+    [
+        "churn.auc", "churn.pr_auc", "churn.ndcg_at_10", "upsell.auc", "upsell.pr_auc", "upsell.ndcg_at_10",
+        "explain.driver_match_top_decile", "segment.k", "segment.silhouette", "segment.stability_ari", "segment.ari",
+    ];
+
+    public static Command Create()
+    {
+        var spec = new Argument<string>("spec") { Description = "Experiment spec (JSON), for example experiments/sample.json." };
+        var store = StoreOption.Create();
+        var cmd = new Command("run", "Run an experiment spec (labels, features, training and evaluation, explanation, segmentation) and record it: " +
+            "the filled spec and its hash, metrics, data fingerprints, code version, environment and artifacts, under STORE/runs/RUN-ID.")
+        {
+            spec, store,
+        };
+        cmd.SetAction(p =>
+        {
+            var specPath = p.GetValue(spec)!;
+            var experiment = ExperimentSpec.Load(specPath);
+            var runStore = new RunStore(p.GetValue(store)!);
+            string? runId = null;
+            RunRecord record;
+            try
+            {
+                record = CliProgress.Run($"experiment {experiment.Name}", progress =>
+                    ExperimentRunner.Run(experiment, runStore, new Reporter(r => { runId = r.RunId; progress.Report(r.Fraction); }), File.ReadAllText(specPath)));
+            }
+            catch (Exception) when (runId is not null)
+            {
+                Console.Error.WriteLine($"run {runId} failed; its record is in {runStore.Layout.RunDirectory(runId)}");
+                throw;
+            }
+            var seconds = ((record.FinishedUtc ?? record.StartedUtc) - record.StartedUtc).TotalSeconds;
+            Console.WriteLine($"run {record.Id} ({record.Name}) {record.Status.ToString().ToLowerInvariant()} in {seconds.ToString("F1", CultureInfo.InvariantCulture)} s");
+            foreach (var m in KeyMetrics.Where(record.Metrics.ContainsKey))
+                Console.WriteLine($"  {m,-34} {RunComparison.Format(record.Metrics[m])}");
+            foreach (var (metric, floor) in record.PromotionFloors.OrderBy(kv => kv.Key, StringComparer.Ordinal))
+            {
+                var ok = record.Metrics.TryGetValue(metric, out var v) && v >= floor;
+                Console.WriteLine($"  floor {metric} >= {RunComparison.Format(floor)}: {(ok ? "met" : "not met")} ({RunComparison.Format(record.Metrics.TryGetValue(metric, out var x) ? x : null)})");
+            }
+            Console.WriteLine($"  folder: {Path.GetFullPath(runStore.Layout.RunDirectory(record.Id))}");
+            return 0;
+        });
+        return cmd;
+    }
+
+    sealed class Reporter(Action<RunProgress> report) : IProgress<RunProgress>
+    {
+        public void Report(RunProgress value) => report(value);
+    }
+}
+
+/// <summary>The --store option shared by 'run' and 'runs'.</summary>
+internal static class StoreOption
+{
+    public static Option<string> Create() => new("--store")
+    {
+        Description = $"Run store folder (default: ${StoreLayout.EnvironmentVariable} or ./{StoreLayout.DefaultRoot}).",
+        DefaultValueFactory = _ => StoreLayout.Default().Root,
+    };
+}

@@ -1,0 +1,160 @@
+using System.Text.Json;
+using Workbench.Analytics.Ranking;
+using Workbench.Data;
+using Workbench.Data.Io;
+using Workbench.Experiments.Artifacts;
+using Workbench.Experiments.Pipeline;
+using Workbench.Experiments.Specs;
+
+namespace Workbench.Experiments.Runs;
+
+/// <summary>Where a run is: its id, the stage and the overall fraction done (0..1).</summary>
+public sealed record RunProgress(string RunId, string Stage, double Fraction);
+
+/// <summary>
+/// Runs an experiment end to end and records it: labels and features, training and evaluation, explanation,
+/// segmentation, with the same stages as the CLI commands (<see cref="PipelineStages"/>). The record holds the filled
+/// spec and its hash, flat metrics, data fingerprints, the code version, the environment and the artifacts.
+/// <code>
+/// var record = ExperimentRunner.Run(ExperimentSpec.Load("experiments/sample.json"), new RunStore(".workbench"));
+/// Console.WriteLine(record.Metrics["churn.auc"]);
+/// </code>
+/// </summary>
+public static class ExperimentRunner
+{
+    /// <summary>Folders of a run besides <see cref="StoreLayout.ModelFolder"/>.</summary>
+    public const string ExplanationFolder = "explanation", SegmentationFolder = "segmentation", RejectsFolder = "rejects";
+
+    /// <summary>Runs a spec file in the store.</summary>
+    public static RunRecord Run(string specPath, RunStore store, IProgress<RunProgress>? progress = null) =>
+        Run(ExperimentSpec.Load(specPath), store, progress, File.ReadAllText(specPath));
+
+    /// <summary>Runs the spec in the store and returns the final record (also in the run folder's run.json). On an
+    /// exception the record is saved as Failed with the error, and the exception is rethrown.</summary>
+    /// <param name="spec">The experiment.</param>
+    /// <param name="store">Where the run is recorded.</param>
+    /// <param name="progress">Stage and fraction done; reported on the calling thread.</param>
+    /// <param name="specText">The spec as given (saved as spec.json); default: the filled spec.</param>
+    public static RunRecord Run(ExperimentSpec spec, RunStore store, IProgress<RunProgress>? progress = null, string? specText = null)
+    {
+        ArgumentNullException.ThrowIfNull(spec);
+        ArgumentNullException.ThrowIfNull(store);
+        using var handle = store.Begin();
+        var dir = handle.Directory;
+        AtomicFile.WriteText(Path.Combine(dir, StoreLayout.SpecFile), specText ?? spec.ToJson());
+        using var specDoc = JsonDocument.Parse(spec.ToJson());
+        var record = new RunRecord
+        {
+            Id = handle.Id, Name = spec.Name, Status = RunStatus.Running, StartedUtc = handle.StartedUtc,
+            Spec = specDoc.RootElement.Clone(), SpecHash = spec.Hash(), Seed = spec.Seed,
+            Code = RunEnvironment.CodeVersion(), Environment = RunEnvironment.Describe(),
+            PromotionFloors = new Dictionary<string, double>(spec.PromotionFloors, StringComparer.Ordinal),
+        };
+        handle.Write(record);
+        var metrics = new SortedDictionary<string, double>(StringComparer.Ordinal);
+        var artifacts = new List<string> { StoreLayout.SpecFile };
+        try
+        {
+            double done = 0;
+            void Report(string stage, double fraction)
+            {
+                done = Math.Max(done, Math.Min(fraction, 1)); // never backwards, even by a rounding error
+                progress?.Report(new RunProgress(handle.Id, stage, done));
+            }
+            Report("fingerprinting data", 0);
+            var fp = DatasetFingerprint.Compute(spec.Data.FullPath);
+            record = record with { Data = new DataFingerprint(fp.Directory, fp.Sha256, fp.Files) };
+            handle.Write(record);
+
+            Report("loading data", 0.02);
+            var load = PipelineStages.LoadDataset(spec.Data.FullPath, spec.Data.Lenient, Path.Combine(dir, RejectsFolder), ExperimentSpec.RequiredTables);
+            if (load.Report.Tables.Any(t => t.Rejected > 0))
+            {
+                AtomicFile.WriteText(Path.Combine(dir, RejectsFolder, "load-report.txt"), load.Report.ToText());
+                artifacts.AddRange(Directory.GetFiles(Path.Combine(dir, RejectsFolder), "*", SearchOption.AllDirectories).Select(f => Rel(dir, f)).Order(StringComparer.Ordinal));
+                metrics["data.rejected_rows"] = load.Report.Tables.Sum(t => t.Rejected);
+            }
+            var data = load.Dataset;
+
+            Report("labels, features and training", 0.05);
+            var modelDir = store.Layout.RunModelDirectory(handle.Id);
+            var train = PipelineStages.Train(data, spec.Snapshots, spec.LabelsFor(data), spec.Features, spec.Ranking, modelDir,
+                new Progress(f => Report("labels, features and training", 0.05 + 0.55 * f)));
+            artifacts.AddRange(train.Files.Select(f => Rel(dir, f)));
+            foreach (var m in new[] { train.Ranking.Churn, train.Ranking.Upsell }) AddRankingMetrics(metrics, m, train.Ranking.K);
+            metrics["data.snapshots"] = train.Features.Features.RowCount;
+
+            Report("explanation", 0.6);
+            var explain = PipelineStages.Explain(modelDir, data, spec.Explanation, Path.Combine(dir, ExplanationFolder), train.Features);
+            artifacts.AddRange(explain.Files.Select(f => Rel(dir, f)));
+            metrics["explain.rows_explained"] = explain.Report.Churn.Narratives.Count;
+            if (explain.Report.DriverMatchTopDecile is double match)
+            {
+                metrics["explain.driver_match_top_decile"] = match;
+                metrics["explain.churn_driver_match_top_decile"] = explain.Report.ChurnFidelity!.Rate;
+                metrics["explain.upsell_driver_match_top_decile"] = explain.Report.UpsellFidelity!.Rate;
+            }
+
+            Report("segmentation", 0.75);
+            var seg = spec.Segmentation;
+            var segment = PipelineStages.Segment(data, seg.Method, seg.K, seg.Seed ?? spec.Seed, Path.Combine(dir, SegmentationFolder), seg.AsOf, seg.KMin, seg.KMax);
+            artifacts.AddRange(segment.Files.Select(f => Rel(dir, f)));
+            metrics["segment.k"] = segment.Result.K;
+            if (segment.Result.KSelection is { } sel) metrics["segment.recommended_k"] = sel.RecommendedK;
+            metrics["segment.silhouette"] = segment.Result.Silhouette.Mean;
+            metrics["segment.stability_ari"] = segment.Result.StabilityAri;
+            metrics["segment.min_segment_share"] = segment.Result.Quality.MinShare;
+            if (segment.TrueSegments is { } truth)
+            {
+                metrics["segment.ari"] = segment.Result.CompareWith(truth).AdjustedRandIndex;
+                metrics["segment.planted_k"] = truth.Distinct().Count();
+            }
+
+            record = record with
+            {
+                Status = RunStatus.Succeeded, FinishedUtc = DateTimeOffset.UtcNow, Metrics = Finite(metrics), Artifacts = artifacts,
+            };
+            handle.Write(record);
+            Report("done", 1);
+            return record;
+        }
+        catch (Exception ex)
+        {
+            record = record with
+            {
+                Status = RunStatus.Failed, FinishedUtc = DateTimeOffset.UtcNow, Metrics = Finite(metrics), Artifacts = artifacts,
+                Error = $"{ex.GetType().Name}: {ex.Message}",
+            };
+            handle.Write(record);
+            throw;
+        }
+    }
+
+    /// <summary>"churn.auc", "churn.pr_auc", "churn.ndcg_at_10", ... from one target's evaluation (the numbers of metrics.json).</summary>
+    static void AddRankingMetrics(IDictionary<string, double> metrics, TargetMetrics m, int k)
+    {
+        foreach (var (key, value) in RankingArtifacts.MetricsOf(m, k))
+        {
+            switch (value)
+            {
+                case double d: metrics[$"{m.Target}.{key}"] = d; break;
+                case int i: metrics[$"{m.Target}.{key}"] = i; break;
+                case IReadOnlyDictionary<string, double> byName:
+                    foreach (var (name, v) in byName) metrics[$"{m.Target}.{key}.{name}"] = v;
+                    break;
+            }
+        }
+    }
+
+    /// <summary>Finite metrics rounded to 10 decimals as every JSON artifact writes them, so the returned record equals run.json.</summary>
+    static Dictionary<string, double> Finite(IDictionary<string, double> metrics) =>
+        metrics.Where(kv => double.IsFinite(kv.Value)).ToDictionary(kv => kv.Key, kv => Math.Round(kv.Value, 10), StringComparer.Ordinal);
+
+    static string Rel(string dir, string path) => Path.GetRelativePath(dir, path).Replace('\\', '/');
+
+    /// <summary>Reports on the calling thread (Progress&lt;T&gt; would post to the thread pool and arrive late).</summary>
+    sealed class Progress(Action<double> report) : IProgress<double>
+    {
+        public void Report(double value) => report(value);
+    }
+}

@@ -1,0 +1,362 @@
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Workbench.Analytics.Explanation;
+using Workbench.Analytics.Features;
+using Workbench.Analytics.Labeling;
+using Workbench.Analytics.Ranking;
+using Workbench.Analytics.Segmentation;
+using Workbench.Data;
+using Workbench.Domain;
+
+namespace Workbench.Experiments.Specs;
+
+/// <summary>Where an experiment's data comes from.</summary>
+/// <param name="Path">The dataset folder as written in the spec (relative paths are relative to the spec file's folder).</param>
+/// <param name="FullPath">The resolved full path.</param>
+/// <param name="Lenient">Load good rows and keep rejected ones in the run folder instead of stopping.</param>
+public sealed record DataSourceSpec(string Path, string FullPath, bool Lenient);
+
+/// <summary>The segmentation stage of an experiment.</summary>
+public sealed record SegmentationSpec
+{
+    public SegmentationMethod Method { get; init; } = SegmentationMethod.KMeans;
+    /// <summary>Fixed number of segments; null lets elbow, silhouette and the gap statistic recommend one.</summary>
+    public int? K { get; init; }
+    public int KMin { get; init; } = 2;
+    public int KMax { get; init; } = 8;
+    /// <summary>Seed of clustering; null uses the experiment's seed.</summary>
+    public int? Seed { get; init; }
+    /// <summary>Profile date (first of a month is typical); null: after the last month in the data.</summary>
+    public DateOnly? AsOf { get; init; }
+}
+
+/// <summary>
+/// An experiment: the typed options of every stage (snapshots and labels, features, ranking, explanation,
+/// segmentation), the data source, the seed, and the promotion floors. Read one with <see cref="Load"/> (strict:
+/// unknown keys, wrong types and out-of-range values are reported with their JSON path and line); every option left
+/// out takes its default, and <see cref="ToJson"/> gives the filled spec that a run records.
+/// <code>
+/// var spec = ExperimentSpec.Load("experiments/sample.json");
+/// var record = ExperimentRunner.Run(spec, new RunStore(".workbench"));
+/// </code>
+/// </summary>
+public sealed record ExperimentSpec
+{
+    /// <summary>The stages a promotion floor may name (the prefix of "stage.metric").</summary>
+    public static readonly IReadOnlyList<string> MetricStages = ["churn", "upsell", "explain", "segment"];
+
+    public required string Name { get; init; }
+    public int Seed { get; init; } = 42;
+    public required DataSourceSpec Data { get; init; }
+    public SnapshotOptions Snapshots { get; init; } = new();
+    /// <summary>Label thresholds; the source is <see cref="LabelSource"/>.</summary>
+    public LabelOptions Labels { get; init; } = new();
+    /// <summary>Where labels come from; null ("auto"): bookings when the data has them, else spend (as the CLI does).</summary>
+    public LabelSource? LabelSource { get; init; }
+    public FeatureOptions Features { get; init; } = new();
+    /// <summary>Ranking options; churn and upsell models share one set of propensity options, seeded by <see cref="Seed"/>.</summary>
+    public RankingOptions Ranking { get; init; } = new() { TestMonths = 3 };
+    public NarrativeOptions Explanation { get; init; } = new();
+    public SegmentationSpec Segmentation { get; init; } = new();
+    public IReadOnlyDictionary<string, double> PromotionFloors { get; init; } = new Dictionary<string, double>();
+
+    /// <summary>The label options for a dataset, with "auto" resolved.</summary>
+    public LabelOptions LabelsFor(CrmDataset data) => Labels with
+    {
+        Source = LabelSource ?? (data.Bookings.Count > 0 ? Workbench.Analytics.Labeling.LabelSource.Bookings : Workbench.Analytics.Labeling.LabelSource.Spend),
+    };
+
+    /// <summary>Reads and validates a spec file; relative data paths resolve against the file's folder.</summary>
+    public static ExperimentSpec Load(string path)
+    {
+        var full = System.IO.Path.GetFullPath(path);
+        if (!File.Exists(full)) throw new OptionsValidationException($"Spec file not found: {full}");
+        return Parse(File.ReadAllText(full), System.IO.Path.GetDirectoryName(full)!, full);
+    }
+
+    /// <summary>Parses and validates spec text. Every problem found is listed in one <see cref="OptionsValidationException"/>,
+    /// each as "source:line: $.json.path: what is wrong".</summary>
+    /// <param name="json">The spec.</param>
+    /// <param name="baseDirectory">Folder that relative data paths are relative to.</param>
+    /// <param name="source">Name used in messages (the file path).</param>
+    /// <param name="checkData">Check that the data folder and its required tables exist.</param>
+    public static ExperimentSpec Parse(string json, string baseDirectory, string source = "spec", bool checkData = true)
+    {
+        var root = SpecJson.Parse(json, source);
+        if (root.Kind != JsonValueKind.Object) throw new OptionsValidationException($"{source}:{root.Line}: $: expected a JSON object, got {root.Describe()}.");
+        var errors = new List<string>();
+        var r = new SectionReader(root, "$", source, errors);
+
+        var name = r.String("name", null, required: true);
+        if (name is { Length: 0 }) r.Error(r.LineOf("name"), "$.name", "must not be empty.");
+        int seed = r.Int("seed", 42);
+
+        DataSourceSpec? data = null;
+        var dr = r.Section("data");
+        if (dr is null) r.Error(root.Line, "$.data", "missing; it is required: {\"path\": \"<dataset folder>\"}.");
+        else
+        {
+            var path = dr.String("path", null, required: true);
+            bool lenient = dr.Bool("lenient", false);
+            dr.Finish();
+            if (path is { Length: > 0 })
+            {
+                var full = System.IO.Path.GetFullPath(System.IO.Path.Combine(baseDirectory, path));
+                data = new DataSourceSpec(path, full, lenient);
+                if (checkData) CheckData(full, path, baseDirectory, dr, dr.LineOf("path"));
+            }
+            else if (path is not null) dr.Error(dr.LineOf("path"), "$.data.path", "must not be empty.");
+        }
+
+        var snapshots = new SnapshotOptions();
+        if (r.Section("snapshots") is { } sr)
+        {
+            snapshots = new SnapshotOptions
+            {
+                HorizonMonths = sr.Int("horizon_months", snapshots.HorizonMonths),
+                GapMonths = sr.Int("gap_months", snapshots.GapMonths),
+                MinHistoryMonths = sr.Int("min_history_months", snapshots.MinHistoryMonths),
+                StepMonths = sr.Int("step_months", snapshots.StepMonths),
+                Eligibility = sr.Enum("eligibility", snapshots.Eligibility),
+            };
+            sr.Finish();
+            CheckOptions(sr, snapshots.Validate);
+        }
+
+        var labels = new LabelOptions();
+        LabelSource? source_ = null;
+        if (r.Section("labels") is { } lr)
+        {
+            source_ = lr.OptionalEnum<LabelSource>("source", "auto");
+            labels = new LabelOptions
+            {
+                UpsellThreshold = lr.Double("upsell_threshold", labels.UpsellThreshold),
+                ChurnThreshold = lr.Double("churn_threshold", labels.ChurnThreshold),
+                RunRateMonths = lr.Int("run_rate_months", labels.RunRateMonths),
+                DowngradeIsChurn = lr.Bool("downgrade_is_churn", labels.DowngradeIsChurn),
+            };
+            lr.Finish();
+            CheckOptions(lr, labels.Validate);
+        }
+
+        var features = new FeatureOptions();
+        if (r.Section("features") is { } fr)
+        {
+            features = new FeatureOptions
+            {
+                Missing = fr.Enum("missing", features.Missing),
+                SpendScale = fr.Enum("spend_scale", features.SpendScale),
+                WinsorizeQuantile = fr.NullableDouble("winsorize_quantile", features.WinsorizeQuantile),
+            };
+            fr.Finish();
+            CheckOptions(fr, features.Validate);
+        }
+
+        var ranking = new RankingOptions { TestMonths = 3 };
+        var model = new PropensityOptions();
+        var priority = new PriorityOptions();
+        if (r.Section("ranking") is { } rr)
+        {
+            model = new PropensityOptions
+            {
+                Algorithm = rr.Enum("algorithm", model.Algorithm),
+                NumberOfTrees = rr.Int("trees", model.NumberOfTrees),
+                NumberOfLeaves = rr.Int("leaves", model.NumberOfLeaves),
+                LearningRate = rr.Double("learning_rate", model.LearningRate),
+                MinExamplesPerLeaf = rr.Int("min_examples_per_leaf", model.MinExamplesPerLeaf),
+                EarlyStoppingRounds = rr.Int("early_stopping_rounds", model.EarlyStoppingRounds),
+                Calibration = rr.Enum("calibration", model.Calibration),
+                Threads = rr.Int("threads", model.Threads),
+            };
+            priority = new PriorityOptions
+            {
+                GradeCutoffs = rr.Doubles("grade_cutoffs", priority.GradeCutoffs),
+                RevenueAtRiskMonths = rr.Int("revenue_at_risk_months", priority.RevenueAtRiskMonths),
+                TrendTolerance = rr.Double("trend_tolerance", priority.TrendTolerance),
+            };
+            ranking = ranking with
+            {
+                TestMonths = rr.Int("test_months", ranking.TestMonths),
+                ValidationMonths = rr.Int("validation_months", ranking.ValidationMonths),
+                K = rr.Int("k", ranking.K),
+            };
+            rr.Finish();
+            CheckOptions(rr, model.Validate, new() { ["NumberOfTrees"] = "trees", ["NumberOfLeaves"] = "leaves" });
+            CheckOptions(rr, priority.Validate);
+            CheckRange(rr, "test_months", ranking.TestMonths, 1, 24);
+            CheckRange(rr, "validation_months", ranking.ValidationMonths, 1, 24);
+            CheckRange(rr, "k", ranking.K, 1, 1000);
+        }
+        model = model with { Seed = seed };
+        ranking = ranking with { Churn = model, Upsell = model, Priority = priority, Seed = seed };
+
+        var explanation = new NarrativeOptions();
+        if (r.Section("explanation") is { } er)
+        {
+            explanation = new NarrativeOptions
+            {
+                TopReasonsFor = er.Int("reasons_for", explanation.TopReasonsFor),
+                TopReasonsAgainst = er.Int("reasons_against", explanation.TopReasonsAgainst),
+                MinShare = er.Double("min_share", explanation.MinShare),
+            };
+            er.Finish();
+            CheckRange(er, "reasons_for", explanation.TopReasonsFor, 0, 20);
+            CheckRange(er, "reasons_against", explanation.TopReasonsAgainst, 0, 20);
+            CheckOptions(er, explanation.Validate);
+        }
+
+        var segmentation = new SegmentationSpec();
+        if (r.Section("segmentation") is { } gr)
+        {
+            var asOfText = gr.String("as_of", null);
+            DateOnly? asOf = null;
+            if (asOfText is not null)
+            {
+                if (DateOnly.TryParseExact(asOfText, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var d)) asOf = d;
+                else gr.Error(gr.LineOf("as_of"), "$.segmentation.as_of", $"\"{asOfText}\" is not a date in the form yyyy-MM-dd.");
+            }
+            segmentation = new SegmentationSpec
+            {
+                Method = gr.Enum("method", segmentation.Method, new Dictionary<string, SegmentationMethod> { ["kmeans"] = SegmentationMethod.KMeans, ["gmm"] = SegmentationMethod.GaussianMixture }),
+                K = gr.NullableInt("k", null),
+                KMin = gr.Int("k_min", segmentation.KMin),
+                KMax = gr.Int("k_max", segmentation.KMax),
+                Seed = gr.NullableInt("seed", null),
+                AsOf = asOf,
+            };
+            gr.Finish();
+            if (segmentation.K is int k) CheckRange(gr, "k", k, 1, 1000);
+            CheckRange(gr, "k_min", segmentation.KMin, 2, 100);
+            CheckRange(gr, "k_max", segmentation.KMax, segmentation.KMin, 100);
+        }
+
+        var floors = new Dictionary<string, double>(StringComparer.Ordinal);
+        foreach (var (metric, line, value) in r.NumberMap("promotion_floors"))
+        {
+            int dot = metric.IndexOf('.');
+            var stage = dot > 0 ? metric[..dot] : "";
+            if (dot <= 0 || dot == metric.Length - 1)
+                r.Error(line, $"$.promotion_floors.{metric}", "a metric is named \"stage.metric\", for example \"churn.auc\".");
+            else if (!MetricStages.Contains(stage))
+            {
+                var near = SpecJson.Closest(stage, MetricStages);
+                r.Error(line, $"$.promotion_floors.{metric}", $"unknown stage '{stage}'; expected one of {string.Join(", ", MetricStages)}" +
+                    (near.Count > 0 ? $" (did you mean '{near[0]}.{metric[(dot + 1)..]}'?)" : "") + ".");
+            }
+            else floors[metric] = value;
+        }
+        r.Finish();
+
+        if (errors.Count > 0)
+            throw new OptionsValidationException(errors.Count == 1 ? errors[0] : $"{errors.Count} problems in the spec:\n  " + string.Join("\n  ", errors));
+        return new ExperimentSpec
+        {
+            Name = name!, Seed = seed, Data = data!, Snapshots = snapshots, Labels = labels, LabelSource = source_, Features = features,
+            Ranking = ranking, Explanation = explanation, Segmentation = segmentation, PromotionFloors = floors,
+        };
+    }
+
+    /// <summary>The tables the pipeline cannot run without.</summary>
+    public static readonly IReadOnlyList<string> RequiredTables = [CrmSchema.Accounts, CrmSchema.Products, CrmSchema.Spend, CrmSchema.Book];
+
+    static void CheckData(string full, string given, string baseDirectory, SectionReader dr, int line)
+    {
+        if (!Directory.Exists(full))
+        {
+            dr.Error(line, "$.data.path", $"dataset folder not found: {full} ('{given}' resolved against {baseDirectory}).");
+            return;
+        }
+        var catalog = new CrmCatalog(full);
+        var format = catalog.DetectFormat() ?? DataFormat.Csv;
+        var found = catalog.FindTables(format);
+        var missing = RequiredTables.Where(t => !found.Contains(t)).ToList();
+        if (missing.Count > 0)
+            dr.Error(line, "$.data.path", $"the dataset folder {full} lacks the required table(s) " +
+                string.Join(", ", missing.Select(t => t + CrmCatalog.Extension(format))) + ".");
+    }
+
+    static void CheckRange(SectionReader s, string key, int value, int min, int max)
+    {
+        if (value < min || value > max) s.Error(s.LineOf(key), $"{s.Path}.{key}", $"must be {min}..{max}, got {value}.");
+    }
+
+    /// <summary>Runs an option record's own validation and reports its message at the key it names
+    /// (the property name in snake case, or <paramref name="keys"/> where the spec uses a shorter name).</summary>
+    static void CheckOptions(SectionReader s, Action validate, Dictionary<string, string>? keys = null)
+    {
+        try { validate(); }
+        catch (OptionsValidationException ex)
+        {
+            var property = new string(ex.Message.TakeWhile(char.IsLetterOrDigit).ToArray());
+            var key = keys?.GetValueOrDefault(property) ?? JsonNamingPolicy.SnakeCaseLower.ConvertName(property);
+            s.Error(s.LineOf(key), $"{s.Path}.{key}", ex.Message);
+        }
+    }
+
+    /// <summary>The filled spec as JSON (every option with its value), in a fixed key order.</summary>
+    public JsonObject ToJsonObject()
+    {
+        var model = Ranking.Churn;
+        return new JsonObject
+        {
+            ["name"] = Name,
+            ["seed"] = Seed,
+            ["data"] = new JsonObject { ["path"] = Data.Path, ["lenient"] = Data.Lenient },
+            ["snapshots"] = new JsonObject
+            {
+                ["horizon_months"] = Snapshots.HorizonMonths, ["gap_months"] = Snapshots.GapMonths, ["min_history_months"] = Snapshots.MinHistoryMonths,
+                ["step_months"] = Snapshots.StepMonths, ["eligibility"] = SpecText.EnumName(Snapshots.Eligibility),
+            },
+            ["labels"] = new JsonObject
+            {
+                ["source"] = LabelSource is { } s ? SpecText.EnumName(s) : "auto",
+                ["upsell_threshold"] = Labels.UpsellThreshold, ["churn_threshold"] = Labels.ChurnThreshold,
+                ["run_rate_months"] = Labels.RunRateMonths, ["downgrade_is_churn"] = Labels.DowngradeIsChurn,
+            },
+            ["features"] = new JsonObject
+            {
+                ["missing"] = SpecText.EnumName(Features.Missing), ["spend_scale"] = SpecText.EnumName(Features.SpendScale),
+                ["winsorize_quantile"] = Features.WinsorizeQuantile,
+            },
+            ["ranking"] = new JsonObject
+            {
+                ["algorithm"] = SpecText.EnumName(model.Algorithm), ["trees"] = model.NumberOfTrees, ["leaves"] = model.NumberOfLeaves,
+                ["learning_rate"] = model.LearningRate, ["min_examples_per_leaf"] = model.MinExamplesPerLeaf,
+                ["early_stopping_rounds"] = model.EarlyStoppingRounds, ["calibration"] = SpecText.EnumName(model.Calibration), ["threads"] = model.Threads,
+                ["test_months"] = Ranking.TestMonths, ["validation_months"] = Ranking.ValidationMonths, ["k"] = Ranking.K,
+                ["grade_cutoffs"] = new JsonArray(Ranking.Priority.GradeCutoffs.Select(c => (JsonNode?)JsonValue.Create(c)).ToArray()),
+                ["revenue_at_risk_months"] = Ranking.Priority.RevenueAtRiskMonths, ["trend_tolerance"] = Ranking.Priority.TrendTolerance,
+            },
+            ["explanation"] = new JsonObject
+            {
+                ["reasons_for"] = Explanation.TopReasonsFor, ["reasons_against"] = Explanation.TopReasonsAgainst, ["min_share"] = Explanation.MinShare,
+            },
+            ["segmentation"] = new JsonObject
+            {
+                ["method"] = SpecText.EnumName(Segmentation.Method), ["k"] = Segmentation.K, ["k_min"] = Segmentation.KMin, ["k_max"] = Segmentation.KMax,
+                ["seed"] = Segmentation.Seed, ["as_of"] = Segmentation.AsOf?.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
+            },
+            ["promotion_floors"] = new JsonObject(PromotionFloors.OrderBy(kv => kv.Key, StringComparer.Ordinal)
+                .Select(kv => KeyValuePair.Create(kv.Key, (JsonNode?)JsonValue.Create(kv.Value)))),
+        };
+    }
+
+    /// <summary>The filled spec, indented (what <c>spec</c> in run.json holds).</summary>
+    public string ToJson() => ToJsonObject().ToJsonString(new JsonSerializerOptions { WriteIndented = true }) + "\n";
+
+    /// <summary>Canonical JSON: keys sorted ordinally at every level, no whitespace. Equal specs give equal text.</summary>
+    public string CanonicalJson() => Canonical(ToJsonObject())!.ToJsonString();
+
+    /// <summary>Hex SHA-256 of <see cref="CanonicalJson"/>.</summary>
+    public string Hash() => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(CanonicalJson())));
+
+    static JsonNode? Canonical(JsonNode? node) => node switch
+    {
+        JsonObject o => new JsonObject(o.OrderBy(kv => kv.Key, StringComparer.Ordinal).Select(kv => KeyValuePair.Create(kv.Key, Canonical(kv.Value)))),
+        JsonArray a => new JsonArray(a.Select(Canonical).ToArray()),
+        _ => node?.DeepClone(),
+    };
+}
