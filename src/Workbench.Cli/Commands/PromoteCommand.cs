@@ -10,7 +10,7 @@ public static class PromoteCommand
 {
     public static Command Create()
     {
-        var run = new Argument<string>("run") { Description = "Id of the run to promote (a folder under STORE/runs)." };
+        var run = new Argument<string>("run") { Description = "Id of the run to promote (a folder under STORE/runs), a unique prefix of it, or 'latest'." };
         var name = new Option<string>("--as") { Description = "Name to promote the model as (letters, digits, '.', '_', '-').", Required = true };
         var store = new Option<string>("--store") { Description = "Run store folder (default: $WORKBENCH_STORE or .workbench).", DefaultValueFactory = _ => StoreLayout.Default().Root };
         var floors = new Option<string[]>("--floor") { Description = "Extra promotion floor metric=value (e.g. churn.auc=0.7); repeatable.", AllowMultipleArgumentsPerToken = true };
@@ -22,7 +22,8 @@ public static class PromoteCommand
         {
             var layout = new StoreLayout(p.GetValue(store)!);
             var extra = ParseFloors(p.GetValue(floors) ?? []);
-            var record = Promoter.Promote(layout, p.GetValue(run)!, p.GetValue(name)!, extra);
+            var runId = new RunStore(layout).Find(p.GetValue(run)!).Id;
+            var record = Promoter.Promote(layout, runId, p.GetValue(name)!, extra);
             var e = record.Current;
             Console.WriteLine($"Promoted run {e.RunId} ({e.RunName}) as '{e.Name}'.");
             foreach (var c in e.FloorsChecked)

@@ -1,11 +1,14 @@
 using System.CommandLine;
 using System.Globalization;
+using Workbench.Experiments.Promotion;
 using Workbench.Experiments.Runs;
+using Workbench.Experiments.Scoring;
 using Workbench.Experiments.Specs;
 
 namespace Workbench.Cli.Commands;
 
-/// <summary><c>workbench run SPEC [--store DIR]</c>: runs an experiment spec end to end and records it in the run store.</summary>
+/// <summary><c>workbench run SPEC [--store DIR] [--promote-as NAME [--score-out DIR]]</c>: runs an experiment spec end to end and
+/// records it in the run store; optionally promotes the run (if it meets its floors) and scores the data with it.</summary>
 public static class RunCommand
 {
     /// <summary>The metrics printed after a run (all of them are in run.json and 'workbench runs show').</summary>
@@ -19,14 +22,21 @@ public static class RunCommand
     {
         var spec = new Argument<string>("spec") { Description = "Experiment spec (JSON), for example experiments/sample.json." };
         var store = StoreOption.Create();
+        var promoteAs = new Option<string?>("--promote-as") { Description = "After a successful run, promote it under this name (refused, exit 2, if a metric misses its floor)." };
+        var scoreOut = new Option<string?>("--score-out") { Description = "After promotion, score the spec's data (or --score-data) with the promoted model into this folder: book.csv, book.json, report/." };
+        var scoreData = new Option<string?>("--score-data") { Description = "Dataset folder to score (default: the spec's data)." };
         var cmd = new Command("run", "Run an experiment spec (labels, features, training and evaluation, explanation, segmentation) and record it: " +
-            "the filled spec and its hash, metrics, data fingerprints, code version, environment and artifacts, under STORE/runs/RUN-ID.")
+            "the filled spec and its hash, metrics, data fingerprints, code version, environment and artifacts, under STORE/runs/RUN-ID. " +
+            "With --promote-as and --score-out it goes on to promotion and the reps' book report, as 'workbench promote' and 'workbench score' would.")
         {
-            spec, store,
+            spec, store, promoteAs, scoreOut, scoreData,
         };
         cmd.SetAction(p =>
         {
             var specPath = p.GetValue(spec)!;
+            // Check the follow-up steps before spending minutes on the run.
+            if (p.GetValue(promoteAs) is { Length: > 0 } promoteName) Promoter.ValidateName(promoteName);
+            else if (p.GetValue(scoreOut) is not null) throw new OptionsValidationException("--score-out: scoring uses a promoted model; give --promote-as NAME too.");
             var experiment = ExperimentSpec.Load(specPath);
             var runStore = new RunStore(p.GetValue(store)!);
             string? runId = null;
@@ -51,6 +61,15 @@ public static class RunCommand
                 Console.WriteLine($"  floor {metric} >= {RunComparison.Format(floor)}: {(ok ? "met" : "not met")} ({RunComparison.Format(record.Metrics.TryGetValue(metric, out var x) ? x : null)})");
             }
             Console.WriteLine($"  folder: {Path.GetFullPath(runStore.Layout.RunDirectory(record.Id))}");
+
+            if (p.GetValue(promoteAs) is not { Length: > 0 } name) return 0;
+            var promotion = Promoter.Promote(runStore.Layout, record.Id, name);
+            Console.WriteLine($"promoted run {record.Id} as '{promotion.Current.Name}': {Path.GetFullPath(runStore.Layout.PromotedModelDirectory(name))}");
+            if (p.GetValue(scoreOut) is not { Length: > 0 } outDir) return 0;
+            var dataDir = p.GetValue(scoreData) ?? experiment.Data.FullPath;
+            var scored = CliProgress.Run("scoring", _ => BatchScoring.Run(runStore.Layout, name, dataDir, outDir, new ScoringOptions { Narratives = experiment.Explanation }));
+            Console.WriteLine($"scored {scored.Result.AccountCount:N0} accounts in {scored.Result.Books.Count:N0} reps' books as of {scored.Result.AsOf:yyyy-MM-dd}: {Path.GetFullPath(Path.Combine(outDir, BatchScoring.BookCsvFile))}");
+            Console.WriteLine("report: " + Path.GetFullPath(scored.ReportIndex));
             return 0;
         });
         return cmd;
