@@ -1,18 +1,25 @@
 using System.Text.Json;
+using System.Text.Json.Serialization;
+using Workbench.Analytics.Features;
 using Workbench.Analytics.Labeling;
 using Workbench.Analytics.Ranking;
 
 namespace Workbench.Experiments.Artifacts;
 
-/// <summary>The options a model folder was trained with (training.json), so explaining or scoring cuts snapshots the same way.</summary>
-public sealed record TrainingSpec(SnapshotOptions Snapshots, LabelOptions Labels, RankingOptions Ranking)
+/// <summary>The options a model folder was trained with (training.json), so explaining or scoring cuts snapshots and
+/// builds features exactly the same way. <see cref="Features"/> is null in folders written before it was recorded,
+/// which were always trained with the default feature options.</summary>
+public sealed record TrainingSpec(SnapshotOptions Snapshots, LabelOptions Labels, RankingOptions Ranking, FeatureOptions? Features = null)
 {
     public const string File = "training.json";
 
-    public static string Write(string dir, SnapshotOptions snapshots, LabelOptions labels, RankingOptions ranking)
+    /// <summary>The feature options to rebuild the model's columns with.</summary>
+    [JsonIgnore] public FeatureOptions FeatureOptions => Features ?? new FeatureOptions();
+
+    public static string Write(string dir, SnapshotOptions snapshots, LabelOptions labels, RankingOptions ranking, FeatureOptions features)
     {
         var path = Path.Combine(dir, File);
-        Json.Write(path, new TrainingSpec(snapshots, labels, ranking));
+        Json.Write(path, new TrainingSpec(snapshots, labels, ranking, features));
         return path;
     }
 

@@ -47,7 +47,7 @@ public static class PipelineStages
         progress?.Report(0.9);
         var files = RankingArtifacts.Write(result, outDir).ToList();
         files.Add(BackgroundRows.Write(lf, result.Split.TrainMonths, outDir, ranking.Seed));
-        files.Add(TrainingSpec.Write(outDir, lf.SnapshotOptions, lf.LabelOptions, ranking));
+        files.Add(TrainingSpec.Write(outDir, lf.SnapshotOptions, lf.LabelOptions, ranking, lf.FeatureOptions));
         progress?.Report(1);
         return new TrainOutput(lf, result, files);
     }
@@ -72,7 +72,7 @@ public static class PipelineStages
         var churn = Load(RankingArtifacts.ChurnModelFile);
         var upsell = Load(RankingArtifacts.UpsellModelFile);
         var (churnBackground, upsellBackground) = BackgroundRows.Read(modelDir);
-        var lf = labeledFeatures ?? LabeledFeatures.Build(data, spec.Snapshots, spec.Labels);
+        var lf = labeledFeatures ?? LabeledFeatures.Build(data, spec.Snapshots, spec.Labels, spec.FeatureOptions);
         int latest = lf.Features.Snapshots.Max(s => s.AsOfMonth);
         var report = ExplanationStage.Run(churn, churnBackground, upsell, upsellBackground, lf, latest, data, options);
         var files = ExplanationArtifacts.Write(report, outDir);

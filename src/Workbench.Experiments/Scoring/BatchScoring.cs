@@ -68,7 +68,7 @@ public static class BatchScoring
     public static (ScoringModels Models, TrainingSpec Spec, FeatureOptions Features) LoadModel(string modelDir, string name)
     {
         var spec = TrainingSpec.Read(modelDir);
-        var features = ReadFeatureOptions(modelDir);
+        var features = spec.FeatureOptions;
         try
         {
             spec.Snapshots.Validate(); spec.Labels.Validate(); features.Validate(); spec.Ranking.Priority.Validate();
@@ -90,16 +90,6 @@ public static class BatchScoring
         upsell.CheckSchema(churnBackground.FeatureNames, $"{Path.Combine(modelDir, BackgroundRows.File)} of model '{name}'");
         double ratio = ReadUpsellRatio(modelDir, name);
         return (new ScoringModels(name, churn, churnBackground, upsell, upsellBackground, ratio, spec.Ranking.Priority), spec, features);
-    }
-
-    /// <summary>training.json's optional "features" section (FeatureOptions); absent means the defaults 'workbench train' uses.</summary>
-    static FeatureOptions ReadFeatureOptions(string modelDir)
-    {
-        var path = Path.Combine(modelDir, TrainingSpec.File);
-        using var doc = JsonDocument.Parse(File.ReadAllText(path));
-        if (!doc.RootElement.TryGetProperty("features", out var f) || f.ValueKind == JsonValueKind.Null) return new FeatureOptions();
-        try { return f.Deserialize<FeatureOptions>(Json.Options) ?? new FeatureOptions(); }
-        catch (JsonException ex) { throw new WorkbenchException($"{path}: \"features\": {ex.Message}", ex); }
     }
 
     /// <summary>The mean upsell relative to the run-rate learned in training (metrics.json, upsell.upsell_ratio).</summary>
