@@ -14,10 +14,12 @@ using Workbench.Domain;
 namespace Workbench.Experiments.Specs;
 
 /// <summary>Where an experiment's data comes from.</summary>
-/// <param name="Path">The dataset folder as written in the spec (relative paths are relative to the spec file's folder).</param>
+/// <param name="Path">The dataset folder as written in the spec (relative paths are relative to the spec file's folder),
+/// or as written in the dataset catalog for a named source.</param>
 /// <param name="FullPath">The resolved full path.</param>
 /// <param name="Lenient">Load good rows and keep rejected ones in the run folder instead of stopping.</param>
-public sealed record DataSourceSpec(string Path, string FullPath, bool Lenient);
+/// <param name="Source">The catalog name when the spec named its data (<c>"data": {"source": "sample"}</c>); see <see cref="DatasetCatalog"/>.</param>
+public sealed record DataSourceSpec(string Path, string FullPath, bool Lenient, string? Source = null);
 
 /// <summary>The segmentation stage of an experiment.</summary>
 public sealed record SegmentationSpec
@@ -96,19 +98,31 @@ public sealed record ExperimentSpec
 
         DataSourceSpec? data = null;
         var dr = r.Section("data");
-        if (dr is null) r.Error(root.Line, "$.data", "missing; it is required: {\"path\": \"<dataset folder>\"}.");
+        if (dr is null) r.Error(root.Line, "$.data", "missing; it is required: {\"source\": \"<name in datasets.json>\"} or {\"path\": \"<dataset folder>\"}.");
         else
         {
-            var path = dr.String("path", null, required: true);
+            var path = dr.String("path", null);
+            var sourceName = dr.String("source", null);
             bool lenient = dr.Bool("lenient", false);
             dr.Finish();
-            if (path is { Length: > 0 })
+            if (path is not null && sourceName is not null)
+                dr.Error(dr.LineOf("source"), "$.data", "give either \"source\" (a name in datasets.json) or \"path\" (a folder), not both.");
+            else if (sourceName is not null)
+            {
+                if (ResolveSource(sourceName, baseDirectory, dr) is ({ } entry, { } catalogFile))
+                {
+                    data = new DataSourceSpec(entry.Path, entry.FullPath, lenient, entry.Name);
+                    if (checkData) CheckData(entry.FullPath, entry.Path, System.IO.Path.GetDirectoryName(catalogFile)!, dr, dr.LineOf("source"), "$.data.source");
+                }
+            }
+            else if (path is { Length: > 0 })
             {
                 var full = System.IO.Path.GetFullPath(System.IO.Path.Combine(baseDirectory, path));
                 data = new DataSourceSpec(path, full, lenient);
-                if (checkData) CheckData(full, path, baseDirectory, dr, dr.LineOf("path"));
+                if (checkData) CheckData(full, path, baseDirectory, dr, dr.LineOf("path"), "$.data.path");
             }
             else if (path is not null) dr.Error(dr.LineOf("path"), "$.data.path", "must not be empty.");
+            else dr.Error(dr.LineOf("source"), "$.data", "needs \"source\" (a name in datasets.json) or \"path\" (a dataset folder).");
         }
 
         var snapshots = new SnapshotOptions();
@@ -262,11 +276,29 @@ public sealed record ExperimentSpec
     /// <summary>The tables the pipeline cannot run without.</summary>
     public static readonly IReadOnlyList<string> RequiredTables = [CrmSchema.Accounts, CrmSchema.Products, CrmSchema.Spend, CrmSchema.Book];
 
-    static void CheckData(string full, string given, string baseDirectory, SectionReader dr, int line)
+    /// <summary>Looks a named source up in the nearest dataset catalog; an unknown name lists the known ones.</summary>
+    static (DatasetEntry? Entry, string? CatalogFile) ResolveSource(string name, string baseDirectory, SectionReader dr)
+    {
+        DatasetCatalog? catalog;
+        try { catalog = DatasetCatalog.Find(baseDirectory); }
+        catch (OptionsValidationException ex) { dr.Error(dr.LineOf("source"), "$.data.source", ex.Message); return default; }
+        if (catalog is null)
+        {
+            dr.Error(dr.LineOf("source"), "$.data.source", $"'{name}': no {DatasetCatalog.FileName} in {baseDirectory} or its parents to look the name up in.");
+            return default;
+        }
+        if (catalog.Entries.TryGetValue(name, out var entry)) return (entry, catalog.File);
+        var near = SpecJson.Closest(name, catalog.Entries.Keys.ToList());
+        dr.Error(dr.LineOf("source"), "$.data.source", $"'{name}' is not in {catalog.File}" +
+            (near.Count > 0 ? $" (did you mean '{near[0]}'?)" : "") + $"; it names: {string.Join(", ", catalog.Entries.Keys.Order(StringComparer.Ordinal))}.");
+        return default;
+    }
+
+    static void CheckData(string full, string given, string baseDirectory, SectionReader dr, int line, string keyPath)
     {
         if (!Directory.Exists(full))
         {
-            dr.Error(line, "$.data.path", $"dataset folder not found: {full} ('{given}' resolved against {baseDirectory}).");
+            dr.Error(line, keyPath, $"dataset folder not found: {full} ('{given}' resolved against {baseDirectory}).");
             return;
         }
         var catalog = new CrmCatalog(full);
@@ -274,7 +306,7 @@ public sealed record ExperimentSpec
         var found = catalog.FindTables(format);
         var missing = RequiredTables.Where(t => !found.Contains(t)).ToList();
         if (missing.Count > 0)
-            dr.Error(line, "$.data.path", $"the dataset folder {full} lacks the required table(s) " +
+            dr.Error(line, keyPath, $"the dataset folder {full} lacks the required table(s) " +
                 string.Join(", ", missing.Select(t => t + CrmCatalog.Extension(format))) + ".");
     }
 
@@ -304,7 +336,9 @@ public sealed record ExperimentSpec
         {
             ["name"] = Name,
             ["seed"] = Seed,
-            ["data"] = new JsonObject { ["path"] = Data.Path, ["lenient"] = Data.Lenient },
+            ["data"] = Data.Source is { } named
+                ? new JsonObject { ["source"] = named, ["lenient"] = Data.Lenient } // the resolved folder is in the run's data fingerprint
+                : new JsonObject { ["path"] = Data.Path, ["lenient"] = Data.Lenient },
             ["snapshots"] = new JsonObject
             {
                 ["horizon_months"] = Snapshots.HorizonMonths, ["gap_months"] = Snapshots.GapMonths, ["min_history_months"] = Snapshots.MinHistoryMonths,

@@ -17,10 +17,11 @@ public class ReadmeMainCommandTests
         var args = line[Prefix.Length..].Split(' ', StringSplitOptions.RemoveEmptyEntries);
         Assert.Equal("run", args[0]);
 
-        // A newcomer's checkout, reduced to what the command reads: the spec and the sample it points at.
+        // A newcomer's checkout, reduced to what the command reads: the spec, the dataset catalog and the sample.
         var work = TestPaths.NewTempDir("readme-main");
         Directory.CreateDirectory(Path.Combine(work, "experiments"));
         File.Copy(Path.Combine(TestPaths.RepoRoot, "experiments", "sample.json"), Path.Combine(work, "experiments", "sample.json"));
+        File.Copy(Path.Combine(TestPaths.RepoRoot, "datasets.json"), Path.Combine(work, "datasets.json"));
         var sample = Path.Combine(TestPaths.RepoRoot, "data-samples", "generated");
         foreach (var f in Directory.GetFiles(sample, "*", SearchOption.AllDirectories))
         {

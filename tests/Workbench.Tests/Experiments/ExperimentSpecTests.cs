@@ -130,10 +130,44 @@ public class ExperimentSpecTests
     [Fact]
     public void Relative_data_paths_resolve_against_the_spec_files_folder()
     {
-        var spec = ExperimentSpec.Load(Path.Combine(TestPaths.RepoRoot, "experiments", "sample.json"));
+        var spec = ExperimentSpec.Parse("{ \"name\": \"t\", \"data\": { \"path\": \"../data-samples/generated\" } }", Path.Combine(TestPaths.RepoRoot, "experiments"));
         Assert.Equal("../data-samples/generated", spec.Data.Path);
         Assert.Equal(Path.GetFullPath(Sample), spec.Data.FullPath);
+        Assert.Null(spec.Data.Source);
+    }
+
+    [Fact]
+    public void A_named_source_resolves_through_the_nearest_dataset_catalog()
+    {
+        var spec = ExperimentSpec.Load(Path.Combine(TestPaths.RepoRoot, "experiments", "sample.json"));
+        Assert.Equal("sample", spec.Data.Source);
+        Assert.Equal("data-samples/generated", spec.Data.Path);
+        Assert.Equal(Path.GetFullPath(Sample), spec.Data.FullPath);
         Assert.Equal(new Dictionary<string, double> { ["churn.auc"] = 0.7, ["upsell.auc"] = 0.7 }, spec.PromotionFloors);
+        Assert.Equal("sample", JsonDocument.Parse(spec.ToJson()).RootElement.GetProperty("data").GetProperty("source").GetString());
+    }
+
+    [Fact]
+    public void Named_sources_that_do_not_resolve_are_reported_with_the_names_known()
+    {
+        var experiments = Path.Combine(TestPaths.RepoRoot, "experiments");
+        string Error(string data) => Assert.Throws<OptionsValidationException>(() =>
+            ExperimentSpec.Parse("{\n  \"name\": \"t\",\n  \"data\": " + data + "\n}", experiments, "s.json")).Message;
+
+        var unknown = Error("{ \"source\": \"sampel\" }");
+        Assert.Contains("s.json:3: $.data.source: 'sampel' is not in " + Path.Combine(TestPaths.RepoRoot, "datasets.json"), unknown);
+        Assert.Contains("(did you mean 'sample'?); it names: sample.", unknown);
+        Assert.Contains("give either \"source\" (a name in datasets.json) or \"path\" (a folder), not both.", Error("{ \"source\": \"sample\", \"path\": \"x\" }"));
+        Assert.Contains("$.data: needs \"source\" (a name in datasets.json) or \"path\" (a dataset folder).", Error("{ \"lenient\": true }"));
+
+        // A folder with no catalog above it, and a catalog entry pointing at a folder that is not there.
+        var lonely = TestPaths.NewTempDir("no-catalog");
+        if (DatasetCatalog.Find(lonely) is null)
+            Assert.Contains("$.data.source: 'sample': no datasets.json in " + lonely, Assert.Throws<OptionsValidationException>(() =>
+                ExperimentSpec.Parse("{ \"name\": \"t\", \"data\": { \"source\": \"sample\" } }", lonely)).Message);
+        File.WriteAllText(Path.Combine(lonely, "datasets.json"), "{ \"gone\": { \"path\": \"missing-folder\" } }");
+        Assert.Contains("$.data.source: dataset folder not found: " + Path.Combine(lonely, "missing-folder"), Assert.Throws<OptionsValidationException>(() =>
+            ExperimentSpec.Parse("{ \"name\": \"t\", \"data\": { \"source\": \"gone\" } }", lonely)).Message);
     }
 
     [Fact]

@@ -1,0 +1,54 @@
+using System.Text.Json;
+
+namespace Workbench.Experiments.Specs;
+
+/// <summary>Named data sources: a <c>datasets.json</c> file mapping names to dataset folders, so a spec says
+/// <c>"data": {"source": "sample"}</c> instead of a path. The catalog used is the nearest <c>datasets.json</c> in the
+/// spec's folder or one of its parents; its paths are relative to the catalog file.
+/// <code>
+/// { "sample": { "path": "data-samples/generated", "description": "500 accounts x 36 months, seed 42, with truth/" } }
+/// </code></summary>
+public sealed record DatasetCatalog(string File, IReadOnlyDictionary<string, DatasetEntry> Entries)
+{
+    public const string FileName = "datasets.json";
+
+    /// <summary>The nearest catalog at or above <paramref name="directory"/>, or null when there is none.</summary>
+    public static DatasetCatalog? Find(string directory)
+    {
+        for (var d = new DirectoryInfo(Path.GetFullPath(directory)); d is not null; d = d.Parent)
+        {
+            var candidate = Path.Combine(d.FullName, FileName);
+            if (System.IO.File.Exists(candidate)) return Read(candidate);
+        }
+        return null;
+    }
+
+    /// <summary>Reads a catalog; a malformed one is an error naming the file, the line and the entry.</summary>
+    public static DatasetCatalog Read(string file)
+    {
+        var root = SpecJson.Parse(System.IO.File.ReadAllText(file), file);
+        if (root.Kind != JsonValueKind.Object) throw new OptionsValidationException($"{file}:{root.Line}: expected an object of named data sources, got {root.Describe()}.");
+        var errors = new List<string>();
+        var entries = new Dictionary<string, DatasetEntry>(StringComparer.Ordinal);
+        var baseDir = Path.GetDirectoryName(Path.GetFullPath(file))!;
+        foreach (var (name, line, value) in root.Members)
+        {
+            if (value.Kind != JsonValueKind.Object) { errors.Add($"{file}:{line}: $.{name}: expected {{\"path\": \"<dataset folder>\"}}, got {value.Describe()}."); continue; }
+            var r = new SectionReader(value, "$." + name, file, errors);
+            var path = r.String("path", null, required: true);
+            var description = r.String("description", null);
+            r.Finish();
+            if (path is { Length: > 0 }) entries[name] = new DatasetEntry(name, path, Path.GetFullPath(Path.Combine(baseDir, path)), description);
+            else if (path is not null) r.Error(r.LineOf("path"), $"$.{name}.path", "must not be empty.");
+        }
+        if (errors.Count > 0) throw new OptionsValidationException(string.Join("\n", errors));
+        return new DatasetCatalog(Path.GetFullPath(file), entries);
+    }
+}
+
+/// <summary>One named data source.</summary>
+/// <param name="Name">The name specs use.</param>
+/// <param name="Path">The folder as written in the catalog (relative to it).</param>
+/// <param name="FullPath">The resolved folder.</param>
+/// <param name="Description">What the data is.</param>
+public sealed record DatasetEntry(string Name, string Path, string FullPath, string? Description);
