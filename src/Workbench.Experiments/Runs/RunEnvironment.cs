@@ -7,11 +7,27 @@ namespace Workbench.Experiments.Runs;
 /// <summary>What a run records about the code and machine that produced it.</summary>
 public static class RunEnvironment
 {
-    /// <summary>The git commit of the checkout containing <paramref name="directory"/> (default: the current folder) and
-    /// whether it has uncommitted changes; null outside a checkout or without git.</summary>
-    public static CodeVersion? CodeVersion(string? directory = null)
+    /// <summary>The version of the code that runs: the git commit and dirty flag of the checkout the workbench assemblies
+    /// were built in (found from their folder), else of the checkout containing <paramref name="directory"/> (default: the
+    /// current folder), else the commit the build embedded in the assembly's informational version (dirty state unknown,
+    /// reported as clean); null when none of these is known.</summary>
+    public static CodeVersion? CodeVersion(string? directory = null) =>
+        CheckoutVersion(AppContext.BaseDirectory)
+        ?? CheckoutVersion(directory ?? Directory.GetCurrentDirectory())
+        ?? (EmbeddedCommit(typeof(RunEnvironment).Assembly) is { } embedded ? new CodeVersion(embedded, false) : null);
+
+    /// <summary>The full commit id the SDK appends to the informational version ("1.0.0+&lt;sha&gt;") when it builds in a checkout.</summary>
+    static string? EmbeddedCommit(Assembly a)
     {
-        directory ??= Directory.GetCurrentDirectory();
+        var v = a.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion;
+        int plus = v?.IndexOf('+') ?? -1;
+        var sha = plus >= 0 ? v![(plus + 1)..] : null;
+        return sha is { Length: 40 } && sha.All(char.IsAsciiHexDigit) ? sha : null;
+    }
+
+    static CodeVersion? CheckoutVersion(string directory)
+    {
+        if (!Directory.Exists(directory)) return null;
         var commit = Git(directory, "rev-parse", "HEAD");
         if (commit is null || commit.Trim().Length != 40) return null;
         var status = Git(directory, "status", "--porcelain");
@@ -19,11 +35,20 @@ public static class RunEnvironment
         return new CodeVersion(commit.Trim(), status.Trim().Length > 0);
     }
 
-    static string? Git(string directory, params string[] args)
+    /// <summary>The SDK that `dotnet` resolves in the current folder (global.json applies); null where only a runtime is installed.</summary>
+    static string? DotnetSdkVersion()
+    {
+        var v = Tool("dotnet", Directory.GetCurrentDirectory(), "--version")?.Trim();
+        return v is { Length: > 0 } && char.IsAsciiDigit(v[0]) ? v : null;
+    }
+
+    static string? Git(string directory, params string[] args) => Tool("git", directory, args);
+
+    static string? Tool(string tool, string directory, params string[] args)
     {
         try
         {
-            var psi = new ProcessStartInfo("git") { WorkingDirectory = directory, RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+            var psi = new ProcessStartInfo(tool) { WorkingDirectory = directory, RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
             foreach (var a in args) psi.ArgumentList.Add(a);
             using var p = Process.Start(psi);
             if (p is null) return null;
@@ -32,7 +57,7 @@ public static class RunEnvironment
             if (!p.WaitForExit(30_000)) { try { p.Kill(true); } catch (InvalidOperationException) { } return null; }
             return p.ExitCode == 0 ? stdout.Result : null;
         }
-        catch (System.ComponentModel.Win32Exception) { return null; } // git not installed
+        catch (System.ComponentModel.Win32Exception) { return null; } // the tool is not installed
         catch (IOException) { return null; }
     }
 
@@ -46,6 +71,7 @@ public static class RunEnvironment
             ["architecture"] = RuntimeInformation.ProcessArchitecture.ToString(),
             ["workbench"] = VersionOf(typeof(RunEnvironment).Assembly),
         };
+        if (DotnetSdkVersion() is { } sdk) env["dotnet_sdk"] = sdk;
         // Package name -> an assembly it ships (Microsoft.ML has no assembly of its own name).
         foreach (var (name, assembly) in new[] { ("Microsoft.ML", "Microsoft.ML.Data"), ("Microsoft.ML.FastTree", "Microsoft.ML.FastTree"), ("Microsoft.ML.LightGbm", "Microsoft.ML.LightGbm"),
             ("Microsoft.Data.Analysis", "Microsoft.Data.Analysis"), ("MathNet.Numerics", "MathNet.Numerics"), ("Deedle", "Deedle"), ("Plotly.NET", "Plotly.NET") })
