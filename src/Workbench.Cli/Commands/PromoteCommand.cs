@@ -12,7 +12,7 @@ public static class PromoteCommand
     {
         var run = new Argument<string>("run") { Description = "Id of the run to promote (a folder under STORE/runs), a unique prefix of it, or 'latest'." };
         var name = new Option<string>("--as") { Description = "Name to promote the model as (letters, digits, '.', '_', '-').", Required = true };
-        var store = new Option<string>("--store") { Description = "Run store folder (default: $WORKBENCH_STORE or .workbench).", DefaultValueFactory = _ => StoreLayout.Default().Root };
+        var store = StoreOption.Create();
         var floors = new Option<string[]>("--floor") { Description = "Extra promotion floor metric=value (e.g. churn.auc=0.7); repeatable.", AllowMultipleArgumentsPerToken = true };
         var cmd = new Command("promote", "Promote a succeeded run's model under a name, after checking its metrics against the run's promotion floors and any --floor given.")
         {

@@ -80,13 +80,3 @@ public static class RunCommand
         public void Report(RunProgress value) => report(value);
     }
 }
-
-/// <summary>The --store option shared by 'run' and 'runs'.</summary>
-internal static class StoreOption
-{
-    public static Option<string> Create() => new("--store")
-    {
-        Description = $"Run store folder (default: ${StoreLayout.EnvironmentVariable} or ./{StoreLayout.DefaultRoot}).",
-        DefaultValueFactory = _ => StoreLayout.Default().Root,
-    };
-}

@@ -13,7 +13,7 @@ public static class ScoreCommand
         var model = new Option<string>("--model") { Description = "Name of a promoted model (see 'workbench promote').", Required = true };
         var data = new Option<string>("--data") { Description = "Dataset folder to score (labels not needed).", Required = true };
         var output = new Option<string>("--out") { Description = "Output folder: book.csv, book.json, report/.", Required = true };
-        var store = new Option<string>("--store") { Description = "Run store folder (default: $WORKBENCH_STORE or .workbench).", DefaultValueFactory = _ => StoreLayout.Default().Root };
+        var store = StoreOption.Create();
         var asOf = new Option<string?>("--as-of") { Description = "As-of date yyyy-MM-01 (default: the month after the data's last month)." };
         var cmd = new Command("score", "Score new data with a promoted model: calibrated churn and upsell probabilities, each rep's ranked book with grades, trends and reasons; writes book.csv, book.json and an offline HTML report.")
         {
