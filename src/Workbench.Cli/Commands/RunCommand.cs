@@ -44,7 +44,8 @@ public static class RunCommand
             try
             {
                 record = CliProgress.Run($"experiment {experiment.Name}", progress =>
-                    ExperimentRunner.Run(experiment, runStore, new Reporter(r => { runId = r.RunId; progress.Report(r.Fraction); }), File.ReadAllText(specPath)));
+                    ExperimentRunner.Run(experiment, runStore, new Reporter(r => { runId = r.RunId; progress.Report(r.Fraction); }), File.ReadAllText(specPath),
+                        Path.GetDirectoryName(Path.GetFullPath(specPath))));
             }
             catch (Exception) when (runId is not null)
             {

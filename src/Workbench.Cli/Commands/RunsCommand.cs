@@ -5,15 +5,16 @@ using Workbench.Experiments.Runs;
 
 namespace Workbench.Cli.Commands;
 
-/// <summary><c>workbench runs list|show|compare</c>: the recorded experiment runs.</summary>
+/// <summary><c>workbench runs list|show|compare|reproduce</c>: the recorded experiment runs.</summary>
 public static class RunsCommand
 {
     public static Command Create()
     {
-        var cmd = new Command("runs", "List, show and compare recorded experiment runs.");
+        var cmd = new Command("runs", "List, show, compare and reproduce recorded experiment runs.");
         cmd.Subcommands.Add(List());
         cmd.Subcommands.Add(Show());
         cmd.Subcommands.Add(Compare());
+        cmd.Subcommands.Add(Reproduce());
         return cmd;
     }
 
@@ -105,6 +106,33 @@ public static class RunsCommand
                 Console.Write(TextTable(["parameter", "A", "B"], cmp.Parameters.Select(d => new[] { d.Path, d.A ?? "-", d.B ?? "-" }).ToList()));
             }
             return 0;
+        });
+        return cmd;
+    }
+
+    static Command Reproduce()
+    {
+        var run = new Argument<string>("run") { Description = "Run to reproduce (id, prefix or 'latest')." };
+        var store = StoreOption.Create();
+        var cmd = new Command("reproduce", "Re-run a succeeded run from its recorded spec on its recorded data (recorded as a new run) and check that every metric " +
+            "and every text artifact is identical and the data fingerprint unchanged. Exit 0 when identical, 1 when anything differs (listed).") { run, store };
+        cmd.SetAction(p =>
+        {
+            var runStore = new RunStore(p.GetValue(store)!);
+            var original = runStore.Find(p.GetValue(run)!);
+            var r = CliProgress.Run($"reproducing {original.Id}", progress =>
+                RunReproduction.Of(runStore, original.Id, new Progress<RunProgress>(x => progress.Report(x.Fraction))));
+            Console.WriteLine($"reproduced {r.Original.Id} as {r.Reproduction.Id}");
+            Console.WriteLine($"  data:      {(r.SameData ? "same fingerprint" : $"CHANGED ({r.Original.Data?.Sha256} -> {r.Reproduction.Data?.Sha256})")}");
+            Console.WriteLine($"  metrics:   {r.Comparison.Metrics.Count - r.MetricsThatDiffer.Count} of {r.Comparison.Metrics.Count} identical");
+            foreach (var m in r.MetricsThatDiffer) Console.WriteLine($"    differs: {m.Metric} {RunComparison.Format(m.A)} -> {RunComparison.Format(m.B)}");
+            var compared = r.Artifacts.Where(a => a.Identical is not null).ToList();
+            Console.WriteLine($"  artifacts: {compared.Count(a => a.Identical == true)} of {compared.Count} files byte-identical" +
+                (r.Artifacts.Any(a => a.Identical is null) ? $" ({r.Artifacts.Count(a => a.Identical is null)} model zips not compared byte-wise: they store write times; their scores are in ranked-book.csv)" : ""));
+            foreach (var a in r.Artifacts.Where(a => a.Identical == false)) Console.WriteLine($"    differs: {a.Path}");
+            foreach (var d in r.Comparison.Parameters) Console.WriteLine($"  parameter differs: {d.Path}: {d.A ?? "-"} -> {d.B ?? "-"}");
+            Console.WriteLine(r.Identical ? "identical" : "NOT identical");
+            return r.Identical ? 0 : 1;
         });
         return cmd;
     }

@@ -27,7 +27,7 @@ public static class ExperimentRunner
 
     /// <summary>Runs a spec file in the store.</summary>
     public static RunRecord Run(string specPath, RunStore store, IProgress<RunProgress>? progress = null) =>
-        Run(ExperimentSpec.Load(specPath), store, progress, File.ReadAllText(specPath));
+        Run(ExperimentSpec.Load(specPath), store, progress, File.ReadAllText(specPath), Path.GetDirectoryName(Path.GetFullPath(specPath)));
 
     /// <summary>Runs the spec in the store and returns the final record (also in the run folder's run.json). On an
     /// exception the record is saved as Failed with the error, and the exception is rethrown.</summary>
@@ -35,7 +35,8 @@ public static class ExperimentRunner
     /// <param name="store">Where the run is recorded.</param>
     /// <param name="progress">Stage and fraction done; reported on the calling thread.</param>
     /// <param name="specText">The spec as given (saved as spec.json); default: the filled spec.</param>
-    public static RunRecord Run(ExperimentSpec spec, RunStore store, IProgress<RunProgress>? progress = null, string? specText = null)
+    /// <param name="specDirectory">The spec file's folder, recorded so the run can be reproduced from spec.json.</param>
+    public static RunRecord Run(ExperimentSpec spec, RunStore store, IProgress<RunProgress>? progress = null, string? specText = null, string? specDirectory = null)
     {
         ArgumentNullException.ThrowIfNull(spec);
         ArgumentNullException.ThrowIfNull(store);
@@ -46,7 +47,7 @@ public static class ExperimentRunner
         var record = new RunRecord
         {
             Id = handle.Id, Name = spec.Name, Status = RunStatus.Running, StartedUtc = handle.StartedUtc,
-            Spec = specDoc.RootElement.Clone(), SpecHash = spec.Hash(), Seed = spec.Seed,
+            Spec = specDoc.RootElement.Clone(), SpecHash = spec.Hash(), SpecDirectory = specDirectory, Seed = spec.Seed,
             Code = RunEnvironment.CodeVersion(), Environment = RunEnvironment.Describe(),
             PromotionFloors = new Dictionary<string, double>(spec.PromotionFloors, StringComparer.Ordinal),
         };

@@ -22,6 +22,9 @@ public sealed record RunRecord
     /// <summary>The spec exactly as it ran (after defaults were filled in), and the SHA-256 of its canonical JSON.</summary>
     public JsonElement? Spec { get; init; }
     public string? SpecHash { get; init; }
+    /// <summary>The folder of the spec file as run (relative data paths and the dataset catalog resolve from it), so the
+    /// run can be reproduced from its spec.json; null when the spec did not come from a file.</summary>
+    public string? SpecDirectory { get; init; }
     public int Seed { get; init; }
     /// <summary>Data fingerprints: the dataset folder and a SHA-256 per table file and over all of them.</summary>
     public DataFingerprint? Data { get; init; }
