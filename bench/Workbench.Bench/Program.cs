@@ -12,6 +12,8 @@ switch (mode)
     case "shap": return ShapThroughput.Run(args[1..]);
     case "load": return LoadBench.Run(args[1..]);
     case "load-split": return LoadSplit.Run(args[1..]);
+    case "parquet-probe": return ParquetProbe.Run(args[1..]);
+    case "load-compare": return LoadCompare.Run(args[1..]);
     case "features": return FeaturesBench.Run(args[1..]);
     case "train": return TrainBench.Run(args[1..]);
     case "kmeans":

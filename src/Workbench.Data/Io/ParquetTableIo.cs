@@ -240,23 +240,37 @@ internal static class ParquetTableIo
         long rowBase = 0, total = 0;
         for (int g = 0; g < reader.RowGroupCount; g++) { using var r = reader.OpenRowGroupReader(g); total += r.RowCount; }
         sink.Reserve(total);
+        using var handle = File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.Read);
+        var chunk = new PlainChunk();
+        var text = new TextScratch();
         for (int g = 0; g < reader.RowGroupCount && !sink.Stop; g++)
         {
             using var rg = reader.OpenRowGroupReader(g);
             int count = checked((int)rg.RowCount);
             var str = new string?[n][]; var lng = new long[n][]; var dec = new decimal[n][]; var dbl = new double[n][]; var nul = new bool[n][];
+            var bad = new bool[n][];
             for (int c = 0; c < n; c++)
             {
                 var f = fields[c]!;
                 var t = schema.Columns[c].Type;
                 nul[c] = new bool[count];
+                if (t == ColumnType.Enum) bad[c] = new bool[count];
+                if (TryReadFast(handle, rg, f, t, count, chunk, nul[c], pools[c], enums[c], text, out str[c], out lng[c], out dec[c], out dbl[c], bad[c]))
+                    continue;
                 switch (t)
                 {
                     case ColumnType.String or ColumnType.Enum:
                         var s = new string?[count];
                         await rg.ReadAsync(f, s.AsMemory());
                         str[c] = s;
-                        for (int i = 0; i < count; i++) nul[c][i] = s[i] is null;
+                        if (t == ColumnType.Enum) lng[c] = new long[count];
+                        for (int i = 0; i < count; i++)
+                        {
+                            if (s[i] is not { } v) { nul[c][i] = true; continue; }
+                            if (t == ColumnType.String) { if (pools[c] is { } pool) s[i] = pool.Get(v); }
+                            else if (enums[c]!.TryParse(v, out int ev)) lng[c][i] = ev;
+                            else bad[c][i] = true;
+                        }
                         break;
                     case ColumnType.Int: lng[c] = await ReadLongs<int>(rg, f, count, nul[c], v => v); break;
                     case ColumnType.Date: lng[c] = await ReadLongs<DateOnly>(rg, f, count, nul[c], v => v.DayNumber); break;
@@ -266,6 +280,8 @@ internal static class ParquetTableIo
                 }
             }
             var origin = new Origin(schema, b, enums, str);
+            var types = new ColumnType[n];
+            for (int c = 0; c < n; c++) types[c] = schema.Columns[c].Type;
             for (int i = 0; i < count && !sink.Stop; i++)
             {
                 sink.BeginRow();
@@ -273,11 +289,11 @@ internal static class ParquetTableIo
                 for (int c = 0; c < n; c++)
                 {
                     if (nul[c][i]) { b.IsNull[c] = true; continue; }
-                    switch (schema.Columns[c].Type)
+                    switch (types[c])
                     {
-                        case ColumnType.String: b.Str[c] = pools[c] is { } pool ? pool.Get(str[c]![i]!) : str[c]![i]; break;
+                        case ColumnType.String: b.Str[c] = str[c]![i]; break;
                         case ColumnType.Enum:
-                            if (enums[c]!.TryParse(str[c]![i], out int ev)) b.Long[c] = ev; else sink.ParseFailed(c, str[c]![i]!);
+                            if (bad[c][i]) sink.ParseFailed(c, str[c]![i]!); else b.Long[c] = lng[c][i];
                             break;
                         case ColumnType.Int or ColumnType.Date or ColumnType.Bool: b.Long[c] = lng[c][i]; break;
                         case ColumnType.Decimal: b.Dec[c] = dec[c][i]; break;
@@ -289,6 +305,121 @@ internal static class ParquetTableIo
             rowBase += count;
         }
         return true;
+    }
+
+    /// <summary>Reusable char buffer for turning UTF-8 cells into pooled strings without an intermediate string.</summary>
+    sealed class TextScratch { public char[] Chars = new char[256]; }
+
+    static readonly int UnixEpochDay = new DateOnly(1970, 1, 1).DayNumber;
+
+    /// <summary>Reads one column of a row group with <see cref="ParquetChunkDecoder"/>; false (and nothing used) when
+    /// the chunk is not in the plain layout it decodes, so the caller falls back to Parquet.Net.</summary>
+    static bool TryReadFast(Microsoft.Win32.SafeHandles.SafeFileHandle handle, ParquetRowGroupReader rg, DataField f, ColumnType type, int count,
+        PlainChunk chunk, bool[] isNull, StringPool? pool, EnumText? enumText, TextScratch text,
+        out string?[] str, out long[] lng, out decimal[] dec, out double[] dbl, bool[]? bad)
+    {
+        str = null!; lng = null!; dec = null!; dbl = null!;
+        Parquet.Meta.ColumnChunk? cc = null;
+        foreach (var col in rg.RowGroup.Columns)
+            if (col.MetaData?.PathInSchema is { Count: 1 } p && p[0] == f.Name) { cc = col; break; }
+        if (cc?.MetaData is not { } md) return false;
+        var want = type switch
+        {
+            ColumnType.String or ColumnType.Enum => Parquet.Meta.Type.BYTE_ARRAY,
+            ColumnType.Int or ColumnType.Date => Parquet.Meta.Type.INT32,
+            ColumnType.Decimal => Parquet.Meta.Type.INT64,
+            ColumnType.Double => Parquet.Meta.Type.DOUBLE,
+            _ => Parquet.Meta.Type.BOOLEAN,
+        };
+        if (md.Type != want || md.NumValues != count) return false;
+        int scale = 0;
+        if (type == ColumnType.Decimal)
+        {
+            if (f is not DecimalDataField df || df.Scale < 0 || df.Scale > 18) return false;
+            scale = df.Scale;
+        }
+        chunk.IsNull = isNull;
+        if (!ParquetChunkDecoder.TryDecode(handle, cc, count, f.IsNullable, chunk)) { Array.Clear(isNull); return false; }
+        var v = chunk.Values.AsSpan(0, chunk.ValueBytes);
+        int width = type switch { ColumnType.Int or ColumnType.Date => 4, ColumnType.Decimal or ColumnType.Double => 8, _ => 0 };
+        if (width > 0 && v.Length < chunk.NonNull * width) { Array.Clear(isNull); return false; }
+        int k = 0;
+        switch (type)
+        {
+            case ColumnType.String or ColumnType.Enum:
+            {
+                var s = new string?[count];
+                long[]? ev = type == ColumnType.Enum ? new long[count] : null;
+                int pos = 0;
+                for (int i = 0; i < count; i++)
+                {
+                    if (isNull[i]) continue;
+                    if (pos + 4 > v.Length) { Array.Clear(isNull); return false; }
+                    int len = System.Buffers.Binary.BinaryPrimitives.ReadInt32LittleEndian(v[pos..]);
+                    if (len < 0 || pos + 4 + len > v.Length) { Array.Clear(isNull); return false; }
+                    var bytes = v.Slice(pos + 4, len);
+                    pos += 4 + len;
+                    if (pool is null && ev is null) { s[i] = System.Text.Encoding.UTF8.GetString(bytes); continue; }
+                    if (text.Chars.Length < len) text.Chars = new char[Math.Max(len, text.Chars.Length * 2)];
+                    int nc = System.Text.Encoding.UTF8.GetChars(bytes, text.Chars);
+                    var chars = text.Chars.AsSpan(0, nc);
+                    if (ev is null) s[i] = pool!.Get(chars);
+                    else if (enumText!.TryParse(chars, out int e)) { ev[i] = e; s[i] = enumText.Name(e); }
+                    else { s[i] = chars.ToString(); bad![i] = true; }
+                }
+                str = s;
+                if (ev is not null) lng = ev;
+                return true;
+            }
+            case ColumnType.Int:
+            {
+                var a = new long[count];
+                for (int i = 0; i < count; i++) if (!isNull[i]) a[i] = System.Buffers.Binary.BinaryPrimitives.ReadInt32LittleEndian(v.Slice(4 * k++));
+                lng = a;
+                return true;
+            }
+            case ColumnType.Date:
+            {
+                var a = new long[count];
+                for (int i = 0; i < count; i++)
+                {
+                    if (isNull[i]) continue;
+                    long day = (long)System.Buffers.Binary.BinaryPrimitives.ReadInt32LittleEndian(v.Slice(4 * k++)) + UnixEpochDay;
+                    if (day < DateOnly.MinValue.DayNumber || day > DateOnly.MaxValue.DayNumber) { Array.Clear(isNull); return false; }
+                    a[i] = day;
+                }
+                lng = a;
+                return true;
+            }
+            case ColumnType.Decimal:
+            {
+                var a = new decimal[count];
+                for (int i = 0; i < count; i++)
+                {
+                    if (isNull[i]) continue;
+                    long raw = System.Buffers.Binary.BinaryPrimitives.ReadInt64LittleEndian(v.Slice(8 * k++));
+                    ulong mag = raw < 0 ? (ulong)(-(raw + 1)) + 1 : (ulong)raw;
+                    a[i] = new decimal((int)(uint)mag, (int)(uint)(mag >> 32), 0, raw < 0, (byte)scale);
+                }
+                dec = a;
+                return true;
+            }
+            case ColumnType.Double:
+            {
+                var a = new double[count];
+                for (int i = 0; i < count; i++) if (!isNull[i]) a[i] = System.Buffers.Binary.BinaryPrimitives.ReadDoubleLittleEndian(v.Slice(8 * k++));
+                dbl = a;
+                return true;
+            }
+            default:
+            {
+                if (f.IsNullable || v.Length * 8 < count) { Array.Clear(isNull); return false; }
+                var a = new long[count];
+                for (int i = 0; i < count; i++) a[i] = (v[i >> 3] >> (i & 7)) & 1;
+                lng = a;
+                return true;
+            }
+        }
     }
 
     static async Task<long[]> ReadLongs<TV>(ParquetRowGroupReader rg, DataField f, int count, bool[] isNull, Func<TV, long> convert) where TV : struct
