@@ -234,9 +234,7 @@ internal static class ParquetTableIo
 
         var enums = CellText.EnumsOf(schema);
         var b = sink.Buffer;
-        // Same pooling rule as CSV: one string per distinct id, except a table's own single-column key.
-        var pools = schema.Columns.Select(col => col.Type == ColumnType.String && !(schema.Key.Count == 1 && schema.Key[0] == col.Name)
-            ? new StringPool() : null).ToArray();
+        var pools = sink.Pools;
         long rowBase = 0, total = 0;
         for (int g = 0; g < reader.RowGroupCount; g++) { using var r = reader.OpenRowGroupReader(g); total += r.RowCount; }
         sink.Reserve(total);
@@ -248,14 +246,15 @@ internal static class ParquetTableIo
             using var rg = reader.OpenRowGroupReader(g);
             int count = checked((int)rg.RowCount);
             var str = new string?[n][]; var lng = new long[n][]; var dec = new decimal[n][]; var dbl = new double[n][]; var nul = new bool[n][];
-            var bad = new bool[n][];
+            var bad = new bool[n][]; var ids = new int[n][];
             for (int c = 0; c < n; c++)
             {
                 var f = fields[c]!;
                 var t = schema.Columns[c].Type;
                 nul[c] = new bool[count];
                 if (t == ColumnType.Enum) bad[c] = new bool[count];
-                if (TryReadFast(handle, rg, f, t, count, chunk, nul[c], pools[c], enums[c], text, out str[c], out lng[c], out dec[c], out dbl[c], bad[c]))
+                if (pools[c] is not null) ids[c] = new int[count];
+                if (TryReadFast(handle, rg, f, t, count, chunk, nul[c], pools[c], ids[c], enums[c], text, out str[c], out lng[c], out dec[c], out dbl[c], bad[c]))
                     continue;
                 switch (t)
                 {
@@ -267,7 +266,7 @@ internal static class ParquetTableIo
                         for (int i = 0; i < count; i++)
                         {
                             if (s[i] is not { } v) { nul[c][i] = true; continue; }
-                            if (t == ColumnType.String) { if (pools[c] is { } pool) s[i] = pool.Get(v); }
+                            if (t == ColumnType.String) { if (pools[c] is { } pool) s[i] = pool.Get(v, out ids[c][i]); }
                             else if (enums[c]!.TryParse(v, out int ev)) lng[c][i] = ev;
                             else bad[c][i] = true;
                         }
@@ -291,7 +290,7 @@ internal static class ParquetTableIo
                     if (nul[c][i]) { b.IsNull[c] = true; continue; }
                     switch (types[c])
                     {
-                        case ColumnType.String: b.Str[c] = str[c]![i]; break;
+                        case ColumnType.String: b.Str[c] = str[c]![i]; if (ids[c] is { } id) b.Id[c] = id[i]; break;
                         case ColumnType.Enum:
                             if (bad[c][i]) sink.ParseFailed(c, str[c]![i]!); else b.Long[c] = lng[c][i];
                             break;
@@ -315,7 +314,7 @@ internal static class ParquetTableIo
     /// <summary>Reads one column of a row group with <see cref="ParquetChunkDecoder"/>; false (and nothing used) when
     /// the chunk is not in the plain layout it decodes, so the caller falls back to Parquet.Net.</summary>
     static bool TryReadFast(Microsoft.Win32.SafeHandles.SafeFileHandle handle, ParquetRowGroupReader rg, DataField f, ColumnType type, int count,
-        PlainChunk chunk, bool[] isNull, StringPool? pool, EnumText? enumText, TextScratch text,
+        PlainChunk chunk, bool[] isNull, StringPool? pool, int[]? ids, EnumText? enumText, TextScratch text,
         out string?[] str, out long[] lng, out decimal[] dec, out double[] dbl, bool[]? bad)
     {
         str = null!; lng = null!; dec = null!; dbl = null!;
@@ -363,7 +362,7 @@ internal static class ParquetTableIo
                     if (text.Chars.Length < len) text.Chars = new char[Math.Max(len, text.Chars.Length * 2)];
                     int nc = System.Text.Encoding.UTF8.GetChars(bytes, text.Chars);
                     var chars = text.Chars.AsSpan(0, nc);
-                    if (ev is null) s[i] = pool!.Get(chars);
+                    if (ev is null) s[i] = pool!.Get(chars, out ids![i]);
                     else if (enumText!.TryParse(chars, out int e)) { ev[i] = e; s[i] = enumText.Name(e); }
                     else { s[i] = chars.ToString(); bad![i] = true; }
                 }
