@@ -13,6 +13,9 @@ internal sealed class PlainChunk
     public byte[] Values = [];
     public int ValueBytes;
     public int NonNull;
+    // Buffers reused from chunk to chunk: the compressed bytes and one decompressed page.
+    public byte[] Raw = [];
+    public byte[] Scratch = [];
 }
 
 /// <summary>A direct decoder for the column chunks this library writes (flat columns, PLAIN values, RLE definition
@@ -32,28 +35,30 @@ internal static class ParquetChunkDecoder
         if (md.Codec != CompressionCodec.SNAPPY && md.Codec != CompressionCodec.UNCOMPRESSED) return false;
         if (md.DictionaryPageOffset is long dict && dict > 0 && dict < md.DataPageOffset) return false;
         if (md.TotalCompressedSize <= 0 || md.TotalCompressedSize > int.MaxValue / 2) return false;
-        var raw = new byte[md.TotalCompressedSize];
+        if (into.Raw.Length < md.TotalCompressedSize) into.Raw = new byte[md.TotalCompressedSize];
+        var raw = into.Raw.AsSpan(0, (int)md.TotalCompressedSize);
         int got = 0;
         while (got < raw.Length)
         {
-            int n = RandomAccess.Read(file, raw.AsSpan(got), md.DataPageOffset + got);
+            int n = RandomAccess.Read(file, raw[got..], md.DataPageOffset + got);
             if (n <= 0) return false;
             got += n;
         }
         bool snappy = md.Codec == CompressionCodec.SNAPPY;
-        if (into.IsNull.Length != rows) into.IsNull = new bool[rows];
+        if (into.IsNull.Length < rows) into.IsNull = new bool[rows];
         int valuesCap = (int)Math.Min(int.MaxValue / 2, Math.Max(16, md.TotalUncompressedSize));
         if (into.Values.Length < valuesCap) into.Values = new byte[valuesCap];
         into.ValueBytes = 0; into.NonNull = 0;
-        byte[] scratch = [];
+        ref byte[] scratch = ref into.Scratch;
+        var rawArray = into.Raw;
         int pos = 0, row = 0;
         try
         {
             while (row < rows && pos < raw.Length)
             {
-                var h = PageHeaderReader.Read(raw, ref pos);
+                var h = PageHeaderReader.Read(rawArray, ref pos);
                 if (h.CompressedSize < 0 || pos + h.CompressedSize > raw.Length) return false;
-                var body = raw.AsSpan(pos, h.CompressedSize);
+                var body = raw.Slice(pos, h.CompressedSize);
                 pos += h.CompressedSize;
                 if (h.Type == IndexPage) continue;
                 if (h.Type == DictionaryPage) return false;

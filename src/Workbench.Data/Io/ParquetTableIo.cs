@@ -235,26 +235,34 @@ internal static class ParquetTableIo
         var enums = CellText.EnumsOf(schema);
         var b = sink.Buffer;
         var pools = sink.Pools;
-        long rowBase = 0, total = 0;
-        for (int g = 0; g < reader.RowGroupCount; g++) { using var r = reader.OpenRowGroupReader(g); total += r.RowCount; }
+        long rowBase = 0, total = 0, largest = 0;
+        for (int g = 0; g < reader.RowGroupCount; g++) { using var r = reader.OpenRowGroupReader(g); total += r.RowCount; largest = Math.Max(largest, r.RowCount); }
         sink.Reserve(total);
         using var handle = File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.Read);
         var chunk = new PlainChunk();
         var text = new TextScratch();
+        // Column arrays sized for the largest row group and reused by every group: fresh 1M-row arrays per group
+        // cost page faults and zeroing for nothing.
+        int capacity = checked((int)largest);
+        var str = new string?[n][]; var lng = new long[n][]; var dec = new decimal[n][]; var dbl = new double[n][]; var nul = new bool[n][];
+        var bad = new bool[n][]; var ids = new int[n][];
+        for (int c = 0; c < n; c++)
+        {
+            nul[c] = new bool[capacity];
+            if (schema.Columns[c].Type == ColumnType.Enum) bad[c] = new bool[capacity];
+            if (pools[c] is not null) ids[c] = new int[capacity];
+        }
         for (int g = 0; g < reader.RowGroupCount && !sink.Stop; g++)
         {
             using var rg = reader.OpenRowGroupReader(g);
             int count = checked((int)rg.RowCount);
-            var str = new string?[n][]; var lng = new long[n][]; var dec = new decimal[n][]; var dbl = new double[n][]; var nul = new bool[n][];
-            var bad = new bool[n][]; var ids = new int[n][];
             for (int c = 0; c < n; c++)
             {
                 var f = fields[c]!;
                 var t = schema.Columns[c].Type;
-                nul[c] = new bool[count];
-                if (t == ColumnType.Enum) bad[c] = new bool[count];
-                if (pools[c] is not null) ids[c] = new int[count];
-                if (TryReadFast(handle, rg, f, t, count, chunk, nul[c], pools[c], ids[c], enums[c], text, out str[c], out lng[c], out dec[c], out dbl[c], bad[c]))
+                Array.Clear(nul[c]);
+                if (bad[c] is { } bc) Array.Clear(bc);
+                if (TryReadFast(handle, rg, f, t, count, chunk, nul[c], pools[c], ids[c], enums[c], text, ref str[c], ref lng[c], ref dec[c], ref dbl[c], bad[c]))
                     continue;
                 switch (t)
                 {
@@ -309,15 +317,16 @@ internal static class ParquetTableIo
     /// <summary>Reusable char buffer for turning UTF-8 cells into pooled strings without an intermediate string.</summary>
     sealed class TextScratch { public char[] Chars = new char[256]; }
 
+    static TV[] Sized<TV>(ref TV[] array, int capacity) => array is not null && array.Length >= capacity ? array : array = new TV[capacity];
+
     static readonly int UnixEpochDay = new DateOnly(1970, 1, 1).DayNumber;
 
     /// <summary>Reads one column of a row group with <see cref="ParquetChunkDecoder"/>; false (and nothing used) when
     /// the chunk is not in the plain layout it decodes, so the caller falls back to Parquet.Net.</summary>
     static bool TryReadFast(Microsoft.Win32.SafeHandles.SafeFileHandle handle, ParquetRowGroupReader rg, DataField f, ColumnType type, int count,
         PlainChunk chunk, bool[] isNull, StringPool? pool, int[]? ids, EnumText? enumText, TextScratch text,
-        out string?[] str, out long[] lng, out decimal[] dec, out double[] dbl, bool[]? bad)
+        ref string?[] str, ref long[] lng, ref decimal[] dec, ref double[] dbl, bool[]? bad)
     {
-        str = null!; lng = null!; dec = null!; dbl = null!;
         Parquet.Meta.ColumnChunk? cc = null;
         foreach (var col in rg.RowGroup.Columns)
             if (col.MetaData?.PathInSchema is { Count: 1 } p && p[0] == f.Name) { cc = col; break; }
@@ -347,12 +356,12 @@ internal static class ParquetTableIo
         {
             case ColumnType.String or ColumnType.Enum:
             {
-                var s = new string?[count];
-                long[]? ev = type == ColumnType.Enum ? new long[count] : null;
+                var s = Sized(ref str, isNull.Length);
+                long[]? ev = type == ColumnType.Enum ? Sized(ref lng, isNull.Length) : null;
                 int pos = 0;
                 for (int i = 0; i < count; i++)
                 {
-                    if (isNull[i]) continue;
+                    if (isNull[i]) { s[i] = null; continue; } // the arrays are reused: a null cell must not show the text of an earlier group
                     if (pos + 4 > v.Length) { Array.Clear(isNull); return false; }
                     int len = System.Buffers.Binary.BinaryPrimitives.ReadInt32LittleEndian(v[pos..]);
                     if (len < 0 || pos + 4 + len > v.Length) { Array.Clear(isNull); return false; }
@@ -366,20 +375,17 @@ internal static class ParquetTableIo
                     else if (enumText!.TryParse(chars, out int e)) { ev[i] = e; s[i] = enumText.Name(e); }
                     else { s[i] = chars.ToString(); bad![i] = true; }
                 }
-                str = s;
-                if (ev is not null) lng = ev;
                 return true;
             }
             case ColumnType.Int:
             {
-                var a = new long[count];
+                var a = Sized(ref lng, isNull.Length);
                 for (int i = 0; i < count; i++) if (!isNull[i]) a[i] = System.Buffers.Binary.BinaryPrimitives.ReadInt32LittleEndian(v.Slice(4 * k++));
-                lng = a;
                 return true;
             }
             case ColumnType.Date:
             {
-                var a = new long[count];
+                var a = Sized(ref lng, isNull.Length);
                 for (int i = 0; i < count; i++)
                 {
                     if (isNull[i]) continue;
@@ -387,12 +393,11 @@ internal static class ParquetTableIo
                     if (day < DateOnly.MinValue.DayNumber || day > DateOnly.MaxValue.DayNumber) { Array.Clear(isNull); return false; }
                     a[i] = day;
                 }
-                lng = a;
                 return true;
             }
             case ColumnType.Decimal:
             {
-                var a = new decimal[count];
+                var a = Sized(ref dec, isNull.Length);
                 for (int i = 0; i < count; i++)
                 {
                     if (isNull[i]) continue;
@@ -400,22 +405,19 @@ internal static class ParquetTableIo
                     ulong mag = raw < 0 ? (ulong)(-(raw + 1)) + 1 : (ulong)raw;
                     a[i] = new decimal((int)(uint)mag, (int)(uint)(mag >> 32), 0, raw < 0, (byte)scale);
                 }
-                dec = a;
                 return true;
             }
             case ColumnType.Double:
             {
-                var a = new double[count];
+                var a = Sized(ref dbl, isNull.Length);
                 for (int i = 0; i < count; i++) if (!isNull[i]) a[i] = System.Buffers.Binary.BinaryPrimitives.ReadDoubleLittleEndian(v.Slice(8 * k++));
-                dbl = a;
                 return true;
             }
             default:
             {
                 if (f.IsNullable || v.Length * 8 < count) { Array.Clear(isNull); return false; }
-                var a = new long[count];
+                var a = Sized(ref lng, isNull.Length);
                 for (int i = 0; i < count; i++) a[i] = (v[i >> 3] >> (i & 7)) & 1;
-                lng = a;
                 return true;
             }
         }
