@@ -7,12 +7,13 @@ namespace Workbench.Data.Tables;
 internal sealed class KeyIndex
 {
     const long Empty = -1; // packed keys are never negative: the top bit is always clear
-    long[] slots = new long[16];
-    long[] lines = new long[16];
+
+    /// <summary>Key and line side by side, so a probe touches one cache line.</summary>
+    struct Entry { public long Key; public long Line; }
+
+    Entry[] slots = NewSlots(16);
     int packedCount;
     readonly Dictionary<RowKey, long> other = new();
-
-    public KeyIndex() => Array.Fill(slots, Empty);
 
     public void Reserve(int expected)
     {
@@ -38,7 +39,7 @@ internal sealed class KeyIndex
     {
         if (!TryPack(key, out long p)) return other.TryGetValue(key, out long l) ? l : -1;
         int i = Slot(p);
-        return slots[i] == p ? lines[i] : -1;
+        return slots[i].Key == p ? slots[i].Line : -1;
     }
 
     /// <summary>Adds the key with its line unless present; returns the existing line, or -1 when added.</summary>
@@ -52,8 +53,9 @@ internal sealed class KeyIndex
             return -1;
         }
         int i = Slot(p);
-        if (slots[i] == p) return lines[i];
-        slots[i] = p; lines[i] = line;
+        ref var e = ref slots[i];
+        if (e.Key == p) return e.Line;
+        e.Key = p; e.Line = line;
         if (++packedCount * 2 > slots.Length) Rehash(slots.Length * 2);
         return -1;
     }
@@ -62,25 +64,30 @@ internal sealed class KeyIndex
     int Slot(long p)
     {
         int mask = slots.Length - 1;
-        int i = (int)((ulong)p * 0x9E3779B97F4A7C15UL >> 33) & mask;
+        // murmur3's finalizer: ids and dates are small dense numbers, which plain multiplicative hashing clusters.
+        ulong h = (ulong)p;
+        h ^= h >> 33; h *= 0xFF51AFD7ED558CCDUL; h ^= h >> 33; h *= 0xC4CEB9FE1A85EC53UL; h ^= h >> 33;
+        int i = (int)h & mask;
         while (true)
         {
-            long s = slots[i];
+            long s = slots[i].Key;
             if (s == p || s == Empty) return i;
             i = (i + 1) & mask;
         }
     }
 
+    static Entry[] NewSlots(int size)
+    {
+        var a = new Entry[size];
+        for (int i = 0; i < a.Length; i++) a[i].Key = Empty;
+        return a;
+    }
+
     void Rehash(int size)
     {
-        var oldSlots = slots; var oldLines = lines;
-        slots = new long[size]; lines = new long[size];
-        Array.Fill(slots, Empty);
-        for (int j = 0; j < oldSlots.Length; j++)
-        {
-            if (oldSlots[j] == Empty) continue;
-            int i = Slot(oldSlots[j]);
-            slots[i] = oldSlots[j]; lines[i] = oldLines[j];
-        }
+        var old = slots;
+        slots = NewSlots(size);
+        foreach (var e in old)
+            if (e.Key != Empty) slots[Slot(e.Key)] = e;
     }
 }
