@@ -9,7 +9,7 @@ namespace Workbench.Bench;
 /// <summary>Where the Parquet load time goes, one table at a time on one thread: (1) Parquet.Net decoding the
 /// columns alone (ReadColumnAsync), (2) the library's full table load (decode + row validation + records), with no
 /// foreign keys, (3) with the foreign-key sets built from the tables loaded before it.
-///   dotnet bench/Workbench.Bench/bin/Release/net10.0/Workbench.Bench.dll load-split 100000 36 [--no-raw] [--csv]
+///   dotnet bench/Workbench.Bench/bin/Release/net10.0/Workbench.Bench.dll load-split 100000 36 [--no-raw] [--csv] [--table name]
 /// (--no-raw skips step 1; --csv loads the CSV files instead, so the decode column is then 0).</summary>
 static class LoadSplit
 {
@@ -22,8 +22,10 @@ static class LoadSplit
         var options = new LoadOptions { Format = format, IncludeTruth = false };
         Console.WriteLine($"load-split {dir}; {Load()}");
         var loaded = new Dictionary<string, object>();
+        var only = args.SkipWhile(a => a != "--table").Skip(1).FirstOrDefault();
         foreach (var t in Bindings.Canonical)
         {
+            if (only is not null && t.Name != only) continue;
             var path = catalog.PathOf(t.Name, format);
             GC.Collect();
             var g0 = GcStats.Now();

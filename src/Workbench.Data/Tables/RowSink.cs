@@ -290,21 +290,21 @@ internal sealed class RowSink<T>
 
     RowKey KeyOf(RowBuffer b)
     {
+        // The first text part goes in the high half of Ids (KeyIndex groups rows by it), a second one in the low half.
         long ids = 0, n = 0;
+        int parts = 0;
         string? s = null;
         foreach (int kc in keyColumns)
         {
             if (types[kc] == ColumnType.String)
             {
                 int id = Pools[kc] is null ? -1 : b.Id[kc];
-                if (id >= 0) ids = ids << 32 | (uint)id;
-                else
-                {
-                    // No id (the table's own unique id, or a text first seen after the pool's cap): the text itself. The
-                    // all-ones id marks which part it is; a second such part is appended after the first one's length.
-                    ids = ids << 32 | 0xFFFFFFFFL;
-                    s = s is null ? b.Str[kc] : s.Length.ToString(CultureInfo.InvariantCulture) + ":" + s + b.Str[kc];
-                }
+                // No id (the table's own unique id, or a text first seen after the pool's cap): the text itself. The
+                // all-ones id marks which part it is; a second such part is appended after the first one's length.
+                long part = id >= 0 ? id : 0xFFFFFFFFL;
+                if (id < 0) s = s is null ? b.Str[kc] : s.Length.ToString(CultureInfo.InvariantCulture) + ":" + s + b.Str[kc];
+                ids = parts == 0 ? part << 32 : ids | part;
+                parts++;
             }
             else n = n * 1_000_003 + b.Long[kc];
         }
