@@ -319,6 +319,13 @@ internal static class ParquetTableIo
 
     static TV[] Sized<TV>(ref TV[] array, int capacity) => array is not null && array.Length >= capacity ? array : array = new TV[capacity];
 
+    /// <summary>Test hook: true makes reads use Parquet.Net for every column (the reference the direct decoder must match).
+    /// Flows with the execution context, so it holds for the load's worker threads and nowhere else.</summary>
+    internal static readonly AsyncLocal<bool> ParquetNetOnly = new();
+
+    /// <summary>Column chunks read by the direct decoder so far in this process (lets tests see it was used).</summary>
+    internal static long DirectChunks;
+
     static readonly int UnixEpochDay = new DateOnly(1970, 1, 1).DayNumber;
 
     /// <summary>Reads one column of a row group with <see cref="ParquetChunkDecoder"/>; false (and nothing used) when
@@ -327,6 +334,7 @@ internal static class ParquetTableIo
         PlainChunk chunk, bool[] isNull, StringPool? pool, int[]? ids, EnumText? enumText, TextScratch text,
         ref string?[] str, ref long[] lng, ref decimal[] dec, ref double[] dbl, bool[]? bad)
     {
+        if (ParquetNetOnly.Value) return false;
         Parquet.Meta.ColumnChunk? cc = null;
         foreach (var col in rg.RowGroup.Columns)
             if (col.MetaData?.PathInSchema is { Count: 1 } p && p[0] == f.Name) { cc = col; break; }
@@ -348,6 +356,7 @@ internal static class ParquetTableIo
         }
         chunk.IsNull = isNull;
         if (!ParquetChunkDecoder.TryDecode(handle, cc, count, f.IsNullable, chunk)) { Array.Clear(isNull); return false; }
+        Interlocked.Increment(ref DirectChunks);
         var v = chunk.Values.AsSpan(0, chunk.ValueBytes);
         int width = type switch { ColumnType.Int or ColumnType.Date => 4, ColumnType.Decimal or ColumnType.Double => 8, _ => 0 };
         if (width > 0 && v.Length < chunk.NonNull * width) { Array.Clear(isNull); return false; }
