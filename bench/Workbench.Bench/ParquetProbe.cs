@@ -6,7 +6,10 @@ using static Workbench.Bench.BenchCommon;
 
 namespace Workbench.Bench;
 
-/// <summary>Per column: Parquet.Net decode time, column chunk encodings and whether equal strings share one instance.</summary>
+/// <summary>Per column of the bench Parquet tables: Parquet.Net decode time (text columns: as ReadOnlyMemory&lt;char&gt;
+/// and as strings), the column chunk's physical type, codec and encodings. Shows why the library decodes text
+/// columns itself (the writer stores them PLAIN, and Parquet.Net costs ~200 ns per text cell).
+///   dotnet bench/Workbench.Bench/bin/Release/net10.0/Workbench.Bench.dll parquet-probe [table...]</summary>
 static class ParquetProbe
 {
     public static int Run(string[] args)
@@ -24,7 +27,7 @@ static class ParquetProbe
         Console.WriteLine($"{Path.GetFileName(path)}: {reader.RowGroupCount} row groups");
         foreach (var f in fields)
         {
-            double secs = 0; string enc = ""; long shared = 0, n = 0;
+            double secs = 0, stringSecs = 0; string enc = ""; long chars = 0;
             for (int g = 0; g < reader.RowGroupCount; g++)
             {
                 using var rg = reader.OpenRowGroupReader(g);
@@ -38,19 +41,11 @@ static class ParquetProbe
                     var defs = new int[count];
                     await rg.ReadRawAsync<ReadOnlyMemory<char>>(f, m.AsMemory(), defs.AsMemory(), null);
                     secs += sw.Elapsed.TotalSeconds;
-                    long chars = 0; for (int i = 0; i < count; i++) chars += m[i].Length;
-                    n = chars;
+                    for (int i = 0; i < count; i++) chars += m[i].Length;
                     sw.Restart();
                     var s = new string?[count];
                     await rg.ReadAsync(f, s.AsMemory());
-                    shared += (long)(sw.Elapsed.TotalSeconds * 1000);
-                }
-                else if (f.ClrType == typeof(string))
-                {
-                    var s = new string?[count];
-                    await rg.ReadAsync(f, s.AsMemory());
-                    secs += sw.Elapsed.TotalSeconds;
-                    for (int i = 1; i < count; i++) if (s[i] is not null && s[i] == s[i - 1]) { n++; if (ReferenceEquals(s[i], s[i - 1])) shared++; }
+                    stringSecs += sw.Elapsed.TotalSeconds;
                 }
                 else if (f.ClrType == typeof(int)) { if (f.IsNullable) await rg.ReadAsync<int>(f, new int?[count].AsMemory()); else await rg.ReadAsync<int>(f, new int[count].AsMemory()); secs += sw.Elapsed.TotalSeconds; }
                 else if (f.ClrType == typeof(decimal)) { var dd = new decimal[count]; if (f.IsNullable) await rg.ReadAsync<decimal>(f, new decimal?[count].AsMemory()); else await rg.ReadAsync<decimal>(f, dd.AsMemory()); secs += sw.Elapsed.TotalSeconds; if (g == 0) Console.WriteLine("    first decimals: " + string.Join(" ", dd.Take(8).Select(x => x.ToString(Inv)))); }
@@ -58,7 +53,8 @@ static class ParquetProbe
                 else if (f.ClrType == typeof(DateOnly)) { if (f.IsNullable) await rg.ReadAsync<DateOnly>(f, new DateOnly?[count].AsMemory()); else await rg.ReadAsync<DateOnly>(f, new DateOnly[count].AsMemory()); secs += sw.Elapsed.TotalSeconds; }
                 else if (f.ClrType == typeof(bool)) { await rg.ReadAsync<bool>(f, new bool[count].AsMemory()); secs += sw.Elapsed.TotalSeconds; }
             }
-            Console.WriteLine(string.Create(Inv, $"  {f.Name,-18} {f.ClrType.Name,-10} null={f.IsNullable,-5} {secs,6:F2} s  {enc}  equal-adjacent {n:N0}, same instance {shared:N0}"));
+            var text = f.ClrType == typeof(ReadOnlyMemory<char>) ? string.Create(Inv, $" (as strings {stringSecs:F2} s; {chars:N0} chars)") : "";
+            Console.WriteLine(string.Create(Inv, $"  {f.Name,-18} {(f.ClrType == typeof(ReadOnlyMemory<char>) ? "text" : f.ClrType.Name),-8} null={f.IsNullable,-5} {secs,6:F2} s{text}  {enc}"));
         }
     }
 }
