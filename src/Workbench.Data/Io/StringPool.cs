@@ -9,6 +9,10 @@ internal sealed class StringPool
     readonly Dictionary<string, int> ids = new(StringComparer.Ordinal);
     readonly Dictionary<string, int>.AlternateLookup<ReadOnlySpan<char>> lookup;
     readonly int cap;
+    // The last text returned: files are grouped (an account's rows together), so the same id often comes again
+    // on the next row, and comparing a few chars is cheaper than hashing them.
+    string? last;
+    int lastId = -1;
 
     public StringPool(int cap = 1 << 20) { lookup = ids.GetAlternateLookup<ReadOnlySpan<char>>(); this.cap = cap; }
 
@@ -19,18 +23,19 @@ internal sealed class StringPool
 
     public string Get(ReadOnlySpan<char> text) => Get(text, out _);
 
-    public string Get(string text, out int id)
-    {
-        if (lookup.TryGetValue(text.AsSpan(), out var s, out id)) return s;
-        id = Add(text);
-        return text;
-    }
+    public string Get(string text, out int id) => Get(text.AsSpan(), text, out id);
 
-    public string Get(ReadOnlySpan<char> text, out int id)
+    public string Get(ReadOnlySpan<char> text, out int id) => Get(text, null, out id);
+
+    string Get(ReadOnlySpan<char> text, string? asString, out int id)
     {
-        if (lookup.TryGetValue(text, out var s, out id)) return s;
-        s = text.ToString();
-        id = Add(s);
+        if (last is not null && text.SequenceEqual(last)) { id = lastId; return last; }
+        if (!lookup.TryGetValue(text, out var s, out id))
+        {
+            s = asString ?? text.ToString();
+            id = Add(s);
+        }
+        if (id >= 0) { last = s; lastId = id; }
         return s;
     }
 
