@@ -238,6 +238,8 @@ internal static class ParquetTableIo
         long rowBase = 0, total = 0, largest = 0;
         for (int g = 0; g < reader.RowGroupCount; g++) { using var r = reader.OpenRowGroupReader(g); total += r.RowCount; largest = Math.Max(largest, r.RowCount); }
         sink.Reserve(total);
+        var types = new ColumnType[n];
+        for (int c = 0; c < n; c++) types[c] = schema.Columns[c].Type;
         using var handle = File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.Read);
         var chunk = new PlainChunk();
         var text = new TextScratch();
@@ -286,32 +288,39 @@ internal static class ParquetTableIo
                     case ColumnType.Double: dbl[c] = await ReadValues<double>(rg, f, count, nul[c]); break;
                 }
             }
-            var origin = new Origin(schema, b, enums, str);
-            var types = new ColumnType[n];
-            for (int c = 0; c < n; c++) types[c] = schema.Columns[c].Type;
-            for (int i = 0; i < count && !sink.Stop; i++)
-            {
-                sink.BeginRow();
-                origin.Row = i;
-                for (int c = 0; c < n; c++)
-                {
-                    if (nul[c][i]) { b.IsNull[c] = true; continue; }
-                    switch (types[c])
-                    {
-                        case ColumnType.String: b.Str[c] = str[c]![i]; if (ids[c] is { } id) b.Id[c] = id[i]; break;
-                        case ColumnType.Enum:
-                            if (bad[c][i]) sink.ParseFailed(c, str[c]![i]!); else b.Long[c] = lng[c][i];
-                            break;
-                        case ColumnType.Int or ColumnType.Date or ColumnType.Bool: b.Long[c] = lng[c][i]; break;
-                        case ColumnType.Decimal: b.Dec[c] = dec[c][i]; break;
-                        case ColumnType.Double: b.Dbl[c] = dbl[c][i]; break;
-                    }
-                }
-                sink.EndRow(rowBase + i + 1, origin);
-            }
+            FeedRows(sink, new Origin(schema, b, enums, str), types, count, rowBase, nul, str, lng, dec, dbl, bad, ids);
             rowBase += count;
         }
         return true;
+    }
+
+    /// <summary>Hands one row group's rows to the sink (outside the async method, so the loop is a plain method the JIT
+    /// optimizes like any other).</summary>
+    static void FeedRows<T>(RowSink<T> sink, Origin origin, ColumnType[] types, int count, long rowBase, bool[][] nul, string?[][] str,
+        long[][] lng, decimal[][] dec, double[][] dbl, bool[][] bad, int[][] ids)
+    {
+        var b = sink.Buffer;
+        int n = types.Length;
+        for (int i = 0; i < count && !sink.Stop; i++)
+        {
+            sink.BeginRow();
+            origin.Row = i;
+            for (int c = 0; c < n; c++)
+            {
+                if (nul[c][i]) { b.IsNull[c] = true; continue; }
+                switch (types[c])
+                {
+                    case ColumnType.String: b.Str[c] = str[c][i]; if (ids[c] is { } id) b.Id[c] = id[i]; break;
+                    case ColumnType.Enum:
+                        if (bad[c][i]) sink.ParseFailed(c, str[c][i]!); else b.Long[c] = lng[c][i];
+                        break;
+                    case ColumnType.Int or ColumnType.Date or ColumnType.Bool: b.Long[c] = lng[c][i]; break;
+                    case ColumnType.Decimal: b.Dec[c] = dec[c][i]; break;
+                    case ColumnType.Double: b.Dbl[c] = dbl[c][i]; break;
+                }
+            }
+            sink.EndRow(rowBase + i + 1, origin);
+        }
     }
 
     /// <summary>Reusable char buffer for turning UTF-8 cells into pooled strings without an intermediate string.</summary>
