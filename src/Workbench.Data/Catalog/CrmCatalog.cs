@@ -116,23 +116,12 @@ public sealed class CrmCatalog
 
         var outcomes = new Dictionary<string, TableOutcome>();
         var targetSets = new Dictionary<(string, string), HashSet<string>>();
+        var loadedTables = LoadCanonical(format, options, rejectsDir, targetSets);
+        // Report as if the tables had loaded level by level: strict mode stops at the first level with problems and
+        // lists the problems of that level and the ones before, in schema order, whatever order the threads ran in.
         foreach (var level in Bindings.Levels())
         {
-            var results = new TableOutcome[level.Count];
-            Parallel.For(0, level.Count, new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount }, i =>
-            {
-                var t = level[i];
-                var path = PathOf(t.Name, format);
-                if (!File.Exists(path))
-                {
-                    results[i] = new TableOutcome(t.Name, null!, new TableLoadReport(t.Name, null, TableStatus.Absent, 0, 0, 0), [], 0);
-                    return;
-                }
-                var fks = ForeignKeyChecks(t, outcomes, targetSets);
-                results[i] = t.Load(path, path, format, options, Path.Combine(rejectsDir, t.Name + ".rejects.csv"), fks);
-                options.Progress?.Report($"loaded {t.Name}: {results[i].Report.Accepted:N0} of {results[i].Report.Read:N0} rows");
-            });
-            foreach (var r in results) outcomes[r.Table] = r;
+            foreach (var t in level) outcomes[t.Name] = loadedTables[t.Name];
             ThrowIfStrictProblems(options, outcomes.Values);
         }
 
@@ -156,6 +145,124 @@ public sealed class CrmCatalog
             Truth = truth,
         };
         return new LoadResult(dataset, report);
+    }
+
+    /// <summary>Loads the canonical tables on up to <see cref="Environment.ProcessorCount"/> threads. A table starts as
+    /// soon as the tables its foreign keys name are loaded (their rows are the targets), biggest file first so the
+    /// long tables do not end up last on one core. In strict mode a table is skipped once a table of a lower level
+    /// has problems: the load will throw at that level and never report it.</summary>
+    Dictionary<string, TableOutcome> LoadCanonical(DataFormat format, LoadOptions options, string rejectsDir,
+        Dictionary<(string, string), HashSet<string>> targetSets)
+    {
+        var tables = Bindings.Canonical;
+        int n = tables.Count;
+        var levelOf = new Dictionary<string, int>();
+        var levels = Bindings.Levels();
+        for (int l = 0; l < levels.Count; l++) foreach (var t in levels[l]) levelOf[t.Name] = l;
+        var deps = new int[n][];
+        var size = new long[n];
+        for (int i = 0; i < n; i++)
+        {
+            var fkTables = tables[i].Codec.Schema.ForeignKeys.Where(f => f.Table != tables[i].Name).Select(f => f.Table).Distinct();
+            deps[i] = fkTables.Select(name => IndexOf(tables, name)).ToArray();
+            var path = PathOf(tables[i].Name, format);
+            size[i] = File.Exists(path) ? new FileInfo(path).Length : 0;
+        }
+        // Critical-path weight: a table's size plus its heaviest dependent chain, so opportunities (which stage_history
+        // waits for) starts before tables of the same size that nothing waits for.
+        var weight = new long[n];
+        for (int i = n - 1; i >= 0; i--)
+        {
+            long below = 0;
+            for (int j = 0; j < n; j++) if (deps[j].Contains(i)) below = Math.Max(below, weight[j]);
+            weight[i] = size[i] + below;
+        }
+        var order = Enumerable.Range(0, n).OrderByDescending(i => weight[i]).ThenBy(i => i).ToArray();
+
+        var results = new TableOutcome?[n];
+        var started = new bool[n];
+        var failures = new Exception?[n];
+        int remaining = n;
+        var gate = new object();
+
+        int? Next()
+        {
+            // Called under the gate: the first table in priority order whose dependencies are done, or null to wait.
+            foreach (int i in order)
+            {
+                if (started[i] || deps[i].Any(d => results[d] is null)) continue;
+                started[i] = true;
+                return i;
+            }
+            return null;
+        }
+
+        bool SkipStrict(int i) => options.Mode == ValidationMode.Strict &&
+            Enumerable.Range(0, n).Any(j => results[j] is { } r && r.ProblemCount > 0 && levelOf[tables[j].Name] < levelOf[tables[i].Name]);
+
+        void Worker()
+        {
+            while (true)
+            {
+                int i;
+                bool skip;
+                lock (gate)
+                {
+                    int? next;
+                    while ((next = Next()) is null)
+                    {
+                        if (remaining == 0 || started.All(x => x)) return;
+                        Monitor.Wait(gate);
+                    }
+                    i = next.Value;
+                    skip = SkipStrict(i);
+                }
+                var t = tables[i];
+                TableOutcome outcome;
+                var path = PathOf(t.Name, format);
+                try
+                {
+                    if (skip || !File.Exists(path))
+                        outcome = new TableOutcome(t.Name, null!, new TableLoadReport(t.Name, null, TableStatus.Absent, 0, 0, 0), [], 0);
+                    else
+                    {
+                        Dictionary<string, TableOutcome> loaded;
+                        lock (gate) loaded = Enumerable.Range(0, n).Where(j => results[j] is not null).ToDictionary(j => tables[j].Name, j => results[j]!);
+                        var fks = ForeignKeyChecks(t, loaded, targetSets);
+                        outcome = t.Load(path, path, format, options, Path.Combine(rejectsDir, t.Name + ".rejects.csv"), fks);
+                        options.Progress?.Report($"loaded {t.Name}: {outcome.Report.Accepted:N0} of {outcome.Report.Read:N0} rows");
+                    }
+                }
+                catch (Exception ex)
+                {
+                    failures[i] = ex;
+                    outcome = new TableOutcome(t.Name, null!, new TableLoadReport(t.Name, null, TableStatus.Failed, 0, 0, 0), [], 0);
+                }
+                lock (gate)
+                {
+                    results[i] = outcome;
+                    remaining--;
+                    Monitor.PulseAll(gate);
+                }
+            }
+        }
+
+        int workers = Math.Max(1, Math.Min(Environment.ProcessorCount, n));
+        var threads = new Thread[workers - 1];
+        for (int w = 0; w < threads.Length; w++) { threads[w] = new Thread(Worker) { IsBackground = true, Name = "CrmCatalog.Load" }; threads[w].Start(); }
+        Worker();
+        foreach (var th in threads) th.Join();
+        if (failures.FirstOrDefault(f => f is not null) is { } failure)
+            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(failure).Throw();
+        var byName = new Dictionary<string, TableOutcome>();
+        for (int i = 0; i < n; i++) byName[tables[i].Name] = results[i]!;
+        return byName;
+    }
+
+    static int IndexOf(IReadOnlyList<TableBinding<CrmDataset>> tables, string name)
+    {
+        for (int i = 0; i < tables.Count; i++) if (tables[i].Name == name) return i;
+        throw new InvalidOperationException($"No table {name}");
     }
 
     PlantedTruth? LoadTruth(DataFormat format, LoadOptions options, string rejectsDir, List<TableOutcome> outcomes)

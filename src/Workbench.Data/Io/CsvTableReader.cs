@@ -63,9 +63,7 @@ internal static class CsvTableReader
             }
         if (!usable) return false;
 
-        // Pool every string column except a table's own single-column id (unique by definition).
-        var pools = schema.Columns.Select((col, i) => col.Type == ColumnType.String && !(schema.Key.Count == 1 && schema.Key[0] == col.Name)
-            ? new StringPool() : null).ToArray();
+        var pools = sink.Pools;
         var enums = CellText.EnumsOf(schema);
         var origin = new Origin(reader, fieldOfColumn);
         var b = sink.Buffer;
@@ -111,7 +109,7 @@ internal static class CsvTableReader
                 switch (spec.Type)
                 {
                     case ColumnType.String:
-                        b.Str[c] = pools[c] is { } pool ? pool.Get(text) : text.ToString();
+                        if (pools[c] is { } pool) b.Str[c] = pool.Get(text, out b.Id[c]); else b.Str[c] = text.ToString();
                         break;
                     case ColumnType.Int:
                         ok = int.TryParse(text, IntStyle, CultureInfo.InvariantCulture, out int iv); b.Long[c] = iv;

@@ -234,29 +234,52 @@ internal static class ParquetTableIo
 
         var enums = CellText.EnumsOf(schema);
         var b = sink.Buffer;
-        // Same pooling rule as CSV: one string per distinct id, except a table's own single-column key.
-        var pools = schema.Columns.Select(col => col.Type == ColumnType.String && !(schema.Key.Count == 1 && schema.Key[0] == col.Name)
-            ? new StringPool() : null).ToArray();
-        long rowBase = 0, total = 0;
-        for (int g = 0; g < reader.RowGroupCount; g++) { using var r = reader.OpenRowGroupReader(g); total += r.RowCount; }
+        var pools = sink.Pools;
+        long rowBase = 0, total = 0, largest = 0;
+        for (int g = 0; g < reader.RowGroupCount; g++) { using var r = reader.OpenRowGroupReader(g); total += r.RowCount; largest = Math.Max(largest, r.RowCount); }
         sink.Reserve(total);
+        var types = new ColumnType[n];
+        for (int c = 0; c < n; c++) types[c] = schema.Columns[c].Type;
+        using var handle = File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.Read);
+        var chunk = new PlainChunk();
+        var text = new TextScratch();
+        // Column arrays sized for the largest row group and reused by every group: fresh 1M-row arrays per group
+        // cost page faults and zeroing for nothing.
+        int capacity = checked((int)largest);
+        var str = new string?[n][]; var lng = new long[n][]; var dec = new decimal[n][]; var dbl = new double[n][]; var nul = new bool[n][];
+        var bad = new bool[n][]; var ids = new int[n][];
+        for (int c = 0; c < n; c++)
+        {
+            nul[c] = new bool[capacity];
+            if (schema.Columns[c].Type == ColumnType.Enum) bad[c] = new bool[capacity];
+            if (pools[c] is not null) ids[c] = new int[capacity];
+        }
         for (int g = 0; g < reader.RowGroupCount && !sink.Stop; g++)
         {
             using var rg = reader.OpenRowGroupReader(g);
             int count = checked((int)rg.RowCount);
-            var str = new string?[n][]; var lng = new long[n][]; var dec = new decimal[n][]; var dbl = new double[n][]; var nul = new bool[n][];
             for (int c = 0; c < n; c++)
             {
                 var f = fields[c]!;
                 var t = schema.Columns[c].Type;
-                nul[c] = new bool[count];
+                Array.Clear(nul[c]);
+                if (bad[c] is { } bc) Array.Clear(bc);
+                if (TryReadFast(handle, rg, f, t, count, chunk, nul[c], pools[c], ids[c], enums[c], text, ref str[c], ref lng[c], ref dec[c], ref dbl[c], bad[c]))
+                    continue;
                 switch (t)
                 {
                     case ColumnType.String or ColumnType.Enum:
                         var s = new string?[count];
                         await rg.ReadAsync(f, s.AsMemory());
                         str[c] = s;
-                        for (int i = 0; i < count; i++) nul[c][i] = s[i] is null;
+                        if (t == ColumnType.Enum) lng[c] = new long[count];
+                        for (int i = 0; i < count; i++)
+                        {
+                            if (s[i] is not { } v) { nul[c][i] = true; continue; }
+                            if (t == ColumnType.String) { if (pools[c] is { } pool) s[i] = pool.Get(v, out ids[c][i]); }
+                            else if (enums[c]!.TryParse(v, out int ev)) lng[c][i] = ev;
+                            else bad[c][i] = true;
+                        }
                         break;
                     case ColumnType.Int: lng[c] = await ReadLongs<int>(rg, f, count, nul[c], v => v); break;
                     case ColumnType.Date: lng[c] = await ReadLongs<DateOnly>(rg, f, count, nul[c], v => v.DayNumber); break;
@@ -265,30 +288,157 @@ internal static class ParquetTableIo
                     case ColumnType.Double: dbl[c] = await ReadValues<double>(rg, f, count, nul[c]); break;
                 }
             }
-            var origin = new Origin(schema, b, enums, str);
-            for (int i = 0; i < count && !sink.Stop; i++)
-            {
-                sink.BeginRow();
-                origin.Row = i;
-                for (int c = 0; c < n; c++)
-                {
-                    if (nul[c][i]) { b.IsNull[c] = true; continue; }
-                    switch (schema.Columns[c].Type)
-                    {
-                        case ColumnType.String: b.Str[c] = pools[c] is { } pool ? pool.Get(str[c]![i]!) : str[c]![i]; break;
-                        case ColumnType.Enum:
-                            if (enums[c]!.TryParse(str[c]![i], out int ev)) b.Long[c] = ev; else sink.ParseFailed(c, str[c]![i]!);
-                            break;
-                        case ColumnType.Int or ColumnType.Date or ColumnType.Bool: b.Long[c] = lng[c][i]; break;
-                        case ColumnType.Decimal: b.Dec[c] = dec[c][i]; break;
-                        case ColumnType.Double: b.Dbl[c] = dbl[c][i]; break;
-                    }
-                }
-                sink.EndRow(rowBase + i + 1, origin);
-            }
+            FeedRows(sink, new Origin(schema, b, enums, str), types, count, rowBase, nul, str, lng, dec, dbl, bad, ids);
             rowBase += count;
         }
         return true;
+    }
+
+    /// <summary>Hands one row group's rows to the sink (outside the async method, so the loop is a plain method the JIT
+    /// optimizes like any other).</summary>
+    static void FeedRows<T>(RowSink<T> sink, Origin origin, ColumnType[] types, int count, long rowBase, bool[][] nul, string?[][] str,
+        long[][] lng, decimal[][] dec, double[][] dbl, bool[][] bad, int[][] ids)
+    {
+        var b = sink.Buffer;
+        int n = types.Length;
+        for (int i = 0; i < count && !sink.Stop; i++)
+        {
+            sink.BeginRow();
+            origin.Row = i;
+            for (int c = 0; c < n; c++)
+            {
+                if (nul[c][i]) { b.IsNull[c] = true; continue; }
+                switch (types[c])
+                {
+                    case ColumnType.String: b.Str[c] = str[c][i]; if (ids[c] is { } id) b.Id[c] = id[i]; break;
+                    case ColumnType.Enum:
+                        if (bad[c][i]) sink.ParseFailed(c, str[c][i]!); else b.Long[c] = lng[c][i];
+                        break;
+                    case ColumnType.Int or ColumnType.Date or ColumnType.Bool: b.Long[c] = lng[c][i]; break;
+                    case ColumnType.Decimal: b.Dec[c] = dec[c][i]; break;
+                    case ColumnType.Double: b.Dbl[c] = dbl[c][i]; break;
+                }
+            }
+            sink.EndRow(rowBase + i + 1, origin);
+        }
+    }
+
+    /// <summary>Reusable char buffer for turning UTF-8 cells into pooled strings without an intermediate string.</summary>
+    sealed class TextScratch { public char[] Chars = new char[256]; }
+
+    static TV[] Sized<TV>(ref TV[] array, int capacity) => array is not null && array.Length >= capacity ? array : array = new TV[capacity];
+
+    /// <summary>Test hook: true makes reads use Parquet.Net for every column (the reference the direct decoder must match).
+    /// Flows with the execution context, so it holds for the load's worker threads and nowhere else.</summary>
+    internal static readonly AsyncLocal<bool> ParquetNetOnly = new();
+
+    /// <summary>Column chunks read by the direct decoder so far in this process (lets tests see it was used).</summary>
+    internal static long DirectChunks;
+
+    static readonly int UnixEpochDay = new DateOnly(1970, 1, 1).DayNumber;
+
+    /// <summary>Reads one column of a row group with <see cref="ParquetChunkDecoder"/>; false (and nothing used) when
+    /// the chunk is not in the plain layout it decodes, so the caller falls back to Parquet.Net.</summary>
+    static bool TryReadFast(Microsoft.Win32.SafeHandles.SafeFileHandle handle, ParquetRowGroupReader rg, DataField f, ColumnType type, int count,
+        PlainChunk chunk, bool[] isNull, StringPool? pool, int[]? ids, EnumText? enumText, TextScratch text,
+        ref string?[] str, ref long[] lng, ref decimal[] dec, ref double[] dbl, bool[]? bad)
+    {
+        if (ParquetNetOnly.Value) return false;
+        Parquet.Meta.ColumnChunk? cc = null;
+        foreach (var col in rg.RowGroup.Columns)
+            if (col.MetaData?.PathInSchema is { Count: 1 } p && p[0] == f.Name) { cc = col; break; }
+        if (cc?.MetaData is not { } md) return false;
+        var want = type switch
+        {
+            ColumnType.String or ColumnType.Enum => Parquet.Meta.Type.BYTE_ARRAY,
+            ColumnType.Int or ColumnType.Date => Parquet.Meta.Type.INT32,
+            ColumnType.Decimal => Parquet.Meta.Type.INT64,
+            ColumnType.Double => Parquet.Meta.Type.DOUBLE,
+            _ => Parquet.Meta.Type.BOOLEAN,
+        };
+        if (md.Type != want || md.NumValues != count) return false;
+        int scale = 0;
+        if (type == ColumnType.Decimal)
+        {
+            if (f is not DecimalDataField df || df.Scale < 0 || df.Scale > 18) return false;
+            scale = df.Scale;
+        }
+        chunk.IsNull = isNull;
+        if (!ParquetChunkDecoder.TryDecode(handle, cc, count, f.IsNullable, chunk)) { Array.Clear(isNull); return false; }
+        Interlocked.Increment(ref DirectChunks);
+        var v = chunk.Values.AsSpan(0, chunk.ValueBytes);
+        int width = type switch { ColumnType.Int or ColumnType.Date => 4, ColumnType.Decimal or ColumnType.Double => 8, _ => 0 };
+        if (width > 0 && v.Length < chunk.NonNull * width) { Array.Clear(isNull); return false; }
+        int k = 0;
+        switch (type)
+        {
+            case ColumnType.String or ColumnType.Enum:
+            {
+                var s = Sized(ref str, isNull.Length);
+                long[]? ev = type == ColumnType.Enum ? Sized(ref lng, isNull.Length) : null;
+                int pos = 0;
+                for (int i = 0; i < count; i++)
+                {
+                    if (isNull[i]) { s[i] = null; continue; } // the arrays are reused: a null cell must not show the text of an earlier group
+                    if (pos + 4 > v.Length) { Array.Clear(isNull); return false; }
+                    int len = System.Buffers.Binary.BinaryPrimitives.ReadInt32LittleEndian(v[pos..]);
+                    if (len < 0 || pos + 4 + len > v.Length) { Array.Clear(isNull); return false; }
+                    var bytes = v.Slice(pos + 4, len);
+                    pos += 4 + len;
+                    if (pool is null && ev is null) { s[i] = System.Text.Encoding.UTF8.GetString(bytes); continue; }
+                    if (text.Chars.Length < len) text.Chars = new char[Math.Max(len, text.Chars.Length * 2)];
+                    int nc = System.Text.Encoding.UTF8.GetChars(bytes, text.Chars);
+                    var chars = text.Chars.AsSpan(0, nc);
+                    if (ev is null) s[i] = pool!.Get(chars, out ids![i]);
+                    else if (enumText!.TryParse(chars, out int e)) { ev[i] = e; s[i] = enumText.Name(e); }
+                    else { s[i] = chars.ToString(); bad![i] = true; }
+                }
+                return true;
+            }
+            case ColumnType.Int:
+            {
+                var a = Sized(ref lng, isNull.Length);
+                for (int i = 0; i < count; i++) if (!isNull[i]) a[i] = System.Buffers.Binary.BinaryPrimitives.ReadInt32LittleEndian(v.Slice(4 * k++));
+                return true;
+            }
+            case ColumnType.Date:
+            {
+                var a = Sized(ref lng, isNull.Length);
+                for (int i = 0; i < count; i++)
+                {
+                    if (isNull[i]) continue;
+                    long day = (long)System.Buffers.Binary.BinaryPrimitives.ReadInt32LittleEndian(v.Slice(4 * k++)) + UnixEpochDay;
+                    if (day < DateOnly.MinValue.DayNumber || day > DateOnly.MaxValue.DayNumber) { Array.Clear(isNull); return false; }
+                    a[i] = day;
+                }
+                return true;
+            }
+            case ColumnType.Decimal:
+            {
+                var a = Sized(ref dec, isNull.Length);
+                for (int i = 0; i < count; i++)
+                {
+                    if (isNull[i]) continue;
+                    long raw = System.Buffers.Binary.BinaryPrimitives.ReadInt64LittleEndian(v.Slice(8 * k++));
+                    ulong mag = raw < 0 ? (ulong)(-(raw + 1)) + 1 : (ulong)raw;
+                    a[i] = new decimal((int)(uint)mag, (int)(uint)(mag >> 32), 0, raw < 0, (byte)scale);
+                }
+                return true;
+            }
+            case ColumnType.Double:
+            {
+                var a = Sized(ref dbl, isNull.Length);
+                for (int i = 0; i < count; i++) if (!isNull[i]) a[i] = System.Buffers.Binary.BinaryPrimitives.ReadDoubleLittleEndian(v.Slice(8 * k++));
+                return true;
+            }
+            default:
+            {
+                if (f.IsNullable || v.Length * 8 < count) { Array.Clear(isNull); return false; }
+                var a = Sized(ref lng, isNull.Length);
+                for (int i = 0; i < count; i++) a[i] = (v[i >> 3] >> (i & 7)) & 1;
+                return true;
+            }
+        }
     }
 
     static async Task<long[]> ReadLongs<TV>(ParquetRowGroupReader rg, DataField f, int count, bool[] isNull, Func<TV, long> convert) where TV : struct

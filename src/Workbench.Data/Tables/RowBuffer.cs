@@ -8,6 +8,8 @@ namespace Workbench.Data.Tables;
 internal sealed class RowBuffer
 {
     public readonly string?[] Str;
+    /// <summary>Pool id of a string cell (see <see cref="Io.StringPool"/>); set by readers for pooled columns only.</summary>
+    public readonly int[] Id;
     public readonly long[] Long;
     public readonly decimal[] Dec;
     public readonly double[] Dbl;
@@ -15,7 +17,7 @@ internal sealed class RowBuffer
 
     public RowBuffer(int columns)
     {
-        Str = new string?[columns]; Long = new long[columns]; Dec = new decimal[columns];
+        Str = new string?[columns]; Id = new int[columns]; Long = new long[columns]; Dec = new decimal[columns];
         Dbl = new double[columns]; IsNull = new bool[columns];
     }
 

@@ -5,9 +5,27 @@ using Workbench.Domain;
 
 namespace Workbench.Data.Tables;
 
-/// <summary>Identity of a row for duplicate detection: up to two string key parts and one numeric part
-/// (dates as day numbers, enums and ints as values). Covers every key of the canonical and truth schemas.</summary>
-internal readonly record struct RowKey(string? A, string? B, long N);
+/// <summary>Identity of a row for duplicate detection: up to two string key parts as pool ids packed in
+/// <see cref="Ids"/> (or, for a text without id, the text itself in <see cref="S"/>), and one numeric part (dates as
+/// day numbers, enums and ints as values). Covers every key of the canonical and truth schemas.</summary>
+internal readonly struct RowKey(long ids, long n, string? s) : IEquatable<RowKey>
+{
+    public readonly long Ids = ids;
+    public readonly long N = n;
+    public readonly string? S = s;
+
+    public bool Equals(RowKey other) => Ids == other.Ids && N == other.N && string.Equals(S, other.S, StringComparison.Ordinal);
+
+    public override bool Equals(object? obj) => obj is RowKey k && Equals(k);
+
+    public override int GetHashCode()
+    {
+        ulong h = (ulong)Ids * 0x9E3779B97F4A7C15UL ^ (ulong)N * 0xC2B2AE3D27D4EB4FUL;
+        h ^= h >> 31;
+        int r = (int)h ^ (int)(h >> 32);
+        return S is null ? r : r * 31 + S.GetHashCode();
+    }
+}
 
 /// <summary>Where a row came from, asked only when the row has a problem.</summary>
 internal interface IRowOrigin
@@ -79,7 +97,7 @@ internal sealed class RowSink<T>
     readonly int maxProblems;
     readonly IReadOnlyList<ForeignKeyCheck> foreignKeys;
     readonly RejectsWriter? rejects;
-    readonly Dictionary<RowKey, long> keys = new();
+    readonly KeyIndex keys = new();
     readonly List<CellIssue> issues = new();
     readonly List<string?> issueValues = new();
     readonly bool[] failed;
@@ -89,11 +107,42 @@ internal sealed class RowSink<T>
     {
         this.codec = codec; this.file = file; this.mode = mode; this.maxProblems = maxProblems;
         this.foreignKeys = foreignKeys; this.rejects = rejects;
-        Buffer = new RowBuffer(codec.Schema.Columns.Count);
-        failed = new bool[codec.Schema.Columns.Count];
-        enums = CellText.EnumsOf(codec.Schema);
-        trackLines = codec.Schema.ForeignKeys.Any(f => f.Table == codec.Schema.Name);
+        var schema = codec.Schema;
+        int n = schema.Columns.Count;
+        Buffer = new RowBuffer(n);
+        failed = new bool[n];
+        enums = CellText.EnumsOf(schema);
+        trackLines = schema.ForeignKeys.Any(f => f.Table == schema.Name);
+        // Pool every string column except a table's own single-column id (unique by definition).
+        Pools = new StringPool?[n];
+        types = new ColumnType[n]; required = new bool[n]; ranged = new bool[n]; min = new double[n]; max = new double[n];
+        for (int c = 0; c < n; c++)
+        {
+            var spec = schema.Columns[c];
+            if (spec.Type == ColumnType.String && !(schema.Key.Count == 1 && schema.Key[0] == spec.Name)) Pools[c] = new StringPool();
+            types[c] = spec.Type;
+            required[c] = !spec.Nullable;
+            ranged[c] = spec.Type is ColumnType.Int or ColumnType.Decimal or ColumnType.Double;
+            min[c] = spec.Min ?? double.NegativeInfinity;
+            max[c] = spec.Max ?? double.PositiveInfinity;
+        }
+        keyColumns = codec.KeyColumns;
+        fkColumns = new int[foreignKeys.Count];
+        fkKnown = new sbyte[foreignKeys.Count][];
+        for (int i = 0; i < fkColumns.Length; i++) { fkColumns[i] = foreignKeys[i].Column; fkKnown[i] = new sbyte[256]; }
     }
+
+    // Column facts as plain arrays so the per-row checks do no interface calls or nullable unwrapping.
+    readonly ColumnType[] types;
+    readonly bool[] required, ranged;
+    readonly double[] min, max;
+    readonly int[] keyColumns, fkColumns;
+    /// <summary>Per foreign key, by pool id of the cell: 0 not looked up yet, 1 target exists, -1 it does not.</summary>
+    readonly sbyte[][] fkKnown;
+
+    /// <summary>The string pool of each column (null for columns that are not pooled); readers intern cells through it
+    /// and put the id in <see cref="RowBuffer.Id"/>.</summary>
+    public StringPool?[] Pools { get; }
 
     readonly bool trackLines;
 
@@ -102,7 +151,7 @@ internal sealed class RowSink<T>
     {
         int n = (int)Math.Clamp(expectedRows, 0, 50_000_000);
         Rows.Capacity = Math.Max(Rows.Capacity, n);
-        keys.EnsureCapacity(n);
+        keys.Reserve(n);
     }
 
     public RowBuffer Buffer { get; }
@@ -149,49 +198,51 @@ internal sealed class RowSink<T>
     {
         var schema = codec.Schema;
         var b = Buffer;
-        for (int c = 0; c < schema.Columns.Count; c++)
+        var isNull = b.IsNull;
+        for (int c = 0; c < types.Length; c++)
         {
             if (failed[c]) continue;
-            var spec = schema.Columns[c];
-            if (b.IsNull[c])
+            if (isNull[c])
             {
-                if (!spec.Nullable) Issue(c, null, "a value (the column is required; an empty cell means null)");
+                if (required[c]) Issue(c, null, "a value (the column is required; an empty cell means null)");
                 continue;
             }
-            if (spec.Type is ColumnType.Int or ColumnType.Decimal or ColumnType.Double)
+            if (ranged[c])
             {
-                double v = b.Numeric(c, spec.Type);
+                double v = types[c] switch { ColumnType.Int => b.Long[c], ColumnType.Decimal => (double)b.Dec[c], _ => b.Dbl[c] };
                 if (!double.IsFinite(v)) Issue(c, null, "a finite number");
-                else if (spec.Min is { } min && v < min) Issue(c, null, $"a value of at least {min.ToString(CultureInfo.InvariantCulture)}");
-                else if (spec.Max is { } max && v > max) Issue(c, null, $"a value of at most {max.ToString(CultureInfo.InvariantCulture)}");
+                else if (v < min[c]) Issue(c, null, $"a value of at least {min[c].ToString(CultureInfo.InvariantCulture)}");
+                else if (v > max[c]) Issue(c, null, $"a value of at most {max[c].ToString(CultureInfo.InvariantCulture)}");
             }
         }
         codec.CrossCheck?.Invoke(b, issues);
         while (issueValues.Count < issues.Count) issueValues.Add(null);
 
-        RowKey key = default;
+        for (int i = 0; i < fkColumns.Length; i++)
+        {
+            int col = fkColumns[i];
+            if (isNull[col] || failed[col]) continue;
+            if (!TargetExists(i, col, b)) Issue(col, null, $"an existing {foreignKeys[i].TargetColumn} of table {foreignKeys[i].TargetTable}");
+        }
+
+        // The key issue is a named issue, listed after the cell issues, so checking it last keeps the order of problems.
+        // A row with no other issue is added to the index in the same probe that looks for an earlier one.
         bool keyComplete = true;
-        foreach (int kc in codec.KeyColumns) if (b.IsNull[kc]) keyComplete = false;
+        foreach (int kc in keyColumns) if (isNull[kc]) keyComplete = false;
         if (keyComplete)
         {
-            key = KeyOf(b);
-            if (keys.TryGetValue(key, out long firstLine))
+            var key = KeyOf(b);
+            long firstLine = issues.Count == 0 ? keys.AddOrGet(key, line) : keys.Find(key);
+            if (firstLine >= 0)
                 Issue(codec.KeyColumns[0], string.Join(", ", codec.KeyColumns.Select(origin.CellText)),
                     $"a unique key ({string.Join(", ", schema.Key)}); the same key is on line {firstLine.ToString(CultureInfo.InvariantCulture)}",
                     string.Join(", ", schema.Key));
-        }
-        foreach (var fk in foreignKeys)
-        {
-            var v = b.IsNull[fk.Column] ? null : b.Str[fk.Column];
-            if (v is not null && !failed[fk.Column] && !fk.Targets.Contains(v))
-                Issue(fk.Column, null, $"an existing {fk.TargetColumn} of table {fk.TargetTable}");
         }
 
         if (issues.Count == 0 && namedIssues.Count == 0)
         {
             Rows.Add(codec.Build(b));
             if (trackLines) RowLines.Add(line);
-            if (keyComplete) keys.Add(key, line);
             return;
         }
         var problems = new List<DataProblem>(issues.Count + namedIssues.Count);
@@ -226,14 +277,37 @@ internal sealed class RowSink<T>
         if (mode == ValidationMode.Lenient) rejects?.Add(line, [problem], raw);
     }
 
+    /// <summary>Whether the foreign key's target has the cell's value; looked up once per distinct pooled value.</summary>
+    bool TargetExists(int fk, int col, RowBuffer b)
+    {
+        int id = Pools[col] is null ? -1 : b.Id[col];
+        if (id < 0) return foreignKeys[fk].Targets.Contains(b.Str[col]!);
+        var known = fkKnown[fk];
+        if (id >= known.Length) { Array.Resize(ref known, Math.Max(id + 1, known.Length * 2)); fkKnown[fk] = known; }
+        if (known[id] == 0) known[id] = foreignKeys[fk].Targets.Contains(b.Str[col]!) ? (sbyte)1 : (sbyte)-1;
+        return known[id] > 0;
+    }
+
     RowKey KeyOf(RowBuffer b)
     {
-        string? s1 = null, s2 = null; long n = 0;
-        foreach (int kc in codec.KeyColumns)
+        // The first text part goes in the high half of Ids (KeyIndex groups rows by it), a second one in the low half.
+        long ids = 0, n = 0;
+        int parts = 0;
+        string? s = null;
+        foreach (int kc in keyColumns)
         {
-            if (codec.Schema.Columns[kc].Type == ColumnType.String) { if (s1 is null) s1 = b.Str[kc]; else s2 = b.Str[kc]; }
+            if (types[kc] == ColumnType.String)
+            {
+                int id = Pools[kc] is null ? -1 : b.Id[kc];
+                // No id (the table's own unique id, or a text first seen after the pool's cap): the text itself. The
+                // all-ones id marks which part it is; a second such part is appended after the first one's length.
+                long part = id >= 0 ? id : 0xFFFFFFFFL;
+                if (id < 0) s = s is null ? b.Str[kc] : s.Length.ToString(CultureInfo.InvariantCulture) + ":" + s + b.Str[kc];
+                ids = parts == 0 ? part << 32 : ids | part;
+                parts++;
+            }
             else n = n * 1_000_003 + b.Long[kc];
         }
-        return new RowKey(s1, s2, n);
+        return new RowKey(ids, n, s);
     }
 }

@@ -1,0 +1,307 @@
+using System.Buffers.Binary;
+using Microsoft.Win32.SafeHandles;
+using Parquet.Meta;
+
+namespace Workbench.Data.Io;
+
+/// <summary>One column chunk of a flat Parquet column decoded to its PLAIN value bytes: which rows are null and
+/// the non-null values back to back, exactly as PLAIN encoding lays them out (little-endian fixed-width values, or
+/// 4-byte length + UTF-8 bytes for BYTE_ARRAY).</summary>
+internal sealed class PlainChunk
+{
+    public bool[] IsNull = [];
+    public byte[] Values = [];
+    public int ValueBytes;
+    public int NonNull;
+    // Buffers reused from chunk to chunk: the compressed bytes and one decompressed page.
+    public byte[] Raw = [];
+    public byte[] Scratch = [];
+}
+
+/// <summary>A direct decoder for the column chunks this library writes (flat columns, PLAIN values, RLE definition
+/// levels, Snappy or no compression, data pages v1 or v2). Parquet.Net materializes a string per cell and costs
+/// ~200 ns per text cell; this reads the page bytes once. Anything else (dictionary pages, other codecs or
+/// encodings, nested columns) returns false and the caller falls back to Parquet.Net, so foreign files still load.</summary>
+internal static class ParquetChunkDecoder
+{
+    // PageType and Encoding values from parquet.thrift.
+    const int DataPage = 0, IndexPage = 1, DictionaryPage = 2, DataPageV2 = 3;
+    const int PlainEncoding = 0, RleEncoding = 3;
+
+    public static bool TryDecode(SafeFileHandle file, ColumnChunk chunk, int rows, bool nullable, PlainChunk into)
+    {
+        var md = chunk.MetaData;
+        if (md is null || chunk.CryptoMetadata is not null || md.PathInSchema.Count != 1) return false;
+        if (md.Codec != CompressionCodec.SNAPPY && md.Codec != CompressionCodec.UNCOMPRESSED) return false;
+        if (md.DictionaryPageOffset is long dict && dict > 0 && dict < md.DataPageOffset) return false;
+        if (md.TotalCompressedSize <= 0 || md.TotalCompressedSize > int.MaxValue / 2) return false;
+        if (into.Raw.Length < md.TotalCompressedSize) into.Raw = new byte[md.TotalCompressedSize];
+        var raw = into.Raw.AsSpan(0, (int)md.TotalCompressedSize);
+        int got = 0;
+        while (got < raw.Length)
+        {
+            int n = RandomAccess.Read(file, raw[got..], md.DataPageOffset + got);
+            if (n <= 0) return false;
+            got += n;
+        }
+        bool snappy = md.Codec == CompressionCodec.SNAPPY;
+        if (into.IsNull.Length < rows) into.IsNull = new bool[rows];
+        int valuesCap = (int)Math.Min(int.MaxValue / 2, Math.Max(16, md.TotalUncompressedSize));
+        if (into.Values.Length < valuesCap) into.Values = new byte[valuesCap];
+        into.ValueBytes = 0; into.NonNull = 0;
+        ref byte[] scratch = ref into.Scratch;
+        var rawArray = into.Raw;
+        int pos = 0, row = 0;
+        try
+        {
+            while (row < rows && pos < raw.Length)
+            {
+                var h = PageHeaderReader.Read(rawArray, ref pos);
+                if (h.CompressedSize < 0 || pos + h.CompressedSize > raw.Length) return false;
+                var body = raw.Slice(pos, h.CompressedSize);
+                pos += h.CompressedSize;
+                if (h.Type == IndexPage) continue;
+                if (h.Type == DictionaryPage) return false;
+                if (h.Encoding != PlainEncoding || h.NumValues < 0 || row + h.NumValues > rows) return false;
+                ReadOnlySpan<byte> levels, values;
+                if (h.Type == DataPage)
+                {
+                    ReadOnlySpan<byte> page = body;
+                    if (snappy)
+                    {
+                        int size = Decompress(body, h.UncompressedSize, ref scratch);
+                        if (size < 0) return false;
+                        page = scratch.AsSpan(0, size);
+                    }
+                    if (nullable)
+                    {
+                        if (h.DefinitionEncoding != RleEncoding || page.Length < 4) return false;
+                        int len = BinaryPrimitives.ReadInt32LittleEndian(page);
+                        if (len < 0 || 4 + len > page.Length) return false;
+                        levels = page.Slice(4, len);
+                        values = page[(4 + len)..];
+                    }
+                    else { levels = default; values = page; }
+                }
+                else if (h.Type == DataPageV2)
+                {
+                    if (h.RepetitionLength != 0 || h.DefinitionLength < 0 || h.DefinitionLength > body.Length) return false;
+                    levels = body[..h.DefinitionLength];
+                    var rest = body[h.DefinitionLength..];
+                    values = rest;
+                    if (snappy && h.IsCompressed)
+                    {
+                        int size = Decompress(rest, h.UncompressedSize - h.DefinitionLength, ref scratch);
+                        if (size < 0) return false;
+                        values = scratch.AsSpan(0, size);
+                    }
+                }
+                else return false;
+
+                int nonNull = h.NumValues;
+                if (nullable)
+                {
+                    nonNull = DecodeLevels(levels, into.IsNull.AsSpan(row, h.NumValues));
+                    if (nonNull < 0) return false;
+                }
+                if (into.ValueBytes + values.Length > into.Values.Length)
+                    Array.Resize(ref into.Values, Math.Max(into.Values.Length * 2, into.ValueBytes + values.Length));
+                values.CopyTo(into.Values.AsSpan(into.ValueBytes));
+                into.ValueBytes += values.Length;
+                into.NonNull += nonNull;
+                row += h.NumValues;
+            }
+        }
+        catch (Exception ex) when (ex is IndexOutOfRangeException or ArgumentException or InvalidDataException or OverflowException)
+        {
+            return false;
+        }
+        return row == rows;
+    }
+
+    /// <summary>Snappy-decompresses a page into <paramref name="scratch"/>; its length, or -1 when it is not the size announced.</summary>
+    static int Decompress(ReadOnlySpan<byte> body, int size, ref byte[] scratch)
+    {
+        if (size < 0) return -1;
+        if (scratch.Length < size) scratch = new byte[Math.Max(size, scratch.Length * 2)];
+        if (!Snappier.Snappy.TryDecompress(body, scratch, out int n) || n != size) return -1;
+        return n;
+    }
+
+    /// <summary>RLE/bit-packed hybrid definition levels with bit width 1 (max level 1): sets isNull where the level is 0.
+    /// Returns the count of defined values, or -1 on malformed input.</summary>
+    static int DecodeLevels(ReadOnlySpan<byte> src, Span<bool> isNull)
+    {
+        int p = 0, i = 0, defined = 0;
+        while (i < isNull.Length)
+        {
+            if (p >= src.Length) return -1;
+            uint header = ReadVarint(src, ref p);
+            if ((header & 1) == 0)
+            {
+                int run = (int)(header >> 1);
+                if (p >= src.Length) return -1;
+                bool isDefined = (src[p++] & 1) != 0;
+                int take = Math.Min(run, isNull.Length - i);
+                isNull.Slice(i, take).Fill(!isDefined);
+                if (isDefined) defined += take;
+                i += take;
+            }
+            else
+            {
+                int groups = (int)(header >> 1);
+                for (int g = 0; g < groups; g++)
+                {
+                    if (p >= src.Length) return -1;
+                    int bits = src[p++];
+                    for (int k = 0; k < 8 && i < isNull.Length; k++, i++)
+                    {
+                        bool d = ((bits >> k) & 1) != 0;
+                        isNull[i] = !d;
+                        if (d) defined++;
+                    }
+                }
+            }
+        }
+        return defined;
+    }
+
+    internal static uint ReadVarint(ReadOnlySpan<byte> s, ref int p)
+    {
+        uint v = 0; int shift = 0;
+        while (true)
+        {
+            byte b = s[p++];
+            v |= (uint)(b & 0x7F) << shift;
+            if ((b & 0x80) == 0) return v;
+            shift += 7;
+            if (shift > 28) throw new InvalidDataException("varint too long");
+        }
+    }
+
+    /// <summary>The fields of a page header that matter here, read from Thrift compact protocol.</summary>
+    internal readonly record struct PageInfo(int Type, int UncompressedSize, int CompressedSize, int NumValues, int Encoding,
+        int DefinitionEncoding, int DefinitionLength, int RepetitionLength, bool IsCompressed);
+
+    static class PageHeaderReader
+    {
+        public static PageInfo Read(byte[] buf, ref int p)
+        {
+            int type = -1, usize = -1, csize = -1, numValues = -1, enc = -1, defEnc = -1, defLen = 0, repLen = 0;
+            bool compressed = true;
+            short last = 0;
+            while (true)
+            {
+                byte fh = buf[p++];
+                if (fh == 0) break;
+                int ft = fh & 0x0F;
+                short id = (fh >> 4) is var d && d != 0 ? (short)(last + d) : (short)ZigZag(ReadVarint(buf, ref p));
+                last = id;
+                switch (id)
+                {
+                    case 1 when ft == 5: type = ReadI32(buf, ref p); break;
+                    case 2 when ft == 5: usize = ReadI32(buf, ref p); break;
+                    case 3 when ft == 5: csize = ReadI32(buf, ref p); break;
+                    case 5 when ft == 12: // data_page_header
+                        ReadStruct(buf, ref p, (short fid, int t, byte[] b, ref int q) =>
+                        {
+                            switch (fid)
+                            {
+                                case 1 when t == 5: numValues = ReadI32(b, ref q); return true;
+                                case 2 when t == 5: enc = ReadI32(b, ref q); return true;
+                                case 3 when t == 5: defEnc = ReadI32(b, ref q); return true;
+                                default: return false;
+                            }
+                        });
+                        break;
+                    case 8 when ft == 12: // data_page_header_v2
+                        ReadStruct(buf, ref p, (short fid, int t, byte[] b, ref int q) =>
+                        {
+                            switch (fid)
+                            {
+                                case 1 when t == 5: numValues = ReadI32(b, ref q); return true;
+                                case 4 when t == 5: enc = ReadI32(b, ref q); return true;
+                                case 5 when t == 5: defLen = ReadI32(b, ref q); return true;
+                                case 6 when t == 5: repLen = ReadI32(b, ref q); return true;
+                                case 7 when t is 1 or 2: compressed = t == 1; return true;
+                                default: return false;
+                            }
+                        });
+                        break;
+                    default: Skip(buf, ref p, ft); break;
+                }
+            }
+            return new PageInfo(type, usize, csize, numValues, enc, defEnc, defLen, repLen, compressed);
+        }
+
+        delegate bool FieldReader(short id, int type, byte[] buf, ref int p);
+
+        static void ReadStruct(byte[] buf, ref int p, FieldReader read)
+        {
+            short last = 0;
+            while (true)
+            {
+                byte fh = buf[p++];
+                if (fh == 0) return;
+                int ft = fh & 0x0F;
+                short id = (fh >> 4) is var d && d != 0 ? (short)(last + d) : (short)ZigZag(ReadVarint(buf, ref p));
+                last = id;
+                if (!read(id, ft, buf, ref p)) Skip(buf, ref p, ft);
+            }
+        }
+
+        static int ZigZag(uint v) => (int)(v >> 1) ^ -(int)(v & 1);
+
+        static int ReadI32(byte[] buf, ref int p) => ZigZag(ReadVarint(buf, ref p));
+
+        static void SkipVarint(byte[] buf, ref int p) { while ((buf[p++] & 0x80) != 0) { } }
+
+        static void Skip(byte[] buf, ref int p, int type)
+        {
+            switch (type)
+            {
+                case 1 or 2: break; // bool field: value is in the type
+                case 3: p++; break;
+                case 4 or 5 or 6: SkipVarint(buf, ref p); break;
+                case 7: p += 8; break;
+                case 8: { int len = (int)ReadVarint(buf, ref p); p += len; break; }
+                case 9 or 10:
+                {
+                    byte lh = buf[p++];
+                    int size = lh >> 4, et = lh & 0x0F;
+                    if (size == 15) size = (int)ReadVarint(buf, ref p);
+                    for (int i = 0; i < size; i++) { if (et is 1 or 2) p++; else Skip(buf, ref p, et); }
+                    break;
+                }
+                case 11:
+                {
+                    int size = (int)ReadVarint(buf, ref p);
+                    if (size == 0) break;
+                    byte kv = buf[p++];
+                    int kt = kv >> 4, vt = kv & 0x0F;
+                    for (int i = 0; i < size; i++)
+                    {
+                        if (kt is 1 or 2) p++; else Skip(buf, ref p, kt);
+                        if (vt is 1 or 2) p++; else Skip(buf, ref p, vt);
+                    }
+                    break;
+                }
+                case 12:
+                {
+                    short last = 0;
+                    while (true)
+                    {
+                        byte fh = buf[p++];
+                        if (fh == 0) break;
+                        int ft = fh & 0x0F;
+                        short id = (fh >> 4) is var d && d != 0 ? (short)(last + d) : (short)ZigZag(ReadVarint(buf, ref p));
+                        last = id;
+                        Skip(buf, ref p, ft);
+                    }
+                    break;
+                }
+                default: throw new InvalidDataException($"unknown thrift type {type}");
+            }
+        }
+    }
+}

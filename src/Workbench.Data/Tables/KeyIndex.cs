@@ -1,0 +1,183 @@
+namespace Workbench.Data.Tables;
+
+/// <summary>The line on which each row key was first accepted, for duplicate detection, built to avoid a random memory
+/// access per row (a hash table of millions of keys misses the cache on every probe and dominated the load).
+/// Files are written grouped (all rows of an account together) or sorted (ids in order), so:
+/// <list type="bullet">
+/// <item>keys that pack in 64 bits (two pool ids below 2^21 and a number in [0, 2^21): the id/date keys of the schemas)
+/// are checked against a small table of the current group (first key part); a group that comes back after another
+/// one started switches the index to one global table built from every key so far;</item>
+/// <item>other keys (texts such as a table's own unique id) need no lookup while each key sorts after the previous one;
+/// the first one that does not switches to a dictionary built from every key so far.</item>
+/// </list>
+/// Either way the answer is exact; only the cost depends on the order of the file.</summary>
+internal sealed class KeyIndex
+{
+    const long Empty = -1; // packed keys are never negative: the top bit is always clear
+
+    /// <summary>Key and line side by side, so a probe touches one cache line.</summary>
+    struct Entry { public long Key; public long Line; }
+
+    // Packed keys: every accepted key in order, the current group's table, the groups already left behind.
+    long[] packedKeys = new long[16], packedLines = new long[16];
+    int packedCount;
+    Entry[] local = NewSlots(64);
+    readonly List<int> localUsed = new();
+    long currentGroup = -1;
+    readonly System.Collections.BitArray closedGroups = new(1 << 21);
+    Entry[]? global; // once groups interleave
+    int globalCount;
+
+    // Other keys: in order while they ascend, then a dictionary.
+    readonly List<RowKey> otherKeys = new();
+    readonly List<long> otherLines = new();
+    RowKey lastOther;
+    Dictionary<RowKey, long>? otherIndex;
+
+    int reserved;
+
+    /// <summary>Expected row count: the in-order key arrays are sized for it when the first packed key arrives.</summary>
+    public void Reserve(int expected) => reserved = expected;
+
+    static bool TryPack(in RowKey key, out long packed)
+    {
+        long a = key.Ids >> 32, b = key.Ids & 0xFFFFFFFFL;
+        if (key.S is null && (ulong)a < (1UL << 21) && (ulong)b < (1UL << 21) && (ulong)key.N < (1UL << 21))
+        {
+            packed = a << 42 | b << 21 | key.N;
+            return true;
+        }
+        packed = 0;
+        return false;
+    }
+
+    /// <summary>The line of the row that already has this key, or -1.</summary>
+    public long Find(in RowKey key) => TryPack(key, out long p) ? FindPacked(p, add: false, 0) : FindOther(key, add: false, 0);
+
+    /// <summary>Adds the key with its line unless present; returns the existing line, or -1 when added.</summary>
+    public long AddOrGet(in RowKey key, long line) => TryPack(key, out long p) ? FindPacked(p, add: true, line) : FindOther(key, add: true, line);
+
+    long FindPacked(long p, bool add, long line)
+    {
+        if (global is null)
+        {
+            long group = p >> 42;
+            if (group != currentGroup)
+            {
+                if (closedGroups[(int)group]) BuildGlobal();
+                else
+                {
+                    if (currentGroup >= 0) closedGroups[(int)currentGroup] = true;
+                    foreach (int i in localUsed) local[i].Key = Empty;
+                    localUsed.Clear();
+                    currentGroup = group;
+                }
+            }
+        }
+        if (global is not null)
+        {
+            int g = Slot(global, p);
+            if (global[g].Key == p) return global[g].Line;
+            if (!add) return -1;
+            global[g] = new Entry { Key = p, Line = line };
+            if (++globalCount * 2 > global.Length) global = Rehash(global, global.Length * 2);
+            Append(p, line);
+            return -1;
+        }
+        int s = Slot(local, p);
+        if (local[s].Key == p) return local[s].Line;
+        if (!add) return -1;
+        local[s] = new Entry { Key = p, Line = line };
+        localUsed.Add(s);
+        if (localUsed.Count * 2 > local.Length)
+        {
+            local = Rehash(local, local.Length * 2);
+            localUsed.Clear();
+            for (int i = 0; i < local.Length; i++) if (local[i].Key != Empty) localUsed.Add(i);
+        }
+        Append(p, line);
+        return -1;
+    }
+
+    void Append(long p, long line)
+    {
+        if (packedCount == packedKeys.Length)
+        {
+            int size = Math.Max(packedKeys.Length * 2, reserved);
+            Array.Resize(ref packedKeys, size);
+            Array.Resize(ref packedLines, size);
+        }
+        packedKeys[packedCount] = p; packedLines[packedCount] = line;
+        packedCount++;
+    }
+
+    void BuildGlobal()
+    {
+        int size = 64;
+        while (size < packedCount * 2L + 64) size <<= 1;
+        global = NewSlots(size);
+        for (int i = 0; i < packedCount; i++) global[Slot(global, packedKeys[i])] = new Entry { Key = packedKeys[i], Line = packedLines[i] };
+        globalCount = packedCount;
+        packedKeys = []; packedLines = []; packedCount = 0; // no longer needed
+        local = [];
+    }
+
+    long FindOther(in RowKey key, bool add, long line)
+    {
+        if (otherIndex is null)
+        {
+            if (otherKeys.Count == 0 || Compare(key, lastOther) > 0)
+            {
+                // After every key so far, so new.
+                if (!add) return -1;
+                if (otherKeys.Count == 0 && reserved > otherKeys.Capacity) { otherKeys.Capacity = reserved; otherLines.Capacity = reserved; }
+                otherKeys.Add(key); otherLines.Add(line); lastOther = key;
+                return -1;
+            }
+            otherIndex = new Dictionary<RowKey, long>(otherKeys.Count * 2);
+            for (int i = 0; i < otherKeys.Count; i++) otherIndex.Add(otherKeys[i], otherLines[i]);
+            otherKeys.Clear(); otherKeys.TrimExcess(); otherLines.Clear(); otherLines.TrimExcess();
+        }
+        if (otherIndex.TryGetValue(key, out long first)) return first;
+        if (add) otherIndex.Add(key, line);
+        return -1;
+    }
+
+    static int Compare(in RowKey x, in RowKey y)
+    {
+        int c = string.CompareOrdinal(x.S, y.S);
+        if (c != 0) return c;
+        c = x.Ids.CompareTo(y.Ids);
+        return c != 0 ? c : x.N.CompareTo(y.N);
+    }
+
+    static int Slot(Entry[] slots, long p)
+    {
+        int mask = slots.Length - 1;
+        // murmur3's finalizer: ids and dates are small dense numbers, which plain multiplicative hashing clusters.
+        ulong h = (ulong)p;
+        h ^= h >> 33; h *= 0xFF51AFD7ED558CCDUL; h ^= h >> 33; h *= 0xC4CEB9FE1A85EC53UL; h ^= h >> 33;
+        int i = (int)h & mask;
+        while (true)
+        {
+            long s = slots[i].Key;
+            if (s == p || s == Empty) return i;
+            i = (i + 1) & mask;
+        }
+    }
+
+    static Entry[] NewSlots(int size)
+    {
+        var a = new Entry[size];
+        for (int i = 0; i < a.Length; i++) a[i].Key = Empty;
+        return a;
+    }
+
+    static Entry[] Rehash(Entry[] old, int size)
+    {
+        var slots = NewSlots(size);
+        foreach (var e in old)
+            if (e.Key != Empty) slots[Slot(slots, e.Key)] = e;
+        return slots;
+    }
+}

@@ -1,0 +1,65 @@
+using Workbench.Data.Tables;
+
+namespace Workbench.Tests.Data;
+
+/// <summary>The duplicate-key index answers exactly like a plain dictionary whatever the order of the keys: grouped,
+/// interleaved groups (switch to the global table), ascending texts, and texts out of order (switch to a dictionary).</summary>
+public class KeyIndexTests
+{
+    static void SameAsDictionary(IReadOnlyList<RowKey> keys, Func<int, bool>? rowHasOtherIssues = null)
+    {
+        var index = new KeyIndex();
+        index.Reserve(keys.Count);
+        var reference = new Dictionary<RowKey, long>();
+        for (int i = 0; i < keys.Count; i++)
+        {
+            long line = i + 2;
+            bool other = rowHasOtherIssues?.Invoke(i) ?? false;
+            long expected = reference.TryGetValue(keys[i], out long l) ? l : -1;
+            long actual = other ? index.Find(keys[i]) : index.AddOrGet(keys[i], line);
+            Assert.Equal(expected, actual);
+            if (!other && expected < 0) reference.Add(keys[i], line);
+        }
+    }
+
+    static RowKey Packed(int account, int product, int day) => new((long)account << 32 | (uint)product, day, null);
+
+    [Fact]
+    public void GroupedKeysWithDuplicatesInsideTheGroup()
+    {
+        var keys = new List<RowKey>();
+        for (int a = 0; a < 200; a++)
+            for (int m = 0; m < 12; m++)
+                for (int p = 0; p < 3; p++) keys.Add(Packed(a, (p * 7 + a) % 5, 738000 + m * 30));
+        keys.Insert(50, keys[40]); // duplicate in the same group
+        SameAsDictionary(keys);
+    }
+
+    [Fact]
+    public void InterleavedGroupsSwitchToTheGlobalTable()
+    {
+        var rng = new Random(7);
+        var keys = Enumerable.Range(0, 5000).Select(_ => Packed(rng.Next(300), rng.Next(5), 738000 + rng.Next(40))).ToList();
+        SameAsDictionary(keys, i => i % 13 == 0);
+    }
+
+    [Fact]
+    public void TextKeysInOrderThenOutOfOrder()
+    {
+        var keys = Enumerable.Range(0, 3000).Select(i => new RowKey(0xFFFFFFFFL << 32, 0, $"A{i:D6}-E1")).ToList();
+        keys.Add(keys[10]);                       // duplicate after an ascending run
+        keys.Add(new RowKey(0xFFFFFFFFL << 32, 0, "A000005-E0")); // new, out of order
+        keys.Add(new RowKey(0xFFFFFFFFL << 32, 0, "A000005-E0")); // and again
+        keys.AddRange(keys.Take(100));
+        SameAsDictionary(keys, i => i % 17 == 0);
+    }
+
+    [Fact]
+    public void KeysThatDoNotPackStillWork()
+    {
+        // Ids or numbers too big to pack (negative numbers, ids of 2^21 and more) go to the text/other path.
+        var rng = new Random(3);
+        var keys = Enumerable.Range(0, 4000).Select(_ => new RowKey((long)rng.Next(3) << 53 | (uint)rng.Next(4), rng.Next(-20, 20), null)).ToList();
+        SameAsDictionary(keys);
+    }
+}
