@@ -57,7 +57,7 @@ public readonly record struct UsageRecord(
 public enum EngagementType { Email, Meeting, SupportTicket, Survey, Training, ChampionChange }
 
 /// <summary>A touchpoint with an account. Score carries the survey score (0-10) or ticket severity (1-4).</summary>
-public sealed record EngagementEvent(
+public readonly record struct EngagementEvent(
     string EventId,
     string AccountId,
     DateOnly Date,
@@ -106,7 +106,7 @@ public sealed record Opportunity(
     OpportunityOutcome Outcome);
 
 /// <summary>An opportunity entered a stage on a date.</summary>
-public sealed record StageChange(string OpportunityId, OpportunityStage Stage, DateOnly EnteredDate);
+public readonly record struct StageChange(string OpportunityId, OpportunityStage Stage, DateOnly EnteredDate);
 
 /// <summary>An action taken on an account (offer, call, training...) and whether it worked.</summary>
 public sealed record ActionLogEntry(
