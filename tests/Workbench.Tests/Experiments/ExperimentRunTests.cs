@@ -193,7 +193,7 @@ public class ExperimentRunTests(RunFixture fx) : IClassFixture<RunFixture>
         Assert.Matches($@"(?m)^{fx.A.Id}\s+sample\s+succeeded\s+\S+ \S+\s+[0-9.]+ s\s+0\.\d{{3}}\s+0\.\d{{3}}$", list.Out);
     }
 
-    static string? Git(params string[] args)
+    internal static string? Git(params string[] args)
     {
         try
         {

@@ -77,7 +77,7 @@ public class RunStoreTests
     public async Task Two_processes_running_at_once_are_both_recorded()
     {
         var store = TestPaths.NewTempDir("store");
-        var cwd = TestPaths.NewTempDir("cwd"); // outside any git checkout
+        var cwd = TestPaths.NewTempDir("cwd"); // outside any git checkout: the code version still comes from where workbench.dll was built
         using var a = WorkbenchProcess.Start(cwd, "run", RunFixture.SpecPath, "--store", store);
         using var b = WorkbenchProcess.Start(cwd, "run", RunFixture.SpecPath, "--store", store);
         var outA = a.StandardOutput.ReadToEndAsync(); var errA = a.StandardError.ReadToEndAsync();
@@ -92,7 +92,9 @@ public class RunStoreTests
         Assert.All(entries, e => Assert.Equal(RunState.Succeeded, e.State));
         Assert.NotEqual(entries[0].Id, entries[1].Id);
         Assert.Equal(entries[0].Record!.Metrics, entries[1].Record!.Metrics);
-        Assert.All(entries, e => Assert.Null(e.Record!.Code)); // not run inside a checkout
+        var head = ExperimentRunTests.Git("rev-parse", "HEAD")?.Trim();
+        Assert.NotNull(head);
+        Assert.All(entries, e => Assert.Equal(head, e.Record!.Code!.Commit));
         foreach (var output in new[] { await outA, await outB })
         {
             Assert.Matches(@"(?m)^run \d{8}-\d{6}-\d{3}-[0-9a-f]{8} \(sample\) succeeded in [0-9.]+ s$", output);
