@@ -103,17 +103,20 @@ public sealed class NotebookSession : IDisposable
         var cellName = run.CellName ?? "cell " + (cellsRun + 1).ToString(CultureInfo.InvariantCulture);
         var stopwatch = Stopwatch.StartNew();
         var context = new CellContext(formatter, run.OnOutput);
-        using var cts = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var timeout = run.Timeout ?? options.CellTimeout;
+        // The timeout has its own source so that "timed out" is told from "interrupted" by what fired, not by the clock
+        // (a timer may fire a fraction of a millisecond before a stopwatch reaches the limit).
+        using var timeoutCts = new CancellationTokenSource();
+        using var cts = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeoutCts.Token);
         try
         {
             cellsRun++;
             running = cts;
-            if (timeout is { } limit) cts.CancelAfter(limit);
+            if (timeout is { } limit) timeoutCts.CancelAfter(limit);
             var outcome = await RunOnCellThread(code, cellName, context, cts.Token).ConfigureAwait(false);
             if (outcome.NewState is not null) state = outcome.NewState;
             var status = outcome.Status;
-            if (status == CellStatus.Interrupted && !cancellationToken.IsCancellationRequested && timeout is { } t && stopwatch.Elapsed >= t)
+            if (status == CellStatus.Interrupted && !cancellationToken.IsCancellationRequested && timeoutCts.IsCancellationRequested)
                 status = CellStatus.TimedOut;
             if (status != CellStatus.Ok)
                 context.Add(ErrorFor(status, outcome.Exception, cellName, timeout));
