@@ -8,7 +8,8 @@ namespace Workbench.Data.Tables;
 /// are checked against a small table of the current group (first key part); a group that comes back after another
 /// one started switches the index to one global table built from every key so far;</item>
 /// <item>other keys (texts such as a table's own unique id) need no lookup while each key sorts after the previous one;
-/// the first one that does not switches to a dictionary built from every key so far.</item>
+/// a key slightly out of order is looked up and inserted in the sorted keys near their end; the first one far out of
+/// order switches to a dictionary built from every key so far.</item>
 /// </list>
 /// Either way the answer is exact; only the cost depends on the order of the file.</summary>
 internal sealed class KeyIndex
@@ -134,6 +135,17 @@ internal sealed class KeyIndex
                 otherKeys.Add(key); otherLines.Add(line); lastOther = key;
                 return -1;
             }
+            // Slightly out of order (ids sorted per account but not within one, such as contracts): the keys so far
+            // stay sorted; the key's place is found by galloping back from the end, and it is inserted there while
+            // that place is near the end. Far back, inserting would move too much: switch to a dictionary.
+            int at = LowerBoundNearEnd(key);
+            if (at >= 0)
+            {
+                if (at < otherKeys.Count && Compare(otherKeys[at], key) == 0) return otherLines[at];
+                if (!add) return -1;
+                otherKeys.Insert(at, key); otherLines.Insert(at, line);
+                return -1;
+            }
             otherIndex = new Dictionary<RowKey, long>(otherKeys.Count * 2);
             for (int i = 0; i < otherKeys.Count; i++) otherIndex.Add(otherKeys[i], otherLines[i]);
             otherKeys.Clear(); otherKeys.TrimExcess(); otherLines.Clear(); otherLines.TrimExcess();
@@ -141,6 +153,35 @@ internal sealed class KeyIndex
         if (otherIndex.TryGetValue(key, out long first)) return first;
         if (add) otherIndex.Add(key, line);
         return -1;
+    }
+
+    /// <summary>Farthest from the end an out-of-order key may be inserted into the sorted keys.</summary>
+    const int MaxInsertDistance = 4096;
+
+    /// <summary>Index of the first sorted key not below <paramref name="key"/>, or -1 when it is more than
+    /// <see cref="MaxInsertDistance"/> from the end.</summary>
+    int LowerBoundNearEnd(in RowKey key)
+    {
+        int count = otherKeys.Count;
+        // Gallop back: the answer is in (count - step, count - step/2] once the key at count - step is below it.
+        int hi = count, step = 1;
+        while (true)
+        {
+            int probe = count - step;
+            if (probe < 0 || Compare(otherKeys[probe], key) < 0)
+            {
+                int lo = Math.Max(probe + 1, 0); // keys[lo..hi) are the candidates; keys[hi..] are >= key
+                while (lo < hi)
+                {
+                    int mid = lo + (hi - lo) / 2;
+                    if (Compare(otherKeys[mid], key) < 0) lo = mid + 1; else hi = mid;
+                }
+                return count - lo > MaxInsertDistance ? -1 : lo;
+            }
+            hi = probe;
+            if (step > MaxInsertDistance) return -1;
+            step *= 2;
+        }
     }
 
     static int Compare(in RowKey x, in RowKey y)

@@ -55,6 +55,24 @@ public class KeyIndexTests
     }
 
     [Fact]
+    public void TextKeysOutOfOrderWithinGroupsStaySortedThenSwitchWhenFarBack()
+    {
+        // Sorted by account but not within one (contracts: A000001-C02 before A000001-C01), with duplicates near and
+        // far back, lookups of rows with other issues, and at the end keys far out of order (the dictionary switch).
+        var rng = new Random(11);
+        var keys = new List<RowKey>();
+        RowKey Text(string s) => new(0xFFFFFFFFL << 32, 0, s);
+        for (int a = 0; a < 3000; a++)
+            foreach (int c in Enumerable.Range(1, 1 + rng.Next(6)).OrderBy(_ => rng.Next()))
+                keys.Add(Text($"A{a:D6}-C{c:D2}"));
+        for (int i = 0; i < 200; i++) keys.Insert(20 + rng.Next(keys.Count - 20), keys[rng.Next(keys.Count)]);
+        keys.Add(Text("A000000-C00")); // new and far back
+        keys.Add(keys[5]);
+        keys.AddRange(keys.Take(50));
+        SameAsDictionary(keys, i => i % 19 == 0);
+    }
+
+    [Fact]
     public void KeysThatDoNotPackStillWork()
     {
         // Ids or numbers too big to pack (negative numbers, ids of 2^21 and more) go to the text/other path.
