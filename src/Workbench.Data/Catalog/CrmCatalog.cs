@@ -116,7 +116,8 @@ public sealed class CrmCatalog
 
         var outcomes = new Dictionary<string, TableOutcome>();
         var targetSets = new Dictionary<(string, string), HashSet<string>>();
-        var loadedTables = LoadCanonical(format, options, rejectsDir, targetSets);
+        Dictionary<string, TableOutcome> loadedTables;
+        using (Io.ParquetTableIo.ShareBuffers()) loadedTables = LoadCanonical(format, options, rejectsDir, targetSets);
         // Report as if the tables had loaded level by level: strict mode stops at the first level with problems and
         // lists the problems of that level and the ones before, in schema order, whatever order the threads ran in.
         foreach (var level in Bindings.Levels())

@@ -241,19 +241,27 @@ internal static class ParquetTableIo
         var types = new ColumnType[n];
         for (int c = 0; c < n; c++) types[c] = schema.Columns[c].Type;
         using var handle = File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.Read);
-        var chunk = new PlainChunk();
-        var text = new TextScratch();
-        // Column arrays sized for the largest row group and reused by every group: fresh 1M-row arrays per group
-        // cost page faults and zeroing for nothing.
+        var scratch = TakeScratch();
+        var chunk = scratch.Chunk;
+        var text = scratch.Text;
+        // Column arrays sized for the largest row group and reused by every group (and, during a catalog load, by the
+        // next tables): fresh 1M-row arrays per group cost page faults and zeroing for nothing.
         int capacity = checked((int)largest);
         var str = new string?[n][]; var lng = new long[n][]; var dec = new decimal[n][]; var dbl = new double[n][]; var nul = new bool[n][];
         var bad = new bool[n][]; var ids = new int[n][];
         for (int c = 0; c < n; c++)
         {
-            nul[c] = new bool[capacity];
-            if (schema.Columns[c].Type == ColumnType.Enum) bad[c] = new bool[capacity];
-            if (pools[c] is not null) ids[c] = new int[capacity];
+            var t = schema.Columns[c].Type;
+            nul[c] = scratch.Rent<bool>(capacity);
+            if (t == ColumnType.Enum) bad[c] = scratch.Rent<bool>(capacity);
+            if (pools[c] is not null) ids[c] = scratch.Rent<int>(capacity);
+            if (t is ColumnType.String or ColumnType.Enum) str[c] = scratch.Rent<string?>(capacity);
+            if (t is ColumnType.Enum or ColumnType.Int or ColumnType.Date or ColumnType.Bool) lng[c] = scratch.Rent<long>(capacity);
+            if (t == ColumnType.Decimal) dec[c] = scratch.Rent<decimal>(capacity);
+            if (t == ColumnType.Double) dbl[c] = scratch.Rent<double>(capacity);
         }
+        try
+        {
         for (int g = 0; g < reader.RowGroupCount && !sink.Stop; g++)
         {
             using var rg = reader.OpenRowGroupReader(g);
@@ -291,7 +299,63 @@ internal static class ParquetTableIo
             FeedRows(sink, new Origin(schema, b, enums, str), types, count, rowBase, nul, str, lng, dec, dbl, bad, ids);
             rowBase += count;
         }
+        }
+        finally
+        {
+            for (int c = 0; c < n; c++)
+            {
+                scratch.Return(str[c]); scratch.Return(lng[c]); scratch.Return(dec[c]); scratch.Return(dbl[c]);
+                scratch.Return(nul[c]); scratch.Return(bad[c]); scratch.Return(ids[c]);
+            }
+            GiveBack(scratch);
+        }
         return true;
+    }
+
+    /// <summary>The buffers of one table read: page buffers and column arrays, kept for the next table while a
+    /// catalog load shares them (<see cref="ShareBuffers"/>).</summary>
+    sealed class ReadScratch
+    {
+        public readonly PlainChunk Chunk = new();
+        public readonly TextScratch Text = new();
+        readonly List<Array> free = new();
+
+        /// <summary>A free array of at least <paramref name="length"/> elements (contents unspecified), or a new one.</summary>
+        public TV[] Rent<TV>(int length)
+        {
+            for (int i = 0; i < free.Count; i++)
+                if (free[i] is TV[] a && a.Length >= length) { free.RemoveAt(i); return a; }
+            return new TV[length];
+        }
+
+        public void Return(Array? array) { if (array is not null && !free.Contains(array)) free.Add(array); }
+    }
+
+    static readonly Stack<ReadScratch> sharedScratch = new();
+    static int sharing;
+
+    static ReadScratch TakeScratch() { lock (sharedScratch) return sharedScratch.Count > 0 ? sharedScratch.Pop() : new ReadScratch(); }
+
+    static void GiveBack(ReadScratch scratch) { lock (sharedScratch) if (sharing > 0) sharedScratch.Push(scratch); }
+
+    /// <summary>While the returned scope is open, tables read one after another reuse each other's buffers (a catalog
+    /// load: tens of MB of column arrays per table, faulted in and zeroed once instead of per table). The buffers
+    /// are dropped when the last scope closes, so nothing stays cached after a load.</summary>
+    internal static IDisposable ShareBuffers()
+    {
+        lock (sharedScratch) sharing++;
+        return new SharingScope();
+    }
+
+    sealed class SharingScope : IDisposable
+    {
+        int disposed;
+
+        public void Dispose()
+        {
+            if (Interlocked.Exchange(ref disposed, 1) != 0) return;
+            lock (sharedScratch) { if (--sharing == 0) sharedScratch.Clear(); }
+        }
     }
 
     /// <summary>Hands one row group's rows to the sink (outside the async method, so the loop is a plain method the JIT
@@ -374,8 +438,8 @@ internal static class ParquetTableIo
         {
             case ColumnType.String or ColumnType.Enum:
             {
-                var s = Sized(ref str, isNull.Length);
-                long[]? ev = type == ColumnType.Enum ? Sized(ref lng, isNull.Length) : null;
+                var s = Sized(ref str, count);
+                long[]? ev = type == ColumnType.Enum ? Sized(ref lng, count) : null;
                 int pos = 0;
                 for (int i = 0; i < count; i++)
                 {
@@ -397,13 +461,13 @@ internal static class ParquetTableIo
             }
             case ColumnType.Int:
             {
-                var a = Sized(ref lng, isNull.Length);
+                var a = Sized(ref lng, count);
                 for (int i = 0; i < count; i++) if (!isNull[i]) a[i] = System.Buffers.Binary.BinaryPrimitives.ReadInt32LittleEndian(v.Slice(4 * k++));
                 return true;
             }
             case ColumnType.Date:
             {
-                var a = Sized(ref lng, isNull.Length);
+                var a = Sized(ref lng, count);
                 for (int i = 0; i < count; i++)
                 {
                     if (isNull[i]) continue;
@@ -415,7 +479,7 @@ internal static class ParquetTableIo
             }
             case ColumnType.Decimal:
             {
-                var a = Sized(ref dec, isNull.Length);
+                var a = Sized(ref dec, count);
                 for (int i = 0; i < count; i++)
                 {
                     if (isNull[i]) continue;
@@ -427,14 +491,14 @@ internal static class ParquetTableIo
             }
             case ColumnType.Double:
             {
-                var a = Sized(ref dbl, isNull.Length);
+                var a = Sized(ref dbl, count);
                 for (int i = 0; i < count; i++) if (!isNull[i]) a[i] = System.Buffers.Binary.BinaryPrimitives.ReadDoubleLittleEndian(v.Slice(8 * k++));
                 return true;
             }
             default:
             {
                 if (f.IsNullable || v.Length * 8 < count) { Array.Clear(isNull); return false; }
-                var a = Sized(ref lng, isNull.Length);
+                var a = Sized(ref lng, count);
                 for (int i = 0; i < count; i++) a[i] = (v[i >> 3] >> (i & 7)) & 1;
                 return true;
             }
