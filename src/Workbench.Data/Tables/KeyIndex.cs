@@ -20,7 +20,8 @@ internal sealed class KeyIndex
     struct Entry { public long Key; public long Line; }
 
     // Packed keys: every accepted key in order, the current group's table, the groups already left behind.
-    long[] packedKeys = new long[16], packedLines = new long[16];
+    long[] packedKeys = new long[16];
+    LineList packedLines = new();
     int packedCount;
     Entry[] local = NewSlots(64);
     readonly List<int> localUsed = new();
@@ -31,7 +32,7 @@ internal sealed class KeyIndex
 
     // Other keys: in order while they ascend, then a dictionary.
     readonly List<RowKey> otherKeys = new();
-    readonly List<long> otherLines = new();
+    readonly LineList otherLines = new();
     RowKey lastOther;
     Dictionary<RowKey, long>? otherIndex;
 
@@ -106,9 +107,8 @@ internal sealed class KeyIndex
         {
             int size = Math.Max(packedKeys.Length * 2, reserved);
             Array.Resize(ref packedKeys, size);
-            Array.Resize(ref packedLines, size);
         }
-        packedKeys[packedCount] = p; packedLines[packedCount] = line;
+        packedKeys[packedCount] = p; packedLines.Add(line);
         packedCount++;
     }
 
@@ -119,7 +119,7 @@ internal sealed class KeyIndex
         global = NewSlots(size);
         for (int i = 0; i < packedCount; i++) global[Slot(global, packedKeys[i])] = new Entry { Key = packedKeys[i], Line = packedLines[i] };
         globalCount = packedCount;
-        packedKeys = []; packedLines = []; packedCount = 0; // no longer needed
+        packedKeys = []; packedLines = new(); packedCount = 0; // no longer needed
         local = [];
     }
 
@@ -131,7 +131,7 @@ internal sealed class KeyIndex
             {
                 // After every key so far, so new.
                 if (!add) return -1;
-                if (otherKeys.Count == 0 && reserved > otherKeys.Capacity) { otherKeys.Capacity = reserved; otherLines.Capacity = reserved; }
+                if (otherKeys.Count == 0 && reserved > otherKeys.Capacity) otherKeys.Capacity = reserved;
                 otherKeys.Add(key); otherLines.Add(line); lastOther = key;
                 return -1;
             }
@@ -148,7 +148,7 @@ internal sealed class KeyIndex
             }
             otherIndex = new Dictionary<RowKey, long>(otherKeys.Count * 2);
             for (int i = 0; i < otherKeys.Count; i++) otherIndex.Add(otherKeys[i], otherLines[i]);
-            otherKeys.Clear(); otherKeys.TrimExcess(); otherLines.Clear(); otherLines.TrimExcess();
+            otherKeys.Clear(); otherKeys.TrimExcess(); otherLines.Clear();
         }
         if (otherIndex.TryGetValue(key, out long first)) return first;
         if (add) otherIndex.Add(key, line);
@@ -204,6 +204,51 @@ internal sealed class KeyIndex
             long s = slots[i].Key;
             if (s == p || s == Empty) return i;
             i = (i + 1) & mask;
+        }
+    }
+
+    /// <summary>The lines of the keys in order. Rows are usually accepted on consecutive lines, so the lines are a
+    /// first line plus the index, stored as an array only once they stop being consecutive (a rejected row, a
+    /// multi-line record, an insertion out of order): 8 bytes per row less for the big tables.</summary>
+    sealed class LineList
+    {
+        long first;
+        int count;
+        long[]? lines;
+
+        public int Count => count;
+
+        public long this[int i] => lines is null ? first + i : lines[i];
+
+        public void Add(long line)
+        {
+            if (lines is null)
+            {
+                if (count == 0) first = line;
+                if (line == first + count) { count++; return; }
+                Materialize(count + 1);
+            }
+            if (count == lines!.Length) Array.Resize(ref lines, Math.Max(lines.Length * 2, 16));
+            lines[count++] = line;
+        }
+
+        public void Insert(int at, long line)
+        {
+            if (at == count) { Add(line); return; }
+            if (lines is null) Materialize(count + 1);
+            if (count == lines!.Length) Array.Resize(ref lines, Math.Max(lines.Length * 2, 16));
+            Array.Copy(lines, at, lines, at + 1, count - at);
+            lines[at] = line;
+            count++;
+        }
+
+        public void Clear() { lines = null; count = 0; first = 0; }
+
+        void Materialize(int atLeast)
+        {
+            var a = new long[Math.Max(atLeast * 2, 16)];
+            for (int i = 0; i < count; i++) a[i] = first + i;
+            lines = a;
         }
     }
 
