@@ -31,7 +31,7 @@ internal sealed class KeyIndex
     int globalCount;
 
     // Other keys: in order while they ascend, then a dictionary.
-    readonly List<RowKey> otherKeys = new();
+    readonly KeyList otherKeys = new();
     readonly LineList otherLines = new();
     RowKey lastOther;
     Dictionary<RowKey, long>? otherIndex;
@@ -148,7 +148,7 @@ internal sealed class KeyIndex
             }
             otherIndex = new Dictionary<RowKey, long>(otherKeys.Count * 2);
             for (int i = 0; i < otherKeys.Count; i++) otherIndex.Add(otherKeys[i], otherLines[i]);
-            otherKeys.Clear(); otherKeys.TrimExcess(); otherLines.Clear();
+            otherKeys.Clear(); otherLines.Clear();
         }
         if (otherIndex.TryGetValue(key, out long first)) return first;
         if (add) otherIndex.Add(key, line);
@@ -210,6 +210,37 @@ internal sealed class KeyIndex
     /// <summary>The lines of the keys in order. Rows are usually accepted on consecutive lines, so the lines are a
     /// first line plus the index, stored as an array only once they stop being consecutive (a rejected row, a
     /// multi-line record, an insertion out of order): 8 bytes per row less for the big tables.</summary>
+    /// <summary>Text keys in order. A table's own id key has the same id and number parts on every row, so only the
+    /// texts are stored (8 bytes a key instead of 24) until a key with other parts arrives.</summary>
+    sealed class KeyList
+    {
+        readonly List<string?> texts = new();
+        long commonIds, commonN;
+        List<(long Ids, long N)>? parts;
+
+        public int Count => texts.Count;
+
+        public int Capacity { get => texts.Capacity; set => texts.Capacity = value; }
+
+        public RowKey this[int i] => parts is null ? new(commonIds, commonN, texts[i]) : new(parts[i].Ids, parts[i].N, texts[i]);
+
+        public void Add(in RowKey key) => Insert(texts.Count, key);
+
+        public void Insert(int at, in RowKey key)
+        {
+            if (texts.Count == 0) { commonIds = key.Ids; commonN = key.N; }
+            if (parts is null && (key.Ids != commonIds || key.N != commonN))
+            {
+                parts = new List<(long, long)>(Math.Max(16, texts.Count * 2));
+                for (int i = 0; i < texts.Count; i++) parts.Add((commonIds, commonN));
+            }
+            texts.Insert(at, key.S);
+            parts?.Insert(at, (key.Ids, key.N));
+        }
+
+        public void Clear() { texts.Clear(); texts.TrimExcess(); parts = null; }
+    }
+
     sealed class LineList
     {
         long first;
