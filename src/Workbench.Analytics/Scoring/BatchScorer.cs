@@ -30,7 +30,25 @@ public sealed record ScoredAccount(AccountPriority Priority, string AccountName,
 }
 
 /// <summary>A rep's scored book, ranked.</summary>
-public sealed record ScoredBook(string RepId, string RepName, IReadOnlyList<ScoredAccount> Accounts);
+public sealed record ScoredBook(string RepId, string RepName, IReadOnlyList<ScoredAccount> Accounts)
+{
+    /// <summary>Counts and totals of the book (what the report's rep table shows).</summary>
+    public BookSummary Summary => BookSummary.Of(Accounts);
+}
+
+/// <summary>Counts and totals over a set of scored accounts (a book, or all books); grade counts are in grade order, A first.</summary>
+public sealed record BookSummary(int Accounts, IReadOnlyList<(Grade Grade, int Count)> GradeCounts, int TrendingUp, int TrendingDown,
+    double TotalPriority, double RevenueAtRisk, double ExpectedUpsell)
+{
+    public static BookSummary Of(IReadOnlyList<ScoredAccount> accounts) => new(
+        accounts.Count,
+        Enum.GetValues<Grade>().Select(g => (g, accounts.Count(a => a.Priority.Grade == g))).ToList(),
+        accounts.Count(a => a.Priority.Trend == Trend.Up),
+        accounts.Count(a => a.Priority.Trend == Trend.Down),
+        accounts.Sum(a => a.Priority.Priority),
+        accounts.Sum(a => a.Priority.RevenueAtRisk),
+        accounts.Sum(a => a.Priority.ExpectedUpsell));
+}
 
 /// <summary>The result of scoring new data with a promoted model.</summary>
 public sealed record ScoringResult(string ModelName, DateOnly AsOf, DateOnly PreviousAsOf, IReadOnlyList<ScoredBook> Books)

@@ -63,15 +63,15 @@ public static class BookReport
         sb.Append("</tr></thead>\n<tbody>\n");
         foreach (var b in result.Books)
         {
-            int Grade(Grade g) => b.Accounts.Count(a => a.Priority.Grade == g);
+            var summary = b.Summary;
             sb.Append("<tr><td><a href=\"").Append(E(RepFileName(b.RepId))).Append("\">").Append(E(b.RepName)).Append("</a></td><td>").Append(E(b.RepId)).Append("</td>");
-            NumberCell(sb, b.Accounts.Count, "0");
-            foreach (var g in Enum.GetValues<Grade>()) NumberCell(sb, Grade(g), "0");
-            NumberCell(sb, b.Accounts.Count(a => a.Priority.Trend == Trend.Up), "0");
-            NumberCell(sb, b.Accounts.Count(a => a.Priority.Trend == Trend.Down), "0");
-            NumberCell(sb, b.Accounts.Sum(a => a.Priority.Priority), "N0");
-            NumberCell(sb, b.Accounts.Sum(a => a.Priority.RevenueAtRisk), "N0");
-            NumberCell(sb, b.Accounts.Sum(a => a.Priority.ExpectedUpsell), "N0");
+            NumberCell(sb, summary.Accounts, "0");
+            foreach (var (_, count) in summary.GradeCounts) NumberCell(sb, count, "0");
+            NumberCell(sb, summary.TrendingUp, "0");
+            NumberCell(sb, summary.TrendingDown, "0");
+            NumberCell(sb, summary.TotalPriority, "N0");
+            NumberCell(sb, summary.RevenueAtRisk, "N0");
+            NumberCell(sb, summary.ExpectedUpsell, "N0");
             sb.Append("</tr>\n");
         }
         sb.Append("</tbody></table>\n");
@@ -157,8 +157,9 @@ public static class BookReport
         var priorities = accounts.Select(a => a.Priority.Priority).ToArray();
         var histogram = ChartText.Titled(CS.Chart.Histogram<double, double, string>(X: priorities, Name: "accounts", NBinsX: 20, MarkerColor: Color.fromString("#1f77b4")),
             "Priority distribution", "priority (expected value)", "accounts");
-        var grades = Enum.GetValues<Grade>();
-        var counts = grades.Select(g => accounts.Count(a => a.Priority.Grade == g)).ToArray();
+        var gradeCounts = BookSummary.Of(accounts).GradeCounts;
+        var grades = gradeCounts.Select(g => g.Grade).ToArray();
+        var counts = gradeCounts.Select(g => g.Count).ToArray();
         var bars = ChartText.Titled(CS.Chart.Column<int, string, string>(values: counts, Keys: grades.Select(g => g.ToString()).ToArray(), Name: "accounts",
             MultiText: counts.Select(c => c.ToString(Inv)).ToArray(), MarkerColor: Color.fromColors(grades.Select(g => Color.fromString(GradeColor(g))))),
             "Accounts by grade", "grade", "accounts");
