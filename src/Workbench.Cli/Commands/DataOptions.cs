@@ -2,6 +2,7 @@ using System.CommandLine;
 using Workbench.Analytics.Labeling;
 using Workbench.Data;
 using Workbench.Domain;
+using Workbench.Experiments.Pipeline;
 
 namespace Workbench.Cli.Commands;
 
@@ -25,8 +26,14 @@ internal sealed class DataOptions
     /// when rows were rejected, so a rejection is never silent.</summary>
     public static CrmDataset LoadDataset(string dir, bool lenient = false)
     {
-        var result = new CrmCatalog(dir).Load(new LoadOptions { Mode = lenient ? ValidationMode.Lenient : ValidationMode.Strict });
+        var result = PipelineStages.LoadDataset(dir, lenient);
         if (result.Report.Tables.Any(t => t.Rejected > 0)) Console.Error.Write(result.Report.ToText());
         return result.Dataset;
     }
+
+    /// <summary>Parses a date option (yyyy-MM-dd, invariant); null when the option was not given.</summary>
+    public static DateOnly? ParseDate(string option, string? text) =>
+        text is not { Length: > 0 } ? null
+        : DateOnly.TryParseExact(text, "yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.None, out var d) ? d
+        : throw new OptionsValidationException($"{option}: '{text}' is not a date in the form yyyy-MM-dd.");
 }

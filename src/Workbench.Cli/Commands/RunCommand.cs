@@ -58,8 +58,8 @@ public static class RunCommand
                 Console.WriteLine($"  {m,-34} {RunComparison.Format(record.Metrics[m])}");
             foreach (var (metric, floor) in record.PromotionFloors.OrderBy(kv => kv.Key, StringComparer.Ordinal))
             {
-                var ok = record.Metrics.TryGetValue(metric, out var v) && v >= floor;
-                Console.WriteLine($"  floor {metric} >= {RunComparison.Format(floor)}: {(ok ? "met" : "not met")} ({RunComparison.Format(record.Metrics.TryGetValue(metric, out var x) ? x : null)})");
+                double? value = record.Metrics.TryGetValue(metric, out var v) ? v : null;
+                Console.WriteLine($"  floor {metric} >= {RunComparison.Format(floor)}: {(value >= floor ? "met" : "not met")} ({RunComparison.Format(value)})");
             }
             Console.WriteLine($"  folder: {Path.GetFullPath(runStore.Layout.RunDirectory(record.Id))}");
 

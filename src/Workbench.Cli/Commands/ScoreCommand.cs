@@ -1,5 +1,4 @@
 using System.CommandLine;
-using System.Globalization;
 using Workbench.Experiments.Runs;
 using Workbench.Experiments.Scoring;
 
@@ -21,10 +20,7 @@ public static class ScoreCommand
         };
         cmd.SetAction(p =>
         {
-            DateOnly? date = null;
-            if (p.GetValue(asOf) is { Length: > 0 } text)
-                date = DateOnly.TryParseExact(text, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var d) ? d
-                    : throw new Workbench.OptionsValidationException($"--as-of '{text}': expected a date yyyy-MM-dd (the first of a month).");
+            var date = DataOptions.ParseDate("--as-of", p.GetValue(asOf));
             var result = CliProgress.Run("scoring", _ => BatchScoring.Run(new StoreLayout(p.GetValue(store)!), p.GetValue(model)!, p.GetValue(data)!, p.GetValue(output)!,
                 new ScoringOptions { AsOf = date }));
             Console.WriteLine($"Scored {result.Result.AccountCount:N0} accounts in {result.Result.Books.Count:N0} reps' books with model '{result.Result.ModelName}' as of {result.Result.AsOf:yyyy-MM-dd}.");

@@ -1,5 +1,4 @@
 using System.CommandLine;
-using System.Globalization;
 using Workbench.Analytics.Segmentation;
 using Workbench.Experiments.Pipeline;
 
@@ -33,10 +32,7 @@ public static class SegmentCommand
             var methodText = p.GetValue(method)!;
             if (!Methods.TryGetValue(methodText, out var m))
                 throw new OptionsValidationException($"--method: unknown value '{methodText}'; expected kmeans, gmm or dbscan.");
-            DateOnly? date = null;
-            if (p.GetValue(asOf) is { } text)
-                date = DateOnly.TryParseExact(text, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var d) ? d
-                    : throw new OptionsValidationException($"--as-of: '{text}' is not a date in the form yyyy-MM-dd.");
+            var date = DataOptions.ParseDate("--as-of", p.GetValue(asOf));
 
             var dataset = DataOptions.LoadDataset(p.GetValue(data)!, p.GetValue(lenient));
             var segmented = CliProgress.Run("segmentation", _ => PipelineStages.Segment(dataset, m, p.GetValue(k), p.GetValue(seed), p.GetValue(output)!, date));

@@ -189,48 +189,42 @@ internal static class ParquetChunkDecoder
         {
             int type = -1, usize = -1, csize = -1, numValues = -1, enc = -1, defEnc = -1, defLen = 0, repLen = 0;
             bool compressed = true;
-            short last = 0;
-            while (true)
+            ReadStruct(buf, ref p, (short id, int ft, byte[] b, ref int q) =>
             {
-                byte fh = buf[p++];
-                if (fh == 0) break;
-                int ft = fh & 0x0F;
-                short id = (fh >> 4) is var d && d != 0 ? (short)(last + d) : (short)ZigZag(ReadVarint(buf, ref p));
-                last = id;
                 switch (id)
                 {
-                    case 1 when ft == 5: type = ReadI32(buf, ref p); break;
-                    case 2 when ft == 5: usize = ReadI32(buf, ref p); break;
-                    case 3 when ft == 5: csize = ReadI32(buf, ref p); break;
+                    case 1 when ft == 5: type = ReadI32(b, ref q); return true;
+                    case 2 when ft == 5: usize = ReadI32(b, ref q); return true;
+                    case 3 when ft == 5: csize = ReadI32(b, ref q); return true;
                     case 5 when ft == 12: // data_page_header
-                        ReadStruct(buf, ref p, (short fid, int t, byte[] b, ref int q) =>
+                        ReadStruct(b, ref q, (short fid, int t, byte[] bb, ref int qq) =>
                         {
                             switch (fid)
                             {
-                                case 1 when t == 5: numValues = ReadI32(b, ref q); return true;
-                                case 2 when t == 5: enc = ReadI32(b, ref q); return true;
-                                case 3 when t == 5: defEnc = ReadI32(b, ref q); return true;
+                                case 1 when t == 5: numValues = ReadI32(bb, ref qq); return true;
+                                case 2 when t == 5: enc = ReadI32(bb, ref qq); return true;
+                                case 3 when t == 5: defEnc = ReadI32(bb, ref qq); return true;
                                 default: return false;
                             }
                         });
-                        break;
+                        return true;
                     case 8 when ft == 12: // data_page_header_v2
-                        ReadStruct(buf, ref p, (short fid, int t, byte[] b, ref int q) =>
+                        ReadStruct(b, ref q, (short fid, int t, byte[] bb, ref int qq) =>
                         {
                             switch (fid)
                             {
-                                case 1 when t == 5: numValues = ReadI32(b, ref q); return true;
-                                case 4 when t == 5: enc = ReadI32(b, ref q); return true;
-                                case 5 when t == 5: defLen = ReadI32(b, ref q); return true;
-                                case 6 when t == 5: repLen = ReadI32(b, ref q); return true;
+                                case 1 when t == 5: numValues = ReadI32(bb, ref qq); return true;
+                                case 4 when t == 5: enc = ReadI32(bb, ref qq); return true;
+                                case 5 when t == 5: defLen = ReadI32(bb, ref qq); return true;
+                                case 6 when t == 5: repLen = ReadI32(bb, ref qq); return true;
                                 case 7 when t is 1 or 2: compressed = t == 1; return true;
                                 default: return false;
                             }
                         });
-                        break;
-                    default: Skip(buf, ref p, ft); break;
+                        return true;
+                    default: return false;
                 }
-            }
+            });
             return new PageInfo(type, usize, csize, numValues, enc, defEnc, defLen, repLen, compressed);
         }
 

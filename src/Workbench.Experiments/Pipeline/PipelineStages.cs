@@ -7,6 +7,8 @@ using Workbench.Data;
 using Workbench.Domain;
 using Workbench.Experiments.Artifacts;
 
+using Workbench.Experiments.Scoring;
+
 namespace Workbench.Experiments.Pipeline;
 
 /// <summary>What <see cref="PipelineStages.Train"/> produced: the labeled features, the ranking and the files of the model folder.</summary>
@@ -62,19 +64,11 @@ public static class PipelineStages
     /// already has them (a run that just trained); null builds them.</param>
     public static ExplainOutput Explain(string modelDir, CrmDataset data, NarrativeOptions options, string outDir, LabeledFeatures? labeledFeatures = null)
     {
-        var spec = TrainingSpec.Read(modelDir);
-        PropensityModel Load(string file)
-        {
-            var path = Path.Combine(modelDir, file);
-            using var s = File.OpenRead(path);
-            return PropensityModel.Load(s, path);
-        }
-        var churn = Load(RankingArtifacts.ChurnModelFile);
-        var upsell = Load(RankingArtifacts.UpsellModelFile);
-        var (churnBackground, upsellBackground) = BackgroundRows.Read(modelDir);
+        // The same loader scoring uses: it also checks each file holds its target and the background matches the models.
+        var (models, spec, _) = BatchScoring.LoadModel(modelDir, Path.GetFileName(Path.GetFullPath(modelDir).TrimEnd(Path.DirectorySeparatorChar)));
         var lf = labeledFeatures ?? LabeledFeatures.Build(data, spec.Snapshots, spec.Labels, spec.FeatureOptions);
         int latest = lf.Features.Snapshots.Max(s => s.AsOfMonth);
-        var report = ExplanationStage.Run(churn, churnBackground, upsell, upsellBackground, lf, latest, data, options);
+        var report = ExplanationStage.Run(models.Churn, models.ChurnBackground, models.Upsell, models.UpsellBackground, lf, latest, data, options);
         var files = ExplanationArtifacts.Write(report, outDir);
         return new ExplainOutput(report, lf, latest, files);
     }

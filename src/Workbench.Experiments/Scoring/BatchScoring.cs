@@ -10,6 +10,8 @@ using Workbench.Experiments.Promotion;
 using Workbench.Experiments.Runs;
 using Workbench.Reporting.Book;
 
+using Workbench.Experiments.Pipeline;
+
 namespace Workbench.Experiments.Scoring;
 
 /// <summary>Options of a batch scoring.</summary>
@@ -48,7 +50,7 @@ public static class BatchScoring
         progress?.Report("loading the model");
         var (models, spec, features) = LoadModel(modelDir, modelName);
         progress?.Report("loading the data");
-        var data = new CrmCatalog(dataDir).Load(new LoadOptions { Mode = ValidationMode.Strict }).Dataset;
+        var data = PipelineStages.LoadDataset(dataDir).Dataset;
         progress?.Report("building features");
         var scoringFeatures = ScoringFeatures.Build(data, options.AsOf, spec.Snapshots, spec.Labels, features);
         progress?.Report("scoring and explaining");
