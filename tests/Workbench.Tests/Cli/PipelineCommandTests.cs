@@ -65,13 +65,13 @@ public class PipelineCommandTests
     }
 
     [Fact]
-    public void Explain_refuses_a_model_folder_without_its_training_spec()
+    public void Explain_refuses_a_model_folder_without_its_model_file()
     {
         var empty = TestPaths.NewTempDir("no-model");
         var err = new StringWriter();
         var old = Console.Error; Console.SetError(err);
         try { Assert.Equal(2, Run("explain", "--model", empty, "--data", Sample, "--out", TestPaths.NewTempDir("x"))); }
         finally { Console.SetError(old); }
-        Assert.Contains("training.json: missing", err.ToString());
+        Assert.Contains("prioritizer.model.zip: missing", err.ToString());
     }
 }

@@ -66,8 +66,8 @@ public class ExperimentRunTests(RunFixture fx) : IClassFixture<RunFixture>
             Assert.Equal(seg.RootElement.GetProperty("ari").GetDouble(), r.Metrics["segment.ari"], 9);
         Assert.Equal(new Dictionary<string, double> { ["churn.auc"] = 0.7, ["upsell.auc"] = 0.7 }, r.PromotionFloors);
 
-        foreach (var a in new[] { "spec.json", "model/churn.model.zip", "model/upsell.model.zip", "model/metrics.json", "model/ranked-book.csv",
-                     "model/background.csv", "model/training.json", "explanation/narratives.json", "segmentation/assignments.csv", "segmentation/segment-charts.html" })
+        foreach (var a in new[] { "spec.json", "model/prioritizer.model.zip", "model/metrics.json", "model/ranked-book.csv",
+                     "model/evaluation-curves.json", "explanation/narratives.json", "segmentation/assignments.csv", "segmentation/segment-charts.html" })
             Assert.Contains(a, r.Artifacts);
         foreach (var a in r.Artifacts) Assert.True(File.Exists(RunFile(r, a)), a);
 
@@ -95,7 +95,7 @@ public class ExperimentRunTests(RunFixture fx) : IClassFixture<RunFixture>
         var model = fx.Store.Layout.RunModelDirectory(fx.A.Id);
         static IEnumerable<string> Names(string dir) => Directory.GetFiles(dir).Select(Path.GetFileName).OfType<string>().Order(StringComparer.Ordinal);
         Assert.Equal(Names(train), Names(model));
-        foreach (var f in new[] { "metrics.json", "ranked-book.csv", "background.csv", "training.json", "evaluation-curves.json" })
+        foreach (var f in new[] { "metrics.json", "ranked-book.csv", "evaluation-curves.json" })
             Assert.Equal(File.ReadAllBytes(Path.Combine(train, f)), File.ReadAllBytes(Path.Combine(model, f)));
     }
 
@@ -110,7 +110,7 @@ public class ExperimentRunTests(RunFixture fx) : IClassFixture<RunFixture>
         // a zip's entry headers carry a write time, so the archive bytes themselves may differ.
         foreach (var a in fx.A.Artifacts.Where(a => !a.EndsWith(".zip", StringComparison.Ordinal)))
             Assert.True(File.ReadAllBytes(RunFile(fx.A, a)).AsSpan().SequenceEqual(File.ReadAllBytes(RunFile(fx.B, a))), a + " differs between the two runs");
-        foreach (var zip in new[] { "model/churn.model.zip", "model/upsell.model.zip" })
+        foreach (var zip in new[] { "model/prioritizer.model.zip" })
             AssertSameZipContent(File.ReadAllBytes(RunFile(fx.A, zip)), File.ReadAllBytes(RunFile(fx.B, zip)), zip);
         Assert.Equal(fx.A.Artifacts, fx.B.Artifacts);
     }

@@ -156,7 +156,7 @@ public class ExperimentSpecTests
 
         var unknown = Error("{ \"source\": \"sampel\" }");
         Assert.Contains("s.json:3: $.data.source: 'sampel' is not in " + Path.Combine(TestPaths.RepoRoot, "datasets.json"), unknown);
-        Assert.Contains("(did you mean 'sample'?); it names: sample.", unknown);
+        Assert.Contains("(did you mean 'sample'?); it names: cdnow, sample, telco, wholesale.", unknown);
         Assert.Contains("give either \"source\" (a name in datasets.json) or \"path\" (a folder), not both.", Error("{ \"source\": \"sample\", \"path\": \"x\" }"));
         Assert.Contains("$.data: needs \"source\" (a name in datasets.json) or \"path\" (a dataset folder).", Error("{ \"lenient\": true }"));
 

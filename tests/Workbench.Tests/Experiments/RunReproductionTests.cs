@@ -27,7 +27,7 @@ public class RunReproductionTests(RunFixture fx) : IClassFixture<RunFixture>
         Assert.Equal(fx.A.SpecHash, r.Reproduction.SpecHash);
         Assert.True(r.Comparison.Metrics.Count >= 30, $"{r.Comparison.Metrics.Count} metrics compared");
         Assert.Contains(r.Artifacts, a => a.Path == "model/ranked-book.csv" && a.Identical == true);
-        Assert.Contains(r.Artifacts, a => a.Path == "model/churn.model.zip" && a.Identical is null);
+        Assert.Contains(r.Artifacts, a => a.Path == "model/prioritizer.model.zip" && a.Identical is null);
         Assert.True(r.Artifacts.Count(a => a.Identical == true) >= 10);
 
         // Tamper with the original: one score in the book and one metric (in its last bit).
