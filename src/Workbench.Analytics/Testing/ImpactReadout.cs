@@ -36,7 +36,7 @@ public static class ImpactReadout
                     : "This is unlikely to be chance: the rollout moved the metric the wrong way.")
                 : "The range includes zero, so we cannot yet tell this apart from chance."));
         list.Add(string.Create(c,
-            $"Other views agree or not: without adjustment {result.Unadjusted.Lift:P1} [{result.Unadjusted.CiLow:P1}, {result.Unadjusted.CiHigh:P1}]; difference in differences {result.DifferenceInDifferences.Lift:P1} [{result.DifferenceInDifferences.CiLow:P1}, {result.DifferenceInDifferences.CiHigh:P1}]. Adjusting for the pre-period removed {result.VarianceReductionCuped:P0} of the noise."));
+            $"Other estimates: without adjustment {result.Unadjusted.Lift:P1} [{result.Unadjusted.CiLow:P1}, {result.Unadjusted.CiHigh:P1}]; difference in differences {result.DifferenceInDifferences.Lift:P1} [{result.DifferenceInDifferences.CiLow:P1}, {result.DifferenceInDifferences.CiHigh:P1}]. Adjusting for the pre-period removed {result.VarianceReductionCuped:P0} of the noise."));
         var p = result.Power;
         list.Add(p.Underpowered
             ? string.Create(c, $"Can we trust a \"no\"? Not fully: this test had a {p.PowerCuped:P0} chance of detecting a true {p.TargetLift:P0} lift. Smallest lift it reliably detects: {p.MdeCuped:P1}. To detect {p.TargetLift:P0}, plan for about {p.RepsPerArmCuped} reps per arm over the same period.")
