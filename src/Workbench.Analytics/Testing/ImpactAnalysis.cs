@@ -71,7 +71,7 @@ public sealed record ImpactResult(
 /// <code>
 /// var data = CrmGenerator.Generate(new GeneratorOptions { Accounts = 600, Reps = 60, Months = 24, Seed = 7 });
 /// var result = ImpactAnalysis.Analyze(data, new ImpactOptions { BootstrapResamples = 200 });
-/// Console.WriteLine($"{result.Cuped.Lift:P1} [{result.Cuped.CiLow:P1}, {result.Cuped.CiHigh:P1}]");
+/// Console.WriteLine($"{ImpactReadout.Percent(result.Cuped.Lift, 1)} [{ImpactReadout.Percent(result.Cuped.CiLow, 1)}, {ImpactReadout.Percent(result.Cuped.CiHigh, 1)}]");
 /// </code>
 /// </example>
 public static class ImpactAnalysis
@@ -116,7 +116,7 @@ public static class ImpactAnalysis
         var warnings = new List<string>();
         if (power.Underpowered)
             warnings.Add(string.Create(CultureInfo.InvariantCulture,
-                $"Underpowered: with {gT} treatment and {gC} control reps over {exp.PostMonths} months, CUPED detects a {options.TargetLift:P0} lift with probability {power.PowerCuped:P0} (target {options.TargetPower:P0}); about {power.RepsPerArmCuped} reps per arm would be needed, or a lift of {power.MdeCuped:P1} to reach it."));
+                $"Underpowered: with {gT} treatment and {gC} control reps over {exp.PostMonths} months, CUPED detects a {ImpactReadout.Percent(options.TargetLift, 0)} lift with probability {ImpactReadout.Percent(power.PowerCuped, 0)} (target {ImpactReadout.Percent(options.TargetPower, 0)}); about {power.RepsPerArmCuped} reps per arm would be needed, or a lift of {ImpactReadout.Percent(power.MdeCuped, 1)} to reach it."));
         if (srm.Mismatch)
             warnings.Add(string.Create(CultureInfo.InvariantCulture,
                 $"Sample-ratio mismatch: {srm.TreatmentClusters} treatment vs {srm.ControlClusters} control reps (chi-square {srm.ChiSquare:F2}, p = {srm.PValue:G3}); the randomisation may be broken, so the estimates may be biased."));

@@ -49,12 +49,12 @@ public static class AbTestCommand
             var d = result.Data;
             Console.WriteLine(string.Create(c, $"{ExperimentNames.Name(d.Metric)} per {ExperimentNames.Name(d.Unit)}: {result.SampleRatio.TreatmentClusters} treatment and {result.SampleRatio.ControlClusters} control reps, rollout {d.RolloutStart:yyyy-MM-dd}, {d.PreMonths} months before, {d.PostMonths} after."));
             foreach (var e in result.Estimates)
-                Console.WriteLine(string.Create(c, $"  {e.Estimator,-11} lift {e.Lift,8:P1}  [{e.CiLow:P1}, {e.CiHigh:P1}]  p = {e.PValue:F4}"));
+                Console.WriteLine(string.Create(c, $"  {e.Estimator,-11} lift {ImpactReadout.Percent(e.Lift, 1)}  [{ImpactReadout.Percent(e.CiLow, 1)}, {ImpactReadout.Percent(e.CiHigh, 1)}]  p = {e.PValue:F4}"));
             if (double.IsFinite(result.BootstrapLow))
-                Console.WriteLine(string.Create(c, $"  cuped cluster bootstrap interval [{result.BootstrapLow:P1}, {result.BootstrapHigh:P1}] ({options.BootstrapResamples} resamples)"));
-            Console.WriteLine(string.Create(c, $"  variance reduction: cuped {result.VarianceReductionCuped:P0}, regression {result.VarianceReductionRegression:P0}; power for {options.TargetLift:P0}: {result.Power.PowerCuped:P0} (MDE {result.Power.MdeCuped:P1})"));
+                Console.WriteLine(string.Create(c, $"  cuped cluster bootstrap interval [{ImpactReadout.Percent(result.BootstrapLow, 1)}, {ImpactReadout.Percent(result.BootstrapHigh, 1)}] ({options.BootstrapResamples} resamples)"));
+            Console.WriteLine(string.Create(c, $"  variance reduction: cuped {ImpactReadout.Percent(result.VarianceReductionCuped, 0)}, regression {ImpactReadout.Percent(result.VarianceReductionRegression, 0)}; power for {ImpactReadout.Percent(options.TargetLift, 0)}: {ImpactReadout.Percent(result.Power.PowerCuped, 0)} (MDE {ImpactReadout.Percent(result.Power.MdeCuped, 1)})"));
             if (result.PlantedUplift is { } planted)
-                Console.WriteLine(string.Create(c, $"  planted uplift {planted:P1} (on renewal bookings): CUPED interval {(result.Cuped.Covers(planted) ? "covers" : "misses")} it"));
+                Console.WriteLine(string.Create(c, $"  planted uplift {ImpactReadout.Percent(planted, 1)} (on renewal bookings): CUPED interval {(result.Cuped.Covers(planted) ? "covers" : "misses")} it"));
             foreach (var w in result.Warnings) Console.WriteLine("  warning: " + w);
             foreach (var f in files) Console.WriteLine("  wrote " + f);
             return 0;
