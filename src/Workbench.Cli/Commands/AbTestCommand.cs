@@ -53,7 +53,7 @@ public static class AbTestCommand
             if (double.IsFinite(result.BootstrapLow))
                 Console.WriteLine(string.Create(c, $"  cuped cluster bootstrap interval [{ImpactReadout.Percent(result.BootstrapLow, 1)}, {ImpactReadout.Percent(result.BootstrapHigh, 1)}] ({options.BootstrapResamples} resamples)"));
             Console.WriteLine(string.Create(c, $"  variance reduction: cuped {ImpactReadout.Percent(result.VarianceReductionCuped, 0)}, regression {ImpactReadout.Percent(result.VarianceReductionRegression, 0)}; power for {ImpactReadout.Percent(options.TargetLift, 0)}: {ImpactReadout.Percent(result.Power.PowerCuped, 0)} (MDE {ImpactReadout.Percent(result.Power.MdeCuped, 1)})"));
-            if (result.PlantedUplift is { } planted)
+            if (result.PlantedUplift is { } planted && d.Metric == ExperimentMetric.RenewalBookings)
                 Console.WriteLine(string.Create(c, $"  planted uplift {ImpactReadout.Percent(planted, 1)} (on renewal bookings): CUPED interval {(result.Cuped.Covers(planted) ? "covers" : "misses")} it"));
             foreach (var w in result.Warnings) Console.WriteLine("  warning: " + w);
             foreach (var f in files) Console.WriteLine("  wrote " + f);

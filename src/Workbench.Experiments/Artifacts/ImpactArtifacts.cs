@@ -84,8 +84,9 @@ public static class ImpactArtifacts
         w.WriteEndObject();
         if (r.PlantedUplift is { } planted)
         {
+            // The generator plants the uplift on renewal bookings only; the other metrics' planted lift is zero.
             Number(w, "planted_uplift", planted);
-            w.WriteBoolean("cuped_covers_planted", r.Cuped.Covers(planted));
+            if (d.Metric == ExperimentMetric.RenewalBookings) w.WriteBoolean("cuped_covers_planted", r.Cuped.Covers(planted));
         }
         w.WriteStartArray("warnings");
         foreach (var s in r.Warnings) w.WriteStringValue(s);
