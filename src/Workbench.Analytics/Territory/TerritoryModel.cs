@@ -193,8 +193,8 @@ public sealed class TerritoryModel : IWorkbenchModel
         var ci = CultureInfo.InvariantCulture;
         var g = Groups[acc.Group];
         string Rate(AffinityCell? c, string repId) => c is null
-            ? string.Format(ci, "{0:P0} (group rate; no history)", g.WinRate)
-            : string.Format(ci, "{0:P0} [{1:P0}-{2:P0}] on {3} deal(s)", c.Rate, c.Lower, c.Upper, c.Deals);
+            ? string.Format(ci, "{0:0%} (group rate; no history)", g.WinRate)
+            : string.Format(ci, "{0:0%} [{1:0%}-{2:0%}] on {3} deal(s)", c.Rate, c.Lower, c.Upper, c.Deals);
         string toText = $"{to.RepId} wins an estimated {Rate(Cell(to.RepId, acc.Group), to.RepId)} in {g.Label}";
         if (acc.CurrentOwner is null) return toText + "; the account had no owner.";
         var fromCell = Cell(acc.CurrentOwner, acc.Group);
