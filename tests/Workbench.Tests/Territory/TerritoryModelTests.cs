@@ -110,3 +110,19 @@ public class TerritoryModelTests(TerritoryFixture f) : IClassFixture<TerritoryFi
         Assert.Contains("region 'Atlantis' has 5 accounts and no rep", ex.Message);
     }
 }
+
+public class TerritorySummaryTests(TerritoryFixture f) : IClassFixture<TerritoryFixture>
+{
+    [Fact]
+    public void Without_planted_truth_the_summary_has_no_true_block_and_no_oracle()
+    {
+        var e = TerritoryEvaluation.Evaluate(f.Model, f.Data with { Truth = null }, f.Plan, new TerritoryEvaluationOptions { Tolerances = [0.1], MoveShares = [] });
+        Assert.Null(e.TrueExpectedWins);
+        Assert.Null(e.OraclePlan);
+        Assert.Null(e.UpliftRecovered);
+        var summary = Workbench.Experiments.Artifacts.TerritoryArtifacts.Summary(e);
+        Assert.Equal(["expected_wins", "moves", "capacity_violations", "continuity_violations"], summary.Select(kv => kv.Key));
+        Assert.Equal(["plan", "current", "region_baseline"], summary["expected_wins"]!.AsObject().Select(kv => kv.Key));
+        Assert.Equal(f.Plan.ExpectedValue, e.ExpectedWins.Plan, 9);
+    }
+}

@@ -83,6 +83,18 @@ public class TerritoryPlanningTests(TerritoryFixture f, ITestOutputHelper output
     }
 
     [Fact]
+    public void Each_objective_is_best_at_what_it_maximises()
+    {
+        var o = new AssignmentOptions { MaxMoves = 300 };
+        var wins = f.Model.Plan(f.Book, o);
+        var bookings = f.Model.Plan(f.Book, o with { Objective = TerritoryObjective.Bookings });
+        AssertLimitsHold(bookings, f.Book, bookings.Options);
+        Assert.True(f.Model.ExpectedValue(f.Book, bookings.Owners, TerritoryObjective.Bookings) >= f.Model.ExpectedValue(f.Book, wins.Owners, TerritoryObjective.Bookings) - 1e-6);
+        Assert.True(f.Model.ExpectedValue(f.Book, wins.Owners) >= f.Model.ExpectedValue(f.Book, bookings.Owners) - 1e-6);
+        Assert.Equal(bookings.ExpectedValue, f.Model.ExpectedValue(f.Book, bookings.Owners, TerritoryObjective.Bookings), 6);
+    }
+
+    [Fact]
     public void Every_sensitivity_plan_keeps_its_limits()
     {
         foreach (var p in f.Evaluation.Sensitivity)
