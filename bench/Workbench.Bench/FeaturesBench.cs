@@ -12,7 +12,7 @@ namespace Workbench.Bench;
 /// Labels and point-in-time features for the generated dataset (accounts x 5 products x months), loaded from
 /// bench/data (Parquet; load time is reported apart and not counted).
 ///   dotnet bench/Workbench.Bench/bin/Release/net10.0/Workbench.Bench.dll features 100000 36 [step=1] [repeats=3]
-/// Times, per run: (a) the full stage, <see cref="LabeledFeatures.Build"/> (panel, snapshots, labels, all 45
+/// Times, per run: (a) the full stage, <c>LabeledFeatures.Build</c> (panel, snapshots, labels, all 45
 /// features, label report, account labels); (b) the same stages but only the subset bench/features_pandas.py
 /// computes (panel, snapshots, labels, 9 features): the fair side of the pandas comparison.
 /// Then writes features.csv (FeatureArtifacts) for every 100th account to bench/data/features-.../ for the pandas check.
