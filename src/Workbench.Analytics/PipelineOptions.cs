@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using System.Text.Json.Serialization;
 using Workbench.Analytics.Explanation;
 using Workbench.Analytics.Features;
@@ -89,8 +90,25 @@ public sealed record PipelineOptions
     /// <summary>Reads options written by <see cref="ToJson"/>; keys left out keep their defaults, unknown keys are refused.</summary>
     public static PipelineOptions FromJson(string json, string source = "options")
     {
-        try { return JsonSerializer.Deserialize(json, AnalyticsJson.Default.PipelineOptions) ?? throw new OptionsValidationException($"{source}: null options."); }
+        try
+        {
+            // The source generator sets every init-only property a document leaves out to null; so the document is laid
+            // over the defaults' full JSON first, and every key is present when it is deserialized.
+            var given = JsonNode.Parse(json) as JsonObject ?? throw new OptionsValidationException($"{source}: expected a JSON object of options.");
+            var merged = JsonNode.Parse(Default.ToJson())!.AsObject();
+            Overlay(merged, given);
+            return merged.Deserialize(AnalyticsJson.Default.PipelineOptions) ?? throw new OptionsValidationException($"{source}: null options.");
+        }
         catch (JsonException ex) { throw new OptionsValidationException($"{source}: {(ex.Path is null ? "" : ex.Path + ": ")}{ex.Message}"); }
+    }
+
+    static void Overlay(JsonObject target, JsonObject given)
+    {
+        foreach (var (key, value) in given.ToList())
+        {
+            if (value is JsonObject inner && target[key] is JsonObject existing) Overlay(existing, inner);
+            else target[key] = value?.DeepClone();
+        }
     }
 }
 
@@ -98,7 +116,7 @@ public sealed record PipelineOptions
 /// works in .NET file-based apps and trimmed hosts.</summary>
 [JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower, UseStringEnumConverter = true,
     WriteIndented = true, UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow,
-    NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals)]
+    NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals, RespectNullableAnnotations = true)]
 [JsonSerializable(typeof(PipelineOptions))]
 [JsonSerializable(typeof(PropensityModelHeader))]
 internal sealed partial class AnalyticsJson : JsonSerializerContext;

@@ -25,6 +25,9 @@ public sealed record DataMapping
         AllowTrailingCommas = true,
         UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow,
         Converters = { new ColumnMapConverter() },
+        // Explicit resolver: works where the runtime's reflection default is off (file-based apps). Not source-generated,
+        // because the generator sets every init-only property a file leaves out to null/false instead of its default.
+        TypeInfoResolver = new System.Text.Json.Serialization.Metadata.DefaultJsonTypeInfoResolver(),
     };
 
     /// <summary>Reads and checks a mapping file; throws <see cref="OptionsValidationException"/> naming the problem.</summary>
@@ -32,7 +35,7 @@ public sealed record DataMapping
     {
         if (!File.Exists(path)) throw new OptionsValidationException($"Mapping file not found: {path}");
         DataMapping? m;
-        try { m = JsonSerializer.Deserialize(File.ReadAllText(path), MappingJson.Default.DataMapping); }
+        try { m = JsonSerializer.Deserialize<DataMapping>(File.ReadAllText(path), Json); }
         catch (JsonException ex) { throw new OptionsValidationException($"{path}:{(ex.LineNumber ?? 0) + 1}: invalid mapping ({ex.Path}): {ex.Message}"); }
         if (m is null) throw new OptionsValidationException($"{path}: empty mapping");
         m.Validate(path);
@@ -149,10 +152,3 @@ internal sealed class ColumnMapConverter : JsonConverter<ColumnMap>
     public override void Write(Utf8JsonWriter writer, ColumnMap value, JsonSerializerOptions options) =>
         throw new NotSupportedException();
 }
-
-/// <summary>Source-generated JSON for mapping files (camelCase keys, comments and trailing commas allowed, unknown keys
-/// refused): no reflection, so imports work in file-based apps.</summary>
-[JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase, ReadCommentHandling = JsonCommentHandling.Skip,
-    AllowTrailingCommas = true, UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow, Converters = [typeof(ColumnMapConverter)])]
-[JsonSerializable(typeof(DataMapping))]
-internal sealed partial class MappingJson : JsonSerializerContext;

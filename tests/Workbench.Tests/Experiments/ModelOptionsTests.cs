@@ -47,6 +47,25 @@ public class ModelOptionsTests
     }
 
     [Fact]
+    public void Options_left_out_of_the_json_keep_their_defaults()
+    {
+        var options = PipelineOptions.FromJson("{\"seed\": 7, \"ranking\": {\"test_months\": 2}}");
+        Assert.Equal(7, options.Seed);
+        Assert.Equal(2, options.Ranking.TestMonths);
+        Assert.Equal(PipelineOptions.Default.Ranking.K, options.Ranking.K);
+        Assert.Equal(PipelineOptions.Default.Ranking.Churn.NumberOfTrees, options.Ranking.Churn.NumberOfTrees);
+        Assert.Equal(PipelineOptions.Default.Snapshots.HorizonMonths, options.Snapshots.HorizonMonths);
+        Assert.Equal(PipelineOptions.Default.Explanation.TopReasonsFor, options.Explanation.TopReasonsFor);
+    }
+
+    [Fact]
+    public void A_null_section_is_refused()
+    {
+        var ex = Assert.Throws<OptionsValidationException>(() => PipelineOptions.FromJson("{\"ranking\": null}", "x.json"));
+        Assert.Contains("x.json", ex.Message);
+    }
+
+    [Fact]
     public void Unknown_option_keys_are_refused_with_their_path()
     {
         var ex = Assert.Throws<OptionsValidationException>(() => PipelineOptions.FromJson("{\"ranking\": {\"test_monts\": 2}}", "x.json"));
