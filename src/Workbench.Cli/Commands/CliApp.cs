@@ -17,6 +17,7 @@ public static class CliApp
         root.Subcommands.Add(ExplainCommand.Create());
         root.Subcommands.Add(SegmentCommand.Create());
         root.Subcommands.Add(AbTestCommand.Create());
+        root.Subcommands.Add(TerritoryCommand.Create());
         root.Subcommands.Add(RunCommand.Create());
         root.Subcommands.Add(RunsCommand.Create());
         root.Subcommands.Add(PromoteCommand.Create());

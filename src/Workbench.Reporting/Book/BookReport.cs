@@ -191,7 +191,7 @@ public static class BookReport
 
     static string GradeColor(Grade g) => g switch { Grade.A => "#1a7f37", Grade.B => "#4c9a2a", Grade.C => "#d4a72c", _ => "#999999" };
 
-    static void Head(StringBuilder sb, string title)
+    internal static void Head(StringBuilder sb, string title)
     {
         sb.Append("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>").Append(E(title)).Append("</title>\n<style>\n")
           .Append("body{font-family:sans-serif;margin:1.5em;color:#222}table{border-collapse:collapse;margin:1em 0}th,td{border:1px solid #ddd;padding:4px 8px;vertical-align:top}")
@@ -239,5 +239,5 @@ public static class BookReport
 
         """;
 
-    static string Tail(StringBuilder sb) => sb.Append(SortScript).Append("</body>\n</html>\n").ToString();
+    internal static string Tail(StringBuilder sb) => sb.Append(SortScript).Append("</body>\n</html>\n").ToString();
 }
