@@ -128,8 +128,24 @@ internal sealed class ConsoleRouter(string stream, TextWriter original) : TextWr
     public static void EnsureInstalled()
     {
         if (Interlocked.Exchange(ref installed, 1) == 1) return;
+        var originalError = Console.Error;
         Console.SetOut(new ConsoleRouter("stdout", Console.Out));
         Console.SetError(new ConsoleRouter("stderr", Console.Error));
+        // An exception on a thread a cell started ends the process (.NET allows no recovery): at least say so, and why,
+        // on the process's own stderr, instead of dying silently.
+        AppDomain.CurrentDomain.UnhandledException += (_, e) =>
+        {
+            var ex = e.ExceptionObject as Exception;
+            var fromCell = CellContext.Current is not null ? " started by a notebook cell" : "";
+            try
+            {
+                originalError.WriteLine($"workbench: fatal: a thread{fromCell} threw {ex?.GetType().FullName ?? "an exception"}: {ex?.Message}. " +
+                    ".NET ends the process on an unhandled exception on any thread; the session's state (variables, references) is lost. " +
+                    "Catch exceptions inside threads and tasks a cell starts.");
+                originalError.Flush();
+            }
+            catch (IOException) { }
+        };
     }
 
     public override Encoding Encoding => original.Encoding;
