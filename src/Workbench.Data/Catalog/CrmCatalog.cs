@@ -97,7 +97,7 @@ public sealed class CrmCatalog
             System.IO.Directory.CreateDirectory(TruthDirectory);
             foreach (var t in Bindings.Truth)
                 jobs.Add(() => { t.Write(truth, TruthPathOf(t.Name, options.Format), options.Format); options.Progress?.Report($"wrote truth/{t.Name}"); });
-            jobs.Add(() => AtomicFile.WriteText(ManifestPath, JsonSerializer.Serialize(new ManifestFile(truth.Manifest, truth.Rollout), Json) + "\n"));
+            jobs.Add(() => AtomicFile.WriteText(ManifestPath, JsonSerializer.Serialize(new ManifestFile(truth.Manifest, truth.Rollout), DataJson.Default.ManifestFile) + "\n"));
         }
         // Largest first so the two big monthly tables do not end up on the same core at the end.
         Parallel.ForEach(jobs, new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount }, j => j());
@@ -302,7 +302,7 @@ public sealed class CrmCatalog
         {
             try
             {
-                manifest = JsonSerializer.Deserialize<ManifestFile>(File.ReadAllText(ManifestPath), Json);
+                manifest = JsonSerializer.Deserialize(File.ReadAllText(ManifestPath), DataJson.Default.ManifestFile);
                 if (manifest is null) problems.Add(new DataProblem(ManifestPath, 1, "$", "null", "a JSON object with 'manifest' and 'rollout'"));
             }
             catch (JsonException ex) { problems.Add(new DataProblem(ManifestPath, (ex.LineNumber ?? 0) + 1, ex.Path, null, "valid manifest JSON: " + ex.Message)); }
@@ -363,14 +363,11 @@ public sealed class CrmCatalog
     static IReadOnlyList<T> Rows<T>(Dictionary<string, TableOutcome> outcomes, string table) =>
         outcomes.TryGetValue(table, out var o) && o.Rows is List<T> rows ? rows : [];
 
-    internal static readonly JsonSerializerOptions Json = new()
-    {
-        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
-        WriteIndented = true,
-        IndentSize = 2,
-        NewLine = "\n",
-        UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow,
-    };
-
     internal sealed record ManifestFile(GeneratorManifest? Manifest, TrueRolloutEffect? Rollout);
 }
+
+/// <summary>Source-generated JSON of the data layer (truth manifest): no reflection, so loading works in file-based apps.</summary>
+[JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower, WriteIndented = true, IndentSize = 2, NewLine = "\n",
+    UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow)]
+[JsonSerializable(typeof(CrmCatalog.ManifestFile))]
+internal sealed partial class DataJson : JsonSerializerContext;

@@ -1,6 +1,4 @@
-using Workbench.Analytics.Labeling;
-using Workbench.Analytics.Ranking;
-using Workbench.Domain;
+using Workbench.Analytics;
 using Workbench.Experiments.Pipeline;
 using Workbench.Tests.Data;
 
@@ -13,7 +11,7 @@ public class TrainFaultTests
     {
         var data = CrmFixture.Small() with { Spend = [] };
         var ex = Assert.Throws<DataValidationException>(() =>
-            PipelineStages.Train(data, new SnapshotOptions(), null, null, new RankingOptions(), TestPaths.NewTempDir("train-nospend")));
+            PipelineStages.Train(data, new PipelineOptions(), TestPaths.NewTempDir("train-nospend")));
         Assert.Contains("spend", ex.Message);
         Assert.Contains("no as-of months", ex.Message);
     }
