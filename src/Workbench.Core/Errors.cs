@@ -4,11 +4,43 @@ namespace Workbench;
 /// and what was expected instead.</summary>
 public sealed record DataProblem(string File, long Line, string? Column, string? Value, string Expected)
 {
+    /// <summary>The problem on one line; control characters of the data (ESC sequences, carriage returns, bidi
+    /// overrides) are shown escaped, so a hostile cell cannot rewrite the terminal it is printed on.</summary>
     public override string ToString()
     {
-        var where = Column is null ? $"{File}:{Line}" : $"{File}:{Line}, column '{Column}'";
-        return Value is null ? $"{where}: {Expected}" : $"{where}: value '{Value}': {Expected}";
+        var where = Column is null ? $"{TerminalText.Escape(File)}:{Line}" : $"{TerminalText.Escape(File)}:{Line}, column '{TerminalText.Escape(Column)}'";
+        return Value is null ? $"{where}: {TerminalText.Escape(Expected, keepNewlines: true)}" : $"{where}: value '{TerminalText.Escape(Value)}': {TerminalText.Escape(Expected, keepNewlines: true)}";
     }
+}
+
+/// <summary>Text from data made safe to print on a terminal: C0/C1 control characters, DEL and the Unicode
+/// bidirectional and line-separator controls become visible escapes (<c>\x1b</c>, <c>\r</c>, <c>\u202e</c>).</summary>
+public static class TerminalText
+{
+    public static string Escape(string text, bool keepNewlines = false)
+    {
+        int i = 0;
+        while (i < text.Length && !Unsafe(text[i], keepNewlines)) i++;
+        if (i == text.Length) return text;
+        var sb = new System.Text.StringBuilder(text.Length + 16);
+        sb.Append(text, 0, i);
+        for (; i < text.Length; i++)
+        {
+            char c = text[i];
+            if (!Unsafe(c, keepNewlines)) { sb.Append(c); continue; }
+            sb.Append(c switch
+            {
+                '\n' => "\\n", '\r' => "\\r", '\t' => "\\t",
+                < '\u0100' => "\\x" + ((int)c).ToString("x2", System.Globalization.CultureInfo.InvariantCulture),
+                _ => "\\u" + ((int)c).ToString("x4", System.Globalization.CultureInfo.InvariantCulture),
+            });
+        }
+        return sb.ToString();
+    }
+
+    static bool Unsafe(char c, bool keepNewlines) =>
+        (c < ' ' && !(keepNewlines && c == '\n')) || (c >= '\u007f' && c <= '\u009f')
+        || c is >= '\u202a' and <= '\u202e' or >= '\u2066' and <= '\u2069' or '\u2028' or '\u2029' or '\u200e' or '\u200f' or '\u061c';
 }
 
 /// <summary>Base of every error the workbench raises on purpose (bad input, bad options).</summary>

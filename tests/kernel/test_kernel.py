@@ -145,6 +145,13 @@ def kernel_checks():
         r = shell_reply(kc, kc.is_complete("int k = 1;"))
         check("is_complete says complete for a statement", r["status"] == "complete", r)
         forged_signature_checks(km)
+        malformed_signed_checks(km, kc)
+
+        reply, out = run_cell(kc, "int Down(int n) => Down(n + 1);\nDown(0)", timeout=120)
+        check("infinite recursion fails the cell instead of overflowing the stack",
+              reply["status"] == "error" and "recursion too deep" in reply["evalue"], reply)
+        reply, _ = run_cell(kc, "x")
+        check("the kernel keeps its state after runaway recursion", reply["status"] == "ok", reply)
 
         km.restart_kernel(now=False)
         kc.wait_for_ready(timeout=120)
@@ -197,6 +204,55 @@ def forged_signature_checks(km):
     on_control = ask(right, 30, "control_port")
     check("kernel_info answers on control", on_control is not None and on_control[1]["header"]["msg_type"] == "kernel_info_reply", on_control)
     check("a forged message on control gets no answer", ask(forged, 3, "control_port") is None)
+
+
+def malformed_signed_checks(km, kc):
+    """Correctly signed but malformed messages: ignored or answered with an error, never a dead kernel; a replayed
+    execute_request (same msg_id, same session) runs once."""
+    import hashlib
+    import hmac
+    import uuid
+    info = km.get_connection_info(session=False)
+    key = info["key"] if isinstance(info["key"], bytes) else info["key"].encode()
+    ctx = zmq.Context.instance()
+
+    def send_raw(parts, port="shell_port", wait=3):
+        sock = ctx.socket(zmq.DEALER)
+        sock.linger = 0
+        sock.connect(f"tcp://{info['ip']}:{info[port]}")
+        try:
+            sig = hmac.new(key, b"".join(parts), hashlib.sha256).hexdigest().encode()
+            sock.send_multipart([b"<IDS|MSG>", sig] + parts)
+            if sock.poll(int(wait * 1000)):
+                return sock.recv_multipart()
+            return None
+        finally:
+            sock.close()
+
+    def header(msg_type, msg_id=None):
+        return json.dumps({"msg_id": msg_id or uuid.uuid4().hex, "session": "raw-session", "username": "t",
+                           "date": "2026-01-01T00:00:00Z", "msg_type": msg_type, "version": "5.3"}).encode()
+
+    numeric = json.dumps({"msg_id": uuid.uuid4().hex, "session": "raw-session", "msg_type": 42, "version": "5.3"}).encode()
+    send_raw([numeric, b"{}", b"{}", b"{}"])
+    send_raw([numeric, b"{}", b"{}", b"{}"], "control_port")
+    send_raw([b'{"msg_type": "kernel_info_request", "msg_id": "\xff\xfe"}', b"{}", b"{}", b"{}"])
+    answer = send_raw([header("shutdown_request"), b"{}", b"{}", b'{"restart": "yes"}'], "control_port", 10)
+    check("a shutdown_request with restart 'yes' is answered with an error, not obeyed",
+          answer is not None and b'"status":"error"' in answer[-1], answer)
+    send_raw([header("execute_request"), b"{}", b"{}", b'{"code": 5, "silent": "no"}'], wait=10)
+    reply = kc.kernel_info(reply=True, timeout=30)["content"]
+    check("the kernel survives signed messages with a numeric msg_type, invalid UTF-8 and wrongly typed fields",
+          km.is_alive() and reply["status"] == "ok", reply)
+
+    run_cell(kc, "int replays = 0;")
+    same = uuid.uuid4().hex
+    parts = [header("execute_request", same), b"{}", b"{}", json.dumps({"code": "replays++;", "silent": False}).encode()]
+    first = send_raw(parts, wait=60)
+    second = send_raw(parts, wait=5)
+    reply, out = run_cell(kc, "replays")
+    check("a replayed execute_request (same msg_id and session) runs once",
+          first is not None and second is None and of_type(out, "execute_result")[0]["content"]["data"]["text/plain"] == "1", out)
 
 
 def nbconvert_check(prefix):

@@ -15,7 +15,8 @@ public static class CliRunner
         }
         catch (WorkbenchException ex)
         {
-            Console.Error.WriteLine("error: " + ex.Message);
+            // Messages quote data (cell values, names): escaped so they cannot carry terminal control sequences.
+            Console.Error.WriteLine("error: " + TerminalText.Escape(ex.Message, keepNewlines: true));
             return 2;
         }
     }

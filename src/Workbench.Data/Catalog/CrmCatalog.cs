@@ -63,6 +63,20 @@ public sealed class CrmCatalog
     public DataFormat? DetectFormat() =>
         FindTables(DataFormat.Parquet).Count > 0 ? DataFormat.Parquet : FindTables(DataFormat.Csv).Count > 0 ? DataFormat.Csv : null;
 
+    /// <summary>The one format of the folder: refuses a folder holding canonical tables in both formats (a stray
+    /// .parquet beside CSVs, or two copies of the data) instead of silently picking one.</summary>
+    DataFormat ChooseFormat(int maxProblems)
+    {
+        var parquet = FindTables(DataFormat.Parquet);
+        var csv = FindTables(DataFormat.Csv);
+        if (parquet.Count > 0 && csv.Count > 0)
+            throw new DataValidationException([new DataProblem(Directory, 0, null, null,
+                $"one format per dataset folder; found CSV ({string.Join(", ", csv.Select(t => t + ".csv"))}) and Parquet " +
+                $"({string.Join(", ", parquet.Select(t => t + ".parquet"))}) tables: choose one with --format csv or --format parquet " +
+                "(LoadOptions.Format), or remove the other files")], maxProblems);
+        return parquet.Count > 0 ? DataFormat.Parquet : DataFormat.Csv;
+    }
+
     /// <summary>Writes every table of the dataset as CSV (and its truth when present).</summary>
     public void Write(CrmDataset dataset) => Write(dataset, new WriteOptions());
 
@@ -102,7 +116,7 @@ public sealed class CrmCatalog
         options.Validate();
         if (!System.IO.Directory.Exists(Directory))
             throw new WorkbenchException($"Dataset folder not found: {Directory}");
-        var format = options.Format ?? DetectFormat() ?? DataFormat.Csv;
+        var format = options.Format ?? ChooseFormat(options.MaxProblems);
         var rejectsDir = options.RejectsDirectory is null ? DefaultRejectsDirectory : Path.GetFullPath(options.RejectsDirectory);
 
         var found = FindTables(format);
@@ -286,8 +300,17 @@ public sealed class CrmCatalog
             problems.Add(new DataProblem(ManifestPath, 0, null, null, "truth/manifest.json beside the truth tables (file missing)"));
         else
         {
-            try { manifest = JsonSerializer.Deserialize(File.ReadAllText(ManifestPath), DataJson.Default.ManifestFile); }
+            try
+            {
+                manifest = JsonSerializer.Deserialize(File.ReadAllText(ManifestPath), DataJson.Default.ManifestFile);
+                if (manifest is null) problems.Add(new DataProblem(ManifestPath, 1, "$", "null", "a JSON object with 'manifest' and 'rollout'"));
+            }
             catch (JsonException ex) { problems.Add(new DataProblem(ManifestPath, (ex.LineNumber ?? 0) + 1, ex.Path, null, "valid manifest JSON: " + ex.Message)); }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+                // A dangling symlink exists as a name but cannot be read.
+                problems.Add(new DataProblem(ManifestPath, 0, null, null, "a readable truth/manifest.json: " + ex.Message));
+            }
             if (manifest is not null && (manifest.Manifest is null || manifest.Rollout is null))
             { problems.Add(new DataProblem(ManifestPath, 1, manifest.Manifest is null ? "manifest" : "rollout", null, "both 'manifest' and 'rollout' objects")); manifest = null; }
         }

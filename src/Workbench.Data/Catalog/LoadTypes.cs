@@ -33,6 +33,13 @@ public sealed record LoadOptions
     /// but at least one canonical table must exist.</summary>
     public IReadOnlyList<string> RequiredTables { get; init; } = [];
 
+    /// <summary>Dates outside this window (inclusive) are refused as implausible (a typo like 2999-01 or 0001-01 would
+    /// otherwise pass as a real month and move every as-of date). Default 1900-01-01 to 2100-12-31.</summary>
+    public DateOnly EarliestDate { get; init; } = new(1900, 1, 1);
+
+    /// <inheritdoc cref="EarliestDate"/>
+    public DateOnly LatestDate { get; init; } = new(2100, 12, 31);
+
     /// <summary>Also load <c>truth/</c> when present.</summary>
     public bool IncludeTruth { get; init; } = true;
 
@@ -41,6 +48,8 @@ public sealed record LoadOptions
 
     internal void Validate()
     {
+        if (EarliestDate > LatestDate)
+            throw new OptionsValidationException($"LoadOptions.EarliestDate ({EarliestDate:yyyy-MM-dd}) must not be after LatestDate ({LatestDate:yyyy-MM-dd}).");
         if (MaxProblems < 1) throw new OptionsValidationException($"LoadOptions.MaxProblems must be at least 1, got {MaxProblems}.");
         foreach (var t in RequiredTables)
             if (!CrmSchema.Tables.Any(s => s.Name == t))

@@ -37,10 +37,20 @@ internal sealed class TableBinding<TSource, T>(TableCodec<T> codec, Func<TSource
         IReadOnlyList<ForeignKeyCheck> foreignKeys)
     {
         using var rejects = options.Mode == ValidationMode.Lenient && rejectsPath is not null ? new RejectsWriter(rejectsPath) : null;
-        var sink = new RowSink<T>(codec, displayName, options.Mode, options.MaxProblems, foreignKeys, rejects);
-        bool usable = format == DataFormat.Csv
-            ? CsvTableReader.Read(codec, path, displayName, sink, options.Mode)
-            : ParquetTableIo.Read(codec, path, displayName, sink, options.Mode);
+        var sink = new RowSink<T>(codec, displayName, options.Mode, options.MaxProblems, foreignKeys, rejects, options.EarliestDate, options.LatestDate);
+        bool usable;
+        try
+        {
+            usable = format == DataFormat.Csv
+                ? CsvTableReader.Read(codec, path, displayName, sink, options.Mode)
+                : ParquetTableIo.Read(codec, path, displayName, sink, options.Mode);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            // A dangling symlink, a folder named like a table, a file that vanished or cannot be read.
+            sink.FileProblem(new DataProblem(displayName, 0, null, null, "a readable file: " + ex.Message));
+            usable = false;
+        }
         if (usable) CheckSelfReferences(sink, displayName);
         bool wroteRejects = usable && rejects is not null && rejects.Commit();
         var report = new TableLoadReport(Name, displayName, usable ? TableStatus.Loaded : TableStatus.Failed, sink.Read,

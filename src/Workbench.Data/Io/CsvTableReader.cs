@@ -21,8 +21,55 @@ internal static class CsvTableReader
     /// <summary>Reads the table; returns false when the file is unusable (empty, missing columns), with the problem recorded.</summary>
     public static bool Read<T>(TableCodec<T> codec, string path, string displayName, RowSink<T> sink, ValidationMode mode)
     {
+        if (mode == ValidationMode.Lenient) return ReadRecords(codec, path, displayName, sink, mode, null);
+        // Strict mode refuses text that is not UTF-8 instead of reading it as U+FFFD.
+        try { return ReadRecords(codec, path, displayName, sink, mode, StrictUtf8); }
+        catch (System.Text.DecoderFallbackException)
+        {
+            var (offset, line) = FirstInvalidUtf8(path);
+            sink.FileProblem(new DataProblem(displayName, line, null, null,
+                $"UTF-8 text; the byte sequence at byte offset {offset.ToString(CultureInfo.InvariantCulture)} is not valid UTF-8"));
+            return false;
+        }
+    }
+
+    static readonly System.Text.UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
+
+    /// <summary>Byte offset and 1-based line of the first invalid UTF-8 sequence in the file (after a BOM).</summary>
+    internal static (long Offset, long Line) FirstInvalidUtf8(string path)
+    {
+        using var stream = File.OpenRead(path);
+        var buffer = new byte[1 << 16];
+        var chars = new char[1 << 16];
+        long offset = 0, line = 1;
+        int carry = 0;
+        while (true)
+        {
+            int n = stream.Read(buffer, carry, buffer.Length - carry);
+            int len = carry + n;
+            bool last = n == 0;
+            var span = buffer.AsSpan(0, len);
+            int start = 0;
+            if (offset == 0 && span.StartsWith((ReadOnlySpan<byte>)[0xEF, 0xBB, 0xBF])) start = 3;
+            while (start < len)
+            {
+                var status = System.Text.Unicode.Utf8.ToUtf16(span[start..], chars, out int read, out _, replaceInvalidSequences: false, isFinalBlock: last);
+                line += span.Slice(start, read).Count((byte)'\n');
+                start += read;
+                if (status == System.Buffers.OperationStatus.InvalidData) return (offset + start, line);
+                if (status == System.Buffers.OperationStatus.NeedMoreData) break;
+            }
+            if (last || len == 0) return (offset + start, line);
+            carry = len - start;
+            Array.Copy(buffer, start, buffer, 0, carry);
+            offset += start;
+        }
+    }
+
+    static bool ReadRecords<T>(TableCodec<T> codec, string path, string displayName, RowSink<T> sink, ValidationMode mode, System.Text.Encoding? encoding)
+    {
         var schema = codec.Schema;
-        using var reader = CsvRecordReader.Open(path);
+        using var reader = CsvRecordReader.Open(path, encoding: encoding);
         var expectedHeader = string.Join(",", schema.Columns.Select(c => c.Name));
         if (!reader.Read())
         {

@@ -28,25 +28,82 @@ internal static class ParquetChunkDecoder
     const int DataPage = 0, IndexPage = 1, DictionaryPage = 2, DataPageV2 = 3;
     const int PlainEncoding = 0, RleEncoding = 3;
 
-    public static bool TryDecode(SafeFileHandle file, ColumnChunk chunk, int rows, bool nullable, PlainChunk into)
+    /// <summary>Largest uncompressed/compressed size ratio accepted for a page or chunk, by codec (Snappy cannot expand
+    /// more than ~22x; gzip ~1032x; the rest get a generous cap). A larger claim is a corrupt length, refused before any
+    /// buffer of that size is allocated.</summary>
+    internal static long MaxExpansion(CompressionCodec codec) => codec switch
+    {
+        CompressionCodec.UNCOMPRESSED => 1,
+        CompressionCodec.SNAPPY => 32,
+        CompressionCodec.GZIP => 1100,
+        _ => 4096,
+    };
+
+    /// <summary>Slack added to every expansion bound (headers, tiny pages).</summary>
+    internal const long ExpansionSlack = 64 * 1024;
+
+    /// <summary>Reads a column chunk's bytes (already checked to lie inside the file) into <see cref="PlainChunk.Raw"/>;
+    /// false when the file ends early.</summary>
+    public static bool ReadRaw(SafeFileHandle file, long start, int length, PlainChunk into)
+    {
+        if (into.Raw.Length < length) into.Raw = new byte[length];
+        var raw = into.Raw.AsSpan(0, length);
+        int got = 0;
+        while (got < raw.Length)
+        {
+            int n = RandomAccess.Read(file, raw[got..], start + got);
+            if (n <= 0) return false;
+            got += n;
+        }
+        return true;
+    }
+
+    /// <summary>Walks the page headers of a chunk whose bytes are in <see cref="PlainChunk.Raw"/> and checks every length
+    /// before anything trusts it: page sizes inside the chunk, uncompressed sizes within the codec's expansion bound,
+    /// value counts adding up to the row count. Null when sound, else what is wrong and the byte offset (relative to
+    /// the chunk start) where it was found.</summary>
+    public static (string Why, long Offset)? CheckPages(PlainChunk chunk, int length, long rows, CompressionCodec codec)
+    {
+        var raw = chunk.Raw;
+        int pos = 0;
+        long values = 0;
+        long expansion = MaxExpansion(codec);
+        while (pos < length)
+        {
+            int at = pos;
+            PageInfo h;
+            try { h = PageHeaderReader.Read(raw, ref pos, length); }
+            catch (Exception ex) when (ex is IndexOutOfRangeException or InvalidDataException or OverflowException or ArgumentException)
+            { return ("a readable page header: " + ex.Message, at); }
+            if (h.CompressedSize < 0 || h.UncompressedSize < 0 || pos + (long)h.CompressedSize > length)
+                return ($"a page size inside the column chunk (page of {h.CompressedSize} bytes at {at}, chunk of {length})", at);
+            if (h.UncompressedSize > h.CompressedSize * expansion + ExpansionSlack)
+                return ($"an uncompressed page size within {expansion}x its compressed size ({h.UncompressedSize} from {h.CompressedSize})", at);
+            pos += h.CompressedSize;
+            if (h.Type is DataPage or DataPageV2)
+            {
+                if (h.NumValues < 0) return ($"a non-negative value count, got {h.NumValues}", at);
+                values += h.NumValues;
+                if (values > rows) return ($"at most {rows} values in the chunk (the row group's row count), pages claim {values}", at);
+            }
+            else if (h.Type == DictionaryPage && h.NumValues < 0) return ($"a non-negative dictionary size, got {h.NumValues}", at);
+            if (values == rows && h.Type is DataPage or DataPageV2) break;
+        }
+        if (values != rows) return ($"{rows} values in the chunk (the row group's row count), pages hold {values}", pos);
+        return null;
+    }
+
+    /// <summary>Decodes a chunk whose bytes <see cref="ReadRaw"/> loaded and <see cref="CheckPages"/> accepted.</summary>
+    public static bool TryDecode(ColumnChunk chunk, int length, int rows, bool nullable, PlainChunk into)
     {
         var md = chunk.MetaData;
         if (md is null || chunk.CryptoMetadata is not null || md.PathInSchema.Count != 1) return false;
         if (md.Codec != CompressionCodec.SNAPPY && md.Codec != CompressionCodec.UNCOMPRESSED) return false;
         if (md.DictionaryPageOffset is long dict && dict > 0 && dict < md.DataPageOffset) return false;
-        if (md.TotalCompressedSize <= 0 || md.TotalCompressedSize > int.MaxValue / 2) return false;
-        if (into.Raw.Length < md.TotalCompressedSize) into.Raw = new byte[md.TotalCompressedSize];
-        var raw = into.Raw.AsSpan(0, (int)md.TotalCompressedSize);
-        int got = 0;
-        while (got < raw.Length)
-        {
-            int n = RandomAccess.Read(file, raw[got..], md.DataPageOffset + got);
-            if (n <= 0) return false;
-            got += n;
-        }
+        var raw = into.Raw.AsSpan(0, length);
         bool snappy = md.Codec == CompressionCodec.SNAPPY;
         if (into.IsNull.Length < rows) into.IsNull = new bool[rows];
-        int valuesCap = (int)Math.Min(int.MaxValue / 2, Math.Max(16, md.TotalUncompressedSize));
+        int valuesCap = (int)Math.Min(int.MaxValue / 2, Math.Max(16, Math.Min(md.TotalUncompressedSize, (long)length * MaxExpansion(md.Codec) + ExpansionSlack)));
         if (into.Values.Length < valuesCap) into.Values = new byte[valuesCap];
         into.ValueBytes = 0; into.NonNull = 0;
         ref byte[] scratch = ref into.Scratch;
@@ -56,7 +113,7 @@ internal static class ParquetChunkDecoder
         {
             while (row < rows && pos < raw.Length)
             {
-                var h = PageHeaderReader.Read(rawArray, ref pos);
+                var h = PageHeaderReader.Read(rawArray, ref pos, length);
                 if (h.CompressedSize < 0 || pos + h.CompressedSize > raw.Length) return false;
                 var body = raw.Slice(pos, h.CompressedSize);
                 pos += h.CompressedSize;
@@ -185,7 +242,36 @@ internal static class ParquetChunkDecoder
 
     static class PageHeaderReader
     {
-        public static PageInfo Read(byte[] buf, ref int p)
+        /// <summary>Reads one page header from <paramref name="buf"/> at <paramref name="p"/>, never past <paramref name="end"/>
+        /// (throws <see cref="InvalidDataException"/> when the header runs past it).</summary>
+        public static PageInfo Read(byte[] buf, ref int p, int end)
+        {
+            limit = Math.Min(end, buf.Length);
+            return Read(buf, ref p);
+        }
+
+        [ThreadStatic] static int limit;
+
+        static byte At(byte[] buf, ref int p)
+        {
+            if ((uint)p >= (uint)limit) throw new InvalidDataException($"page header runs past the end of the column chunk (byte {p})");
+            return buf[p++];
+        }
+
+        static uint Varint(byte[] buf, ref int p)
+        {
+            uint v = 0; int shift = 0;
+            while (true)
+            {
+                byte b = At(buf, ref p);
+                v |= (uint)(b & 0x7F) << shift;
+                if ((b & 0x80) == 0) return v;
+                shift += 7;
+                if (shift > 28) throw new InvalidDataException("varint too long");
+            }
+        }
+
+        static PageInfo Read(byte[] buf, ref int p)
         {
             int type = -1, usize = -1, csize = -1, numValues = -1, enc = -1, defEnc = -1, defLen = 0, repLen = 0;
             bool compressed = true;
@@ -235,10 +321,10 @@ internal static class ParquetChunkDecoder
             short last = 0;
             while (true)
             {
-                byte fh = buf[p++];
+                byte fh = At(buf, ref p);
                 if (fh == 0) return;
                 int ft = fh & 0x0F;
-                short id = (fh >> 4) is var d && d != 0 ? (short)(last + d) : (short)ZigZag(ReadVarint(buf, ref p));
+                short id = (fh >> 4) is var d && d != 0 ? (short)(last + d) : (short)ZigZag(Varint(buf, ref p));
                 last = id;
                 if (!read(id, ft, buf, ref p)) Skip(buf, ref p, ft);
             }
@@ -246,32 +332,43 @@ internal static class ParquetChunkDecoder
 
         static int ZigZag(uint v) => (int)(v >> 1) ^ -(int)(v & 1);
 
-        static int ReadI32(byte[] buf, ref int p) => ZigZag(ReadVarint(buf, ref p));
+        static int ReadI32(byte[] buf, ref int p) => ZigZag(Varint(buf, ref p));
 
-        static void SkipVarint(byte[] buf, ref int p) { while ((buf[p++] & 0x80) != 0) { } }
+        static void SkipVarint(byte[] buf, ref int p) { while ((At(buf, ref p) & 0x80) != 0) { } }
+
+        [ThreadStatic] static int depth;
 
         static void Skip(byte[] buf, ref int p, int type)
+        {
+            if (++depth > 64) { depth = 0; throw new InvalidDataException("page header nested more than 64 levels deep"); }
+            try { SkipValue(buf, ref p, type); }
+            finally { if (depth > 0) depth--; }
+        }
+
+        static void SkipValue(byte[] buf, ref int p, int type)
         {
             switch (type)
             {
                 case 1 or 2: break; // bool field: value is in the type
                 case 3: p++; break;
                 case 4 or 5 or 6: SkipVarint(buf, ref p); break;
-                case 7: p += 8; break;
-                case 8: { int len = (int)ReadVarint(buf, ref p); p += len; break; }
+                case 7: p += 8; if (p > limit) throw new InvalidDataException("page header runs past the end of the column chunk"); break;
+                case 8: { int len = (int)Varint(buf, ref p); if (len < 0 || len > limit - p) throw new InvalidDataException("page header string runs past the end of the column chunk"); p += len; break; }
                 case 9 or 10:
                 {
-                    byte lh = buf[p++];
+                    byte lh = At(buf, ref p);
                     int size = lh >> 4, et = lh & 0x0F;
-                    if (size == 15) size = (int)ReadVarint(buf, ref p);
+                    if (size == 15) size = (int)Varint(buf, ref p);
+                    if (size < 0 || size > limit - p) throw new InvalidDataException($"page header list of {size} elements runs past the end of the column chunk");
                     for (int i = 0; i < size; i++) { if (et is 1 or 2) p++; else Skip(buf, ref p, et); }
                     break;
                 }
                 case 11:
                 {
-                    int size = (int)ReadVarint(buf, ref p);
+                    int size = (int)Varint(buf, ref p);
                     if (size == 0) break;
-                    byte kv = buf[p++];
+                    if (size < 0 || size > limit - p) throw new InvalidDataException($"page header map of {size} entries runs past the end of the column chunk");
+                    byte kv = At(buf, ref p);
                     int kt = kv >> 4, vt = kv & 0x0F;
                     for (int i = 0; i < size; i++)
                     {
@@ -285,10 +382,10 @@ internal static class ParquetChunkDecoder
                     short last = 0;
                     while (true)
                     {
-                        byte fh = buf[p++];
+                        byte fh = At(buf, ref p);
                         if (fh == 0) break;
                         int ft = fh & 0x0F;
-                        short id = (fh >> 4) is var d && d != 0 ? (short)(last + d) : (short)ZigZag(ReadVarint(buf, ref p));
+                        short id = (fh >> 4) is var d && d != 0 ? (short)(last + d) : (short)ZigZag(Varint(buf, ref p));
                         last = id;
                         Skip(buf, ref p, ft);
                     }

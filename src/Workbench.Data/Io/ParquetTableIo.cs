@@ -192,15 +192,29 @@ internal static class ParquetTableIo
             sink.FileProblem(new DataProblem(displayName, 0, schema.Columns[0].Name, "", "a Parquet file; the file is empty"));
             return false;
         }
+        long fileLength = new FileInfo(path).Length;
+        if (ParquetGuard.CheckFile(path, fileLength) is { } notParquet)
+        {
+            sink.FileProblem(new DataProblem(displayName, 0, null, null, "a Parquet file: " + notParquet));
+            return false;
+        }
         ParquetReader reader;
+        // Parquet.Net throws whatever its parser meets on a corrupt footer (thrift errors, NullReference, InvalidOperation...):
+        // every one of them is a located problem of this file, never a crash.
         try { reader = await ParquetReader.CreateAsync(path, Options); }
-        catch (Exception ex) when (ex is IOException or InvalidDataException or NotSupportedException or ArgumentException)
+        catch (Exception ex) when (ex is not OperationCanceledException)
         {
             sink.FileProblem(new DataProblem(displayName, 0, null, null, "a readable Parquet file: " + ex.Message));
             return false;
         }
         await using var _ = reader;
-        var fileFields = reader.Schema.GetDataFields();
+        DataField[] fileFields;
+        try { fileFields = reader.Schema.GetDataFields(); }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            sink.FileProblem(new DataProblem(displayName, 0, null, null, "a readable Parquet schema: " + ex.Message));
+            return false;
+        }
         var fields = new DataField?[n];
         bool usable = true;
         foreach (var f in fileFields)
@@ -236,7 +250,21 @@ internal static class ParquetTableIo
         var b = sink.Buffer;
         var pools = sink.Pools;
         long rowBase = 0, total = 0, largest = 0;
-        for (int g = 0; g < reader.RowGroupCount; g++) { using var r = reader.OpenRowGroupReader(g); total += r.RowCount; largest = Math.Max(largest, r.RowCount); }
+        // Every length the file states is checked against the file before anything is allocated from it.
+        var chunks = new ParquetGuard.ChunkPlace[reader.RowGroupCount][];
+        for (int g = 0; g < reader.RowGroupCount; g++)
+        {
+            using var r = reader.OpenRowGroupReader(g);
+            chunks[g] = new ParquetGuard.ChunkPlace[n];
+            if (ParquetGuard.CheckRowGroup(r.RowGroup, g, fields.Select(f => f!.Name).ToArray(), fileLength, chunks[g]) is { } badGroup)
+            {
+                sink.FileProblem(new DataProblem(displayName, rowBase + 1, badGroup.Column, null, badGroup.Why));
+                return false;
+            }
+            total += r.RowCount; largest = Math.Max(largest, r.RowCount);
+            rowBase += r.RowCount;
+        }
+        rowBase = 0;
         sink.Reserve(total);
         var types = new ColumnType[n];
         for (int c = 0; c < n; c++) types[c] = schema.Columns[c].Type;
@@ -272,8 +300,34 @@ internal static class ParquetTableIo
                 var t = schema.Columns[c].Type;
                 Array.Clear(nul[c]);
                 if (bad[c] is { } bc) Array.Clear(bc);
-                if (TryReadFast(handle, rg, f, t, count, chunk, nul[c], pools[c], ids[c], enums[c], text, ref str[c], ref lng[c], ref dec[c], ref dbl[c], bad[c]))
-                    continue;
+                var place = chunks[g][c];
+                string? broken = null;
+                try
+                {
+                    if (!ParquetChunkDecoder.ReadRaw(handle, place.Start, place.Length, chunk)) broken = "the column chunk's bytes (the file ends inside it)";
+                    else if (ParquetChunkDecoder.CheckPages(chunk, place.Length, count, place.Codec) is { } pageProblem)
+                    {
+                        broken = pageProblem.Why;
+                        place = place with { Start = place.Start + pageProblem.Offset };
+                    }
+                    else await ReadColumn();
+                }
+                catch (Exception ex) when (ex is not OperationCanceledException)
+                {
+                    broken = ex.Message;
+                }
+                if (broken is not null)
+                {
+                    sink.FileProblem(new DataProblem(displayName, rowBase + 1, f.Name, null,
+                        $"a readable Parquet column chunk (row group {g}, byte offset {place.Start}): {broken}"));
+                    return false;
+                }
+                continue;
+
+                async Task ReadColumn()
+                {
+                if (TryReadFast(rg, f, t, count, place.Length, chunk, nul[c], pools[c], ids[c], enums[c], text, ref str[c], ref lng[c], ref dec[c], ref dbl[c], bad[c]))
+                    return;
                 switch (t)
                 {
                     case ColumnType.String or ColumnType.Enum:
@@ -294,6 +348,7 @@ internal static class ParquetTableIo
                     case ColumnType.Bool: lng[c] = await ReadLongs<bool>(rg, f, count, nul[c], v => v ? 1 : 0); break;
                     case ColumnType.Decimal: dec[c] = await ReadValues<decimal>(rg, f, count, nul[c]); break;
                     case ColumnType.Double: dbl[c] = await ReadValues<double>(rg, f, count, nul[c]); break;
+                }
                 }
             }
             FeedRows(sink, new Origin(schema, b, enums, str), types, count, rowBase, nul, str, lng, dec, dbl, bad, ids);
@@ -399,11 +454,14 @@ internal static class ParquetTableIo
     /// <summary>Column chunks read by the direct decoder so far in this process (lets tests see it was used).</summary>
     internal static long DirectChunks;
 
+    /// <summary>Parquet strings are UTF-8 by definition: an invalid sequence is a located problem of the chunk, not U+FFFD.</summary>
+    static readonly System.Text.UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
+
     static readonly int UnixEpochDay = new DateOnly(1970, 1, 1).DayNumber;
 
     /// <summary>Reads one column of a row group with <see cref="ParquetChunkDecoder"/>; false (and nothing used) when
     /// the chunk is not in the plain layout it decodes, so the caller falls back to Parquet.Net.</summary>
-    static bool TryReadFast(Microsoft.Win32.SafeHandles.SafeFileHandle handle, ParquetRowGroupReader rg, DataField f, ColumnType type, int count,
+    static bool TryReadFast(ParquetRowGroupReader rg, DataField f, ColumnType type, int count, int rawLength,
         PlainChunk chunk, bool[] isNull, StringPool? pool, int[]? ids, EnumText? enumText, TextScratch text,
         ref string?[] str, ref long[] lng, ref decimal[] dec, ref double[] dbl, bool[]? bad)
     {
@@ -428,7 +486,7 @@ internal static class ParquetTableIo
             scale = df.Scale;
         }
         chunk.IsNull = isNull;
-        if (!ParquetChunkDecoder.TryDecode(handle, cc, count, f.IsNullable, chunk)) { Array.Clear(isNull); return false; }
+        if (!ParquetChunkDecoder.TryDecode(cc, rawLength, count, f.IsNullable, chunk)) { Array.Clear(isNull); return false; }
         Interlocked.Increment(ref DirectChunks);
         var v = chunk.Values.AsSpan(0, chunk.ValueBytes);
         int width = type switch { ColumnType.Int or ColumnType.Date => 4, ColumnType.Decimal or ColumnType.Double => 8, _ => 0 };
@@ -449,9 +507,9 @@ internal static class ParquetTableIo
                     if (len < 0 || pos + 4 + len > v.Length) { Array.Clear(isNull); return false; }
                     var bytes = v.Slice(pos + 4, len);
                     pos += 4 + len;
-                    if (pool is null && ev is null) { s[i] = System.Text.Encoding.UTF8.GetString(bytes); continue; }
+                    if (pool is null && ev is null) { s[i] = StrictUtf8.GetString(bytes); continue; }
                     if (text.Chars.Length < len) text.Chars = new char[Math.Max(len, text.Chars.Length * 2)];
-                    int nc = System.Text.Encoding.UTF8.GetChars(bytes, text.Chars);
+                    int nc = StrictUtf8.GetChars(bytes, text.Chars);
                     var chars = text.Chars.AsSpan(0, nc);
                     if (ev is null) s[i] = pool!.Get(chars, out ids![i]);
                     else if (enumText!.TryParse(chars, out int e)) { ev[i] = e; s[i] = enumText.Name(e); }

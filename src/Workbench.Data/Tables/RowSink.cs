@@ -103,8 +103,13 @@ internal sealed class RowSink<T>
     readonly bool[] failed;
     readonly EnumText?[] enums;
 
-    public RowSink(TableCodec<T> codec, string file, ValidationMode mode, int maxProblems, IReadOnlyList<ForeignKeyCheck> foreignKeys, RejectsWriter? rejects)
+    public RowSink(TableCodec<T> codec, string file, ValidationMode mode, int maxProblems, IReadOnlyList<ForeignKeyCheck> foreignKeys, RejectsWriter? rejects,
+        DateOnly? earliest = null, DateOnly? latest = null)
     {
+        var first = earliest ?? new DateOnly(1900, 1, 1);
+        var last = latest ?? new DateOnly(2100, 12, 31);
+        minDay = first.DayNumber; maxDay = last.DayNumber;
+        dateWindow = string.Create(CultureInfo.InvariantCulture, $"a date between {first:yyyy-MM-dd} and {last:yyyy-MM-dd} (LoadOptions.EarliestDate/LatestDate)");
         this.codec = codec; this.file = file; this.mode = mode; this.maxProblems = maxProblems;
         this.foreignKeys = foreignKeys; this.rejects = rejects;
         var schema = codec.Schema;
@@ -131,6 +136,9 @@ internal sealed class RowSink<T>
         fkKnown = new sbyte[foreignKeys.Count][];
         for (int i = 0; i < fkColumns.Length; i++) { fkColumns[i] = foreignKeys[i].Column; fkKnown[i] = new sbyte[256]; }
     }
+
+    readonly int minDay, maxDay;
+    readonly string dateWindow;
 
     // Column facts as plain arrays so the per-row checks do no interface calls or nullable unwrapping.
     readonly ColumnType[] types;
@@ -207,6 +215,17 @@ internal sealed class RowSink<T>
                 if (required[c]) Issue(c, null, "a value (the column is required; an empty cell means null)");
                 continue;
             }
+            if (types[c] == ColumnType.Date)
+            {
+                long day = b.Long[c];
+                if (day < minDay || day > maxDay) Issue(c, null, dateWindow);
+                continue;
+            }
+            if (types[c] == ColumnType.String && b.Str[c] is { Length: 0 } && IsKeyColumn(c))
+            {
+                Issue(c, null, "a non-empty key (\"\" cannot identify a row)");
+                continue;
+            }
             if (ranged[c])
             {
                 double v = types[c] switch { ColumnType.Int => b.Long[c], ColumnType.Decimal => (double)b.Dec[c], _ => b.Dbl[c] };
@@ -254,6 +273,12 @@ internal sealed class RowSink<T>
     }
 
     readonly List<(string Column, string Value, string Expected)> namedIssues = new();
+
+    bool IsKeyColumn(int c)
+    {
+        foreach (int k in keyColumns) if (k == c) return true;
+        return false;
+    }
 
     void Issue(int column, string? value, string expected, string? columnName = null)
     {

@@ -23,24 +23,22 @@ public static class SegmentationArtifacts
         ArgumentNullException.ThrowIfNull(profiles);
         if (result.Assignments.Length != profiles.AccountIds.Count)
             throw new WorkbenchException($"The result has {result.Assignments.Length} rows but the profiles {profiles.AccountIds.Count} accounts.");
+        // Every file's content is made before the first one is written: a failure (a chart, a metric) leaves no partial output.
+        var contents = new (string File, string Text)[]
+        {
+            (AssignmentsFile, AssignmentsCsv(result, profiles.AccountIds)),
+            (ProfilesFile, Json.Serialize(ProfilesDocument(result, profiles))),
+            (MetricsFile, Json.Serialize(Metrics(result, profiles, trueSegments))),
+            (ChartsFile, SegmentationCharts.ToStandaloneHtml($"Segmentation: {result.Method}, k={result.K}", Charts(result))),
+        };
         Directory.CreateDirectory(outDir);
         var written = new List<string>();
-
-        var assignments = Path.Combine(outDir, AssignmentsFile);
-        AtomicFile.WriteText(assignments, AssignmentsCsv(result, profiles.AccountIds));
-        written.Add(assignments);
-
-        var profilesPath = Path.Combine(outDir, ProfilesFile);
-        Json.Write(profilesPath, ProfilesDocument(result, profiles));
-        written.Add(profilesPath);
-
-        var metrics = Path.Combine(outDir, MetricsFile);
-        Json.Write(metrics, Metrics(result, profiles, trueSegments));
-        written.Add(metrics);
-
-        var charts = Path.Combine(outDir, ChartsFile);
-        AtomicFile.WriteText(charts, SegmentationCharts.ToStandaloneHtml($"Segmentation: {result.Method}, k={result.K}", Charts(result)));
-        written.Add(charts);
+        foreach (var (file, text) in contents)
+        {
+            var path = Path.Combine(outDir, file);
+            AtomicFile.WriteText(path, text);
+            written.Add(path);
+        }
         return written;
     }
 

@@ -45,7 +45,14 @@ public static class PipelineStages
     {
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
+        // Without spend there is no as-of month to train or test on: say so here, before the time split has nothing to cut.
+        if (data.Spend.Count == 0)
+            throw new DataValidationException([new DataProblem("spend", 0, null, null,
+                "monthly spend rows to train on (the dataset's spend table is empty or absent, so there are no as-of months)")]);
         var lf = LabeledFeatures.Build(data, options);
+        if (lf.Features.RowCount == 0)
+            throw new DataValidationException([new DataProblem("spend", 0, null, null,
+                $"spend covering at least one as-of month with a full label window (horizon {lf.SnapshotOptions.HorizonMonths}, gap {lf.SnapshotOptions.GapMonths}); none does")]);
         progress?.Report(0.3);
         var model = AccountPrioritizer.Fit(lf, options);
         var result = PrioritizerEvaluation.Evaluate(model, lf, data);
@@ -84,6 +91,14 @@ public static class PipelineStages
         int kMin = 2, int kMax = 8)
     {
         var profiles = AccountProfileFeatures.Build(data, asOf);
+        int n = profiles.AccountIds.Count;
+        // Checked against the data before any clustering or file: a k the data cannot support is a clear refusal.
+        if (n < 3)
+            throw new OptionsValidationException($"Segmentation needs at least 3 accounts with history before {profiles.AsOf:yyyy-MM-dd}; the data has {n}.");
+        if (k is { } kk && (kk < 2 || kk >= n))
+            throw new OptionsValidationException($"--k {kk}: the number of segments must be between 2 and {n - 1} (one less than the {n} accounts with history).");
+        if (k is null && kMax >= n) kMax = n - 1;
+        if (kMin > kMax) kMin = kMax;
         var options = profiles.SegmentationOptions(seed) with { Method = method, K = k, KMin = kMin, KMax = kMax };
         var result = profiles.WithFullProfiles(Segmenter.Run(profiles.ToSegmentationInput(), options));
         var truth = profiles.TrueSegments(data.Truth);

@@ -88,6 +88,10 @@ public static class Promoter
 
         var entry = new PromotionEntry(name, runId, run.Name, now ?? DateTimeOffset.UtcNow, run.SpecHash,
             new SortedDictionary<string, double>(run.Metrics.ToDictionary(), StringComparer.Ordinal), checks);
+        Directory.CreateDirectory(store.ModelsDirectory);
+        // One promotion of a name at a time, across processes: reading the previous record, staging and the rename are
+        // one step, so concurrent promotions neither collide in the rename nor lose each other's history entries.
+        using var nameLock = NameLock.Acquire(Path.Combine(store.ModelsDirectory, $".{name}.lock"), TimeSpan.FromMinutes(5));
         var finalDir = store.PromotedDirectory(name);
         var previousPath = Path.Combine(finalDir, StoreLayout.PromotionFile);
         var history = new List<PromotionEntry>();
@@ -97,9 +101,8 @@ public static class Promoter
             history.Add(previous.Current);
             history.AddRange(previous.History);
         }
-        var record = new PromotionRecord(entry, history);
+        var record = new PromotionRecord(entry with { PromotedUtc = now ?? DateTimeOffset.UtcNow }, history);
 
-        Directory.CreateDirectory(store.ModelsDirectory);
         var staging = Path.Combine(store.ModelsDirectory, $".promoting-{name}-{Guid.NewGuid():N}");
         try
         {
@@ -115,6 +118,36 @@ public static class Promoter
         }
         return record;
     }
+}
+
+/// <summary>An exclusive lock on a lock file (an OS file lock, so it holds across processes and is released if the
+/// holder dies): waits with growing pauses up to a timeout, then refuses with the path.</summary>
+internal sealed class NameLock : IDisposable
+{
+    readonly FileStream stream;
+
+    NameLock(FileStream stream) => this.stream = stream;
+
+    public static NameLock Acquire(string path, TimeSpan timeout)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        int pause = 5;
+        while (true)
+        {
+            try { return new NameLock(new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None, 1, FileOptions.None)); }
+            catch (IOException) when (DateTime.UtcNow < deadline)
+            {
+                Thread.Sleep(pause + Random.Shared.Next(pause));
+                pause = Math.Min(pause * 2, 200);
+            }
+            catch (IOException ex)
+            {
+                throw new WorkbenchException($"{path}: another promotion of this name still holds the lock after {timeout.TotalSeconds:0} s.", ex);
+            }
+        }
+    }
+
+    public void Dispose() => stream.Dispose();
 }
 
 /// <summary>Puts a fully written folder in place of another by renames in the same parent folder: the old folder (if
@@ -146,8 +179,32 @@ public static class AtomicDirectory
         var full = Path.GetFullPath(finalDir);
         var parent = Path.GetDirectoryName(full)!;
         Directory.CreateDirectory(parent);
-        var staging = Path.Combine(parent, $".{Path.GetFileName(full)}.{Guid.NewGuid():N}.tmp");
+        RemoveAbandonedStaging(parent, Path.GetFileName(full));
+        var staging = Path.Combine(parent, $".{Path.GetFileName(full)}.{Environment.ProcessId.ToString(CultureInfo.InvariantCulture)}.{Guid.NewGuid():N}.tmp");
         Directory.CreateDirectory(staging);
         return staging;
+    }
+
+    /// <summary>Deletes staging folders of <paramref name="name"/> left by a process that was killed (its id, in the
+    /// folder name, is no longer a running process), so a killed <c>score</c> leaves nothing behind for long.</summary>
+    internal static void RemoveAbandonedStaging(string parent, string name)
+    {
+        var prefix = "." + name + ".";
+        foreach (var dir in Directory.GetDirectories(parent, prefix + "*.tmp"))
+        {
+            var middle = Path.GetFileName(dir)[prefix.Length..^".tmp".Length];
+            int dot = middle.IndexOf('.');
+            if (dot <= 0 || !int.TryParse(middle[..dot], NumberStyles.None, CultureInfo.InvariantCulture, out int pid)) continue;
+            if (pid == Environment.ProcessId || IsRunning(pid)) continue;
+            try { Directory.Delete(dir, recursive: true); }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException) { } // another run cleans it later
+        }
+    }
+
+    static bool IsRunning(int pid)
+    {
+        try { using var p = System.Diagnostics.Process.GetProcessById(pid); return !p.HasExited; }
+        catch (ArgumentException) { return false; }
+        catch (InvalidOperationException) { return false; }
     }
 }

@@ -83,7 +83,8 @@ public sealed class RunStore
         var path = Layout.RunRecordPath(id);
         if (!File.Exists(path))
             return IsLocked(id) ? new RunEntry(id, RunState.Running, null, "starting: no run.json yet")
-                : new RunEntry(id, RunState.Corrupt, null, "no run.json in the run folder");
+                // Killed between claiming the folder and writing the first record: the run did not finish, nothing is broken.
+                : new RunEntry(id, RunState.Unfinished, null, "no run.json in the run folder: the run's process died before writing its record");
         RunRecord record;
         try { record = RunRecord.Read(path); }
         catch (Exception ex) when (ex is WorkbenchException or IOException or UnauthorizedAccessException or InvalidOperationException)

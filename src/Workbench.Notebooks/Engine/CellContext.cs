@@ -14,17 +14,32 @@ internal sealed class CellContext(DisplayFormatter formatter, Action<CellOutput>
     readonly StringBuilder stdout = new();
     readonly StringBuilder stderr = new();
     bool closed;
+    long streamChars, droppedChars;
+
+    /// <summary>Most characters of stream text one cell keeps (stdout and stderr together); the rest is dropped and
+    /// a notice says how much. A cell printing without end must not exhaust memory or make the notebook unreadable.</summary>
+    public const int MaxStreamChars = 1_000_000;
 
     public void Write(string stream, ReadOnlySpan<char> text)
     {
         lock (gate)
         {
             if (closed) return;
+            if (streamChars + text.Length > MaxStreamChars)
+            {
+                int keep = (int)Math.Max(0, MaxStreamChars - streamChars);
+                droppedChars += text.Length - keep;
+                text = text[..keep];
+                if (keep == 0) return;
+            }
+            streamChars += text.Length;
             var buffer = stream == "stderr" ? stderr : stdout;
+            int before = buffer.Length;
             buffer.Append(text);
-            // Flush whole lines as they come so a kernel client sees progress; the rest waits for more text.
-            var lastNewline = buffer.ToString().LastIndexOf('\n');
-            if (lastNewline >= 0) FlushLocked(stream, buffer, lastNewline + 1);
+            // Flush whole lines as they come so a kernel client sees progress; the rest waits for more text. Only the
+            // new text is searched, so writing is linear in the output.
+            int lastNewline = text.LastIndexOf('\n');
+            if (lastNewline >= 0) FlushLocked(stream, buffer, before + lastNewline + 1);
         }
     }
 
@@ -50,6 +65,9 @@ internal sealed class CellContext(DisplayFormatter formatter, Action<CellOutput>
             {
                 FlushLocked("stdout", stdout, stdout.Length);
                 FlushLocked("stderr", stderr, stderr.Length);
+                if (droppedChars > 0)
+                    Emit(new StreamOutput("stderr", string.Create(System.Globalization.CultureInfo.InvariantCulture,
+                        $"\n[output truncated: the cell wrote more than {MaxStreamChars:N0} characters; {droppedChars:N0} more were not kept]\n")));
                 closed = true;
             }
             return MergeStreams(outputs);
@@ -70,16 +88,33 @@ internal sealed class CellContext(DisplayFormatter formatter, Action<CellOutput>
         onOutput?.Invoke(output);
     }
 
+    /// <summary>Joins consecutive pieces of the same stream into one output, in linear time (one builder per run).</summary>
     static List<CellOutput> MergeStreams(List<CellOutput> outputs)
     {
         var merged = new List<CellOutput>(outputs.Count);
+        StringBuilder? run = null;
+        string? runName = null;
+        void EndRun()
+        {
+            if (run is not null) merged.Add(new StreamOutput(runName!, run.ToString()));
+            run = null; runName = null;
+        }
         foreach (var output in outputs)
         {
-            if (output is StreamOutput s && merged.Count > 0 && merged[^1] is StreamOutput last && last.Name == s.Name)
-                merged[^1] = last with { Text = last.Text + s.Text };
+            if (output is StreamOutput s)
+            {
+                if (run is not null && runName != s.Name) EndRun();
+                run ??= new StringBuilder();
+                runName = s.Name;
+                run.Append(s.Text);
+            }
             else
+            {
+                EndRun();
                 merged.Add(output);
+            }
         }
+        EndRun();
         return merged;
     }
 }
@@ -93,8 +128,24 @@ internal sealed class ConsoleRouter(string stream, TextWriter original) : TextWr
     public static void EnsureInstalled()
     {
         if (Interlocked.Exchange(ref installed, 1) == 1) return;
+        var originalError = Console.Error;
         Console.SetOut(new ConsoleRouter("stdout", Console.Out));
         Console.SetError(new ConsoleRouter("stderr", Console.Error));
+        // An exception on a thread a cell started ends the process (.NET allows no recovery): at least say so, and why,
+        // on the process's own stderr, instead of dying silently.
+        AppDomain.CurrentDomain.UnhandledException += (_, e) =>
+        {
+            var ex = e.ExceptionObject as Exception;
+            var fromCell = CellContext.Current is not null ? " started by a notebook cell" : "";
+            try
+            {
+                originalError.WriteLine($"workbench: fatal: a thread{fromCell} threw {ex?.GetType().FullName ?? "an exception"}: {ex?.Message}. " +
+                    ".NET ends the process on an unhandled exception on any thread; the session's state (variables, references) is lost. " +
+                    "Catch exceptions inside threads and tasks a cell starts.");
+                originalError.Flush();
+            }
+            catch (IOException) { }
+        };
     }
 
     public override Encoding Encoding => original.Encoding;

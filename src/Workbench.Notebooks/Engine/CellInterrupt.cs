@@ -15,4 +15,16 @@ public static class CellInterrupt
 
     /// <summary>Throws <see cref="OperationCanceledException"/> when the running cell was interrupted.</summary>
     public static void Check() => CurrentToken.Value.ThrowIfCancellationRequested();
+
+    /// <summary>Injected at the top of every method and local function a cell declares: throws
+    /// <see cref="InsufficientExecutionStackException"/> (an ordinary, catchable error of the cell) when the stack is
+    /// nearly exhausted, so runaway recursion fails the cell instead of overflowing the stack, which no .NET process
+    /// survives.</summary>
+    public static void Enter()
+    {
+        if (!System.Runtime.CompilerServices.RuntimeHelpers.TryEnsureSufficientExecutionStack())
+            throw new InsufficientExecutionStackException(
+                "recursion too deep: the cell's call stack is nearly exhausted (infinite recursion?); the cell was stopped before a stack overflow");
+        CurrentToken.Value.ThrowIfCancellationRequested();
+    }
 }

@@ -12,6 +12,50 @@ internal sealed class LoopCheckInjector : CSharpSyntaxRewriter
     static readonly StatementSyntax CheckCall =
         SyntaxFactory.ParseStatement("global::Workbench.Notebooks.CellInterrupt.Check();").WithoutTrivia();
 
+    static readonly StatementSyntax EnterCall =
+        SyntaxFactory.ParseStatement("global::Workbench.Notebooks.CellInterrupt.Enter();").WithoutTrivia();
+
+    public override SyntaxNode? VisitMethodDeclaration(MethodDeclarationSyntax node)
+    {
+        var visited = (MethodDeclarationSyntax)base.VisitMethodDeclaration(node)!;
+        bool isAsync = visited.Modifiers.Any(SyntaxKind.AsyncKeyword);
+        if (visited.Body is { } body) return visited.WithBody(body.WithStatements(body.Statements.Insert(0, EnterCall)));
+        if (visited.ExpressionBody is { } arrow)
+            return visited.WithExpressionBody(null).WithSemicolonToken(default)
+                .WithBody(GuardedBlock(arrow, ReturnsNothing(visited.ReturnType, isAsync)).WithTrailingTrivia(visited.SemicolonToken.TrailingTrivia));
+        return visited;
+    }
+
+    public override SyntaxNode? VisitLocalFunctionStatement(LocalFunctionStatementSyntax node)
+    {
+        var visited = (LocalFunctionStatementSyntax)base.VisitLocalFunctionStatement(node)!;
+        bool isAsync = visited.Modifiers.Any(SyntaxKind.AsyncKeyword);
+        if (visited.Body is { } body) return visited.WithBody(body.WithStatements(body.Statements.Insert(0, EnterCall)));
+        if (visited.ExpressionBody is { } arrow)
+            return visited.WithExpressionBody(null).WithSemicolonToken(default)
+                .WithBody(GuardedBlock(arrow, ReturnsNothing(visited.ReturnType, isAsync)).WithTrailingTrivia(visited.SemicolonToken.TrailingTrivia));
+        return visited;
+    }
+
+    static bool ReturnsNothing(TypeSyntax type, bool isAsync)
+    {
+        var text = type.ToString();
+        if (text == "void") return true;
+        return isAsync && text is "Task" or "ValueTask" or "System.Threading.Tasks.Task" or "System.Threading.Tasks.ValueTask";
+    }
+
+    /// <summary><c>=> expr;</c> as <c>{ Enter(); return expr; }</c> (or <c>expr;</c> when nothing is returned), on the same line.</summary>
+    static BlockSyntax GuardedBlock(ArrowExpressionClauseSyntax arrow, bool returnsNothing)
+    {
+        var expr = arrow.Expression.WithoutTrivia();
+        StatementSyntax statement = returnsNothing
+            ? SyntaxFactory.ExpressionStatement(expr)
+            : SyntaxFactory.ReturnStatement(SyntaxFactory.Token(SyntaxKind.ReturnKeyword).WithTrailingTrivia(SyntaxFactory.Space), expr, SyntaxFactory.Token(SyntaxKind.SemicolonToken));
+        return SyntaxFactory.Block(EnterCall, statement)
+            .WithOpenBraceToken(SyntaxFactory.Token(SyntaxKind.OpenBraceToken).WithLeadingTrivia(arrow.GetLeadingTrivia()))
+            .WithCloseBraceToken(SyntaxFactory.Token(SyntaxKind.CloseBraceToken));
+    }
+
     public static string Inject(string code, CSharpParseOptions options)
     {
         var tree = CSharpSyntaxTree.ParseText(code, options);

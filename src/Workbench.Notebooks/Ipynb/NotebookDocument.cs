@@ -59,12 +59,13 @@ public sealed partial class NotebookDocument
         JsonNode? node;
         try
         {
-            node = JsonNode.Parse(json, documentOptions: new JsonDocumentOptions { AllowTrailingCommas = false });
+            // A duplicate key would make the document mean whatever the last reader picks: refused, with its path.
+            node = JsonNode.Parse(json, documentOptions: new JsonDocumentOptions { AllowTrailingCommas = false, AllowDuplicateProperties = false });
         }
         catch (JsonException ex)
         {
             throw new DataValidationException([new DataProblem(source, (ex.LineNumber ?? 0) + 1, null, null,
-                $"valid JSON (column {(ex.BytePositionInLine ?? 0) + 1}: {ex.Message.Split('.')[0]})")]);
+                $"valid JSON (column {(ex.BytePositionInLine ?? 0) + 1}{(string.IsNullOrEmpty(ex.Path) ? "" : ", at " + ex.Path)}: {ex.Message.Split(" Path:")[0].Split(" LineNumber:")[0].TrimEnd('.')})")]);
         }
         if (node is not JsonObject obj)
             throw new DataValidationException([new DataProblem(source, 1, null, null, "a JSON object at the top level (an .ipynb notebook)")]);
@@ -176,7 +177,9 @@ public sealed partial class NotebookDocument
             if (cells[i] is not JsonObject cell) { Problem(line, path, cells[i], "a cell object"); continue; }
             var type = cell["cell_type"] is JsonValue t && t.GetValueKind() == JsonValueKind.String ? t.GetValue<string>() : null;
             if (type is null || !CellTypes.Contains(type)) Problem(line, path + ".cell_type", cell["cell_type"], "one of code, markdown, raw");
-            if (cell["metadata"] is not JsonObject) Problem(line, path + ".metadata", cell["metadata"], "an object");
+            if (cell["metadata"] is not JsonObject cellMetadata) Problem(line, path + ".metadata", cell["metadata"], "an object");
+            else if (cellMetadata["tags"] is { } tags && !(tags is JsonArray tagList && tagList.All(x => x is JsonValue tv && tv.GetValueKind() == JsonValueKind.String)))
+                Problem(line, path + ".metadata.tags", tags, "a list of strings");
             if (!IsMultiline(cell["source"])) Problem(line, path + ".source", cell["source"], "a string or a list of strings");
             if (minor >= 5)
             {
@@ -202,23 +205,30 @@ public sealed partial class NotebookDocument
         switch (type)
         {
             case "stream":
-                if (o["name"] is not JsonValue) problem(line, path + ".name", o["name"], "stdout or stderr");
+                if (!(o["name"] is JsonValue nv && nv.GetValueKind() == JsonValueKind.String && nv.GetValue<string>() is "stdout" or "stderr"))
+                    problem(line, path + ".name", o["name"], "stdout or stderr");
                 if (!IsMultiline(o["text"])) problem(line, path + ".text", o["text"], "a string or a list of strings");
                 break;
             case "display_data" or "execute_result":
-                if (o["data"] is not JsonObject) problem(line, path + ".data", o["data"], "a MIME bundle object");
+                if (o["data"] is not JsonObject bundle) problem(line, path + ".data", o["data"], "a MIME bundle object");
+                else
+                    foreach (var (mime, value) in bundle)
+                        if (value is not JsonObject && !IsMultiline(value))
+                            problem(line, $"{path}.data['{mime}']", value, "a string, a list of strings, or (for JSON types) an object");
                 if (o["metadata"] is not JsonObject) problem(line, path + ".metadata", o["metadata"], "an object");
                 break;
             case "error":
-                if (o["ename"] is not JsonValue) problem(line, path + ".ename", o["ename"], "a string");
-                if (o["evalue"] is not JsonValue) problem(line, path + ".evalue", o["evalue"], "a string");
-                if (o["traceback"] is not JsonArray) problem(line, path + ".traceback", o["traceback"], "a list of strings");
+                if (!IsString(o["ename"])) problem(line, path + ".ename", o["ename"], "a string");
+                if (!IsString(o["evalue"])) problem(line, path + ".evalue", o["evalue"], "a string");
+                if (!(o["traceback"] is JsonArray tb && tb.All(IsString))) problem(line, path + ".traceback", o["traceback"], "a list of strings");
                 break;
             default:
                 problem(line, path + ".output_type", o["output_type"], "one of stream, display_data, execute_result, error");
                 break;
         }
     }
+
+    static bool IsString(JsonNode? node) => node is JsonValue v && v.GetValueKind() == JsonValueKind.String;
 
     static bool IsMultiline(JsonNode? node) => node switch
     {

@@ -20,7 +20,28 @@ public sealed record JupyterMessage(
     static readonly byte[] Delimiter = "<IDS|MSG>"u8.ToArray();
 
     /// <summary>The header's msg_type.</summary>
-    public string MessageType => Header["msg_type"]?.GetValue<string>() ?? "";
+    public string MessageType => Text(Header, "msg_type") ?? "";
+
+    /// <summary>The header's msg_id ("" when absent or not a string).</summary>
+    public string MessageId => Text(Header, "msg_id") ?? "";
+
+    /// <summary>The header's session ("" when absent or not a string).</summary>
+    public string Session => Text(Header, "session") ?? "";
+
+    /// <summary>A string field of <paramref name="o"/>, or null when absent or of another JSON type (a signed message
+    /// can still be malformed: numbers where strings belong must not throw).</summary>
+    public static string? Text(JsonObject o, string key) =>
+        o[key] is JsonValue v && v.GetValueKind() == System.Text.Json.JsonValueKind.String ? v.GetValue<string>() : null;
+
+    /// <summary>A boolean field of <paramref name="o"/>: its value, <paramref name="fallback"/> when absent or null, and
+    /// null when present with another JSON type ("restart": "yes").</summary>
+    public static bool? Flag(JsonObject o, string key, bool fallback) => o[key] switch
+    {
+        null => fallback,
+        JsonValue v when v.GetValueKind() == System.Text.Json.JsonValueKind.True => true,
+        JsonValue v when v.GetValueKind() == System.Text.Json.JsonValueKind.False => false,
+        _ => null,
+    };
 
     /// <summary>Parses and verifies frames. Returns null with a reason for anything that is not a well-formed,
     /// correctly signed message (the kernel drops those without replying).</summary>
@@ -47,9 +68,10 @@ public sealed record JupyterMessage(
             rejection = null;
             return new JupyterMessage(frames.Take(delimiter).ToList(), objects[0], objects[1], objects[2], objects[3], frames.Skip(delimiter + 6).ToList());
         }
-        catch (System.Text.Json.JsonException ex)
+        catch (Exception ex) when (ex is System.Text.Json.JsonException or ArgumentException or InvalidOperationException or DecoderFallbackException)
         {
-            rejection = "message parts are not JSON: " + ex.Message;
+            // Invalid UTF-8 or broken JSON in a correctly signed message: dropped with a reason, never a crash.
+            rejection = "message parts are not UTF-8 JSON: " + ex.Message;
             return null;
         }
     }

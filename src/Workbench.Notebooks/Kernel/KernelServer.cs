@@ -90,13 +90,52 @@ public sealed class KernelServer : IDisposable
         stopped.Set();
     }
 
+    /// <summary>Message ids already seen, per session (jupyter_client's Session refuses replays the same way); the oldest
+    /// are forgotten past <see cref="ReplayMemory"/> so memory stays bounded.</summary>
+    readonly HashSet<(string Session, string Id)> seen = [];
+    readonly Queue<(string Session, string Id)> seenOrder = new();
+    const int ReplayMemory = 100_000;
+
+    bool IsReplay(JupyterMessage message, bool isControl)
+    {
+        var key = ((isControl ? "control:" : "shell:") + message.Session, message.MessageId);
+        if (key.MessageId.Length == 0) return false;
+        lock (seen)
+        {
+            if (!seen.Add(key)) return true;
+            seenOrder.Enqueue(key);
+            if (seenOrder.Count > ReplayMemory) seen.Remove(seenOrder.Dequeue());
+            return false;
+        }
+    }
+
     void OnRequest(NetMQSocket socket, bool isControl)
+    {
+        // Runs on the poller thread, which owns every socket: nothing a message holds may throw out of here.
+        try { HandleRequest(socket, isControl); }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            log.WriteLine($"workbench kernel: ignored a malformed message on {(isControl ? "control" : "shell")}: {ex.GetType().Name}: {ex.Message}");
+        }
+    }
+
+    void HandleRequest(NetMQSocket socket, bool isControl)
     {
         var frames = socket.ReceiveMultipartMessage().Select(f => f.ToByteArray()).ToList();
         var message = JupyterMessage.Parse(frames, signer, out var rejection);
         if (message is null)
         {
             log.WriteLine($"workbench kernel: dropped a message on {(isControl ? "control" : "shell")}: {rejection}");
+            return;
+        }
+        if (JupyterMessage.Text(message.Header, "msg_type") is null)
+        {
+            log.WriteLine($"workbench kernel: dropped a signed message on {(isControl ? "control" : "shell")}: header.msg_type is not a string");
+            return;
+        }
+        if (IsReplay(message, isControl))
+        {
+            log.WriteLine($"workbench kernel: dropped a replayed message {message.MessageId} ({message.MessageType}) of session {message.Session}");
             return;
         }
         // kernel_info is stateless: answer at once (also on shell) so clients see the kernel ready while it warms up
@@ -122,7 +161,15 @@ public sealed class KernelServer : IDisposable
 
     void Shutdown(NetMQSocket socket, JupyterMessage request)
     {
-        var restart = request.Content["restart"]?.GetValue<bool>() ?? false;
+        if (JupyterMessage.Flag(request.Content, "restart", false) is not { } restart)
+        {
+            log.WriteLine("workbench kernel: refused a shutdown_request whose 'restart' is not true or false");
+            Reply(socket, request, "shutdown_reply", new JsonObject
+            {
+                ["status"] = "error", ["ename"] = "BadRequest", ["evalue"] = "shutdown_request: 'restart' must be true or false", ["traceback"] = new JsonArray(),
+            });
+            return;
+        }
         Reply(socket, request, "shutdown_reply", new JsonObject { ["status"] = "ok", ["restart"] = restart });
         // The client restarts by starting a new process, so both cases end this one, after the reply is sent.
         outbound.Enqueue(Stop);

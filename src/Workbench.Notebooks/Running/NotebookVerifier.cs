@@ -7,6 +7,9 @@ namespace Workbench.Notebooks;
 public sealed record OutputSanitizer(string Pattern, string Replacement);
 
 /// <summary>Options of verify: extra sanitizers on top of the defaults, and the per-cell timeout.</summary>
+/// <param name="ExtraSanitizers">Patterns replaced on top of <see cref="NotebookVerifier.DefaultSanitizers"/>.</param>
+/// <param name="CellTimeout">Per-cell time limit; null means <see cref="NotebookVerifier.DefaultCellTimeout"/> (verify runs
+/// unattended, in CI: a cell that never ends must fail the check, not hang it).</param>
 public sealed record NotebookVerifyOptions(IReadOnlyList<OutputSanitizer>? ExtraSanitizers = null, TimeSpan? CellTimeout = null);
 
 /// <summary>One output that differs between the committed notebook and a fresh run.</summary>
@@ -28,6 +31,9 @@ public sealed record NotebookVerifyResult(IReadOnlyList<OutputDifference> Differ
 /// Cells tagged <c>nbval-ignore-output</c> or <c>verify-ignore-output</c> are run but not compared.</summary>
 public static class NotebookVerifier
 {
+    /// <summary>The per-cell timeout of verify when none is given: 10 minutes.</summary>
+    public static TimeSpan DefaultCellTimeout { get; } = TimeSpan.FromMinutes(10);
+
     /// <summary>The sanitizers always applied.</summary>
     public static IReadOnlyList<OutputSanitizer> DefaultSanitizers { get; } =
     [
@@ -52,7 +58,7 @@ public static class NotebookVerifier
         ArgumentNullException.ThrowIfNull(options);
         var sanitizers = DefaultSanitizers.Concat(options.ExtraSanitizers ?? [])
             .Select(s => (Regex: new Regex(s.Pattern, RegexOptions.CultureInvariant), s.Replacement)).ToList();
-        var run = await NotebookRunner.RunAsync(committed, new NotebookRunOptions(CellTimeout: options.CellTimeout), null, cancellationToken).ConfigureAwait(false);
+        var run = await NotebookRunner.RunAsync(committed, new NotebookRunOptions(CellTimeout: options.CellTimeout ?? DefaultCellTimeout), null, cancellationToken).ConfigureAwait(false);
 
         var expectedCells = committed.Cells;
         var actualCells = run.Notebook.Cells;
@@ -92,7 +98,7 @@ public static class NotebookVerifier
             switch (output)
             {
                 case StreamOutput s when items.Count > 0 && items[^1].Kind == "stream:" + s.Name:
-                    items[^1] = (items[^1].Kind, items[^1].Text + s.Text);
+                    items[^1] = (items[^1].Kind, string.Concat(items[^1].Text, s.Text)); // outputs are merged runs already: rare
                     break;
                 case StreamOutput s: items.Add(("stream:" + s.Name, s.Text)); break;
                 case ErrorOutput e: items.Add(("error", e.Name + ": " + e.Message)); break;

@@ -37,6 +37,10 @@ public static class SegmentationCharts
             traces.Add(CS.Chart.Bar<double, int, string>(values: vals, Keys: ys, Name: $"segment {group.Key}"));
             offset += vals.Length + 5;
         }
+        // One segment (DBSCAN finding a single cluster plus noise, or k = 1) has no silhouette: an empty plot that says so.
+        if (traces.Count == 0)
+            return Titled(CS.Chart.Bar<double, int, string>(values: Array.Empty<double>(), Keys: Array.Empty<int>(), Name: "no silhouette"),
+                "Silhouette plot: not defined for a single segment", "silhouette", "rows");
         return Titled(CS.Chart.Combine(traces), $"Silhouette plot (mean {silhouette.Mean.ToString("0.000", Workbench.RunContext.Culture)})", "silhouette", "rows");
     }
 

@@ -38,7 +38,7 @@ public class BadInputTests
         var p = Assert.Single(ex.Problems, p => p.File.EndsWith(Path.DirectorySeparatorChar + file, StringComparison.Ordinal) && p.Line == line && p.Column == column);
         Assert.Equal(value, p.Value);
         Assert.Contains(expectedFragment, p.Expected);
-        Assert.Contains($"{file}:{line}, column '{column}': value '{value}': ", ex.Message);
+        Assert.Contains($"{file}:{line}, column '{column}': value '{TerminalText.Escape(value)}': ", ex.Message); // shown escaped (a newline as \n)
     }
 
     static string ReplaceLine(string text, int line, string content)

@@ -51,7 +51,9 @@ public class RunStoreTests
         var broken = entries.Single(e => e.Id.EndsWith("broken00", StringComparison.Ordinal));
         Assert.Equal(RunState.Corrupt, broken.State);
         Assert.Contains("run.json: line 1", broken.Problem);
-        Assert.Equal("no run.json in the run folder", entries.Single(e => e.Id.EndsWith("empty000", StringComparison.Ordinal)).Problem);
+        var empty = entries.Single(e => e.Id.EndsWith("empty000", StringComparison.Ordinal));
+        Assert.StartsWith("no run.json in the run folder", empty.Problem);
+        Assert.Equal(RunState.Unfinished, empty.State); // a run killed in its first moments did not finish; nothing is corrupt
 
         var list = WorkbenchProcess.Run(TestPaths.NewTempDir("cwd"), "runs", "list", "--store", store.Layout.Root);
         Assert.True(list.Exit == 0, list.Err);
