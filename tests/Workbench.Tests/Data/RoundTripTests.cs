@@ -19,6 +19,7 @@ public class RoundTripTests
         Assert.Equal(expected.Opportunities, actual.Opportunities);
         Assert.Equal(expected.StageHistory, actual.StageHistory);
         Assert.Equal(expected.Actions, actual.Actions);
+        Assert.Equal(expected.Transactions, actual.Transactions);
         Assert.NotNull(actual.Truth);
         Assert.Equal(expected.Truth!.Manifest, actual.Truth!.Manifest);
         Assert.Equal(expected.Truth.Rollout, actual.Truth.Rollout);
@@ -43,7 +44,7 @@ public class RoundTripTests
 
         AssertSameDataset(ds, loaded);
         Assert.False(report.HasProblems);
-        Assert.Equal(CrmSchema.Tables.Select(t => t.Name), report.FoundTables.Take(12));
+        Assert.Equal(CrmSchema.Tables.Select(t => t.Name), report.FoundTables.Take(13));
         Assert.Equal(ds.Spend.Count, report.Tables.Single(t => t.Table == "spend").Accepted);
         // Decimals keep their value; nulls stay null; the empty string stays empty.
         Assert.Null(loaded.Usage[1].SeatsUsed);
