@@ -48,14 +48,6 @@ public static class LifetimeEvaluation
         var end12 = summaries.CalibrationEnd.AddMonths(12);
         if (summaries.ObservationEnd >= end12)
         {
-            var start12 = summaries.CalibrationEnd.AddMonths(-12);
-            var realized = new Dictionary<string, double>(StringComparer.Ordinal);
-            var last12 = new Dictionary<string, double>(StringComparer.Ordinal);
-            foreach (var p in purchases)
-            {
-                if (p.Date > summaries.CalibrationEnd && p.Date <= end12) realized[p.AccountId] = realized.GetValueOrDefault(p.AccountId) + p.Amount;
-                else if (p.Date > start12 && p.Date <= summaries.CalibrationEnd) last12[p.AccountId] = last12.GetValueOrDefault(p.AccountId) + p.Amount;
-            }
             double months12 = 12 * CustomerSummaries.UnitsPerMonth(unit);
             var pred = new double[customers.Count];
             Parallel.For(0, customers.Count, i =>
@@ -63,13 +55,30 @@ public static class LifetimeEvaluation
                 var c = customers[i];
                 pred[i] = model.ExpectedPurchases(months12, c.Frequency, c.Recency, c.T) * model.GammaGamma.ConditionalExpectedValue(c.Frequency, c.MonetaryValue);
             });
-            var actual = customers.Select(c => realized.GetValueOrDefault(c.AccountId)).ToArray();
-            var baseline = customers.Select(c => last12.GetValueOrDefault(c.AccountId)).ToArray();
-            revenue = new RevenueComparison(customers.Count, LifetimeMath.Spearman(pred, actual), LifetimeMath.Spearman(baseline, actual),
-                pred.Zip(actual, (a, b) => Math.Abs(a - b)).Average(), baseline.Zip(actual, (a, b) => Math.Abs(a - b)).Average(),
-                actual.Sum(), pred.Sum());
+            revenue = CompareRevenue(customers.Select(c => c.AccountId).ToList(), pred, purchases, summaries.CalibrationEnd);
         }
         return new LifetimeEvaluationResult(duration, customers.Sum(c => (double)c.FrequencyHoldout), predicted.Sum(), buckets, tracking, revenue);
+    }
+
+    /// <summary>Predicted 12-month revenue per account against the revenue in the 12 months after
+    /// <paramref name="calibrationEnd"/>, and the baseline "revenue of the 12 months up to the calibration end":
+    /// Spearman rank correlation and mean absolute error of each.</summary>
+    public static RevenueComparison CompareRevenue(IReadOnlyList<string> accountIds, IReadOnlyList<double> predicted12, IReadOnlyList<Purchase> purchases, DateOnly calibrationEnd)
+    {
+        var end12 = calibrationEnd.AddMonths(12);
+        var start12 = calibrationEnd.AddMonths(-12);
+        var realized = new Dictionary<string, double>(StringComparer.Ordinal);
+        var last12 = new Dictionary<string, double>(StringComparer.Ordinal);
+        foreach (var p in purchases)
+        {
+            if (p.Date > calibrationEnd && p.Date <= end12) realized[p.AccountId] = realized.GetValueOrDefault(p.AccountId) + p.Amount;
+            else if (p.Date > start12 && p.Date <= calibrationEnd) last12[p.AccountId] = last12.GetValueOrDefault(p.AccountId) + p.Amount;
+        }
+        var actual = accountIds.Select(a => realized.GetValueOrDefault(a)).ToArray();
+        var baseline = accountIds.Select(a => last12.GetValueOrDefault(a)).ToArray();
+        return new RevenueComparison(accountIds.Count, LifetimeMath.Spearman(predicted12, actual), LifetimeMath.Spearman(baseline, actual),
+            predicted12.Zip(actual, (a, b) => Math.Abs(a - b)).Average(), baseline.Zip(actual, (a, b) => Math.Abs(a - b)).Average(),
+            actual.Sum(), predicted12.Sum());
     }
 
     static IReadOnlyList<TrackingPoint> Tracking(LifetimeModel model, CustomerSummaryTable summaries, IReadOnlyList<Purchase> purchases)

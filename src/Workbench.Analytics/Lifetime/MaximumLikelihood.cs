@@ -28,6 +28,10 @@ public sealed record MaximumLikelihoodFit(
 /// polish from the simplex's point.</summary>
 internal static class MaximumLikelihood
 {
+    /// <summary>Log-parameters are kept in [-18, 18] (about 1.5e-8 to 6.6e7): beyond that the gamma-function
+    /// differences lose their digits and a model that wants a parameter there (a Poisson limit) is as good as there.</summary>
+    const double LogBound = 18;
+
     public static MaximumLikelihoodFit Fit(string[] names, double[] start, Func<double[], double> logLikelihood, double scale)
     {
         int k = names.Length;
@@ -36,7 +40,7 @@ internal static class MaximumLikelihood
         double Objective(Vector<double> theta)
         {
             var p = new double[k];
-            for (int i = 0; i < k; i++) p[i] = Math.Exp(Math.Clamp(theta[i], -30, 30));
+            for (int i = 0; i < k; i++) p[i] = Math.Exp(Math.Clamp(theta[i], -LogBound, LogBound));
             var ll = logLikelihood(p);
             return double.IsFinite(ll) ? -ll / scale : 1e100;
         }
@@ -65,7 +69,7 @@ internal static class MaximumLikelihood
         }
         catch (Exception ex) when (ex is MaximumIterationsException or OptimizationException or ArgumentException)
         {
-            var simplex = new NelderMeadSimplex(1e-12, 20_000).FindMinimum(ObjectiveFunction.Value(Objective), x0);
+            var simplex = new NelderMeadSimplex(1e-10, 5_000).FindMinimum(ObjectiveFunction.Value(Objective), x0);
             (best, iterations, optimizer) = (simplex.MinimizingPoint, simplex.Iterations, "nelder-mead");
             try
             {
@@ -74,7 +78,7 @@ internal static class MaximumLikelihood
             }
             catch (Exception ex2) when (ex2 is MaximumIterationsException or OptimizationException or ArgumentException) { }
         }
-        var values = best.Select(v => Math.Exp(v)).ToArray();
+        var values = best.Select(v => Math.Exp(Math.Clamp(v, -LogBound, LogBound))).ToArray();
         var ll = logLikelihood(values);
         var se = StandardErrors(values, logLikelihood);
         return new MaximumLikelihoodFit(names, values, se, ll, iterations, optimizer);

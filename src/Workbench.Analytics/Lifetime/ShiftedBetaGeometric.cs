@@ -51,3 +51,53 @@ public static class ShiftedBetaGeometric
         return (new SbgParameters(fit.Values[0], fit.Values[1]), fit);
     }
 }
+
+/// <summary>Account-level contractual value for subscription-like monthly spend: an account still paying in the
+/// calibration-end month keeps paying its latest monthly amount (its run-rate) while it survives; survival follows a
+/// shifted-beta-geometric model fitted on every account's tenure (churned accounts: P(T = n); accounts still paying,
+/// right-censored: P(T &gt;= n)), so an account's expected remaining months depend on how long it has already stayed.
+/// Accounts not paying in the calibration-end month are churned and worth nothing.</summary>
+public static class RunRateSurvivalValue
+{
+    public const string ModelName = "sbg_run_rate";
+
+    /// <summary>Per account (of <paramref name="monthly"/>: one purchase per account-month): run-rate, months paid,
+    /// whether it is active, the fitted sBG, expected 12-month revenue and the discounted CLV over the horizon.</summary>
+    public static (SbgParameters Survival, IReadOnlyList<(string AccountId, bool Active, int Tenure, double RunRate, double Revenue12, double Clv)> Values)
+        Estimate(IReadOnlyList<Purchase> monthly, DateOnly calibrationEnd, LifetimeOptions options)
+    {
+        options.Validate();
+        var endMonth = new DateOnly(calibrationEnd.Year, calibrationEnd.Month, 1);
+        var accounts = monthly.Where(p => p.Date <= calibrationEnd).GroupBy(p => p.AccountId).OrderBy(g => g.Key, StringComparer.Ordinal)
+            .Select(g =>
+            {
+                var months = g.GroupBy(p => new DateOnly(p.Date.Year, p.Date.Month, 1)).Select(m => (Month: m.Key, Amount: m.Sum(p => p.Amount))).OrderBy(m => m.Month).ToList();
+                int tenure = (months[^1].Month.Year - months[0].Month.Year) * 12 + months[^1].Month.Month - months[0].Month.Month + 1;
+                return (AccountId: g.Key, Active: months[^1].Month == endMonth, Tenure: tenure, RunRate: months[^1].Amount);
+            }).ToList();
+        if (accounts.Count(a => !a.Active) == 0 || accounts.Count(a => a.Active) == 0)
+            throw new WorkbenchException("The run-rate survival model needs both churned accounts and accounts still paying at the calibration end.");
+        var fit = MaximumLikelihood.Fit(ShiftedBetaGeometric.ParameterNames, [1, 1], p =>
+        {
+            var sbg = new SbgParameters(p[0], p[1]);
+            double ll = 0;
+            foreach (var a in accounts) ll += a.Active ? Math.Log(sbg.Survival(a.Tenure - 1)) : Math.Log(sbg.ChurnProbability(a.Tenure));
+            return ll;
+        }, accounts.Count);
+        var s = new SbgParameters(fit.Values[0], fit.Values[1]);
+        double monthlyDiscount = Math.Pow(1 + options.AnnualDiscountRate, 1.0 / 12) - 1;
+        var values = accounts.Select(a =>
+        {
+            if (!a.Active) return (a.AccountId, a.Active, a.Tenure, a.RunRate, 0.0, 0.0);
+            double baseS = s.Survival(a.Tenure - 1), revenue12 = 0, clv = 0;
+            for (int k = 1; k <= Math.Max(12, options.HorizonMonths); k++)
+            {
+                double keep = s.Survival(a.Tenure - 1 + k) / baseS;
+                if (k <= 12) revenue12 += keep * a.RunRate;
+                if (k <= options.HorizonMonths) clv += keep * a.RunRate / Math.Pow(1 + monthlyDiscount, k);
+            }
+            return (a.AccountId, a.Active, a.Tenure, a.RunRate, revenue12, options.Margin * clv);
+        }).ToList();
+        return (s, values);
+    }
+}

@@ -61,8 +61,13 @@ public static class ClvCommand
             Console.WriteLine(string.Create(inv, $"  Pareto/NBD r {pn.R:F4} alpha {pn.Alpha:F4} s {pn.S:F4} beta {pn.Beta:F4} (log-likelihood {result.Model.ParetoNbdFit.LogLikelihood:F1})"));
             Console.WriteLine(string.Create(inv, $"  Gamma-Gamma p {gg.P:F4} q {gg.Q:F4} v {gg.V:F4} on {result.Model.RepeatBuyers:N0} repeat buyers; frequency/spend correlation {result.Model.FrequencyMonetaryCorrelation:F3}"));
             Console.WriteLine(string.Create(inv, $"  valued with {result.Model.ModelName}; holdout purchases actual {result.Evaluation.ActualHoldoutPurchases:F0}, predicted {result.Evaluation.PredictedHoldoutPurchases:F1}"));
+            if (result.AccountLevel is { } acc)
+                Console.WriteLine(string.Create(inv, $"  account-level value: run-rate x sBG survival (monthly alpha {acc.Survival.Alpha:F3}, beta {acc.Survival.Beta:F3})"));
             if (result.Evaluation.Revenue12Months is { } r && dataset.Truth is not null)
-                Console.WriteLine(string.Create(inv, $"  12-month revenue rank correlation {r.Spearman:F3} (baseline last 12 months {r.BaselineSpearman:F3})"));
+            {
+                var headline = result.AccountLevel?.Revenue12Months ?? r;
+                Console.WriteLine(string.Create(inv, $"  12-month revenue rank correlation {headline.Spearman:F3} (baseline last 12 months {headline.BaselineSpearman:F3}; {result.Model.ModelName} {r.Spearman:F3})"));
+            }
             foreach (var f in result.Files) Console.WriteLine("  wrote " + f);
             return 0;
         });

@@ -19,7 +19,12 @@ public sealed record LifetimeOutput(
     LifetimeEvaluationResult Evaluation,
     IReadOnlyList<CohortRetention> Cohorts,
     string PurchaseSource,
+    AccountLevelValue? AccountLevel,
     IReadOnlyList<string> Files);
+
+/// <summary>The contractual account-level alternative (monthly spend data): the sBG survival fitted on tenures and,
+/// when the data covers the 12 months after the calibration end, its 12-month revenue comparison.</summary>
+public sealed record AccountLevelValue(SbgParameters Survival, IReadOnlyDictionary<string, double> Clv, RevenueComparison? Revenue12Months);
 
 /// <summary>The <c>workbench clv</c> stage: purchases (the day-level transactions table, else monthly spend) to
 /// customer summaries, BG/NBD, Pareto/NBD and Gamma-Gamma fits, CLV per account, evaluation, charts and files.</summary>
@@ -58,19 +63,33 @@ public static class LifetimeStage
         var model = LifetimeEstimator.Fit(summaries, options);
         var values = model.Score(summaries);
         var evaluation = LifetimeEvaluation.Evaluate(model, summaries, purchases);
+        AccountLevelValue? accountLevel = null;
+        if (source == "spend")
+        {
+            // Subscription-like monthly spend: value accounts by their run-rate and sBG survival (model named per row).
+            var (survival, rows) = RunRateSurvivalValue.Estimate(purchases, calEnd, options);
+            var byId = rows.ToDictionary(r => r.AccountId, StringComparer.Ordinal);
+            var revenue = evaluation.Revenue12Months is null ? null
+                : LifetimeEvaluation.CompareRevenue(summaries.Customers.Select(c => c.AccountId).ToList(),
+                    summaries.Customers.Select(c => byId[c.AccountId].Revenue12).ToList(), purchases, calEnd);
+            accountLevel = new AccountLevelValue(survival, rows.ToDictionary(r => r.AccountId, r => r.Clv, StringComparer.Ordinal), revenue);
+            values = values.Select(v => v with { Model = RunRateSurvivalValue.ModelName, Clv = byId[v.AccountId].Clv, ExpectedRevenue = byId[v.AccountId].Revenue12 }).ToList();
+        }
         var cohorts = CohortRetentionAnalysis.Build(purchases, obsEnd, timeUnit == LifetimeTimeUnit.Months ? 3 : 1);
-        var files = Write(outDir, model, summaries, values, evaluation, cohorts, data.Truth is not null, source);
-        return new LifetimeOutput(model, summaries, values, evaluation, cohorts, source, files);
+        var files = Write(outDir, model, summaries, values, evaluation, cohorts, data.Truth is not null, source, accountLevel);
+        return new LifetimeOutput(model, summaries, values, evaluation, cohorts, source, accountLevel, files);
     }
 
     static IReadOnlyList<string> Write(string outDir, LifetimeModel model, CustomerSummaryTable summaries, IReadOnlyList<CustomerValue> values,
-        LifetimeEvaluationResult evaluation, IReadOnlyList<CohortRetention> cohorts, bool truth, string source)
+        LifetimeEvaluationResult evaluation, IReadOnlyList<CohortRetention> cohorts, bool truth, string source, AccountLevelValue? accountLevel)
     {
         // Everything is computed before the first file is written; each file is written atomically.
         var unit = summaries.TimeUnit.ToString().ToLowerInvariant();
         var parameters = model.ParametersJson();
         parameters["purchase_source"] = source;
         parameters["customers"] = summaries.Customers.Count;
+        if (accountLevel is not null)
+            parameters["sbg_run_rate"] = new JsonObject { ["alpha"] = N(accountLevel.Survival.Alpha), ["beta"] = N(accountLevel.Survival.Beta), ["period"] = "month" };
         var outputs = new List<(string Name, string Text)>
         {
             (ParametersFile, JsonText(parameters)),
@@ -85,14 +104,20 @@ public static class LifetimeStage
                 ("retention", LifetimeCharts.Retention(cohorts)),
             ])),
         };
-        if (truth && evaluation.Revenue12Months is { } r)
+        if (truth && evaluation.Revenue12Months is { } bgRevenue)
+        {
+            // The account-level value (the model of clv.csv) is the headline; the repeat-purchase model is reported beside it.
+            var r = accountLevel?.Revenue12Months ?? bgRevenue;
             outputs.Add((MetricsFile, JsonText(new JsonObject
             {
                 ["spearman_12m"] = N(r.Spearman), ["baseline_spearman_12m"] = N(r.BaselineSpearman),
                 ["mae_12m"] = N(r.MeanAbsoluteError), ["baseline_mae_12m"] = N(r.BaselineMeanAbsoluteError),
                 ["realized_revenue_12m"] = N(r.RealizedTotal), ["predicted_revenue_12m"] = N(r.PredictedTotal),
-                ["accounts"] = r.Accounts, ["model"] = model.ModelName,
+                ["accounts"] = r.Accounts, ["model"] = accountLevel is null ? model.ModelName : RunRateSurvivalValue.ModelName,
+                ["repeat_purchase_model"] = model.ModelName,
+                ["repeat_purchase_spearman_12m"] = N(bgRevenue.Spearman), ["repeat_purchase_mae_12m"] = N(bgRevenue.MeanAbsoluteError),
             })));
+        }
         Directory.CreateDirectory(outDir);
         var written = new List<string>();
         foreach (var (name, text) in outputs)

@@ -66,7 +66,7 @@ public class RoundTripTests
         var filesA = Directory.GetFiles(a, "*", SearchOption.AllDirectories).Select(f => Path.GetRelativePath(a, f)).Order().ToList();
         var filesB = Directory.GetFiles(b, "*", SearchOption.AllDirectories).Select(f => Path.GetRelativePath(b, f)).Order().ToList();
         Assert.Equal(filesB, filesA);
-        Assert.Equal(12 + 5 + 1, filesA.Count); // no temp files left behind
+        Assert.Equal(13 + 5 + 1, filesA.Count); // no temp files left behind
         foreach (var f in filesA)
             Assert.True(File.ReadAllBytes(Path.Combine(a, f)).AsSpan().SequenceEqual(File.ReadAllBytes(Path.Combine(b, f))), f);
     }
