@@ -31,14 +31,14 @@ public sealed record BgNbdParameters(double R, double Alpha, double A, double B)
 
     /// <summary>E[X(t)] for a customer just acquired (eq. 7).</summary>
     public double ExpectedPurchases(double t) =>
-        (A + B - 1) / (A - 1) * (1 - Math.Pow(Alpha / (Alpha + t), R) * Hyp2F1(R, B, A + B - 1, t / (Alpha + t)));
+        (A + B - 1) / (A - 1) * -double.ExpM1(R * Math.Log(Alpha / (Alpha + t)) + LogHyp2F1(R, B, A + B - 1, t / (Alpha + t)));
 
     /// <summary>E[Y(t) | x, t_x, T]: expected purchases in the next <paramref name="t"/> time units (eq. 10).</summary>
     public double ConditionalExpectedPurchases(double t, double x, double tx, double bigT)
     {
         if (t <= 0) return 0;
-        var hyp = Hyp2F1(R + x, B + x, A + B + x - 1, t / (Alpha + bigT + t));
-        var num = (A + B + x - 1) / (A - 1) * (1 - Math.Pow((Alpha + bigT) / (Alpha + bigT + t), R + x) * hyp);
+        var logHyp = LogHyp2F1(R + x, B + x, A + B + x - 1, t / (Alpha + bigT + t));
+        var num = (A + B + x - 1) / (A - 1) * -double.ExpM1((R + x) * Math.Log((Alpha + bigT) / (Alpha + bigT + t)) + logHyp);
         var den = x > 0 ? 1 + A / (B + x - 1) * Math.Pow((Alpha + bigT) / (Alpha + tx), R + x) : 1;
         return num / den;
     }

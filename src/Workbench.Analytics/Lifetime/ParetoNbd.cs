@@ -15,12 +15,31 @@ public sealed record ParetoNbdParameters(double R, double Alpha, double S, doubl
         double second = Alpha < Beta ? R + x : S + 1;
         double rsx = R + S + x;
         double diff = max - min;
-        double p1 = Hyp2F1(rsx, second, rsx + 1, diff / (max + tx));
+        double logP1 = LogHyp2F1(rsx, second, rsx + 1, diff / (max + tx));
         double q1 = max + tx;
-        double p2 = Hyp2F1(rsx, second, rsx + 1, diff / (max + t));
+        double logP2 = LogHyp2F1(rsx, second, rsx + 1, diff / (max + t));
         double q2 = max + t;
         // A0 = p1 / q1^rsx - p2 / q2^rsx = (p1 q2^rsx - p2 q1^rsx) / (q1 q2)^rsx
-        return LogSubExp(Math.Log(p1) + rsx * Math.Log(q2), Math.Log(p2) + rsx * Math.Log(q1)) - rsx * Math.Log(q1 * q2);
+        return LogSubExp(logP1 + rsx * Math.Log(q2), logP2 + rsx * Math.Log(q1)) - rsx * (Math.Log(q1) + Math.Log(q2));
+    }
+
+    /// <summary>log of the integral over y in [t_x, T] of (alpha + y)^-(r+x) (beta + y)^-(s+1) dy, with y = (alpha + t_x) e^u -
+    /// alpha (the first factor becomes a plain exponential in u), the integrand's maximum (at u = 0) factored out, and a
+    /// composite 16-panel, 32-point Gauss-Legendre rule.</summary>
+    internal double LogDropoutIntegral(double x, double tx, double t)
+    {
+        double a0 = Alpha + tx, upper = Math.Log((Alpha + t) / a0);
+        double G(double u)
+        {
+            double y = a0 * Math.Exp(u) - Alpha;
+            return -(R + x - 1) * (Math.Log(a0) + u) - (S + 1) * Math.Log(Beta + y);
+        }
+        double g0 = G(0);
+        const int panels = 16;
+        double sum = 0, width = upper / panels;
+        for (int k = 0; k < panels; k++)
+            sum += MathNet.Numerics.Integration.GaussLegendreRule.Integrate(u => Math.Exp(G(u) - g0), k * width, (k + 1) * width, 32);
+        return g0 + Math.Log(sum);
     }
 
     /// <summary>Log-likelihood of one customer (x repeat purchases, last at t_x, observed for T).</summary>
@@ -29,7 +48,13 @@ public sealed record ParetoNbdParameters(double R, double Alpha, double S, doubl
         var a1 = LnGamma(R + x) - LnGamma(R) + R * Math.Log(Alpha) + S * Math.Log(Beta);
         var first = -(R + x) * Math.Log(Alpha + t) - S * Math.Log(Beta + t);
         if (tx >= t) return a1 + first; // A0 is zero when the last purchase is at the end of the period
-        var second = Math.Log(S) + LogA0(x, tx, t) - Math.Log(R + S + x);
+        // s A0 / (r + s + x) = s * integral over [t_x, T] of (alpha + y)^-(r+x) (beta + y)^-(s+1) dy. The series form is
+        // exact and fast while the 2F1 argument stays away from 1; near 1 (alpha and beta far apart, e.g. a near-Poisson
+        // fit) the series needs millions of terms, so the integral is taken by Gauss-Legendre quadrature instead.
+        double max = Math.Max(Alpha, Beta), diff = Math.Abs(Alpha - Beta);
+        var second = diff / (max + tx) <= 0.9
+            ? Math.Log(S) + LogA0(x, tx, t) - Math.Log(R + S + x)
+            : Math.Log(S) + LogDropoutIntegral(x, tx, t);
         return a1 + LogAddExp(first, second);
     }
 

@@ -4,6 +4,37 @@ namespace Workbench.Tests.Lifetime;
 
 public class LifetimeMathTests
 {
+    [Theory]
+    [InlineData(0.1)]
+    [InlineData(0.5)]
+    [InlineData(0.95)]
+    public void Hypergeometric_2f1_matches_closed_forms_and_euler_transformed_sums(double z)
+    {
+        // 2F1(1, 1; 2; z) = -ln(1 - z) / z
+        Assert.Equal(-Math.Log(1 - z) / z, Workbench.Analytics.Lifetime.LifetimeMath.Hyp2F1(1, 1, 2, z), 12);
+        // 2F1(a, b; b; z) = (1 - z)^-a
+        Assert.Equal(-2.5 * Math.Log(1 - z), Workbench.Analytics.Lifetime.LifetimeMath.LogHyp2F1(2.5, 3, 3, z), 10);
+        // A Pareto/NBD-shaped call with a large b (summed through Euler's transformation) against the plain series.
+        double a = 40.2, b = 39.6, c = 41.2, zz = z * 0.5, term = 1, sum = 1;
+        for (int n = 0; n < 20000; n++) { term *= (a + n) * (b + n) / ((c + n) * (n + 1)) * zz; sum += term; }
+        Assert.Equal(Math.Log(sum), Workbench.Analytics.Lifetime.LifetimeMath.LogHyp2F1(a, b, c, zz), 9);
+    }
+
+    [Theory]
+    [InlineData(0.0, 0.0, 38.86)]
+    [InlineData(2.0, 30.43, 38.86)]
+    [InlineData(14.0, 5.0, 38.86)]
+    public void Pareto_nbd_quadrature_of_the_dropout_integral_equals_the_hypergeometric_series(double x, double tx, double t)
+    {
+        var p = new ParetoNbdParameters(0.553, 10.578, 0.606, 11.668);
+        double rsx = p.R + p.S + x;
+        // The series route: log A0 - log(r + s + x), A0 as in Fader and Hardie's note (alpha < beta here).
+        double d = p.Beta - p.Alpha;
+        double A0 = Math.Exp(Workbench.Analytics.Lifetime.LifetimeMath.LogHyp2F1(rsx, p.R + x, rsx + 1, d / (p.Beta + tx))) / Math.Pow(p.Beta + tx, rsx)
+                  - Math.Exp(Workbench.Analytics.Lifetime.LifetimeMath.LogHyp2F1(rsx, p.R + x, rsx + 1, d / (p.Beta + t))) / Math.Pow(p.Beta + t, rsx);
+        Assert.Equal(Math.Log(A0) - Math.Log(rsx), p.LogDropoutIntegral(x, tx, t), 8);
+    }
+
     [Fact]
     public void Derl_equals_the_direct_sum_of_discounted_survival_ratios()
     {
