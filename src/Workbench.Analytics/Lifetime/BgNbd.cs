@@ -18,10 +18,24 @@ public sealed record BgNbdParameters(double R, double Alpha, double A, double B)
         return a1 + a2 + LogAddExp(a3, a4);
     }
 
+    /// <summary>Total log-likelihood. The rows are sorted by x, so the gamma-function terms (which depend on x only)
+    /// are computed once per distinct x; a row then costs a few logarithms.</summary>
     public double LogLikelihood(RfmData data)
     {
-        double sum = 0;
-        for (int i = 0; i < data.X.Length; i++) sum += data.Weight[i] * LogLikelihood(data.X[i], data.Tx[i], data.T[i]);
+        double sum = 0, lastX = double.NaN, common = 0, logA = Math.Log(A), lnGammaR = LnGamma(R), logAlpha = Math.Log(Alpha);
+        double lnGammaAB = LnGamma(A + B) - LnGamma(B);
+        for (int i = 0; i < data.X.Length; i++)
+        {
+            double x = data.X[i];
+            if (x != lastX)
+            {
+                common = LnGamma(R + x) - lnGammaR + R * logAlpha + lnGammaAB + LnGamma(B + x) - LnGamma(A + B + x);
+                lastX = x;
+            }
+            double a3 = -(R + x) * Math.Log(Alpha + data.T[i]);
+            double ll = x <= 0 ? a3 : LogAddExp(a3, logA - Math.Log(B + x - 1) - (R + x) * Math.Log(Alpha + data.Tx[i]));
+            sum += data.Weight[i] * (common + ll);
+        }
         return sum;
     }
 
