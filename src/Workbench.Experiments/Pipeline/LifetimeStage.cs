@@ -158,7 +158,7 @@ public static class LifetimeStage
         foreach (var c in cohorts)
         {
             var alive = new JsonArray();
-            foreach (var a in c.Alive) alive.Add(a);
+            foreach (var a in c.Alive) alive.Add(JsonValue.Create(a));
             cohortArray.Add(new JsonObject
             {
                 ["cohort"] = c.Cohort, ["period_months"] = c.PeriodMonths, ["alive"] = alive,
