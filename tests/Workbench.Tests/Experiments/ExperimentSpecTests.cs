@@ -19,7 +19,7 @@ public class ExperimentSpecTests
     }
 
     static string Minimal(string extra = "") =>
-        "{\n  \"name\": \"t\",\n  \"data\": { \"path\": " + JsonSerializer.Serialize(Sample) + " }" + (extra.Length > 0 ? ",\n" + extra : "") + "\n}\n";
+        "{\n  \"name\": \"t\",\n  \"data\": { \"path\": " + System.Text.Json.Nodes.JsonValue.Create(Sample).ToJsonString() + " }" + (extra.Length > 0 ? ",\n" + extra : "") + "\n}\n";
 
     [Fact]
     public void An_unknown_key_is_reported_with_its_path_line_and_the_closest_known_key()
@@ -75,7 +75,7 @@ public class ExperimentSpecTests
     {
         var data = TestPaths.NewTempDir("data");
         File.Copy(Path.Combine(Sample, "accounts.csv"), Path.Combine(data, "accounts.csv"));
-        var message = ErrorOf("{ \"name\": \"t\", \"data\": { \"path\": " + JsonSerializer.Serialize(data) + " } }");
+        var message = ErrorOf("{ \"name\": \"t\", \"data\": { \"path\": " + System.Text.Json.Nodes.JsonValue.Create(data).ToJsonString() + " } }");
         Assert.Contains("lacks the required table(s) products.csv, spend.csv, book.csv.", message);
     }
 

@@ -64,7 +64,7 @@ public class RunStoreTests
     {
         var store = new RunStore(TestPaths.NewTempDir("store"));
         var sample = Path.Combine(TestPaths.RepoRoot, "data-samples", "generated");
-        var spec = ExperimentSpec.Parse("{ \"name\": \"too-long-test\", \"data\": { \"path\": " + JsonSerializer.Serialize(sample) + " }, \"ranking\": { \"test_months\": 24 } }", TestPaths.RepoRoot);
+        var spec = ExperimentSpec.Parse("{ \"name\": \"too-long-test\", \"data\": { \"path\": " + System.Text.Json.Nodes.JsonValue.Create(sample).ToJsonString() + " }, \"ranking\": { \"test_months\": 24 } }", TestPaths.RepoRoot);
         var ex = Assert.Throws<OptionsValidationException>(() => ExperimentRunner.Run(spec, store));
         var entry = Assert.Single(store.List());
         Assert.Equal(RunState.Failed, entry.State);

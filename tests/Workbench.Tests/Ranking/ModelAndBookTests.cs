@@ -42,7 +42,7 @@ public class ModelAndBookTests
         Assert.Contains("new-data/features.csv", ex.Message);
         Assert.Contains("Missing: c", ex.Message);
         Assert.Contains("Unexpected: d", ex.Message);
-        var reordered = Assert.Throws<WorkbenchException>(() => model.Score(Synthetic(10, 4, ["b", "a", "c"])));
+        var reordered = Assert.Throws<FeatureSchemaException>(() => model.Score(Synthetic(10, 4, ["b", "a", "c"])));
         Assert.Contains("different order", reordered.Message);
     }
 
