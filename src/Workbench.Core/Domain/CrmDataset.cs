@@ -15,6 +15,8 @@ public sealed record CrmDataset
     public IReadOnlyList<Opportunity> Opportunities { get; init; } = [];
     public IReadOnlyList<StageChange> StageHistory { get; init; } = [];
     public IReadOnlyList<ActionLogEntry> Actions { get; init; } = [];
+    /// <summary>Day-level purchases (optional; imported transaction logs carry them).</summary>
+    public IReadOnlyList<TransactionRecord> Transactions { get; init; } = [];
 
     /// <summary>Planted truth, present only for generated data.</summary>
     public PlantedTruth? Truth { get; init; }

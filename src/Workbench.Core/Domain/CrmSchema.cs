@@ -24,7 +24,7 @@ public static class CrmSchema
 {
     public const string Accounts = "accounts", Products = "products", Contracts = "contracts", Spend = "spend",
         Usage = "usage", Engagement = "engagement", Bookings = "bookings", Reps = "reps", Book = "book",
-        Opportunities = "opportunities", StageHistory = "stage_history", Actions = "actions";
+        Opportunities = "opportunities", StageHistory = "stage_history", Actions = "actions", Transactions = "transactions";
 
     static ColumnSpec S(string n, bool nullable = false) => new(n, ColumnType.String, nullable);
     static ColumnSpec I(string n, bool nullable = false, double? min = null, double? max = null) => new(n, ColumnType.Int, nullable, min, max);
@@ -67,7 +67,12 @@ public static class CrmSchema
             ["opportunity_id", "stage"], [Fk("opportunity_id", Opportunities)]),
         new(Actions, [S("action_id"), S("account_id"), D("date"), S("action"), B("responded"), M("value")],
             ["action_id"], [Fk("account_id", Accounts)]),
+        new(Transactions, [S("transaction_id"), S("account_id"), S("product_id"), D("date"), M("amount", min: 0)],
+            ["transaction_id"], [Fk("account_id", Accounts), Fk("product_id", Products)]),
     ];
+
+    /// <summary>Tables written only when they have rows (a dataset without them keeps exactly its files).</summary>
+    public static readonly IReadOnlyList<string> OptionalTables = [Transactions];
 
     public static TableSchema Table(string name) =>
         Tables.FirstOrDefault(t => t.Name == name) ?? throw new ArgumentException($"Unknown table '{name}'. Known: {string.Join(", ", Tables.Select(t => t.Name))}");

@@ -116,3 +116,7 @@ public sealed record ActionLogEntry(
     string Action,
     bool Responded,
     decimal Value);
+
+/// <summary>One purchase on a day (an order or invoice line), kept beside the monthly <see cref="SpendRecord"/> sums
+/// because repeat-purchase models (BG/NBD, Pareto/NBD) need purchase dates, not monthly totals. Optional table.</summary>
+public readonly record struct TransactionRecord(string TransactionId, string AccountId, string ProductId, DateOnly Date, decimal Amount);

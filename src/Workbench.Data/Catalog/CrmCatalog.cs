@@ -89,7 +89,7 @@ public sealed class CrmCatalog
         var jobs = new List<Action>();
         foreach (var t in Bindings.Canonical)
         {
-            if (options.SkipEmptyTables && t.Count(dataset) == 0) continue;
+            if ((options.SkipEmptyTables || CrmSchema.OptionalTables.Contains(t.Name)) && t.Count(dataset) == 0) continue;
             jobs.Add(() => { t.Write(dataset, PathOf(t.Name, options.Format), options.Format); options.Progress?.Report($"wrote {t.Name}"); });
         }
         if (dataset.Truth is { } truth)
@@ -157,6 +157,7 @@ public sealed class CrmCatalog
             Bookings = Rows<Booking>(outcomes, CrmSchema.Bookings), Reps = Rows<Rep>(outcomes, CrmSchema.Reps),
             Book = Rows<BookAssignment>(outcomes, CrmSchema.Book), Opportunities = Rows<Opportunity>(outcomes, CrmSchema.Opportunities),
             StageHistory = Rows<StageChange>(outcomes, CrmSchema.StageHistory), Actions = Rows<ActionLogEntry>(outcomes, CrmSchema.Actions),
+            Transactions = Rows<TransactionRecord>(outcomes, CrmSchema.Transactions),
             Truth = truth,
         };
         return new LoadResult(dataset, report);

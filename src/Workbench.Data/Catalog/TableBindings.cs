@@ -111,6 +111,7 @@ internal static class Bindings
         C(Codecs.Contracts, d => d.Contracts), C(Codecs.Spend, d => d.Spend), C(Codecs.Usage, d => d.Usage),
         C(Codecs.Engagement, d => d.Engagement), C(Codecs.Bookings, d => d.Bookings), C(Codecs.Book, d => d.Book),
         C(Codecs.Opportunities, d => d.Opportunities), C(Codecs.Actions, d => d.Actions), C(Codecs.StageHistory, d => d.StageHistory),
+        C(Codecs.Transactions, d => d.Transactions),
     ];
 
     public static readonly IReadOnlyList<TableBinding<PlantedTruth>> Truth =

@@ -34,7 +34,8 @@ public sealed record ImportOptions
 /// attributes carried beside it, and the load report.</summary>
 public sealed record MappedData(CrmDataset Dataset, IReadOnlyList<Transaction> Transactions, AttributeTable? AccountAttributes, LoadReport Report);
 
-/// <summary>Imports bring-your-own data through a <see cref="DataMapping"/>. Transactions are summed per account,
+/// <summary>Imports bring-your-own data through a <see cref="DataMapping"/>. Transactions are kept day by day in the
+/// <c>transactions</c> table (id: the mapped transaction_id, else "L" + source line) and summed per account,
 /// product and month into <c>spend</c>; products are the distinct product ids; without an accounts source,
 /// accounts are the distinct customers (created on their first transaction). Canonical account fields a source
 /// does not map get neutral values: name = account_id, industry/region/revenue_band = "unknown".</summary>
@@ -72,11 +73,12 @@ public static class DataImporter
             reports.Add(r.Finish(accounts.Count)); problems.AddRange(r.Problems); problemCount += r.ProblemCount;
         }
         List<Transaction>? transactions = null;
+        List<string> transactionIds = [];
         if (mapping.Transactions is { } txSrc)
         {
             var known = accounts?.Select(a => a.AccountId).ToHashSet(StringComparer.Ordinal);
             var r = new SourceReader(txSrc, dataDir, "transactions", options, rejectsDir);
-            transactions = ReadTransactions(r, known);
+            transactions = ReadTransactions(r, known, transactionIds);
             reports.Add(r.Finish(transactions.Count)); problems.AddRange(r.Problems); problemCount += r.ProblemCount;
         }
         if (options.Mode == ValidationMode.Strict && problemCount > 0) throw new DataValidationException(problems, options.MaxProblems);
@@ -93,11 +95,18 @@ public static class DataImporter
             .Select(g => new Account(g.Key, g.Key, "unknown", "unknown", null, "unknown", null, null, g.Min(t => t.Date))).ToList();
 
         var report = new LoadReport(dataDir, DataFormat.Csv, options.Mode, reports, problems, problemCount);
-        var dataset = new CrmDataset { Accounts = accounts, Products = products, Spend = spend };
+        var dayLevel = transactions.Select((t, i) => new TransactionRecord(transactionIds[i], t.AccountId, t.ProductId, t.Date, t.Amount)).ToList();
+        var duplicate = dayLevel.GroupBy(t => t.TransactionId, StringComparer.Ordinal).FirstOrDefault(g => g.Count() > 1);
+        if (duplicate is not null)
+            throw new DataValidationException([new DataProblem(Path.Combine(dataDir, mapping.Transactions!.File), 0, mapping.Transactions.Columns["transaction_id"].Source,
+                duplicate.Key, "a unique transaction_id per line")]);
+        var dataset = new CrmDataset { Accounts = accounts, Products = products, Spend = spend, Transactions = dayLevel };
         return new MappedData(dataset, transactions, attributes, report);
     }
 
-    static List<Transaction> ReadTransactions(SourceReader r, HashSet<string>? knownAccounts)
+    /// <summary>Reads the mapped transactions; <paramref name="ids"/> gets each kept row's transaction_id: the mapped
+    /// column, else "L" and the source line number (stable and traceable to the raw file).</summary>
+    static List<Transaction> ReadTransactions(SourceReader r, HashSet<string>? knownAccounts, List<string> ids)
     {
         var result = new List<Transaction>();
         var pool = new StringPool();
@@ -110,7 +119,8 @@ public static class DataImporter
             var amount = r.Decimal("amount", min: 0);
             if (account is not null && knownAccounts is not null && !knownAccounts.Contains(account))
                 r.Problem("account_id", "an account_id present in the accounts source");
-            if (r.RowOk) result.Add(new Transaction(account!, product!, date!.Value, amount!.Value));
+            var id = r.Has("transaction_id") ? r.Text("transaction_id") : "L" + r.Line.ToString(CultureInfo.InvariantCulture);
+            if (r.RowOk) { result.Add(new Transaction(account!, product!, date!.Value, amount!.Value)); ids.Add(id!); }
             r.EndRow();
         }
         return result;

@@ -45,7 +45,7 @@ public sealed record DataMapping
     internal void Validate(string where)
     {
         if (Transactions is null && Accounts is null) throw new OptionsValidationException($"{where}: a mapping needs 'transactions' or 'accounts'.");
-        Transactions?.Validate(where + " transactions", ["account_id", "date", "amount"], ["account_id", "product_id", "date", "amount"]);
+        Transactions?.Validate(where + " transactions", ["account_id", "date", "amount"], ["transaction_id", "account_id", "product_id", "date", "amount"]);
         Accounts?.Validate(where + " accounts", ["account_id"],
             ["account_id", "name", "industry", "region", "employees", "revenue_band", "founded_year", "parent_account_id", "created_date"]);
     }

@@ -109,6 +109,10 @@ internal static class Codecs
         b => new ActionLogEntry(b.S(0), b.S(1), b.D(2), b.S(3), b.B(4), b.M(5)),
         (r, b) => { b.SetS(0, r.ActionId); b.SetS(1, r.AccountId); b.SetD(2, r.Date); b.SetS(3, r.Action); b.SetB(4, r.Responded); b.SetM(5, r.Value); });
 
+    public static readonly TableCodec<TransactionRecord> Transactions = new(T(CrmSchema.Transactions),
+        b => new TransactionRecord(b.S(0), b.S(1), b.S(2), b.D(3), b.M(4)),
+        (r, b) => { b.SetS(0, r.TransactionId); b.SetS(1, r.AccountId); b.SetS(2, r.ProductId); b.SetD(3, r.Date); b.SetM(4, r.Amount); });
+
     public static readonly TableCodec<TrueRisk> Risks = new(TruthSchema.Table(TruthSchema.Risks),
         b => new TrueRisk(b.S(0), b.S(1), b.D(2), b.F(3), b.F(4), (Driver)b.E(5), (Driver)b.E(6)),
         (r, b) => { b.SetS(0, r.AccountId); b.SetS(1, r.ProductId); b.SetD(2, r.Month); b.SetF(3, r.PUpsell); b.SetF(4, r.PChurn);

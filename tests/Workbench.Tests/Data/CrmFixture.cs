@@ -76,6 +76,12 @@ public static class CrmFixture
             new ActionLogEntry("X1", "A1", D(2022, 4, 1), "training_offer", true, 1250.00m),
             new ActionLogEntry("X2", "A3", D(2022, 5, 1), "call", false, 0m),
         ],
+        Transactions =
+        [
+            new TransactionRecord("T1", "A1", "P1", D(2022, 1, 3), 1200.50m),
+            new TransactionRecord("T2", "A1", "P1", D(2022, 1, 3), 0.01m),
+            new TransactionRecord("T3", "A2", "P2", D(2022, 2, 28), 99m),
+        ],
         Truth = new PlantedTruth
         {
             Manifest = new GeneratorManifest(42, 3, 24, D(2022, 1, 1), 2, "test-1"),

@@ -54,8 +54,9 @@ public class MappingTests
         var catalog = new CrmCatalog(dir);
         catalog.Write(data.Dataset, new WriteOptions { Format = DataFormat.Parquet, SkipEmptyTables = true });
         var (loaded, report) = catalog.Load();
-        Assert.Equal(["accounts", "products", "spend"], report.FoundTables);
+        Assert.Equal(["accounts", "products", "spend", "transactions"], report.FoundTables);
         Assert.Equal(data.Dataset.Spend, loaded.Spend);
+        Assert.Equal(data.Dataset.Transactions, loaded.Transactions);
     }
 
     [Fact]

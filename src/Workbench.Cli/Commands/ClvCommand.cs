@@ -1,0 +1,76 @@
+using System.CommandLine;
+using System.Globalization;
+using Workbench.Analytics.Lifetime;
+using Workbench.Experiments.Pipeline;
+
+namespace Workbench.Cli.Commands;
+
+/// <summary><c>workbench clv --data DIR --out DIR [--calibration-end yyyy-MM-dd] [--time-unit days|weeks|months]
+/// [--horizon MONTHS] [--discount-rate R] [--margin M] [--model auto|bg_nbd|pareto_nbd]</c>: customer lifetime value
+/// from repeat purchases (BG/NBD, Pareto/NBD, Gamma-Gamma), with parameters.json, clv.csv, charts.html and, on
+/// generated data, clv-metrics.json.</summary>
+public static class ClvCommand
+{
+    static readonly Dictionary<string, LifetimeTimeUnit> Units = new(StringComparer.OrdinalIgnoreCase)
+    {
+        ["days"] = LifetimeTimeUnit.Days, ["weeks"] = LifetimeTimeUnit.Weeks, ["months"] = LifetimeTimeUnit.Months,
+    };
+    static readonly Dictionary<string, RepeatPurchaseModel> Models = new(StringComparer.OrdinalIgnoreCase)
+    {
+        ["auto"] = RepeatPurchaseModel.Auto, ["bg_nbd"] = RepeatPurchaseModel.BgNbd, ["pareto_nbd"] = RepeatPurchaseModel.ParetoNbd,
+    };
+
+    public static Command Create()
+    {
+        var data = new Option<string>("--data") { Description = "Dataset folder (transactions table, else monthly spend; optional truth/).", Required = true };
+        var output = new Option<string>("--out") { Description = "Output folder.", Required = true };
+        var calibrationEnd = new Option<string?>("--calibration-end") { Description = "Last day of the calibration period (yyyy-MM-dd). Default: 12 months before the end of generated data, else the end of the data." };
+        var unit = new Option<string?>("--time-unit") { Description = "days, weeks or months. Default: weeks for transactions, months for monthly spend." };
+        var horizon = new Option<int>("--horizon") { Description = "CLV horizon in months.", DefaultValueFactory = _ => new LifetimeOptions().HorizonMonths };
+        var discount = new Option<double>("--discount-rate") { Description = "Annual discount rate (0.10 = 10%).", DefaultValueFactory = _ => new LifetimeOptions().AnnualDiscountRate };
+        var margin = new Option<double>("--margin") { Description = "Share of revenue that is margin (0-1].", DefaultValueFactory = _ => new LifetimeOptions().Margin };
+        var model = new Option<string>("--model") { Description = "auto (higher likelihood), bg_nbd or pareto_nbd.", DefaultValueFactory = _ => "auto" };
+        var lenient = new Option<bool>("--lenient") { Description = "Load good rows and write rejected ones to DATA/rejects instead of stopping." };
+        var cmd = new Command("clv", "Customer lifetime value from repeat purchases: BG/NBD, Pareto/NBD and Gamma-Gamma fitted by maximum likelihood; " +
+            "writes parameters.json (with standard errors), clv.csv, clv-evaluation.json, charts.html, lifetime-model.zip and, on generated data, clv-metrics.json.")
+        {
+            data, output, calibrationEnd, unit, horizon, discount, margin, model, lenient,
+        };
+        cmd.SetAction(p =>
+        {
+            LifetimeTimeUnit? u = null;
+            if (p.GetValue(unit) is { Length: > 0 } unitText)
+                u = Units.TryGetValue(unitText, out var parsed) ? parsed
+                    : throw new OptionsValidationException($"--time-unit: unknown value '{unitText}'; expected days, weeks or months.");
+            var modelText = p.GetValue(model)!;
+            if (!Models.TryGetValue(modelText, out var m))
+                throw new OptionsValidationException($"--model: unknown value '{modelText}'; expected auto, bg_nbd or pareto_nbd.");
+            var options = new LifetimeOptions
+            {
+                HorizonMonths = p.GetValue(horizon), AnnualDiscountRate = p.GetValue(discount), Margin = p.GetValue(margin), Model = m,
+            };
+            options.Validate();
+            var calEnd = DataOptions.ParseDate("--calibration-end", p.GetValue(calibrationEnd));
+            var dataset = DataOptions.LoadDataset(p.GetValue(data)!, p.GetValue(lenient));
+            var result = CliProgress.Run("lifetime value", _ => LifetimeStage.Run(dataset, p.GetValue(output)!, calEnd, u, options));
+
+            var inv = CultureInfo.InvariantCulture;
+            var (bg, pn, gg) = (result.Model.BgNbd, result.Model.ParetoNbd, result.Model.GammaGamma);
+            Console.WriteLine(string.Create(inv, $"{result.Summaries.Customers.Count:N0} customers from {result.PurchaseSource}, calibration to {result.Summaries.CalibrationEnd:yyyy-MM-dd}, time in {result.Summaries.TimeUnit.ToString().ToLowerInvariant()}"));
+            Console.WriteLine(string.Create(inv, $"  BG/NBD     r {bg.R:F4} alpha {bg.Alpha:F4} a {bg.A:F4} b {bg.B:F4} (log-likelihood {result.Model.BgNbdFit.LogLikelihood:F1})"));
+            Console.WriteLine(string.Create(inv, $"  Pareto/NBD r {pn.R:F4} alpha {pn.Alpha:F4} s {pn.S:F4} beta {pn.Beta:F4} (log-likelihood {result.Model.ParetoNbdFit.LogLikelihood:F1})"));
+            Console.WriteLine(string.Create(inv, $"  Gamma-Gamma p {gg.P:F4} q {gg.Q:F4} v {gg.V:F4} on {result.Model.RepeatBuyers:N0} repeat buyers; frequency/spend correlation {result.Model.FrequencyMonetaryCorrelation:F3}"));
+            Console.WriteLine(string.Create(inv, $"  valued with {result.Model.ModelName}; holdout purchases actual {result.Evaluation.ActualHoldoutPurchases:F0}, predicted {result.Evaluation.PredictedHoldoutPurchases:F1}"));
+            if (result.AccountLevel is { } acc)
+                Console.WriteLine(string.Create(inv, $"  account-level value: run-rate x sBG survival (monthly alpha {acc.Survival.Alpha:F3}, beta {acc.Survival.Beta:F3})"));
+            if (result.Evaluation.Revenue12Months is { } r && dataset.Truth is not null)
+            {
+                var headline = result.AccountLevel?.Revenue12Months ?? r;
+                Console.WriteLine(string.Create(inv, $"  12-month revenue rank correlation {headline.Spearman:F3} (baseline last 12 months {headline.BaselineSpearman:F3}; {result.Model.ModelName} {r.Spearman:F3})"));
+            }
+            foreach (var f in result.Files) Console.WriteLine("  wrote " + f);
+            return 0;
+        });
+        return cmd;
+    }
+}
