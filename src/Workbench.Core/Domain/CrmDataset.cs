@@ -15,6 +15,8 @@ public sealed record CrmDataset
     public IReadOnlyList<Opportunity> Opportunities { get; init; } = [];
     public IReadOnlyList<StageChange> StageHistory { get; init; } = [];
     public IReadOnlyList<ActionLogEntry> Actions { get; init; } = [];
+    /// <summary>Dated events on opportunities (emails, meetings, demos, proposals, contacts joining).</summary>
+    public IReadOnlyList<OpportunityActivity> OpportunityActivities { get; init; } = [];
 
     /// <summary>Planted truth, present only for generated data.</summary>
     public PlantedTruth? Truth { get; init; }
