@@ -82,8 +82,9 @@ public sealed class PipelineIndex
         return stage;
     }
 
-    /// <summary>Last day the deal is open: the day before it closed, or the data's last day.</summary>
-    internal DateOnly OpenUntil(int opp) => Opps[opp].CloseDate is { } c && Opps[opp].Outcome != OpportunityOutcome.Open ? c.AddDays(-1) : DataEnd.AddDays(-1);
+    /// <summary>Last as-of date on which the deal is open: the day before it closed, or, for a deal still open, the day
+    /// after the data's last day (when everything in the data is in the past).</summary>
+    internal DateOnly OpenUntil(int opp) => Opps[opp].CloseDate is { } c && Opps[opp].Outcome != OpportunityOutcome.Open ? c.AddDays(-1) : DataEnd;
 
     /// <summary>Is the deal open on <paramref name="asOf"/> (created before it, not closed before or on it)?</summary>
     public bool IsOpenOn(int opp, DateOnly asOf) => Opps[opp].CreatedDate < asOf && asOf <= OpenUntil(opp);
