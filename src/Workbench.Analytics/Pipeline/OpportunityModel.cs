@@ -174,12 +174,12 @@ public sealed class OpportunityModel : IWorkbenchModel
             using (var ms = new MemoryStream())
             {
                 Win.Save(ms);
-                w.AddBytes("win-model.zip", ms.ToArray());
+                w.AddBytes("win-model.zip", FixedTimes(ms.ToArray()));
             }
             using (var ms = new MemoryStream())
             {
                 _ml.Model.Save(_stage, OpportunityEstimator.StageSchema(FeatureNames.Count), ms);
-                w.AddBytes("stage-model.zip", ms.ToArray());
+                w.AddBytes("stage-model.zip", FixedTimes(ms.ToArray()));
             }
             var sb = new StringBuilder();
             int d = FeatureNames.Count;
@@ -191,6 +191,25 @@ public sealed class OpportunityModel : IWorkbenchModel
             }
             w.AddText("background.csv", sb.ToString());
         });
+    }
+
+    /// <summary>Rewrites a zip (and the zips inside it) with the model file's fixed entry time, so the same model gives the same bytes.</summary>
+    static byte[] FixedTimes(byte[] zipBytes)
+    {
+        using var input = new System.IO.Compression.ZipArchive(new MemoryStream(zipBytes), System.IO.Compression.ZipArchiveMode.Read);
+        using var output = new MemoryStream();
+        using (var zip = new System.IO.Compression.ZipArchive(output, System.IO.Compression.ZipArchiveMode.Create, leaveOpen: true))
+            foreach (var entry in input.Entries)
+            {
+                using var ms = new MemoryStream();
+                using (var es = entry.Open()) es.CopyTo(ms);
+                var bytes = entry.FullName.EndsWith(".zip", StringComparison.OrdinalIgnoreCase) ? FixedTimes(ms.ToArray()) : ms.ToArray();
+                var copy = zip.CreateEntry(entry.FullName, System.IO.Compression.CompressionLevel.Optimal);
+                copy.LastWriteTime = ModelFileWriter.ModelFileTime;
+                using var cs = copy.Open();
+                cs.Write(bytes);
+            }
+        return output.ToArray();
     }
 
     /// <summary>Reads a model written by <see cref="Save"/>; refuses other kinds and newer versions by name.</summary>
