@@ -72,7 +72,8 @@ internal static class OpportunitySignals
             for (var start = o.CreatedDate; start < op.End; start = start.AddDays(7))
             {
                 int stage = StageAt(op, start);
-                double p = 1 / (1 + Math.Exp(-(logOdds + Math.Log(Open / (double)(Open - stage)) + evidence)));
+                double path = op.Outcome == OpportunityOutcome.Open ? 0 : PathEvidence(op, o.CreatedDate, start.DayNumber - o.CreatedDate.DayNumber, stage);
+                double p = 1 / (1 + Math.Exp(-(logOdds + path + evidence)));
                 weeks.Add(new TrueOpportunityWeek(o.OpportunityId, start, (OpportunityStage)stage, Math.Round(p, 4)));
                 int days = Math.Min(7, op.End.DayNumber - start.DayNumber);
                 double exposure = days / 7.0;
@@ -121,6 +122,38 @@ internal static class OpportunitySignals
             };
         }
     }
+
+    /// <summary>
+    /// Log-likelihood ratio (won against lost) of a closed deal's true stage path up to <paramref name="age"/> days: the
+    /// simulation draws the duration uniformly in [20, 100) days, enters stage s at (int)(duration x fraction[s]) days, and
+    /// a lost deal stops at a uniformly drawn open stage. The path seen so far (the days each stage was entered, the
+    /// current stage, still open) is summed over the durations and stopping stages consistent with it. Open deals follow
+    /// the same path whatever their outcome (ratio 1).
+    /// </summary>
+    static double PathEvidence(in OpportunityPlan op, DateOnly created, int age, int stage)
+    {
+        double won = 0, lost = 0;
+        for (int d = MinDuration; d < MaxDuration; d++)
+        {
+            if (age >= d) continue; // closed already
+            bool consistent = true;
+            for (int s = 1; s <= stage && consistent; s++)
+                consistent = (int)(d * StageFractionsOf[s]) == op.Entered[s].DayNumber - created.DayNumber;
+            if (!consistent) continue;
+            bool notMovedOn = stage == Open - 1 || (int)(d * StageFractionsOf[stage + 1]) > age;
+            if (notMovedOn) won += 1;
+            // Lost: stopped at this stage (any later move impossible), or stops later and has not moved on yet.
+            lost += 1.0 / Open + (notMovedOn ? (Open - 1 - stage) / (double)Open : 0);
+        }
+        if (won == 0 && lost == 0) return 0;
+        if (won == 0) return -20;
+        if (lost == 0) return 20;
+        return Math.Log(won / lost);
+    }
+
+    // Must match AccountSimulator: durations NextInt(20, 100), stage fractions 0/15/40/70%.
+    const int MinDuration = 20, MaxDuration = 100;
+    static readonly double[] StageFractionsOf = [0, 0.15, 0.40, 0.70];
 
     /// <summary>Draws one activity type's count for a week, adds the events, returns the count's log-likelihood ratio won/lost.</summary>
     static double Counts(Rng rng, AccountOutput output, string id, DateOnly start, int days, ActivityType type,

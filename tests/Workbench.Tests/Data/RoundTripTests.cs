@@ -19,6 +19,7 @@ public class RoundTripTests
         Assert.Equal(expected.Opportunities, actual.Opportunities);
         Assert.Equal(expected.StageHistory, actual.StageHistory);
         Assert.Equal(expected.Actions, actual.Actions);
+        Assert.Equal(expected.OpportunityActivities, actual.OpportunityActivities);
         Assert.NotNull(actual.Truth);
         Assert.Equal(expected.Truth!.Manifest, actual.Truth!.Manifest);
         Assert.Equal(expected.Truth.Rollout, actual.Truth.Rollout);
@@ -27,6 +28,7 @@ public class RoundTripTests
         Assert.Equal(expected.Truth.RepSkills, actual.Truth.RepSkills);
         Assert.Equal(expected.Truth.RepBiases, actual.Truth.RepBiases);
         Assert.Equal(expected.Truth.ActionResponses, actual.Truth.ActionResponses);
+        Assert.Equal(expected.Truth.OpportunityWeeks, actual.Truth.OpportunityWeeks);
     }
 
     [Theory]
@@ -43,7 +45,7 @@ public class RoundTripTests
 
         AssertSameDataset(ds, loaded);
         Assert.False(report.HasProblems);
-        Assert.Equal(CrmSchema.Tables.Select(t => t.Name), report.FoundTables.Take(12));
+        Assert.Equal(CrmSchema.Tables.Select(t => t.Name), report.FoundTables.Take(13));
         Assert.Equal(ds.Spend.Count, report.Tables.Single(t => t.Table == "spend").Accepted);
         // Decimals keep their value; nulls stay null; the empty string stays empty.
         Assert.Null(loaded.Usage[1].SeatsUsed);
@@ -65,7 +67,7 @@ public class RoundTripTests
         var filesA = Directory.GetFiles(a, "*", SearchOption.AllDirectories).Select(f => Path.GetRelativePath(a, f)).Order().ToList();
         var filesB = Directory.GetFiles(b, "*", SearchOption.AllDirectories).Select(f => Path.GetRelativePath(b, f)).Order().ToList();
         Assert.Equal(filesB, filesA);
-        Assert.Equal(12 + 5 + 1, filesA.Count); // no temp files left behind
+        Assert.Equal(13 + 6 + 1, filesA.Count); // no temp files left behind
         foreach (var f in filesA)
             Assert.True(File.ReadAllBytes(Path.Combine(a, f)).AsSpan().SequenceEqual(File.ReadAllBytes(Path.Combine(b, f))), f);
     }

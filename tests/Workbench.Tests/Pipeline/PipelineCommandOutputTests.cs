@@ -40,11 +40,11 @@ public sealed class PipelineCommandOutputTests(PipelineCliFixture fx) : IClassFi
     }
 
     [Fact]
-    public void Bad_options_exit_2_without_writing_anything()
+    public async Task Bad_options_exit_2_without_writing_anything()
     {
         var dir = TestPaths.NewTempDir("pipeline-bad");
         var target = Path.Combine(dir, "out");
-        int code = CliRunner.InvokeAsync(CliApp.BuildRoot(), ["pipeline", "--data", PipelineCliFixture.Sample, "--out", target, "--test-months", "0"]).GetAwaiter().GetResult();
+        int code = await CliRunner.InvokeAsync(CliApp.BuildRoot(), ["pipeline", "--data", PipelineCliFixture.Sample, "--out", target, "--test-months", "0"]);
         Assert.Equal(2, code);
         Assert.False(Directory.Exists(target));
     }
