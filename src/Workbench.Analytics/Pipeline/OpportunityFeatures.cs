@@ -33,7 +33,7 @@ public sealed class OpportunityFeatureTable
 public static class OpportunityFeatures
 {
     public const string Age = "age_days", RecordedStage = "recorded_stage", DaysInStage = "days_in_recorded_stage",
-        StageDaysVsWonMedian = "stage_days_vs_won_median", Emails = "emails", Meetings = "meetings", Demos = "demos",
+        StageDaysVsWonMedian = "stage_days_vs_won_median", DaysToReachStage = "days_to_reach_stage", StagePace = "stage_pace", Emails = "emails", Meetings = "meetings", Demos = "demos",
         Proposals = "proposals", Emails30 = "emails_30d", Meetings30 = "meetings_30d", MeetingsPerWeek = "meetings_per_week",
         EmailsPerWeek = "emails_per_week", DaysSinceMeeting = "days_since_last_meeting", DaysSinceActivity = "days_since_last_activity",
         Contacts = "contacts", SeniorContacts = "senior_contacts", SeniorShare = "senior_contact_share", TopSeniority = "top_seniority",
@@ -58,6 +58,8 @@ public static class OpportunityFeatures
         F(RecordedStage, Concepts.StageProgress, "Stage the rep had recorded (0 prospecting, 1 qualification, 2 proposal, 3 negotiation)", "stage", BetterDirection.Higher, "Recorded at stage {value}"),
         F(DaysInStage, Concepts.StageProgress, "Days since the rep recorded the current stage", "days", BetterDirection.Lower, "{value} in the recorded stage"),
         F(StageDaysVsWonMedian, Concepts.StageProgress, "Days in the recorded stage minus the median days won deals spent in that stage (deals closed before the date)", "days", BetterDirection.Lower, "{value} against the won-deal median for the stage"),
+        F(DaysToReachStage, Concepts.StageProgress, "Days from creation until the rep recorded the current stage", "days", BetterDirection.Neutral, "the stage was reached after {value}"),
+        F(StagePace, Concepts.StageProgress, "Days in the recorded stage over the days it took to reach it (how long the deal has sat, relative to its own pace)", "ratio", BetterDirection.Lower, "{value} the time it took to get there spent in the stage"),
         F(Emails, Concepts.Emails, "Emails exchanged on the deal so far", "count", BetterDirection.Higher, "{value} emails so far"),
         F(Meetings, Concepts.Meetings, "Meetings held on the deal so far", "count", BetterDirection.Higher, "{value} meetings so far"),
         F(Demos, Concepts.Demos, "Product demos given so far", "count", BetterDirection.Higher, "{value} demos so far"),

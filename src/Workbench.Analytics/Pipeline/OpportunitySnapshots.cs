@@ -71,6 +71,9 @@ public static class OpportunitySnapshots
         row[OpportunityFeatures.Index(OpportunityFeatures.DaysInStage)] = stage < 0 ? float.NaN : inStage;
         double median = stage < 0 ? double.NaN : medians.Median(stage, t);
         row[OpportunityFeatures.Index(OpportunityFeatures.StageDaysVsWonMedian)] = double.IsNaN(median) ? float.NaN : (float)(inStage - median);
+        int reach = stage < 0 ? -1 : since.DayNumber - o.CreatedDate.DayNumber;
+        row[OpportunityFeatures.Index(OpportunityFeatures.DaysToReachStage)] = stage < 0 ? float.NaN : reach;
+        row[OpportunityFeatures.Index(OpportunityFeatures.StagePace)] = stage < 0 ? float.NaN : (float)(inStage / Math.Max(1.0, reach));
 
         int emails = 0, meetings = 0, demos = 0, proposals = 0, emails30 = 0, meetings30 = 0, contacts = 0, senior = 0, top = -1;
         int lastMeeting = -1, lastActivity = -1;
