@@ -32,3 +32,12 @@ public sealed class DataValidationException : WorkbenchException
 
 /// <summary>Options or a spec failed validation (unknown key, out-of-range value).</summary>
 public sealed class OptionsValidationException(string message) : WorkbenchException(message);
+
+/// <summary>A table's feature columns are not the ones a model was trained on.</summary>
+public sealed class FeatureSchemaException(string message, IReadOnlyList<string> missing, IReadOnlyList<string> unexpected) : WorkbenchException(message)
+{
+    /// <summary>Features the model needs that the table lacks.</summary>
+    public IReadOnlyList<string> Missing { get; } = missing;
+    /// <summary>Columns of the table the model does not know.</summary>
+    public IReadOnlyList<string> Unexpected { get; } = unexpected;
+}

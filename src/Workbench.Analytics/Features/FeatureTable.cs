@@ -78,22 +78,7 @@ public sealed class FeatureTable
     public IDataView ToDataView(MLContext ml, IReadOnlyList<Label>? labels = null, Outcome positive = Outcome.Churn)
     {
         if (labels is not null && labels.Count != RowCount) throw new ArgumentException($"{labels.Count} labels for {RowCount} rows.");
-        var rows = Enumerable.Range(0, RowCount).Select(i => new FeatureRow
-        {
-            Features = Row(i).ToArray(),
-            Label = labels is not null && labels[i].Outcome == positive,
-        });
-        var schema = SchemaDefinition.Create(typeof(FeatureRow));
-        schema[nameof(FeatureRow.Features)].ColumnType = new VectorDataViewType(NumberDataViewType.Single, ColumnCount);
-        var names = new VBuffer<ReadOnlyMemory<char>>(ColumnCount, Registry.Names.Select(n => n.AsMemory()).ToArray());
-        schema[nameof(FeatureRow.Features)].AddAnnotation("SlotNames", names,
-            new VectorDataViewType(TextDataViewType.Instance, ColumnCount));
-        return ml.Data.LoadFromEnumerable(rows, schema);
-    }
-
-    internal sealed class FeatureRow
-    {
-        public float[] Features { get; set; } = [];
-        public bool Label { get; set; }
+        var y = labels?.Select(l => l.Outcome == positive).ToArray();
+        return new Modeling.DenseDataView(Values, Registry.Names.ToArray(), y);
     }
 }

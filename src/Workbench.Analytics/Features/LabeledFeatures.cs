@@ -14,6 +14,15 @@ public sealed record LabeledFeatures(
     LabelOptions LabelOptions,
     FeatureOptions FeatureOptions)
 {
+    /// <summary>Snapshots, labels and features of a dataset with the pipeline's options (label source "auto": bookings
+    /// when the data has them, else spend).</summary>
+    public static LabeledFeatures Build(CrmDataset data, PipelineOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(data);
+        ArgumentNullException.ThrowIfNull(options);
+        return Build(data, options.Snapshots, options.LabelsFor(data), options.Features);
+    }
+
     /// <summary>Snapshots, labels and features of a dataset in one call. Labels come from bookings
     /// when the data has them and from spend otherwise, unless <paramref name="labels"/> says which.</summary>
     public static LabeledFeatures Build(CrmDataset data, SnapshotOptions? snapshots = null, LabelOptions? labels = null, FeatureOptions? features = null)

@@ -27,7 +27,7 @@ public sealed record RankingOptions
     public PropensityOptions Upsell { get; init; } = new();
     public PriorityOptions Priority { get; init; } = new();
     /// <summary>Latest as-of months held out for evaluation.</summary>
-    public int TestMonths { get; init; } = 1;
+    public int TestMonths { get; init; } = 3;
     /// <summary>Latest trainable as-of months used for early stopping and calibration.</summary>
     public int ValidationMonths { get; init; } = 2;
     /// <summary>The k of precision@k, recall@k and NDCG@k inside each rep's book.</summary>

@@ -50,7 +50,7 @@ public sealed class PropensityModel
         if (missing.Count > 0) msg += $" Missing: {string.Join(", ", missing)}.";
         if (extra.Count > 0) msg += $" Unexpected: {string.Join(", ", extra)}.";
         if (missing.Count == 0 && extra.Count == 0) msg += " Same names in a different order.";
-        throw new WorkbenchException(msg);
+        throw new FeatureSchemaException(msg, missing, extra);
     }
 
     /// <summary>Raw margins (log-odds scale for trees) and calibrated probabilities for each row.</summary>
@@ -66,13 +66,17 @@ public sealed class PropensityModel
     public void Save(Stream stream)
     {
         using var zip = new ZipArchive(stream, ZipArchiveMode.Create, leaveOpen: true);
-        using (var entry = zip.CreateEntry("mlnet-model.zip", CompressionLevel.NoCompression).Open())
+        var mlEntry = zip.CreateEntry("mlnet-model.zip", CompressionLevel.NoCompression);
+        mlEntry.LastWriteTime = Modeling.ModelFileWriter.ModelFileTime;
+        using (var entry = mlEntry.Open())
         {
             var input = SchemaFor(FeatureNames.Count);
             _ml.Model.Save(Transformer, input, entry);
         }
-        using var header = zip.CreateEntry("propensity.json").Open();
-        JsonSerializer.Serialize(header, new Header(Target, FeatureNames.ToArray(), Options, Calibrator, TreeCount), JsonOptions);
+        var headerZipEntry = zip.CreateEntry("propensity.json");
+        headerZipEntry.LastWriteTime = Modeling.ModelFileWriter.ModelFileTime;
+        using var header = headerZipEntry.Open();
+        JsonSerializer.Serialize(header, new PropensityModelHeader(Target, FeatureNames.ToArray(), Options, Calibrator, TreeCount), AnalyticsJson.Default.PropensityModelHeader);
     }
 
     public static PropensityModel Load(Stream stream, string source)
@@ -81,8 +85,8 @@ public sealed class PropensityModel
         {
             using var zip = new ZipArchive(stream, ZipArchiveMode.Read, leaveOpen: true);
             var headerEntry = zip.GetEntry("propensity.json") ?? throw new WorkbenchException($"{source}: not a propensity model (no propensity.json inside).");
-            Header header;
-            using (var hs = headerEntry.Open()) header = JsonSerializer.Deserialize<Header>(hs, JsonOptions) ?? throw new WorkbenchException($"{source}: empty model header.");
+            PropensityModelHeader header;
+            using (var hs = headerEntry.Open()) header = JsonSerializer.Deserialize(hs, AnalyticsJson.Default.PropensityModelHeader) ?? throw new WorkbenchException($"{source}: empty model header.");
             var ml = new MLContext(header.Options.Seed);
             using var ms = new MemoryStream();
             using (var es = (zip.GetEntry("mlnet-model.zip") ?? throw new WorkbenchException($"{source}: the ML.NET model is missing.")).Open()) es.CopyTo(ms);
@@ -91,6 +95,7 @@ public sealed class PropensityModel
             return new PropensityModel(ml, header.Target, transformer, header.Calibrator, header.Features, header.Options, header.TreeCount);
         }
         catch (InvalidDataException ex) { throw new WorkbenchException($"{source}: not a readable model file ({ex.Message}).", ex); }
+        catch (JsonException ex) { throw new WorkbenchException($"{source}: unreadable model header ({ex.Message}).", ex); }
     }
 
     internal static DataViewSchema SchemaFor(int features)
@@ -101,6 +106,7 @@ public sealed class PropensityModel
         return b.ToSchema();
     }
 
-    static readonly JsonSerializerOptions JsonOptions = new() { WriteIndented = true, Converters = { new System.Text.Json.Serialization.JsonStringEnumConverter() } };
-    sealed record Header(string Target, string[] Features, PropensityOptions Options, Calibrator Calibrator, int TreeCount);
 }
+
+/// <summary>The JSON header of a saved propensity model.</summary>
+internal sealed record PropensityModelHeader(string Target, string[] Features, PropensityOptions Options, Calibrator Calibrator, int TreeCount);

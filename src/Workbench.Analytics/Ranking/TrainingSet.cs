@@ -33,18 +33,5 @@ public sealed record TrainingSet(float[] Values, IReadOnlyList<string> FeatureNa
         return new TrainingSet(values, FeatureNames, rows.Select(r => Labels[r]).ToArray());
     }
 
-    internal IDataView ToDataView(MLContext ml)
-    {
-        int d = ColumnCount;
-        var rows = Enumerable.Range(0, RowCount).Select(i => new DataRow { Features = Row(i).ToArray(), Label = Labels[i] });
-        var schema = SchemaDefinition.Create(typeof(DataRow));
-        schema[nameof(DataRow.Features)].ColumnType = new VectorDataViewType(NumberDataViewType.Single, d);
-        return ml.Data.LoadFromEnumerable(rows, schema);
-    }
-
-    internal sealed class DataRow
-    {
-        public float[] Features { get; set; } = [];
-        public bool Label { get; set; }
-    }
+    internal IDataView ToDataView(MLContext ml) => new Modeling.DenseDataView(Values, FeatureNames, Labels);
 }

@@ -54,6 +54,11 @@ public sealed record BookSummary(int Accounts, IReadOnlyList<(Grade Grade, int C
 public sealed record ScoringResult(string ModelName, DateOnly AsOf, DateOnly PreviousAsOf, IReadOnlyList<ScoredBook> Books)
 {
     public int AccountCount => Books.Sum(b => b.Accounts.Count);
+
+    /// <summary>Every scored account across the books, highest priority first (ties by account id).</summary>
+    public IReadOnlyList<ScoredAccount> Accounts => _accounts ??= Books.SelectMany(b => b.Accounts)
+        .OrderByDescending(a => a.Priority.Priority).ThenBy(a => a.AccountId, StringComparer.Ordinal).ToList();
+    IReadOnlyList<ScoredAccount>? _accounts;
 }
 
 /// <summary>
@@ -78,8 +83,8 @@ public static class BatchScorer
         var rows = new TrainingSet((float[])table.Values.Clone(), names, new bool[table.RowCount]);
         var pChurn = models.Churn.Score(rows, source).Probability;
         var pUpsell = models.Upsell.Score(rows, source).Probability;
-        var products = AccountPrioritizer.ProductPriorities(table, r => features.RunRates[r], allRows, pUpsell, pChurn, models.UpsellRatio, models.Priority);
-        var books = AccountPrioritizer.Books(products, new RepBooks(data.Book), models.Priority).Where(b => b.AsOf == features.AsOf).ToList();
+        var products = PriorityBooks.ProductPriorities(table, r => features.RunRates[r], allRows, pUpsell, pChurn, models.UpsellRatio, models.Priority);
+        var books = PriorityBooks.Books(products, new RepBooks(data.Book), models.Priority).Where(b => b.AsOf == features.AsOf).ToList();
 
         var current = allRows.Where(r => table.Snapshots[r].AsOfMonth == features.AsOfMonth).ToArray();
         var productNames = data.Products.ToDictionary(p => p.ProductId, p => p.Name, StringComparer.Ordinal);

@@ -1,3 +1,4 @@
+using Workbench.Analytics;
 using System.CommandLine;
 using Workbench.Analytics.Labeling;
 using Workbench.Data;
@@ -11,14 +12,14 @@ internal sealed class DataOptions
 {
     public readonly Option<string> Data = new("--data") { Description = "Dataset folder (canonical tables, optional truth/).", Required = true };
     public readonly Option<string> Out = new("--out") { Description = "Output folder.", Required = true };
-    public readonly Option<int> Horizon = new("--horizon") { Description = "Label window in months.", DefaultValueFactory = _ => new SnapshotOptions().HorizonMonths };
-    public readonly Option<int> Gap = new("--gap") { Description = "Months between the as-of date and the label window.", DefaultValueFactory = _ => 0 };
-    public readonly Option<int> Step = new("--step") { Description = "One as-of date every this many months.", DefaultValueFactory = _ => 1 };
+    public readonly Option<int> Horizon = new("--horizon") { Description = "Label window in months.", DefaultValueFactory = _ => PipelineOptions.Default.Snapshots.HorizonMonths };
+    public readonly Option<int> Gap = new("--gap") { Description = "Months between the as-of date and the label window.", DefaultValueFactory = _ => PipelineOptions.Default.Snapshots.GapMonths };
+    public readonly Option<int> Step = new("--step") { Description = "One as-of date every this many months.", DefaultValueFactory = _ => PipelineOptions.Default.Snapshots.StepMonths };
     public readonly Option<bool> Lenient = new("--lenient") { Description = "Load good rows and write rejected ones to DATA/rejects instead of stopping." };
 
     public void AddTo(Command cmd) { foreach (var o in new Option[] { Data, Out, Horizon, Gap, Step, Lenient }) cmd.Options.Add(o); }
 
-    public SnapshotOptions Snapshots(ParseResult p) => new() { HorizonMonths = p.GetValue(Horizon), GapMonths = p.GetValue(Gap), StepMonths = p.GetValue(Step) };
+    public SnapshotOptions Snapshots(ParseResult p) => PipelineOptions.Default.Snapshots with { HorizonMonths = p.GetValue(Horizon), GapMonths = p.GetValue(Gap), StepMonths = p.GetValue(Step) };
 
     public CrmDataset Load(ParseResult p) => LoadDataset(p.GetValue(Data)!, p.GetValue(Lenient));
 

@@ -1,3 +1,4 @@
+using Workbench.Analytics;
 using System.CommandLine;
 using Workbench.Analytics.Explanation;
 using Workbench.Experiments.Pipeline;
@@ -12,8 +13,8 @@ public static class ExplainCommand
         var model = new Option<string>("--model") { Description = "Folder written by 'workbench train'.", Required = true };
         var dataDir = new Option<string>("--data") { Description = "Dataset folder.", Required = true };
         var output = new Option<string>("--out") { Description = "Output folder.", Required = true };
-        var topFor = new Option<int>("--reasons-for") { Description = "Reasons told for the score.", DefaultValueFactory = _ => 3 };
-        var topAgainst = new Option<int>("--reasons-against") { Description = "Reasons told against it.", DefaultValueFactory = _ => 2 };
+        var topFor = new Option<int>("--reasons-for") { Description = "Reasons told for the score.", DefaultValueFactory = _ => PipelineOptions.Default.Explanation.TopReasonsFor };
+        var topAgainst = new Option<int>("--reasons-against") { Description = "Reasons told against it.", DefaultValueFactory = _ => PipelineOptions.Default.Explanation.TopReasonsAgainst };
         var cmd = new Command("explain", "Explain churn and upsell scores with exact TreeSHAP: reasons for and against in plain sentences with the account's own numbers; writes narratives.json and explain-metrics.json.")
         {
             model, dataDir, output, topFor, topAgainst,
@@ -21,7 +22,7 @@ public static class ExplainCommand
         cmd.SetAction(p =>
         {
             var data = DataOptions.LoadDataset(p.GetValue(dataDir)!);
-            var options = new NarrativeOptions { TopReasonsFor = p.GetValue(topFor), TopReasonsAgainst = p.GetValue(topAgainst) };
+            var options = PipelineOptions.Default.Explanation with { TopReasonsFor = p.GetValue(topFor), TopReasonsAgainst = p.GetValue(topAgainst) };
             var result = CliProgress.Run("explaining", _ => PipelineStages.Explain(p.GetValue(model)!, data, options, p.GetValue(output)!));
             var (report, lf, latest, files) = (result.Report, result.Features, result.AsOfMonth, result.Files);
             Console.WriteLine($"Explained {report.Churn.Narratives.Count:N0} account-products as of {lf.Panel.MonthAt(latest):yyyy-MM-dd}." +

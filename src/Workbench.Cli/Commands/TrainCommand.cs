@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Workbench.Analytics;
 using Workbench.Analytics.Ranking;
 using Workbench.Experiments.Pipeline;
 
@@ -10,9 +11,9 @@ public static class TrainCommand
     public static Command Create()
     {
         var d = new DataOptions();
-        var algorithm = new Option<PropensityAlgorithm>("--algorithm") { Description = "LightGbm, FastTree or LogisticRegression.", DefaultValueFactory = _ => PropensityAlgorithm.LightGbm };
-        var testMonths = new Option<int>("--test-months") { Description = "Latest as-of months held out for evaluation.", DefaultValueFactory = _ => 3 };
-        var seed = new Option<int>("--seed") { Description = "Seed of training and of the random baseline.", DefaultValueFactory = _ => 42 };
+        var algorithm = new Option<PropensityAlgorithm>("--algorithm") { Description = "LightGbm, FastTree or LogisticRegression.", DefaultValueFactory = _ => PipelineOptions.Default.Ranking.Churn.Algorithm };
+        var testMonths = new Option<int>("--test-months") { Description = "Latest as-of months held out for evaluation.", DefaultValueFactory = _ => PipelineOptions.Default.Ranking.TestMonths };
+        var seed = new Option<int>("--seed") { Description = "Seed of training and of the random baseline.", DefaultValueFactory = _ => PipelineOptions.Default.Seed };
         var cmd = new Command("train", "Train calibrated churn and upsell propensity models on earlier snapshots, rank each rep's book on later ones, and write the models, metrics.json and ranked-book.csv.")
         {
             algorithm, testMonths, seed,
@@ -21,9 +22,20 @@ public static class TrainCommand
         cmd.SetAction(p =>
         {
             var data = d.Load(p);
-            var model = new PropensityOptions { Algorithm = p.GetValue(algorithm), Seed = p.GetValue(seed) };
-            var options = new RankingOptions { Churn = model, Upsell = model, TestMonths = p.GetValue(testMonths), Seed = p.GetValue(seed) };
-            var output = CliProgress.Run("labels, features and training", progress => PipelineStages.Train(data, d.Snapshots(p), null, null, options, p.GetValue(d.Out)!, progress));
+            // CLI flags bind onto the library defaults (PipelineOptions.Default), so the same flags give the same run as a spec.
+            var defaults = PipelineOptions.Default;
+            var options = defaults with
+            {
+                Seed = p.GetValue(seed),
+                Snapshots = d.Snapshots(p),
+                Ranking = defaults.Ranking with
+                {
+                    TestMonths = p.GetValue(testMonths),
+                    Churn = defaults.Ranking.Churn with { Algorithm = p.GetValue(algorithm) },
+                    Upsell = defaults.Ranking.Upsell with { Algorithm = p.GetValue(algorithm) },
+                },
+            };
+            var output = CliProgress.Run("labels, features and training", progress => PipelineStages.Train(data, options, p.GetValue(d.Out)!, progress));
             var (result, files) = (output.Ranking, output.Files);
             foreach (var m in new[] { result.Churn, result.Upsell })
                 Console.WriteLine($"{m.Target,-7} AUC {m.Auc:F3}" + (m.OracleAuc is double o ? $" (oracle {o:F3})" : "") +

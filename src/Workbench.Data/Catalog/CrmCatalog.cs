@@ -83,7 +83,7 @@ public sealed class CrmCatalog
             System.IO.Directory.CreateDirectory(TruthDirectory);
             foreach (var t in Bindings.Truth)
                 jobs.Add(() => { t.Write(truth, TruthPathOf(t.Name, options.Format), options.Format); options.Progress?.Report($"wrote truth/{t.Name}"); });
-            jobs.Add(() => AtomicFile.WriteText(ManifestPath, JsonSerializer.Serialize(new ManifestFile(truth.Manifest, truth.Rollout), Json) + "\n"));
+            jobs.Add(() => AtomicFile.WriteText(ManifestPath, JsonSerializer.Serialize(new ManifestFile(truth.Manifest, truth.Rollout), DataJson.Default.ManifestFile) + "\n"));
         }
         // Largest first so the two big monthly tables do not end up on the same core at the end.
         Parallel.ForEach(jobs, new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount }, j => j());
@@ -287,7 +287,7 @@ public sealed class CrmCatalog
             problems.Add(new DataProblem(ManifestPath, 0, null, null, "truth/manifest.json beside the truth tables (file missing)"));
         else
         {
-            try { manifest = JsonSerializer.Deserialize<ManifestFile>(File.ReadAllText(ManifestPath), Json); }
+            try { manifest = JsonSerializer.Deserialize(File.ReadAllText(ManifestPath), DataJson.Default.ManifestFile); }
             catch (JsonException ex) { problems.Add(new DataProblem(ManifestPath, (ex.LineNumber ?? 0) + 1, ex.Path, null, "valid manifest JSON: " + ex.Message)); }
             if (manifest is not null && (manifest.Manifest is null || manifest.Rollout is null))
             { problems.Add(new DataProblem(ManifestPath, 1, manifest.Manifest is null ? "manifest" : "rollout", null, "both 'manifest' and 'rollout' objects")); manifest = null; }
@@ -341,14 +341,11 @@ public sealed class CrmCatalog
     static IReadOnlyList<T> Rows<T>(Dictionary<string, TableOutcome> outcomes, string table) =>
         outcomes.TryGetValue(table, out var o) && o.Rows is List<T> rows ? rows : [];
 
-    internal static readonly JsonSerializerOptions Json = new()
-    {
-        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
-        WriteIndented = true,
-        IndentSize = 2,
-        NewLine = "\n",
-        UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow,
-    };
-
     internal sealed record ManifestFile(GeneratorManifest? Manifest, TrueRolloutEffect? Rollout);
 }
+
+/// <summary>Source-generated JSON of the data layer (truth manifest): no reflection, so loading works in file-based apps.</summary>
+[JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower, WriteIndented = true, IndentSize = 2, NewLine = "\n",
+    UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow)]
+[JsonSerializable(typeof(CrmCatalog.ManifestFile))]
+internal sealed partial class DataJson : JsonSerializerContext;

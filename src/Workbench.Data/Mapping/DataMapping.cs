@@ -25,6 +25,9 @@ public sealed record DataMapping
         AllowTrailingCommas = true,
         UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow,
         Converters = { new ColumnMapConverter() },
+        // Explicit resolver: works where the runtime's reflection default is off (file-based apps). Not source-generated,
+        // because the generator sets every init-only property a file leaves out to null/false instead of its default.
+        TypeInfoResolver = new System.Text.Json.Serialization.Metadata.DefaultJsonTypeInfoResolver(),
     };
 
     /// <summary>Reads and checks a mapping file; throws <see cref="OptionsValidationException"/> naming the problem.</summary>

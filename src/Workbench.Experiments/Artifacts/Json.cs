@@ -4,7 +4,9 @@ using Workbench.Data.Io;
 
 namespace Workbench.Experiments.Artifacts;
 
-/// <summary>The one JSON style of every artifact: snake_case, indented, enums as strings, NaN written as null.</summary>
+/// <summary>The one JSON style of every run-store artifact: snake_case, indented, enums as strings, NaN written as null.
+/// Artifacts are many ad-hoc shapes (anonymous report objects), so this resolver is configured explicitly rather than
+/// relying on the runtime's reflection default, which .NET file-based apps switch off (see docs/decisions.md).</summary>
 public static class Json
 {
     public static readonly JsonSerializerOptions Options = new()
@@ -14,6 +16,7 @@ public static class Json
         DictionaryKeyPolicy = null,
         Converters = { new JsonStringEnumConverter(JsonNamingPolicy.SnakeCaseLower), new NanAsNullConverter() },
         NumberHandling = JsonNumberHandling.Strict,
+        TypeInfoResolver = new System.Text.Json.Serialization.Metadata.DefaultJsonTypeInfoResolver(),
     };
 
     public static string Serialize<T>(T value) => JsonSerializer.Serialize(value, Options) + "\n";

@@ -1,4 +1,5 @@
 using System.Text;
+using Workbench.Analytics.Prioritization;
 using Workbench.Analytics.Ranking;
 using Workbench.Data.Io;
 
@@ -8,23 +9,32 @@ namespace Workbench.Experiments.Artifacts;
 /// curves. metrics.json is shaped as {"churn": {"auc", "pr_auc", "oracle_auc", "ndcg_at_10", "baseline_ndcg_at_10", ...}, "upsell": {...}}.</summary>
 public static class RankingArtifacts
 {
-    public const string ChurnModelFile = "churn.model.zip", UpsellModelFile = "upsell.model.zip", MetricsFile = "metrics.json",
-        BookFile = "ranked-book.csv", CurvesFile = "evaluation-curves.json";
+    /// <summary>The one model file (<see cref="PrioritizerModel.Save"/>): what promotion copies and scoring loads.</summary>
+    public const string ModelFile = "prioritizer.model.zip";
+    public const string MetricsFile = "metrics.json", BookFile = "ranked-book.csv", CurvesFile = "evaluation-curves.json";
 
-    /// <summary>Key in metrics.json's "upsell" section: the mean upsell relative to the run-rate seen in training, which
-    /// scoring needs to turn P(upsell) into an expected amount.</summary>
+    /// <summary>Key in metrics.json's "upsell" section: the mean upsell relative to the run-rate seen in training.</summary>
     public const string UpsellRatioKey = "upsell_ratio";
 
-    public static IReadOnlyList<string> Write(RankingResult r, string outDir)
+    /// <summary>Reads the model file of a model folder (a training output or a promoted model's folder).</summary>
+    public static PrioritizerModel ReadModel(string modelDir)
+    {
+        var path = Path.Combine(modelDir, ModelFile);
+        if (!File.Exists(path))
+            throw new WorkbenchException($"{path}: missing; a model folder holds the model file written by 'workbench train' or 'workbench run'" +
+                (File.Exists(Path.Combine(modelDir, "churn.model.zip")) ? " (this folder was written by an older Workbench: retrain)." : "."));
+        using var s = File.OpenRead(path);
+        return PrioritizerModel.Load(s, path);
+    }
+
+    /// <summary>Writes the model file and the evaluation reports of a trained prioritizer.</summary>
+    public static IReadOnlyList<string> Write(PrioritizerModel model, RankingResult r, string outDir)
     {
         Directory.CreateDirectory(outDir);
         var written = new List<string>();
-        foreach (var (model, file) in new[] { (r.ChurnModel, ChurnModelFile), (r.UpsellModel, UpsellModelFile) })
-        {
-            var path = Path.Combine(outDir, file);
-            AtomicFile.Write(path, model.Save);
-            written.Add(path);
-        }
+        var modelPath = Path.Combine(outDir, ModelFile);
+        AtomicFile.Write(modelPath, model.Save);
+        written.Add(modelPath);
         written.Add(WriteMetrics(r, Path.Combine(outDir, MetricsFile)));
         var book = Path.Combine(outDir, BookFile);
         AtomicFile.WriteText(book, BookCsv(r.Books));

@@ -1,4 +1,6 @@
+using Workbench.Analytics;
 using Workbench.Analytics.Explanation;
+using Workbench.Analytics.Prioritization;
 using Workbench.Analytics.Features;
 using Workbench.Analytics.Labeling;
 using Workbench.Analytics.Ranking;
@@ -7,14 +9,13 @@ using Workbench.Data;
 using Workbench.Domain;
 using Workbench.Experiments.Artifacts;
 
-using Workbench.Experiments.Scoring;
 
 namespace Workbench.Experiments.Pipeline;
 
-/// <summary>What <see cref="PipelineStages.Train"/> produced: the labeled features, the ranking and the files of the model folder.</summary>
-public sealed record TrainOutput(LabeledFeatures Features, RankingResult Ranking, IReadOnlyList<string> Files);
+/// <summary>What <see cref="PipelineStages.Train"/> produced: the labeled features, the model, its evaluation and the files of the model folder.</summary>
+public sealed record TrainOutput(LabeledFeatures Features, PrioritizerModel Model, RankingResult Ranking, IReadOnlyList<string> Files);
 
-/// <summary>What <see cref="PipelineStages.Explain"/> produced.</summary>
+/// <summary>What <c>PipelineStages.Explain</c> produced.</summary>
 public sealed record ExplainOutput(ExplanationReport Report, LabeledFeatures Features, int AsOfMonth, IReadOnlyList<string> Files);
 
 /// <summary>What <see cref="PipelineStages.Segment"/> produced.</summary>
@@ -37,38 +38,41 @@ public static class PipelineStages
             RequiredTables = requiredTables ?? [],
         });
 
-    /// <summary>Labels and features, then churn and upsell models trained on earlier snapshots and evaluated on later
-    /// ones; writes the model folder: both models, metrics.json, ranked-book.csv, evaluation-curves.json,
-    /// background.csv and training.json.</summary>
-    public static TrainOutput Train(CrmDataset data, SnapshotOptions snapshots, LabelOptions? labels, FeatureOptions? features,
-        RankingOptions ranking, string outDir, IProgress<double>? progress = null)
+    /// <summary>Labels and features, then the prioritizer trained on earlier snapshots and evaluated on later ones; writes
+    /// the model folder: the model file (<see cref="RankingArtifacts.ModelFile"/>), metrics.json, ranked-book.csv and
+    /// evaluation-curves.json.</summary>
+    public static TrainOutput Train(CrmDataset data, PipelineOptions options, string outDir, IProgress<double>? progress = null)
     {
-        var lf = LabeledFeatures.Build(data, snapshots, labels, features);
+        ArgumentNullException.ThrowIfNull(options);
+        options.Validate();
+        var lf = LabeledFeatures.Build(data, options);
         progress?.Report(0.3);
-        var result = RankingStage.Run(lf, data, ranking);
+        var model = AccountPrioritizer.Fit(lf, options);
+        var result = PrioritizerEvaluation.Evaluate(model, lf, data);
         progress?.Report(0.9);
-        var files = RankingArtifacts.Write(result, outDir).ToList();
-        files.Add(BackgroundRows.Write(lf, result.Split.TrainMonths, outDir, ranking.Seed));
-        files.Add(TrainingSpec.Write(outDir, lf.SnapshotOptions, lf.LabelOptions, ranking, lf.FeatureOptions));
+        var files = RankingArtifacts.Write(model, result, outDir);
         progress?.Report(1);
-        return new TrainOutput(lf, result, files);
+        return new TrainOutput(lf, model, result, files);
     }
 
-    /// <summary>Explains the latest as-of month with the models, background rows and options of a model folder
-    /// (what <see cref="Train"/> wrote); writes narratives.json, narratives.txt, feature-importance.json, explain-metrics.json.</summary>
-    /// <param name="modelDir">A folder written by <see cref="Train"/>.</param>
+    /// <summary>Explains the latest as-of month with the model of a model folder (what <see cref="Train"/> wrote); writes
+    /// narratives.json, narratives.txt, feature-importance.json, explain-metrics.json.</summary>
+    public static ExplainOutput Explain(string modelDir, CrmDataset data, NarrativeOptions options, string outDir) =>
+        Explain(RankingArtifacts.ReadModel(modelDir), data, options, outDir);
+
+    /// <summary>Explains the latest as-of month with a model.</summary>
+    /// <param name="model">The trained prioritizer.</param>
     /// <param name="data">The dataset to explain.</param>
     /// <param name="options">How many reasons to tell, and the smallest share told.</param>
     /// <param name="outDir">Output folder.</param>
-    /// <param name="labeledFeatures">The labeled features built with the folder's training.json options, when the caller
-    /// already has them (a run that just trained); null builds them.</param>
-    public static ExplainOutput Explain(string modelDir, CrmDataset data, NarrativeOptions options, string outDir, LabeledFeatures? labeledFeatures = null)
+    /// <param name="labeledFeatures">The labeled features built with the model's options, when the caller already has them
+    /// (a run that just trained); null builds them.</param>
+    public static ExplainOutput Explain(PrioritizerModel model, CrmDataset data, NarrativeOptions options, string outDir, LabeledFeatures? labeledFeatures = null)
     {
-        // The same loader scoring uses: it also checks each file holds its target and the background matches the models.
-        var (models, spec, _) = BatchScoring.LoadModel(modelDir, Path.GetFileName(Path.GetFullPath(modelDir).TrimEnd(Path.DirectorySeparatorChar)));
-        var lf = labeledFeatures ?? LabeledFeatures.Build(data, spec.Snapshots, spec.Labels, spec.FeatureOptions);
+        ArgumentNullException.ThrowIfNull(model);
+        var lf = labeledFeatures ?? LabeledFeatures.Build(data, model.Options.Snapshots, model.Options.Labels, model.Options.Features);
         int latest = lf.Features.Snapshots.Max(s => s.AsOfMonth);
-        var report = ExplanationStage.Run(models.Churn, models.ChurnBackground, models.Upsell, models.UpsellBackground, lf, latest, data, options);
+        var report = ExplanationStage.Run(model.Churn, model.ChurnBackground, model.Upsell, model.UpsellBackground, lf, latest, data, options);
         var files = ExplanationArtifacts.Write(report, outDir);
         return new ExplainOutput(report, lf, latest, files);
     }

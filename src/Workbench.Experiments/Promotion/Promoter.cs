@@ -32,9 +32,8 @@ public sealed record PromotionRecord(PromotionEntry Current, IReadOnlyList<Promo
 /// </summary>
 public static class Promoter
 {
-    /// <summary>Files a model folder must hold to be scored (what 'workbench train' writes).</summary>
-    public static readonly IReadOnlyList<string> RequiredModelFiles =
-        [RankingArtifacts.ChurnModelFile, RankingArtifacts.UpsellModelFile, TrainingSpec.File, BackgroundRows.File, RankingArtifacts.MetricsFile];
+    /// <summary>What a run's model folder must hold to be promoted: the one model file (the only file promotion copies).</summary>
+    public static readonly IReadOnlyList<string> RequiredModelFiles = [RankingArtifacts.ModelFile];
 
     static readonly Regex SafeName = new("^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$", RegexOptions.CultureInvariant);
 
@@ -104,7 +103,9 @@ public static class Promoter
         var staging = Path.Combine(store.ModelsDirectory, $".promoting-{name}-{Guid.NewGuid():N}");
         try
         {
-            CopyDirectory(modelDir, Path.Combine(staging, StoreLayout.ModelFolder));
+            // The model is one file: promotion copies it alone (reports stay with the run).
+            Directory.CreateDirectory(Path.Combine(staging, StoreLayout.ModelFolder));
+            File.Copy(Path.Combine(modelDir, RankingArtifacts.ModelFile), Path.Combine(staging, StoreLayout.ModelFolder, RankingArtifacts.ModelFile));
             Json.Write(Path.Combine(staging, StoreLayout.PromotionFile), record);
             AtomicDirectory.Replace(staging, finalDir);
         }
@@ -113,15 +114,6 @@ public static class Promoter
             if (Directory.Exists(staging)) Directory.Delete(staging, recursive: true);
         }
         return record;
-    }
-
-    static void CopyDirectory(string from, string to)
-    {
-        Directory.CreateDirectory(to);
-        foreach (var file in Directory.GetFiles(from).Order(StringComparer.Ordinal))
-            File.Copy(file, Path.Combine(to, Path.GetFileName(file)));
-        foreach (var dir in Directory.GetDirectories(from).Order(StringComparer.Ordinal))
-            CopyDirectory(dir, Path.Combine(to, Path.GetFileName(dir)));
     }
 }
 

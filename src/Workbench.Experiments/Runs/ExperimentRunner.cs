@@ -79,14 +79,14 @@ public static class ExperimentRunner
 
             Report("labels, features and training", 0.05);
             var modelDir = store.Layout.RunModelDirectory(handle.Id);
-            var train = PipelineStages.Train(data, spec.Snapshots, spec.LabelsFor(data), spec.Features, spec.Ranking, modelDir,
+            var train = PipelineStages.Train(data, spec.Options, modelDir,
                 new Progress(f => Report("labels, features and training", 0.05 + 0.55 * f)));
             artifacts.AddRange(train.Files.Select(f => Rel(dir, f)));
             foreach (var m in new[] { train.Ranking.Churn, train.Ranking.Upsell }) AddRankingMetrics(metrics, m, train.Ranking.K);
             metrics["data.snapshots"] = train.Features.Features.RowCount;
 
             Report("explanation", 0.6);
-            var explain = PipelineStages.Explain(modelDir, data, spec.Explanation, Path.Combine(dir, ExplanationFolder), train.Features);
+            var explain = PipelineStages.Explain(train.Model, data, spec.Explanation, Path.Combine(dir, ExplanationFolder), train.Features);
             artifacts.AddRange(explain.Files.Select(f => Rel(dir, f)));
             metrics["explain.rows_explained"] = explain.Report.Churn.Narratives.Count;
             if (explain.Report.DriverMatchTopDecile is double match)

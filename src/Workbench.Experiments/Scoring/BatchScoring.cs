@@ -1,4 +1,3 @@
-using System.Text.Json;
 using Workbench.Analytics.Explanation;
 using Workbench.Analytics.Features;
 using Workbench.Analytics.Ranking;
@@ -19,8 +18,8 @@ public sealed record ScoringOptions
 {
     /// <summary>As-of date (first of a month). Null: the month after the data's last month, so every month is used.</summary>
     public DateOnly? AsOf { get; init; }
-    /// <summary>How many reasons each narrative tells.</summary>
-    public NarrativeOptions Narratives { get; init; } = new();
+    /// <summary>How many reasons each narrative tells; null: what the model was trained with.</summary>
+    public NarrativeOptions? Narratives { get; init; }
 }
 
 /// <summary>What a scoring wrote: the result, the output folder, its files (relative paths) and the report's index page.</summary>
@@ -44,65 +43,24 @@ public static class BatchScoring
     public static ScoringOutput Run(StoreLayout store, string modelName, string dataDir, string outDir, ScoringOptions options, IProgress<string>? progress = null)
     {
         ArgumentNullException.ThrowIfNull(options);
-        options.Narratives.Validate();
+        options.Narratives?.Validate();
         CheckOutputFolder(outDir);
         var modelDir = ModelRegistry.Resolve(store, modelName);
         progress?.Report("loading the model");
-        var (models, spec, features) = LoadModel(modelDir, modelName);
+        var model = RankingArtifacts.ReadModel(modelDir);
         progress?.Report("loading the data");
         var data = PipelineStages.LoadDataset(dataDir).Dataset;
-        progress?.Report("building features");
-        var scoringFeatures = ScoringFeatures.Build(data, options.AsOf, spec.Snapshots, spec.Labels, features);
         progress?.Report("scoring and explaining");
+        var narratives = options.Narratives ?? model.Options.Explanation;
         ScoringResult result;
-        try { result = BatchScorer.Score(models, scoringFeatures, data, options.Narratives); }
-        catch (WorkbenchException ex) when (ex.Message.StartsWith("Feature schema", StringComparison.Ordinal))
+        try { result = model.Score(data, options.AsOf, modelName, narratives); }
+        catch (FeatureSchemaException ex)
         {
-            throw new WorkbenchException($"{ex.Message} The features were built with the feature options of {Path.Combine(modelDir, TrainingSpec.File)} " +
-                $"({JsonSerializer.Serialize(features, Json.Options).ReplaceLineEndings(" ").Trim()}); the model and its training.json disagree, or the data lacks what the model needs.", ex);
+            throw new WorkbenchException($"{ex.Message} The features were built with the model's feature options " +
+                $"({model.Options.Features}); the data lacks what the model needs.", ex);
         }
         progress?.Report("writing");
-        return new ScoringOutput(result, outDir, Write(result, outDir, options.Narratives));
-    }
-
-    /// <summary>Loads a promoted model folder and checks it is consistent: each model file holds the target its name says,
-    /// both models and background.csv list the same features, and training.json's options are valid.</summary>
-    public static (ScoringModels Models, TrainingSpec Spec, FeatureOptions Features) LoadModel(string modelDir, string name)
-    {
-        var spec = TrainingSpec.Read(modelDir);
-        var features = spec.FeatureOptions;
-        try
-        {
-            spec.Snapshots.Validate(); spec.Labels.Validate(); features.Validate(); spec.Ranking.Priority.Validate();
-        }
-        catch (OptionsValidationException ex) { throw new WorkbenchException($"{Path.Combine(modelDir, TrainingSpec.File)}: {ex.Message}", ex); }
-        PropensityModel Load(string file, string target)
-        {
-            var path = Path.Combine(modelDir, file);
-            if (!File.Exists(path)) throw new WorkbenchException($"{path}: missing; model '{name}' is incomplete.");
-            using var s = File.OpenRead(path);
-            var m = PropensityModel.Load(s, path);
-            if (m.Target != target) throw new WorkbenchException($"{path}: holds a '{m.Target}' model, expected '{target}' (model '{name}').");
-            return m;
-        }
-        var churn = Load(RankingArtifacts.ChurnModelFile, "churn");
-        var upsell = Load(RankingArtifacts.UpsellModelFile, "upsell");
-        var (churnBackground, upsellBackground) = BackgroundRows.Read(modelDir);
-        churn.CheckSchema(churnBackground.FeatureNames, $"{Path.Combine(modelDir, BackgroundRows.File)} of model '{name}'");
-        upsell.CheckSchema(churnBackground.FeatureNames, $"{Path.Combine(modelDir, BackgroundRows.File)} of model '{name}'");
-        double ratio = ReadUpsellRatio(modelDir, name);
-        return (new ScoringModels(name, churn, churnBackground, upsell, upsellBackground, ratio, spec.Ranking.Priority), spec, features);
-    }
-
-    /// <summary>The mean upsell relative to the run-rate learned in training (metrics.json, upsell.upsell_ratio).</summary>
-    static double ReadUpsellRatio(string modelDir, string name)
-    {
-        var path = Path.Combine(modelDir, RankingArtifacts.MetricsFile);
-        if (!File.Exists(path)) throw new WorkbenchException($"{path}: missing; model '{name}' is incomplete.");
-        using var doc = JsonDocument.Parse(File.ReadAllText(path));
-        if (doc.RootElement.TryGetProperty("upsell", out var u) && u.TryGetProperty(RankingArtifacts.UpsellRatioKey, out var r) && r.ValueKind == JsonValueKind.Number)
-            return r.GetDouble();
-        throw new WorkbenchException($"{path}: no upsell.{RankingArtifacts.UpsellRatioKey}; model '{name}' was trained before scoring existed. Retrain it with 'workbench train' and promote the new run.");
+        return new ScoringOutput(result, outDir, Write(result, outDir, narratives));
     }
 
     /// <summary>An existing output folder is replaced only when it holds a previous scoring (book.json); anything else is refused

@@ -6,11 +6,24 @@ namespace Workbench.Experiments.Specs;
 /// <c>"data": {"source": "sample"}</c> instead of a path. The catalog used is the nearest <c>datasets.json</c> in the
 /// spec's folder or one of its parents; its paths are relative to the catalog file.
 /// <code>
-/// { "sample": { "path": "data-samples/generated", "description": "500 accounts x 36 months, seed 42, with truth/" } }
-/// </code></summary>
+/// { "sample": { "path": "data-samples/generated", "description": "500 accounts x 36 months, seed 42, with truth/" },
+///   "telco": { "shared": "ibm-telco-customer-churn", "mapping": "data-samples/mappings/telco.json" } }
+/// </code>
+/// An entry gives either <c>path</c> (relative to the catalog) or <c>shared</c> (relative to the shared datasets folder:
+/// <c>$WORKBENCH_SHARED_DATASETS</c>, else <c>../shared/datasets</c> beside the catalog's folder), and optionally a
+/// <c>mapping</c> (relative to the catalog) that imports the raw files into CRM tables.</summary>
 public sealed record DatasetCatalog(string File, IReadOnlyDictionary<string, DatasetEntry> Entries)
 {
     public const string FileName = "datasets.json";
+
+    /// <summary>The environment variable that says where the shared public datasets are.</summary>
+    public const string SharedDatasetsVariable = "WORKBENCH_SHARED_DATASETS";
+
+    /// <summary>The shared datasets folder for a catalog in <paramref name="catalogDirectory"/>.</summary>
+    public static string SharedRoot(string catalogDirectory) =>
+        Environment.GetEnvironmentVariable(SharedDatasetsVariable) is { Length: > 0 } env
+            ? Path.GetFullPath(env)
+            : Path.GetFullPath(Path.Combine(catalogDirectory, "..", "shared", "datasets"));
 
     /// <summary>The nearest catalog at or above <paramref name="directory"/>, or null when there is none.</summary>
     public static DatasetCatalog? Find(string directory)
@@ -35,11 +48,23 @@ public sealed record DatasetCatalog(string File, IReadOnlyDictionary<string, Dat
         {
             if (value.Kind != JsonValueKind.Object) { errors.Add($"{file}:{line}: $.{name}: expected {{\"path\": \"<dataset folder>\"}}, got {value.Describe()}."); continue; }
             var r = new SectionReader(value, "$." + name, file, errors);
-            var path = r.String("path", null, required: true);
+            var path = r.String("path", null);
+            var shared = r.String("shared", null);
+            var mapping = r.String("mapping", null);
             var description = r.String("description", null);
             r.Finish();
-            if (path is { Length: > 0 }) entries[name] = new DatasetEntry(name, path, Path.GetFullPath(Path.Combine(baseDir, path)), description);
-            else if (path is not null) r.Error(r.LineOf("path"), $"$.{name}.path", "must not be empty.");
+            if (path is not null && shared is not null) r.Error(r.LineOf("shared"), $"$.{name}", "give either \"path\" (relative to the catalog) or \"shared\" (relative to the shared datasets folder), not both.");
+            else if (path is null && shared is null) r.Error(line, $"$.{name}", "needs \"path\" (a folder relative to the catalog) or \"shared\" (a file or folder in the shared datasets).");
+            else if ((path ?? shared) is { Length: 0 }) r.Error(r.LineOf(path is null ? "shared" : "path"), $"$.{name}.{(path is null ? "shared" : "path")}", "must not be empty.");
+            else
+            {
+                var full = path is not null ? Path.GetFullPath(Path.Combine(baseDir, path)) : Path.GetFullPath(Path.Combine(SharedRoot(baseDir), shared!));
+                entries[name] = new DatasetEntry(name, path ?? shared!, full, description)
+                {
+                    Shared = shared is not null,
+                    MappingPath = mapping is { Length: > 0 } ? Path.GetFullPath(Path.Combine(baseDir, mapping)) : null,
+                };
+            }
         }
         if (errors.Count > 0) throw new OptionsValidationException(string.Join("\n", errors));
         return new DatasetCatalog(Path.GetFullPath(file), entries);
@@ -51,4 +76,10 @@ public sealed record DatasetCatalog(string File, IReadOnlyDictionary<string, Dat
 /// <param name="Path">The folder as written in the catalog (relative to it).</param>
 /// <param name="FullPath">The resolved folder.</param>
 /// <param name="Description">What the data is.</param>
-public sealed record DatasetEntry(string Name, string Path, string FullPath, string? Description);
+public sealed record DatasetEntry(string Name, string Path, string FullPath, string? Description)
+{
+    /// <summary>True when the entry lives in the shared datasets folder (<see cref="DatasetCatalog.SharedRoot"/>).</summary>
+    public bool Shared { get; init; }
+    /// <summary>A mapping that imports the raw files into CRM tables; null when the folder already holds CRM tables.</summary>
+    public string? MappingPath { get; init; }
+}

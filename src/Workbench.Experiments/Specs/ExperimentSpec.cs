@@ -3,6 +3,7 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Workbench.Analytics;
 using Workbench.Analytics.Explanation;
 using Workbench.Analytics.Features;
 using Workbench.Analytics.Labeling;
@@ -21,20 +22,6 @@ namespace Workbench.Experiments.Specs;
 /// <param name="Source">The catalog name when the spec named its data (<c>"data": {"source": "sample"}</c>); see <see cref="DatasetCatalog"/>.</param>
 public sealed record DataSourceSpec(string Path, string FullPath, bool Lenient, string? Source = null);
 
-/// <summary>The segmentation stage of an experiment.</summary>
-public sealed record SegmentationSpec
-{
-    public SegmentationMethod Method { get; init; } = SegmentationMethod.KMeans;
-    /// <summary>Fixed number of segments; null lets elbow, silhouette and the gap statistic recommend one.</summary>
-    public int? K { get; init; }
-    public int KMin { get; init; } = 2;
-    public int KMax { get; init; } = 8;
-    /// <summary>Seed of clustering; null uses the experiment's seed.</summary>
-    public int? Seed { get; init; }
-    /// <summary>Profile date (first of a month is typical); null: after the last month in the data.</summary>
-    public DateOnly? AsOf { get; init; }
-}
-
 /// <summary>
 /// An experiment: the typed options of every stage (snapshots and labels, features, ranking, explanation,
 /// segmentation), the data source, the seed, and the promotion floors. Read one with <see cref="Load"/> (strict:
@@ -51,25 +38,29 @@ public sealed record ExperimentSpec
     public static readonly IReadOnlyList<string> MetricStages = ["churn", "upsell", "explain", "segment"];
 
     public required string Name { get; init; }
-    public int Seed { get; init; } = 42;
+    public int Seed { get; init; } = PipelineOptions.Default.Seed;
     public required DataSourceSpec Data { get; init; }
-    public SnapshotOptions Snapshots { get; init; } = new();
+    public SnapshotOptions Snapshots { get; init; } = PipelineOptions.Default.Snapshots;
     /// <summary>Label thresholds; the source is <see cref="LabelSource"/>.</summary>
-    public LabelOptions Labels { get; init; } = new();
+    public LabelOptions Labels { get; init; } = PipelineOptions.Default.Labels;
     /// <summary>Where labels come from; null ("auto"): bookings when the data has them, else spend (as the CLI does).</summary>
-    public LabelSource? LabelSource { get; init; }
-    public FeatureOptions Features { get; init; } = new();
+    public LabelSource? LabelSource { get; init; } = PipelineOptions.Default.LabelSource;
+    public FeatureOptions Features { get; init; } = PipelineOptions.Default.Features;
     /// <summary>Ranking options; churn and upsell models share one set of propensity options, seeded by <see cref="Seed"/>.</summary>
-    public RankingOptions Ranking { get; init; } = new() { TestMonths = 3 };
-    public NarrativeOptions Explanation { get; init; } = new();
-    public SegmentationSpec Segmentation { get; init; } = new();
+    public RankingOptions Ranking { get; init; } = PipelineOptions.Default.Ranking;
+    public NarrativeOptions Explanation { get; init; } = PipelineOptions.Default.Explanation;
+    public SegmentationStageOptions Segmentation { get; init; } = PipelineOptions.Default.Segmentation;
     public IReadOnlyDictionary<string, double> PromotionFloors { get; init; } = new Dictionary<string, double>();
 
-    /// <summary>The label options for a dataset, with "auto" resolved.</summary>
-    public LabelOptions LabelsFor(CrmDataset data) => Labels with
+    /// <summary>The pipeline options this spec sets (every option it leaves out at its library default).</summary>
+    public PipelineOptions Options => new()
     {
-        Source = LabelSource ?? (data.Bookings.Count > 0 ? Workbench.Analytics.Labeling.LabelSource.Bookings : Workbench.Analytics.Labeling.LabelSource.Spend),
+        Seed = Seed, Snapshots = Snapshots, Labels = Labels, LabelSource = LabelSource, Features = Features,
+        Ranking = Ranking, Explanation = Explanation, Segmentation = Segmentation,
     };
+
+    /// <summary>The label options for a dataset, with "auto" resolved.</summary>
+    public LabelOptions LabelsFor(CrmDataset data) => Options.LabelsFor(data);
 
     /// <summary>Reads and validates a spec file; relative data paths resolve against the file's folder.</summary>
     public static ExperimentSpec Load(string path)
@@ -169,7 +160,7 @@ public sealed record ExperimentSpec
             CheckOptions(fr, features.Validate);
         }
 
-        var ranking = new RankingOptions { TestMonths = 3 };
+        var ranking = PipelineOptions.Default.Ranking;
         var model = new PropensityOptions();
         var priority = new PriorityOptions();
         if (r.Section("ranking") is { } rr)
@@ -222,7 +213,7 @@ public sealed record ExperimentSpec
             CheckOptions(er, explanation.Validate);
         }
 
-        var segmentation = new SegmentationSpec();
+        var segmentation = PipelineOptions.Default.Segmentation;
         if (r.Section("segmentation") is { } gr)
         {
             var asOfText = gr.String("as_of", null);
@@ -232,7 +223,7 @@ public sealed record ExperimentSpec
                 if (DateOnly.TryParseExact(asOfText, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var d)) asOf = d;
                 else gr.Error(gr.LineOf("as_of"), "$.segmentation.as_of", $"\"{asOfText}\" is not a date in the form yyyy-MM-dd.");
             }
-            segmentation = new SegmentationSpec
+            segmentation = new SegmentationStageOptions
             {
                 Method = gr.Enum("method", segmentation.Method, new Dictionary<string, SegmentationMethod> { ["kmeans"] = SegmentationMethod.KMeans, ["gmm"] = SegmentationMethod.GaussianMixture }),
                 K = gr.NullableInt("k", null),

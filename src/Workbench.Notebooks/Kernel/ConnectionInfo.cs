@@ -24,7 +24,7 @@ public sealed record ConnectionInfo(
         ConnectionInfo? info;
         try
         {
-            info = JsonSerializer.Deserialize<ConnectionInfo>(File.ReadAllText(path));
+            info = JsonSerializer.Deserialize(File.ReadAllText(path), KernelJson.Default.ConnectionInfo);
         }
         catch (JsonException ex)
         {
@@ -53,3 +53,7 @@ public sealed record ConnectionInfo(
 
     internal string Endpoint(int port) => $"tcp://{(Ip == "localhost" ? "127.0.0.1" : Ip.Contains(':') ? "[" + Ip + "]" : Ip)}:{port}";
 }
+
+/// <summary>Source-generated JSON for the connection file (no reflection).</summary>
+[JsonSerializable(typeof(ConnectionInfo))]
+internal sealed partial class KernelJson : JsonSerializerContext;

@@ -1,3 +1,5 @@
+using Workbench.Analytics;
+using Workbench.Analytics.Prioritization;
 using Workbench.Analytics.Features;
 using Workbench.Analytics.Ranking;
 using Workbench.Data.Generation;
@@ -15,7 +17,7 @@ public sealed class GeneratedRankingFixture
     public GeneratedRankingFixture()
     {
         Features = LabeledFeatures.Build(Data);
-        Result = RankingStage.Run(Features, Data, new RankingOptions { TestMonths = 3 });
+        Result = PrioritizerEvaluation.Evaluate(AccountPrioritizer.Fit(Features, PipelineOptions.Default with { Seed = 42 }), Features, Data);
     }
 }
 

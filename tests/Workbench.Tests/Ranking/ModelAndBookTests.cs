@@ -36,7 +36,9 @@ public class ModelAndBookTests
     public void Scoring_with_a_different_feature_schema_fails_with_the_difference_spelled_out()
     {
         var model = PropensityTrainer.Train("churn", Synthetic(3000, 1), Synthetic(1000, 2), new PropensityOptions { NumberOfTrees = 20, MinExamplesPerLeaf = 20 });
-        var ex = Assert.Throws<WorkbenchException>(() => model.Score(Synthetic(10, 4, ["a", "b", "d"]), "new-data/features.csv"));
+        var ex = Assert.Throws<FeatureSchemaException>(() => model.Score(Synthetic(10, 4, ["a", "b", "d"]), "new-data/features.csv"));
+        Assert.Equal(["c"], ex.Missing);
+        Assert.Equal(["d"], ex.Unexpected);
         Assert.Contains("new-data/features.csv", ex.Message);
         Assert.Contains("Missing: c", ex.Message);
         Assert.Contains("Unexpected: d", ex.Message);
@@ -65,7 +67,7 @@ public class ModelAndBookTests
             products.Add(new ProductPriority($"A{i}", "P1", d2, 0, 0, 0, p2 / 2, p2 / 2));
         }
         var books = new RepBooks(Enumerable.Range(0, 10).Select(i => new BookAssignment("R1", $"A{i}", d1, null)));
-        var ranked = AccountPrioritizer.Books(products, books, new PriorityOptions());
+        var ranked = PriorityBooks.Books(products, books, new PriorityOptions());
         var at2 = ranked.Where(b => b.AsOf == d2).OrderBy(b => b.Rank).ToList();
         Assert.Equal("A0", at2[0].AccountId);
         Assert.Equal(Grade.A, at2[0].Grade);                                     // top 10% of 10
@@ -74,7 +76,7 @@ public class ModelAndBookTests
         Assert.Equal(Trend.Down, at2.Single(b => b.AccountId == "A9").Trend);
         Assert.Equal(Trend.Steady, at2.Single(b => b.AccountId == "A5").Trend);
         Assert.All(ranked.Where(b => b.AsOf == d1), b => Assert.Equal(Trend.New, b.Trend));
-        Assert.Throws<OptionsValidationException>(() => AccountPrioritizer.Books(products, books, new PriorityOptions { GradeCutoffs = [0.5, 0.3, 0.6] }));
+        Assert.Throws<OptionsValidationException>(() => PriorityBooks.Books(products, books, new PriorityOptions { GradeCutoffs = [0.5, 0.3, 0.6] }));
     }
 
     [Fact]

@@ -1,3 +1,5 @@
+using Workbench.Analytics;
+using Workbench.Analytics.Prioritization;
 using Workbench.Analytics.Features;
 using Workbench.Analytics.Ranking;
 using Workbench.Data.Generation;
@@ -16,6 +18,7 @@ public sealed class ReportingFixture
     {
         Labeled = LabeledFeatures.Build(Data);
         var fast = new PropensityOptions { NumberOfTrees = 60, MinExamplesPerLeaf = 50 };
-        Ranking = RankingStage.Run(Labeled, Data, new RankingOptions { Churn = fast, Upsell = fast, TestMonths = 2 });
+        var options = PipelineOptions.Default with { Ranking = PipelineOptions.Default.Ranking with { Churn = fast, Upsell = fast, TestMonths = 2 } };
+        Ranking = PrioritizerEvaluation.Evaluate(AccountPrioritizer.Fit(Labeled, options), Labeled, Data);
     }
 }

@@ -74,8 +74,8 @@ public class PromotionTests(ScoringFixture fx)
     {
         var id = NewId("partial");
         fx.WriteRun(id, RunStatus.Succeeded);
-        File.Delete(Path.Combine(fx.Store.RunModelDirectory(id), "background.csv"));
-        Assert.Contains("lacks background.csv", Refusal(id, NewId("m")).Message);
+        File.Delete(Path.Combine(fx.Store.RunModelDirectory(id), Workbench.Experiments.Artifacts.RankingArtifacts.ModelFile));
+        Assert.Contains("lacks " + Workbench.Experiments.Artifacts.RankingArtifacts.ModelFile, Refusal(id, NewId("m")).Message);
     }
 
     [Fact]
@@ -106,8 +106,9 @@ public class PromotionTests(ScoringFixture fx)
         var r1 = Promoter.Promote(fx.Store, first, name);
         var dir = ModelRegistry.Resolve(fx.Store, name);
         Assert.Equal(Path.GetFullPath(fx.Store.PromotedModelDirectory(name)), Path.GetFullPath(dir));
-        foreach (var f in Directory.GetFiles(fx.TrainedModelDir))
-            Assert.Equal(File.ReadAllBytes(f), File.ReadAllBytes(Path.Combine(dir, Path.GetFileName(f))));
+        var modelFile = Workbench.Experiments.Artifacts.RankingArtifacts.ModelFile;
+        Assert.Equal([modelFile], Directory.GetFiles(dir).Select(Path.GetFileName));
+        Assert.Equal(File.ReadAllBytes(Path.Combine(fx.TrainedModelDir, modelFile)), File.ReadAllBytes(Path.Combine(dir, modelFile)));
         Assert.Equal(first, r1.Current.RunId);
         Assert.Equal(new FloorCheck("churn.auc", 0.7, 0.75, "spec"), Assert.Single(r1.Current.FloorsChecked));
         Assert.Empty(r1.History);

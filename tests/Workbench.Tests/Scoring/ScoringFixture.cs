@@ -19,6 +19,8 @@ public sealed class ScoringFixture : IDisposable
 
     public StoreLayout Store { get; }
     public string TrainedModelDir { get; }
+    /// <summary>The trained model as it came out of training, never saved and loaded (what a notebook scores with).</summary>
+    public Workbench.Analytics.Prioritization.PrioritizerModel TrainedModel { get; }
     public string HostileData { get; }
     public string HostileOut { get; }
     public ScoringOutput HostileOutput { get; }
@@ -31,8 +33,8 @@ public sealed class ScoringFixture : IDisposable
         _root = TestPaths.NewTempDir("scoring");
         Store = new StoreLayout(Path.Combine(_root, "store"));
         TrainedModelDir = Store.RunModelDirectory("trained");
-        int code = CliRunner.InvokeAsync(CliApp.BuildRoot(), ["train", "--data", Sample, "--out", TrainedModelDir]).GetAwaiter().GetResult();
-        if (code != 0) throw new InvalidOperationException($"workbench train exited with {code}");
+        TrainedModel = Workbench.Experiments.Pipeline.PipelineStages.Train(new CrmCatalog(Sample).Load().Dataset,
+            Workbench.Analytics.PipelineOptions.Default, TrainedModelDir).Model;
         WriteRun("trained", RunStatus.Succeeded, withModel: false);
         Promoter.Promote(Store, "trained", "prod");
 

@@ -170,19 +170,43 @@ public class ScoringTests(ScoringFixture fx)
         Assert.False(Directory.Exists(outDir));
     }
 
+    /// <summary>Changes entries of a model folder's one model file in place (zip update).</summary>
+    static void TamperModelFile(string modelDir, Action<ZipArchive> change)
+    {
+        using var zip = ZipFile.Open(Path.Combine(modelDir, RankingArtifacts.ModelFile), ZipArchiveMode.Update);
+        change(zip);
+    }
+
+    static byte[] ReadEntry(ZipArchive zip, string name)
+    {
+        using var s = zip.GetEntry(name)!.Open();
+        using var ms = new MemoryStream();
+        s.CopyTo(ms);
+        return ms.ToArray();
+    }
+
+    static void WriteEntry(ZipArchive zip, string name, byte[] bytes)
+    {
+        zip.GetEntry(name)?.Delete();
+        using var s = zip.CreateEntry(name).Open();
+        s.Write(bytes);
+    }
+
     [Fact]
     public void A_model_expecting_a_feature_the_data_does_not_produce_is_refused_naming_it()
     {
         string renamed = "";
-        var name = PromoteTampered(dir =>
+        var name = PromoteTampered(dir => TamperModelFile(dir, zip =>
         {
-            // The model header and background.csv both say 'made_up_feature' where the data builds another column.
-            renamed = File.ReadLines(Path.Combine(dir, "background.csv")).First().Split(',')[^1];
-            foreach (var file in new[] { "churn.model.zip", "upsell.model.zip" }) RenameFeatureInHeader(Path.Combine(dir, file), renamed, "made_up_feature");
-            var lines = File.ReadAllLines(Path.Combine(dir, "background.csv"));
-            lines[0] = lines[0][..lines[0].LastIndexOf(',')] + ",made_up_feature";
-            File.WriteAllLines(Path.Combine(dir, "background.csv"), lines);
-        });
+            // Both propensity models say 'made_up_feature' where the data builds another column.
+            foreach (var entry in new[] { "churn.model.zip", "upsell.model.zip" })
+            {
+                var inner = new MemoryStream();
+                inner.Write(ReadEntry(zip, entry));
+                renamed = RenameLastFeatureInHeader(inner, "made_up_feature");
+                WriteEntry(zip, entry, inner.ToArray());
+            }
+        }));
         var outDir = Path.Combine(TestPaths.NewTempDir("score-schema"), "out");
         var ex = Assert.Throws<WorkbenchException>(() => BatchScoring.Run(fx.Store, name, ScoringFixture.Sample, outDir));
         Assert.Contains($"model '{name}'", ex.Message);
@@ -195,28 +219,61 @@ public class ScoringTests(ScoringFixture fx)
     [Fact]
     public void Training_options_that_build_other_features_are_refused_naming_the_unexpected_ones()
     {
-        var name = PromoteTampered(dir =>
+        var name = PromoteTampered(dir => TamperModelFile(dir, zip =>
         {
-            var path = Path.Combine(dir, TrainingSpec.File);
-            var spec = JsonNode.Parse(File.ReadAllText(path))!.AsObject();
-            spec["features"] = new JsonObject { ["missing"] = "median_with_indicator" };
-            File.WriteAllText(path, spec.ToJsonString());
-        });
+            var options = JsonNode.Parse(ReadEntry(zip, "options.json"))!.AsObject();
+            options["features"]!["missing"] = "MedianWithIndicator";
+            WriteEntry(zip, "options.json", Encoding.UTF8.GetBytes(options.ToJsonString()));
+        }));
         var outDir = Path.Combine(TestPaths.NewTempDir("score-options"), "out");
         var ex = Assert.Throws<WorkbenchException>(() => BatchScoring.Run(fx.Store, name, ScoringFixture.Sample, outDir));
         Assert.Contains($"model '{name}'", ex.Message);
         Assert.Contains("Unexpected: ", ex.Message);
         Assert.Contains("_missing", ex.Message);
-        Assert.Contains("median_with_indicator", ex.Message);
+        Assert.Contains("MedianWithIndicator", ex.Message);
         Assert.False(Directory.Exists(outDir));
     }
 
     [Fact]
     public void A_model_file_holding_the_wrong_target_is_refused()
     {
-        var name = PromoteTampered(dir => File.Copy(Path.Combine(dir, "upsell.model.zip"), Path.Combine(dir, "churn.model.zip"), overwrite: true));
+        var name = PromoteTampered(dir => TamperModelFile(dir, zip => WriteEntry(zip, "churn.model.zip", ReadEntry(zip, "upsell.model.zip"))));
         var ex = Assert.Throws<WorkbenchException>(() => BatchScoring.Run(fx.Store, name, ScoringFixture.Sample, Path.Combine(TestPaths.NewTempDir("score-target"), "out")));
         Assert.Contains("holds a 'upsell' model, expected 'churn'", ex.Message);
+    }
+
+    [Fact]
+    public void A_model_file_from_a_future_version_is_refused_naming_both_versions()
+    {
+        var name = PromoteTampered(dir => TamperModelFile(dir, zip =>
+        {
+            var manifest = JsonNode.Parse(ReadEntry(zip, "manifest.json"))!.AsObject();
+            manifest["version"] = 99;
+            WriteEntry(zip, "manifest.json", Encoding.UTF8.GetBytes(manifest.ToJsonString()));
+        }));
+        var ex = Assert.Throws<WorkbenchException>(() => BatchScoring.Run(fx.Store, name, ScoringFixture.Sample, Path.Combine(TestPaths.NewTempDir("score-version"), "out")));
+        Assert.Contains("model format version 99", ex.Message);
+        Assert.Contains($"up to version {Workbench.Analytics.Prioritization.PrioritizerModel.FormatVersion}", ex.Message);
+    }
+
+    [Fact]
+    public void Promotion_stores_one_model_file()
+    {
+        var dir = Workbench.Experiments.Promotion.ModelRegistry.Resolve(fx.Store, "prod");
+        Assert.Equal([RankingArtifacts.ModelFile], Directory.GetFileSystemEntries(dir).Select(Path.GetFileName));
+    }
+
+    [Fact]
+    public void Scoring_the_promoted_file_gives_the_same_book_bytes_as_the_in_memory_model()
+    {
+        var data = new CrmCatalog(ScoringFixture.Sample).Load().Dataset;
+        var inMemory = fx.TrainedModel.Score(data, name: "prod");
+        var memoryOut = Path.Combine(TestPaths.NewTempDir("score-memory"), "out");
+        BatchScoring.Write(inMemory, memoryOut, fx.TrainedModel.Options.Explanation);
+        var fileOut = Path.Combine(TestPaths.NewTempDir("score-file"), "out");
+        BatchScoring.Run(fx.Store, "prod", ScoringFixture.Sample, fileOut);
+        foreach (var f in new[] { BatchScoring.BookCsvFile, BatchScoring.BookJsonFile })
+            Assert.True(File.ReadAllBytes(Path.Combine(memoryOut, f)).SequenceEqual(File.ReadAllBytes(Path.Combine(fileOut, f))), f + " differs");
     }
 
     [Fact]
@@ -257,19 +314,15 @@ public class ScoringTests(ScoringFixture fx)
         Assert.Equal(2, Run("score", "--model", name, "--data", ScoringFixture.Sample, "--out", outDir, "--store", fx.Store.Root, "--as-of", "Dec 2025"));
     }
 
-    static void RenameFeatureInHeader(string zipPath, string from, string to)
+    /// <summary>Renames the last feature of a propensity model's header (a zip in <paramref name="model"/>); returns the old name.</summary>
+    static string RenameLastFeatureInHeader(MemoryStream model, string to)
     {
-        using var zip = ZipFile.Open(zipPath, ZipArchiveMode.Update);
-        var entry = zip.GetEntry("propensity.json")!;
-        string text;
-        using (var r = new StreamReader(entry.Open())) text = r.ReadToEnd();
-        var header = JsonNode.Parse(text)!.AsObject();
-        var features = header["Features"]!.AsArray();
-        int i = features.Select(f => f!.GetValue<string>()).ToList().IndexOf(from);
-        Assert.True(i >= 0, $"feature {from} in the model header");
-        features[i] = to;
-        entry.Delete();
-        using var w = new StreamWriter(zip.CreateEntry("propensity.json").Open());
-        w.Write(header.ToJsonString());
+        using var zip = new ZipArchive(model, ZipArchiveMode.Update, leaveOpen: true);
+        var header = JsonNode.Parse(ReadEntry(zip, "propensity.json"))!.AsObject();
+        var features = header["features"]!.AsArray();
+        var from = features[^1]!.GetValue<string>();
+        features[^1] = to;
+        WriteEntry(zip, "propensity.json", Encoding.UTF8.GetBytes(header.ToJsonString()));
+        return from;
     }
 }

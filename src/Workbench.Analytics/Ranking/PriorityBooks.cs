@@ -23,7 +23,7 @@ public sealed record AccountPriority(string RepId, string AccountId, DateOnly As
 /// <see cref="PriorityOptions.RevenueAtRiskMonths"/>. Accounts are ranked by the sum over their products, graded A-D by
 /// the cut-offs within their book, and compared with the previous as-of date for the trend.
 /// </summary>
-public static class AccountPrioritizer
+public static class PriorityBooks
 {
     public static IReadOnlyList<ProductPriority> ProductPriorities(FeatureTable table, IReadOnlyList<Label> labels, IReadOnlyList<int> rows,
         double[] pUpsell, double[] pChurn, double upsellRatio, PriorityOptions options)

@@ -1,69 +1,44 @@
 using Workbench.Analytics.Features;
 using Workbench.Analytics.Labeling;
+using Workbench.Analytics.Ranking;
 using Workbench.Domain;
 
-namespace Workbench.Analytics.Ranking;
-
-/// <summary>Evaluation of one target (churn or upsell) on the test months.</summary>
-public sealed record TargetMetrics(
-    string Target, int Rows, int Positives, double Auc, double PrAuc, double LogLoss, double Brier, double? OracleAuc,
-    double NdcgAtK, double PrecisionAtK, double RecallAtK, double? OracleNdcgAtK,
-    IReadOnlyDictionary<string, double> BaselineNdcgAtK, int TreeCount,
-    IReadOnlyList<CalibrationBin> Reliability, IReadOnlyList<GainPoint> Gain, IReadOnlyList<RocPoint> Roc, IReadOnlyList<PrPoint> PrecisionRecall)
-{
-    public string BestBaseline => BaselineNdcgAtK.OrderByDescending(kv => kv.Value).ThenBy(kv => kv.Key, StringComparer.Ordinal).First().Key;
-    public double BestBaselineNdcgAtK => BaselineNdcgAtK[BestBaseline];
-}
-
-public sealed record RocPoint(double FalsePositiveRate, double TruePositiveRate);
-
-/// <summary>Everything the ranking stage produces.</summary>
-public sealed record RankingResult(
-    PropensityModel ChurnModel, PropensityModel UpsellModel, TimeSplit Split, double UpsellRatio,
-    TargetMetrics Churn, TargetMetrics Upsell,
-    IReadOnlyList<ProductPriority> Products, IReadOnlyList<AccountPriority> Books, int K);
+namespace Workbench.Analytics.Prioritization;
 
 /// <summary>
-/// The account prioritizer: trains churn and upsell propensity on earlier snapshots, scores later ones, turns the
-/// probabilities into expected values and ranked books, and measures everything against baselines (current spend,
-/// recent usage change, random) and, when the data carries planted truth, against the oracle.
+/// Evaluates a prioritizer on the test months of a labeled feature table (the latest as-of months, never seen in
+/// training): ROC and PR AUC, calibration, NDCG, precision and recall at k within each rep's book, lift over simple
+/// baselines (current spend, recent usage change, random) and, when the data carries planted truth, the oracle computed
+/// from the true probabilities. Also scores the month before the test months, for the books' trends.
 /// </summary>
-public static class RankingStage
+public static class PrioritizerEvaluation
 {
-    public static RankingResult Run(LabeledFeatures lf, CrmDataset data, RankingOptions? options = null)
+    public static RankingResult Evaluate(PrioritizerModel model, LabeledFeatures features, CrmDataset data)
     {
-        options ??= new RankingOptions();
-        var table = lf.Features;
-        var split = TimeSplit.Make(table.Snapshots.Select(s => s.AsOfMonth).Distinct().ToList(), lf.SnapshotOptions, options.TestMonths, options.ValidationMonths);
-        int[] Rows(IEnumerable<int> months) { var set = months.ToHashSet(); return Enumerable.Range(0, table.RowCount).Where(i => set.Contains(table.Snapshots[i].AsOfMonth)).ToArray(); }
-        var trainRows = Rows(split.TrainMonths); var validRows = Rows(split.ValidationMonths); var testRows = Rows(split.TestMonths);
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(features);
+        ArgumentNullException.ThrowIfNull(data);
+        var options = model.Options.Ranking;
+        var table = features.Features;
+        var split = AccountPrioritizer.SplitOf(features, options);
+        var testRows = AccountPrioritizer.RowsIn(table, split.TestMonths);
         // Books need the month before the test for trends: score it too (its labels are not used).
-        var scoredMonths = split.TestMonths.Prepend(split.TestMonths[0] - 1).ToArray();
-        var scoreRows = Rows(scoredMonths);
+        var scoreRows = AccountPrioritizer.RowsIn(table, split.TestMonths.Prepend(split.TestMonths[0] - 1));
 
-        var train = TrainingSet.ChurnAndUpsell(table, trainRows, lf.Labels);
-        var valid = TrainingSet.ChurnAndUpsell(table, validRows, lf.Labels);
-        var churnModel = PropensityTrainer.Train("churn", train.Churn, valid.Churn, options.Churn);
-        var upsellModel = PropensityTrainer.Train("upsell", train.Upsell, valid.Upsell, options.Upsell);
-
-        // The expected relative size of an upsell, learned from training labels only.
-        var upsells = trainRows.Where(r => lf.Labels[r].Outcome == Outcome.Upsell && lf.Labels[r].RunRate > 0).ToArray();
-        double upsellRatio = upsells.Length == 0 ? 0 : upsells.Average(r => lf.Labels[r].UpsellAmount / lf.Labels[r].RunRate);
-
-        var scored = TrainingSet.ChurnAndUpsell(table, scoreRows, lf.Labels);
-        var pChurn = churnModel.Score(scored.Churn).Probability;
-        var pUpsell = upsellModel.Score(scored.Upsell).Probability;
-        var products = AccountPrioritizer.ProductPriorities(table, lf.Labels, scoreRows, pUpsell, pChurn, upsellRatio, options.Priority);
-        var books = AccountPrioritizer.Books(products, new RepBooks(data.Book), options.Priority)
+        var scored = TrainingSet.ChurnAndUpsell(table, scoreRows, features.Labels);
+        var pChurn = model.Churn.Score(scored.Churn).Probability;
+        var pUpsell = model.Upsell.Score(scored.Upsell).Probability;
+        var products = PriorityBooks.ProductPriorities(table, features.Labels, scoreRows, pUpsell, pChurn, model.UpsellRatio, options.Priority);
+        var books = PriorityBooks.Books(products, new RepBooks(data.Book), options.Priority)
             .Where(b => split.TestMonths.Contains(table.Panel.MonthIndexOf(b.AsOf))).ToList();
 
         var testSet = testRows.ToHashSet();
         var testIdx = Enumerable.Range(0, scoreRows.Length).Where(k => testSet.Contains(scoreRows[k])).ToArray();
-        var oracle = data.Truth is { Risks.Count: > 0 } ? new OracleProbabilities(lf.Panel, data.Truth, lf.SnapshotOptions) : null;
-        var evaluator = new Evaluator(lf, data, testIdx.Select(k => scoreRows[k]).ToArray(), options);
-        var churn = evaluator.Evaluate("churn", Outcome.Churn, testIdx.Select(k => pChurn[k]).ToArray(), churnModel.TreeCount, oracle, 1.0);
-        var upsell = evaluator.Evaluate("upsell", Outcome.Upsell, testIdx.Select(k => pUpsell[k]).ToArray(), upsellModel.TreeCount, oracle, upsellRatio);
-        return new RankingResult(churnModel, upsellModel, split, upsellRatio, churn, upsell,
+        var oracle = data.Truth is { Risks.Count: > 0 } ? new OracleProbabilities(features.Panel, data.Truth, features.SnapshotOptions) : null;
+        var evaluator = new Evaluator(features, data, testIdx.Select(k => scoreRows[k]).ToArray(), options);
+        var churn = evaluator.Evaluate("churn", Outcome.Churn, testIdx.Select(k => pChurn[k]).ToArray(), model.Churn.TreeCount, oracle, 1.0);
+        var upsell = evaluator.Evaluate("upsell", Outcome.Upsell, testIdx.Select(k => pUpsell[k]).ToArray(), model.Upsell.TreeCount, oracle, model.UpsellRatio);
+        return new RankingResult(model.Churn, model.Upsell, split, model.UpsellRatio, churn, upsell,
             products.Where(p => split.TestMonths.Contains(table.Panel.MonthIndexOf(p.AsOf))).ToList(), books, options.K);
     }
 

@@ -1,0 +1,90 @@
+using Workbench.Analytics.Features;
+using Workbench.Analytics.Labeling;
+using Workbench.Analytics.Ranking;
+
+namespace Workbench.Analytics.Prioritization;
+
+/// <summary>
+/// The account prioritizer's estimator: trains calibrated churn and upsell propensity models on the earlier snapshots
+/// of a labeled feature table (the latest months are held out for <see cref="PrioritizerEvaluation"/>) and returns a
+/// <see cref="PrioritizerModel"/> that scores, explains and saves as one file.
+/// <code>
+/// var data = Datasets.Load("sample");
+/// var options = PipelineOptions.Default;
+/// var features = LabeledFeatures.Build(data, options);
+/// var model = AccountPrioritizer.Fit(features, options);
+/// var metrics = PrioritizerEvaluation.Evaluate(model, features, data);
+/// var book = model.Score(data);
+/// </code>
+/// </summary>
+public static class AccountPrioritizer
+{
+    /// <summary>Rows of the training months kept in the model for TreeSHAP covers and narrative statistics.</summary>
+    public const int MaxBackgroundRows = 20_000;
+
+    /// <summary>Trains with the default options.</summary>
+    public static PrioritizerModel Fit(LabeledFeatures features) => Fit(features, PipelineOptions.Default);
+
+    /// <summary>Trains both propensity models on the snapshots before the validation and test months, calibrates them on
+    /// the validation months, and learns the mean relative size of an upsell from the training labels.</summary>
+    /// <param name="features">Labeled features (see <see cref="LabeledFeatures.Build(Workbench.Domain.CrmDataset, PipelineOptions)"/>).</param>
+    /// <param name="options">Pipeline options; the model records the snapshot, label and feature options the features were
+    /// actually built with, so scoring rebuilds the same columns.</param>
+    public static PrioritizerModel Fit(LabeledFeatures features, PipelineOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(features);
+        ArgumentNullException.ThrowIfNull(options);
+        options = options.Resolved() with
+        {
+            Snapshots = features.SnapshotOptions,
+            Labels = features.LabelOptions,
+            LabelSource = features.LabelOptions.Source,
+            Features = features.FeatureOptions,
+        };
+        options.Validate();
+        var ranking = options.Ranking;
+        var table = features.Features;
+        var split = SplitOf(features, ranking);
+        var trainRows = RowsIn(table, split.TrainMonths);
+        var validRows = RowsIn(table, split.ValidationMonths);
+
+        var train = TrainingSet.ChurnAndUpsell(table, trainRows, features.Labels);
+        var valid = TrainingSet.ChurnAndUpsell(table, validRows, features.Labels);
+        var churn = PropensityTrainer.Train("churn", train.Churn, valid.Churn, ranking.Churn);
+        var upsell = PropensityTrainer.Train("upsell", train.Upsell, valid.Upsell, ranking.Upsell);
+
+        // The expected relative size of an upsell, learned from training labels only.
+        var upsells = trainRows.Where(r => features.Labels[r].Outcome == Outcome.Upsell && features.Labels[r].RunRate > 0).ToArray();
+        double upsellRatio = upsells.Length == 0 ? 0 : upsells.Average(r => features.Labels[r].UpsellAmount / features.Labels[r].RunRate);
+
+        var background = BackgroundSample(trainRows, options.Seed);
+        var (churnBackground, upsellBackground) = TrainingSet.ChurnAndUpsell(table, background, features.Labels);
+        return new PrioritizerModel(churn, upsell, churnBackground, upsellBackground, upsellRatio, options);
+    }
+
+    /// <summary>The time split the options give on these features (training, validation and test as-of months).</summary>
+    public static TimeSplit SplitOf(LabeledFeatures features, RankingOptions ranking)
+    {
+        var months = features.Features.Snapshots.Select(s => s.AsOfMonth).Distinct().ToList();
+        if (months.Count == 0)
+            throw new WorkbenchException("No snapshot has a label: the data is too short for the snapshot options (history, horizon and gap), or no account-product had recent spend.");
+        return TimeSplit.Make(months, features.SnapshotOptions, ranking.TestMonths, ranking.ValidationMonths);
+    }
+
+    internal static int[] RowsIn(FeatureTable table, IEnumerable<int> months)
+    {
+        var set = months.ToHashSet();
+        return Enumerable.Range(0, table.RowCount).Where(i => set.Contains(table.Snapshots[i].AsOfMonth)).ToArray();
+    }
+
+    /// <summary>A seeded sample of at most <see cref="MaxBackgroundRows"/> training rows, in row order.</summary>
+    static int[] BackgroundSample(int[] trainRows, int seed)
+    {
+        var rows = (int[])trainRows.Clone();
+        if (rows.Length <= MaxBackgroundRows) return rows;
+        new Random(RunContext.DeriveSeed(seed, "background-sample")).Shuffle(rows);
+        rows = rows[..MaxBackgroundRows];
+        Array.Sort(rows);
+        return rows;
+    }
+}
