@@ -163,17 +163,7 @@ public static class OpportunityEstimator
         return b.ToSchema();
     }
 
-    internal static IDataView StageView(MLContext ml, float[] values, int d, float[] labels)
-    {
-        var rows = Enumerable.Range(0, labels.Length).Select(i => new StageRow { Features = values.AsSpan(i * d, d).ToArray(), Label = labels[i] });
-        var schema = SchemaDefinition.Create(typeof(StageRow));
-        schema[nameof(StageRow.Features)].ColumnType = new VectorDataViewType(NumberDataViewType.Single, d);
-        return ml.Data.LoadFromEnumerable(rows, schema);
-    }
-
-    internal sealed class StageRow
-    {
-        public float[] Features { get; set; } = [];
-        public float Label { get; set; }
-    }
+    /// <summary>Features and a numeric stage label (0..3) as an ML.NET view (no emitted code: works in file-based apps).</summary>
+    internal static IDataView StageView(MLContext ml, float[] values, int d, float[] labels) =>
+        new Modeling.DenseDataView(values, OpportunityFeatures.Registry.Names.Take(d).ToArray(), labels);
 }
