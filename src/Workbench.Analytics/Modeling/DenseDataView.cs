@@ -12,13 +12,22 @@ internal sealed class DenseDataView : IDataView
 {
     readonly float[] _values;
     readonly bool[]? _labels;
+    readonly float[]? _numericLabels;
     readonly int _rows, _columns;
 
     public DataViewSchema Schema { get; }
     public bool CanShuffle => false;
 
-    public DenseDataView(float[] values, IReadOnlyList<string> featureNames, bool[]? labels)
+    /// <summary>A view with a numeric (Single) "Label" column, for multiclass and regression trainers.</summary>
+    public DenseDataView(float[] values, IReadOnlyList<string> featureNames, float[] labels) : this(values, featureNames, null, labels) { }
+
+    public DenseDataView(float[] values, IReadOnlyList<string> featureNames, bool[]? labels) : this(values, featureNames, labels, null) { }
+
+    DenseDataView(float[] values, IReadOnlyList<string> featureNames, bool[]? labels, float[]? numericLabels)
     {
+        if (numericLabels is not null && numericLabels.Length != (featureNames.Count == 0 ? numericLabels.Length : values.Length / featureNames.Count))
+            throw new ArgumentException($"{numericLabels.Length} labels for {values.Length / Math.Max(1, featureNames.Count)} rows.");
+        _numericLabels = numericLabels;
         _columns = featureNames.Count;
         _rows = _columns == 0 ? labels?.Length ?? 0 : values.Length / _columns;
         if ((long)_rows * _columns != values.LongLength) throw new ArgumentException($"{values.Length} values are not rows of {_columns} features.");
@@ -31,6 +40,7 @@ internal sealed class DenseDataView : IDataView
         var builder = new DataViewSchema.Builder();
         builder.AddColumn("Features", new VectorDataViewType(NumberDataViewType.Single, _columns), annotations.ToAnnotations());
         if (labels is not null) builder.AddColumn("Label", BooleanDataViewType.Instance);
+        else if (numericLabels is not null) builder.AddColumn("Label", NumberDataViewType.Single);
         Schema = builder.ToSchema();
     }
 
@@ -75,6 +85,11 @@ internal sealed class DenseDataView : IDataView
             {
                 ValueGetter<bool> label = (ref bool dst) => dst = labels[_position];
                 return label as ValueGetter<TValue> ?? throw new InvalidOperationException($"Column Label is a boolean, not {typeof(TValue).Name}.");
+            }
+            if (column.Index == 1 && view._numericLabels is { } numeric)
+            {
+                ValueGetter<float> label = (ref float dst) => dst = numeric[_position];
+                return label as ValueGetter<TValue> ?? throw new InvalidOperationException($"Column Label is a float, not {typeof(TValue).Name}.");
             }
             throw new ArgumentOutOfRangeException(nameof(column), $"No column {column.Index} in this view.");
         }

@@ -20,6 +20,7 @@ public static class CliApp
         root.Subcommands.Add(TerritoryCommand.Create());
         root.Subcommands.Add(ClvCommand.Create());
         root.Subcommands.Add(ImportCommand.Create());
+        root.Subcommands.Add(PipelineCommand.Create());
         root.Subcommands.Add(RunCommand.Create());
         root.Subcommands.Add(RunsCommand.Create());
         root.Subcommands.Add(PromoteCommand.Create());

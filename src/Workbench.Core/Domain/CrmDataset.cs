@@ -17,6 +17,8 @@ public sealed record CrmDataset
     public IReadOnlyList<ActionLogEntry> Actions { get; init; } = [];
     /// <summary>Day-level purchases (optional; imported transaction logs carry them).</summary>
     public IReadOnlyList<TransactionRecord> Transactions { get; init; } = [];
+    /// <summary>Dated events on opportunities (emails, meetings, demos, proposals, contacts joining).</summary>
+    public IReadOnlyList<OpportunityActivity> OpportunityActivities { get; init; } = [];
 
     /// <summary>Planted truth, present only for generated data.</summary>
     public PlantedTruth? Truth { get; init; }

@@ -24,7 +24,8 @@ public static class CrmSchema
 {
     public const string Accounts = "accounts", Products = "products", Contracts = "contracts", Spend = "spend",
         Usage = "usage", Engagement = "engagement", Bookings = "bookings", Reps = "reps", Book = "book",
-        Opportunities = "opportunities", StageHistory = "stage_history", Actions = "actions", Transactions = "transactions";
+        Opportunities = "opportunities", StageHistory = "stage_history", Actions = "actions", Transactions = "transactions",
+        OpportunityActivities = "opportunity_activities";
 
     static ColumnSpec S(string n, bool nullable = false) => new(n, ColumnType.String, nullable);
     static ColumnSpec I(string n, bool nullable = false, double? min = null, double? max = null) => new(n, ColumnType.Int, nullable, min, max);
@@ -65,6 +66,8 @@ public static class CrmSchema
             ["opportunity_id"], [Fk("account_id", Accounts), Fk("rep_id", Reps), Fk("product_id", Products)]),
         new(StageHistory, [S("opportunity_id"), E<OpportunityStage>("stage"), D("entered_date")],
             ["opportunity_id", "stage"], [Fk("opportunity_id", Opportunities)]),
+        new(OpportunityActivities, [S("activity_id"), S("opportunity_id"), D("date"), E<ActivityType>("type"), S("contact_title", true)],
+            ["activity_id"], [Fk("opportunity_id", Opportunities)]),
         new(Actions, [S("action_id"), S("account_id"), D("date"), S("action"), B("responded"), M("value")],
             ["action_id"], [Fk("account_id", Accounts)]),
         new(Transactions, [S("transaction_id"), S("account_id"), S("product_id"), D("date"), M("amount", min: 0)],

@@ -34,6 +34,10 @@ public sealed record TrueRepSkill(string RepId, int Segment, double WinRate);
 /// <summary>How many stages ahead (positive) or behind a rep declares relative to the truth.</summary>
 public sealed record TrueRepBias(string RepId, double StageBias);
 
+/// <summary>An opportunity's true stage and true win probability at the start of one week of its life
+/// (weeks counted from the created date): what a perfect observer of the generator would say that day.</summary>
+public readonly record struct TrueOpportunityWeek(string OpportunityId, DateOnly WeekStart, OpportunityStage TrueStage, double WinProbability);
+
 public sealed record TrueActionResponse(string Action, int Segment, double ResponseRate);
 
 /// <summary>The rep-randomized rollout: treatment reps' renewal bookings are multiplied by (1 + Uplift)
@@ -50,5 +54,6 @@ public sealed record PlantedTruth
     public IReadOnlyList<TrueRepSkill> RepSkills { get; init; } = [];
     public IReadOnlyList<TrueRepBias> RepBiases { get; init; } = [];
     public IReadOnlyList<TrueActionResponse> ActionResponses { get; init; } = [];
+    public IReadOnlyList<TrueOpportunityWeek> OpportunityWeeks { get; init; } = [];
     public required TrueRolloutEffect Rollout { get; init; }
 }

@@ -108,6 +108,13 @@ public sealed record Opportunity(
 /// <summary>An opportunity entered a stage on a date.</summary>
 public readonly record struct StageChange(string OpportunityId, OpportunityStage Stage, DateOnly EnteredDate);
 
+/// <summary>What happened on an opportunity on a day: an email, a meeting, a demo, a proposal sent, or a contact
+/// from the customer joining the deal (with their title).</summary>
+public enum ActivityType { Email, Meeting, Demo, Proposal, ContactJoined }
+
+/// <summary>One dated event on an opportunity. ContactTitle is set for <see cref="ActivityType.ContactJoined"/> only.</summary>
+public sealed record OpportunityActivity(string ActivityId, string OpportunityId, DateOnly Date, ActivityType Type, string? ContactTitle);
+
 /// <summary>An action taken on an account (offer, call, training...) and whether it worked.</summary>
 public sealed record ActionLogEntry(
     string ActionId,

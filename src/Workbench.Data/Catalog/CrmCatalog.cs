@@ -158,6 +158,7 @@ public sealed class CrmCatalog
             Book = Rows<BookAssignment>(outcomes, CrmSchema.Book), Opportunities = Rows<Opportunity>(outcomes, CrmSchema.Opportunities),
             StageHistory = Rows<StageChange>(outcomes, CrmSchema.StageHistory), Actions = Rows<ActionLogEntry>(outcomes, CrmSchema.Actions),
             Transactions = Rows<TransactionRecord>(outcomes, CrmSchema.Transactions),
+            OpportunityActivities = Rows<OpportunityActivity>(outcomes, CrmSchema.OpportunityActivities),
             Truth = truth,
         };
         return new LoadResult(dataset, report);
@@ -326,7 +327,7 @@ public sealed class CrmCatalog
         {
             Manifest = manifest!.Manifest!, Rollout = manifest.Rollout!,
             Risks = R<TrueRisk>(0), Segments = R<TrueSegment>(1), RepSkills = R<TrueRepSkill>(2), RepBiases = R<TrueRepBias>(3),
-            ActionResponses = R<TrueActionResponse>(4),
+            ActionResponses = R<TrueActionResponse>(4), OpportunityWeeks = R<TrueOpportunityWeek>(5),
         };
     }
 

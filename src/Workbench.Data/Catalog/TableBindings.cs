@@ -112,12 +112,14 @@ internal static class Bindings
         C(Codecs.Engagement, d => d.Engagement), C(Codecs.Bookings, d => d.Bookings), C(Codecs.Book, d => d.Book),
         C(Codecs.Opportunities, d => d.Opportunities), C(Codecs.Actions, d => d.Actions), C(Codecs.StageHistory, d => d.StageHistory),
         C(Codecs.Transactions, d => d.Transactions),
+        C(Codecs.OpportunityActivities, d => d.OpportunityActivities),
     ];
 
     public static readonly IReadOnlyList<TableBinding<PlantedTruth>> Truth =
     [
         P(Codecs.Risks, t => t.Risks), P(Codecs.Segments, t => t.Segments), P(Codecs.RepSkills, t => t.RepSkills),
         P(Codecs.RepBiases, t => t.RepBiases), P(Codecs.ActionResponses, t => t.ActionResponses),
+        P(Codecs.OpportunityWeeks, t => t.OpportunityWeeks),
     ];
 
     /// <summary>Tables grouped so each level depends only on earlier levels; tables in a level load in parallel.</summary>

@@ -18,12 +18,17 @@ internal sealed class AccountOutput
     public readonly List<Opportunity> Opportunities = new(4);
     public readonly List<StageChange> Stages = new(16);
     public readonly List<ActionLogEntry> Actions = new(4);
+    public readonly List<OpportunityActivity> Activities = new(64);
+    public readonly List<TrueOpportunityWeek> OpportunityWeeks = new(64);
+    /// <summary>What the signals step needs about each opportunity (same order as <see cref="Opportunities"/>).</summary>
+    public readonly List<OpportunityPlan> OpportunityPlans = new(4);
 
     /// <summary>Empties the lists but keeps their capacity: one output per wave slot is reused across waves.</summary>
     public void Clear()
     {
         Spend.Clear(); Usage.Clear(); Risks.Clear(); Engagement.Clear(); Bookings.Clear(); Contracts.Clear();
         Book.Clear(); Opportunities.Clear(); Stages.Clear(); Actions.Clear();
+        Activities.Clear(); OpportunityWeeks.Clear(); OpportunityPlans.Clear();
     }
 }
 
@@ -387,6 +392,9 @@ internal sealed class AccountSimulator
 
         foreach (var ps in _products)
             if (ps.Active) CloseContract(ps, ContractStatus.Active);
+
+        // Dated signals, the recorded stage history and the weekly truth, from the account's own pipeline stream.
+        OpportunitySignals.Generate(_plan, index, _seg, _out);
     }
 
     double DrawGrowthRegime()
@@ -545,8 +553,8 @@ internal sealed class AccountSimulator
         return string.Join("; ", titles.Distinct());
     }
 
-    /// <summary>A closed opportunity: true stages from creation to the close date; the declared stage is what
-    /// the rep reported two weeks before closing: the true stage then, shifted by the rep's planted bias.</summary>
+    /// <summary>A closed opportunity: true stages from creation to the close date (kept for the signals step, which writes
+    /// the recorded stage history, the activities and the declared stage; the draws here stay so later draws do not shift).</summary>
     void AddOpportunity(int p, DateOnly close, bool won, double monthlyValue, int rep)
     {
         int duration = _rng.NextInt(20, 100);
@@ -554,8 +562,7 @@ internal sealed class AccountSimulator
         string id = ChildId('O', ++_oppNo, 3);
         int lastOpenStage = won ? (int)OpportunityStage.Negotiation : _rng.NextInt(4);
         var entered = StageDates(created, duration, lastOpenStage);
-        for (int s = 0; s <= lastOpenStage; s++) _out.Stages.Add(new StageChange(id, (OpportunityStage)s, entered[s]));
-        _out.Stages.Add(new StageChange(id, won ? OpportunityStage.ClosedWon : OpportunityStage.ClosedLost, close));
+        _out.OpportunityPlans.Add(new OpportunityPlan(entered, lastOpenStage, rep, close, won ? OpportunityOutcome.Won : OpportunityOutcome.Lost));
         var review = close.AddDays(-14) < created ? created : close.AddDays(-14);
         var declared = Declare(TrueStageAt(entered, lastOpenStage, review), rep);
         int contacts = 1 + _rng.Poisson(won ? 2.0 : 1.0);
@@ -573,7 +580,7 @@ internal sealed class AccountSimulator
         var entered = StageDates(created, plannedDuration, (int)OpportunityStage.Negotiation);
         int reached = TrueStageAt(entered, (int)OpportunityStage.Negotiation, windowEnd);
         string id = ChildId('O', ++_oppNo, 3);
-        for (int s = 0; s <= reached; s++) _out.Stages.Add(new StageChange(id, (OpportunityStage)s, entered[s]));
+        _out.OpportunityPlans.Add(new OpportunityPlan(entered[..(reached + 1)], reached, rep, _plan.MonthStart(_o.Months), OpportunityOutcome.Open));
         int contacts = 1 + _rng.Poisson(1.5);
         _out.Opportunities.Add(new Opportunity(id, _id, _plan.Reps[rep].RepId, _plan.Products[p].ProductId,
             Money(Math.Max(0, 12 * monthlyValue)), created, null, _rng.Poisson(2 + elapsed / 10.0), contacts,

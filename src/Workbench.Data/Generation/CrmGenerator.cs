@@ -17,7 +17,7 @@ namespace Workbench.Data.Generation;
 public static class CrmGenerator
 {
     /// <summary>Version written to the manifest; bump when the same options would produce different data.</summary>
-    public const string Version = "gen-1.0";
+    public const string Version = "gen-1.1";
 
     const int WaveSize = 4096;
 
@@ -45,6 +45,8 @@ public static class CrmGenerator
         var opportunities = new List<Opportunity>();
         var stages = new List<StageChange>();
         var actions = new List<ActionLogEntry>();
+        var activities = new ChunkedList<OpportunityActivity>();
+        var opportunityWeeks = new ChunkedList<TrueOpportunityWeek>();
 
         // Accounts are simulated in waves: in parallel inside a wave (each from its own random stream),
         // then appended in account order, so the result does not depend on scheduling.
@@ -74,6 +76,8 @@ public static class CrmGenerator
                 opportunities.AddRange(o.Opportunities);
                 stages.AddRange(o.Stages);
                 actions.AddRange(o.Actions);
+                activities.AddRange(o.Activities);
+                opportunityWeeks.AddRange(o.OpportunityWeeks);
             }
             progress?.Report(new GeneratorProgress("accounts", waveStart + count, options.Accounts));
         }
@@ -87,6 +91,7 @@ public static class CrmGenerator
             RepBiases = plan.Reps.Select((rep, r) => new TrueRepBias(rep.RepId, plan.StageBias[r])).ToArray(),
             ActionResponses = plan.ActionResponse.SelectMany((rates, s) =>
                 rates.Select((rate, a) => new TrueActionResponse(GeneratorCatalog.Actions[a], s + 1, rate))).ToArray(),
+            OpportunityWeeks = opportunityWeeks,
             Rollout = new TrueRolloutEffect(options.ResolvedRolloutStart, options.RolloutUplift),
         };
 
@@ -104,6 +109,7 @@ public static class CrmGenerator
             Opportunities = opportunities,
             StageHistory = stages,
             Actions = actions,
+            OpportunityActivities = activities,
             Truth = truth,
         };
     }

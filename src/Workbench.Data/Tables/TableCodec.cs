@@ -105,6 +105,14 @@ internal static class Codecs
         b => new StageChange(b.S(0), (OpportunityStage)b.E(1), b.D(2)),
         (r, b) => { b.SetS(0, r.OpportunityId); b.SetE(1, (int)r.Stage); b.SetD(2, r.EnteredDate); });
 
+    public static readonly TableCodec<OpportunityActivity> OpportunityActivities = new(T(CrmSchema.OpportunityActivities),
+        b => new OpportunityActivity(b.S(0), b.S(1), b.D(2), (ActivityType)b.E(3), b.SN(4)),
+        (r, b) => { b.SetS(0, r.ActivityId); b.SetS(1, r.OpportunityId); b.SetD(2, r.Date); b.SetE(3, (int)r.Type); b.SetS(4, r.ContactTitle); });
+
+    public static readonly TableCodec<TrueOpportunityWeek> OpportunityWeeks = new(TruthSchema.Table(TruthSchema.OpportunityWeeks),
+        b => new TrueOpportunityWeek(b.S(0), b.D(1), (OpportunityStage)b.E(2), b.F(3)),
+        (r, b) => { b.SetS(0, r.OpportunityId); b.SetD(1, r.WeekStart); b.SetE(2, (int)r.TrueStage); b.SetF(3, r.WinProbability); });
+
     public static readonly TableCodec<ActionLogEntry> Actions = new(T(CrmSchema.Actions),
         b => new ActionLogEntry(b.S(0), b.S(1), b.D(2), b.S(3), b.B(4), b.M(5)),
         (r, b) => { b.SetS(0, r.ActionId); b.SetS(1, r.AccountId); b.SetD(2, r.Date); b.SetS(3, r.Action); b.SetB(4, r.Responded); b.SetM(5, r.Value); });

@@ -7,7 +7,7 @@ namespace Workbench.Data;
 public static class TruthSchema
 {
     public const string Risks = "risks", Segments = "segments", RepSkills = "rep_skills", RepBiases = "rep_biases",
-        ActionResponses = "action_responses";
+        ActionResponses = "action_responses", OpportunityWeeks = "opportunity_weeks";
 
     /// <summary>File name of the JSON manifest (GeneratorManifest and TrueRolloutEffect) in <c>truth/</c>.</summary>
     public const string ManifestFile = "manifest.json";
@@ -26,6 +26,8 @@ public static class TruthSchema
         new(RepSkills, [S("rep_id"), I("segment", 0), F("win_rate", 0, 1)], ["rep_id", "segment"], []),
         new(RepBiases, [S("rep_id"), F("stage_bias")], ["rep_id"], []),
         new(ActionResponses, [S("action"), I("segment", 0), F("response_rate", 0, 1)], ["action", "segment"], []),
+        new(OpportunityWeeks, [S("opportunity_id"), D("week_start"), E<OpportunityStage>("true_stage"), F("win_probability", 0, 1)],
+            ["opportunity_id", "week_start"], []),
     ];
 
     public static TableSchema Table(string name) =>

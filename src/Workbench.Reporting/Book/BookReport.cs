@@ -205,7 +205,7 @@ public static class BookReport
           .Append("<script type=\"text/javascript\" src=\"").Append(PlotlyFile).Append("\"></script>\n</head>\n<body>\n");
     }
 
-    const string SortScript = """
+    internal const string SortScript = """
         <script type="text/javascript">
         (function () {
           function key(row, col, numeric) {

@@ -28,12 +28,13 @@ public static class ReportTables
             Row("spend", data.Spend.Count), Row("usage", data.Usage.Count), Row("engagement", data.Engagement.Count),
             Row("bookings", data.Bookings.Count), Row("reps", data.Reps.Count), Row("book", data.Book.Count),
             Row("opportunities", data.Opportunities.Count), Row("stage_history", data.StageHistory.Count), Row("actions", data.Actions.Count),
+            Row("opportunity_activities", data.OpportunityActivities.Count),
         };
         if (data.Truth is { } t)
         {
             rows.Add(Row("truth/risks", t.Risks.Count)); rows.Add(Row("truth/segments", t.Segments.Count));
             rows.Add(Row("truth/rep_skills", t.RepSkills.Count)); rows.Add(Row("truth/rep_biases", t.RepBiases.Count));
-            rows.Add(Row("truth/action_responses", t.ActionResponses.Count));
+            rows.Add(Row("truth/action_responses", t.ActionResponses.Count)); rows.Add(Row("truth/opportunity_weeks", t.OpportunityWeeks.Count));
         }
         return new HtmlTable("Rows per table", ["table", "rows"], rows);
 

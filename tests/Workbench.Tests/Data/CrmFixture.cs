@@ -71,6 +71,12 @@ public static class CrmFixture
             new StageChange("O1", OpportunityStage.ClosedWon, D(2022, 6, 30)),
             new StageChange("O2", OpportunityStage.Qualification, D(2022, 9, 1)),
         ],
+        OpportunityActivities =
+        [
+            new OpportunityActivity("O1-V001", "O1", D(2022, 3, 1), ActivityType.ContactJoined, "VP Sales"),
+            new OpportunityActivity("O1-V002", "O1", D(2022, 3, 9), ActivityType.Meeting, null),
+            new OpportunityActivity("O2-V001", "O2", D(2022, 9, 2), ActivityType.Email, null),
+        ],
         Actions =
         [
             new ActionLogEntry("X1", "A1", D(2022, 4, 1), "training_offer", true, 1250.00m),
@@ -95,6 +101,7 @@ public static class CrmFixture
             RepSkills = [new TrueRepSkill("R1", 0, 0.42), new TrueRepSkill("R1", 1, 0.2)],
             RepBiases = [new TrueRepBias("R1", 0.5), new TrueRepBias("R2", -1.25)],
             ActionResponses = [new TrueActionResponse("call", 0, 0.05), new TrueActionResponse("training_offer", 1, 0.3)],
+            OpportunityWeeks = [new TrueOpportunityWeek("O1", D(2022, 3, 1), OpportunityStage.Prospecting, 0.4), new TrueOpportunityWeek("O1", D(2022, 3, 8), OpportunityStage.Qualification, 0.55)],
         },
     };
 }

@@ -20,6 +20,7 @@ public class RoundTripTests
         Assert.Equal(expected.StageHistory, actual.StageHistory);
         Assert.Equal(expected.Actions, actual.Actions);
         Assert.Equal(expected.Transactions, actual.Transactions);
+        Assert.Equal(expected.OpportunityActivities, actual.OpportunityActivities);
         Assert.NotNull(actual.Truth);
         Assert.Equal(expected.Truth!.Manifest, actual.Truth!.Manifest);
         Assert.Equal(expected.Truth.Rollout, actual.Truth.Rollout);
@@ -28,6 +29,7 @@ public class RoundTripTests
         Assert.Equal(expected.Truth.RepSkills, actual.Truth.RepSkills);
         Assert.Equal(expected.Truth.RepBiases, actual.Truth.RepBiases);
         Assert.Equal(expected.Truth.ActionResponses, actual.Truth.ActionResponses);
+        Assert.Equal(expected.Truth.OpportunityWeeks, actual.Truth.OpportunityWeeks);
     }
 
     [Theory]
@@ -66,7 +68,7 @@ public class RoundTripTests
         var filesA = Directory.GetFiles(a, "*", SearchOption.AllDirectories).Select(f => Path.GetRelativePath(a, f)).Order().ToList();
         var filesB = Directory.GetFiles(b, "*", SearchOption.AllDirectories).Select(f => Path.GetRelativePath(b, f)).Order().ToList();
         Assert.Equal(filesB, filesA);
-        Assert.Equal(13 + 5 + 1, filesA.Count); // no temp files left behind
+        Assert.Equal(13 + 6 + 1, filesA.Count); // no temp files left behind
         foreach (var f in filesA)
             Assert.True(File.ReadAllBytes(Path.Combine(a, f)).AsSpan().SequenceEqual(File.ReadAllBytes(Path.Combine(b, f))), f);
     }

@@ -154,19 +154,40 @@ public sealed class PlantedTruthTests(GeneratedDataFixture fixture)
         double highHalf = bySkill.Skip(bySkill.Count / 2).Average(o => o.Outcome == OpportunityOutcome.Won ? 1.0 : 0);
         Assert.True(highHalf > lowHalf + 0.1, $"win rate of high-skill cells {highHalf:F3} vs low {lowHalf:F3}");
 
-        // Declared minus true stage at the review date (two weeks before close, or the window end for open deals).
+        // Declared minus true stage at the review date (two weeks before close, or the window end for open deals): the true
+        // stage is the one in truth/opportunity_weeks (stage_history is what the rep recorded, bias included).
         var bias = _truth.RepBiases.ToDictionary(b => b.RepId, b => b.StageBias);
-        var stages = _data.StageHistory.GroupBy(s => s.OpportunityId).ToDictionary(g => g.Key, g => g.ToList());
+        var weeks = _truth.OpportunityWeeks.GroupBy(w => w.OpportunityId).ToDictionary(g => g.Key, g => g.OrderBy(w => w.WeekStart).ToList());
         var windowEnd = GeneratedDataFixture.Options.FirstMonth.AddMonths(GeneratedDataFixture.Options.Months).AddDays(-1);
         double Gap(Opportunity o)
         {
             var review = o.CloseDate is { } close ? (close.AddDays(-14) < o.CreatedDate ? o.CreatedDate : close.AddDays(-14)) : windowEnd;
-            var trueStage = stages[o.OpportunityId].Where(s => s.Stage <= OpportunityStage.Negotiation && s.EnteredDate <= review).Max(s => s.Stage);
+            var trueStage = weeks[o.OpportunityId].Where(w => w.WeekStart <= review).Select(w => w.TrueStage).DefaultIfEmpty(OpportunityStage.Prospecting).Last();
             return (int)o.DeclaredStage - (int)trueStage;
         }
         double optimistic = _data.Opportunities.Where(o => bias[o.RepId] >= 0.6).Average(Gap);
         double honest = _data.Opportunities.Where(o => Math.Abs(bias[o.RepId]) < 0.3).Average(Gap);
         Assert.True(optimistic > 0.3, $"optimistic reps' mean stage gap {optimistic:F2}");
         Assert.InRange(honest, -0.15, 0.15);
+    }
+
+    [Fact]
+    public void Planted_weekly_win_probabilities_are_calibrated_and_won_deals_meet_more_often()
+    {
+        var outcome = _data.Opportunities.ToDictionary(o => o.OpportunityId, o => o.Outcome);
+        var closed = _truth.OpportunityWeeks.Where(w => outcome[w.OpportunityId] != OpportunityOutcome.Open).ToList();
+        Assert.NotEmpty(closed);
+        // Within each decile of the planted probability the observed win rate matches it.
+        foreach (var bin in closed.OrderBy(w => w.WinProbability).Select((w, i) => (w, i)).GroupBy(x => x.i * 10 / closed.Count))
+        {
+            double predicted = bin.Average(x => x.w.WinProbability);
+            double observed = bin.Average(x => outcome[x.w.OpportunityId] == OpportunityOutcome.Won ? 1.0 : 0.0);
+            Assert.True(Math.Abs(predicted - observed) < 0.06, $"decile {bin.Key}: planted {predicted:F3}, observed {observed:F3}");
+        }
+        // Meetings per opportunity: won deals more than lost ones (the planted signal).
+        var meetings = _data.OpportunityActivities.Where(a => a.Type == ActivityType.Meeting).GroupBy(a => a.OpportunityId).ToDictionary(g => g.Key, g => g.Count());
+        double Rate(OpportunityOutcome o) => _data.Opportunities.Where(x => x.Outcome == o && x.CloseDate is not null)
+            .Average(x => meetings.GetValueOrDefault(x.OpportunityId) / Math.Max(1.0, (x.CloseDate!.Value.DayNumber - x.CreatedDate.DayNumber) / 7.0));
+        Assert.True(Rate(OpportunityOutcome.Won) > 1.5 * Rate(OpportunityOutcome.Lost), $"won {Rate(OpportunityOutcome.Won):F3} vs lost {Rate(OpportunityOutcome.Lost):F3} meetings a week");
     }
 }

@@ -1,0 +1,35 @@
+using Workbench.Analytics.Pipeline;
+using Workbench.Data.Generation;
+using Xunit.Abstractions;
+
+namespace Workbench.Tests.Features;
+
+/// <summary>The point-in-time rule for opportunity features: erasing everything dated on or after the as-of date moves
+/// no feature of the deals open on that date (and erasing from an earlier date does, so the check can fail).</summary>
+public class OpportunityLeakageTests(ITestOutputHelper output)
+{
+    static readonly Workbench.Domain.CrmDataset Data = CrmGenerator.Generate(new GeneratorOptions { Accounts = 250, Months = 24, Seed = 3 });
+
+    [Theory]
+    [InlineData("2023-09-13")]
+    [InlineData("2024-03-01")]
+    [InlineData("2024-10-22")]
+    public void No_opportunity_feature_moves_when_data_on_or_after_the_as_of_date_is_erased(string date)
+    {
+        var asOf = DateOnly.Parse(date, System.Globalization.CultureInfo.InvariantCulture);
+        var result = OpportunityLeakageCheck.Run(Data, asOf);
+        output.WriteLine(result.ToString());
+        Assert.True(result.Snapshots > 20, result.ToString());
+        Assert.True(result.ChangedOutcomes > 0, "erasing the future must reopen deals that closed later: " + result);
+        Assert.True(result.FeaturesIgnoreTheFuture, result.ToString());
+    }
+
+    [Fact]
+    public void Erasing_from_a_month_before_the_as_of_date_moves_features()
+    {
+        var asOf = new DateOnly(2024, 3, 1);
+        var result = OpportunityLeakageCheck.Run(Data, asOf, eraseFrom: asOf.AddDays(-30));
+        output.WriteLine(result.ToString());
+        Assert.True(result.ChangedFeatureCells > 0, result.ToString());
+    }
+}
