@@ -15,7 +15,7 @@ public sealed record RunProgress(string RunId, string Stage, double Fraction);
 
 /// <summary>
 /// Runs an experiment end to end and records it: labels and features, training and evaluation, explanation,
-/// segmentation, with the same stages as the CLI commands (<see cref="PipelineStages"/>). The record holds the filled
+/// segmentation, and (when the spec has the sections) the A/B impact readout and the territory plan, with the same stages as the CLI commands (<see cref="PipelineStages"/>). The record holds the filled
 /// spec and its hash, flat metrics, data fingerprints, the code version, the environment and the artifacts.
 /// <code>
 /// var record = ExperimentRunner.Run(ExperimentSpec.Load("experiments/sample.json"), new RunStore(".workbench"));
