@@ -1,5 +1,7 @@
 using System.Text.Json;
 using Workbench.Analytics.Ranking;
+using Workbench.Analytics.Territory;
+using Workbench.Analytics.Testing;
 using Workbench.Data;
 using Workbench.Data.Io;
 using Workbench.Experiments.Artifacts;
@@ -13,7 +15,7 @@ public sealed record RunProgress(string RunId, string Stage, double Fraction);
 
 /// <summary>
 /// Runs an experiment end to end and records it: labels and features, training and evaluation, explanation,
-/// segmentation, with the same stages as the CLI commands (<see cref="PipelineStages"/>). The record holds the filled
+/// segmentation, and (when the spec has the sections) the A/B impact readout and the territory plan, with the same stages as the CLI commands (<see cref="PipelineStages"/>). The record holds the filled
 /// spec and its hash, flat metrics, data fingerprints, the code version, the environment and the artifacts.
 /// <code>
 /// var record = ExperimentRunner.Run(ExperimentSpec.Load("experiments/sample.json"), new RunStore(".workbench"));
@@ -23,7 +25,8 @@ public sealed record RunProgress(string RunId, string Stage, double Fraction);
 public static class ExperimentRunner
 {
     /// <summary>Folders of a run besides <see cref="StoreLayout.ModelFolder"/>.</summary>
-    public const string ExplanationFolder = "explanation", SegmentationFolder = "segmentation", RejectsFolder = "rejects";
+    public const string ExplanationFolder = "explanation", SegmentationFolder = "segmentation", RejectsFolder = "rejects",
+        ImpactFolder = "impact", TerritoryFolder = "territory";
 
     /// <summary>Runs a spec file in the store.</summary>
     public static RunRecord Run(string specPath, RunStore store, IProgress<RunProgress>? progress = null) =>
@@ -111,6 +114,24 @@ public static class ExperimentRunner
                 metrics["segment.planted_k"] = truth.Distinct().Count();
             }
 
+            if (spec.Impact is { } impactOptions)
+            {
+                Report("impact", 0.85);
+                var impact = ImpactAnalysis.Analyze(data, impactOptions);
+                artifacts.AddRange(FilesUnder(dir, ImpactArtifacts.Write(impact, Path.Combine(dir, ImpactFolder))));
+                AddImpactMetrics(metrics, impact);
+            }
+
+            if (spec.Territory is { } territoryOptions)
+            {
+                Report("territory", 0.9);
+                var model = TerritoryPlanner.Fit(data, territoryOptions);
+                var plan = model.Plan(model.BookFor(data));
+                var evaluation = TerritoryEvaluation.Evaluate(model, data, plan, spec.TerritoryEvaluation);
+                artifacts.AddRange(FilesUnder(dir, TerritoryArtifacts.Write(model, plan, evaluation, Path.Combine(dir, TerritoryFolder))));
+                AddTerritoryMetrics(metrics, model, evaluation);
+            }
+
             record = record with
             {
                 Status = RunStatus.Succeeded, FinishedUtc = DateTimeOffset.UtcNow, Metrics = Finite(metrics), Artifacts = artifacts,
@@ -146,6 +167,62 @@ public static class ExperimentRunner
             }
         }
     }
+
+    /// <summary>"impact.cuped_lift", "impact.cuped_ci_low", ... (fractions, as estimates.json writes them).</summary>
+    static void AddImpactMetrics(IDictionary<string, double> metrics, ImpactResult r)
+    {
+        foreach (var (name, e) in new[] { ("unadjusted", r.Unadjusted), ("cuped", r.Cuped), ("regression", r.Regression), ("did", r.DifferenceInDifferences) })
+        {
+            metrics[$"impact.{name}_lift"] = e.Lift;
+            metrics[$"impact.{name}_ci_low"] = e.CiLow;
+            metrics[$"impact.{name}_ci_high"] = e.CiHigh;
+            metrics[$"impact.{name}_p_value"] = e.PValue;
+        }
+        metrics["impact.variance_reduction"] = r.VarianceReductionCuped;
+        metrics["impact.variance_reduction_regression"] = r.VarianceReductionRegression;
+        metrics["impact.variance_reduction_did"] = r.VarianceReductionDid;
+        metrics["impact.cuped_bootstrap_ci_low"] = r.BootstrapLow;
+        metrics["impact.cuped_bootstrap_ci_high"] = r.BootstrapHigh;
+        metrics["impact.power"] = r.Power.PowerCuped;
+        metrics["impact.power_unadjusted"] = r.Power.PowerUnadjusted;
+        metrics["impact.mde"] = r.Power.MdeCuped;
+        metrics["impact.underpowered"] = r.Power.Underpowered ? 1 : 0;
+        metrics["impact.treatment_reps"] = r.SampleRatio.TreatmentClusters;
+        metrics["impact.control_reps"] = r.SampleRatio.ControlClusters;
+        metrics["impact.sample_ratio_p_value"] = r.SampleRatio.PValue;
+        if (r.PlantedUplift is { } planted)
+        {
+            metrics["impact.planted_uplift"] = planted;
+            if (r.Data.Metric == ExperimentMetric.RenewalBookings) metrics["impact.cuped_covers_planted"] = r.Cuped.Covers(planted) ? 1 : 0;
+        }
+    }
+
+    /// <summary>"territory.expected_wins_plan", "territory.true_expected_wins_oracle", "territory.uplift_recovered", ... (summary.json, flat).</summary>
+    static void AddTerritoryMetrics(IDictionary<string, double> metrics, TerritoryModel model, TerritoryEvaluationResult e)
+    {
+        void Wins(string prefix, WinsComparison w)
+        {
+            metrics[$"territory.{prefix}_plan"] = w.Plan;
+            metrics[$"territory.{prefix}_current"] = w.Current;
+            metrics[$"territory.{prefix}_region_baseline"] = w.RegionBaseline;
+            if (w.Oracle is double oracle) metrics[$"territory.{prefix}_oracle"] = oracle;
+        }
+        Wins("expected_wins", e.ExpectedWins);
+        if (e.TrueExpectedWins is { } t) Wins("true_expected_wins", t);
+        if (e.UpliftRecovered is double u) metrics["territory.uplift_recovered"] = u;
+        metrics["territory.moves"] = e.Moves;
+        metrics["territory.capacity_violations"] = e.CapacityViolations;
+        metrics["territory.continuity_violations"] = e.ContinuityViolations;
+        metrics["territory.accounts"] = e.Plan.Book.Accounts.Count;
+        metrics["territory.reps"] = e.Plan.Book.Reps.Count;
+        metrics["territory.groups"] = model.Groups.Count;
+    }
+
+    /// <summary>Every file in the folders the writer filled (so per-rep report pages are listed too), relative to the run folder.</summary>
+    static IEnumerable<string> FilesUnder(string dir, IReadOnlyList<string> written) =>
+        written.Select(f => Path.GetDirectoryName(Path.GetFullPath(f))!).Distinct(StringComparer.Ordinal)
+            .SelectMany(d => Directory.GetFiles(d, "*", SearchOption.AllDirectories)).Distinct(StringComparer.Ordinal)
+            .Select(f => Rel(dir, f)).Order(StringComparer.Ordinal);
 
     /// <summary>Finite metrics rounded to 10 decimals as every JSON artifact writes them, so the returned record equals run.json.</summary>
     static Dictionary<string, double> Finite(IDictionary<string, double> metrics) =>

@@ -9,6 +9,8 @@ using Workbench.Analytics.Features;
 using Workbench.Analytics.Labeling;
 using Workbench.Analytics.Ranking;
 using Workbench.Analytics.Segmentation;
+using Workbench.Analytics.Territory;
+using Workbench.Analytics.Testing;
 using Workbench.Data;
 using Workbench.Domain;
 
@@ -35,7 +37,7 @@ public sealed record DataSourceSpec(string Path, string FullPath, bool Lenient, 
 public sealed record ExperimentSpec
 {
     /// <summary>The stages a promotion floor may name (the prefix of "stage.metric").</summary>
-    public static readonly IReadOnlyList<string> MetricStages = ["churn", "upsell", "explain", "segment"];
+    public static readonly IReadOnlyList<string> MetricStages = ["churn", "upsell", "explain", "segment", "impact", "territory"];
 
     public required string Name { get; init; }
     public int Seed { get; init; } = PipelineOptions.Default.Seed;
@@ -50,6 +52,13 @@ public sealed record ExperimentSpec
     public RankingOptions Ranking { get; init; } = PipelineOptions.Default.Ranking;
     public NarrativeOptions Explanation { get; init; } = PipelineOptions.Default.Explanation;
     public SegmentationStageOptions Segmentation { get; init; } = PipelineOptions.Default.Segmentation;
+    /// <summary>The A/B impact readout (the <c>impact</c> section); null: the run does not analyse the rollout.
+    /// Its seed defaults to <see cref="Seed"/>.</summary>
+    public ImpactOptions? Impact { get; init; }
+    /// <summary>The territory plan (the <c>territory</c> section); null: the run plans no territories. Its seed defaults to <see cref="Seed"/>.</summary>
+    public TerritoryOptions? Territory { get; init; }
+    /// <summary>The territory evaluation's sensitivity sweeps (empty lists when the section sets <c>"sensitivity": false</c>).</summary>
+    public TerritoryEvaluationOptions TerritoryEvaluation { get; init; } = new();
     public IReadOnlyDictionary<string, double> PromotionFloors { get; init; } = new Dictionary<string, double>();
 
     /// <summary>The pipeline options this spec sets (every option it leaves out at its library default).</summary>
@@ -238,6 +247,63 @@ public sealed record ExperimentSpec
             CheckRange(gr, "k_max", segmentation.KMax, segmentation.KMin, 100);
         }
 
+        ImpactOptions? impact = null;
+        if (r.Section("impact") is { } ir)
+        {
+            var d = new ImpactOptions();
+            impact = new ImpactOptions
+            {
+                Metric = ir.Enum("metric", d.Metric),
+                Unit = ir.Enum("unit", d.Unit),
+                Alpha = ir.Double("alpha", d.Alpha),
+                BootstrapResamples = ir.Int("bootstrap", d.BootstrapResamples),
+                TargetLift = ir.Double("target_lift", d.TargetLift),
+                TargetPower = ir.Double("target_power", d.TargetPower),
+                ExpectedTreatmentShare = ir.Double("expected_treatment_share", d.ExpectedTreatmentShare),
+                RolloutStart = Date(ir, "rollout_start"),
+                Seed = ir.Int("seed", seed),
+            };
+            ir.Finish();
+            CheckProblems(ir, impact.Validate, new()
+            {
+                ["Metric"] = "metric", ["Unit"] = "unit", ["Alpha"] = "alpha", ["BootstrapResamples"] = "bootstrap", ["TargetLift"] = "target_lift",
+                ["TargetPower"] = "target_power", ["ExpectedTreatmentShare"] = "expected_treatment_share",
+            });
+        }
+
+        TerritoryOptions? territory = null;
+        var territoryEvaluation = new TerritoryEvaluationOptions();
+        if (r.Section("territory") is { } tr)
+        {
+            var d = new TerritoryOptions();
+            var a = d.Assignment;
+            territory = new TerritoryOptions
+            {
+                PlanningDate = Date(tr, "planning_date"),
+                Groups = tr.Int("groups", d.Groups),
+                PcaComponents = tr.NullableInt("pca_components", d.PcaComponents),
+                HistoryMonths = tr.NullableInt("history_months", d.HistoryMonths),
+                IntervalLevel = tr.Double("interval_level", d.IntervalLevel),
+                Seed = tr.Int("seed", seed),
+                Assignment = new AssignmentOptions
+                {
+                    CapacityTolerance = tr.Double("capacity_tolerance", a.CapacityTolerance),
+                    MaxMoves = tr.NullableInt("max_moves", a.MaxMoves),
+                    Objective = tr.Enum("objective", a.Objective),
+                    Regions = tr.Enum("regions", a.Regions, new Dictionary<string, RegionPolicy> { ["same"] = RegionPolicy.SameRegion, ["any"] = RegionPolicy.AnyRegion }),
+                    Capacity = tr.Enum("capacity", a.Capacity),
+                    SolverTimeLimitSeconds = tr.Double("solver_time_limit_seconds", a.SolverTimeLimitSeconds),
+                },
+            };
+            if (!tr.Bool("sensitivity", true)) territoryEvaluation = new TerritoryEvaluationOptions { Tolerances = [], MoveShares = [] };
+            tr.Finish();
+            CheckProblems(tr, territory.Validate, new()
+            {
+                ["Groups"] = "groups", ["PcaComponents"] = "pca_components", ["HistoryMonths"] = "history_months", ["IntervalLevel"] = "interval_level",
+                ["CapacityTolerance"] = "capacity_tolerance", ["MaxMoves"] = "max_moves", ["SolverTimeLimitSeconds"] = "solver_time_limit_seconds",
+            });
+        }
+
         var floors = new Dictionary<string, double>(StringComparer.Ordinal);
         foreach (var (metric, line, value) in r.NumberMap("promotion_floors"))
         {
@@ -261,6 +327,7 @@ public sealed record ExperimentSpec
         {
             Name = name!, Seed = seed, Data = data!, Snapshots = snapshots, Labels = labels, LabelSource = source_, Features = features,
             Ranking = ranking, Explanation = explanation, Segmentation = segmentation, PromotionFloors = floors,
+            Impact = impact, Territory = territory, TerritoryEvaluation = territoryEvaluation,
         };
     }
 
@@ -301,6 +368,34 @@ public sealed record ExperimentSpec
                 string.Join(", ", missing.Select(t => t + CrmCatalog.Extension(format))) + ".");
     }
 
+    /// <summary>An optional date "yyyy-MM-dd" (null when absent or null).</summary>
+    static DateOnly? Date(SectionReader s, string key)
+    {
+        var text = s.String(key, null);
+        if (text is null) return null;
+        if (DateOnly.TryParseExact(text, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var d)) return d;
+        s.Error(s.LineOf(key), $"{s.Path}.{key}", $"\"{text}\" is not a date in the form yyyy-MM-dd.");
+        return null;
+    }
+
+    /// <summary>Runs a validation whose message lists several problems ("Invalid X options: ...") and reports it at the
+    /// key of the first property it names (<paramref name="keys"/>: property name to spec key), else at the section.</summary>
+    static void CheckProblems(SectionReader s, Action validate, Dictionary<string, string> keys)
+    {
+        try { validate(); }
+        catch (OptionsValidationException ex)
+        {
+            var message = ex.Message;
+            int colon = message.IndexOf(':');
+            if (message.StartsWith("Invalid ", StringComparison.Ordinal) && colon > 0) message = message[(colon + 1)..];
+            message = string.Join(" ", message.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
+            var named = keys.Select(kv => (kv.Value, At: System.Text.RegularExpressions.Regex.Match(message, $@"\b{kv.Key}\b")))
+                .Where(x => x.At.Success).OrderBy(x => x.At.Index).Select(x => x.Value).FirstOrDefault();
+            if (named is not null) s.Error(s.LineOf(named), $"{s.Path}.{named}", message);
+            else s.Error(s.LineOf(""), s.Path, message);
+        }
+    }
+
     static void CheckRange(SectionReader s, string key, int value, int min, int max)
     {
         if (value < min || value > max) s.Error(s.LineOf(key), $"{s.Path}.{key}", $"must be {min}..{max}, got {value}.");
@@ -323,7 +418,7 @@ public sealed record ExperimentSpec
     public JsonObject ToJsonObject()
     {
         var model = Ranking.Churn;
-        return new JsonObject
+        var o = new JsonObject
         {
             ["name"] = Name,
             ["seed"] = Seed,
@@ -364,9 +459,28 @@ public sealed record ExperimentSpec
                 ["method"] = SpecText.EnumName(Segmentation.Method), ["k"] = Segmentation.K, ["k_min"] = Segmentation.KMin, ["k_max"] = Segmentation.KMax,
                 ["seed"] = Segmentation.Seed, ["as_of"] = Segmentation.AsOf?.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
             },
-            ["promotion_floors"] = new JsonObject(PromotionFloors.OrderBy(kv => kv.Key, StringComparer.Ordinal)
-                .Select(kv => KeyValuePair.Create(kv.Key, (JsonNode?)JsonValue.Create(kv.Value)))),
         };
+        // Optional sections appear only when present, so a spec without them keeps the hash it had before they existed.
+        if (Impact is { } i)
+            o["impact"] = new JsonObject
+            {
+                ["metric"] = ExperimentNames.Name(i.Metric), ["unit"] = ExperimentNames.Name(i.Unit), ["alpha"] = i.Alpha,
+                ["bootstrap"] = i.BootstrapResamples, ["seed"] = i.Seed, ["target_lift"] = i.TargetLift, ["target_power"] = i.TargetPower,
+                ["expected_treatment_share"] = i.ExpectedTreatmentShare, ["rollout_start"] = i.RolloutStart?.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
+            };
+        if (Territory is { } t)
+            o["territory"] = new JsonObject
+            {
+                ["planning_date"] = t.PlanningDate?.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture), ["groups"] = t.Groups,
+                ["pca_components"] = t.PcaComponents, ["history_months"] = t.HistoryMonths, ["interval_level"] = t.IntervalLevel, ["seed"] = t.Seed,
+                ["capacity_tolerance"] = t.Assignment.CapacityTolerance, ["max_moves"] = t.Assignment.MaxMoves,
+                ["objective"] = SpecText.EnumName(t.Assignment.Objective), ["regions"] = t.Assignment.Regions == RegionPolicy.SameRegion ? "same" : "any",
+                ["capacity"] = SpecText.EnumName(t.Assignment.Capacity), ["solver_time_limit_seconds"] = t.Assignment.SolverTimeLimitSeconds,
+                ["sensitivity"] = TerritoryEvaluation.Tolerances.Count + TerritoryEvaluation.MoveShares.Count > 0,
+            };
+        o["promotion_floors"] = new JsonObject(PromotionFloors.OrderBy(kv => kv.Key, StringComparer.Ordinal)
+            .Select(kv => KeyValuePair.Create(kv.Key, (JsonNode?)JsonValue.Create(kv.Value))));
+        return o;
     }
 
     /// <summary>The filled spec, indented (what <c>spec</c> in run.json holds).</summary>
