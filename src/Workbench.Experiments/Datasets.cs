@@ -23,6 +23,11 @@ public static class Datasets
             ?? throw new WorkbenchException($"No {DatasetCatalog.FileName} in {System.IO.Path.GetFullPath(start)} or its parents: run from inside the repository, or pass the folder.");
     }
 
+    /// <summary>The shared public datasets folder for the nearest catalog: <c>$WORKBENCH_SHARED_DATASETS</c>, else
+    /// <c>../shared/datasets</c> beside the catalog's folder (see <see cref="DatasetCatalog.SharedRoot"/>).</summary>
+    public static string SharedRoot(string? directory = null) =>
+        DatasetCatalog.SharedRoot(System.IO.Path.GetDirectoryName(Catalog(directory).File)!);
+
     /// <summary>The catalog entry of a name; an unknown name lists the known ones and the closest match.</summary>
     public static DatasetEntry Entry(string name, string? directory = null)
     {
@@ -53,6 +58,6 @@ public static class Datasets
         var path = Path(name, directory);
         if (entry.MappingPath is { } mapping)
             return DataImporter.Import(mapping, new ImportOptions { DataDirectory = path }).Dataset;
-        return new CrmCatalog(path).Load(new LoadOptions { Mode = ValidationMode.Strict }).Dataset;
+        return Pipeline.PipelineStages.LoadDataset(path).Dataset;
     }
 }

@@ -1,12 +1,12 @@
 namespace Workbench.Tests;
 
-/// <summary>Finds the repository root and the shared datasets that sit beside it (../shared/datasets).</summary>
+/// <summary>Finds the repository root and the shared datasets (the same resolver as notebooks and specs:
+/// $WORKBENCH_SHARED_DATASETS, else ../shared/datasets beside the repository).</summary>
 public static class TestPaths
 {
     public static string RepoRoot { get; } = FindRepoRoot();
 
-    public static string SharedDatasets { get; } = Environment.GetEnvironmentVariable("WORKBENCH_SHARED_DATASETS")
-        ?? Path.GetFullPath(Path.Combine(RepoRoot, "..", "shared", "datasets"));
+    public static string SharedDatasets { get; } = Workbench.Experiments.Specs.DatasetCatalog.SharedRoot(RepoRoot);
 
     public static string Dataset(params string[] parts) => Path.Combine([SharedDatasets, .. parts]);
 

@@ -55,10 +55,10 @@ public sealed record ScoringResult(string ModelName, DateOnly AsOf, DateOnly Pre
 {
     public int AccountCount => Books.Sum(b => b.Accounts.Count);
 
-    /// <summary>Every scored account across the books, highest priority first (ties by account id).</summary>
-    public IReadOnlyList<ScoredAccount> Accounts => _accounts ??= Books.SelectMany(b => b.Accounts)
+    /// <summary>Every scored account across the books, highest priority first (ties by account id); computed on each
+    /// call, not cached, so a <c>with</c> copy never carries a stale list.</summary> on each call, not cached: a cache would go stale in a <c>with</c> copy.)
+    public IReadOnlyList<ScoredAccount> Accounts => Books.SelectMany(b => b.Accounts)
         .OrderByDescending(a => a.Priority.Priority).ThenBy(a => a.AccountId, StringComparer.Ordinal).ToList();
-    IReadOnlyList<ScoredAccount>? _accounts;
 }
 
 /// <summary>

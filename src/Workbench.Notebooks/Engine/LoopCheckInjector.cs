@@ -18,23 +18,27 @@ internal sealed class LoopCheckInjector : CSharpSyntaxRewriter
     public override SyntaxNode? VisitMethodDeclaration(MethodDeclarationSyntax node)
     {
         var visited = (MethodDeclarationSyntax)base.VisitMethodDeclaration(node)!;
-        bool isAsync = visited.Modifiers.Any(SyntaxKind.AsyncKeyword);
-        if (visited.Body is { } body) return visited.WithBody(body.WithStatements(body.Statements.Insert(0, EnterCall)));
-        if (visited.ExpressionBody is { } arrow)
-            return visited.WithExpressionBody(null).WithSemicolonToken(default)
-                .WithBody(GuardedBlock(arrow, ReturnsNothing(visited.ReturnType, isAsync)).WithTrailingTrivia(visited.SemicolonToken.TrailingTrivia));
-        return visited;
+        return EnteredBody(visited.Body, visited.ExpressionBody, visited.ReturnType, visited.Modifiers, visited.SemicolonToken) is { } body
+            ? visited.WithExpressionBody(null).WithSemicolonToken(default).WithBody(body)
+            : visited;
     }
 
     public override SyntaxNode? VisitLocalFunctionStatement(LocalFunctionStatementSyntax node)
     {
         var visited = (LocalFunctionStatementSyntax)base.VisitLocalFunctionStatement(node)!;
-        bool isAsync = visited.Modifiers.Any(SyntaxKind.AsyncKeyword);
-        if (visited.Body is { } body) return visited.WithBody(body.WithStatements(body.Statements.Insert(0, EnterCall)));
-        if (visited.ExpressionBody is { } arrow)
-            return visited.WithExpressionBody(null).WithSemicolonToken(default)
-                .WithBody(GuardedBlock(arrow, ReturnsNothing(visited.ReturnType, isAsync)).WithTrailingTrivia(visited.SemicolonToken.TrailingTrivia));
-        return visited;
+        return EnteredBody(visited.Body, visited.ExpressionBody, visited.ReturnType, visited.Modifiers, visited.SemicolonToken) is { } body
+            ? visited.WithExpressionBody(null).WithSemicolonToken(default).WithBody(body)
+            : visited;
+    }
+
+    /// <summary>The body of a method or local function with <c>Enter()</c> first (an arrow body becomes a block on the same
+    /// line); null when it has neither a body nor an arrow.</summary>
+    static BlockSyntax? EnteredBody(BlockSyntax? body, ArrowExpressionClauseSyntax? arrow, TypeSyntax returnType, SyntaxTokenList modifiers, SyntaxToken semicolon)
+    {
+        if (body is not null) return body.WithStatements(body.Statements.Insert(0, EnterCall));
+        if (arrow is null) return null;
+        bool isAsync = modifiers.Any(SyntaxKind.AsyncKeyword);
+        return GuardedBlock(arrow, ReturnsNothing(returnType, isAsync)).WithTrailingTrivia(semicolon.TrailingTrivia);
     }
 
     static bool ReturnsNothing(TypeSyntax type, bool isAsync)
