@@ -21,7 +21,11 @@ public static class ExplanationArtifacts
                 reasons_for = n.ReasonsFor, reasons_against = n.ReasonsAgainst,
             }).ToList();
         Json.Write(paths[0], narratives);
-        AtomicFile.WriteText(paths[1], string.Concat(report.Churn.Narratives.Concat(report.Upsell.Narratives).Select(n => n.ToText() + "\n")));
+        AtomicFile.Write(paths[1], s =>
+        {
+            using var text = new StreamWriter(s, new System.Text.UTF8Encoding(false), 1 << 16, leaveOpen: true) { NewLine = "\n" };
+            foreach (var n in report.Churn.Narratives.Concat(report.Upsell.Narratives)) text.WriteLine(n.ToText());
+        });
         Json.Write(paths[2], new { churn = report.Churn.Importance, upsell = report.Upsell.Importance });
         var metrics = new Dictionary<string, object?>
         {

@@ -21,8 +21,13 @@ public static class Json
 
     public static string Serialize<T>(T value) => JsonSerializer.Serialize(value, Options) + "\n";
 
-    /// <summary>Writes atomically (temp file, then rename).</summary>
-    public static void Write<T>(string path, T value) => AtomicFile.WriteText(path, Serialize(value));
+    /// <summary>Writes atomically (temp file, then rename), serializing straight into the file: a large artifact
+    /// (narratives of 100,000 accounts) never becomes one string, which the runtime caps near 1 G characters.</summary>
+    public static void Write<T>(string path, T value) => AtomicFile.Write(path, s =>
+    {
+        JsonSerializer.Serialize(s, value, Options);
+        s.WriteByte((byte)'\n');
+    });
 
     sealed class NanAsNullConverter : JsonConverter<double>
     {
