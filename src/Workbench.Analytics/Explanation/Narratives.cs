@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Net;
 using System.Text;
 using Workbench.Analytics.Features;
 
@@ -32,7 +31,7 @@ public sealed record Reason(string Concept, double Contribution, string Sentence
 /// <summary>Why one account-product got its score.</summary>
 public sealed record Narrative(
     string AccountId, string ProductId, DateOnly AsOf, string Target, double Probability, double Margin, double ExpectedValue,
-    IReadOnlyList<Reason> ReasonsFor, IReadOnlyList<Reason> ReasonsAgainst) : IHtmlDisplay
+    IReadOnlyList<Reason> ReasonsFor, IReadOnlyList<Reason> ReasonsAgainst)
 {
     public string TopConcept => ReasonsFor.Count > 0 ? ReasonsFor[0].Concept : "";
 
@@ -48,15 +47,5 @@ public sealed record Narrative(
         if (ReasonsAgainst.Count > 0) sb.Append("On the other hand:\n");
         foreach (var r in ReasonsAgainst) sb.Append("  - ").Append(r.Sentence).Append('\n');
         return sb.ToString();
-    }
-
-    public string ToHtml()
-    {
-        static string E(string s) => WebUtility.HtmlEncode(s);
-        var sb = new StringBuilder("<div class=\"narrative\">");
-        sb.Append(CultureInfo.InvariantCulture, $"<p><b>{E(AccountId)}</b> / {E(ProductId)} as of {AsOf:yyyy-MM-dd}: {E(Target)} probability <b>{Probability:P0}</b></p>");
-        if (ReasonsFor.Count > 0) sb.Append("<ul class=\"for\">").AppendJoin("", ReasonsFor.Select(r => $"<li>{E(r.Sentence)}{(r.Support is null ? "" : $" <small>({E(r.Support)})</small>")}</li>")).Append("</ul>");
-        if (ReasonsAgainst.Count > 0) sb.Append("<p>On the other hand:</p><ul class=\"against\">").AppendJoin("", ReasonsAgainst.Select(r => $"<li>{E(r.Sentence)}</li>")).Append("</ul>");
-        return sb.Append("</div>").ToString();
     }
 }

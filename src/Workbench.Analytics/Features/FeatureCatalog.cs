@@ -9,10 +9,21 @@ namespace Workbench.Analytics.Features;
 /// </summary>
 internal static class FeatureCatalog
 {
-    internal sealed record Spec(FeatureDefinition Definition, Func<FeatureContext, double> Compute);
+    /// <param name="Definition">The registry entry.</param>
+    /// <param name="Compute">The value at the snapshot (reads months before the as-of month only).</param>
+    /// <param name="BeforeAfter">For a change feature, the two ends it compares (same months it reads), so a sentence can
+    /// say "from 82% to 51%"; null for level features.</param>
+    internal sealed record Spec(FeatureDefinition Definition, Func<FeatureContext, double> Compute, Func<FeatureContext, (double Before, double After)>? BeforeAfter);
 
-    static Spec F(string name, string group, string description, string unit, BetterDirection better, string template, int window, Func<FeatureContext, double> compute, bool categorical = false)
-        => new(new FeatureDefinition(name, group, description, unit, better, template, window, categorical), compute);
+    static Spec F(string name, string group, string description, string unit, BetterDirection better, string template, int window, Func<FeatureContext, double> compute,
+        bool categorical = false, Func<FeatureContext, (double Before, double After)>? beforeAfter = null)
+        => new(new FeatureDefinition(name, group, description, unit, better, template, window, categorical), compute, beforeAfter);
+
+    static Dictionary<string, Spec>? byName;
+
+    /// <summary>The catalog entry named <paramref name="name"/>, or null.</summary>
+    internal static Spec? Find(string name) =>
+        (byName ??= All.ToDictionary(s => s.Definition.Name, StringComparer.Ordinal)).GetValueOrDefault(name);
 
     internal static readonly Spec[] All =
     [
@@ -20,22 +31,30 @@ internal static class FeatureCatalog
         F("spend_mean_3m", Spend, "Mean monthly spend on the product over the last 3 months", "$/month", Higher, "Spend on {product} averaged {value} over the last 3 months", 3, c => c.PairMean(c.Panel.Spend, 3)),
         F("spend_mean_6m", Spend, "Mean monthly spend on the product over the last 6 months", "$/month", Higher, "Spend on {product} averaged {value} over the last 6 months", 6, c => c.PairMean(c.Panel.Spend, 6)),
         F("spend_mean_12m", Spend, "Mean monthly spend on the product over the last 12 months", "$/month", Higher, "Spend on {product} averaged {value} over the last 12 months", 12, c => c.PairMean(c.Panel.Spend, 12)),
-        F("spend_trend_3v12", Spend, "Change of the last 3 months' mean spend against the last 12 months' mean", "ratio", Higher, "Spend on {product} moved from {before} to {after} a month ({window})", 12, c => Ratio(c.PairMean(c.Panel.Spend, 3), c.PairMean(c.Panel.Spend, 12))),
+        F("spend_trend_3v12", Spend, "Change of the last 3 months' mean spend against the last 12 months' mean", "ratio", Higher, "Spend on {product} moved from {before} to {after} a month ({window})", 12, c => Ratio(c.PairMean(c.Panel.Spend, 3), c.PairMean(c.Panel.Spend, 12)),
+            beforeAfter: c => (c.PairMean(c.Panel.Spend, 12), c.PairMean(c.Panel.Spend, 3))),
         F("spend_volatility_6m", Spend, "Coefficient of variation of monthly spend over 6 months", "ratio", Lower, "Monthly spend on {product} swung by {value} over the last 6 months", 6, c => c.PairCv(c.Panel.Spend, 6)),
         F("seats_purchased", Spend, "Seats under contract last month", "seats", Higher, "{product} has {value} seats under contract", 1, c => c.PairLast(c.Panel.SeatsPurchased)),
-        F("seats_change_6m", Spend, "Change in seats under contract over 6 months", "seats", Higher, "Seats on {product} changed from {before} to {after} ({window})", 6, c => c.PairChange(c.Panel.SeatsPurchased, 6)),
+        F("seats_change_6m", Spend, "Change in seats under contract over 6 months", "seats", Higher, "Seats on {product} changed from {before} to {after} ({window})", 6, c => c.PairChange(c.Panel.SeatsPurchased, 6),
+            beforeAfter: c => (c.PairAt(c.Panel.SeatsPurchased, 7), c.PairAt(c.Panel.SeatsPurchased, 1))),
         F("utilization_1m", Utilization, "Share of purchased seats in use last month", "%", Higher, "Seat utilization of {product} is {value}", 1, c => c.PairLast(c.Panel.Utilization)),
         F("utilization_mean_3m", Utilization, "Mean seat utilization over 3 months", "%", Higher, "Seat utilization of {product} averaged {value} over the last 3 months", 3, c => c.PairMean(c.Panel.Utilization, 3)),
-        F("utilization_change_3m", Utilization, "Change in seat utilization over 3 months", "pp", Higher, "Seat utilization of {product} went from {before} to {after} in the last 3 months", 3, c => c.PairChange(c.Panel.Utilization, 3)),
-        F("utilization_change_6m", Utilization, "Change in seat utilization over 6 months", "pp", Higher, "Seat utilization of {product} went from {before} to {after} in the last 6 months", 6, c => c.PairChange(c.Panel.Utilization, 6)),
+        F("utilization_change_3m", Utilization, "Change in seat utilization over 3 months", "pp", Higher, "Seat utilization of {product} went from {before} to {after} in the last 3 months", 3, c => c.PairChange(c.Panel.Utilization, 3),
+            beforeAfter: c => (c.PairAt(c.Panel.Utilization, 4), c.PairAt(c.Panel.Utilization, 1))),
+        F("utilization_change_6m", Utilization, "Change in seat utilization over 6 months", "pp", Higher, "Seat utilization of {product} went from {before} to {after} in the last 6 months", 6, c => c.PairChange(c.Panel.Utilization, 6),
+            beforeAfter: c => (c.PairAt(c.Panel.Utilization, 7), c.PairAt(c.Panel.Utilization, 1))),
         F("active_users_1m", Headcount, "Active users last month", "users", Higher, "{product} had {value} active users last month", 1, c => c.PairLast(c.Panel.ActiveUsers)),
-        F("active_users_growth_3m", Headcount, "Relative growth of active users over 3 months", "ratio", Higher, "Active users of {product} went from {before} to {after} in the last 3 months", 3, c => c.PairGrowth(c.Panel.ActiveUsers, 3)),
-        F("active_users_growth_6m", Headcount, "Relative growth of active users over 6 months", "ratio", Higher, "Active users of {product} went from {before} to {after} in the last 6 months", 6, c => c.PairGrowth(c.Panel.ActiveUsers, 6)),
+        F("active_users_growth_3m", Headcount, "Relative growth of active users over 3 months", "ratio", Higher, "Active users of {product} went from {before} to {after} in the last 3 months", 3, c => c.PairGrowth(c.Panel.ActiveUsers, 3),
+            beforeAfter: c => (c.PairAt(c.Panel.ActiveUsers, 4), c.PairAt(c.Panel.ActiveUsers, 1))),
+        F("active_users_growth_6m", Headcount, "Relative growth of active users over 6 months", "ratio", Higher, "Active users of {product} went from {before} to {after} in the last 6 months", 6, c => c.PairGrowth(c.Panel.ActiveUsers, 6),
+            beforeAfter: c => (c.PairAt(c.Panel.ActiveUsers, 7), c.PairAt(c.Panel.ActiveUsers, 1))),
         F("key_actions_mean_3m", Usage, "Mean monthly key actions over 3 months", "actions/month", Higher, "Users took {value} key actions a month in {product} over the last 3 months", 3, c => c.PairMean(c.Panel.KeyActions, 3)),
-        F("key_actions_trend_3v12", Usage, "Change of the last 3 months' key actions against the 12-month mean", "ratio", Higher, "Key actions in {product} moved from {before} to {after} a month ({window})", 12, c => Ratio(c.PairMean(c.Panel.KeyActions, 3), c.PairMean(c.Panel.KeyActions, 12))),
+        F("key_actions_trend_3v12", Usage, "Change of the last 3 months' key actions against the 12-month mean", "ratio", Higher, "Key actions in {product} moved from {before} to {after} a month ({window})", 12, c => Ratio(c.PairMean(c.Panel.KeyActions, 3), c.PairMean(c.Panel.KeyActions, 12)),
+            beforeAfter: c => (c.PairMean(c.Panel.KeyActions, 12), c.PairMean(c.Panel.KeyActions, 3))),
         F("emails_3m", Engagement, "Emails exchanged with the account in 3 months", "emails", Higher, "{value} emails were exchanged with the account in the last 3 months", 3, c => c.AccountSum(c.Panel.Emails, 3)),
         F("meetings_3m", Engagement, "Meetings with the account in 3 months", "meetings", Higher, "The account had {value} meetings in the last 3 months", 3, c => c.AccountSum(c.Panel.Meetings, 3)),
-        F("meetings_change_3v3", Engagement, "Meetings in the last 3 months minus the 3 months before", "meetings", Higher, "Meetings went from {before} to {after} per quarter", 6, c => c.AccountSum(c.Panel.Meetings, 3) - c.AccountSumBetween(c.Panel.Meetings, 6, 3)),
+        F("meetings_change_3v3", Engagement, "Meetings in the last 3 months minus the 3 months before", "meetings", Higher, "Meetings went from {before} to {after} per quarter", 6, c => c.AccountSum(c.Panel.Meetings, 3) - c.AccountSumBetween(c.Panel.Meetings, 6, 3),
+            beforeAfter: c => (c.AccountSumBetween(c.Panel.Meetings, 6, 3), c.AccountSum(c.Panel.Meetings, 3))),
         F("meetings_12m", Engagement, "Meetings with the account in 12 months", "meetings", Higher, "The account had {value} meetings in the last 12 months", 12, c => c.AccountSum(c.Panel.Meetings, 12)),
         F("trainings_6m", Engagement, "Trainings attended in 6 months", "trainings", Higher, "The account attended {value} trainings in the last 6 months", 6, c => c.AccountSum(c.Panel.Trainings, 6)),
         F("survey_score_last", Engagement, "Most recent survey score in the last 12 months (0-10)", "score", Higher, "The latest survey score was {value} out of 10", 12, c => c.LastSurvey(12)),

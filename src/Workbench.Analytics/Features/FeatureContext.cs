@@ -42,6 +42,9 @@ internal readonly struct FeatureContext(FeatureBuilder builder, MonthlyPanel pan
 
     public double PairLast(double[] series) => t >= 1 ? series[PairBase + t - 1] : double.NaN;
 
+    /// <summary>The value <paramref name="monthsBack"/> months before the as-of month (1 = last month); NaN before the panel.</summary>
+    public double PairAt(double[] series, int monthsBack) => t - monthsBack is var m && m >= 0 && m < panel.Months ? series[PairBase + m] : double.NaN;
+
     /// <summary>Value last month minus the value w months before that.</summary>
     public double PairChange(double[] series, int w) => t - 1 - w >= 0 ? series[PairBase + t - 1] - series[PairBase + t - 1 - w] : double.NaN;
 

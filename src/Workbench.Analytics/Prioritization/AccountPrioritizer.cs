@@ -1,3 +1,4 @@
+using Workbench.Domain;
 using Workbench.Analytics.Features;
 using Workbench.Analytics.Labeling;
 using Workbench.Analytics.Ranking;
@@ -50,8 +51,8 @@ public static class AccountPrioritizer
 
         var train = TrainingSet.ChurnAndUpsell(table, trainRows, features.Labels);
         var valid = TrainingSet.ChurnAndUpsell(table, validRows, features.Labels);
-        var churn = PropensityTrainer.Train("churn", train.Churn, valid.Churn, ranking.Churn);
-        var upsell = PropensityTrainer.Train("upsell", train.Upsell, valid.Upsell, ranking.Upsell);
+        var churn = PropensityTrainer.Train(PropensityTarget.Churn.Name(), train.Churn, valid.Churn, ranking.Churn);
+        var upsell = PropensityTrainer.Train(PropensityTarget.Upsell.Name(), train.Upsell, valid.Upsell, ranking.Upsell);
 
         // The expected relative size of an upsell, learned from training labels only.
         var upsells = trainRows.Where(r => features.Labels[r].Outcome == Outcome.Upsell && features.Labels[r].RunRate > 0).ToArray();

@@ -36,8 +36,8 @@ public static class PrioritizerEvaluation
         var testIdx = Enumerable.Range(0, scoreRows.Length).Where(k => testSet.Contains(scoreRows[k])).ToArray();
         var oracle = data.Truth is { Risks.Count: > 0 } ? new OracleProbabilities(features.Panel, data.Truth, features.SnapshotOptions) : null;
         var evaluator = new Evaluator(features, data, testIdx.Select(k => scoreRows[k]).ToArray(), options);
-        var churn = evaluator.Evaluate("churn", Outcome.Churn, testIdx.Select(k => pChurn[k]).ToArray(), model.Churn.TreeCount, oracle, 1.0);
-        var upsell = evaluator.Evaluate("upsell", Outcome.Upsell, testIdx.Select(k => pUpsell[k]).ToArray(), model.Upsell.TreeCount, oracle, model.UpsellRatio);
+        var churn = evaluator.Evaluate(PropensityTarget.Churn, Outcome.Churn, testIdx.Select(k => pChurn[k]).ToArray(), model.Churn.TreeCount, oracle, 1.0);
+        var upsell = evaluator.Evaluate(PropensityTarget.Upsell, Outcome.Upsell, testIdx.Select(k => pUpsell[k]).ToArray(), model.Upsell.TreeCount, oracle, model.UpsellRatio);
         return new RankingResult(model.Churn, model.Upsell, split, model.UpsellRatio, churn, upsell,
             products.Where(p => split.TestMonths.Contains(table.Panel.MonthIndexOf(p.AsOf))).ToList(), books, options.K);
     }
@@ -46,7 +46,7 @@ public static class PrioritizerEvaluation
     {
         readonly RepBooks _books = new(data.Book);
 
-        public TargetMetrics Evaluate(string target, Outcome positive, double[] p, int trees, OracleProbabilities? oracle, double valuePerRunRate)
+        public TargetMetrics Evaluate(PropensityTarget target, Outcome positive, double[] p, int trees, OracleProbabilities? oracle, double valuePerRunRate)
         {
             var y = rows.Select(r => lf.Labels[r].Outcome == positive).ToArray();
             double[]? po = oracle?.For(positive, lf.Features, rows);
@@ -62,7 +62,7 @@ public static class PrioritizerEvaluation
                     g.Sum(x => Gain(x.r)), g.Sum(x => lf.Labels[x.r].RunRate),
                     g.Select(x => (double)lf.Features[x.r, "utilization_change_3m"]).Where(v => !double.IsNaN(v)).DefaultIfEmpty(0).Average()))
                 .ToList();
-            var rng = new Random(RunContext.DeriveSeed(options.Seed, "random-baseline-" + target));
+            var rng = new Random(RunContext.DeriveSeed(options.Seed, "random-baseline-" + target.Name()));
             var random = groups.Select(_ => rng.NextDouble()).ToArray();
             var lists = groups.Select((a, i) => (a, i)).GroupBy(x => (x.a.AsOfMonth, x.a.Rep), x => x.i).OrderBy(g => g.Key.AsOfMonth).ThenBy(g => g.Key.Rep, StringComparer.Ordinal).ToList();
             double Ndcg(Func<int, double> score) => RankingMetrics.MeanOverLists(lists, idx => RankingMetrics.NdcgAtK(idx.Select(score).ToArray(), idx.Select(i => groups[i].Gain).ToArray(), options.K));

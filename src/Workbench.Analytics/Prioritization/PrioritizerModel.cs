@@ -36,8 +36,8 @@ public sealed class PrioritizerModel : IWorkbenchModel
     internal PrioritizerModel(PropensityModel churn, PropensityModel upsell, TrainingSet churnBackground, TrainingSet upsellBackground,
         double upsellRatio, PipelineOptions options)
     {
-        if (churn.Target != "churn") throw new WorkbenchException($"The churn model holds a '{churn.Target}' model.");
-        if (upsell.Target != "upsell") throw new WorkbenchException($"The upsell model holds a '{upsell.Target}' model.");
+        if (churn.Target != PropensityTarget.Churn.Name()) throw new WorkbenchException($"The churn model holds a '{churn.Target}' model.");
+        if (upsell.Target != PropensityTarget.Upsell.Name()) throw new WorkbenchException($"The upsell model holds a '{upsell.Target}' model.");
         churn.CheckSchema(upsell.FeatureNames, "the upsell model");
         churn.CheckSchema(churnBackground.FeatureNames, "the background rows");
         (Churn, Upsell, ChurnBackground, UpsellBackground, UpsellRatio, Options) = (churn, upsell, churnBackground, upsellBackground, upsellRatio, options);
@@ -108,8 +108,8 @@ public sealed class PrioritizerModel : IWorkbenchModel
         var header = file.ReadJson("prioritizer.json");
         double ratio = header["upsell_ratio"] is JsonValue v && v.TryGetValue(out double d) ? d
             : throw new WorkbenchException($"{source}: prioritizer.json has no numeric upsell_ratio.");
-        var churn = LoadPropensity(file, "churn.model.zip", "churn", source);
-        var upsell = LoadPropensity(file, "upsell.model.zip", "upsell", source);
+        var churn = LoadPropensity(file, "churn.model.zip", PropensityTarget.Churn.Name(), source);
+        var upsell = LoadPropensity(file, "upsell.model.zip", PropensityTarget.Upsell.Name(), source);
         var (churnBackground, upsellBackground) = ReadBackground(file.ReadBytes("background.bin"), churn.FeatureNames, source);
         try { return new PrioritizerModel(churn, upsell, churnBackground, upsellBackground, ratio, options); }
         catch (WorkbenchException ex) { throw new WorkbenchException($"{source}: {ex.Message}", ex); }

@@ -15,7 +15,7 @@ public sealed record ProductPriority(string AccountId, string ProductId, DateOnl
 /// <summary>A line of a rep's ranked book.</summary>
 public sealed record AccountPriority(string RepId, string AccountId, DateOnly AsOf, int Rank, Grade Grade, Trend Trend,
     double Priority, double PreviousPriority, double ExpectedUpsell, double RevenueAtRisk, double MaxPUpsell, double MaxPChurn,
-    string TopProduct, string Focus);
+    string TopProduct, AccountFocus Focus);
 
 /// <summary>
 /// Turns per-product propensities into expected values and each rep's ranked book: the expected upsell amount is
@@ -55,7 +55,7 @@ public static class PriorityBooks
                 var top = g.OrderByDescending(p => p.Priority).ThenBy(p => p.ProductId, StringComparer.Ordinal).First();
                 double up = g.Sum(p => p.ExpectedUpsell), risk = g.Sum(p => p.RevenueAtRisk);
                 return (Account: g.Key, Rep: books.RepOf(g.Key, date), Priority: up + risk, Up: up, Risk: risk,
-                    MaxUp: g.Max(p => p.PUpsell), MaxChurn: g.Max(p => p.PChurn), Top: top.ProductId, Focus: risk >= up ? "retain" : "expand");
+                    MaxUp: g.Max(p => p.PUpsell), MaxChurn: g.Max(p => p.PChurn), Top: top.ProductId, Focus: risk >= up ? AccountFocus.Retain : AccountFocus.Expand);
             }).ToList();
             var current = new Dictionary<string, double>(StringComparer.Ordinal);
             foreach (var book in accounts.GroupBy(a => a.Rep, StringComparer.Ordinal).OrderBy(g => g.Key, StringComparer.Ordinal))

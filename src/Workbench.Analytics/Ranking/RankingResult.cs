@@ -1,8 +1,9 @@
+using Workbench.Domain;
 namespace Workbench.Analytics.Ranking;
 
 /// <summary>Evaluation of one target (churn or upsell) on the test months.</summary>
 public sealed record TargetMetrics(
-    string Target, int Rows, int Positives, double Auc, double PrAuc, double LogLoss, double Brier, double? OracleAuc,
+    PropensityTarget Target, int Rows, int Positives, double Auc, double PrAuc, double LogLoss, double Brier, double? OracleAuc,
     double NdcgAtK, double PrecisionAtK, double RecallAtK, double? OracleNdcgAtK,
     IReadOnlyDictionary<string, double> BaselineNdcgAtK, int TreeCount,
     IReadOnlyList<CalibrationBin> Reliability, IReadOnlyList<GainPoint> Gain, IReadOnlyList<RocPoint> Roc, IReadOnlyList<PrPoint> PrecisionRecall)

@@ -1,3 +1,4 @@
+using Workbench.Domain;
 using Workbench.Analytics.Features;
 using Workbench.Analytics.Labeling;
 
@@ -5,7 +6,7 @@ namespace Workbench.Analytics.Ranking;
 
 /// <summary>The test-month probabilities of one target next to what happened: the data behind a score-distribution
 /// chart (do positives get higher scores than negatives, and how much do the two overlap).</summary>
-public sealed record ScoredOutcomes(string Target, IReadOnlyList<double> Scores, IReadOnlyList<bool> Positive)
+public sealed record ScoredOutcomes(PropensityTarget Target, IReadOnlyList<double> Scores, IReadOnlyList<bool> Positive)
 {
     /// <summary>Scores of the test rows of <paramref name="result"/> for <paramref name="target"/> (churn or upsell),
     /// matched to their labels in <paramref name="labeled"/> by account, product and as-of date.</summary>
@@ -26,6 +27,6 @@ public sealed record ScoredOutcomes(string Target, IReadOnlyList<double> Scores,
             scores.Add(target == Outcome.Churn ? p.PChurn : p.PUpsell);
             positive.Add(outcome == target);
         }
-        return new ScoredOutcomes(target == Outcome.Churn ? "churn" : "upsell", scores, positive);
+        return new ScoredOutcomes(target == Outcome.Churn ? PropensityTarget.Churn : PropensityTarget.Upsell, scores, positive);
     }
 }

@@ -23,7 +23,7 @@ public sealed record ScoredProduct(string ProductId, string ProductName, double 
     double ExpectedUpsell, double RevenueAtRisk, Narrative ChurnNarrative, Narrative UpsellNarrative);
 
 /// <summary>One line of a rep's scored book: the ranked priority, the account's products, and the narrative that
-/// explains its focus (the churn narrative of the top product when the focus is "retain", its upsell narrative otherwise).</summary>
+/// explains its focus (the churn narrative of the top product when the focus is <see cref="AccountFocus.Retain"/>, its upsell narrative otherwise).</summary>
 public sealed record ScoredAccount(AccountPriority Priority, string AccountName, IReadOnlyList<ScoredProduct> Products, Narrative FocusNarrative)
 {
     public string AccountId => Priority.AccountId;
@@ -110,7 +110,7 @@ public static class BatchScorer
                 var items = byAccount[b.AccountId].OrderByDescending(p => p.ExpectedUpsell + p.RevenueAtRisk).ThenBy(p => p.ProductId, StringComparer.Ordinal).ToList();
                 var top = items.First(p => p.ProductId == b.TopProduct);
                 return new ScoredAccount(b, accountNames.GetValueOrDefault(b.AccountId, b.AccountId), items,
-                    b.Focus == "retain" ? top.ChurnNarrative : top.UpsellNarrative);
+                    b.Focus == AccountFocus.Retain ? top.ChurnNarrative : top.UpsellNarrative);
             }).ToList())).ToList();
         return new ScoringResult(models.Name, features.AsOf, features.PreviousAsOf, result);
     }

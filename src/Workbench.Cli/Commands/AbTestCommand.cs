@@ -11,23 +11,20 @@ public static class AbTestCommand
 {
     public static Command Create()
     {
-        var data = new Option<string>("--data") { Description = "Dataset folder (canonical tables, optional truth/).", Required = true };
-        var output = new Option<string>("--out") { Description = "Output folder (replaced atomically).", Required = true };
+        var data = CliOptions.Data();
+        var output = CliOptions.Out("Output folder (replaced atomically).");
         var metric = new Option<string>("--metric") { Description = "renewal_bookings, total_bookings, churned_revenue or win_rate.", DefaultValueFactory = _ => "renewal_bookings" };
         var unit = new Option<string>("--unit") { Description = "rep or account (standard errors are clustered by rep either way).", DefaultValueFactory = _ => "rep" };
         var alpha = new Option<double>("--alpha") { Description = "Two-sided significance level (intervals at 1 - alpha).", DefaultValueFactory = _ => 0.05 };
-        var seed = new Option<int>("--seed") { Description = "Seed of the cluster bootstrap.", DefaultValueFactory = _ => 42 };
+        var seed = CliOptions.Seed("Seed of the cluster bootstrap.");
         var bootstrap = new Option<int>("--bootstrap") { Description = "Cluster bootstrap resamples for the CUPED interval (0: skip).", DefaultValueFactory = _ => 1000 };
         var targetLift = new Option<double>("--target-lift") { Description = "Lift the design is judged against (fraction, 0.10 = +10%).", DefaultValueFactory = _ => 0.10 };
-        var rolloutStart = new Option<string?>("--rollout-start") { Description = "Rollout start (yyyy-MM-dd); default: the planted start in truth/." };
-        var lenient = new Option<bool>("--lenient") { Description = "Load good rows and write rejected ones to DATA/rejects instead of stopping." };
-        var cmd = new Command("abtest", "A/B readout of the prioritizer rollout (reps.rollout_arm): relative lift unadjusted, with CUPED, regression " +
+        var rolloutStart = CliOptions.DateOption("--rollout-start", "Rollout start (yyyy-MM-dd); default: the planted start in truth/.");
+        var lenient = CliOptions.Lenient();
+        return CliCommand.Create("abtest", "A/B readout of the prioritizer rollout (reps.rollout_arm): relative lift unadjusted, with CUPED, regression " +
             "adjustment and difference in differences (cluster-robust by rep), a cluster bootstrap interval, balance and sample-ratio checks, power; " +
-            "writes estimates.json, estimates.csv, balance.csv, power.json and report.html.")
-        {
-            data, output, metric, unit, alpha, seed, bootstrap, targetLift, rolloutStart, lenient,
-        };
-        cmd.SetAction(p =>
+            "writes estimates.json, estimates.csv, balance.csv, power.json and report.html.",
+            [data, output, metric, unit, alpha, seed, bootstrap, targetLift, rolloutStart, lenient], p =>
         {
             var metricText = p.GetValue(metric)!;
             if (!ExperimentNames.TryParseMetric(metricText, out var m))
@@ -38,7 +35,7 @@ public static class AbTestCommand
             var options = new ImpactOptions
             {
                 Metric = m, Unit = u, Alpha = p.GetValue(alpha), Seed = p.GetValue(seed), BootstrapResamples = p.GetValue(bootstrap),
-                TargetLift = p.GetValue(targetLift), RolloutStart = DataOptions.ParseDate("--rollout-start", p.GetValue(rolloutStart)),
+                TargetLift = p.GetValue(targetLift), RolloutStart = CliOptions.Date(p, rolloutStart),
             };
             options.Validate();
             var dataset = DataOptions.LoadDataset(p.GetValue(data)!, p.GetValue(lenient));
@@ -56,9 +53,7 @@ public static class AbTestCommand
             if (result.PlantedUplift is { } planted && d.Metric == ExperimentMetric.RenewalBookings)
                 Console.WriteLine(string.Create(c, $"  planted uplift {ImpactReadout.Percent(planted, 1)} (on renewal bookings): CUPED interval {(result.Cuped.Covers(planted) ? "covers" : "misses")} it"));
             foreach (var w in result.Warnings) Console.WriteLine("  warning: " + w);
-            foreach (var f in files) Console.WriteLine("  wrote " + f);
-            return 0;
+            CliCommand.Wrote(files);
         });
-        return cmd;
     }
 }

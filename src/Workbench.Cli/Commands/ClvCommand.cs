@@ -11,46 +11,34 @@ namespace Workbench.Cli.Commands;
 /// generated data, clv-metrics.json.</summary>
 public static class ClvCommand
 {
-    static readonly Dictionary<string, LifetimeTimeUnit> Units = new(StringComparer.OrdinalIgnoreCase)
-    {
-        ["days"] = LifetimeTimeUnit.Days, ["weeks"] = LifetimeTimeUnit.Weeks, ["months"] = LifetimeTimeUnit.Months,
-    };
-    static readonly Dictionary<string, RepeatPurchaseModel> Models = new(StringComparer.OrdinalIgnoreCase)
-    {
-        ["auto"] = RepeatPurchaseModel.Auto, ["bg_nbd"] = RepeatPurchaseModel.BgNbd, ["pareto_nbd"] = RepeatPurchaseModel.ParetoNbd,
-    };
+    static readonly IReadOnlyDictionary<string, LifetimeTimeUnit> Units =
+        CliOptions.Choices(("days", LifetimeTimeUnit.Days), ("weeks", LifetimeTimeUnit.Weeks), ("months", LifetimeTimeUnit.Months));
+    static readonly IReadOnlyDictionary<string, RepeatPurchaseModel> Models =
+        CliOptions.Choices(("auto", RepeatPurchaseModel.Auto), ("bg_nbd", RepeatPurchaseModel.BgNbd), ("pareto_nbd", RepeatPurchaseModel.ParetoNbd));
 
     public static Command Create()
     {
-        var data = new Option<string>("--data") { Description = "Dataset folder (transactions table, else monthly spend; optional truth/).", Required = true };
-        var output = new Option<string>("--out") { Description = "Output folder.", Required = true };
-        var calibrationEnd = new Option<string?>("--calibration-end") { Description = "Last day of the calibration period (yyyy-MM-dd). Default: 12 months before the end of generated data, else the end of the data." };
+        var data = CliOptions.Data("Dataset folder (transactions table, else monthly spend; optional truth/).");
+        var output = CliOptions.Out();
+        var calibrationEnd = CliOptions.DateOption("--calibration-end", "Last day of the calibration period (yyyy-MM-dd). Default: 12 months before the end of generated data, else the end of the data.");
         var unit = new Option<string?>("--time-unit") { Description = "days, weeks or months. Default: weeks for transactions, months for monthly spend." };
         var horizon = new Option<int>("--horizon") { Description = "CLV horizon in months.", DefaultValueFactory = _ => new LifetimeOptions().HorizonMonths };
         var discount = new Option<double>("--discount-rate") { Description = "Annual discount rate (0.10 = 10%).", DefaultValueFactory = _ => new LifetimeOptions().AnnualDiscountRate };
         var margin = new Option<double>("--margin") { Description = "Share of revenue that is margin (0-1].", DefaultValueFactory = _ => new LifetimeOptions().Margin };
-        var model = new Option<string>("--model") { Description = "auto (higher likelihood), bg_nbd or pareto_nbd.", DefaultValueFactory = _ => "auto" };
-        var lenient = new Option<bool>("--lenient") { Description = "Load good rows and write rejected ones to DATA/rejects instead of stopping." };
-        var cmd = new Command("clv", "Customer lifetime value from repeat purchases: BG/NBD, Pareto/NBD and Gamma-Gamma fitted by maximum likelihood; " +
-            "writes parameters.json (with standard errors), clv.csv, clv-evaluation.json, charts.html, lifetime-model.zip and, on generated data, clv-metrics.json.")
+        var model = CliOptions.ChoiceOption("--model", "auto (higher likelihood), bg_nbd or pareto_nbd.", Models, "auto");
+        var lenient = CliOptions.Lenient();
+        return CliCommand.Create("clv", "Customer lifetime value from repeat purchases: BG/NBD, Pareto/NBD and Gamma-Gamma fitted by maximum likelihood; " +
+            "writes parameters.json (with standard errors), clv.csv, clv-evaluation.json, charts.html, lifetime-model.zip and, on generated data, clv-metrics.json.",
+            [data, output, calibrationEnd, unit, horizon, discount, margin, model, lenient], p =>
         {
-            data, output, calibrationEnd, unit, horizon, discount, margin, model, lenient,
-        };
-        cmd.SetAction(p =>
-        {
-            LifetimeTimeUnit? u = null;
-            if (p.GetValue(unit) is { Length: > 0 } unitText)
-                u = Units.TryGetValue(unitText, out var parsed) ? parsed
-                    : throw new OptionsValidationException($"--time-unit: unknown value '{unitText}'; expected days, weeks or months.");
-            var modelText = p.GetValue(model)!;
-            if (!Models.TryGetValue(modelText, out var m))
-                throw new OptionsValidationException($"--model: unknown value '{modelText}'; expected auto, bg_nbd or pareto_nbd.");
+            LifetimeTimeUnit? u = p.GetValue(unit) is { Length: > 0 } unitText ? CliOptions.Choice(unit.Name, unitText, Units) : null;
+            var m = CliOptions.Choice(model.Name, p.GetValue(model)!, Models);
             var options = new LifetimeOptions
             {
                 HorizonMonths = p.GetValue(horizon), AnnualDiscountRate = p.GetValue(discount), Margin = p.GetValue(margin), Model = m,
             };
             options.Validate();
-            var calEnd = DataOptions.ParseDate("--calibration-end", p.GetValue(calibrationEnd));
+            var calEnd = CliOptions.Date(p, calibrationEnd);
             var dataset = DataOptions.LoadDataset(p.GetValue(data)!, p.GetValue(lenient));
             var result = CliProgress.Run("lifetime value", _ => LifetimeStage.Run(dataset, p.GetValue(output)!, calEnd, u, options));
 
@@ -68,9 +56,7 @@ public static class ClvCommand
                 var headline = result.AccountLevel?.Revenue12Months ?? r;
                 Console.WriteLine(string.Create(inv, $"  12-month revenue rank correlation {headline.Spearman:F3} (baseline last 12 months {headline.BaselineSpearman:F3}; {result.Model.ModelName} {r.Spearman:F3})"));
             }
-            foreach (var f in result.Files) Console.WriteLine("  wrote " + f);
-            return 0;
+            CliCommand.Wrote(result.Files);
         });
-        return cmd;
     }
 }

@@ -10,12 +10,12 @@ namespace Workbench.Cli.Commands;
 /// <summary>Options shared by the commands that read a dataset and cut snapshots.</summary>
 internal sealed class DataOptions
 {
-    public readonly Option<string> Data = new("--data") { Description = "Dataset folder (canonical tables, optional truth/).", Required = true };
-    public readonly Option<string> Out = new("--out") { Description = "Output folder.", Required = true };
+    public readonly Option<string> Data = CliOptions.Data();
+    public readonly Option<string> Out = CliOptions.Out();
     public readonly Option<int> Horizon = new("--horizon") { Description = "Label window in months.", DefaultValueFactory = _ => PipelineOptions.Default.Snapshots.HorizonMonths };
     public readonly Option<int> Gap = new("--gap") { Description = "Months between the as-of date and the label window.", DefaultValueFactory = _ => PipelineOptions.Default.Snapshots.GapMonths };
     public readonly Option<int> Step = new("--step") { Description = "One as-of date every this many months.", DefaultValueFactory = _ => PipelineOptions.Default.Snapshots.StepMonths };
-    public readonly Option<bool> Lenient = new("--lenient") { Description = "Load good rows and write rejected ones to DATA/rejects instead of stopping." };
+    public readonly Option<bool> Lenient = CliOptions.Lenient();
 
     public void AddTo(Command cmd) { foreach (var o in new Option[] { Data, Out, Horizon, Gap, Step, Lenient }) cmd.Options.Add(o); }
 

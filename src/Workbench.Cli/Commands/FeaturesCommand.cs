@@ -20,7 +20,7 @@ public static class FeaturesCommand
             var r = lf.Report.Overall;
             Console.WriteLine($"{lf.Features.RowCount:N0} snapshots x {lf.Features.ColumnCount} features over {lf.Report.ByMonth.Count} as-of months; " +
                 $"upsell {r.UpsellRate:P1}, churn {r.ChurnRate:P1}, flat {r.FlatRate:P1}.");
-            foreach (var f in files) Console.WriteLine("  wrote " + f);
+            CliCommand.Wrote(files);
             return 0;
         });
         return cmd;

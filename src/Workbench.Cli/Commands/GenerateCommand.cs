@@ -12,10 +12,10 @@ public static class GenerateCommand
     {
         var accounts = new Option<int>("--accounts") { Description = "Number of accounts.", DefaultValueFactory = _ => 500 };
         var months = new Option<int>("--months") { Description = "Months of history.", DefaultValueFactory = _ => 36 };
-        var seed = new Option<int>("--seed") { Description = "Seed of every random draw: same seed, same bytes.", DefaultValueFactory = _ => 42 };
+        var seed = CliOptions.Seed("Seed of every random draw: same seed, same bytes.");
         var segments = new Option<int>("--segments") { Description = "Number of planted segments (4-6).", DefaultValueFactory = _ => 5 };
-        var output = new Option<string>("--out") { Description = "Output folder (tables, plus truth/).", Required = true };
-        var format = new Option<string>("--format") { Description = "csv or parquet.", DefaultValueFactory = _ => "csv" };
+        var output = CliOptions.Out("Output folder (tables, plus truth/).");
+        var format = CliOptions.FormatOption();
         var cmd = new Command("generate", "Generate a synthetic B2B CRM dataset with planted truth (true risks, drivers, segments, rep skill, action response, rollout effect).")
         {
             accounts, months, seed, segments, output, format,
@@ -27,7 +27,7 @@ public static class GenerateCommand
                 Accounts = parse.GetValue(accounts), Months = parse.GetValue(months), Seed = parse.GetValue(seed), Segments = parse.GetValue(segments),
             };
             options.Validate();
-            var fmt = ParseFormat(parse.GetValue(format)!);
+            var fmt = CliOptions.Format(parse, format);
             var sw = Stopwatch.StartNew();
             var data = CliProgress.Run("generating", p => CrmGenerator.Generate(options, new Progress<GeneratorProgress>(g => p.Report(g.Fraction))));
             var dir = parse.GetValue(output)!;
@@ -38,11 +38,4 @@ public static class GenerateCommand
         });
         return cmd;
     }
-
-    internal static DataFormat ParseFormat(string value) => value.ToLowerInvariant() switch
-    {
-        "csv" => DataFormat.Csv,
-        "parquet" => DataFormat.Parquet,
-        _ => throw new OptionsValidationException($"--format must be csv or parquet, got '{value}'."),
-    };
 }

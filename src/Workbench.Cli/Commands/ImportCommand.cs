@@ -11,20 +11,16 @@ public static class ImportCommand
     {
         var mapping = new Option<string>("--mapping") { Description = "Mapping file (JSON, see data-samples/mappings).", Required = true };
         var source = new Option<string?>("--source") { Description = "Folder the mapping's file paths are relative to (default: the mapping file's folder)." };
-        var output = new Option<string>("--out") { Description = "Output dataset folder.", Required = true };
-        var format = new Option<string>("--format") { Description = "csv or parquet.", DefaultValueFactory = _ => "csv" };
-        var lenient = new Option<bool>("--lenient") { Description = "Keep good rows and write rejected ones beside the output instead of stopping." };
+        var output = CliOptions.Out("Output dataset folder.");
+        var format = CliOptions.FormatOption();
+        var lenient = CliOptions.Lenient("Keep good rows and write rejected ones beside the output instead of stopping.");
         var cmd = new Command("import", "Import bring-your-own data through a mapping into canonical tables (accounts, products, spend, transactions).")
         {
             mapping, source, output, format, lenient,
         };
         cmd.SetAction(p =>
         {
-            var fmt = p.GetValue(format)!.ToLowerInvariant() switch
-            {
-                "csv" => DataFormat.Csv, "parquet" => DataFormat.Parquet,
-                var other => throw new OptionsValidationException($"--format: unknown value '{other}'; expected csv or parquet."),
-            };
+            var fmt = CliOptions.Format(p, format);
             var outDir = p.GetValue(output)!;
             var options = new ImportOptions
             {

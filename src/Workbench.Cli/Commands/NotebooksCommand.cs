@@ -7,14 +7,8 @@ namespace Workbench.Cli.Commands;
 /// <summary><c>workbench notebooks run|verify|lint</c>: execute notebooks headless, check they reproduce, keep them thin.</summary>
 public static class NotebooksCommand
 {
-    public static Command Create()
-    {
-        var cmd = new Command("notebooks", "Run, verify and lint C# Jupyter notebooks with the workbench engine.");
-        cmd.Subcommands.Add(RunCommand());
-        cmd.Subcommands.Add(VerifyCommand());
-        cmd.Subcommands.Add(LintCommand());
-        return cmd;
-    }
+    public static Command Create() =>
+        CliCommand.Group("notebooks", "Run, verify and lint C# Jupyter notebooks with the workbench engine.", RunCommand(), VerifyCommand(), LintCommand());
 
     static Argument<string[]> PathsArgument() => new("paths")
     {

@@ -12,22 +12,19 @@ public static class PipelineCommand
 {
     public static Command Create()
     {
-        var data = new Option<string>("--data") { Description = "Dataset folder (opportunities, stage_history, opportunity_activities; optional truth/).", Required = true };
-        var output = new Option<string>("--out") { Description = "Output folder (written atomically).", Required = true };
+        var data = CliOptions.Data("Dataset folder (opportunities, stage_history, opportunity_activities; optional truth/).");
+        var output = CliOptions.Out("Output folder (written atomically).");
         var model = new Option<string?>("--model") { Description = "A saved opportunity model (opportunity-model.zip of an earlier run); default: train on this data." };
         var testMonths = new Option<int>("--test-months") { Description = "Months at the end of the data held out for evaluation.", DefaultValueFactory = _ => 12 };
-        var asOf = new Option<string?>("--as-of") { Description = "Review date for open deals (yyyy-MM-dd); default: the day after the data's last day." };
-        var seed = new Option<int>("--seed") { Description = "Seed of the tree learners.", DefaultValueFactory = _ => 42 };
-        var lenient = new Option<bool>("--lenient") { Description = "Load good rows and write rejected ones to DATA/rejects instead of stopping." };
-        var cmd = new Command("pipeline", "Opportunity pipeline: calibrated win probability, the stage the data supports against the declared stage, " +
+        var asOf = CliOptions.DateOption("--as-of", "Review date for open deals (yyyy-MM-dd); default: the day after the data's last day.");
+        var seed = CliOptions.Seed("Seed of the tree learners.");
+        var lenient = CliOptions.Lenient();
+        return CliCommand.Create("pipeline", "Opportunity pipeline: calibrated win probability, the stage the data supports against the declared stage, " +
             "per-rep gaps, stuck deals and the forecast against what closed; writes pipeline-metrics.json, opportunities.csv, rep-gaps.csv, forecast.csv, " +
-            "opportunity-model.zip and report/ (one offline page per rep).")
+            "opportunity-model.zip and report/ (one offline page per rep).",
+            [data, output, model, testMonths, asOf, seed, lenient], p =>
         {
-            data, output, model, testMonths, asOf, seed, lenient,
-        };
-        cmd.SetAction(p =>
-        {
-            var date = DataOptions.ParseDate("--as-of", p.GetValue(asOf));
+            var date = CliOptions.Date(p, asOf);
             var options = new OpportunityOptions { TestMonths = p.GetValue(testMonths), Seed = p.GetValue(seed) };
             options.Validate();
             var dataset = DataOptions.LoadDataset(p.GetValue(data)!, p.GetValue(lenient));
@@ -40,9 +37,7 @@ public static class PipelineCommand
             if (e.RepGapCorrelation is { } r) Console.WriteLine(string.Create(ci, $"  rep gap vs planted bias: r = {r:F3}"));
             Console.WriteLine(string.Create(ci, $"  forecast WAPE per rep and quarter: model {e.ForecastWape:F3}, declared stages {e.DeclaredForecastWape:F3}"));
             Console.WriteLine(string.Create(ci, $"  {result.Calls.Count:N0} open deals as of {result.AsOf:yyyy-MM-dd}, {result.Calls.Count(c => c.Stuck):N0} stuck, {result.Calls.Count(c => c.Gap != 0):N0} declared off the supported stage"));
-            foreach (var f in result.Files) Console.WriteLine("  wrote " + Path.Combine(outDir, f));
-            return 0;
+            CliCommand.Wrote(result.Files.Select(f => Path.Combine(outDir, f)));
         });
-        return cmd;
     }
 }

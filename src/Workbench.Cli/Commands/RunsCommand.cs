@@ -8,15 +8,8 @@ namespace Workbench.Cli.Commands;
 /// <summary><c>workbench runs list|show|compare|reproduce</c>: the recorded experiment runs.</summary>
 public static class RunsCommand
 {
-    public static Command Create()
-    {
-        var cmd = new Command("runs", "List, show, compare and reproduce recorded experiment runs.");
-        cmd.Subcommands.Add(List());
-        cmd.Subcommands.Add(Show());
-        cmd.Subcommands.Add(Compare());
-        cmd.Subcommands.Add(Reproduce());
-        return cmd;
-    }
+    public static Command Create() =>
+        CliCommand.Group("runs", "List, show, compare and reproduce recorded experiment runs.", List(), Show(), Compare(), Reproduce());
 
     static Command List()
     {

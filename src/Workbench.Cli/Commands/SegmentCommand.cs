@@ -8,31 +8,24 @@ namespace Workbench.Cli.Commands;
 /// per-account profile features, clustering, profiles, charts and metrics (against planted segments when the data has truth).</summary>
 public static class SegmentCommand
 {
-    static readonly Dictionary<string, SegmentationMethod> Methods = new(StringComparer.OrdinalIgnoreCase)
-    {
-        ["kmeans"] = SegmentationMethod.KMeans, ["gmm"] = SegmentationMethod.GaussianMixture, ["dbscan"] = SegmentationMethod.Dbscan,
-    };
+    static readonly IReadOnlyDictionary<string, SegmentationMethod> Methods =
+        CliOptions.Choices(("kmeans", SegmentationMethod.KMeans), ("gmm", SegmentationMethod.GaussianMixture), ("dbscan", SegmentationMethod.Dbscan));
 
     public static Command Create()
     {
-        var data = new Option<string>("--data") { Description = "Dataset folder (canonical tables, optional truth/).", Required = true };
-        var output = new Option<string>("--out") { Description = "Output folder.", Required = true };
+        var data = CliOptions.Data();
+        var output = CliOptions.Out();
         var k = new Option<int?>("--k") { Description = "Number of segments; default: recommended by elbow, silhouette and gap statistic." };
-        var method = new Option<string>("--method") { Description = "kmeans, gmm or dbscan.", DefaultValueFactory = _ => "kmeans" };
-        var seed = new Option<int>("--seed") { Description = "Seed of every random draw.", DefaultValueFactory = _ => 42 };
-        var asOf = new Option<string?>("--as-of") { Description = "Profile date (yyyy-MM-dd): only data before it is used. Default: after the last month in the data." };
-        var lenient = new Option<bool>("--lenient") { Description = "Load good rows and write rejected ones to DATA/rejects instead of stopping." };
-        var cmd = new Command("segment", "Segment accounts on point-in-time profile features (spend, purchase frequency, breadth, utilization, usage, engagement, support); " +
-            "writes assignments.csv, segment-profiles.json, segment-metrics.json and segment-charts.html.")
+        var method = CliOptions.ChoiceOption("--method", "kmeans, gmm or dbscan.", Methods, "kmeans");
+        var seed = CliOptions.Seed();
+        var asOf = CliOptions.DateOption("--as-of", "Profile date (yyyy-MM-dd): only data before it is used. Default: after the last month in the data.");
+        var lenient = CliOptions.Lenient();
+        return CliCommand.Create("segment", "Segment accounts on point-in-time profile features (spend, purchase frequency, breadth, utilization, usage, engagement, support); " +
+            "writes assignments.csv, segment-profiles.json, segment-metrics.json and segment-charts.html.",
+            [data, output, k, method, seed, asOf, lenient], p =>
         {
-            data, output, k, method, seed, asOf, lenient,
-        };
-        cmd.SetAction(p =>
-        {
-            var methodText = p.GetValue(method)!;
-            if (!Methods.TryGetValue(methodText, out var m))
-                throw new OptionsValidationException($"--method: unknown value '{methodText}'; expected kmeans, gmm or dbscan.");
-            var date = DataOptions.ParseDate("--as-of", p.GetValue(asOf));
+            var m = CliOptions.Choice(method.Name, p.GetValue(method)!, Methods);
+            var date = CliOptions.Date(p, asOf);
 
             var dataset = DataOptions.LoadDataset(p.GetValue(data)!, p.GetValue(lenient));
             var segmented = CliProgress.Run("segmentation", _ => PipelineStages.Segment(dataset, m, p.GetValue(k), p.GetValue(seed), p.GetValue(output)!, date));
@@ -45,9 +38,7 @@ public static class SegmentCommand
             if (truth is not null)
                 Console.WriteLine($"  planted segments: {truth.Distinct().Count()}, adjusted Rand index {result.CompareWith(truth).AdjustedRandIndex:F3}");
             foreach (var prof in result.Profiles) Console.WriteLine($"  segment {prof.Segment}: {prof.Name} ({prof.Share:P1})");
-            foreach (var f in files) Console.WriteLine("  wrote " + f);
-            return 0;
+            CliCommand.Wrote(files);
         });
-        return cmd;
     }
 }

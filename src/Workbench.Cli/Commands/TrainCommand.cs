@@ -1,3 +1,4 @@
+using Workbench.Domain;
 using System.CommandLine;
 using Workbench.Analytics;
 using Workbench.Analytics.Ranking;
@@ -13,7 +14,7 @@ public static class TrainCommand
         var d = new DataOptions();
         var algorithm = new Option<PropensityAlgorithm>("--algorithm") { Description = "LightGbm, FastTree or LogisticRegression.", DefaultValueFactory = _ => PipelineOptions.Default.Ranking.Churn.Algorithm };
         var testMonths = new Option<int>("--test-months") { Description = "Latest as-of months held out for evaluation.", DefaultValueFactory = _ => PipelineOptions.Default.Ranking.TestMonths };
-        var seed = new Option<int>("--seed") { Description = "Seed of training and of the random baseline.", DefaultValueFactory = _ => PipelineOptions.Default.Seed };
+        var seed = CliOptions.Seed("Seed of training and of the random baseline.");
         var cmd = new Command("train", "Train calibrated churn and upsell propensity models on earlier snapshots, rank each rep's book on later ones, and write the models, metrics.json and ranked-book.csv.")
         {
             algorithm, testMonths, seed,
@@ -38,9 +39,9 @@ public static class TrainCommand
             var output = CliProgress.Run("labels, features and training", progress => PipelineStages.Train(data, options, p.GetValue(d.Out)!, progress));
             var (result, files) = (output.Ranking, output.Files);
             foreach (var m in new[] { result.Churn, result.Upsell })
-                Console.WriteLine($"{m.Target,-7} AUC {m.Auc:F3}" + (m.OracleAuc is double o ? $" (oracle {o:F3})" : "") +
+                Console.WriteLine($"{m.Target.Name(),-7} AUC {m.Auc:F3}" + (m.OracleAuc is double o ? $" (oracle {o:F3})" : "") +
                     $", PR AUC {m.PrAuc:F3}, NDCG@{result.K} in books {m.NdcgAtK:F3} vs best baseline {m.BestBaseline} {m.BestBaselineNdcgAtK:F3}");
-            foreach (var f in files) Console.WriteLine("  wrote " + f);
+            CliCommand.Wrote(files);
             return 0;
         });
         return cmd;

@@ -11,7 +11,7 @@ public static class ValidateCommand
     {
         var dir = new Argument<string>("dir") { Description = "Dataset folder holding <table>.csv or <table>.parquet files." };
         var strict = new Option<bool>("--strict") { Description = "Stop at the first problems (default)." };
-        var lenient = new Option<bool>("--lenient") { Description = "Load good rows; write rejected rows with reasons to the rejects folder." };
+        var lenient = CliOptions.Lenient("Load good rows; write rejected rows with reasons to the rejects folder.");
         var format = new Option<string?>("--format") { Description = "csv or parquet (default: parquet if present, else csv)." };
         var rejects = new Option<string?>("--rejects") { Description = "Folder for <table>.rejects.csv (default DIR/rejects)." };
         var cmd = new Command("validate", "Validate a CRM dataset folder against the canonical schema and print the load report.");
@@ -21,13 +21,7 @@ public static class ValidateCommand
         {
             if (parse.GetValue(strict) && parse.GetValue(lenient))
                 throw new OptionsValidationException("Choose one of --strict and --lenient.");
-            DataFormat? fmt = parse.GetValue(format)?.ToLowerInvariant() switch
-            {
-                null => null,
-                "csv" => DataFormat.Csv,
-                "parquet" => DataFormat.Parquet,
-                var other => throw new OptionsValidationException($"--format must be csv or parquet, got '{other}'."),
-            };
+            DataFormat? fmt = parse.GetValue(format) is { } f ? CliOptions.Choice(format.Name, f, CliOptions.Formats) : null;
             var options = new LoadOptions
             {
                 Format = fmt,

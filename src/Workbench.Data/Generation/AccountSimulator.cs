@@ -101,8 +101,10 @@ internal sealed class AccountSimulator
     int RepAt(int t) => _reassignT >= 0 && t >= _reassignT ? _rep2 : _rep1;
     DateOnly DayIn(int t, int day) => _plan.MonthStart(t).AddDays(day - 1);
 
-
-    /// <summary>Simulates account <paramref name="index"/> into <paramref name="output"/> (cleared first).</summary>
+    /// <summary>Simulates account <paramref name="index"/> into <paramref name="output"/> (cleared first): the account's
+    /// own draws, then month by month (burn-in months evolve the state but record nothing), then what is still open at
+    /// the end. Each phase reads and changes the account state held in this simulator's fields; the order of the random
+    /// draws is the order of the phases, so the same seed gives the same bytes.</summary>
     public void Simulate(int index, AccountOutput output)
     {
         _rng = Rng.For(_o.Seed, "account", index);
@@ -110,15 +112,28 @@ internal sealed class AccountSimulator
         _out.Clear();
         _id = _plan.AccountId(index);
         _bookingNo = _eventNo = _oppNo = _actionNo = _contractNo = 0;
-        int months = _o.Months, span = Burn + months;
 
+        var (createdT, createdDate, isNew, coreSeats) = DrawFirmographics(index);
+        AssignBook(createdT, createdDate);
+        StartLatentProcesses();
+        int startT = StartProducts(isNew, createdT, createdDate, coreSeats);
+        _firstAccountIndex = startT + Burn;
+        for (int t = startT; t < _o.Months; t++) SimulateMonth(t, createdT);
+        CloseOut(index);
+    }
+
+    // Account-level latent processes (state carried from month to month).
+    double _growth, _engagementBase, _championDip, _supportBase, _support, _utilOffset;
+
+    (int CreatedT, DateOnly CreatedDate, bool IsNew, double CoreSeats) DrawFirmographics(int index)
+    {
         // Firmographics.
         _seg = _rng.Weighted(_plan.SegmentShares);
         _profile = _plan.Segments[_seg];
         _region = _rng.Weighted(GeneratorCatalog.RegionWeights);
         string industry = GeneratorCatalog.Industries[_rng.Weighted(GeneratorCatalog.IndustryWeights)];
-        bool isNew = _rng.Chance(NewAccountShare) && months >= 3;
-        int createdT = isNew ? _rng.NextInt(months) : -(1 + _rng.NextInt(96));
+        bool isNew = _rng.Chance(NewAccountShare) && _o.Months >= 3;
+        int createdT = isNew ? _rng.NextInt(_o.Months) : -(1 + _rng.NextInt(96));
         var createdDate = DayIn(createdT, 1 + _rng.NextInt(28));
         double coreSeats = Math.Max(1, Math.Round(_rng.LogNormal(_profile.SeatsLogMean, 0.40)));
         _employees = coreSeats / _rng.Uniform(0.15, 0.6);
@@ -135,15 +150,20 @@ internal sealed class AccountSimulator
             GeneratorCatalog.RevenueBand(revenue), founded, parent, createdDate);
         _out.Segment = new TrueSegment(_id, _seg + 1, _profile.Name);
 
+        return (createdT, createdDate, isNew, coreSeats);
+    }
+
+    void AssignBook(int createdT, DateOnly createdDate)
+    {
         // Book of business: an owner in the account's region, sometimes reassigned once.
         var regionReps = _plan.RepsByRegion[_region];
         _rep1 = regionReps[_rng.NextInt(regionReps.Length)];
         _rep2 = _rep1; _reassignT = -1;
         int firstOwnedT = Math.Max(createdT, 0);
-        if (months >= 2 && regionReps.Length > 1 && _rng.Chance(ReassignChance))
+        if (_o.Months >= 2 && regionReps.Length > 1 && _rng.Chance(ReassignChance))
         {
-            _reassignT = _rng.NextInt(firstOwnedT + 1, months + 1);
-            if (_reassignT >= months) _reassignT = -1;
+            _reassignT = _rng.NextInt(firstOwnedT + 1, _o.Months + 1);
+            if (_reassignT >= _o.Months) _reassignT = -1;
             else
             {
                 do _rep2 = regionReps[_rng.NextInt(regionReps.Length)]; while (_rep2 == _rep1);
@@ -159,15 +179,25 @@ internal sealed class AccountSimulator
             _out.Book.Add(new BookAssignment(_plan.Reps[_rep2].RepId, _id, handover, null));
         }
         else _out.Book.Add(new BookAssignment(rep1.RepId, _id, ownedFrom, null));
+    }
 
+    void StartLatentProcesses()
+    {
         // Account-level latent processes.
-        double growth = DrawGrowthRegime();
-        double engagementBase = _profile.Engagement * _rng.LogNormal(0, 0.35), championDip = 1;
-        double supportBase = _profile.Support * _rng.LogNormal(0, 0.35), support = supportBase;
-        double utilOffset = _rng.Normal(0, 0.04);
+        _growth = DrawGrowthRegime();
+        _engagementBase = _profile.Engagement * _rng.LogNormal(0, 0.35);
+        _championDip = 1;
+        _supportBase = _profile.Support * _rng.LogNormal(0, 0.35);
+        _support = _supportBase;
+        _utilOffset = _rng.Normal(0, 0.04);
+        int span = Burn + _o.Months;
         _emails = new int[span]; _meetings = new int[span]; _severity = new int[span];
         _lastChampionIndex = int.MinValue / 2;
+    }
 
+    /// <summary>Products held at the start; returns the first simulated month.</summary>
+    int StartProducts(bool isNew, int createdT, DateOnly createdDate, double coreSeats)
+    {
         // Products held at the start: the anchor product always, plus a segment-typical number of others.
         _products = new ProductState[_o.Products];
         double extrasMean = _profile.ExtraProducts * (_o.Products - 1) / 4.0;
@@ -181,8 +211,8 @@ internal sealed class AccountSimulator
         int startT = isNew ? createdT : Math.Max(-Burn, createdT);
         for (int p = 0; p < _o.Products; p++)
         {
-            var ps = _products[p] = new ProductState { P = p, Util = new double[span], ActiveUsers = new double[span] };
-            ps.UtilTarget = Math.Clamp(_profile.Utilization + utilOffset, 0.05, 1.05);
+            var ps = _products[p] = new ProductState { P = p, Util = new double[Burn + _o.Months], ActiveUsers = new double[Burn + _o.Months] };
+            ps.UtilTarget = Math.Clamp(_profile.Utilization + _utilOffset, 0.05, 1.05);
             ps.ChurnNoise = _rng.Normal(0, 0.4);
             ps.UpsellNoise = _rng.Normal(0, 0.4);
             if (holds[p])
@@ -192,198 +222,233 @@ internal sealed class AccountSimulator
                 else StartExistingProduct(ps, (int)seats, createdT, startT + Burn);
             }
         }
+        return startT;
+    }
 
-        _firstAccountIndex = startT + Burn;
+    /// <summary>One month: headcount, engagement and support, cross-sell, each product's hazards, bookings, usage and
+    /// spend, then rep actions. A month with no active product records nothing after engagement.</summary>
+    void SimulateMonth(int t, int createdT)
+    {
+        int ti = t + Burn;
+        bool record = t >= 0;
+        int calendarMonth = _plan.MonthStart(t).Month;
+        bool q4 = calendarMonth >= 10;
 
-        // Month by month; burn-in months (t < 0) evolve state but record nothing.
-        for (int t = startT; t < months; t++)
+        // Headcount (seen only through active users).
+        if (_rng.Chance(0.06)) _growth = DrawGrowthRegime();
+        _employees = Math.Clamp(_employees * Math.Exp(_growth + _rng.Normal(0, 0.004)), 1, 5e6);
+
+        if (!EngagementAndSupport(t, ti, record)) return;
+        int rep = RepAt(t);
+        double winRate = _plan.WinRate[rep][_seg];
+        CrossSell(t, createdT, q4, rep, winRate, record);
+
+        double maxChurn = 0;
+        double seasonal = GeneratorCatalog.UsageSeasonality[calendarMonth - 1];
+        foreach (var ps in _products)
         {
-            int ti = t + Burn;
-            bool record = t >= 0;
-            int calendarMonth = _plan.MonthStart(t).Month;
-            bool q4 = calendarMonth >= 10;
+            if (!ps.Active || ti < ps.FirstIndex) continue;
+            double rateAtStart = RunRate(ps, seasonal);
+            maxChurn = Math.Max(maxChurn, ProductEvents(ps, t, ti, record, q4, calendarMonth, seasonal, rep, winRate, rateAtStart, out int eventDay, out bool churned));
+            ProductUsage(ps, t, ti, record, seasonal, rateAtStart, eventDay, churned);
+            if (churned) ps.Active = false;
+        }
+        _support = _supportBase + (_support - _supportBase) * 0.55;
+        RepAction(t, maxChurn, record);
+    }
 
-            // Headcount (seen only through active users).
-            if (_rng.Chance(0.06)) growth = DrawGrowthRegime();
-            _employees = Math.Clamp(_employees * Math.Exp(growth + _rng.Normal(0, 0.004)), 1, 5e6);
-
-            // Engagement and support this month.
-            championDip = 1 - (1 - championDip) * 0.85;
-            double engagement = engagementBase * championDip * _rng.LogNormal(0, 0.25);
-            if (_rng.Chance(0.04)) support += 2.5 * supportBase;
-            int activeCount = 0;
-            foreach (var ps in _products) if (ps.Active) activeCount++;
-            if (activeCount == 0) continue; // a lost customer stays silent
-            int emails = _rng.Poisson(1.2 * engagement), meetings = _rng.Poisson(0.5 * engagement);
-            int tickets = _rng.Poisson(0.3 * support * (0.6 + 0.2 * activeCount));
-            int trainings = _rng.Poisson(0.05 * engagement);
-            bool survey = _rng.Chance(0.10), championChange = _rng.Chance(0.015);
-            _emails[ti] = emails; _meetings[ti] = meetings;
-            int severitySum = 0;
-            for (int k = 0; k < tickets; k++)
+    /// <summary>Engagement and support events of the month; false when the account holds no active product (a lost
+    /// customer stays silent).</summary>
+    bool EngagementAndSupport(int t, int ti, bool record)
+    {
+        // Engagement and support this month.
+        _championDip = 1 - (1 - _championDip) * 0.85;
+        double engagement = _engagementBase * _championDip * _rng.LogNormal(0, 0.25);
+        if (_rng.Chance(0.04)) _support += 2.5 * _supportBase;
+        int activeCount = 0;
+        foreach (var ps in _products) if (ps.Active) activeCount++;
+        if (activeCount == 0) return false; // a lost customer stays silent
+        int emails = _rng.Poisson(1.2 * engagement), meetings = _rng.Poisson(0.5 * engagement);
+        int tickets = _rng.Poisson(0.3 * _support * (0.6 + 0.2 * activeCount));
+        int trainings = _rng.Poisson(0.05 * engagement);
+        bool survey = _rng.Chance(0.10), championChange = _rng.Chance(0.015);
+        _emails[ti] = emails; _meetings[ti] = meetings;
+        int severitySum = 0;
+        for (int k = 0; k < tickets; k++)
+        {
+            int severity = 1 + _rng.Weighted(SeverityWeights);
+            severitySum += severity;
+            if (record) AddEvent(t, EngagementType.SupportTicket, severity);
+        }
+        _severity[ti] = severitySum;
+        if (record)
+        {
+            for (int k = 0; k < emails; k++) AddEvent(t, EngagementType.Email, null);
+            for (int k = 0; k < meetings; k++) AddEvent(t, EngagementType.Meeting, null);
+            for (int k = 0; k < trainings; k++) AddEvent(t, EngagementType.Training, null);
+            if (survey)
             {
-                int severity = 1 + _rng.Weighted(SeverityWeights);
-                severitySum += severity;
-                if (record) AddEvent(t, EngagementType.SupportTicket, severity);
-            }
-            _severity[ti] = severitySum;
-            if (record)
-            {
-                for (int k = 0; k < emails; k++) AddEvent(t, EngagementType.Email, null);
-                for (int k = 0; k < meetings; k++) AddEvent(t, EngagementType.Meeting, null);
-                for (int k = 0; k < trainings; k++) AddEvent(t, EngagementType.Training, null);
-                if (survey)
-                {
-                    double recentUtil = _products[0].Active ? LastObserved(_products[0].Util, ti - 1, _products[0].FirstIndex, 0.7) : 0.7;
-                    double score = Math.Clamp(Math.Round(7.0 + 5.0 * (recentUtil - 0.7) - 0.25 * _severity[Math.Max(0, ti - 1)] + _rng.Normal(0, 1.5)), 0, 10);
-                    AddEvent(t, EngagementType.Survey, _rng.Chance(MissingSurveyScore) ? null : score);
-                }
-            }
-            if (championChange)
-            {
-                _lastChampionIndex = ti;
-                championDip = 0.55;
-                if (record) AddEvent(t, EngagementType.ChampionChange, null);
-            }
-
-            // Cross-sell: demand for a product never held (not part of the planted per-product hazards).
-            int rep = RepAt(t);
-            double winRate = _plan.WinRate[rep][_seg];
-            if (record && t > createdT)
-                for (int p = 1; p < _products.Length; p++)
-                {
-                    var ps = _products[p];
-                    if (ps.Held || !_rng.Chance(_profile.CrossSellRate * (q4 ? 1.5 : 1.0))) continue;
-                    int day = 1 + _rng.NextInt(28);
-                    bool won = _rng.Chance(winRate);
-                    int seats = (int)Math.Max(1, Math.Round(_products[0].Seats * _rng.Uniform(0.2, 0.8)));
-                    double monthly = seats * (double)_plan.Products[p].ListPrice;
-                    AddOpportunity(p, DayIn(t, day), won, monthly, rep);
-                    if (won) StartProduct(ps, t, DayIn(t, day), seats, BookingType.New, opportunity: true);
-                }
-
-            double maxChurn = 0;
-            double seasonal = GeneratorCatalog.UsageSeasonality[calendarMonth - 1];
-            foreach (var ps in _products)
-            {
-                if (!ps.Active || ti < ps.FirstIndex) continue;
-                double rateAtStart = RunRate(ps, seasonal);
-                int eventDay = 0;
-                bool churned = false;
-
-                if (record && ti > ps.FirstIndex)
-                {
-                    var x = Drivers(ps, ti);
-                    HazardModel.ChurnTerms(x, _profile.ChurnOffset, _churnTerms);
-                    HazardModel.UpsellTerms(x, _profile.UpsellOffset, _upsellTerms);
-                    bool renewalMonth = t == ps.RenewalT;
-                    double pChurn = HazardModel.Logistic(HazardModel.ChurnIntercept + HazardModel.Sum(_churnTerms)
-                        + (renewalMonth ? HazardModel.RenewalMonthChurnShift : 0) + ps.ChurnNoise + _rng.Normal(0, 0.25));
-                    double pDemand = HazardModel.Logistic(HazardModel.UpsellIntercept + HazardModel.Sum(_upsellTerms)
-                        + (q4 ? HazardModel.FourthQuarterUpsellShift : 0) + ps.UpsellNoise + _rng.Normal(0, 0.25));
-                    ps.LastDemand = pDemand;
-                    maxChurn = Math.Max(maxChurn, pChurn);
-                    // An add-on booking needs: the product not lost this month, demand, and the rep winning the deal.
-                    double pUpsell = (1 - pChurn) * pDemand * winRate;
-                    _out.Risks.Add(new TrueRisk(_id, _plan.Products[ps.P].ProductId, _plan.MonthStart(t), pUpsell, pChurn,
-                        HazardModel.Dominant(_upsellTerms), HazardModel.Dominant(_churnTerms)));
-
-                    if (_rng.Chance(pChurn))
-                    {
-                        churned = true;
-                        eventDay = renewalMonth ? ps.ContractStart.Day : 2 + _rng.NextInt(27);
-                        AddBooking(ps.P, DayIn(t, eventDay), renewalMonth ? BookingType.NonRenewal : BookingType.Cancellation, -ps.Seats, -rateAtStart);
-                        CloseContract(ps, renewalMonth ? ContractStatus.Expired : ContractStatus.Cancelled);
-                    }
-                    else
-                    {
-                        if (_rng.Chance(pDemand))
-                        {
-                            int day = 1 + _rng.NextInt(28);
-                            bool won = _rng.Chance(winRate);
-                            int delta = (int)Math.Max(1, Math.Round(ps.Seats * _rng.Uniform(0.10, 0.45)));
-                            double before = RunRate(ps, seasonal);
-                            bool flat = _plan.Products[ps.P].BillingUnit == BillingUnit.Flat;
-                            double expectedGain = flat ? 0.35 * before : ExpectedRateAfterSeats(ps, ps.Seats + delta, seasonal) - before;
-                            AddOpportunity(ps.P, DayIn(t, day), won, expectedGain, rep);
-                            if (won)
-                            {
-                                ApplySeats(ps, ps.Seats + delta);
-                                if (flat) ps.UnitPrice *= _rng.Uniform(1.2, 1.5);
-                                AddBooking(ps.P, DayIn(t, day), BookingType.AddOn, delta, RunRate(ps, seasonal) - before);
-                                eventDay = eventDay == 0 ? day : Math.Min(eventDay, day);
-                            }
-                        }
-                        else if (ps.Seats > 1 && _rng.Chance(0.4 * pChurn))
-                        {
-                            int day = 1 + _rng.NextInt(28);
-                            int delta = (int)Math.Max(1, Math.Round(ps.Seats * _rng.Uniform(0.10, 0.35)));
-                            double before = RunRate(ps, seasonal);
-                            ApplySeats(ps, ps.Seats - delta);
-                            if (_plan.Products[ps.P].BillingUnit == BillingUnit.Flat) ps.UnitPrice *= _rng.Uniform(0.7, 0.9);
-                            AddBooking(ps.P, DayIn(t, day), BookingType.Downgrade, -delta, RunRate(ps, seasonal) - before);
-                            eventDay = eventDay == 0 ? day : Math.Min(eventDay, day);
-                        }
-                        if (_rng.Chance(calendarMonth == 1 ? 0.05 : 0.006))
-                        {
-                            int day = 1 + _rng.NextInt(28);
-                            double before = RunRate(ps, seasonal);
-                            ps.UnitPrice *= _rng.Uniform(1.04, 1.12);
-                            ps.LastPriceChangeIndex = ti;
-                            AddBooking(ps.P, DayIn(t, day), BookingType.PriceChange, 0, RunRate(ps, seasonal) - before);
-                            eventDay = eventDay == 0 ? day : Math.Min(eventDay, day);
-                        }
-                        if (renewalMonth)
-                        {
-                            int day = ps.ContractStart.Day;
-                            Renew(ps, t, seasonal);
-                            eventDay = eventDay == 0 ? day : Math.Min(eventDay, day);
-                        }
-                    }
-                }
-
-                // Usage this month (after the month's bookings; a lost product reports its last month).
-                double adoptionShock = _rng.NextDouble();
-                if (adoptionShock < 0.08) ps.Drift = _rng.Normal(0, 0.035); else ps.Drift *= 0.8;
-                ps.Adoption = Math.Clamp(ps.Adoption + ps.Drift + 0.06 * (ps.UtilTarget - ps.Adoption) + _rng.Normal(0, 0.02), 0.02, 1.2);
-                int used = (int)Math.Clamp(Math.Round(ps.Seats * ps.Adoption * (1 + _rng.Normal(0, 0.02))), 0, Math.Floor(ps.Seats * 1.2));
-                int activeUsers = (int)Math.Max(0, Math.Round(ps.BaseUsers * _employees / ps.EmployeesAtStart * (1 + _rng.Normal(0, 0.02))));
-                int keyActions = (int)Math.Round(used * _profile.ActionsPerUser * seasonal * _rng.LogNormal(0, 0.1));
-                bool telemetryGap = _rng.Chance(MissingTelemetry), usersMissing = _rng.Chance(MissingActiveUsers);
-                double utilization = ps.Seats > 0 ? (double)used / ps.Seats : 0;
-                ps.Util[ti] = telemetryGap ? double.NaN : utilization;
-                ps.ActiveUsers[ti] = usersMissing ? double.NaN : activeUsers;
-
-                double rateAtEnd = churned ? 0 : RunRate(ps, seasonal);
-                if (record)
-                {
-                    string productId = _plan.Products[ps.P].ProductId;
-                    var month = _plan.MonthStart(t);
-                    _out.Usage.Add(new UsageRecord(_id, productId, month, ps.Seats,
-                        telemetryGap ? null : used, usersMissing ? null : activeUsers,
-                        telemetryGap ? null : Math.Round(utilization, 4), telemetryGap ? null : keyActions));
-                    // Bookings take effect on their day: the month is billed pro rata before and after.
-                    double share = eventDay == 0 ? 0 : (eventDay - 1) / (double)DateTime.DaysInMonth(month.Year, month.Month);
-                    double amount = rateAtStart * share + rateAtEnd * (1 - share);
-                    if (amount > 0) _out.Spend.Add(new SpendRecord(_id, productId, month, Money(amount)));
-                }
-                if (churned) ps.Active = false;
-            }
-            support = supportBase + (support - supportBase) * 0.55;
-
-            // Rep actions, more often on accounts at risk; the action itself is chosen uniformly.
-            if (record && _rng.Chance(0.03 + 0.5 * maxChurn))
-            {
-                int a = _rng.NextInt(GeneratorCatalog.Actions.Length);
-                bool responded = _rng.Chance(_plan.ActionResponse[_seg][a]);
-                double annual = 0;
-                foreach (var ps in _products) if (ps.Active) annual += 12 * RunRate(ps, 1.0);
-                double value = responded ? annual * GeneratorCatalog.ActionValueShare[a] * _rng.Uniform(0.5, 1.5) : 0;
-                _out.Actions.Add(new ActionLogEntry(ChildId('X', ++_actionNo, 3), _id, DayIn(t, 1 + _rng.NextInt(28)),
-                    GeneratorCatalog.Actions[a], responded, Money(value)));
+                double recentUtil = _products[0].Active ? LastObserved(_products[0].Util, ti - 1, _products[0].FirstIndex, 0.7) : 0.7;
+                double score = Math.Clamp(Math.Round(7.0 + 5.0 * (recentUtil - 0.7) - 0.25 * _severity[Math.Max(0, ti - 1)] + _rng.Normal(0, 1.5)), 0, 10);
+                AddEvent(t, EngagementType.Survey, _rng.Chance(MissingSurveyScore) ? null : score);
             }
         }
+        if (championChange)
+        {
+            _lastChampionIndex = ti;
+            _championDip = 0.55;
+            if (record) AddEvent(t, EngagementType.ChampionChange, null);
+        }
+        return true;
+    }
 
+    void CrossSell(int t, int createdT, bool q4, int rep, double winRate, bool record)
+    {
+        // Cross-sell: demand for a product never held (not part of the planted per-product hazards).
+        if (record && t > createdT)
+            for (int p = 1; p < _products.Length; p++)
+            {
+                var ps = _products[p];
+                if (ps.Held || !_rng.Chance(_profile.CrossSellRate * (q4 ? 1.5 : 1.0))) continue;
+                int day = 1 + _rng.NextInt(28);
+                bool won = _rng.Chance(winRate);
+                int seats = (int)Math.Max(1, Math.Round(_products[0].Seats * _rng.Uniform(0.2, 0.8)));
+                double monthly = seats * (double)_plan.Products[p].ListPrice;
+                AddOpportunity(p, DayIn(t, day), won, monthly, rep);
+                if (won) StartProduct(ps, t, DayIn(t, day), seats, BookingType.New, opportunity: true);
+            }
+    }
+
+    /// <summary>A product's planted hazards, the churn, add-on, downgrade, price-change and renewal events they draw;
+    /// returns the month's churn probability (0 when none was drawn).</summary>
+    double ProductEvents(ProductState ps, int t, int ti, bool record, bool q4, int calendarMonth, double seasonal, int rep, double winRate,
+        double rateAtStart, out int eventDay, out bool churned)
+    {
+        double pChurnDrawn = 0;
+        eventDay = 0;
+        churned = false;
+
+        if (record && ti > ps.FirstIndex)
+        {
+            var x = Drivers(ps, ti);
+            HazardModel.ChurnTerms(x, _profile.ChurnOffset, _churnTerms);
+            HazardModel.UpsellTerms(x, _profile.UpsellOffset, _upsellTerms);
+            bool renewalMonth = t == ps.RenewalT;
+            double pChurn = HazardModel.Logistic(HazardModel.ChurnIntercept + HazardModel.Sum(_churnTerms)
+                + (renewalMonth ? HazardModel.RenewalMonthChurnShift : 0) + ps.ChurnNoise + _rng.Normal(0, 0.25));
+            double pDemand = HazardModel.Logistic(HazardModel.UpsellIntercept + HazardModel.Sum(_upsellTerms)
+                + (q4 ? HazardModel.FourthQuarterUpsellShift : 0) + ps.UpsellNoise + _rng.Normal(0, 0.25));
+            ps.LastDemand = pDemand;
+            pChurnDrawn = pChurn;
+            // An add-on booking needs: the product not lost this month, demand, and the rep winning the deal.
+            double pUpsell = (1 - pChurn) * pDemand * winRate;
+            _out.Risks.Add(new TrueRisk(_id, _plan.Products[ps.P].ProductId, _plan.MonthStart(t), pUpsell, pChurn,
+                HazardModel.Dominant(_upsellTerms), HazardModel.Dominant(_churnTerms)));
+
+            if (_rng.Chance(pChurn))
+            {
+                churned = true;
+                eventDay = renewalMonth ? ps.ContractStart.Day : 2 + _rng.NextInt(27);
+                AddBooking(ps.P, DayIn(t, eventDay), renewalMonth ? BookingType.NonRenewal : BookingType.Cancellation, -ps.Seats, -rateAtStart);
+                CloseContract(ps, renewalMonth ? ContractStatus.Expired : ContractStatus.Cancelled);
+            }
+            else
+            {
+                if (_rng.Chance(pDemand))
+                {
+                    int day = 1 + _rng.NextInt(28);
+                    bool won = _rng.Chance(winRate);
+                    int delta = (int)Math.Max(1, Math.Round(ps.Seats * _rng.Uniform(0.10, 0.45)));
+                    double before = RunRate(ps, seasonal);
+                    bool flat = _plan.Products[ps.P].BillingUnit == BillingUnit.Flat;
+                    double expectedGain = flat ? 0.35 * before : ExpectedRateAfterSeats(ps, ps.Seats + delta, seasonal) - before;
+                    AddOpportunity(ps.P, DayIn(t, day), won, expectedGain, rep);
+                    if (won)
+                    {
+                        ApplySeats(ps, ps.Seats + delta);
+                        if (flat) ps.UnitPrice *= _rng.Uniform(1.2, 1.5);
+                        AddBooking(ps.P, DayIn(t, day), BookingType.AddOn, delta, RunRate(ps, seasonal) - before);
+                        eventDay = eventDay == 0 ? day : Math.Min(eventDay, day);
+                    }
+                }
+                else if (ps.Seats > 1 && _rng.Chance(0.4 * pChurn))
+                {
+                    int day = 1 + _rng.NextInt(28);
+                    int delta = (int)Math.Max(1, Math.Round(ps.Seats * _rng.Uniform(0.10, 0.35)));
+                    double before = RunRate(ps, seasonal);
+                    ApplySeats(ps, ps.Seats - delta);
+                    if (_plan.Products[ps.P].BillingUnit == BillingUnit.Flat) ps.UnitPrice *= _rng.Uniform(0.7, 0.9);
+                    AddBooking(ps.P, DayIn(t, day), BookingType.Downgrade, -delta, RunRate(ps, seasonal) - before);
+                    eventDay = eventDay == 0 ? day : Math.Min(eventDay, day);
+                }
+                if (_rng.Chance(calendarMonth == 1 ? 0.05 : 0.006))
+                {
+                    int day = 1 + _rng.NextInt(28);
+                    double before = RunRate(ps, seasonal);
+                    ps.UnitPrice *= _rng.Uniform(1.04, 1.12);
+                    ps.LastPriceChangeIndex = ti;
+                    AddBooking(ps.P, DayIn(t, day), BookingType.PriceChange, 0, RunRate(ps, seasonal) - before);
+                    eventDay = eventDay == 0 ? day : Math.Min(eventDay, day);
+                }
+                if (renewalMonth)
+                {
+                    int day = ps.ContractStart.Day;
+                    Renew(ps, t, seasonal);
+                    eventDay = eventDay == 0 ? day : Math.Min(eventDay, day);
+                }
+            }
+        }
+        return pChurnDrawn;
+    }
+
+    void ProductUsage(ProductState ps, int t, int ti, bool record, double seasonal, double rateAtStart, int eventDay, bool churned)
+    {
+        // Usage this month (after the month's bookings; a lost product reports its last month).
+        double adoptionShock = _rng.NextDouble();
+        if (adoptionShock < 0.08) ps.Drift = _rng.Normal(0, 0.035); else ps.Drift *= 0.8;
+        ps.Adoption = Math.Clamp(ps.Adoption + ps.Drift + 0.06 * (ps.UtilTarget - ps.Adoption) + _rng.Normal(0, 0.02), 0.02, 1.2);
+        int used = (int)Math.Clamp(Math.Round(ps.Seats * ps.Adoption * (1 + _rng.Normal(0, 0.02))), 0, Math.Floor(ps.Seats * 1.2));
+        int activeUsers = (int)Math.Max(0, Math.Round(ps.BaseUsers * _employees / ps.EmployeesAtStart * (1 + _rng.Normal(0, 0.02))));
+        int keyActions = (int)Math.Round(used * _profile.ActionsPerUser * seasonal * _rng.LogNormal(0, 0.1));
+        bool telemetryGap = _rng.Chance(MissingTelemetry), usersMissing = _rng.Chance(MissingActiveUsers);
+        double utilization = ps.Seats > 0 ? (double)used / ps.Seats : 0;
+        ps.Util[ti] = telemetryGap ? double.NaN : utilization;
+        ps.ActiveUsers[ti] = usersMissing ? double.NaN : activeUsers;
+
+        double rateAtEnd = churned ? 0 : RunRate(ps, seasonal);
+        if (record)
+        {
+            string productId = _plan.Products[ps.P].ProductId;
+            var month = _plan.MonthStart(t);
+            _out.Usage.Add(new UsageRecord(_id, productId, month, ps.Seats,
+                telemetryGap ? null : used, usersMissing ? null : activeUsers,
+                telemetryGap ? null : Math.Round(utilization, 4), telemetryGap ? null : keyActions));
+            // Bookings take effect on their day: the month is billed pro rata before and after.
+            double share = eventDay == 0 ? 0 : (eventDay - 1) / (double)DateTime.DaysInMonth(month.Year, month.Month);
+            double amount = rateAtStart * share + rateAtEnd * (1 - share);
+            if (amount > 0) _out.Spend.Add(new SpendRecord(_id, productId, month, Money(amount)));
+        }
+    }
+
+    void RepAction(int t, double maxChurn, bool record)
+    {
+        // Rep actions, more often on accounts at risk; the action itself is chosen uniformly.
+        if (record && _rng.Chance(0.03 + 0.5 * maxChurn))
+        {
+            int a = _rng.NextInt(GeneratorCatalog.Actions.Length);
+            bool responded = _rng.Chance(_plan.ActionResponse[_seg][a]);
+            double annual = 0;
+            foreach (var ps in _products) if (ps.Active) annual += 12 * RunRate(ps, 1.0);
+            double value = responded ? annual * GeneratorCatalog.ActionValueShare[a] * _rng.Uniform(0.5, 1.5) : 0;
+            _out.Actions.Add(new ActionLogEntry(ChildId('X', ++_actionNo, 3), _id, DayIn(t, 1 + _rng.NextInt(28)),
+                GeneratorCatalog.Actions[a], responded, Money(value)));
+        }
+    }
+
+    /// <summary>Opportunities still open at the end, contracts in force, and the account's pipeline signals.</summary>
+    void CloseOut(int index)
+    {
+        int months = _o.Months;
         // Opportunities still open at the end: demand that would close after the window.
         int lastRep = RepAt(months - 1);
         foreach (var ps in _products)

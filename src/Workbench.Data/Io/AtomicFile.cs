@@ -29,4 +29,19 @@ public static class AtomicFile
 
     public static void WriteText(string path, string text) =>
         Write(path, s => { var bytes = new System.Text.UTF8Encoding(false).GetBytes(text); s.Write(bytes); });
+
+    /// <summary>Writes each (file name, text) into <paramref name="dir"/> (created if missing), each file atomically,
+    /// and returns the written paths in order.</summary>
+    public static List<string> WriteTexts(string dir, IEnumerable<(string Name, string Text)> files)
+    {
+        Directory.CreateDirectory(dir);
+        var written = new List<string>();
+        foreach (var (name, text) in files)
+        {
+            var path = Path.Combine(dir, name);
+            WriteText(path, text);
+            written.Add(path);
+        }
+        return written;
+    }
 }

@@ -63,22 +63,10 @@ internal static class ParquetTableIo
                 switch (spec.Type)
                 {
                     case ColumnType.String or ColumnType.Enum: await rg.WriteAsync(f, cols.Str[c]!); break;
-                    case ColumnType.Int:
-                        if (spec.Nullable) await rg.WriteAsync<int>(f, (ReadOnlyMemory<int?>)cols.IntN[c]!);
-                        else await rg.WriteAsync<int>(f, (ReadOnlyMemory<int>)cols.Int[c]!);
-                        break;
-                    case ColumnType.Decimal:
-                        if (spec.Nullable) await rg.WriteAsync<decimal>(f, (ReadOnlyMemory<decimal?>)cols.DecN[c]!);
-                        else await rg.WriteAsync<decimal>(f, (ReadOnlyMemory<decimal>)cols.Dec[c]!);
-                        break;
-                    case ColumnType.Double:
-                        if (spec.Nullable) await rg.WriteAsync<double>(f, (ReadOnlyMemory<double?>)cols.DblN[c]!);
-                        else await rg.WriteAsync<double>(f, (ReadOnlyMemory<double>)cols.Dbl[c]!);
-                        break;
-                    case ColumnType.Date:
-                        if (spec.Nullable) await rg.WriteAsync<DateOnly>(f, (ReadOnlyMemory<DateOnly?>)cols.DateN[c]!);
-                        else await rg.WriteAsync<DateOnly>(f, (ReadOnlyMemory<DateOnly>)cols.Date[c]!);
-                        break;
+                    case ColumnType.Int: await WriteValues(rg, f, spec.Nullable, cols.IntN[c], cols.Int[c]); break;
+                    case ColumnType.Decimal: await WriteValues(rg, f, spec.Nullable, cols.DecN[c], cols.Dec[c]); break;
+                    case ColumnType.Double: await WriteValues(rg, f, spec.Nullable, cols.DblN[c], cols.Dbl[c]); break;
+                    case ColumnType.Date: await WriteValues(rg, f, spec.Nullable, cols.DateN[c], cols.Date[c]); break;
                     case ColumnType.Bool: await rg.WriteAsync<bool>(f, (ReadOnlyMemory<bool>)cols.Bool[c]!); break;
                 }
             }
@@ -87,6 +75,14 @@ internal static class ParquetTableIo
     }
 
     /// <summary>Smallest scale that holds every value exactly; precision 18 (stored as int64) when it fits, else 28.</summary>
+    /// <summary>One value-type column chunk: the nullable array when the column is nullable, else the plain one.</summary>
+    static async Task WriteValues<TValue>(ParquetRowGroupWriter rg, DataField field, bool nullable, TValue?[]? nullableValues, TValue[]? values)
+        where TValue : struct
+    {
+        if (nullable) await rg.WriteAsync<TValue>(field, (ReadOnlyMemory<TValue?>)nullableValues!);
+        else await rg.WriteAsync<TValue>(field, (ReadOnlyMemory<TValue>)values!);
+    }
+
     static (int Precision, int Scale) DecimalShape<T>(TableCodec<T> codec, IReadOnlyList<T> rows, int c, RowBuffer b)
     {
         int scale = 0; decimal maxAbs = 0;

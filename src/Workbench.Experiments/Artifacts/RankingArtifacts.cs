@@ -1,3 +1,4 @@
+using Workbench.Domain;
 using System.Text;
 using Workbench.Analytics.Prioritization;
 using Workbench.Analytics.Ranking;
@@ -91,7 +92,7 @@ public static class RankingArtifacts
             {
                 CsvText.Cell(b.RepId), CsvText.Cell(b.AccountId), b.AsOf.ToString("yyyy-MM-dd", RunContext.Culture), b.Rank.ToString(RunContext.Culture),
                 b.Grade.ToString(), b.Trend.ToString().ToLowerInvariant(), N(b.Priority), N(b.PreviousPriority), N(b.ExpectedUpsell), N(b.RevenueAtRisk),
-                P(b.MaxPUpsell), P(b.MaxPChurn), CsvText.Cell(b.TopProduct), b.Focus,
+                P(b.MaxPUpsell), P(b.MaxPChurn), CsvText.Cell(b.TopProduct), b.Focus.Name(),
             }));
     }
 }

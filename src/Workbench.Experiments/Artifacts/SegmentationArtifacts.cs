@@ -31,15 +31,7 @@ public static class SegmentationArtifacts
             (MetricsFile, Json.Serialize(Metrics(result, profiles, trueSegments))),
             (ChartsFile, SegmentationCharts.ToStandaloneHtml($"Segmentation: {result.Method}, k={result.K}", Charts(result))),
         };
-        Directory.CreateDirectory(outDir);
-        var written = new List<string>();
-        foreach (var (file, text) in contents)
-        {
-            var path = Path.Combine(outDir, file);
-            AtomicFile.WriteText(path, text);
-            written.Add(path);
-        }
-        return written;
+        return AtomicFile.WriteTexts(outDir, contents);
     }
 
     public static string AssignmentsCsv(SegmentationResult result, IReadOnlyList<string> accountIds) =>

@@ -118,14 +118,7 @@ public static class LifetimeStage
                 ["repeat_purchase_spearman_12m"] = N(bgRevenue.Spearman), ["repeat_purchase_mae_12m"] = N(bgRevenue.MeanAbsoluteError),
             })));
         }
-        Directory.CreateDirectory(outDir);
-        var written = new List<string>();
-        foreach (var (name, text) in outputs)
-        {
-            var path = Path.Combine(outDir, name);
-            AtomicFile.WriteText(path, text);
-            written.Add(path);
-        }
+        var written = AtomicFile.WriteTexts(outDir, outputs);
         var modelPath = Path.Combine(outDir, ModelFileName);
         AtomicFile.Write(modelPath, model.Save);
         written.Add(modelPath);

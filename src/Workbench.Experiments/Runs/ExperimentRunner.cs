@@ -1,3 +1,4 @@
+using Workbench.Domain;
 using System.Text.Json;
 using Workbench.Analytics.Ranking;
 using Workbench.Analytics.Territory;
@@ -159,10 +160,10 @@ public static class ExperimentRunner
         {
             switch (value)
             {
-                case double d: metrics[$"{m.Target}.{key}"] = d; break;
-                case int i: metrics[$"{m.Target}.{key}"] = i; break;
+                case double d: metrics[$"{m.Target.Name()}.{key}"] = d; break;
+                case int i: metrics[$"{m.Target.Name()}.{key}"] = i; break;
                 case IReadOnlyDictionary<string, double> byName:
-                    foreach (var (name, v) in byName) metrics[$"{m.Target}.{key}.{name}"] = v;
+                    foreach (var (name, v) in byName) metrics[$"{m.Target.Name()}.{key}.{name}"] = v;
                     break;
             }
         }

@@ -1,3 +1,4 @@
+using Workbench.Domain;
 using Workbench.Analytics.Explanation;
 using Workbench.Analytics.Scoring;
 using Workbench.Experiments.Artifacts;
@@ -29,7 +30,7 @@ public static class BookFiles
                 CsvText.Cell(book.RepId), CsvText.Cell(book.RepName), CsvText.Cell(a.AccountId), CsvText.Cell(a.AccountName),
                 p.AsOf.ToString("yyyy-MM-dd", RunContext.Culture), p.Rank.ToString(RunContext.Culture), p.Grade.ToString(), p.Trend.ToString().ToLowerInvariant(),
                 Money(p.Priority), Money(p.PreviousPriority), P(p.MaxPChurn), P(p.MaxPUpsell), Money(p.ExpectedUpsell), Money(p.RevenueAtRisk),
-                CsvText.Cell(p.Focus), CsvText.Cell(top.ProductName),
+                CsvText.Cell(p.Focus.Name()), CsvText.Cell(top.ProductName),
             };
             var n = a.FocusNarrative;
             cells.AddRange(Enumerable.Range(0, narratives.TopReasonsFor).Select(i => CsvText.Cell(i < n.ReasonsFor.Count ? n.ReasonsFor[i].Sentence : "")));
@@ -58,7 +59,7 @@ public static class BookFiles
                     a.Priority.Rank, account_id = a.AccountId, account_name = a.AccountName, grade = a.Priority.Grade.ToString(),
                     trend = a.Priority.Trend.ToString().ToLowerInvariant(), priority = a.Priority.Priority, previous_priority = a.Priority.PreviousPriority,
                     p_churn = a.Priority.MaxPChurn, p_upsell = a.Priority.MaxPUpsell, expected_upsell = a.Priority.ExpectedUpsell,
-                    revenue_at_risk = a.Priority.RevenueAtRisk, focus = a.Priority.Focus, top_product = a.Priority.TopProduct,
+                    revenue_at_risk = a.Priority.RevenueAtRisk, focus = a.Priority.Focus.Name(), top_product = a.Priority.TopProduct,
                     explained_target = a.FocusNarrative.Target,
                     reasons_for = Reasons(a.FocusNarrative.ReasonsFor), reasons_against = Reasons(a.FocusNarrative.ReasonsAgainst),
                     products = a.Products.Select(p => new

@@ -6,7 +6,8 @@ using System.Text;
 
 namespace Workbench.Notebooks;
 
-/// <summary>Turns a value into a MIME bundle: text/plain always; text/html for <see cref="IHtmlDisplay"/>,
+/// <summary>Turns a value into a MIME bundle: text/plain always; text/html for <see cref="IHtmlDisplay"/>, for types with
+/// a rendering registered in <see cref="DisplayRegistry"/> (Workbench.Reporting registers its results' HTML there),
 /// Microsoft.Data.Analysis data frames and Plotly.NET charts. The engine does not reference those libraries:
 /// it recognizes them by type name and calls them through reflection. One formatter per session, because
 /// plotly.js is inlined only with the first chart of a notebook.</summary>
@@ -20,6 +21,11 @@ internal sealed class DisplayFormatter(int htmlTableRows)
     public IReadOnlyDictionary<string, string> Format(object? value)
     {
         var data = new SortedDictionary<string, string>(StringComparer.Ordinal) { ["text/plain"] = PlainText(value) };
+        if (value is not null && value is not IHtmlDisplay && RegisteredDisplays(value) is { Count: > 0 } registered)
+        {
+            foreach (var (mime, text) in registered) data[mime] = text;
+            return data;
+        }
         var html = value switch
         {
             null => null,
@@ -31,6 +37,32 @@ internal sealed class DisplayFormatter(int htmlTableRows)
         if (html is not null) data["text/html"] = html;
         return data;
     }
+
+    /// <summary>The renderings registered for the value, after running the registrations of every Workbench assembly
+    /// beside the engine and of every assembly loaded so far (a cell's #r may have loaded one).</summary>
+    static IReadOnlyDictionary<string, string> RegisteredDisplays(object value)
+    {
+        _ = DisplayProviders.Value;
+        foreach (var assembly in AppDomain.CurrentDomain.GetAssemblies()) DisplayRegistry.EnsureRegistrations(assembly);
+        return DisplayRegistry.Format(value);
+    }
+
+    /// <summary>Loads the Workbench.*.dll files beside the engine once, so their display registrations are found even
+    /// when no cell has touched them yet.</summary>
+    static readonly Lazy<int> DisplayProviders = new(() =>
+    {
+        var loaded = 0;
+        foreach (var path in Directory.GetFiles(AppContext.BaseDirectory, "Workbench.*.dll"))
+        {
+            var name = Path.GetFileNameWithoutExtension(path);
+            if (name.EndsWith(".Tests", StringComparison.Ordinal) || !SessionReferences.IsManagedAssembly(path)) continue;
+            try { DisplayRegistry.EnsureRegistrations(Assembly.Load(new AssemblyName(name))); loaded++; }
+            catch (FileNotFoundException) { }
+            catch (FileLoadException) { }
+            catch (BadImageFormatException) { }
+        }
+        return loaded;
+    });
 
     /// <summary>Invariant-culture text; sequences listed (first 20 items) unless the type has its own ToString.</summary>
     public static string PlainText(object? value)

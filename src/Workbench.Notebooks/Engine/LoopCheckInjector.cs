@@ -65,46 +65,21 @@ internal sealed class LoopCheckInjector : CSharpSyntaxRewriter
         var tree = CSharpSyntaxTree.ParseText(code, options);
         // Only rewrite code that parses: with syntax errors the compiler's own positions must be shown untouched.
         if (tree.GetDiagnostics().Any(d => d.Severity == DiagnosticSeverity.Error)) return code;
-        var root = new LoopCheckInjector().Visit(tree.GetRoot());
+        var root = new LoopCheckInjector().Visit(tree.GetRoot())!;
         return root.ToFullString();
     }
 
-    public override SyntaxNode? VisitWhileStatement(WhileStatementSyntax node)
+    /// <summary>Every loop body (and every labelled statement: a possible backward goto target) gets the check.</summary>
+    public override SyntaxNode? Visit(SyntaxNode? node) => base.Visit(node) switch
     {
-        var visited = (WhileStatementSyntax)base.VisitWhileStatement(node)!;
-        return visited.WithStatement(WithCheck(visited.Statement));
-    }
-
-    public override SyntaxNode? VisitDoStatement(DoStatementSyntax node)
-    {
-        var visited = (DoStatementSyntax)base.VisitDoStatement(node)!;
-        return visited.WithStatement(WithCheck(visited.Statement));
-    }
-
-    public override SyntaxNode? VisitForStatement(ForStatementSyntax node)
-    {
-        var visited = (ForStatementSyntax)base.VisitForStatement(node)!;
-        return visited.WithStatement(WithCheck(visited.Statement));
-    }
-
-    public override SyntaxNode? VisitForEachStatement(ForEachStatementSyntax node)
-    {
-        var visited = (ForEachStatementSyntax)base.VisitForEachStatement(node)!;
-        return visited.WithStatement(WithCheck(visited.Statement));
-    }
-
-    public override SyntaxNode? VisitForEachVariableStatement(ForEachVariableStatementSyntax node)
-    {
-        var visited = (ForEachVariableStatementSyntax)base.VisitForEachVariableStatement(node)!;
-        return visited.WithStatement(WithCheck(visited.Statement));
-    }
-
-    public override SyntaxNode? VisitLabeledStatement(LabeledStatementSyntax node)
-    {
-        // A label is a possible backward goto target: check there too.
-        var visited = (LabeledStatementSyntax)base.VisitLabeledStatement(node)!;
-        return visited.WithStatement(WithCheck(visited.Statement));
-    }
+        WhileStatementSyntax s => s.WithStatement(WithCheck(s.Statement)),
+        DoStatementSyntax s => s.WithStatement(WithCheck(s.Statement)),
+        ForStatementSyntax s => s.WithStatement(WithCheck(s.Statement)),
+        ForEachStatementSyntax s => s.WithStatement(WithCheck(s.Statement)),
+        ForEachVariableStatementSyntax s => s.WithStatement(WithCheck(s.Statement)),
+        LabeledStatementSyntax s => s.WithStatement(WithCheck(s.Statement)),
+        var other => other,
+    };
 
     static StatementSyntax WithCheck(StatementSyntax body)
     {

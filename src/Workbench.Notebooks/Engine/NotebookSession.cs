@@ -180,7 +180,7 @@ public sealed class NotebookSession : IDisposable
         if (await Task.WhenAny(done.Task, Task.Delay(half)).ConfigureAwait(false) == done.Task) return await done.Task.ConfigureAwait(false);
         // Give up on the thread (it runs code with no loop and no wait, e.g. a long library call): the session keeps
         // the state from before this cell, and the cell's late output is dropped.
-        return new Outcome(CellStatus.Interrupted, null, new OperationCanceledException("the cell did not stop; its thread was abandoned"), false);
+        return new Outcome(CellStatus.Interrupted, null, new CellAbandonedException(), false);
     }
 
     Outcome RunSubmission(string code, string cellName, CancellationToken token)
@@ -237,7 +237,7 @@ public sealed class NotebookSession : IDisposable
             $"{cellName} ran longer than the {timeout!.Value.TotalSeconds.ToString("0.###", CultureInfo.InvariantCulture)} s timeout and was stopped",
             [$"TimeoutError: {cellName} ran longer than the timeout and was stopped"]),
         CellStatus.Interrupted => new ErrorOutput("Interrupted", $"{cellName} was interrupted",
-            [$"Interrupted: {cellName} was interrupted" + (exception?.Message.Contains("abandoned", StringComparison.Ordinal) == true ? " (its thread did not stop and was abandoned)" : "")]),
+            [$"Interrupted: {cellName} was interrupted" + (exception is CellAbandonedException ? " (its thread did not stop and was abandoned)" : "")]),
         _ => exception switch
         {
             CompilationErrorException compile => CompileError(compile, cellName),
@@ -302,3 +302,6 @@ public sealed class NotebookSession : IDisposable
         Interrupt();
     }
 }
+
+/// <summary>An interrupted cell whose thread did not stop and was abandoned (told apart by type, not by message).</summary>
+internal sealed class CellAbandonedException() : OperationCanceledException("the cell did not stop; its thread was abandoned");

@@ -302,10 +302,16 @@ public sealed class KernelServer : IDisposable
         ["debugger"] = false,
     };
 
-    JsonObject Complete(JsonObject content)
+    /// <summary>The request's code and its cursor (Jupyter counts code points; .NET strings count UTF-16 units).</summary>
+    static (string Code, int Cursor) CodeAndCursor(JsonObject content)
     {
         var code = content["code"]?.GetValue<string>() ?? "";
-        var cursor = CodePoints.ToUtf16(code, content["cursor_pos"]?.GetValue<int>() ?? code.Length);
+        return (code, CodePoints.ToUtf16(code, content["cursor_pos"]?.GetValue<int>() ?? code.Length));
+    }
+
+    JsonObject Complete(JsonObject content)
+    {
+        var (code, cursor) = CodeAndCursor(content);
         var result = CodeAssistance.Complete(session, code, cursor);
         return new JsonObject
         {
@@ -319,8 +325,7 @@ public sealed class KernelServer : IDisposable
 
     JsonObject Inspect(JsonObject content)
     {
-        var code = content["code"]?.GetValue<string>() ?? "";
-        var cursor = CodePoints.ToUtf16(code, content["cursor_pos"]?.GetValue<int>() ?? code.Length);
+        var (code, cursor) = CodeAndCursor(content);
         var result = CodeAssistance.Inspect(session, code, cursor);
         return new JsonObject
         {

@@ -1,3 +1,4 @@
+using Workbench.Domain;
 using System.Globalization;
 using System.Net;
 using System.Security.Cryptography;
@@ -112,7 +113,7 @@ public static class BookReport
             NumberCell(sb, p.MaxPUpsell, "P1");
             NumberCell(sb, p.ExpectedUpsell, "N0");
             NumberCell(sb, p.RevenueAtRisk, "N0");
-            sb.Append("<td>").Append(E(p.Focus)).Append("</td><td>").Append(E(top.ProductName)).Append("</td><td>")
+            sb.Append("<td>").Append(E(p.Focus.Name())).Append("</td><td>").Append(E(top.ProductName)).Append("</td><td>")
               .Append(E(a.FocusNarrative.ReasonsFor.Count > 0 ? a.FocusNarrative.ReasonsFor[0].Sentence : "")).Append("</td></tr>\n");
         }
         sb.Append("</tbody></table>\n<h2>Why each account</h2>\n");
@@ -126,7 +127,7 @@ public static class BookReport
         var top = a.Products.First(x => x.ProductId == a.Priority.TopProduct);
         sb.Append("<section class=\"narrative\" id=\"").Append(E(AnchorOf(a.AccountId))).Append("\">\n<h3>#").Append(a.Priority.Rank.ToString(Inv)).Append(' ')
           .Append(E(a.AccountName)).Append(" <span class=\"badge grade-").Append(a.Priority.Grade).Append("\">").Append(a.Priority.Grade).Append("</span></h3>\n");
-        sb.Append("<p>Focus: <b>").Append(E(a.Priority.Focus)).Append("</b> on ").Append(E(top.ProductName)).Append(": ").Append(E(n.Target))
+        sb.Append("<p>Focus: <b>").Append(E(a.Priority.Focus.Name())).Append("</b> on ").Append(E(top.ProductName)).Append(": ").Append(E(n.Target))
           .Append(" probability ").Append(n.Probability.ToString("P0", Inv)).Append(".</p>\n");
         if (n.ReasonsFor.Count > 0)
         {

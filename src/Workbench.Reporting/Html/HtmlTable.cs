@@ -8,10 +8,11 @@ public enum ColumnAlignment { Left, Right }
 
 /// <summary>
 /// A small table of already formatted text that shows itself as escaped HTML in a notebook
-/// (<see cref="IHtmlDisplay"/>) and as an aligned plain-text table everywhere else (<see cref="ToString"/>).
+/// (registered with <see cref="DisplayRegistry"/> by <see cref="ReportingDisplays"/>) and as an aligned plain-text table
+/// everywhere else (<see cref="ToString"/>).
 /// Every header, cell and the caption are HTML-encoded: a value can never inject markup.
 /// </summary>
-public sealed class HtmlTable : IHtmlDisplay
+public sealed class HtmlTable
 {
     /// <summary>A title shown above the table (may be empty).</summary>
     public string Caption { get; }
@@ -39,7 +40,7 @@ public sealed class HtmlTable : IHtmlDisplay
             .Select(j => Rows.Count > 0 && Rows.All(r => LooksNumeric(r[j])) ? ColumnAlignment.Right : ColumnAlignment.Left).ToArray();
     }
 
-    /// <inheritdoc />
+    /// <summary>The table as an escaped HTML fragment.</summary>
     public string ToHtml()
     {
         var html = new StringBuilder();

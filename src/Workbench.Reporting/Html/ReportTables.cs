@@ -115,13 +115,13 @@ public static class ReportTables
         foreach (var m in new[] { result.Churn, result.Upsell })
         {
             string k = result.K.ToString(Inv);
-            rows.Add([m.Target, "test rows (positives)", $"{N(m.Rows)} ({N(m.Positives)})", "", ""]);
-            rows.Add([m.Target, "ROC AUC", F(m.Auc), F(m.OracleAuc), "0.500 (random)"]);
-            rows.Add([m.Target, "PR AUC (average precision)", F(m.PrAuc), "", F((double)m.Positives / m.Rows) + " (random)"]);
-            rows.Add([m.Target, "Brier score (lower is better)", F(m.Brier), "", ""]);
-            rows.Add([m.Target, $"NDCG@{k} in rep books", F(m.NdcgAtK), F(m.OracleNdcgAtK), $"{F(m.BestBaselineNdcgAtK)} ({m.BestBaseline})"]);
-            rows.Add([m.Target, $"precision@{k}", F(m.PrecisionAtK), "", ""]);
-            rows.Add([m.Target, $"recall@{k}", F(m.RecallAtK), "", ""]);
+            rows.Add([m.Target.Name(), "test rows (positives)", $"{N(m.Rows)} ({N(m.Positives)})", "", ""]);
+            rows.Add([m.Target.Name(), "ROC AUC", F(m.Auc), F(m.OracleAuc), "0.500 (random)"]);
+            rows.Add([m.Target.Name(), "PR AUC (average precision)", F(m.PrAuc), "", F((double)m.Positives / m.Rows) + " (random)"]);
+            rows.Add([m.Target.Name(), "Brier score (lower is better)", F(m.Brier), "", ""]);
+            rows.Add([m.Target.Name(), $"NDCG@{k} in rep books", F(m.NdcgAtK), F(m.OracleNdcgAtK), $"{F(m.BestBaselineNdcgAtK)} ({m.BestBaseline})"]);
+            rows.Add([m.Target.Name(), $"precision@{k}", F(m.PrecisionAtK), "", ""]);
+            rows.Add([m.Target.Name(), $"recall@{k}", F(m.RecallAtK), "", ""]);
         }
         return new HtmlTable("Model against oracle and baselines (test months)", ["target", "metric", "model", "oracle", "best baseline"], rows,
             [ColumnAlignment.Left, ColumnAlignment.Left, ColumnAlignment.Right, ColumnAlignment.Right, ColumnAlignment.Right]);
@@ -142,7 +142,7 @@ public static class ReportTables
         return new HtmlTable($"Ranked book of {repId} at {date.ToString("yyyy-MM-dd", Inv)} (top {Math.Min(top, lines.Count)} of {lines.Count})",
             ["rank", "account", "grade", "trend", "priority", "expected upsell", "revenue at risk", "P(upsell)", "P(churn)", "top product", "focus"],
             lines.Take(top).Select(b => (IReadOnlyList<string>)[N(b.Rank), b.AccountId, b.Grade.ToString(), b.Trend.ToString().ToLowerInvariant(),
-                Money(b.Priority), Money(b.ExpectedUpsell), Money(b.RevenueAtRisk), P(b.MaxPUpsell), P(b.MaxPChurn), b.TopProduct, b.Focus]));
+                Money(b.Priority), Money(b.ExpectedUpsell), Money(b.RevenueAtRisk), P(b.MaxPUpsell), P(b.MaxPChurn), b.TopProduct, b.Focus.Name()]));
     }
 
     static string N(int v) => v.ToString("N0", Inv);

@@ -1,3 +1,4 @@
+using Workbench.Domain;
 using System.Globalization;
 using Plotly.NET;
 using Workbench.Analytics.Ranking;
@@ -25,7 +26,7 @@ public static class RankingCharts
         };
         foreach (var m in targets)
         {
-            string name = $"{m.Target}: AUC {F(m.Auc)}" + (m.OracleAuc is double o ? $" (oracle {F(o)})" : "");
+            string name = $"{m.Target.Name()}: AUC {F(m.Auc)}" + (m.OracleAuc is double o ? $" (oracle {F(o)})" : "");
             traces.Add(CS.Chart.Line<double, double, string>(x: m.Roc.Select(p => p.FalsePositiveRate), y: m.Roc.Select(p => p.TruePositiveRate), Name: name));
         }
         return ChartText.Titled(CS.Chart.Combine(traces), "ROC curve (test months)", "false positive rate", "true positive rate");
@@ -36,9 +37,9 @@ public static class RankingCharts
     {
         ArgumentNullException.ThrowIfNull(metrics);
         double baseRate = metrics.Rows == 0 ? 0 : (double)metrics.Positives / metrics.Rows;
-        var model = CS.Chart.Line<double, double, string>(x: metrics.PrecisionRecall.Select(p => p.Recall), y: metrics.PrecisionRecall.Select(p => p.Precision), Name: $"{metrics.Target}: PR AUC {F(metrics.PrAuc)}");
+        var model = CS.Chart.Line<double, double, string>(x: metrics.PrecisionRecall.Select(p => p.Recall), y: metrics.PrecisionRecall.Select(p => p.Precision), Name: $"{metrics.Target.Name()}: PR AUC {F(metrics.PrAuc)}");
         var chance = CS.Chart.Line<double, double, string>(x: [0.0, 1.0], y: [baseRate, baseRate], Name: $"base rate {F(baseRate)}", LineDash: StyleParam.DrawingStyle.Dash, LineColor: Reference);
-        return ChartText.Titled(CS.Chart.Combine([chance, model]), $"Precision-recall: {metrics.Target}", "recall", "precision");
+        return ChartText.Titled(CS.Chart.Combine([chance, model]), $"Precision-recall: {metrics.Target.Name()}", "recall", "precision");
     }
 
     /// <summary>Cumulative gain: share of positives captured after contacting the top x share by score; the diagonal is random order.</summary>
@@ -47,25 +48,25 @@ public static class RankingCharts
         ArgumentNullException.ThrowIfNull(metrics);
         var xs = metrics.Gain.Select(g => g.ShareContacted).Prepend(0.0);
         var ys = metrics.Gain.Select(g => g.ShareCaptured).Prepend(0.0);
-        var model = CS.Chart.Line<double, double, string>(x: xs, y: ys, ShowMarkers: true, Name: $"{metrics.Target} model");
+        var model = CS.Chart.Line<double, double, string>(x: xs, y: ys, ShowMarkers: true, Name: $"{metrics.Target.Name()} model");
         var random = CS.Chart.Line<double, double, string>(x: [0.0, 1.0], y: [0.0, 1.0], Name: "random order", LineDash: StyleParam.DrawingStyle.Dash, LineColor: Reference);
-        return ChartText.Titled(CS.Chart.Combine([random, model]), $"Cumulative gain: {metrics.Target}", "share of rows contacted (by score)", "share of positives captured");
+        return ChartText.Titled(CS.Chart.Combine([random, model]), $"Cumulative gain: {metrics.Target.Name()}", "share of rows contacted (by score)", "share of positives captured");
     }
 
     /// <summary>Lift: captured share divided by contacted share; 1 is random order.</summary>
     public static GenericChart Lift(TargetMetrics metrics)
     {
         ArgumentNullException.ThrowIfNull(metrics);
-        var model = CS.Chart.Line<double, double, string>(x: metrics.Gain.Select(g => g.ShareContacted), y: metrics.Gain.Select(g => g.Lift), ShowMarkers: true, Name: $"{metrics.Target} lift");
+        var model = CS.Chart.Line<double, double, string>(x: metrics.Gain.Select(g => g.ShareContacted), y: metrics.Gain.Select(g => g.Lift), ShowMarkers: true, Name: $"{metrics.Target.Name()} lift");
         var one = CS.Chart.Line<double, double, string>(x: [0.0, 1.0], y: [1.0, 1.0], Name: "random order (lift 1)", LineDash: StyleParam.DrawingStyle.Dash, LineColor: Reference);
-        return ChartText.Titled(CS.Chart.Combine([one, model]), $"Lift: {metrics.Target}", "share of rows contacted (by score)", "lift over random");
+        return ChartText.Titled(CS.Chart.Combine([one, model]), $"Lift: {metrics.Target.Name()}", "share of rows contacted (by score)", "lift over random");
     }
 
     /// <summary>Reliability diagram of a target's test predictions.</summary>
     public static GenericChart Reliability(TargetMetrics metrics)
     {
         ArgumentNullException.ThrowIfNull(metrics);
-        return Reliability(metrics.Reliability, $"{metrics.Target}: Brier {F(metrics.Brier)}");
+        return Reliability(metrics.Reliability, $"{metrics.Target.Name()}: Brier {F(metrics.Brier)}");
     }
 
     /// <summary>Reliability diagram: mean predicted probability against the observed rate per equal-count bin; on the
@@ -90,16 +91,16 @@ public static class RankingCharts
         if (bins is < 2 or > 500) throw new OptionsValidationException($"bins must be 2..500, got {bins}.");
         var pos = scored.Scores.Where((_, i) => scored.Positive[i]).ToArray();
         var neg = scored.Scores.Where((_, i) => !scored.Positive[i]).ToArray();
-        var negTrace = CS.Chart.Histogram<double, double, string>(X: neg, Name: $"not {scored.Target} ({neg.Length.ToString("N0", Inv)})", Opacity: 0.6,
+        var negTrace = CS.Chart.Histogram<double, double, string>(X: neg, Name: $"not {scored.Target.Name()} ({neg.Length.ToString("N0", Inv)})", Opacity: 0.6,
             HistNorm: StyleParam.HistNorm.ProbabilityDensity, NBinsX: bins, MarkerColor: Reference);
-        var posTrace = CS.Chart.Histogram<double, double, string>(X: pos, Name: $"{scored.Target} ({pos.Length.ToString("N0", Inv)})", Opacity: 0.6,
-            HistNorm: StyleParam.HistNorm.ProbabilityDensity, NBinsX: bins, MarkerColor: Color.fromString(scored.Target == "churn" ? "#d62728" : "#2ca02c"));
+        var posTrace = CS.Chart.Histogram<double, double, string>(X: pos, Name: $"{scored.Target.Name()} ({pos.Length.ToString("N0", Inv)})", Opacity: 0.6,
+            HistNorm: StyleParam.HistNorm.ProbabilityDensity, NBinsX: bins, MarkerColor: Color.fromString(scored.Target == PropensityTarget.Churn ? "#d62728" : "#2ca02c"));
         var chart = CS.Chart.Combine([negTrace, posTrace]);
         // Overlaid, not stacked or side by side: the two distributions share the x axis.
         var overlay = new Layout();
         overlay.SetProperty("barmode", "overlay");
         chart = Chart.withLayout(overlay).Invoke(chart);
-        return ChartText.Titled(chart, $"Score distribution by outcome: {scored.Target}", $"predicted P({scored.Target})", "density");
+        return ChartText.Titled(chart, $"Score distribution by outcome: {scored.Target.Name()}", $"predicted P({scored.Target.Name()})", "density");
     }
 
     /// <summary>NDCG@k inside rep books: the model against each baseline and the oracle, one bar each.</summary>
@@ -117,6 +118,6 @@ public static class RankingCharts
         var colors = names.Select(n => Color.fromString(n == "model" ? "#1f77b4" : n == "oracle" ? "#2ca02c" : "#999999")).ToArray();
         var bars = CS.Chart.Column<double, string, string>(values: values, Keys: names, Name: $"NDCG@{k.ToString(Inv)}",
             MultiText: values.Select(F).ToArray(), MarkerColor: Color.fromColors(colors));
-        return ChartText.Titled(bars, $"NDCG@{k.ToString(Inv)} in rep books: {metrics.Target}", "", "mean NDCG over books");
+        return ChartText.Titled(bars, $"NDCG@{k.ToString(Inv)} in rep books: {metrics.Target.Name()}", "", "mean NDCG over books");
     }
 }

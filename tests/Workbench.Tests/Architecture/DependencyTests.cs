@@ -1,4 +1,5 @@
 using System.Reflection;
+using System.Reflection.Metadata.Ecma335;
 using NetArchTest.Rules;
 
 namespace Workbench.Tests.Architecture;
@@ -48,6 +49,41 @@ public class DependencyTests
     [Fact]
     public void The_notebook_engine_references_only_core() =>
         AssertNone(TypesOf("Workbench.Notebooks"), "Workbench.Data", "Workbench.Analytics", "Workbench.Reporting", "Workbench.Experiments", "Workbench.Cli");
+
+    [Theory]
+    [InlineData("Workbench.Core")]
+    [InlineData("Workbench.Analytics")]
+    public void Core_and_analytics_build_no_html(string assembly)
+    {
+        // No type implements or mentions an HTML display interface, none encodes HTML, and no string literal holds markup:
+        // the HTML of results is registered by Reporting (ReportingDisplays) with the notebook engine.
+        AssertNone(TypesOf(assembly), "Workbench.IHtmlDisplay", "System.Net.WebUtility", "System.Web");
+        var markup = HtmlLiterals(Load(assembly));
+        Assert.True(markup.Count == 0, $"HTML in string literals of {assembly}: " + string.Join(" | ", markup.Take(5)));
+    }
+
+    [Fact]
+    public void The_html_check_finds_markup_where_there_is_some() =>
+        Assert.NotEmpty(HtmlLiterals(Load("Workbench.Reporting")));
+
+    static readonly string[] Tags = ["<div", "<table", "<tr", "<td", "<p>", "<p ", "<ul", "<li", "<span", "<html", "<b>", "<br", "<small"];
+
+    /// <summary>The assembly's string literals (the #US metadata heap) that contain an HTML tag.</summary>
+    static List<string> HtmlLiterals(Assembly assembly)
+    {
+        using var stream = File.OpenRead(assembly.Location);
+        using var pe = new System.Reflection.PortableExecutable.PEReader(stream);
+        var reader = System.Reflection.Metadata.PEReaderExtensions.GetMetadataReader(pe);
+        var found = new List<string>();
+        var handle = System.Reflection.Metadata.Ecma335.MetadataTokens.UserStringHandle(1);
+        while (!handle.IsNil)
+        {
+            var text = reader.GetUserString(handle);
+            if (Tags.Any(t => text.Contains(t, StringComparison.OrdinalIgnoreCase))) found.Add(text);
+            handle = reader.GetNextHandle(handle);
+        }
+        return found;
+    }
 
     [Fact]
     public void The_rule_catches_a_real_dependency()

@@ -10,7 +10,8 @@ using Workbench.Experiments.Specs;
 namespace Workbench.Tests.Experiments;
 
 /// <summary>A recorded run of experiments/sample.json: what it records, that it reproduces, and how runs compare.</summary>
-public class ExperimentRunTests(RunFixture fx) : IClassFixture<RunFixture>
+[Collection(RunCollection.Name)]
+public class ExperimentRunTests(RunFixture fx)
 {
     static readonly string Sample = Path.Combine(TestPaths.RepoRoot, "data-samples", "generated");
 

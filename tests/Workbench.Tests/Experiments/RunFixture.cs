@@ -36,6 +36,13 @@ public sealed class RunFixture
     }
 }
 
+/// <summary>The classes that read the two recorded sample runs share one <see cref="RunFixture"/> (two runs, not two per class).</summary>
+[CollectionDefinition(Name)]
+public sealed class RunCollection : ICollectionFixture<RunFixture>
+{
+    public const string Name = "sample runs";
+}
+
 /// <summary>Runs the built workbench.dll (beside the tests) as a child process.</summary>
 public static class WorkbenchProcess
 {

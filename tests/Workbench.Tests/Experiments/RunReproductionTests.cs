@@ -4,7 +4,8 @@ using Workbench.Experiments.Runs;
 namespace Workbench.Tests.Experiments;
 
 /// <summary>A reviewer's reproduction: a recorded run re-executed from its spec.json and compared bit for bit.</summary>
-public class RunReproductionTests(RunFixture fx) : IClassFixture<RunFixture>
+[Collection(RunCollection.Name)]
+public class RunReproductionTests(RunFixture fx)
 {
     [Fact]
     public void A_recorded_run_reproduces_exactly_and_a_tampered_original_is_caught()

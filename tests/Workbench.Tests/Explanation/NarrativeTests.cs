@@ -79,7 +79,7 @@ public class NarrativeTests(GeneratedRankingFixture fx, ITestOutputHelper output
     public void Html_escapes_account_text()
     {
         var n = Report.Churn.Narratives[0] with { AccountId = "<script>alert(1)</script>" };
-        var html = n.ToHtml();
+        var html = Workbench.Reporting.ReportingDisplays.NarrativeHtml(n);
         Assert.DoesNotContain("<script>", html);
         Assert.Contains("&lt;script&gt;alert(1)&lt;/script&gt;", html);
     }

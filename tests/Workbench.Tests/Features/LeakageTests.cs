@@ -48,6 +48,41 @@ public class LeakageTests
         }
     }
 
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    public void No_before_after_window_of_a_change_feature_moves_when_only_the_future_changes(int seed)
+    {
+        // The windows a change feature declares for its narratives read the same past as the feature itself.
+        var data = TinyCrm.Random(seed, accounts: 30);
+        var panel = new MonthlyPanel(data);
+        var asOf = panel.MonthAt(12);
+        var options = new SnapshotOptions { AsOfDates = [asOf] };
+        var original = FeatureBuilder.Build(panel, Snapshots.Build(panel, options));
+        var scrambledPanel = new MonthlyPanel(ScrambleFrom(data, asOf, seed + 100));
+        var scrambled = FeatureBuilder.Build(scrambledPanel, Snapshots.Build(scrambledPanel, options));
+        var changes = FeatureCatalog.All.Where(f => f.BeforeAfter is not null).Select(f => f.Definition.Name).ToList();
+        Assert.NotEmpty(changes);
+        int compared = 0;
+        foreach (var name in changes)
+            for (int i = 0; i < original.RowCount; i++)
+            {
+                var a = FeatureDetails.BeforeAfter(original, i, name)!.Value;
+                var b = FeatureDetails.BeforeAfter(scrambled, i, name)!.Value;
+                Assert.True(a.Before.Equals(b.Before) && a.After.Equals(b.After), $"{name} of row {i}: ({a.Before}, {a.After}) became ({b.Before}, {b.After})");
+                compared++;
+            }
+        Assert.True(compared > 0);
+    }
+
+    [Fact]
+    public void Every_feature_whose_sentence_names_two_ends_declares_its_window()
+    {
+        foreach (var f in FeatureCatalog.All)
+            Assert.True(f.Definition.SentenceTemplate.Contains("{before}", StringComparison.Ordinal) == (f.BeforeAfter is not null),
+                $"{f.Definition.Name}: the sentence template and the declared before/after window disagree");
+    }
+
     [Fact]
     public void The_scramble_is_strong_enough_to_move_labels()
     {

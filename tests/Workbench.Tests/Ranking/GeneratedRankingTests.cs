@@ -1,3 +1,4 @@
+using Workbench.Domain;
 using Workbench.Analytics;
 using Workbench.Analytics.Prioritization;
 using Workbench.Analytics.Features;
@@ -28,7 +29,7 @@ public sealed class GeneratedRankingCollection : ICollectionFixture<GeneratedRan
 public class GeneratedRankingTests(GeneratedRankingFixture fx, ITestOutputHelper output)
 {
     void Print(TargetMetrics m) => output.WriteLine(
-        $"{m.Target}: rows {m.Rows}, positives {m.Positives}, AUC {m.Auc:F4}, oracle AUC {m.OracleAuc:F4}, PR AUC {m.PrAuc:F4}, Brier {m.Brier:F4}, " +
+        $"{m.Target.Name()}: rows {m.Rows}, positives {m.Positives}, AUC {m.Auc:F4}, oracle AUC {m.OracleAuc:F4}, PR AUC {m.PrAuc:F4}, Brier {m.Brier:F4}, " +
         $"NDCG@10 {m.NdcgAtK:F4} (oracle {m.OracleNdcgAtK:F4}), baselines {string.Join(", ", m.BaselineNdcgAtK.Select(kv => $"{kv.Key} {kv.Value:F4}"))}, trees {m.TreeCount}");
 
     [Theory]

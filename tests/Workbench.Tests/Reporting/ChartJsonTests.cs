@@ -8,7 +8,8 @@ using Workbench.Reporting.Ranking;
 namespace Workbench.Tests.Reporting;
 
 /// <summary>Charts are checked through their Plotly JSON: trace types, names, titles and the data they carry.</summary>
-public class ChartJsonTests(ReportingFixture fx) : IClassFixture<ReportingFixture>
+[Collection(ReportingCollection.Name)]
+public class ChartJsonTests(ReportingFixture fx)
 {
     static JsonElement Parse(Plotly.NET.GenericChart chart) => JsonDocument.Parse(ChartText.ToJson(chart)).RootElement;
     static JsonElement[] Traces(JsonElement chart) => chart.GetProperty("data").EnumerateArray().ToArray();

@@ -3,7 +3,8 @@ using Workbench.Reporting;
 
 namespace Workbench.Tests.Reporting;
 
-public class HtmlTableTests(ReportingFixture fx) : IClassFixture<ReportingFixture>
+[Collection(ReportingCollection.Name)]
+public class HtmlTableTests(ReportingFixture fx)
 {
     [Fact]
     public void Cells_headers_and_caption_are_html_escaped()

@@ -22,3 +22,10 @@ public sealed class ReportingFixture
         Ranking = PrioritizerEvaluation.Evaluate(AccountPrioritizer.Fit(Labeled, options), Labeled, Data);
     }
 }
+
+/// <summary>The reporting test classes share one <see cref="ReportingFixture"/> (one fit instead of one per class).</summary>
+[CollectionDefinition(Name)]
+public sealed class ReportingCollection : ICollectionFixture<ReportingFixture>
+{
+    public const string Name = "reporting fixture";
+}

@@ -1,3 +1,4 @@
+using Workbench.Domain;
 using System.IO.Compression;
 using System.Text;
 using System.Text.Json;
@@ -72,7 +73,7 @@ public class ScoringTests(ScoringFixture fx)
         Assert.All(all, a => Assert.InRange(a.Priority.MaxPChurn, 0, 1));
         Assert.Contains(all, a => a.Priority.Trend is Workbench.Analytics.Ranking.Trend.Up or Workbench.Analytics.Ranking.Trend.Down);
         Assert.True(all.Count(a => a.FocusNarrative.ReasonsFor.Count > 0) > all.Count / 2, "most accounts have a told reason");
-        Assert.All(all, a => Assert.Equal(a.Priority.Focus == "retain" ? "churn" : "upsell", a.FocusNarrative.Target));
+        Assert.All(all, a => Assert.Equal(a.Priority.Focus == AccountFocus.Retain ? "churn" : "upsell", a.FocusNarrative.Target));
         using var json = JsonDocument.Parse(File.ReadAllText(Path.Combine(fx.HostileOut, BatchScoring.BookJsonFile)));
         Assert.Equal("prod", json.RootElement.GetProperty("model").GetString());
         Assert.Equal(result.AccountCount, json.RootElement.GetProperty("accounts").GetInt32());

@@ -2,7 +2,8 @@ using Workbench.Analytics.Territory;
 
 namespace Workbench.Tests.Territory;
 
-public class TerritoryModelTests(TerritoryFixture f) : IClassFixture<TerritoryFixture>
+[Collection(TerritoryCollection.Name)]
+public class TerritoryModelTests(TerritoryFixture f)
 {
     [Fact]
     public void A_saved_model_loads_back_and_plans_the_same_accounts_to_the_same_reps()
@@ -111,7 +112,8 @@ public class TerritoryModelTests(TerritoryFixture f) : IClassFixture<TerritoryFi
     }
 }
 
-public class TerritorySummaryTests(TerritoryFixture f) : IClassFixture<TerritoryFixture>
+[Collection(TerritoryCollection.Name)]
+public class TerritorySummaryTests(TerritoryFixture f)
 {
     [Fact]
     public void Without_planted_truth_the_summary_has_no_true_block_and_no_oracle()

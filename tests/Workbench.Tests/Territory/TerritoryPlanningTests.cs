@@ -23,7 +23,15 @@ public sealed class TerritoryFixture
     }
 }
 
-public class TerritoryPlanningTests(TerritoryFixture f, ITestOutputHelper output) : IClassFixture<TerritoryFixture>
+/// <summary>The territory test classes share one <see cref="TerritoryFixture"/> (one fit and plan instead of one per class).</summary>
+[CollectionDefinition(Name)]
+public sealed class TerritoryCollection : ICollectionFixture<TerritoryFixture>
+{
+    public const string Name = "territory fixture";
+}
+
+[Collection(TerritoryCollection.Name)]
+public class TerritoryPlanningTests(TerritoryFixture f, ITestOutputHelper output)
 {
     /// <summary>Counts, on the plan itself, reps outside their bounds and moves beyond the limit.</summary>
     static void AssertLimitsHold(TerritoryPlan plan, TerritoryBook book, AssignmentOptions o)
