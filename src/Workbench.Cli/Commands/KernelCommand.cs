@@ -24,7 +24,10 @@ public static class KernelCommand
     }
 
     /// <summary>How the kernel and the notebook runner start their cell executor child: this workbench with <c>kernel executor</c>.</summary>
-    internal static IReadOnlyList<string> ExecutorCommand() => [.. KernelSpecInstaller.LaunchCommand(), "kernel", "executor"];
+    /// <remarks>WORKBENCH_CELLS_IN_PROCESS=1 runs cells in the kernel's or runner's own process instead (no supervision:
+    /// a stack overflow then ends it); the kernel benchmark uses it to measure what the child process costs.</remarks>
+    internal static IReadOnlyList<string>? ExecutorCommand() =>
+        Environment.GetEnvironmentVariable("WORKBENCH_CELLS_IN_PROCESS") == "1" ? null : [.. KernelSpecInstaller.LaunchCommand(), "kernel", "executor"];
 
     /// <summary>Hidden: the child process that runs cells for the kernel and <c>notebooks run/verify</c> (a line protocol on stdin/stdout).</summary>
     static Command ExecutorSubcommand()
