@@ -153,6 +153,8 @@ def kernel_checks():
         reply, _ = run_cell(kc, "x")
         check("the kernel keeps its state after runaway recursion", reply["status"] == "ok", reply)
 
+        fault_checks(km, kc)
+
         km.restart_kernel(now=False)
         kc.wait_for_ready(timeout=120)
         reply, _ = run_cell(kc, "x")
@@ -166,6 +168,62 @@ def kernel_checks():
         kc.stop_channels()
         if km.has_kernel and km.is_alive():
             km.shutdown_kernel(now=True)
+
+
+def wait_for_iopub(kc, predicate, timeout=60):
+    """Reads iopub until a message satisfies predicate; returns it (None on timeout)."""
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        try:
+            msg = kc.get_iopub_msg(timeout=max(0.1, deadline - time.time()))
+        except queue.Empty:
+            return None
+        if predicate(msg):
+            return msg
+    return None
+
+
+def fault_checks(km, kc):
+    """Faults no .NET process survives (a stack overflow, an exception on a thread a cell started, FailFast) end the
+    executor child, never the kernel: the cell gets a SessionLost error saying the state was lost, the next cell runs."""
+    reply, _ = run_cell(kc, "var kept = 1;")
+    reply, out = run_cell(kc, "var t = new System.Threading.Thread(() => throw new InvalidOperationException(\"bg boom\"));\nt.Start();\nt.Join();", timeout=120)
+    check("an exception on a cell's background thread fails that cell with SessionLost, naming the exception",
+          reply["status"] == "error" and reply["ename"] == "SessionLost" and "InvalidOperationException" in reply["evalue"]
+          and "bg boom" in reply["evalue"] and "state" in reply["evalue"] and "was lost" in reply["evalue"], reply)
+    check("the kernel process is alive after a background-thread exception", km.is_alive())
+    check("the error is also published on iopub", any(m["content"]["ename"] == "SessionLost" for m in of_type(out, "error")), out)
+    reply, out = run_cell(kc, "6 * 7", timeout=120)
+    check("the next cell runs after a background-thread exception",
+          reply["status"] == "ok" and of_type(out, "execute_result")[0]["content"]["data"]["text/plain"] == "42", out)
+    reply, _ = run_cell(kc, "kept")
+    check("the lost session's variables are gone (fresh session)", reply["status"] == "error" and "CS0103" in reply["evalue"], reply)
+
+    reply, _ = run_cell(kc, "Func<int, int> f = null!;\nf = n => f(n + 1) + 1;\nf(0)", timeout=180)
+    check("a stack overflow fails the cell with a message saying the state was lost",
+          reply["status"] == "error" and reply["ename"] == "SessionLost" and "stack overflow" in reply["evalue"] and "was lost" in reply["evalue"], reply)
+    check("the kernel process is alive after a stack overflow", km.is_alive())
+    reply, out = run_cell(kc, "var y = 5;\ny + 1", timeout=120)
+    check("cells run after a stack overflow",
+          reply["status"] == "ok" and of_type(out, "execute_result")[0]["content"]["data"]["text/plain"] == "6", out)
+
+    reply, _ = run_cell(kc, "Environment.FailFast(\"ff\");", timeout=120)
+    check("Environment.FailFast fails the cell with SessionLost, the kernel lives",
+          reply["status"] == "error" and reply["ename"] == "SessionLost" and km.is_alive(), reply)
+
+    # A thread that throws after its cell finished: the cell succeeded; the loss is told on iopub under it.
+    msg_id = kc.execute("new System.Threading.Thread(() => { System.Threading.Thread.Sleep(300); throw new InvalidOperationException(\"late boom\"); }).Start();")
+    reply, _ = collect(kc, msg_id, timeout=60)
+    check("a cell whose thread throws later completes", reply["status"] == "ok", reply)
+    notice = wait_for_iopub(kc, lambda m: m["msg_type"] == "stream" and "late boom" in m["content"]["text"])
+    check("the later loss is published on iopub under the cell that started the thread",
+          notice is not None and notice["parent_header"].get("msg_id") == msg_id and "session was lost" in notice["content"]["text"], notice)
+    reply, out = run_cell(kc, "2 + 2", timeout=120)
+    check("the next cell runs in a fresh session after a late loss",
+          reply["status"] == "ok" and of_type(out, "execute_result")[0]["content"]["data"]["text/plain"] == "4", out)
+    reply, _ = run_cell(kc, "int Down(int n) => Down(n + 1);\nDown(0)", timeout=120)
+    check("runaway recursion in a declared function is still a cell error (no process lost)",
+          reply["status"] == "error" and "recursion too deep" in reply["evalue"], reply)
 
 
 def shell_reply(kc, msg_id, timeout=30):

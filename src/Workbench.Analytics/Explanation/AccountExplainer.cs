@@ -16,12 +16,13 @@ public sealed record ExplanationResult(string Target, IReadOnlyList<Narrative> N
 public sealed class AccountExplainer
 {
     readonly PropensityModel _model;
-    readonly TreeEnsemble _ensemble;
+    readonly TreeEnsemble? _ensemble;
+    readonly LinearShap? _linear;
     readonly PopulationStats _population;
     readonly NarrativeOptions _options;
     readonly string _verb;
 
-    /// <param name="model">A LightGBM or FastTree propensity model.</param>
+    /// <param name="model">A LightGBM or FastTree propensity model (TreeSHAP), or a logistic regression (exact linear SHAP).</param>
     /// <param name="background">The training rows: node covers for TreeSHAP and the population for supporting statistics.</param>
     /// <param name="options">How many reasons to tell.</param>
     public AccountExplainer(PropensityModel model, TrainingSet background, NarrativeOptions? options = null)
@@ -29,23 +30,29 @@ public sealed class AccountExplainer
         _options = options ?? new NarrativeOptions();
         _options.Validate();
         _model = model;
-        var trees = model.TreeModel as TreeEnsembleModelParametersBasedOnRegressionTree
-            ?? throw new WorkbenchException($"The {model.Target} model is {model.Options.Algorithm}: narratives need a tree model (LightGbm or FastTree).");
         model.CheckSchema(background.FeatureNames, "the background rows");
-        var rows = Enumerable.Range(0, background.RowCount).Select(i => background.Row(i).ToArray()).ToList();
-        _ensemble = MlNetTreeEnsembles.FromModel(trees, background.ColumnCount, rows, background.FeatureNames);
+        if (model.TreeModel is TreeEnsembleModelParametersBasedOnRegressionTree trees)
+        {
+            var rows = Enumerable.Range(0, background.RowCount).Select(i => background.Row(i).ToArray()).ToList();
+            _ensemble = MlNetTreeEnsembles.FromModel(trees, background.ColumnCount, rows, background.FeatureNames);
+        }
+        else if (model.Options.Algorithm == PropensityAlgorithm.LogisticRegression)
+            _linear = new LinearShap(model, background); // exact linear SHAP in log-odds space
+        else
+            throw new WorkbenchException($"The {model.Target} model is {model.Options.Algorithm} without a readable tree ensemble: it cannot be explained.");
         _population = new PopulationStats(background.Values, background.ColumnCount, background.Labels);
         _verb = model.Target == "churn" ? "churned" : model.Target == "upsell" ? "expanded" : "converted";
     }
 
-    public TreeEnsemble Ensemble => _ensemble;
+    /// <summary>The tree ensemble TreeSHAP walks; null for the linear model (explained by <see cref="LinearShap"/>).</summary>
+    public TreeEnsemble? Ensemble => _ensemble;
 
     /// <summary>Explains the given rows of a feature table (whose registry names the model's features).</summary>
     public ExplanationResult Explain(FeatureTable table, IReadOnlyList<int> rows, Func<string, string>? productName = null)
     {
         _model.CheckSchema(table.Registry.Names.ToList(), "the explained table");
         var values = rows.Select(r => table.Row(r).ToArray()).ToList();
-        var batch = TreeShap.Explain(_ensemble, values);
+        var batch = _ensemble is not null ? TreeShap.Explain(_ensemble, values) : _linear!.Explain(values);
         var writer = new SentenceWriter(new FeatureBuilder(table.Panel), productName ?? (id => id));
         var defs = table.Registry.Definitions;
         var narratives = new Narrative[rows.Count];

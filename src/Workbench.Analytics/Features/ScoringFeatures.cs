@@ -40,11 +40,44 @@ public sealed record ScoringFeatures(
         if (asOf is { Day: not 1 } bad) throw new OptionsValidationException($"The as-of date must be the first day of a month, got {bad:yyyy-MM-dd}.");
         var panel = new MonthlyPanel(data);
         int t = asOf is DateOnly d ? panel.MonthIndexOf(d) : panel.Months;
+        CheckExtent(data, panel, asOf, t);
         var snaps = Snapshots.ForScoring(panel, [t - 1, t], snapshots);
         if (!snaps.Any(s => s.AsOfMonth == t))
             throw new WorkbenchException($"No account-product is eligible ({snapshots.Eligibility}) as of {panel.MonthAt(t):yyyy-MM-dd}: nothing to score.");
         var table = new FeatureBuilder(panel).Build(snaps, features);
         var runRates = snaps.Select(s => Labeler.RunRate(panel, s, labels)).ToArray();
         return new ScoringFeatures(panel, table, runRates, t, t - 1, snapshots, labels, features);
+    }
+
+    /// <summary>The data-extent check made before any row is scored. An explicit as-of date must fall inside the data
+    /// (from the month after its first month to the month after its last month). With the default as-of date, the
+    /// data's last month must follow the rest without a gap: a few stray rows far after the bulk of the data (one
+    /// 2099-01 spend row) would otherwise move the as-of date past every other account and silently shrink the scored
+    /// population to the accounts of those rows.</summary>
+    static void CheckExtent(CrmDataset data, MonthlyPanel panel, DateOnly? asOf, int t)
+    {
+        var last = panel.MonthAt(panel.Months - 1);
+        string range = $"the data's spend and usage months run from {panel.FirstMonth:yyyy-MM} to {last:yyyy-MM}, so the as-of date can be " +
+            $"{panel.MonthAt(1):yyyy-MM-dd} to {panel.MonthAt(panel.Months):yyyy-MM-dd}";
+        if (asOf is DateOnly d && (t < 1 || t > panel.Months))
+            throw new WorkbenchException($"The as-of date {d:yyyy-MM-dd} is outside the data: {range}.");
+        if (asOf is not null) return;
+        var populated = new SortedDictionary<int, int>();
+        void Count(DateOnly month)
+        {
+            int m = panel.MonthIndexOf(month);
+            populated[m] = populated.GetValueOrDefault(m) + 1;
+        }
+        foreach (var s in data.Spend) Count(s.Month);
+        foreach (var u in data.Usage) Count(u.Month);
+        var months = populated.Keys.ToArray();
+        if (months.Length < 2) return;
+        int lastIndex = months[^1], before = months[^2];
+        if (lastIndex - before <= 1) return;
+        int stray = populated[lastIndex];
+        throw new WorkbenchException(
+            $"The data's last month {last:yyyy-MM} ({stray} spend/usage row(s)) comes after {lastIndex - before - 1} month(s) with no rows at all " +
+            $"(the rest of the data ends {panel.MonthAt(before):yyyy-MM}): scoring as of {panel.MonthAt(panel.Months):yyyy-MM-dd} would score only the accounts " +
+            $"of those rows. Fix or remove the stray rows, or give the as-of date explicitly (--as-of {panel.MonthAt(before + 1):yyyy-MM-dd}); {range}.");
     }
 }

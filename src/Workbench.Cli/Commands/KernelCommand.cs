@@ -14,11 +14,26 @@ public static class KernelCommand
         cmd.SetAction(parse =>
         {
             var file = parse.GetValue(connectionFile) ?? throw new WorkbenchException("kernel: --connection-file is required (Jupyter passes it; to register the kernel run `workbench kernel install`).");
-            using var server = new KernelServer(ConnectionInfo.Load(file));
+            using var server = new KernelServer(ConnectionInfo.Load(file), options: new KernelServerOptions(ExecutorCommand()));
             server.Run();
             return 0;
         });
         cmd.Subcommands.Add(InstallCommand());
+        cmd.Subcommands.Add(ExecutorSubcommand());
+        return cmd;
+    }
+
+    /// <summary>How the kernel and the notebook runner start their cell executor child: this workbench with <c>kernel executor</c>.</summary>
+    /// <remarks>WORKBENCH_CELLS_IN_PROCESS=1 runs cells in the kernel's or runner's own process instead (no supervision:
+    /// a stack overflow then ends it); the kernel benchmark uses it to measure what the child process costs.</remarks>
+    internal static IReadOnlyList<string>? ExecutorCommand() =>
+        Environment.GetEnvironmentVariable("WORKBENCH_CELLS_IN_PROCESS") == "1" ? null : [.. KernelSpecInstaller.LaunchCommand(), "kernel", "executor"];
+
+    /// <summary>Hidden: the child process that runs cells for the kernel and <c>notebooks run/verify</c> (a line protocol on stdin/stdout).</summary>
+    static Command ExecutorSubcommand()
+    {
+        var cmd = new Command("executor", "Internal: run notebook cells for a supervising kernel or runner (line protocol on stdin/stdout).") { Hidden = true };
+        cmd.SetAction(_ => Workbench.Notebooks.CellExecutorHost.Run());
         return cmd;
     }
 

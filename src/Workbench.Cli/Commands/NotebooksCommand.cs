@@ -41,7 +41,7 @@ public static class NotebooksCommand
             var overwrite = parse.GetValue(inplace);
             if (outFolder is not null && overwrite) throw new WorkbenchException("give either --out DIR or --inplace, not both.");
             var overrides = ParseParameters(parse.GetValue(parameters) ?? []);
-            var options = new NotebookRunOptions(overrides, Seconds(parse.GetValue(timeout)));
+            var options = new NotebookRunOptions(overrides, Seconds(parse.GetValue(timeout)), ExecutorCommand: KernelCommand.ExecutorCommand());
             foreach (var path in ExpandPaths(parse.GetValue(paths)!))
             {
                 var notebook = NotebookDocument.Load(path);
@@ -83,7 +83,7 @@ public static class NotebooksCommand
                     foreach (var problem in problems) Console.WriteLine(problem);
                     failed |= problems.Count > 0;
                 }
-                var result = await InNotebookFolder(path, () => NotebookVerifier.VerifyAsync(notebook, new NotebookVerifyOptions(CellTimeout: Seconds(parse.GetValue(timeout))), ct));
+                var result = await InNotebookFolder(path, () => NotebookVerifier.VerifyAsync(notebook, new NotebookVerifyOptions(CellTimeout: Seconds(parse.GetValue(timeout)), ExecutorCommand: KernelCommand.ExecutorCommand()), ct));
                 foreach (var d in result.Differences)
                 {
                     Console.WriteLine($"{path}: cell {d.CellIndex + 1}{(d.CellId is null ? "" : $" (id {d.CellId})")}: {d.Kind} differs:");

@@ -76,7 +76,7 @@ public sealed record ExperimentSpec
     {
         var full = System.IO.Path.GetFullPath(path);
         if (!File.Exists(full)) throw new OptionsValidationException($"Spec file not found: {full}");
-        return Parse(File.ReadAllText(full), System.IO.Path.GetDirectoryName(full)!, full);
+        return Parse(SpecJson.ReadFile(full), System.IO.Path.GetDirectoryName(full)!, full);
     }
 
     /// <summary>Parses and validates spec text. Every problem found is listed in one <see cref="OptionsValidationException"/>,
@@ -248,7 +248,7 @@ public sealed record ExperimentSpec
         }
 
         ImpactOptions? impact = null;
-        if (r.Section("impact") is { } ir)
+        if (r.Section("impact", nullable: true) is { } ir)
         {
             var d = new ImpactOptions();
             impact = new ImpactOptions
@@ -273,7 +273,7 @@ public sealed record ExperimentSpec
 
         TerritoryOptions? territory = null;
         var territoryEvaluation = new TerritoryEvaluationOptions();
-        if (r.Section("territory") is { } tr)
+        if (r.Section("territory", nullable: true) is { } tr)
         {
             var d = new TerritoryOptions();
             var a = d.Assignment;

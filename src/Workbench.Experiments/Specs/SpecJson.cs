@@ -35,6 +35,7 @@ internal static class SpecJson
     /// Syntax errors and duplicate keys throw <see cref="OptionsValidationException"/> naming <paramref name="source"/> and the line.</summary>
     public static SpecNode Parse(string json, string source)
     {
+        CheckSurrogates(json, source);
         var bytes = Encoding.UTF8.GetBytes(json);
         var lineStarts = new List<int> { 0 };
         for (int i = 0; i < bytes.Length; i++) if (bytes[i] == (byte)'\n') lineStarts.Add(i + 1);
@@ -57,6 +58,68 @@ internal static class SpecJson
         }
     }
 
+    static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
+
+    /// <summary>Reads a spec (or datasets.json) file as strict UTF-8: invalid bytes are refused with their byte offset and
+    /// line instead of being replaced by U+FFFD. A UTF-8 byte order mark is skipped.</summary>
+    public static string ReadFile(string path)
+    {
+        var bytes = File.ReadAllBytes(path);
+        int start = bytes.Length >= 3 && bytes[0] == 0xEF && bytes[1] == 0xBB && bytes[2] == 0xBF ? 3 : 0;
+        try { return StrictUtf8.GetString(bytes, start, bytes.Length - start); }
+        catch (DecoderFallbackException ex)
+        {
+            // The decoder reports the index within the bytes it was given; find the first invalid sequence ourselves so
+            // the offset is exact whatever the decoder's buffering.
+            int offset = FirstInvalidUtf8(bytes, start);
+            int line = 1;
+            for (int i = 0; i < offset && i < bytes.Length; i++) if (bytes[i] == (byte)'\n') line++;
+            string shown = string.Join(" ", bytes.Skip(offset).Take(4).Select(b => b.ToString("X2", CultureInfo.InvariantCulture)));
+            throw new OptionsValidationException($"{path}:{line}: invalid UTF-8 at byte offset {offset.ToString(CultureInfo.InvariantCulture)} (bytes {shown}); " +
+                $"a spec must be UTF-8 text. ({ex.Message})");
+        }
+    }
+
+    static int FirstInvalidUtf8(byte[] bytes, int start)
+    {
+        var span = bytes.AsSpan(start);
+        while (span.Length > 0)
+        {
+            var status = System.Text.Rune.DecodeFromUtf8(span, out _, out int consumed);
+            if (status != System.Buffers.OperationStatus.Done) return bytes.Length - span.Length;
+            span = span[consumed..];
+        }
+        return bytes.Length;
+    }
+
+    /// <summary>Refuses unpaired UTF-16 surrogates in spec text given as a string (a file read as UTF-8 cannot hold them;
+    /// a caller's string can), with the line and column.</summary>
+    static void CheckSurrogates(string json, string source)
+    {
+        int line = 1, column = 1;
+        for (int i = 0; i < json.Length; i++, column++)
+        {
+            char c = json[i];
+            if (c == '\n') { line++; column = 0; continue; }
+            if (char.IsHighSurrogate(c) && i + 1 < json.Length && char.IsLowSurrogate(json[i + 1])) { i++; continue; }
+            if (char.IsSurrogate(c))
+                throw new OptionsValidationException($"{source}:{line}: column {column}: a lone surrogate (U+{(int)c:X4}) is not valid Unicode text.");
+        }
+    }
+
+    /// <summary>The current string token (a key or a value); an escaped lone surrogate such as <c>"\ud800"</c> is refused
+    /// with the path and line (System.Text.Json would throw an InvalidOperationException).</summary>
+    static string ReadString(ref Utf8JsonReader reader, string source, int line, string path)
+    {
+        try { return reader.GetString()!; }
+        catch (InvalidOperationException)
+        {
+            string raw = Encoding.UTF8.GetString(reader.HasValueSequence ? System.Buffers.BuffersExtensions.ToArray(reader.ValueSequence) : reader.ValueSpan.ToArray());
+            throw new OptionsValidationException($"{source}:{line}: {path}: the string \"{raw}\" holds a lone surrogate escape; " +
+                "only a high surrogate followed by a low one (\\ud83d\\ude00) is valid Unicode text.");
+        }
+    }
+
     static SpecNode ReadValue(ref Utf8JsonReader reader, Func<long, int> lineOf, string source, string path)
     {
         int line = lineOf(reader.TokenStartIndex);
@@ -68,8 +131,8 @@ internal static class SpecJson
                 var seen = new HashSet<string>(StringComparer.Ordinal);
                 while (reader.Read() && reader.TokenType != JsonTokenType.EndObject)
                 {
-                    var key = reader.GetString()!;
                     int keyLine = lineOf(reader.TokenStartIndex);
+                    var key = ReadString(ref reader, source, keyLine, path + ".<key>");
                     if (!seen.Add(key)) throw new OptionsValidationException($"{source}:{keyLine}: {path}.{key}: duplicate key.");
                     reader.Read();
                     node.Members.Add((key, keyLine, ReadValue(ref reader, lineOf, source, path + "." + key)));
@@ -83,7 +146,7 @@ internal static class SpecJson
                     node.Items.Add(ReadValue(ref reader, lineOf, source, $"{path}[{node.Items.Count}]"));
                 return node;
             }
-            case JsonTokenType.String: return new SpecNode { Kind = JsonValueKind.String, Line = line, Text = reader.GetString() };
+            case JsonTokenType.String: return new SpecNode { Kind = JsonValueKind.String, Line = line, Text = ReadString(ref reader, source, line, path) };
             case JsonTokenType.Number:
                 return new SpecNode { Kind = JsonValueKind.Number, Line = line, Text = Encoding.UTF8.GetString(reader.ValueSpan) };
             case JsonTokenType.True: return new SpecNode { Kind = JsonValueKind.True, Line = line };
@@ -146,18 +209,35 @@ internal sealed class SectionReader(SpecNode node, string path, string source, L
         return value is not null && (allowNull || value.Kind != JsonValueKind.Null);
     }
 
-    void TypeError(string key, SpecNode v, string expected) => Error(v.Line, $"{path}.{key}", $"expected {expected}, got {v.Describe()}.");
+    /// <summary>One rule for null, for every key type: null is accepted only where the key's default is null (it then
+    /// means the same as leaving the key out); a key with a non-null default refuses null with its path.</summary>
+    void TypeError(string key, SpecNode v, string expected) => Error(v.Line, $"{path}.{key}", $"expected {expected}, got {v.Describe()}" +
+        (v.Kind == JsonValueKind.Null ? " (null is accepted only by keys whose default is null; leave the key out for its default)." : "."));
 
+    /// <summary>The value of a non-nullable key: absent gives null (the caller's default), present null is refused.</summary>
+    bool NonNull(string key, out SpecNode value, string expected)
+    {
+        value = Get(key)!;
+        if (value is null) return false;
+        if (value.Kind != JsonValueKind.Null) return true;
+        TypeError(key, value, expected);
+        return false;
+    }
+
+    /// <summary>A string. When <paramref name="fallback"/> is null and the key is optional, null is accepted (as absent);
+    /// otherwise null is refused like any other wrong type.</summary>
     public string? String(string key, string? fallback, bool required = false)
     {
-        if (!Present(key, out var v)) { if (required) Error(node.Line, $"{path}.{key}", "missing; it is required."); return fallback; }
+        var v = Get(key);
+        if (v is null) { if (required) Error(node.Line, $"{path}.{key}", "missing; it is required."); return fallback; }
+        if (v.Kind == JsonValueKind.Null && fallback is null && !required) return null;
         if (v.Kind != JsonValueKind.String) { TypeError(key, v, "a string"); return fallback; }
         return v.Text;
     }
 
     public bool Bool(string key, bool fallback)
     {
-        if (!Present(key, out var v)) return fallback;
+        if (!NonNull(key, out var v, "true or false")) return fallback;
         if (v.Kind is JsonValueKind.True or JsonValueKind.False) return v.Kind == JsonValueKind.True;
         TypeError(key, v, "true or false");
         return fallback;
@@ -189,7 +269,7 @@ internal sealed class SectionReader(SpecNode node, string path, string source, L
 
     public IReadOnlyList<double> Doubles(string key, IReadOnlyList<double> fallback)
     {
-        if (!Present(key, out var v)) return fallback;
+        if (!NonNull(key, out var v, "an array of numbers")) return fallback;
         if (v.Kind != JsonValueKind.Array) { TypeError(key, v, "an array of numbers"); return fallback; }
         var list = new List<double>();
         for (int i = 0; i < v.Items.Count; i++)
@@ -204,8 +284,8 @@ internal sealed class SectionReader(SpecNode node, string path, string source, L
     /// <summary>An enum by name: case, '_' and '-' do not matter ("light_gbm", "LightGbm"); <paramref name="aliases"/> add short names.</summary>
     public T Enum<T>(string key, T fallback, IReadOnlyDictionary<string, T>? aliases = null) where T : struct, System.Enum
     {
-        if (!Present(key, out var v)) return fallback;
         var names = System.Enum.GetValues<T>().Select(SpecText.EnumName).Concat(aliases?.Keys ?? []).ToList();
+        if (!NonNull(key, out var v, "one of " + string.Join(", ", names))) return fallback;
         if (v.Kind != JsonValueKind.String) { TypeError(key, v, "one of " + string.Join(", ", names)); return fallback; }
         static string Norm(string s) => s.Replace("_", "").Replace("-", "").ToLowerInvariant();
         if (aliases is not null)
@@ -230,7 +310,7 @@ internal sealed class SectionReader(SpecNode node, string path, string source, L
     /// <summary>An object of name -> number (promotion floors), in file order.</summary>
     public IReadOnlyList<(string Name, int Line, double Value)> NumberMap(string key)
     {
-        if (!Present(key, out var v)) return [];
+        if (!NonNull(key, out var v, "an object of metric name -> number")) return [];
         if (v.Kind != JsonValueKind.Object) { TypeError(key, v, "an object of metric name -> number"); return []; }
         var list = new List<(string, int, double)>();
         foreach (var (name, line, value) in v.Members)
@@ -242,10 +322,11 @@ internal sealed class SectionReader(SpecNode node, string path, string source, L
         return list;
     }
 
-    /// <summary>A nested object; null (with no error) when absent or null, so its defaults apply.</summary>
-    public SectionReader? Section(string key)
+    /// <summary>A nested object; null (with no error) when absent, so its defaults apply. A null value is refused unless
+    /// <paramref name="nullable"/> (an optional analysis whose default is "not run": null then reads as absent).</summary>
+    public SectionReader? Section(string key, bool nullable = false)
     {
-        if (!Present(key, out var v)) return null;
+        if (nullable ? !Present(key, out var v) : !NonNull(key, out v, "an object")) return null;
         if (v.Kind != JsonValueKind.Object) { TypeError(key, v, "an object"); return null; }
         return new SectionReader(v, $"{path}.{key}", source, errors);
     }

@@ -45,7 +45,7 @@ public sealed record CellRunOptions(string? CellName = null, TimeSpan? Timeout =
 /// await session.ExecuteAsync("var x = 40;");
 /// var result = await session.ExecuteAsync("x + 2"); // result.ReturnValue == 42
 /// </code></example>
-public sealed class NotebookSession : IDisposable
+public sealed class NotebookSession : ICellSession
 {
     static readonly CSharpParseOptions ScriptParseOptions = new(LanguageVersion.Latest, kind: SourceCodeKind.Script);
 
@@ -140,6 +140,12 @@ public sealed class NotebookSession : IDisposable
             gate.Release();
         }
     }
+
+    /// <summary>Completion candidates at <paramref name="cursor"/> (see <see cref="CodeAssistance.Complete"/>).</summary>
+    public CompletionResult Complete(string code, int cursor) => CodeAssistance.Complete(this, code, cursor);
+
+    /// <summary>What the symbol at <paramref name="cursor"/> is (see <see cref="CodeAssistance.Inspect"/>).</summary>
+    public InspectionResult Inspect(string code, int cursor) => CodeAssistance.Inspect(this, code, cursor);
 
     /// <summary>Interrupts the running cell, if any (from any thread; the kernel calls it on SIGINT).</summary>
     public void Interrupt()

@@ -11,8 +11,11 @@ namespace Workbench.Notebooks.Kernel;
 
 /// <summary>A Jupyter kernel (messaging protocol 5.3) for C# over NetMQ. One poller thread owns every socket
 /// (ZeroMQ sockets are not thread-safe): it answers heartbeats and control requests at once and hands shell
-/// requests, in order, to an executor thread that runs cells in a <see cref="NotebookSession"/>. Messages whose
-/// signature does not verify are dropped without a reply and logged to stderr.</summary>
+/// requests, in order, to an executor thread that runs cells in a <see cref="NotebookSession"/>, or, when
+/// <see cref="KernelServerOptions.ExecutorCommand"/> is set (the workbench CLI sets it), in a supervised child process
+/// (<see cref="ChildProcessSession"/>): a stack overflow or an exception on a thread a cell started then ends the child,
+/// the kernel answers the running cell with a SessionLost error saying the state was lost, restarts the child and
+/// keeps serving. Messages whose signature does not verify are dropped without a reply and logged to stderr.</summary>
 public sealed class KernelServer : IDisposable
 {
     readonly ConnectionInfo connection;
@@ -28,15 +31,18 @@ public sealed class KernelServer : IDisposable
     readonly NetMQPoller poller;
     readonly BlockingCollection<JupyterMessage> shellRequests = new();
     readonly ManualResetEventSlim stopped = new();
-    readonly NotebookSession session = NotebookSession.Create();
+    readonly KernelServerOptions options;
+    volatile ICellSession? session;
+    volatile JupyterMessage? lastExecute;
     int executionCount;
 
     /// <summary>Binds the five sockets described by <paramref name="connection"/> (loopback only).</summary>
-    public KernelServer(ConnectionInfo connection, TextWriter? log = null)
+    public KernelServer(ConnectionInfo connection, TextWriter? log = null, KernelServerOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(connection);
         connection.Validate("connection");
         this.connection = connection;
+        this.options = options ?? new KernelServerOptions();
         this.log = log ?? Console.Error;
         signer = new MessageSigner(connection.Key);
         foreach (var socket in new NetMQSocket[] { shell, control, stdin, iopub, heartbeat })
@@ -67,7 +73,7 @@ public sealed class KernelServer : IDisposable
         {
             context.Cancel = true; // keep the process: interrupt the cell instead
             log.WriteLine("workbench kernel: SIGINT: interrupting the running cell");
-            session.Interrupt();
+            session?.Interrupt();
         });
         using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, context =>
         {
@@ -86,7 +92,7 @@ public sealed class KernelServer : IDisposable
 
     void Stop()
     {
-        session.Interrupt();
+        session?.Interrupt();
         stopped.Set();
     }
 
@@ -150,7 +156,7 @@ public sealed class KernelServer : IDisposable
         {
             case "kernel_info_request": Reply(socket, message, "kernel_info_reply", KernelInfo()); break;
             case "interrupt_request":
-                session.Interrupt();
+                session?.Interrupt();
                 Reply(control, message, "interrupt_reply", new JsonObject { ["status"] = "ok" });
                 break;
             case "shutdown_request": Shutdown(control, message); break;
@@ -175,11 +181,41 @@ public sealed class KernelServer : IDisposable
         outbound.Enqueue(Stop);
     }
 
+    /// <summary>The session cells run in: a supervised child process when an executor command is configured (falling
+    /// back to this process, with a log line, if the child cannot start), else this process.</summary>
+    ICellSession CreateSession()
+    {
+        if (options.ExecutorCommand is { Count: > 0 } command)
+        {
+            try
+            {
+                var child = ChildProcessSession.Start(new ChildProcessOptions(command, Log: log));
+                child.SessionLost += OnSessionLost;
+                return child;
+            }
+            catch (WorkbenchException ex)
+            {
+                log.WriteLine($"workbench kernel: {ex.Message} Cells run in the kernel process instead (a stack overflow will end the kernel).");
+            }
+        }
+        var inProcess = NotebookSession.Create();
+        // Load the references and JIT the compiler while the client connects: the first real cell is then fast.
+        var warmUp = inProcess.ExecuteAsync("0", new CellRunOptions(CellName: "warm-up")).GetAwaiter().GetResult();
+        if (warmUp.Status != CellStatus.Ok) log.WriteLine($"workbench kernel: warm-up failed: {warmUp.Error?.Message}");
+        return inProcess;
+    }
+
+    /// <summary>The child ended while no cell ran (a thread an earlier cell started threw): say so under that cell.</summary>
+    void OnSessionLost(string cause)
+    {
+        var parent = lastExecute;
+        var text = $"[workbench kernel: the session was lost after this cell ran: {cause}. Variables and definitions are gone; the next cell runs in a fresh session.]\n";
+        Publish("stream", new JsonObject { ["name"] = "stderr", ["text"] = text }, parent);
+    }
+
     void ExecutorLoop()
     {
-        // Load the references and JIT the compiler while the client connects: the first real cell is then fast.
-        var warmUp = session.ExecuteAsync("0", new CellRunOptions(CellName: "warm-up")).GetAwaiter().GetResult();
-        if (warmUp.Status != CellStatus.Ok) log.WriteLine($"workbench kernel: warm-up failed: {warmUp.Error?.Message}");
+        session = CreateSession();
         foreach (var request in shellRequests.GetConsumingEnumerable())
         {
             Publish("status", new JsonObject { ["execution_state"] = "busy" }, request);
@@ -220,8 +256,9 @@ public sealed class KernelServer : IDisposable
         if (storeHistory) executionCount++;
         var count = executionCount;
         if (!silent) Publish("execute_input", new JsonObject { ["code"] = code, ["execution_count"] = count }, request);
+        lastExecute = request;
 
-        var result = session.ExecuteAsync(code, new CellRunOptions(CellName: $"In [{count}]", OnOutput: output =>
+        var result = session!.ExecuteAsync(code, new CellRunOptions(CellName: $"In [{count}]", OnOutput: output =>
         {
             if (!silent) PublishOutput(output, request, count);
         })).GetAwaiter().GetResult();
@@ -312,7 +349,7 @@ public sealed class KernelServer : IDisposable
     JsonObject Complete(JsonObject content)
     {
         var (code, cursor) = CodeAndCursor(content);
-        var result = CodeAssistance.Complete(session, code, cursor);
+        var result = session!.Complete(code, cursor);
         return new JsonObject
         {
             ["status"] = "ok",
@@ -326,7 +363,7 @@ public sealed class KernelServer : IDisposable
     JsonObject Inspect(JsonObject content)
     {
         var (code, cursor) = CodeAndCursor(content);
-        var result = CodeAssistance.Inspect(session, code, cursor);
+        var result = session!.Inspect(code, cursor);
         return new JsonObject
         {
             ["status"] = "ok",
@@ -375,11 +412,16 @@ public sealed class KernelServer : IDisposable
         poller.Dispose();
         foreach (var socket in new NetMQSocket[] { shell, control, stdin, iopub, heartbeat }) socket.Dispose();
         outbound.Dispose();
-        session.Dispose();
+        session?.Dispose();
         shellRequests.Dispose();
         stopped.Dispose();
     }
 }
+
+/// <summary>Options of a <see cref="KernelServer"/>.</summary>
+/// <param name="ExecutorCommand">How to start the cell executor child (<c>workbench kernel executor</c>); null runs cells
+/// in the kernel process itself (a stack overflow or a background-thread exception then ends the kernel).</param>
+public sealed record KernelServerOptions(IReadOnlyList<string>? ExecutorCommand = null);
 
 /// <summary>Jupyter counts cursor positions in Unicode code points; .NET strings index UTF-16 units.</summary>
 internal static class CodePoints

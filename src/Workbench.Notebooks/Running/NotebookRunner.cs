@@ -7,10 +7,14 @@ namespace Workbench.Notebooks;
 /// <param name="Parameters">Overrides of variables declared in the parameters cell (name, value as text).</param>
 /// <param name="CellTimeout">Per-cell time limit (null: none).</param>
 /// <param name="WorkingDirectory">Base folder for relative #r paths (default: the notebook's folder when known).</param>
+/// <param name="ExecutorCommand">Run the cells in a supervised child process started with this command
+/// (<c>workbench kernel executor</c>; the CLI sets it) so a stack overflow or an exception on a thread a cell started
+/// fails that cell with a SessionLost error instead of ending the runner; null runs them in this process.</param>
 public sealed record NotebookRunOptions(
     IReadOnlyList<KeyValuePair<string, string>>? Parameters = null,
     TimeSpan? CellTimeout = null,
-    string? WorkingDirectory = null)
+    string? WorkingDirectory = null,
+    IReadOnlyList<string>? ExecutorCommand = null)
 {
     internal IReadOnlyList<KeyValuePair<string, string>> Overrides => Parameters ?? [];
 
@@ -52,7 +56,10 @@ public static class NotebookRunner
 
         var workingDirectory = options.WorkingDirectory
             ?? (File.Exists(notebook.Source) ? Path.GetDirectoryName(Path.GetFullPath(notebook.Source)) : null);
-        using var session = NotebookSession.Create(new NotebookSessionOptions(CellTimeout: options.CellTimeout, WorkingDirectory: workingDirectory));
+        var sessionOptions = new NotebookSessionOptions(CellTimeout: options.CellTimeout, WorkingDirectory: workingDirectory);
+        using ICellSession session = options.ExecutorCommand is { Count: > 0 } command
+            ? ChildProcessSession.Start(new ChildProcessOptions(command, sessionOptions, ContinueAfterLoss: false))
+            : NotebookSession.Create(sessionOptions);
         var started = DateTimeOffset.UtcNow;
         var cells = run.Cells;
         var codeCells = cells.Count(c => c.CellType == "code");

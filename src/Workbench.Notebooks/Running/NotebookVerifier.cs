@@ -10,7 +10,9 @@ public sealed record OutputSanitizer(string Pattern, string Replacement);
 /// <param name="ExtraSanitizers">Patterns replaced on top of <see cref="NotebookVerifier.DefaultSanitizers"/>.</param>
 /// <param name="CellTimeout">Per-cell time limit; null means <see cref="NotebookVerifier.DefaultCellTimeout"/> (verify runs
 /// unattended, in CI: a cell that never ends must fail the check, not hang it).</param>
-public sealed record NotebookVerifyOptions(IReadOnlyList<OutputSanitizer>? ExtraSanitizers = null, TimeSpan? CellTimeout = null);
+/// <param name="ExecutorCommand">Run the cells in a supervised child process (see <see cref="NotebookRunOptions.ExecutorCommand"/>).</param>
+public sealed record NotebookVerifyOptions(IReadOnlyList<OutputSanitizer>? ExtraSanitizers = null, TimeSpan? CellTimeout = null,
+    IReadOnlyList<string>? ExecutorCommand = null);
 
 /// <summary>One output that differs between the committed notebook and a fresh run.</summary>
 /// <param name="CellIndex">0-based index among all cells.</param>
@@ -58,7 +60,7 @@ public static class NotebookVerifier
         ArgumentNullException.ThrowIfNull(options);
         var sanitizers = DefaultSanitizers.Concat(options.ExtraSanitizers ?? [])
             .Select(s => (Regex: new Regex(s.Pattern, RegexOptions.CultureInvariant), s.Replacement)).ToList();
-        var run = await NotebookRunner.RunAsync(committed, new NotebookRunOptions(CellTimeout: options.CellTimeout ?? DefaultCellTimeout), null, cancellationToken).ConfigureAwait(false);
+        var run = await NotebookRunner.RunAsync(committed, new NotebookRunOptions(CellTimeout: options.CellTimeout ?? DefaultCellTimeout, ExecutorCommand: options.ExecutorCommand), null, cancellationToken).ConfigureAwait(false);
 
         var expectedCells = committed.Cells;
         var actualCells = run.Notebook.Cells;

@@ -23,15 +23,20 @@ public class FuzzTests
 
     static int Scale => Environment.GetEnvironmentVariable("WORKBENCH_FUZZ_LONG") == "1" ? 20 : 1;
 
-    /// <summary>Runs <paramref name="cases"/> mutations drawn from a fixed seed (stream 1, seed 42, or a seed per purpose).</summary>
+    /// <summary>The base seed: 42 in the suite; WORKBENCH_FUZZ_SEED=N draws a different set of cases (re-runs with new seeds).</summary>
+    static int BaseSeed => int.TryParse(Environment.GetEnvironmentVariable("WORKBENCH_FUZZ_SEED"), System.Globalization.NumberStyles.Integer,
+        System.Globalization.CultureInfo.InvariantCulture, out var s) ? s : 42;
+
+    /// <summary>Runs <paramref name="cases"/> mutations drawn from a fixed seed (stream 1, a seed per purpose mixed from
+    /// <see cref="BaseSeed"/>); a failure names the purpose, the case and the seed.</summary>
     static void ForEachMutation(string purpose, int cases, Action<Mutation> check)
     {
-        var pcg = new PCG(1, (ulong)purpose.Aggregate(42, (h, c) => h * 31 + c));
+        var pcg = new PCG(1, (ulong)purpose.Aggregate(BaseSeed, (h, c) => h * 31 + c));
         for (int i = 0; i < cases * Scale; i++)
         {
             var m = Mutations.Generate(pcg, null, out _);
             try { check(m); }
-            catch (Exception ex) { throw new Xunit.Sdk.XunitException($"{purpose} case {i} ({m}) failed: {ex}"); }
+            catch (Exception ex) { throw new Xunit.Sdk.XunitException($"{purpose} case {i} (seed {BaseSeed}, {m}) failed: {ex}"); }
         }
     }
 
@@ -149,6 +154,30 @@ public class FuzzTests
             File.WriteAllBytes(path, Mutate(File.ReadAllBytes(mappings[m.File % mappings.Length]), m));
             try { DataMapping.Load(path); }
             catch (OptionsValidationException ex) { Assert.Contains("mapping", ex.Message); }
+        });
+    }
+
+    [Fact]
+    public void Mutated_experiment_specs_parse_or_are_refused_with_a_located_message()
+    {
+        // The committed specs plus one that sets every section (nulls, enums, lists, maps), read from files so invalid
+        // UTF-8 reaches the reader as bytes.
+        var sample = System.Text.Json.Nodes.JsonValue.Create(Path.Combine(TestPaths.RepoRoot, "data-samples", "generated"))!.ToJsonString();
+        var every = Encoding.UTF8.GetBytes("{\n  \"name\": \"every\",\n  \"seed\": 7,\n  \"data\": { \"path\": " + sample + ", \"lenient\": false },\n" +
+            "  \"labels\": { \"source\": \"auto\", \"downgrade_is_churn\": true, \"churn_threshold\": 0.5 },\n" +
+            "  \"features\": { \"missing\": \"keep_nan\", \"winsorize_quantile\": null },\n" +
+            "  \"ranking\": { \"algorithm\": \"logistic_regression\", \"trees\": 20, \"grade_cutoffs\": [0.5, 0.2] },\n" +
+            "  \"segmentation\": { \"method\": \"gmm\", \"k\": null, \"as_of\": \"2024-01-01\" },\n" +
+            "  \"impact\": null,\n  \"promotion_floors\": { \"churn.auc\": 0.6 }\n}\n");
+        var specs = Directory.GetFiles(Path.Combine(TestPaths.RepoRoot, "experiments"), "*.json").Order(StringComparer.Ordinal)
+            .Select(File.ReadAllBytes).Append(every).ToArray();
+        var dir = TestPaths.NewTempDir("fuzz-spec");
+        ForEachMutation("spec", 300, m =>
+        {
+            var path = Path.Combine(dir, "spec.json");
+            File.WriteAllBytes(path, Mutate(specs[m.File % specs.Length], m));
+            try { Workbench.Experiments.Specs.ExperimentSpec.Load(path); }
+            catch (OptionsValidationException ex) { Assert.Contains(path, ex.Message); }
         });
     }
 

@@ -1,0 +1,144 @@
+using System.Collections.Concurrent;
+using System.Runtime.InteropServices;
+using System.Text;
+using System.Text.Json.Nodes;
+
+namespace Workbench.Notebooks;
+
+/// <summary>The child side of a <see cref="ChildProcessSession"/> (<c>workbench kernel executor</c>): runs cells in a
+/// <see cref="NotebookSession"/> and speaks the <see cref="CellWire"/> line protocol on stdin/stdout. Anything written
+/// to Console.Out outside a cell goes to stderr, so nothing can corrupt the protocol. Ends when stdin closes (the
+/// parent is gone) or on <c>shutdown</c>.</summary>
+public static class CellExecutorHost
+{
+    /// <summary>Serves the parent until stdin closes; returns the exit code.</summary>
+    public static int Run()
+    {
+        var protocolOut = new StreamWriter(Console.OpenStandardOutput(), new UTF8Encoding(false)) { AutoFlush = false, NewLine = "\n" };
+        var protocolIn = new StreamReader(Console.OpenStandardInput(), new UTF8Encoding(false));
+        Console.SetOut(Console.Error);
+        Console.SetIn(TextReader.Null);
+        var writeLock = new object();
+        void Send(JsonObject message)
+        {
+            var line = message.ToJsonString();
+            lock (writeLock)
+            {
+                protocolOut.WriteLine(line);
+                protocolOut.Flush();
+            }
+        }
+        // Runs on the thread that threw, before .NET ends the process: tell the parent what happened.
+        AppDomain.CurrentDomain.UnhandledException += (_, e) =>
+        {
+            var ex = e.ExceptionObject as Exception;
+            try
+            {
+                Send(new JsonObject
+                {
+                    ["op"] = "fatal",
+                    ["name"] = CellWire.Clean(ex?.GetType().FullName ?? "Exception"),
+                    ["message"] = CellWire.Clean(ex?.Message ?? "an unhandled exception"),
+                    ["thread"] = CellWire.Clean(Thread.CurrentThread.Name ?? $"managed thread {Thread.CurrentThread.ManagedThreadId}"),
+                    ["stack"] = CellWire.Clean(ex?.ToString() ?? ""),
+                });
+            }
+            catch (Exception) { } // the pipe is gone: the parent sees the exit anyway
+        };
+        // Jupyter signals the kernel's whole process group on interrupt; the parent forwards it as an "interrupt" line.
+        using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, context => context.Cancel = true);
+
+        var initLine = protocolIn.ReadLine();
+        if (initLine is null) return 0;
+        var init = JsonNode.Parse(initLine)!.AsObject();
+        using var session = NotebookSession.Create(CellWire.ReadOptions(init));
+        // Load the references and JIT the compiler before saying ready: the first real cell is then fast.
+        var warmUp = session.ExecuteAsync("0", new CellRunOptions(CellName: "warm-up")).GetAwaiter().GetResult();
+        if (warmUp.Status != CellStatus.Ok) Console.Error.WriteLine($"workbench executor: warm-up failed: {warmUp.Error?.Message}");
+        Send(new JsonObject { ["op"] = "ready", ["pid"] = Environment.ProcessId });
+
+        var work = new BlockingCollection<JsonObject>();
+        var worker = new Thread(() =>
+        {
+            foreach (var request in work.GetConsumingEnumerable())
+            {
+                try { Handle(session, request, Send); }
+                catch (Exception ex) when (ex is not OutOfMemoryException)
+                {
+                    // A malformed request: answer it so the parent never waits forever.
+                    Console.Error.WriteLine($"workbench executor: request failed: {ex}");
+                    Send(new JsonObject
+                    {
+                        ["op"] = "done", ["id"] = CellWire.Id(request), ["status"] = nameof(CellStatus.Error), ["duration_ms"] = 0,
+                        ["outputs"] = new JsonArray(CellWire.Output(new ErrorOutput(ex.GetType().Name, ex.Message, [ex.Message]))),
+                    });
+                }
+            }
+        }) { IsBackground = true, Name = "workbench-executor" };
+        worker.Start();
+
+        string? line;
+        while ((line = protocolIn.ReadLine()) is not null)
+        {
+            JsonObject request;
+            try { request = JsonNode.Parse(line)!.AsObject(); }
+            catch (Exception ex) when (ex is System.Text.Json.JsonException or InvalidOperationException or NullReferenceException)
+            {
+                Console.Error.WriteLine($"workbench executor: ignored a malformed line: {ex.Message}");
+                continue;
+            }
+            var op = request["op"]?.GetValue<string>();
+            if (op == "interrupt") session.Interrupt();
+            else if (op == "shutdown") break;
+            else work.Add(request);
+        }
+        work.CompleteAdding();
+        session.Interrupt();
+        // A cell may still hold a foreground thread: end the process rather than wait for it.
+        Environment.Exit(0);
+        return 0;
+    }
+
+    static void Handle(NotebookSession session, JsonObject request, Action<JsonObject> send)
+    {
+        var id = CellWire.Id(request);
+        switch (request["op"]?.GetValue<string>())
+        {
+            case "execute":
+            {
+                var code = CellWire.Text(request, "code");
+                var cell = request["cell"]?.GetValue<string>();
+                var timeout = CellWire.FromMillis(request["timeout_ms"]);
+                var result = session.ExecuteAsync(code, new CellRunOptions(cell, timeout, output =>
+                    send(new JsonObject { ["op"] = "output", ["id"] = id, ["output"] = CellWire.Output(output) })))
+                    .GetAwaiter().GetResult();
+                send(new JsonObject
+                {
+                    ["op"] = "done", ["id"] = id, ["status"] = result.Status.ToString(),
+                    ["duration_ms"] = result.Duration.TotalMilliseconds,
+                    ["outputs"] = new JsonArray(result.Outputs.Select(o => (JsonNode?)CellWire.Output(o)).ToArray()),
+                });
+                break;
+            }
+            case "complete":
+            {
+                var c = session.Complete(CellWire.Text(request, "code"), request["cursor"]?.GetValue<int>() ?? 0);
+                send(new JsonObject
+                {
+                    ["op"] = "completed", ["id"] = id, ["start"] = c.ReplaceStart, ["end"] = c.ReplaceEnd,
+                    ["matches"] = new JsonArray(c.Matches.Select(m => (JsonNode?)JsonValue.Create(CellWire.Clean(m))).ToArray()),
+                });
+                break;
+            }
+            case "inspect":
+            {
+                var i = session.Inspect(CellWire.Text(request, "code"), request["cursor"]?.GetValue<int>() ?? 0);
+                send(new JsonObject { ["op"] = "inspected", ["id"] = id, ["found"] = i.Found, ["text"] = CellWire.Clean(i.Text) });
+                break;
+            }
+            default:
+                Console.Error.WriteLine($"workbench executor: ignored request '{request["op"]}'");
+                break;
+        }
+    }
+}

@@ -1,0 +1,438 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text;
+using System.Text.Json.Nodes;
+
+namespace Workbench.Notebooks;
+
+/// <summary>Options of a <see cref="ChildProcessSession"/>.</summary>
+/// <param name="Command">How to start the executor child: the program and its arguments (for the workbench CLI:
+/// <c>workbench kernel executor</c>, or <c>dotnet workbench.dll kernel executor</c>).</param>
+/// <param name="Session">The options of the session the child runs cells in.</param>
+/// <param name="ContinueAfterLoss">When the child ended while no cell ran (an exception on a thread an earlier cell
+/// started): true (the kernel) runs the next cell in the fresh session after a notice on stderr; false (the headless
+/// runner, whose later cells need the lost state) fails the next cell with that explanation.</param>
+/// <param name="Log">Where the child's own stderr and supervision notes go (default: this process's stderr).</param>
+/// <param name="StartTimeout">How long a child may take to start and warm up.</param>
+public sealed record ChildProcessOptions(
+    IReadOnlyList<string> Command,
+    NotebookSessionOptions? Session = null,
+    bool ContinueAfterLoss = true,
+    TextWriter? Log = null,
+    TimeSpan? StartTimeout = null);
+
+/// <summary>Runs cells in a supervised child process (<see cref="CellExecutorHost"/>). A fault that no .NET process
+/// survives (a stack overflow, an unhandled exception on a thread a cell started, <c>Environment.FailFast</c>) ends the
+/// child only: the running cell fails with a <c>SessionLost</c> error that says why and that the state was lost, a
+/// fresh child is started at once, and the next cell runs in it. Outputs and statuses are the ones the child's
+/// <see cref="NotebookSession"/> produced, so a notebook run this way gives the same outputs as in-process.</summary>
+public sealed class ChildProcessSession : ICellSession
+{
+    /// <summary>The error name of a cell that the child process died under.</summary>
+    public const string SessionLostName = "SessionLost";
+
+    readonly ChildProcessOptions options;
+    readonly TextWriter log;
+    readonly SemaphoreSlim gate = new(1, 1);
+    readonly object sync = new();
+    Child? child;
+    Task<Child>? starting;
+    string? lossNotice;
+    long nextId;
+    bool disposed;
+
+    /// <summary>How many times a child was started after the first (one per lost session).</summary>
+    public int Restarts { get; private set; }
+
+    /// <summary>Raised (on a background thread) when the child ended while no cell ran: the argument says why.</summary>
+    public event Action<string>? SessionLost;
+
+    ChildProcessSession(ChildProcessOptions options)
+    {
+        this.options = options;
+        log = options.Log ?? Console.Error;
+    }
+
+    /// <summary>Starts the child and waits until it is warmed up.</summary>
+    public static ChildProcessSession Start(ChildProcessOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        if (options.Command is not { Count: > 0 } || string.IsNullOrWhiteSpace(options.Command[0]))
+            throw new OptionsValidationException("ChildProcessOptions.Command must name the executor program.");
+        if (options.StartTimeout is { } t && t <= TimeSpan.Zero) throw new OptionsValidationException($"StartTimeout must be positive, got {t}.");
+        (options.Session ?? new NotebookSessionOptions()).Validate();
+        var session = new ChildProcessSession(options);
+        try { session.Current().GetAwaiter().GetResult(); }
+        catch { session.Dispose(); throw; }
+        return session;
+    }
+
+    /// <summary>The live child, starting one when there is none (the first, or after a loss).</summary>
+    Task<Child> Current()
+    {
+        lock (sync)
+        {
+            ObjectDisposedException.ThrowIf(disposed, this);
+            if (child is { Alive: true }) return Task.FromResult(child);
+            if (starting is { IsCompleted: false }) return starting;
+            if (starting is { IsCompletedSuccessfully: true } && starting.Result.Alive) return starting;
+            return starting = Task.Run(Launch);
+        }
+    }
+
+    Child Launch()
+    {
+        var command = options.Command;
+        var start = new ProcessStartInfo(command[0])
+        {
+            RedirectStandardInput = true, RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false,
+            StandardOutputEncoding = new UTF8Encoding(false), StandardErrorEncoding = new UTF8Encoding(false), StandardInputEncoding = new UTF8Encoding(false),
+            WorkingDirectory = Environment.CurrentDirectory,
+        };
+        foreach (var arg in command.Skip(1)) start.ArgumentList.Add(arg);
+        Process process;
+        try { process = Process.Start(start) ?? throw new WorkbenchException($"could not start the cell executor ({string.Join(" ", command)})."); }
+        catch (System.ComponentModel.Win32Exception ex) { throw new WorkbenchException($"could not start the cell executor ({string.Join(" ", command)}): {ex.Message}", ex); }
+        var c = new Child(process, this);
+        c.Send(CellWire.Options(options.Session ?? new NotebookSessionOptions()));
+        var limit = options.StartTimeout ?? TimeSpan.FromMinutes(2);
+        if (!c.Ready.Wait(limit) || !c.Alive)
+        {
+            var why = c.Alive ? $"it did not get ready within {limit.TotalSeconds.ToString("0", CultureInfo.InvariantCulture)} s" : c.DeathCause();
+            c.Kill();
+            throw new WorkbenchException($"the cell executor did not start ({string.Join(" ", command)}): {why}.");
+        }
+        lock (sync) child = c;
+        return c;
+    }
+
+    /// <summary>Called by a child's reader when its stdout ends: the process is gone.</summary>
+    void OnChildExited(Child c, bool hadPending)
+    {
+        bool notify;
+        lock (sync)
+        {
+            if (disposed || !ReferenceEquals(child, c)) return; // a child that never got ready is reported by Launch
+            Restarts++;
+            notify = !hadPending;
+            if (notify) lossNotice = c.DeathCause();
+        }
+        log.WriteLine($"workbench: the cell executor (pid {c.Pid}) ended: {c.DeathCause()}; starting a fresh session");
+        if (notify)
+        {
+            try { SessionLost?.Invoke(lossNotice!); }
+            catch (Exception ex) when (ex is not OutOfMemoryException) { log.WriteLine($"workbench: SessionLost handler failed: {ex.Message}"); }
+        }
+        // Start the replacement now: it warms up while the user reads the error.
+        try { _ = Current().ContinueWith(t => { if (t.IsFaulted) log.WriteLine($"workbench: restarting the cell executor failed: {t.Exception?.InnerException?.Message}"); }, TaskScheduler.Default); }
+        catch (ObjectDisposedException) { }
+    }
+
+    /// <inheritdoc/>
+    public async Task<CellResult> ExecuteAsync(string code, CellRunOptions run, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(code);
+        ArgumentNullException.ThrowIfNull(run);
+        await gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        var stopwatch = Stopwatch.StartNew();
+        var cellName = run.CellName ?? "the cell";
+        var outputs = new List<CellOutput>();
+        void Emit(CellOutput o)
+        {
+            outputs.Add(o);
+            run.OnOutput?.Invoke(o);
+        }
+        try
+        {
+            string? notice;
+            lock (sync) { notice = lossNotice; lossNotice = null; }
+            if (notice is not null && !options.ContinueAfterLoss)
+            {
+                var error = new ErrorOutput(SessionLostName,
+                    $"{cellName} did not run: the session was lost before it ({notice}); the variables and definitions earlier cells made are gone.",
+                    [$"{SessionLostName}: {notice}"]);
+                Emit(error);
+                return new CellResult(CellStatus.Error, outputs, stopwatch.Elapsed, null);
+            }
+            Child c;
+            try { c = await Current().ConfigureAwait(false); }
+            catch (WorkbenchException ex)
+            {
+                Emit(new ErrorOutput(SessionLostName, ex.Message, [ex.Message]));
+                return new CellResult(CellStatus.Error, outputs, stopwatch.Elapsed, null);
+            }
+            if (notice is not null)
+                Emit(new StreamOutput("stderr", $"[workbench: the previous session was lost ({notice}); {cellName} runs in a fresh session: earlier variables are gone]\n"));
+            var id = Interlocked.Increment(ref nextId);
+            var streamed = new List<CellOutput>();
+            var pending = c.Expect(id, o => { lock (streamed) streamed.Add(o); run.OnOutput?.Invoke(o); });
+            c.Send(new JsonObject
+            {
+                ["op"] = "execute", ["id"] = id, ["code"] = CellWire.Clean(code), ["cell"] = run.CellName,
+                ["timeout_ms"] = CellWire.Millis(run.Timeout),
+            });
+            JsonObject? done;
+            using (cancellationToken.Register(Interrupt))
+                done = await pending.ConfigureAwait(false);
+            if (done is null)
+            {
+                // The child died under this cell: keep what it printed, then say what happened.
+                lock (streamed) outputs.AddRange(streamed);
+                var cause = c.DeathCause();
+                var message = $"{cellName}: the process running the cells ended ({cause}). The session's state (variables, usings, references) was lost; " +
+                    "a fresh session has started: run again the cells this one needs.";
+                var error = new ErrorOutput(SessionLostName, message, [$"{SessionLostName}: {message}", .. c.FatalStack()]);
+                outputs.Add(error);
+                run.OnOutput?.Invoke(error);
+                return new CellResult(CellStatus.Error, outputs, stopwatch.Elapsed, null);
+            }
+            outputs.AddRange((done["outputs"] as JsonArray ?? []).Select(CellWire.ReadOutput));
+            var status = Enum.TryParse<CellStatus>(done["status"]?.GetValue<string>(), out var s) ? s : CellStatus.Error;
+            return new CellResult(status, outputs, stopwatch.Elapsed, null);
+        }
+        finally { gate.Release(); }
+    }
+
+    /// <inheritdoc/>
+    public void Interrupt()
+    {
+        Child? c;
+        lock (sync) c = child;
+        c?.Send(new JsonObject { ["op"] = "interrupt" });
+    }
+
+    /// <inheritdoc/>
+    public CompletionResult Complete(string code, int cursor)
+    {
+        var reply = Ask(new JsonObject { ["op"] = "complete", ["code"] = CellWire.Clean(code), ["cursor"] = cursor });
+        if (reply?["matches"] is not JsonArray matches) return new CompletionResult(cursor, cursor, []);
+        return new CompletionResult(reply["start"]?.GetValue<int>() ?? cursor, reply["end"]?.GetValue<int>() ?? cursor,
+            matches.Select(m => m?.GetValue<string>() ?? "").ToList());
+    }
+
+    /// <inheritdoc/>
+    public InspectionResult Inspect(string code, int cursor)
+    {
+        var reply = Ask(new JsonObject { ["op"] = "inspect", ["code"] = CellWire.Clean(code), ["cursor"] = cursor });
+        return reply?["found"]?.GetValue<bool>() == true ? new InspectionResult(true, reply["text"]?.GetValue<string>() ?? "") : new InspectionResult(false, "");
+    }
+
+    JsonObject? Ask(JsonObject request)
+    {
+        gate.Wait();
+        try
+        {
+            var c = Current().GetAwaiter().GetResult();
+            var id = Interlocked.Increment(ref nextId);
+            var pending = c.Expect(id, null);
+            request["id"] = id;
+            c.Send(request);
+            return pending.Wait(TimeSpan.FromSeconds(60)) ? pending.Result : null;
+        }
+        catch (WorkbenchException) { return null; }
+        finally { gate.Release(); }
+    }
+
+    /// <summary>Stops the child (it also ends by itself when this process's end closes its stdin).</summary>
+    public void Dispose()
+    {
+        Child? c;
+        lock (sync)
+        {
+            if (disposed) return;
+            disposed = true;
+            c = child;
+        }
+        c?.Shutdown();
+        if (starting is { IsCompletedSuccessfully: true } s && !ReferenceEquals(s.Result, c)) s.Result.Shutdown();
+    }
+
+    /// <summary>One executor process: its pipes, the request it is answering, and what it said before it died.</summary>
+    sealed class Child
+    {
+        readonly Process process;
+        readonly ChildProcessSession owner;
+        readonly StreamWriter input;
+        readonly object writeLock = new();
+        readonly object pendingLock = new();
+        readonly Queue<string> stderrTail = new();
+        readonly TaskCompletionSource exited = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        long pendingId = -1;
+        TaskCompletionSource<JsonObject?>? pending;
+        Action<CellOutput>? onOutput;
+        JsonObject? fatal;
+        bool sawStackOverflow;
+        int overflowLines;
+        volatile bool alive = true;
+
+        public ManualResetEventSlim Ready { get; } = new();
+        public bool Alive => alive;
+        public int Pid { get; }
+
+        public Child(Process process, ChildProcessSession owner)
+        {
+            this.process = process;
+            this.owner = owner;
+            Pid = process.Id;
+            input = process.StandardInput;
+            input.NewLine = "\n";
+            input.AutoFlush = false;
+            new Thread(ReadOutput) { IsBackground = true, Name = $"workbench-executor-{Pid}-out" }.Start();
+            new Thread(ReadError) { IsBackground = true, Name = $"workbench-executor-{Pid}-err" }.Start();
+        }
+
+        public Task<JsonObject?> Expect(long id, Action<CellOutput>? outputs)
+        {
+            var tcs = new TaskCompletionSource<JsonObject?>(TaskCreationOptions.RunContinuationsAsynchronously);
+            lock (pendingLock)
+            {
+                if (!alive) { tcs.SetResult(null); return tcs.Task; }
+                pendingId = id;
+                pending = tcs;
+                onOutput = outputs;
+            }
+            return tcs.Task;
+        }
+
+        public void Send(JsonObject message)
+        {
+            var line = message.ToJsonString();
+            lock (writeLock)
+            {
+                try
+                {
+                    input.WriteLine(line);
+                    input.Flush();
+                }
+                catch (Exception ex) when (ex is IOException or ObjectDisposedException or InvalidOperationException) { } // dead: the reader reports it
+            }
+        }
+
+        void ReadOutput()
+        {
+            try
+            {
+                string? line;
+                while ((line = process.StandardOutput.ReadLine()) is not null)
+                {
+                    JsonObject message;
+                    try { message = JsonNode.Parse(line)!.AsObject(); }
+                    catch (Exception ex) when (ex is System.Text.Json.JsonException or InvalidOperationException or NullReferenceException)
+                    {
+                        owner.log.WriteLine($"workbench: ignored a malformed line from the cell executor: {ex.Message}");
+                        continue;
+                    }
+                    Dispatch(message);
+                }
+            }
+            catch (Exception ex) when (ex is IOException or ObjectDisposedException) { }
+            try { process.WaitForExit(5000); } catch (InvalidOperationException) { }
+            // stderr may still be draining the last lines (the "Stack overflow." report): give it a moment.
+            exited.Task.Wait(TimeSpan.FromSeconds(2));
+            TaskCompletionSource<JsonObject?>? orphan;
+            lock (pendingLock)
+            {
+                alive = false;
+                orphan = pending;
+                pending = null;
+            }
+            Ready.Set();
+            owner.OnChildExited(this, hadPending: orphan is not null);
+            orphan?.TrySetResult(null);
+        }
+
+        void Dispatch(JsonObject message)
+        {
+            switch (message["op"]?.GetValue<string>())
+            {
+                case "ready": Ready.Set(); break;
+                case "fatal": lock (pendingLock) fatal = message; break;
+                case "output":
+                {
+                    Action<CellOutput>? sink;
+                    lock (pendingLock) sink = CellWire.Id(message) == pendingId ? onOutput : null;
+                    if (sink is null) break;
+                    try { sink(CellWire.ReadOutput(message["output"])); }
+                    catch (Exception ex) when (ex is FormatException or InvalidOperationException) { owner.log.WriteLine($"workbench: ignored a malformed output: {ex.Message}"); }
+                    break;
+                }
+                case "done" or "completed" or "inspected":
+                {
+                    TaskCompletionSource<JsonObject?>? tcs = null;
+                    lock (pendingLock)
+                    {
+                        if (CellWire.Id(message) == pendingId) { tcs = pending; pending = null; onOutput = null; pendingId = -1; }
+                    }
+                    tcs?.TrySetResult(message);
+                    break;
+                }
+            }
+        }
+
+        void ReadError()
+        {
+            try
+            {
+                string? line;
+                while ((line = process.StandardError.ReadLine()) is not null)
+                {
+                    if (line.StartsWith("Stack overflow.", StringComparison.Ordinal)) sawStackOverflow = true;
+                    if (sawStackOverflow && ++overflowLines > 24)
+                    {
+                        if (overflowLines == 25) owner.log.WriteLine("   ... (the rest of the stack overflow report is not shown)");
+                        continue;
+                    }
+                    lock (stderrTail)
+                    {
+                        stderrTail.Enqueue(line);
+                        if (stderrTail.Count > 20) stderrTail.Dequeue();
+                    }
+                    // The child's own log (and a stack overflow's frames) go to this process's log, bounded per line.
+                    owner.log.WriteLine(line.Length > 2000 ? line[..2000] + "..." : line);
+                }
+            }
+            catch (Exception ex) when (ex is IOException or ObjectDisposedException) { }
+            exited.TrySetResult();
+        }
+
+        /// <summary>Why the child ended, in words: the unhandled exception it reported, a stack overflow, or its exit code.</summary>
+        public string DeathCause()
+        {
+            JsonObject? f;
+            lock (pendingLock) f = fatal;
+            string code = "";
+            try { if (process.HasExited) code = $"exit code {process.ExitCode.ToString(CultureInfo.InvariantCulture)}"; }
+            catch (InvalidOperationException) { }
+            if (f is not null)
+                return $"an unhandled {f["name"]?.GetValue<string>()} on thread '{f["thread"]?.GetValue<string>()}': {f["message"]?.GetValue<string>()}" +
+                       " (.NET ends a process on an unhandled exception on any thread; catch exceptions inside threads and tasks a cell starts)" +
+                       (code.Length > 0 ? "; " + code : "");
+            if (sawStackOverflow) return "a stack overflow (runaway recursion, for example a lambda that calls itself)" + (code.Length > 0 ? "; " + code : "");
+            string last;
+            lock (stderrTail) last = stderrTail.LastOrDefault(l => l.Trim().Length > 0) ?? "";
+            return (code.Length > 0 ? code : "the process ended") + (last.Length > 0 ? $"; its last words: {(last.Length > 300 ? last[..300] + "..." : last)}" : "");
+        }
+
+        public IEnumerable<string> FatalStack()
+        {
+            JsonObject? f;
+            lock (pendingLock) f = fatal;
+            var stack = f?["stack"]?.GetValue<string>();
+            return string.IsNullOrEmpty(stack) ? [] : stack.Split('\n').Take(40).Select(l => l.TrimEnd('\r'));
+        }
+
+        public void Shutdown()
+        {
+            Send(new JsonObject { ["op"] = "shutdown" });
+            try { input.Close(); } catch (Exception ex) when (ex is IOException or ObjectDisposedException or InvalidOperationException) { }
+            try { if (!process.WaitForExit(3000)) process.Kill(entireProcessTree: true); }
+            catch (Exception ex) when (ex is InvalidOperationException or System.ComponentModel.Win32Exception) { }
+        }
+
+        public void Kill()
+        {
+            try { process.Kill(entireProcessTree: true); }
+            catch (Exception ex) when (ex is InvalidOperationException or System.ComponentModel.Win32Exception) { }
+        }
+    }
+}
