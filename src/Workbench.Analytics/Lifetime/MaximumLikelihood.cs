@@ -34,7 +34,7 @@ internal static class MaximumLikelihood
 {
     /// <summary>Log-parameters are kept in [-18, 18] (about 1.5e-8 to 6.6e7): beyond that the gamma-function
     /// differences lose their digits and a model that wants a parameter there (a Poisson limit) is as good as there.</summary>
-    const double LogBound = 18;
+    internal const double LogBound = 18;
 
     /// <param name="names">Parameter names.</param>
     /// <param name="start">Starting values (positive, natural scale).</param>

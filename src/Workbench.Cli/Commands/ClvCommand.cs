@@ -30,11 +30,12 @@ public static class ClvCommand
         var discount = new Option<double>("--discount-rate") { Description = "Annual discount rate (0.10 = 10%).", DefaultValueFactory = _ => new LifetimeOptions().AnnualDiscountRate };
         var margin = new Option<double>("--margin") { Description = "Share of revenue that is margin (0-1].", DefaultValueFactory = _ => new LifetimeOptions().Margin };
         var model = new Option<string>("--model") { Description = "auto (higher likelihood), bg_nbd or pareto_nbd.", DefaultValueFactory = _ => "auto" };
+        var seed = new Option<int>("--seed") { Description = "Seed of the parameter draws behind each row's CLV interval (clv_low, clv_high).", DefaultValueFactory = _ => new LifetimeOptions().Seed };
         var lenient = new Option<bool>("--lenient") { Description = "Load good rows and write rejected ones to DATA/rejects instead of stopping." };
         var cmd = new Command("clv", "Customer lifetime value from repeat purchases: BG/NBD, Pareto/NBD and Gamma-Gamma fitted by maximum likelihood; " +
             "writes parameters.json (with standard errors), clv.csv, clv-evaluation.json, charts.html, lifetime-model.zip and, on generated data, clv-metrics.json.")
         {
-            data, output, calibrationEnd, unit, horizon, discount, margin, model, lenient,
+            data, output, calibrationEnd, unit, horizon, discount, margin, model, seed, lenient,
         };
         cmd.SetAction(p =>
         {
@@ -47,7 +48,7 @@ public static class ClvCommand
                 throw new OptionsValidationException($"--model: unknown value '{modelText}'; expected auto, bg_nbd or pareto_nbd.");
             var options = new LifetimeOptions
             {
-                HorizonMonths = p.GetValue(horizon), AnnualDiscountRate = p.GetValue(discount), Margin = p.GetValue(margin), Model = m,
+                HorizonMonths = p.GetValue(horizon), AnnualDiscountRate = p.GetValue(discount), Margin = p.GetValue(margin), Model = m, Seed = p.GetValue(seed),
             };
             options.Validate();
             var calEnd = DataOptions.ParseDate("--calibration-end", p.GetValue(calibrationEnd));
@@ -68,6 +69,7 @@ public static class ClvCommand
                 var headline = result.AccountLevel?.Revenue12Months ?? r;
                 Console.WriteLine(string.Create(inv, $"  12-month revenue rank correlation {headline.Spearman:F3} (baseline last 12 months {headline.BaselineSpearman:F3}; {result.Model.ModelName} {r.Spearman:F3})"));
             }
+            foreach (var note in result.Notes) Console.WriteLine("  note: " + note);
             foreach (var f in result.Files) Console.WriteLine("  wrote " + f);
             return 0;
         });
