@@ -130,8 +130,13 @@ public sealed class LifetimeModel : IWorkbenchModel
     /// <see cref="LifetimeOptions.IntervalDraws"/> parameter draws of the repeat-purchase model and of Gamma-Gamma (each
     /// from its fit's asymptotic covariance, seeded by <see cref="LifetimeOptions.Seed"/>), their percentiles at
     /// <see cref="LifetimeOptions.IntervalLevel"/>; none when a fit has no covariance.</summary>
-    public IReadOnlyList<CustomerValue> Score(CustomerSummaryTable summaries)
+    public IReadOnlyList<CustomerValue> Score(CustomerSummaryTable summaries) => Score(summaries, Options.IntervalDraws, Options.Seed);
+
+    /// <summary>As <see cref="Score(CustomerSummaryTable)"/> with <paramref name="intervalDraws"/> parameter draws (0: no
+    /// interval) seeded by <paramref name="seed"/>.</summary>
+    public IReadOnlyList<CustomerValue> Score(CustomerSummaryTable summaries, int intervalDraws, int seed)
     {
+        if (intervalDraws < 0) throw new OptionsValidationException($"intervalDraws must be at least 0, got {intervalDraws}.");
         if (summaries.TimeUnit != Options.TimeUnit)
             throw new WorkbenchException($"The model counts time in {Options.TimeUnit}; the summaries are in {summaries.TimeUnit}.");
         double perMonth = CustomerSummaries.UnitsPerMonth(Options.TimeUnit);
@@ -149,13 +154,13 @@ public sealed class LifetimeModel : IWorkbenchModel
             result[i] = new CustomerValue(c.AccountId, name, c.Frequency, tx, T, ProbabilityAlive(x, tx, T), total, value,
                 total * value, Options.Margin * value * discounted, Reason: c.Frequency > 0 ? reason : reason + "; no repeat purchase yet, so the population's mean spend");
         });
-        if (Options.IntervalDraws == 0) return result;
+        if (intervalDraws == 0) return result;
 
         // Intervals: draws of both models' parameters; the purchase part is computed once per distinct (x, t_x, T).
-        var random = new Random(Workbench.RunContext.DeriveSeed(Options.Seed, "lifetime-interval"));
+        var random = new Random(Workbench.RunContext.DeriveSeed(seed, "lifetime-interval"));
         var purchaseFit = Chosen == RepeatPurchaseModel.BgNbd ? BgNbdFit : ParetoNbdFit;
-        var purchaseDraws = ParameterUncertainty.Draw(purchaseFit, Options.IntervalDraws, random);
-        var spendDraws = ParameterUncertainty.Draw(GammaGammaFit, Options.IntervalDraws, random);
+        var purchaseDraws = ParameterUncertainty.Draw(purchaseFit, intervalDraws, random);
+        var spendDraws = ParameterUncertainty.Draw(GammaGammaFit, intervalDraws, random);
         if (purchaseDraws.Count == 0 || spendDraws.Count == 0) return result;
         var rows = new Dictionary<(double, double, double), int>();
         var rowOf = new int[result.Length];

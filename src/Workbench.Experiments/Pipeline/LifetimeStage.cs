@@ -77,7 +77,8 @@ public static class LifetimeStage
             throw new OptionsValidationException($"--calibration-end {calEnd:yyyy-MM-dd} is outside the purchases ({first:yyyy-MM-dd} to {obsEnd:yyyy-MM-dd}).");
         var summaries = CustomerSummaries.Build(purchases, calEnd, timeUnit, obsEnd);
         var model = LifetimeEstimator.Fit(summaries, options);
-        var values = model.Score(summaries);
+        // Monthly spend is valued by run-rate x sBG survival below, so the repeat-purchase rows need no interval there.
+        var values = model.Score(summaries, source == "spend" ? 0 : options.IntervalDraws, options.Seed);
         var evaluation = LifetimeEvaluation.Evaluate(model, summaries, purchases);
         var notes = new List<string>();
         foreach (var (name, problems) in model.FitProblems)
