@@ -192,6 +192,13 @@ public static class ClvBySegment
     public static IReadOnlyList<SegmentClv> Build(IReadOnlyList<CustomerValue> values, IReadOnlyDictionary<string, string> segmentOf)
     {
         ArgumentNullException.ThrowIfNull(values);
+        return Build(values.Select(v => (v.AccountId, v.Clv)), segmentOf);
+    }
+
+    /// <summary>As above, from (account, CLV) pairs (for example the rows of <see cref="RunRateSurvivalValue.Estimate"/>).</summary>
+    public static IReadOnlyList<SegmentClv> Build(IEnumerable<(string AccountId, double Clv)> values, IReadOnlyDictionary<string, string> segmentOf)
+    {
+        ArgumentNullException.ThrowIfNull(values);
         ArgumentNullException.ThrowIfNull(segmentOf);
         return values.GroupBy(v => segmentOf.TryGetValue(v.AccountId, out var s) && s.Length > 0 ? s : "(none)")
             .OrderBy(g => g.Key, StringComparer.Ordinal)
