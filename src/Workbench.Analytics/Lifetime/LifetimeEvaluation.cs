@@ -180,3 +180,44 @@ public sealed record FrequencyRecencyMatrix(double T, double Horizon, IReadOnlyL
         return new FrequencyRecencyMatrix(T, h, freqs, recs, alive, expected);
     }
 }
+
+/// <summary>One segment's CLV values (for the distribution chart) and their summary.</summary>
+public sealed record SegmentClv(string Segment, IReadOnlyList<double> Values, double Mean, double Median, double Total);
+
+/// <summary>CLV grouped by segment: the planted segment when the data carries truth, else the account's industry.</summary>
+public static class ClvBySegment
+{
+    /// <summary>Groups <paramref name="values"/> by <paramref name="segmentOf"/> (accounts without a segment go to "(none)"),
+    /// segments in name order.</summary>
+    public static IReadOnlyList<SegmentClv> Build(IReadOnlyList<CustomerValue> values, IReadOnlyDictionary<string, string> segmentOf)
+    {
+        ArgumentNullException.ThrowIfNull(values);
+        return Build(values.Select(v => (v.AccountId, v.Clv)), segmentOf);
+    }
+
+    /// <summary>As above, from (account, CLV) pairs (for example the rows of <see cref="RunRateSurvivalValue.Estimate"/>).</summary>
+    public static IReadOnlyList<SegmentClv> Build(IEnumerable<(string AccountId, double Clv)> values, IReadOnlyDictionary<string, string> segmentOf)
+    {
+        ArgumentNullException.ThrowIfNull(values);
+        ArgumentNullException.ThrowIfNull(segmentOf);
+        return values.GroupBy(v => segmentOf.TryGetValue(v.AccountId, out var s) && s.Length > 0 ? s : "(none)")
+            .OrderBy(g => g.Key, StringComparer.Ordinal)
+            .Select(g =>
+            {
+                var v = g.Select(x => x.Clv).ToArray();
+                return new SegmentClv(g.Key, v, v.Average(), MathNet.Numerics.Statistics.Statistics.Median(v), v.Sum());
+            }).ToList();
+    }
+
+    /// <summary>The segment of each account of a dataset and what it is: the planted segment name ("planted segment") when the
+    /// data carries truth, else the industry ("industry") when any account has one, else none.</summary>
+    public static (IReadOnlyDictionary<string, string> SegmentOf, string? Kind) SegmentsOf(Workbench.Domain.CrmDataset data)
+    {
+        ArgumentNullException.ThrowIfNull(data);
+        if (data.Truth is { Segments.Count: > 0 } truth)
+            return (truth.Segments.GroupBy(s => s.AccountId).ToDictionary(g => g.Key, g => g.First().SegmentName, StringComparer.Ordinal), "planted segment");
+        if (data.Accounts.Any(a => !string.IsNullOrWhiteSpace(a.Industry)))
+            return (data.Accounts.ToDictionary(a => a.AccountId, a => a.Industry, StringComparer.Ordinal), "industry");
+        return (new Dictionary<string, string>(StringComparer.Ordinal), null);
+    }
+}

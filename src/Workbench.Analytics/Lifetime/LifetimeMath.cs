@@ -54,6 +54,8 @@ internal static class LifetimeMath
 
     public static double LnGamma(double x) => SpecialFunctions.GammaLn(x);
 
+    public static double DiGamma(double x) => SpecialFunctions.DiGamma(x);
+
     public static double LnBeta(double a, double b) => SpecialFunctions.BetaLn(a, b);
 
     /// <summary>Spearman rank correlation (average ranks for ties).</summary>

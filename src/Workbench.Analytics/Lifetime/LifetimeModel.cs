@@ -5,8 +5,9 @@ using Workbench.Analytics.Modeling;
 
 namespace Workbench.Analytics.Lifetime;
 
-/// <summary>One customer's value: the model that valued it, P(alive), expected purchases and spend per purchase over
-/// the horizon, and the discounted expected margin (CLV).</summary>
+/// <summary>One customer's value: the model that valued it (and why), P(alive), expected purchases and spend per purchase
+/// over the horizon, the discounted expected margin (CLV) and, where the model gives one, its parameter-uncertainty
+/// interval (<see cref="ClvLow"/> to <see cref="ClvHigh"/>, null without one).</summary>
 public sealed record CustomerValue(
     string AccountId,
     string Model,
@@ -17,7 +18,10 @@ public sealed record CustomerValue(
     double ExpectedPurchases,
     double ExpectedValuePerPurchase,
     double ExpectedRevenue,
-    double Clv);
+    double Clv,
+    double? ClvLow = null,
+    double? ClvHigh = null,
+    string Reason = "");
 
 /// <summary>Fits the non-contractual lifetime models on customer summaries: BG/NBD and Pareto/NBD for purchase counts,
 /// Gamma-Gamma for spend, and the frequency/monetary correlation that Gamma-Gamma assumes to be near zero.</summary>
@@ -94,30 +98,110 @@ public sealed class LifetimeModel : IWorkbenchModel
     public double UnconditionalExpectedPurchases(double t) => t <= 0 ? 0 : Chosen == RepeatPurchaseModel.BgNbd
         ? BgNbd.ExpectedPurchases(t) : ParetoNbd.ExpectedPurchases(t);
 
-    /// <summary>Values every customer: CLV = margin x E[spend per purchase] x sum over the horizon's months of the
-    /// expected purchases in that month discounted monthly at the annual rate.</summary>
-    public IReadOnlyList<CustomerValue> Score(CustomerSummaryTable summaries)
+    /// <summary>Problems of the fitted repeat-purchase models (parameters at the optimizer's bounds, no standard errors),
+    /// per model name; empty when both fits are sound.</summary>
+    public IReadOnlyDictionary<string, IReadOnlyList<string>> FitProblems => new Dictionary<string, IReadOnlyList<string>>(StringComparer.Ordinal)
     {
+        ["bg_nbd"] = FitDiagnostics.Problems(BgNbdFit), ["pareto_nbd"] = FitDiagnostics.Problems(ParetoNbdFit),
+        ["gamma_gamma"] = FitDiagnostics.Problems(GammaGammaFit),
+    }.Where(kv => kv.Value.Count > 0).ToDictionary(kv => kv.Key, kv => kv.Value, StringComparer.Ordinal);
+
+    /// <summary>Why the chosen model values the customers (options or likelihood).</summary>
+    public string ChoiceReason => Options.Model != RepeatPurchaseModel.Auto
+        ? $"{ModelName} as the options ask"
+        : string.Create(Workbench.RunContext.Culture, $"{ModelName}: the higher log-likelihood ({BgNbdFit.LogLikelihood:F1} BG/NBD, {ParetoNbdFit.LogLikelihood:F1} Pareto/NBD)");
+
+    /// <summary>Discounted expected purchases over the horizon: the expected purchases of each month discounted monthly.</summary>
+    static double DiscountedPurchases(Func<double, double> cumulative, double perMonth, double monthlyDiscount, int horizon, out double total)
+    {
+        double previous = 0, discounted = 0;
+        for (int m = 1; m <= horizon; m++)
+        {
+            double c = cumulative(m * perMonth);
+            discounted += (c - previous) / Math.Pow(1 + monthlyDiscount, m);
+            previous = c;
+        }
+        total = previous;
+        return discounted;
+    }
+
+    /// <summary>Values every customer: CLV = margin x E[spend per purchase] x sum over the horizon's months of the
+    /// expected purchases in that month discounted monthly at the annual rate. The interval: the same CLV under
+    /// <see cref="LifetimeOptions.IntervalDraws"/> parameter draws of the repeat-purchase model and of Gamma-Gamma (each
+    /// from its fit's asymptotic covariance, seeded by <see cref="LifetimeOptions.Seed"/>), their percentiles at
+    /// <see cref="LifetimeOptions.IntervalLevel"/>; none when a fit has no covariance.</summary>
+    public IReadOnlyList<CustomerValue> Score(CustomerSummaryTable summaries) => Score(summaries, Options.IntervalDraws, Options.Seed);
+
+    /// <summary>As <see cref="Score(CustomerSummaryTable)"/> with <paramref name="intervalDraws"/> parameter draws (0: no
+    /// interval) seeded by <paramref name="seed"/>.</summary>
+    public IReadOnlyList<CustomerValue> Score(CustomerSummaryTable summaries, int intervalDraws, int seed)
+    {
+        if (intervalDraws < 0) throw new OptionsValidationException($"intervalDraws must be at least 0, got {intervalDraws}.");
         if (summaries.TimeUnit != Options.TimeUnit)
             throw new WorkbenchException($"The model counts time in {Options.TimeUnit}; the summaries are in {summaries.TimeUnit}.");
         double perMonth = CustomerSummaries.UnitsPerMonth(Options.TimeUnit);
         double monthlyDiscount = Math.Pow(1 + Options.AnnualDiscountRate, 1.0 / 12) - 1;
+        int horizon = Options.HorizonMonths;
         var result = new CustomerValue[summaries.Customers.Count];
+        var reason = ChoiceReason;
         Parallel.For(0, result.Length, i =>
         {
             var c = summaries.Customers[i];
             double x = c.Frequency, tx = c.Recency, T = c.T;
-            double previous = 0, discounted = 0;
-            for (int m = 1; m <= Options.HorizonMonths; m++)
-            {
-                double cumulative = ExpectedPurchases(m * perMonth, x, tx, T);
-                discounted += (cumulative - previous) / Math.Pow(1 + monthlyDiscount, m);
-                previous = cumulative;
-            }
+            double discounted = DiscountedPurchases(t => ExpectedPurchases(t, x, tx, T), perMonth, monthlyDiscount, horizon, out var total);
             double value = GammaGamma.ConditionalExpectedValue(x, c.MonetaryValue);
             string name = c.Frequency > 0 ? ModelName : ModelName + "(population spend)";
-            result[i] = new CustomerValue(c.AccountId, name, c.Frequency, tx, T, ProbabilityAlive(x, tx, T), previous, value,
-                previous * value, Options.Margin * value * discounted);
+            result[i] = new CustomerValue(c.AccountId, name, c.Frequency, tx, T, ProbabilityAlive(x, tx, T), total, value,
+                total * value, Options.Margin * value * discounted, Reason: c.Frequency > 0 ? reason : reason + "; no repeat purchase yet, so the population's mean spend");
+        });
+        if (intervalDraws == 0) return result;
+
+        // Intervals: draws of both models' parameters; the purchase part is computed once per distinct (x, t_x, T).
+        var random = new Random(Workbench.RunContext.DeriveSeed(seed, "lifetime-interval"));
+        var purchaseFit = Chosen == RepeatPurchaseModel.BgNbd ? BgNbdFit : ParetoNbdFit;
+        var purchaseDraws = ParameterUncertainty.Draw(purchaseFit, intervalDraws, random);
+        var spendDraws = ParameterUncertainty.Draw(GammaGammaFit, intervalDraws, random);
+        if (purchaseDraws.Count == 0 || spendDraws.Count == 0) return result;
+        var rows = new Dictionary<(double, double, double), int>();
+        var rowOf = new int[result.Length];
+        for (int i = 0; i < result.Length; i++)
+        {
+            var c = summaries.Customers[i];
+            var key = ((double)c.Frequency, c.Recency, c.T);
+            if (!rows.TryGetValue(key, out var r)) rows[key] = r = rows.Count;
+            rowOf[i] = r;
+        }
+        var keys = new (double X, double Tx, double T)[rows.Count];
+        foreach (var (key, r) in rows) keys[r] = key;
+        int draws = purchaseDraws.Count;
+        var disc = new double[draws][];
+        Parallel.For(0, draws, d =>
+        {
+            var p = purchaseDraws[d];
+            Func<double, double, double, double, double> expected = Chosen == RepeatPurchaseModel.BgNbd
+                ? new BgNbdParameters(p[0], p[1], p[2], p[3]).ConditionalExpectedPurchases
+                : new ParetoNbdParameters(p[0], p[1], p[2], p[3]).ConditionalExpectedPurchases;
+            var row = new double[keys.Length];
+            for (int r = 0; r < keys.Length; r++)
+            {
+                var (x, tx, T) = keys[r];
+                try { row[r] = DiscountedPurchases(t => expected(t, x, tx, T), perMonth, monthlyDiscount, horizon, out _); }
+                catch (ArgumentOutOfRangeException) { row[r] = double.NaN; }
+            }
+            disc[d] = row;
+        });
+        var spend = spendDraws.Select(q => new GammaGammaParameters(q[0], q[1], q[2])).ToArray();
+        Parallel.For(0, result.Length, i =>
+        {
+            var c = summaries.Customers[i];
+            var clvs = new double[draws];
+            for (int d = 0; d < draws; d++)
+            {
+                double v = spend[d].ConditionalExpectedValue(c.Frequency, c.MonetaryValue);
+                clvs[d] = v > 0 ? Options.Margin * v * disc[d][rowOf[i]] : double.NaN; // a draw with q <= 1 has no finite mean spend
+            }
+            if (ParameterUncertainty.Interval(clvs, Options.IntervalLevel) is { } ci)
+                result[i] = result[i] with { ClvLow = ci.Low, ClvHigh = ci.High };
         });
         return result;
     }
@@ -139,6 +223,10 @@ public sealed class LifetimeModel : IWorkbenchModel
             for (int i = 0; i < f.Names.Count; i++) o[f.Names[i]] = double.IsFinite(f.StandardErrors[i]) ? f.StandardErrors[i] : null;
             return o;
         }
+        static JsonNode? Cov(MaximumLikelihoodFit f) => f.Covariance is not { } c ? null
+            : new JsonArray(c.Select(row => (JsonNode?)new JsonArray(row.Select(v => (JsonNode?)JsonValue.Create(v)).ToArray())).ToArray());
+        var problems = new JsonObject();
+        foreach (var (model, list) in FitProblems) problems[model] = new JsonArray(list.Select(p => (JsonNode?)JsonValue.Create(p)).ToArray());
         return new JsonObject
         {
             ["bg_nbd"] = Values(BgNbdFit, true), ["pareto_nbd"] = Values(ParetoNbdFit, true), ["gamma_gamma"] = Values(GammaGammaFit, true),
@@ -151,6 +239,10 @@ public sealed class LifetimeModel : IWorkbenchModel
             ["margin"] = Options.Margin,
             ["repeat_buyers"] = RepeatBuyers,
             ["frequency_monetary_correlation"] = double.IsFinite(FrequencyMonetaryCorrelation) ? FrequencyMonetaryCorrelation : null,
+            ["model_reason"] = ChoiceReason,
+            ["fit_problems"] = problems,
+            ["interval_draws"] = Options.IntervalDraws, ["interval_level"] = Options.IntervalLevel, ["seed"] = Options.Seed,
+            ["bg_nbd_cov"] = Cov(BgNbdFit), ["pareto_nbd_cov"] = Cov(ParetoNbdFit), ["gamma_gamma_cov"] = Cov(GammaGammaFit),
         };
     }
 
@@ -165,8 +257,11 @@ public sealed class LifetimeModel : IWorkbenchModel
             MaximumLikelihoodFit F(string key, string[] names)
             {
                 var v = o[key]!.AsObject(); var se = o[key + "_se"]!.AsObject();
+                var cov = o[key + "_cov"] is JsonArray rows
+                    ? rows.Select(row => row!.AsArray().Select(x => x!.GetValue<double>()).ToArray()).ToArray() : null;
                 return new MaximumLikelihoodFit(names, names.Select(n => v[n]!.GetValue<double>()).ToArray(),
-                    names.Select(n => se[n]?.GetValue<double>() ?? double.NaN).ToArray(), v["log_likelihood"]!.GetValue<double>(), 0, "loaded");
+                    names.Select(n => se[n]?.GetValue<double>() ?? double.NaN).ToArray(), v["log_likelihood"]!.GetValue<double>(), 0, "loaded")
+                { Covariance = cov };
             }
             var bg = F("bg_nbd", Lifetime.BgNbd.ParameterNames); var pn = F("pareto_nbd", Lifetime.ParetoNbd.ParameterNames);
             var gg = F("gamma_gamma", Lifetime.GammaGamma.ParameterNames);
@@ -175,6 +270,8 @@ public sealed class LifetimeModel : IWorkbenchModel
             {
                 TimeUnit = unit, HorizonMonths = o["horizon_months"]!.GetValue<int>(), AnnualDiscountRate = o["annual_discount_rate"]!.GetValue<double>(),
                 Margin = o["margin"]!.GetValue<double>(),
+                IntervalDraws = o["interval_draws"]?.GetValue<int>() ?? 0, IntervalLevel = o["interval_level"]?.GetValue<double>() ?? 0.9,
+                Seed = o["seed"]?.GetValue<int>() ?? 42,
             };
             var chosen = o["model"]!.GetValue<string>().StartsWith("bg_nbd", StringComparison.Ordinal) ? RepeatPurchaseModel.BgNbd : RepeatPurchaseModel.ParetoNbd;
             options = options with { Model = chosen };

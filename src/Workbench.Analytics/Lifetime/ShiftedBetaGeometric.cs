@@ -63,7 +63,7 @@ public static class RunRateSurvivalValue
 
     /// <summary>Per account (of <paramref name="monthly"/>: one purchase per account-month): run-rate, months paid,
     /// whether it is active, the fitted sBG, expected 12-month revenue and the discounted CLV over the horizon.</summary>
-    public static (SbgParameters Survival, IReadOnlyList<(string AccountId, bool Active, int Tenure, double RunRate, double Revenue12, double Clv)> Values)
+    public static (SbgParameters Survival, IReadOnlyList<(string AccountId, bool Active, int Tenure, double RunRate, double Revenue12, double Clv, double? ClvLow, double? ClvHigh)> Values)
         Estimate(IReadOnlyList<Purchase> monthly, DateOnly calibrationEnd, LifetimeOptions options)
     {
         options.Validate();
@@ -86,9 +86,20 @@ public static class RunRateSurvivalValue
         }, accounts.Count);
         var s = new SbgParameters(fit.Values[0], fit.Values[1]);
         double monthlyDiscount = Math.Pow(1 + options.AnnualDiscountRate, 1.0 / 12) - 1;
+        // Discounted expected paying months over the horizon per tenure, under each sBG parameter draw (the interval).
+        double DiscountedMonths(SbgParameters q, int tenure)
+        {
+            double baseS = q.Survival(tenure - 1), sum = 0;
+            for (int k = 1; k <= options.HorizonMonths; k++) sum += q.Survival(tenure - 1 + k) / baseS / Math.Pow(1 + monthlyDiscount, k);
+            return sum;
+        }
+        var draws = ParameterUncertainty.Draw(fit, options.IntervalDraws, new Random(RunContext.DeriveSeed(options.Seed, "lifetime-interval-sbg")))
+            .Select(q => new SbgParameters(q[0], q[1])).ToList();
+        var byTenure = accounts.Where(a => a.Active).Select(a => a.Tenure).Distinct()
+            .ToDictionary(t => t, t => draws.Select(q => DiscountedMonths(q, t)).ToArray());
         var values = accounts.Select(a =>
         {
-            if (!a.Active) return (a.AccountId, a.Active, a.Tenure, a.RunRate, 0.0, 0.0);
+            if (!a.Active) return (a.AccountId, a.Active, a.Tenure, a.RunRate, 0.0, 0.0, draws.Count > 0 ? 0.0 : (double?)null, draws.Count > 0 ? 0.0 : (double?)null);
             double baseS = s.Survival(a.Tenure - 1), revenue12 = 0, clv = 0;
             for (int k = 1; k <= Math.Max(12, options.HorizonMonths); k++)
             {
@@ -96,7 +107,8 @@ public static class RunRateSurvivalValue
                 if (k <= 12) revenue12 += keep * a.RunRate;
                 if (k <= options.HorizonMonths) clv += keep * a.RunRate / Math.Pow(1 + monthlyDiscount, k);
             }
-            return (a.AccountId, a.Active, a.Tenure, a.RunRate, revenue12, options.Margin * clv);
+            var ci = ParameterUncertainty.Interval(byTenure[a.Tenure].Select(m => options.Margin * a.RunRate * m), options.IntervalLevel);
+            return (a.AccountId, a.Active, a.Tenure, a.RunRate, revenue12, options.Margin * clv, ci?.Low, ci?.High);
         }).ToList();
         return (s, values);
     }

@@ -53,6 +53,10 @@ public sealed record BookSummary(int Accounts, IReadOnlyList<(Grade Grade, int C
 /// <summary>The result of scoring new data with a promoted model.</summary>
 public sealed record ScoringResult(string ModelName, DateOnly AsOf, DateOnly PreviousAsOf, IReadOnlyList<ScoredBook> Books)
 {
+    /// <summary>CLV per account when the model has a lifetime part (null otherwise), and the model that valued it.</summary>
+    public IReadOnlyDictionary<string, double>? Clv { get; init; }
+    public string? ClvModel { get; init; }
+
     public int AccountCount => Books.Sum(b => b.Accounts.Count);
 
     /// <summary>Every scored account across the books, highest priority first (ties by account id); computed on each

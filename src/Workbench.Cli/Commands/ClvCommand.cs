@@ -26,16 +26,17 @@ public static class ClvCommand
         var discount = new Option<double>("--discount-rate") { Description = "Annual discount rate (0.10 = 10%).", DefaultValueFactory = _ => new LifetimeOptions().AnnualDiscountRate };
         var margin = new Option<double>("--margin") { Description = "Share of revenue that is margin (0-1].", DefaultValueFactory = _ => new LifetimeOptions().Margin };
         var model = CliOptions.ChoiceOption("--model", "auto (higher likelihood), bg_nbd or pareto_nbd.", Models, "auto");
+        var seed = CliOptions.Seed("Seed of the parameter draws behind each row's CLV interval (clv_low, clv_high).");
         var lenient = CliOptions.Lenient();
         return CliCommand.Create("clv", "Customer lifetime value from repeat purchases: BG/NBD, Pareto/NBD and Gamma-Gamma fitted by maximum likelihood; " +
             "writes parameters.json (with standard errors), clv.csv, clv-evaluation.json, charts.html, lifetime-model.zip and, on generated data, clv-metrics.json.",
-            [data, output, calibrationEnd, unit, horizon, discount, margin, model, lenient], p =>
+            [data, output, calibrationEnd, unit, horizon, discount, margin, model, seed, lenient], p =>
         {
             LifetimeTimeUnit? u = p.GetValue(unit) is { Length: > 0 } unitText ? CliOptions.Choice(unit.Name, unitText, Units) : null;
             var m = CliOptions.Choice(model.Name, p.GetValue(model)!, Models);
             var options = new LifetimeOptions
             {
-                HorizonMonths = p.GetValue(horizon), AnnualDiscountRate = p.GetValue(discount), Margin = p.GetValue(margin), Model = m,
+                HorizonMonths = p.GetValue(horizon), AnnualDiscountRate = p.GetValue(discount), Margin = p.GetValue(margin), Model = m, Seed = p.GetValue(seed),
             };
             options.Validate();
             var calEnd = CliOptions.Date(p, calibrationEnd);
@@ -56,6 +57,7 @@ public static class ClvCommand
                 var headline = result.AccountLevel?.Revenue12Months ?? r;
                 Console.WriteLine(string.Create(inv, $"  12-month revenue rank correlation {headline.Spearman:F3} (baseline last 12 months {headline.BaselineSpearman:F3}; {result.Model.ModelName} {r.Spearman:F3})"));
             }
+            foreach (var note in result.Notes) Console.WriteLine("  note: " + note);
             CliCommand.Wrote(result.Files);
         });
     }

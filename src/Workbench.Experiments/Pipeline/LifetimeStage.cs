@@ -20,7 +20,14 @@ public sealed record LifetimeOutput(
     IReadOnlyList<CohortRetention> Cohorts,
     string PurchaseSource,
     AccountLevelValue? AccountLevel,
-    IReadOnlyList<string> Files);
+    IReadOnlyList<string> Files)
+{
+    /// <summary>Plain-language notes on which model values the rows and why (a degenerate fit, a purchase pattern the
+    /// repeat-purchase models do not describe); also in parameters.json under <c>model_notes</c>.</summary>
+    public IReadOnlyList<string> Notes { get; init; } = [];
+    /// <summary>CLV by segment (planted segment, else industry); empty when the data has neither.</summary>
+    public IReadOnlyList<SegmentClv> BySegment { get; init; } = [];
+}
 
 /// <summary>The contractual account-level alternative (monthly spend data): the sBG survival fitted on tenures and,
 /// when the data covers the 12 months after the calibration end, its 12-month revenue comparison.</summary>
@@ -32,6 +39,15 @@ public static class LifetimeStage
 {
     public const string ParametersFile = "parameters.json", ClvFile = "clv.csv", ChartsFile = "charts.html",
         MetricsFile = "clv-metrics.json", EvaluationFile = "clv-evaluation.json", ModelFileName = "lifetime-model.zip";
+
+    /// <summary>The lifetime part of a run's (or promoted) model folder: <see cref="ModelFileName"/> when present, else null.</summary>
+    public static LifetimeModel? ReadBookModel(string modelDir)
+    {
+        var path = Path.Combine(modelDir, ModelFileName);
+        if (!File.Exists(path)) return null;
+        using var stream = File.OpenRead(path);
+        return LifetimeModel.Load(stream, path);
+    }
 
     /// <summary>Purchases of a dataset: its transactions table when it has one, else one purchase per account-month of spend.</summary>
     public static (IReadOnlyList<Purchase> Purchases, string Source, DateOnly ObservationEnd) Purchases(CrmDataset data)
@@ -61,11 +77,24 @@ public static class LifetimeStage
             throw new OptionsValidationException($"--calibration-end {calEnd:yyyy-MM-dd} is outside the purchases ({first:yyyy-MM-dd} to {obsEnd:yyyy-MM-dd}).");
         var summaries = CustomerSummaries.Build(purchases, calEnd, timeUnit, obsEnd);
         var model = LifetimeEstimator.Fit(summaries, options);
-        var values = model.Score(summaries);
+        // Monthly spend is valued by run-rate x sBG survival below, so the repeat-purchase rows need no interval there.
+        var values = model.Score(summaries, source == "spend" ? 0 : options.IntervalDraws, options.Seed);
         var evaluation = LifetimeEvaluation.Evaluate(model, summaries, purchases);
+        var notes = new List<string>();
+        foreach (var (name, problems) in model.FitProblems)
+            notes.Add($"{name} fit is degenerate: {string.Join("; ", problems)}.");
         AccountLevelValue? accountLevel = null;
         if (source == "spend")
         {
+            // Why the repeat-purchase models are not the valuation here: monthly sums cap purchases at one per month and
+            // B2B accounts pay every month while under contract, so counts are not Poisson purchases with heterogeneous
+            // rates (BG/NBD then runs r and alpha to infinity, its Poisson limit, and Pareto/NBD does the same).
+            var repeat = summaries.Customers.Where(c => c.Frequency > 0).ToList();
+            double everyMonth = repeat.Count == 0 ? 0 : repeat.Count(c => c.Frequency >= c.T) / (double)repeat.Count;
+            notes.Add(string.Create(RunContext.Culture,
+                $"monthly spend: {everyMonth:P0} of the {repeat.Count} accounts with repeat purchases paid in every month since their first, ") +
+                "a subscription pattern; purchase counts capped at one per month are not the Poisson purchases with heterogeneous rates that " +
+                "BG/NBD and Pareto/NBD assume, so clv.csv values accounts by run-rate x sBG survival (sbg_run_rate) and reports the repeat-purchase fits for comparison only.");
             // Subscription-like monthly spend: value accounts by their run-rate and sBG survival (model named per row).
             var (survival, rows) = RunRateSurvivalValue.Estimate(purchases, calEnd, options);
             var byId = rows.ToDictionary(r => r.AccountId, StringComparer.Ordinal);
@@ -73,15 +102,28 @@ public static class LifetimeStage
                 : LifetimeEvaluation.CompareRevenue(summaries.Customers.Select(c => c.AccountId).ToList(),
                     summaries.Customers.Select(c => byId[c.AccountId].Revenue12).ToList(), purchases, calEnd);
             accountLevel = new AccountLevelValue(survival, rows.ToDictionary(r => r.AccountId, r => r.Clv, StringComparer.Ordinal), revenue);
-            values = values.Select(v => v with { Model = RunRateSurvivalValue.ModelName, Clv = byId[v.AccountId].Clv, ExpectedRevenue = byId[v.AccountId].Revenue12 }).ToList();
+            values = values.Select(v =>
+            {
+                var a = byId[v.AccountId];
+                return v with
+                {
+                    Model = RunRateSurvivalValue.ModelName, Clv = a.Clv, ExpectedRevenue = a.Revenue12, ClvLow = a.ClvLow, ClvHigh = a.ClvHigh,
+                    Reason = a.Active
+                        ? $"monthly spend (subscription pattern): run-rate x sBG survival, paying in the calibration-end month after {a.Tenure} months"
+                        : "monthly spend (subscription pattern): no payment in the calibration-end month, so churned and worth 0",
+                };
+            }).ToList();
         }
         var cohorts = CohortRetentionAnalysis.Build(purchases, obsEnd, timeUnit == LifetimeTimeUnit.Months ? 3 : 1);
-        var files = Write(outDir, model, summaries, values, evaluation, cohorts, data.Truth is not null, source, accountLevel);
-        return new LifetimeOutput(model, summaries, values, evaluation, cohorts, source, accountLevel, files);
+        var (segmentOf, segmentKind) = ClvBySegment.SegmentsOf(data);
+        var bySegment = segmentKind is null ? [] : ClvBySegment.Build(values, segmentOf);
+        var files = Write(outDir, model, summaries, values, evaluation, cohorts, data.Truth is not null, source, accountLevel, notes, bySegment, segmentKind);
+        return new LifetimeOutput(model, summaries, values, evaluation, cohorts, source, accountLevel, files) { Notes = notes, BySegment = bySegment };
     }
 
     static IReadOnlyList<string> Write(string outDir, LifetimeModel model, CustomerSummaryTable summaries, IReadOnlyList<CustomerValue> values,
-        LifetimeEvaluationResult evaluation, IReadOnlyList<CohortRetention> cohorts, bool truth, string source, AccountLevelValue? accountLevel)
+        LifetimeEvaluationResult evaluation, IReadOnlyList<CohortRetention> cohorts, bool truth, string source, AccountLevelValue? accountLevel,
+        IReadOnlyList<string> notes, IReadOnlyList<SegmentClv> bySegment, string? segmentKind)
     {
         // Everything is computed before the first file is written; each file is written atomically.
         var unit = summaries.TimeUnit.ToString().ToLowerInvariant();
@@ -90,19 +132,23 @@ public static class LifetimeStage
         parameters["customers"] = summaries.Customers.Count;
         if (accountLevel is not null)
             parameters["sbg_run_rate"] = new JsonObject { ["alpha"] = N(accountLevel.Survival.Alpha), ["beta"] = N(accountLevel.Survival.Beta), ["period"] = "month" };
+        parameters["clv_model"] = accountLevel is null ? model.ModelName : RunRateSurvivalValue.ModelName;
+        parameters["model_notes"] = new JsonArray(notes.Select(n => (JsonNode?)JsonValue.Create(n)).ToArray());
+        var charts = new List<(string, Plotly.NET.GenericChart)>
+        {
+            ("p-alive", LifetimeCharts.FrequencyRecency(FrequencyRecencyMatrix.Build(model, summaries), true, unit)),
+            ("expected-purchases", LifetimeCharts.FrequencyRecency(FrequencyRecencyMatrix.Build(model, summaries), false, unit)),
+            ("calibration-holdout", LifetimeCharts.CalibrationHoldout(evaluation)),
+            ("tracking", LifetimeCharts.CumulativeTracking(evaluation, summaries.CalibrationEnd)),
+            ("retention", LifetimeCharts.Retention(cohorts)),
+        };
+        if (segmentKind is not null) charts.Add(("clv-by-segment", LifetimeCharts.ClvDistributionBySegment(bySegment, segmentKind)));
         var outputs = new List<(string Name, string Text)>
         {
             (ParametersFile, JsonText(parameters)),
             (ClvFile, ClvCsv(values)),
             (EvaluationFile, JsonText(EvaluationJson(evaluation, cohorts))),
-            (ChartsFile, SegmentationCharts.ToStandaloneHtml($"Customer lifetime value: {model.ModelName}, calibration to {summaries.CalibrationEnd:yyyy-MM-dd}",
-            [
-                ("p-alive", LifetimeCharts.FrequencyRecency(FrequencyRecencyMatrix.Build(model, summaries), true, unit)),
-                ("expected-purchases", LifetimeCharts.FrequencyRecency(FrequencyRecencyMatrix.Build(model, summaries), false, unit)),
-                ("calibration-holdout", LifetimeCharts.CalibrationHoldout(evaluation)),
-                ("tracking", LifetimeCharts.CumulativeTracking(evaluation, summaries.CalibrationEnd)),
-                ("retention", LifetimeCharts.Retention(cohorts)),
-            ])),
+            (ChartsFile, SegmentationCharts.ToStandaloneHtml($"Customer lifetime value: {model.ModelName}, calibration to {summaries.CalibrationEnd:yyyy-MM-dd}", charts)),
         };
         if (truth && evaluation.Revenue12Months is { } bgRevenue)
         {
@@ -130,10 +176,12 @@ public static class LifetimeStage
     static string JsonText(JsonNode node) => node.ToJsonString(new JsonSerializerOptions { WriteIndented = true }) + "\n";
 
     public static string ClvCsv(IReadOnlyList<CustomerValue> values) =>
-        CsvText.Table(["account_id", "clv", "model", "p_alive", "expected_purchases", "expected_value_per_purchase", "expected_revenue", "frequency", "recency", "t"],
+        CsvText.Table(["account_id", "clv", "clv_low", "clv_high", "model", "model_reason", "p_alive", "expected_purchases", "expected_value_per_purchase", "expected_revenue", "frequency", "recency", "t"],
             values.Select(v => new[]
             {
-                CsvText.Cell(v.AccountId), CsvText.Number(Math.Round(v.Clv, 6)), CsvText.Cell(v.Model), CsvText.Number(Math.Round(v.ProbabilityAlive, 6)),
+                CsvText.Cell(v.AccountId), CsvText.Number(Math.Round(v.Clv, 6)),
+                v.ClvLow is { } lo ? CsvText.Number(Math.Round(lo, 6)) : "", v.ClvHigh is { } hi ? CsvText.Number(Math.Round(hi, 6)) : "",
+                CsvText.Cell(v.Model), CsvText.Cell(v.Reason), CsvText.Number(Math.Round(v.ProbabilityAlive, 6)),
                 CsvText.Number(Math.Round(v.ExpectedPurchases, 6)), CsvText.Number(Math.Round(v.ExpectedValuePerPurchase, 6)),
                 CsvText.Number(Math.Round(v.ExpectedRevenue, 6)), v.Frequency.ToString(CultureInfo.InvariantCulture),
                 CsvText.Number(Math.Round(v.Recency, 6)), CsvText.Number(Math.Round(v.T, 6)),

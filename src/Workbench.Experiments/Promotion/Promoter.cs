@@ -109,6 +109,9 @@ public static class Promoter
             // The model is one file: promotion copies it alone (reports stay with the run).
             Directory.CreateDirectory(Path.Combine(staging, StoreLayout.ModelFolder));
             File.Copy(Path.Combine(modelDir, RankingArtifacts.ModelFile), Path.Combine(staging, StoreLayout.ModelFolder, RankingArtifacts.ModelFile));
+            // The lifetime part (a run whose spec had a "lifetime" section): scoring then puts CLV in the book.
+            if (File.Exists(Path.Combine(modelDir, Pipeline.LifetimeStage.ModelFileName)))
+                File.Copy(Path.Combine(modelDir, Pipeline.LifetimeStage.ModelFileName), Path.Combine(staging, StoreLayout.ModelFolder, Pipeline.LifetimeStage.ModelFileName));
             Json.Write(Path.Combine(staging, StoreLayout.PromotionFile), record);
             AtomicDirectory.Replace(staging, finalDir);
         }

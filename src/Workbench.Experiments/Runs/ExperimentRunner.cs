@@ -27,7 +27,7 @@ public static class ExperimentRunner
 {
     /// <summary>Folders of a run besides <see cref="StoreLayout.ModelFolder"/>.</summary>
     public const string ExplanationFolder = "explanation", SegmentationFolder = "segmentation", RejectsFolder = "rejects",
-        ImpactFolder = "impact", TerritoryFolder = "territory";
+        ImpactFolder = "impact", TerritoryFolder = "territory", LifetimeFolder = "lifetime";
 
     /// <summary>Runs a spec file in the store.</summary>
     public static RunRecord Run(string specPath, RunStore store, IProgress<RunProgress>? progress = null) =>
@@ -133,6 +133,18 @@ public static class ExperimentRunner
                 AddTerritoryMetrics(metrics, model, evaluation);
             }
 
+            if (spec.Lifetime is { } lifetimeSpec)
+            {
+                Report("lifetime", 0.95);
+                var lifetime = LifetimeStage.Run(data, Path.Combine(dir, LifetimeFolder), lifetimeSpec.CalibrationEnd, lifetimeSpec.TimeUnit, lifetimeSpec.Options);
+                artifacts.AddRange(lifetime.Files.Select(f => Rel(dir, f)));
+                // The lifetime part of the run's model: promotion copies it and scoring then puts CLV in the book.
+                var lifetimeModelPath = Path.Combine(modelDir, LifetimeStage.ModelFileName);
+                AtomicFile.Write(lifetimeModelPath, lifetime.Model.Save);
+                artifacts.Add(Rel(dir, lifetimeModelPath));
+                AddLifetimeMetrics(metrics, lifetime);
+            }
+
             record = record with
             {
                 Status = RunStatus.Succeeded, FinishedUtc = DateTimeOffset.UtcNow, Metrics = Finite(metrics), Artifacts = artifacts,
@@ -217,6 +229,30 @@ public static class ExperimentRunner
         metrics["territory.accounts"] = e.Plan.Book.Accounts.Count;
         metrics["territory.reps"] = e.Plan.Book.Reps.Count;
         metrics["territory.groups"] = model.Groups.Count;
+    }
+
+    /// <summary>"lifetime.bg_nbd_log_likelihood", "lifetime.spearman_12m", "lifetime.baseline_spearman_12m", ... (the numbers
+    /// of parameters.json and clv-metrics.json, flat).</summary>
+    static void AddLifetimeMetrics(IDictionary<string, double> metrics, LifetimeOutput o)
+    {
+        var m = o.Model;
+        metrics["lifetime.customers"] = o.Summaries.Customers.Count;
+        metrics["lifetime.bg_nbd_log_likelihood"] = m.BgNbdFit.LogLikelihood;
+        metrics["lifetime.pareto_nbd_log_likelihood"] = m.ParetoNbdFit.LogLikelihood;
+        metrics["lifetime.bg_nbd_degenerate"] = m.FitProblems.ContainsKey("bg_nbd") ? 1 : 0;
+        metrics["lifetime.frequency_monetary_correlation"] = m.FrequencyMonetaryCorrelation;
+        metrics["lifetime.actual_holdout_purchases"] = o.Evaluation.ActualHoldoutPurchases;
+        metrics["lifetime.predicted_holdout_purchases"] = o.Evaluation.PredictedHoldoutPurchases;
+        metrics["lifetime.total_clv"] = o.Values.Sum(v => v.Clv);
+        if (o.Evaluation.Revenue12Months is { } bg && o.Summaries.Customers.Count > 0)
+        {
+            var r = o.AccountLevel?.Revenue12Months ?? bg;
+            metrics["lifetime.spearman_12m"] = r.Spearman;
+            metrics["lifetime.baseline_spearman_12m"] = r.BaselineSpearman;
+            metrics["lifetime.mae_12m"] = r.MeanAbsoluteError;
+            metrics["lifetime.baseline_mae_12m"] = r.BaselineMeanAbsoluteError;
+            metrics["lifetime.repeat_purchase_spearman_12m"] = bg.Spearman;
+        }
     }
 
     /// <summary>Every file in the folders the writer filled (so per-rep report pages are listed too), relative to the run folder.</summary>

@@ -59,6 +59,15 @@ public static class BatchScoring
             throw new WorkbenchException($"{ex.Message} The features were built with the model's feature options " +
                 $"({model.Options.Features}); the data lacks what the model needs.", ex);
         }
+        if (LifetimeStage.ReadBookModel(modelDir) is { } lifetime)
+        {
+            // The model has a lifetime part: value each account from the prioritizer's own calibrated churn probabilities.
+            int churnHorizon = model.Options.Snapshots.HorizonMonths;
+            var clv = result.Books.SelectMany(b => b.Accounts).ToDictionary(a => a.AccountId,
+                a => Workbench.Analytics.Lifetime.ChurnHazardValue.Clv(a.Products.Select(p => (p.RunRate, p.PChurn)), churnHorizon, lifetime.Options),
+                StringComparer.Ordinal);
+            result = result with { Clv = clv, ClvModel = Workbench.Analytics.Lifetime.ChurnHazardValue.ModelName };
+        }
         progress?.Report("writing");
         return new ScoringOutput(result, outDir, Write(result, outDir, narratives));
     }

@@ -19,6 +19,7 @@ public static class BookFiles
         string P(double v) => CsvText.Number(Math.Round(v, 4));
         var header = new List<string> { "rep_id", "rep_name", "account_id", "account_name", "as_of", "rank", "grade", "trend", "priority", "previous_priority",
             "p_churn", "p_upsell", "expected_upsell", "revenue_at_risk", "focus", "top_product" };
+        if (result.Clv is not null) header.Add("clv");
         header.AddRange(Enumerable.Range(1, narratives.TopReasonsFor).Select(i => $"reason_for_{i}"));
         header.AddRange(Enumerable.Range(1, narratives.TopReasonsAgainst).Select(i => $"reason_against_{i}"));
         return CsvText.Table(header, result.Books.SelectMany(book => book.Accounts.Select(a =>
@@ -32,6 +33,7 @@ public static class BookFiles
                 Money(p.Priority), Money(p.PreviousPriority), P(p.MaxPChurn), P(p.MaxPUpsell), Money(p.ExpectedUpsell), Money(p.RevenueAtRisk),
                 CsvText.Cell(p.Focus.Name()), CsvText.Cell(top.ProductName),
             };
+            if (result.Clv is { } clv) cells.Add(clv.TryGetValue(a.AccountId, out var v) ? Money(v) : "");
             var n = a.FocusNarrative;
             cells.AddRange(Enumerable.Range(0, narratives.TopReasonsFor).Select(i => CsvText.Cell(i < n.ReasonsFor.Count ? n.ReasonsFor[i].Sentence : "")));
             cells.AddRange(Enumerable.Range(0, narratives.TopReasonsAgainst).Select(i => CsvText.Cell(i < n.ReasonsAgainst.Count ? n.ReasonsAgainst[i].Sentence : "")));
@@ -43,6 +45,27 @@ public static class BookFiles
     public static string JsonText(ScoringResult result)
     {
         ArgumentNullException.ThrowIfNull(result);
+        var text = BaseJsonText(result);
+        if (result.Clv is not { } clv) return text;
+        // The lifetime part: "clv_model" at the top and "clv" in each account (absent without a lifetime part, so a book
+        // scored without one keeps its bytes).
+        var root = System.Text.Json.Nodes.JsonNode.Parse(text)!.AsObject();
+        var ordered = new System.Text.Json.Nodes.JsonObject();
+        foreach (var (key, node) in root.ToList())
+        {
+            root.Remove(key);
+            ordered[key] = node;
+            if (key == "model") ordered["clv_model"] = result.ClvModel;
+        }
+        foreach (var book in ordered["books"]!.AsArray())
+            foreach (var account in book!["accounts"]!.AsArray())
+                if (clv.TryGetValue(account!["account_id"]!.GetValue<string>(), out var v) && double.IsFinite(v))
+                    account["clv"] = Math.Round(v, 2);
+        return ordered.ToJsonString(Json.Options) + "\n";
+    }
+
+    static string BaseJsonText(ScoringResult result)
+    {
         static object Reasons(IEnumerable<Reason> reasons) => reasons.Select(r => new { r.Concept, r.Sentence, r.Support, r.Contribution }).ToList();
         return Json.Serialize(new
         {

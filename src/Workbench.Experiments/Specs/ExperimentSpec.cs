@@ -37,7 +37,7 @@ public sealed record DataSourceSpec(string Path, string FullPath, bool Lenient, 
 public sealed record ExperimentSpec
 {
     /// <summary>The stages a promotion floor may name (the prefix of "stage.metric").</summary>
-    public static readonly IReadOnlyList<string> MetricStages = ["churn", "upsell", "explain", "segment", "impact", "territory"];
+    public static readonly IReadOnlyList<string> MetricStages = ["churn", "upsell", "explain", "segment", "impact", "territory", "lifetime"];
 
     public required string Name { get; init; }
     public int Seed { get; init; } = PipelineOptions.Default.Seed;
@@ -60,6 +60,9 @@ public sealed record ExperimentSpec
     /// <summary>The territory evaluation's sensitivity sweeps (empty lists when the section sets <c>"sensitivity": false</c>).</summary>
     public TerritoryEvaluationOptions TerritoryEvaluation { get; init; } = new();
     public IReadOnlyDictionary<string, double> PromotionFloors { get; init; } = new Dictionary<string, double>();
+    /// <summary>Customer lifetime value (the <c>lifetime</c> section); null: the run values no customers. When present, the
+    /// run's model gets a lifetime part and a scored book carries CLV per account. Its seed defaults to <see cref="Seed"/>.</summary>
+    public LifetimeSpec? Lifetime { get; init; }
 
     /// <summary>The pipeline options this spec sets (every option it leaves out at its library default).</summary>
     public PipelineOptions Options => new()
@@ -304,6 +307,31 @@ public sealed record ExperimentSpec
             });
         }
 
+        LifetimeSpec? lifetime = null;
+        if (r.Section("lifetime") is { } lt)
+        {
+            var d = new Workbench.Analytics.Lifetime.LifetimeOptions();
+            var options = new Workbench.Analytics.Lifetime.LifetimeOptions
+            {
+                HorizonMonths = lt.Int("horizon_months", d.HorizonMonths),
+                AnnualDiscountRate = lt.Double("discount_rate", d.AnnualDiscountRate),
+                Margin = lt.Double("margin", d.Margin),
+                Model = lt.Enum("model", d.Model, LifetimeSpec.Models),
+                IntervalDraws = lt.Int("interval_draws", d.IntervalDraws),
+                IntervalLevel = lt.Double("interval_level", d.IntervalLevel),
+                Seed = lt.Int("seed", seed),
+            };
+            var unit = lt.OptionalEnum<Workbench.Analytics.Lifetime.LifetimeTimeUnit>("time_unit", "auto");
+            var calibrationEnd = Date(lt, "calibration_end");
+            lt.Finish();
+            CheckProblems(lt, options.Validate, new()
+            {
+                ["HorizonMonths"] = "horizon_months", ["AnnualDiscountRate"] = "discount_rate", ["Margin"] = "margin",
+                ["IntervalDraws"] = "interval_draws", ["IntervalLevel"] = "interval_level",
+            });
+            lifetime = new LifetimeSpec(options, unit, calibrationEnd);
+        }
+
         var floors = new Dictionary<string, double>(StringComparer.Ordinal);
         foreach (var (metric, line, value) in r.NumberMap("promotion_floors"))
         {
@@ -328,6 +356,7 @@ public sealed record ExperimentSpec
             Name = name!, Seed = seed, Data = data!, Snapshots = snapshots, Labels = labels, LabelSource = source_, Features = features,
             Ranking = ranking, Explanation = explanation, Segmentation = segmentation, PromotionFloors = floors,
             Impact = impact, Territory = territory, TerritoryEvaluation = territoryEvaluation,
+            Lifetime = lifetime,
         };
     }
 
@@ -478,6 +507,15 @@ public sealed record ExperimentSpec
                 ["capacity"] = SpecText.EnumName(t.Assignment.Capacity), ["solver_time_limit_seconds"] = t.Assignment.SolverTimeLimitSeconds,
                 ["sensitivity"] = TerritoryEvaluation.Tolerances.Count + TerritoryEvaluation.MoveShares.Count > 0,
             };
+        if (Lifetime is { } lv)
+            o["lifetime"] = new JsonObject
+            {
+                ["horizon_months"] = lv.Options.HorizonMonths, ["discount_rate"] = lv.Options.AnnualDiscountRate, ["margin"] = lv.Options.Margin,
+                ["model"] = LifetimeSpec.Models.First(kv => kv.Value == lv.Options.Model).Key,
+                ["interval_draws"] = lv.Options.IntervalDraws, ["interval_level"] = lv.Options.IntervalLevel, ["seed"] = lv.Options.Seed,
+                ["time_unit"] = lv.TimeUnit is { } u ? u.ToString().ToLowerInvariant() : "auto",
+                ["calibration_end"] = lv.CalibrationEnd?.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
+            };
         o["promotion_floors"] = new JsonObject(PromotionFloors.OrderBy(kv => kv.Key, StringComparer.Ordinal)
             .Select(kv => KeyValuePair.Create(kv.Key, (JsonNode?)JsonValue.Create(kv.Value))));
         return o;
@@ -498,4 +536,16 @@ public sealed record ExperimentSpec
         JsonArray a => new JsonArray(a.Select(Canonical).ToArray()),
         _ => node?.DeepClone(),
     };
+}
+
+/// <summary>The <c>lifetime</c> section of a spec: the CLV options, the time unit (null: weeks for transactions, months for
+/// monthly spend) and the calibration end (null: 12 months before the end of generated data, else the end of the data).</summary>
+public sealed record LifetimeSpec(Workbench.Analytics.Lifetime.LifetimeOptions Options, Workbench.Analytics.Lifetime.LifetimeTimeUnit? TimeUnit, DateOnly? CalibrationEnd)
+{
+    public static readonly IReadOnlyDictionary<string, Workbench.Analytics.Lifetime.RepeatPurchaseModel> Models =
+        new Dictionary<string, Workbench.Analytics.Lifetime.RepeatPurchaseModel>
+        {
+            ["auto"] = Workbench.Analytics.Lifetime.RepeatPurchaseModel.Auto, ["bg_nbd"] = Workbench.Analytics.Lifetime.RepeatPurchaseModel.BgNbd,
+            ["pareto_nbd"] = Workbench.Analytics.Lifetime.RepeatPurchaseModel.ParetoNbd,
+        };
 }

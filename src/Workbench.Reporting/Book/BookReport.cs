@@ -93,8 +93,10 @@ public static class BookReport
           .Append(" accounts. Priority = expected upsell + revenue at risk (12 months of run-rate by default). Click a column header to sort.</p>\n");
         Charts(sb, book.Accounts);
         sb.Append("<table class=\"sortable\" id=\"book\">\n<thead><tr>");
-        foreach (var (h, type) in new[] { ("rank", "number"), ("account", "text"), ("grade", "text"), ("trend", "text"), ("priority", "number"),
-            ("P(churn)", "number"), ("P(upsell)", "number"), ("expected upsell", "number"), ("revenue at risk", "number"), ("focus", "text"), ("top product", "text"), ("top reason", "text") })
+        var columns = new List<(string, string)> { ("rank", "number"), ("account", "text"), ("grade", "text"), ("trend", "text"), ("priority", "number"),
+            ("P(churn)", "number"), ("P(upsell)", "number"), ("expected upsell", "number"), ("revenue at risk", "number"), ("focus", "text"), ("top product", "text"), ("top reason", "text") };
+        if (result.Clv is not null) columns.Insert(9, ("CLV", "number"));
+        foreach (var (h, type) in columns)
             sb.Append("<th data-type=\"").Append(type).Append("\">").Append(E(h)).Append("</th>");
         sb.Append("</tr></thead>\n<tbody>\n");
         foreach (var a in book.Accounts)
@@ -113,6 +115,7 @@ public static class BookReport
             NumberCell(sb, p.MaxPUpsell, "P1");
             NumberCell(sb, p.ExpectedUpsell, "N0");
             NumberCell(sb, p.RevenueAtRisk, "N0");
+            if (result.Clv is { } clv) NumberCell(sb, clv.TryGetValue(a.AccountId, out var value) ? value : double.NaN, "N0");
             sb.Append("<td>").Append(E(p.Focus.Name())).Append("</td><td>").Append(E(top.ProductName)).Append("</td><td>")
               .Append(E(a.FocusNarrative.ReasonsFor.Count > 0 ? a.FocusNarrative.ReasonsFor[0].Sentence : "")).Append("</td></tr>\n");
         }

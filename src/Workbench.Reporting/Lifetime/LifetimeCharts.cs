@@ -56,4 +56,13 @@ public static class LifetimeCharts
         return Titled(CS.Chart.Combine(traces), "Retention by acquisition cohort with the shifted-beta-geometric fit",
             $"periods of {period} months since the first purchase", "share still buying");
     }
+
+    /// <summary>Box plot of CLV per account by segment (each box one segment's accounts).</summary>
+    public static GenericChart ClvDistributionBySegment(IReadOnlyList<SegmentClv> segments, string segmentKind)
+    {
+        var traces = segments.Select(seg => CS.Chart.BoxPlot<string, double, string>(
+            X: Enumerable.Repeat(seg.Segment, seg.Values.Count).ToArray(), Y: seg.Values.ToArray(), Name: seg.Segment)).ToList();
+        if (traces.Count == 0) traces.Add(CS.Chart.BoxPlot<string, double, string>(X: new[] { "(none)" }, Y: new[] { 0.0 }, Name: "no accounts"));
+        return Titled(CS.Chart.Combine(traces), $"CLV distribution by {segmentKind}", segmentKind, "CLV per account");
+    }
 }

@@ -55,7 +55,7 @@ public class LifetimeCliAndDataTests(ITestOutputHelper output)
             Assert.All(p[se]!.AsObject(), kv => Assert.True(kv.Value!.GetValue<double>() > 0));
 
         var clv = File.ReadAllLines(Path.Combine(outDir, "clv.csv"));
-        Assert.StartsWith("account_id,clv,model,p_alive", clv[0]);
+        Assert.StartsWith("account_id,clv,clv_low,clv_high,model,model_reason,p_alive", clv[0]);
         Assert.Equal(2_358, clv.Length);
         Assert.All(clv.Skip(1), l => Assert.True(double.Parse(l.Split(',')[1], CultureInfo.InvariantCulture) >= 0));
         Assert.Contains("Plotly.newPlot('p-alive'", File.ReadAllText(Path.Combine(outDir, "charts.html")));

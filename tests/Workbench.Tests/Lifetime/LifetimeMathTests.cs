@@ -48,6 +48,25 @@ public class LifetimeMathTests
     }
 
     [Fact]
+    public void Bg_nbd_analytic_gradient_matches_central_differences_of_the_log_likelihood()
+    {
+        var data = CdnowData.Summary();
+        double[] at = [0.3, 5.1, 0.7, 2.9];
+        var g = new double[4];
+        var ll = new BgNbdParameters(at[0], at[1], at[2], at[3]).LogLikelihood(data, g);
+        Assert.Equal(new BgNbdParameters(at[0], at[1], at[2], at[3]).LogLikelihood(data), ll, 8);
+        for (int i = 0; i < 4; i++)
+        {
+            double h = 1e-6 * at[i];
+            var up = (double[])at.Clone(); up[i] += h;
+            var dn = (double[])at.Clone(); dn[i] -= h;
+            double numeric = (new BgNbdParameters(up[0], up[1], up[2], up[3]).LogLikelihood(data)
+                - new BgNbdParameters(dn[0], dn[1], dn[2], dn[3]).LogLikelihood(data)) / (2 * h);
+            Assert.True(Math.Abs(numeric - g[i]) <= 1e-5 * Math.Max(1, Math.Abs(numeric)), $"parameter {i}: analytic {g[i]}, numeric {numeric}");
+        }
+    }
+
+    [Fact]
     public void Bg_nbd_expected_purchases_match_a_numerical_check_and_p_alive_is_one_without_repeats()
     {
         var p = new BgNbdParameters(0.243, 4.414, 0.793, 2.426);
