@@ -5,6 +5,7 @@ using Workbench.Analytics.Testing;
 using Workbench.Data;
 using Workbench.Data.Io;
 using Workbench.Experiments.Artifacts;
+using Workbench.Experiments.Opportunities;
 using Workbench.Experiments.Pipeline;
 using Workbench.Experiments.Specs;
 
@@ -15,7 +16,7 @@ public sealed record RunProgress(string RunId, string Stage, double Fraction);
 
 /// <summary>
 /// Runs an experiment end to end and records it: labels and features, training and evaluation, explanation,
-/// segmentation, and (when the spec has the sections) the A/B impact readout and the territory plan, with the same stages as the CLI commands (<see cref="PipelineStages"/>). The record holds the filled
+/// segmentation, and (when the spec has the sections) the A/B impact readout, the territory plan and the opportunity pipeline, with the same stages as the CLI commands (<see cref="PipelineStages"/>). The record holds the filled
 /// spec and its hash, flat metrics, data fingerprints, the code version, the environment and the artifacts.
 /// <code>
 /// var record = ExperimentRunner.Run(ExperimentSpec.Load("experiments/sample.json"), new RunStore(".workbench"));
@@ -26,7 +27,7 @@ public static class ExperimentRunner
 {
     /// <summary>Folders of a run besides <see cref="StoreLayout.ModelFolder"/>.</summary>
     public const string ExplanationFolder = "explanation", SegmentationFolder = "segmentation", RejectsFolder = "rejects",
-        ImpactFolder = "impact", TerritoryFolder = "territory";
+        ImpactFolder = "impact", TerritoryFolder = "territory", PipelineFolder = "pipeline";
 
     /// <summary>Runs a spec file in the store.</summary>
     public static RunRecord Run(string specPath, RunStore store, IProgress<RunProgress>? progress = null) =>
@@ -130,6 +131,19 @@ public static class ExperimentRunner
                 var evaluation = TerritoryEvaluation.Evaluate(model, data, plan, spec.TerritoryEvaluation);
                 artifacts.AddRange(FilesUnder(dir, TerritoryArtifacts.Write(model, plan, evaluation, Path.Combine(dir, TerritoryFolder))));
                 AddTerritoryMetrics(metrics, model, evaluation);
+            }
+
+            if (spec.Opportunities is { } opportunityOptions)
+            {
+                Report("opportunity pipeline", 0.93);
+                var pipelineDir = Path.Combine(dir, PipelineFolder);
+                var pipeline = OpportunityPipelineJob.Run(data, pipelineDir, opportunityOptions);
+                // The opportunity model joins the prioritizer in the run's model folder, where promotion picks it up.
+                var opportunityModel = Path.Combine(modelDir, OpportunityPipelineJob.ModelFileName);
+                File.Move(Path.Combine(pipelineDir, OpportunityPipelineJob.ModelFileName), opportunityModel);
+                artifacts.AddRange(FilesUnder(dir, [Path.Combine(pipelineDir, OpportunityPipelineJob.MetricsFile)]));
+                artifacts.Add(Rel(dir, opportunityModel));
+                foreach (var (key, value) in OpportunityPipelineJob.FlatMetrics(pipeline.Evaluation, pipeline.Calls)) metrics["pipeline." + key] = value;
             }
 
             record = record with
