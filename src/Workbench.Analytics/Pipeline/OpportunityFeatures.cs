@@ -39,7 +39,7 @@ public static class OpportunityFeatures
         Contacts = "contacts", SeniorContacts = "senior_contacts", SeniorShare = "senior_contact_share", TopSeniority = "top_seniority",
         AmountVsRunRate = "amount_vs_run_rate", LogAmount = "log10_amount", RepWinRate = "rep_prior_win_rate",
         SegmentWinRate = "segment_prior_win_rate", StageChanges = "recorded_stage_changes", AgeVsFirstChange = "age_vs_first_stage_change",
-        AgeVsProposal = "age_vs_proposal_age", DaysSinceProposal = "days_since_proposal", ChangesSinceProposal = "stage_changes_since_proposal";
+        RepSegmentWinRate = "rep_segment_prior_win_rate", AgeVsProposal = "age_vs_proposal_age", DaysSinceProposal = "days_since_proposal", ChangesSinceProposal = "stage_changes_since_proposal";
 
     /// <summary>Concept groups of opportunity features (reasons merge features of one group).</summary>
     public static class Concepts
@@ -79,6 +79,7 @@ public static class OpportunityFeatures
         F(LogAmount, Concepts.DealSize, "Deal amount, log10", "log10", BetterDirection.Neutral, "deal size 10^{value}"),
         F(RepWinRate, Concepts.RepTrackRecord, "The rep's win rate on deals closed before the date, shrunk toward the overall rate", "share", BetterDirection.Higher, "the rep wins {value} of their deals"),
         F(SegmentWinRate, Concepts.SegmentTrackRecord, "Win rate of deals with accounts of the same revenue band closed before the date, shrunk toward the overall rate", "share", BetterDirection.Higher, "deals in this revenue band win {value}"),
+        F(RepSegmentWinRate, Concepts.RepTrackRecord, "The rep's win rate with accounts of the same revenue band on deals closed before the date, shrunk toward the rep's own rate", "share", BetterDirection.Higher, "the rep wins {value} of their deals in this revenue band"),
         F(StageChanges, Concepts.StageProgress, "Stage changes the rep has recorded so far (the first recorded stage included)", "count", BetterDirection.Higher, "{value} stage changes recorded"),
         F(AgeVsFirstChange, Concepts.StageProgress, "The deal's age over its age at the first recorded stage change after creation (how far past its own early pace it is)", "ratio", BetterDirection.Lower, "the deal is {value} as old as when its stage first moved"),
         F(AgeVsProposal, Concepts.Proposals, "The deal's age over its age when the first proposal went out", "ratio", BetterDirection.Lower, "the deal is {value} as old as when the proposal went out"),
@@ -92,9 +93,9 @@ public static class OpportunityFeatures
     /// category codes), computed by the same feature context at the snapshot's month: months before the month holding the
     /// as-of date, so everything they read ended before it.
     /// </summary>
-    internal static class AccountHealth
+    public static class AccountHealth
     {
-        public static readonly string[] Names =
+        public static readonly IReadOnlyList<string> Names =
         [
             "account_spend_mean_3m", "account_products_active", "meetings_3m", "meetings_12m", "emails_3m", "trainings_6m",
             "survey_score_last", "tickets_3m", "ticket_severity_3m", "champion_change_6m", "account_tenure_months", "employees_log",

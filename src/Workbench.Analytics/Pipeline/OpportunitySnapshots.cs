@@ -157,7 +157,9 @@ public static class OpportunitySnapshots
         row[OpportunityFeatures.Index(OpportunityFeatures.AmountVsRunRate)] = runRate > 0 ? (float)((double)o.Amount / runRate) : float.NaN;
         row[OpportunityFeatures.Index(OpportunityFeatures.LogAmount)] = (float)Math.Log10(1 + (double)o.Amount);
         row[OpportunityFeatures.Index(OpportunityFeatures.RepWinRate)] = (float)history.RepRate(o.RepId, t);
-        row[OpportunityFeatures.Index(OpportunityFeatures.SegmentWinRate)] = (float)history.SegmentRate(index.SegmentOfAccount.GetValueOrDefault(o.AccountId, ""), t);
+        var band = index.SegmentOfAccount.GetValueOrDefault(o.AccountId, "");
+        row[OpportunityFeatures.Index(OpportunityFeatures.SegmentWinRate)] = (float)history.SegmentRate(band, t);
+        row[OpportunityFeatures.Index(OpportunityFeatures.RepSegmentWinRate)] = (float)history.RepSegmentRate(o.RepId, band, t);
     }
 
     static readonly int AccountHealthColumn = OpportunityFeatures.Index(OpportunityFeatures.AccountHealth.Names[0]);
@@ -181,7 +183,7 @@ public static class OpportunitySnapshots
         readonly PipelineIndex _index;
         readonly double _k;
         readonly int[] _cumWins;
-        readonly Dictionary<string, (DateOnly[] Dates, int[] CumWins)> _byRep, _bySegment;
+        readonly Dictionary<string, (DateOnly[] Dates, int[] CumWins)> _byRep, _bySegment, _byRepSegment;
 
         public TrackRecord(PipelineIndex index, double strength)
         {
@@ -191,6 +193,7 @@ public static class OpportunitySnapshots
             for (int j = 0; j < closed.Length; j++) _cumWins[j + 1] = _cumWins[j] + (index.Opps[closed[j]].Outcome == OpportunityOutcome.Won ? 1 : 0);
             _byRep = Group(index, o => o.RepId);
             _bySegment = Group(index, o => index.SegmentOfAccount.GetValueOrDefault(o.AccountId, ""));
+            _byRepSegment = Group(index, o => RepSegmentKey(o.RepId, index.SegmentOfAccount.GetValueOrDefault(o.AccountId, "")));
         }
 
         static Dictionary<string, (DateOnly[], int[])> Group(PipelineIndex index, Func<Opportunity, string> key) =>
@@ -216,9 +219,11 @@ public static class OpportunitySnapshots
             return n == 0 ? 0.5 : (_cumWins[n] + 1.0) / (n + 2.0);
         }
 
-        double Rate(Dictionary<string, (DateOnly[] Dates, int[] CumWins)> groups, string key, DateOnly t)
+        static string RepSegmentKey(string rep, string segment) => rep + "\u0001" + segment;
+
+        double Rate(Dictionary<string, (DateOnly[] Dates, int[] CumWins)> groups, string key, DateOnly t, double? prior = null)
         {
-            double overall = Overall(t);
+            double overall = prior ?? Overall(t);
             if (!groups.TryGetValue(key, out var g)) return overall;
             int n = CountBefore(g.Dates, t);
             return (g.CumWins[n] + _k * overall) / (n + _k);
@@ -226,6 +231,8 @@ public static class OpportunitySnapshots
 
         public double RepRate(string rep, DateOnly t) => Rate(_byRep, rep, t);
         public double SegmentRate(string segment, DateOnly t) => Rate(_bySegment, segment, t);
+        /// <summary>The rep's win rate with accounts of one revenue band, shrunk toward the rep's own rate.</summary>
+        public double RepSegmentRate(string rep, string segment, DateOnly t) => Rate(_byRepSegment, RepSegmentKey(rep, segment), t, RepRate(rep, t));
     }
 
     /// <summary>Median days won deals spent in each recorded open stage, over won deals closed before a date
