@@ -38,7 +38,8 @@ public static class OpportunityFeatures
         EmailsPerWeek = "emails_per_week", DaysSinceMeeting = "days_since_last_meeting", DaysSinceActivity = "days_since_last_activity",
         Contacts = "contacts", SeniorContacts = "senior_contacts", SeniorShare = "senior_contact_share", TopSeniority = "top_seniority",
         AmountVsRunRate = "amount_vs_run_rate", LogAmount = "log10_amount", RepWinRate = "rep_prior_win_rate",
-        SegmentWinRate = "segment_prior_win_rate";
+        SegmentWinRate = "segment_prior_win_rate", StageChanges = "recorded_stage_changes", AgeVsFirstChange = "age_vs_first_stage_change",
+        RepSegmentWinRate = "rep_segment_prior_win_rate", AgeVsProposal = "age_vs_proposal_age", DaysSinceProposal = "days_since_proposal", ChangesSinceProposal = "stage_changes_since_proposal";
 
     /// <summary>Concept groups of opportunity features (reasons merge features of one group).</summary>
     public static class Concepts
@@ -78,7 +79,37 @@ public static class OpportunityFeatures
         F(LogAmount, Concepts.DealSize, "Deal amount, log10", "log10", BetterDirection.Neutral, "deal size 10^{value}"),
         F(RepWinRate, Concepts.RepTrackRecord, "The rep's win rate on deals closed before the date, shrunk toward the overall rate", "share", BetterDirection.Higher, "the rep wins {value} of their deals"),
         F(SegmentWinRate, Concepts.SegmentTrackRecord, "Win rate of deals with accounts of the same revenue band closed before the date, shrunk toward the overall rate", "share", BetterDirection.Higher, "deals in this revenue band win {value}"),
+        F(RepSegmentWinRate, Concepts.RepTrackRecord, "The rep's win rate with accounts of the same revenue band on deals closed before the date, shrunk toward the rep's own rate", "share", BetterDirection.Higher, "the rep wins {value} of their deals in this revenue band"),
+        F(StageChanges, Concepts.StageProgress, "Stage changes the rep has recorded so far (the first recorded stage included)", "count", BetterDirection.Higher, "{value} stage changes recorded"),
+        F(AgeVsFirstChange, Concepts.StageProgress, "The deal's age over its age at the first recorded stage change after creation (how far past its own early pace it is)", "ratio", BetterDirection.Lower, "the deal is {value} as old as when its stage first moved"),
+        F(AgeVsProposal, Concepts.Proposals, "The deal's age over its age when the first proposal went out", "ratio", BetterDirection.Lower, "the deal is {value} as old as when the proposal went out"),
+        F(DaysSinceProposal, Concepts.Proposals, "Days since the first proposal went out (unknown when none yet)", "days", BetterDirection.Lower, "the proposal went out {value} ago"),
+        F(ChangesSinceProposal, Concepts.StageProgress, "Stage changes recorded after the first proposal went out (unknown when none yet)", "count", BetterDirection.Higher, "{value} stage changes since the proposal"),
+        .. AccountHealth.Definitions,
     ]);
+
+    /// <summary>
+    /// The account's own health features from the prioritizer's feature catalog (account-level ones only, no product or
+    /// category codes), computed by the same feature context at the snapshot's month: months before the month holding the
+    /// as-of date, so everything they read ended before it.
+    /// </summary>
+    public static class AccountHealth
+    {
+        public static readonly IReadOnlyList<string> Names =
+        [
+            "account_spend_mean_3m", "account_products_active", "meetings_3m", "meetings_12m", "emails_3m", "trainings_6m",
+            "survey_score_last", "tickets_3m", "ticket_severity_3m", "champion_change_6m", "account_tenure_months", "employees_log",
+        ];
+
+        internal static readonly FeatureCatalog.Spec[] Specs = Names.Select(n => FeatureCatalog.All.FirstOrDefault(s => s.Definition.Name == n)
+            ?? throw new InvalidOperationException($"The account feature '{n}' is not in the feature catalog.")).ToArray();
+
+        /// <summary>The catalog's definitions, described as the account's as of the snapshot.</summary>
+        public static IEnumerable<FeatureDefinition> Definitions => Specs.Select(s => s.Definition with
+        {
+            Description = s.Definition.Description + " (the deal's account, months before the snapshot's month)",
+        });
+    }
 
     static readonly Dictionary<string, int> IndexOf = Registry.Definitions.Select((d, i) => (d.Name, i)).ToDictionary(x => x.Name, x => x.i);
 

@@ -75,8 +75,21 @@ public static class OpportunitySnapshots
         row[OpportunityFeatures.Index(OpportunityFeatures.DaysToReachStage)] = stage < 0 ? float.NaN : reach;
         row[OpportunityFeatures.Index(OpportunityFeatures.StagePace)] = stage < 0 ? float.NaN : (float)(inStage / Math.Max(1.0, reach));
 
+        // Stage changes so far, the age at the first one after creation, and those after the first proposal.
+        int changes = 0, firstChangeAge = -1;
+        foreach (var (date, st) in index.Stages[s.Opportunity])
+        {
+            if (date >= t) break;
+            if (st > OpportunityStage.Negotiation) continue;
+            changes++;
+            if (firstChangeAge < 0 && date > o.CreatedDate) firstChangeAge = date.DayNumber - o.CreatedDate.DayNumber;
+        }
+        row[OpportunityFeatures.Index(OpportunityFeatures.StageChanges)] = changes;
+        row[OpportunityFeatures.Index(OpportunityFeatures.AgeVsFirstChange)] = firstChangeAge <= 0 ? float.NaN : (float)((double)age / firstChangeAge);
+
         int emails = 0, meetings = 0, demos = 0, proposals = 0, emails30 = 0, meetings30 = 0, contacts = 0, senior = 0, top = -1;
         int lastMeeting = -1, lastActivity = -1;
+        DateOnly firstProposal = default;
         int cutoff30 = t.DayNumber - 30;
         foreach (var (date, type, seniority) in index.Activities[s.Opportunity])
         {
@@ -87,7 +100,7 @@ public static class OpportunitySnapshots
                 case ActivityType.Email: emails++; if (day >= cutoff30) emails30++; break;
                 case ActivityType.Meeting: meetings++; if (day >= cutoff30) meetings30++; lastMeeting = day; break;
                 case ActivityType.Demo: demos++; break;
-                case ActivityType.Proposal: proposals++; break;
+                case ActivityType.Proposal: if (proposals++ == 0) firstProposal = date; break;
                 case ActivityType.ContactJoined:
                     contacts++; if (seniority == 3) senior++; top = Math.Max(top, seniority); break;
             }
@@ -109,6 +122,29 @@ public static class OpportunitySnapshots
         row[OpportunityFeatures.Index(OpportunityFeatures.SeniorShare)] = contacts == 0 ? float.NaN : (float)senior / contacts;
         row[OpportunityFeatures.Index(OpportunityFeatures.TopSeniority)] = top < 0 ? float.NaN : top;
 
+        if (proposals > 0)
+        {
+            int proposalAge = firstProposal.DayNumber - o.CreatedDate.DayNumber;
+            row[OpportunityFeatures.Index(OpportunityFeatures.AgeVsProposal)] = proposalAge <= 0 ? float.NaN : (float)((double)age / proposalAge);
+            row[OpportunityFeatures.Index(OpportunityFeatures.DaysSinceProposal)] = t.DayNumber - firstProposal.DayNumber;
+            int after = 0;
+            foreach (var (date, st) in index.Stages[s.Opportunity])
+            {
+                if (date >= t) break;
+                if (st <= OpportunityStage.Negotiation && date > firstProposal) after++;
+            }
+            row[OpportunityFeatures.Index(OpportunityFeatures.ChangesSinceProposal)] = after;
+        }
+        else
+        {
+            row[OpportunityFeatures.Index(OpportunityFeatures.AgeVsProposal)] = float.NaN;
+            row[OpportunityFeatures.Index(OpportunityFeatures.DaysSinceProposal)] = float.NaN;
+            row[OpportunityFeatures.Index(OpportunityFeatures.ChangesSinceProposal)] = float.NaN;
+        }
+
+        // The account's health, as the prioritizer computes it, at the month holding the as-of date (months before it only).
+        AccountHealth(index, s.Opportunity, t, row);
+
         // Run-rate: the last three billed months that ended before the as-of date.
         double runRate = double.NaN;
         if (index.SpendByAccount.TryGetValue(o.AccountId, out var spend))
@@ -121,7 +157,23 @@ public static class OpportunitySnapshots
         row[OpportunityFeatures.Index(OpportunityFeatures.AmountVsRunRate)] = runRate > 0 ? (float)((double)o.Amount / runRate) : float.NaN;
         row[OpportunityFeatures.Index(OpportunityFeatures.LogAmount)] = (float)Math.Log10(1 + (double)o.Amount);
         row[OpportunityFeatures.Index(OpportunityFeatures.RepWinRate)] = (float)history.RepRate(o.RepId, t);
-        row[OpportunityFeatures.Index(OpportunityFeatures.SegmentWinRate)] = (float)history.SegmentRate(index.SegmentOfAccount.GetValueOrDefault(o.AccountId, ""), t);
+        var band = index.SegmentOfAccount.GetValueOrDefault(o.AccountId, "");
+        row[OpportunityFeatures.Index(OpportunityFeatures.SegmentWinRate)] = (float)history.SegmentRate(band, t);
+        row[OpportunityFeatures.Index(OpportunityFeatures.RepSegmentWinRate)] = (float)history.RepSegmentRate(o.RepId, band, t);
+    }
+
+    static readonly int AccountHealthColumn = OpportunityFeatures.Index(OpportunityFeatures.AccountHealth.Names[0]);
+
+    static void AccountHealth(PipelineIndex index, int opp, DateOnly asOf, Span<float> row)
+    {
+        var specs = OpportunityFeatures.AccountHealth.Specs;
+        var cells = row.Slice(AccountHealthColumn, specs.Length);
+        int account = index.AccountOfOpp[opp];
+        if (index.Panel is not { } panel || index.AccountFeatures is not { } builder || account < 0) { cells.Fill(float.NaN); return; }
+        // Months [.., t) ended before the first day of the as-of date's month; beyond the panel's end the window stops there.
+        int t = Math.Clamp(panel.MonthIndexOf(new DateOnly(asOf.Year, asOf.Month, 1)), 0, panel.Months);
+        var ctx = new Workbench.Analytics.Features.FeatureContext(builder, panel, -1, account, t); // account-level features: no product pair
+        for (int j = 0; j < specs.Length; j++) cells[j] = (float)specs[j].Compute(ctx);
     }
 
     /// <summary>Win rates on deals closed before a date, per rep and per segment, shrunk toward the overall rate:
@@ -131,7 +183,7 @@ public static class OpportunitySnapshots
         readonly PipelineIndex _index;
         readonly double _k;
         readonly int[] _cumWins;
-        readonly Dictionary<string, (DateOnly[] Dates, int[] CumWins)> _byRep, _bySegment;
+        readonly Dictionary<string, (DateOnly[] Dates, int[] CumWins)> _byRep, _bySegment, _byRepSegment;
 
         public TrackRecord(PipelineIndex index, double strength)
         {
@@ -141,6 +193,7 @@ public static class OpportunitySnapshots
             for (int j = 0; j < closed.Length; j++) _cumWins[j + 1] = _cumWins[j] + (index.Opps[closed[j]].Outcome == OpportunityOutcome.Won ? 1 : 0);
             _byRep = Group(index, o => o.RepId);
             _bySegment = Group(index, o => index.SegmentOfAccount.GetValueOrDefault(o.AccountId, ""));
+            _byRepSegment = Group(index, o => RepSegmentKey(o.RepId, index.SegmentOfAccount.GetValueOrDefault(o.AccountId, "")));
         }
 
         static Dictionary<string, (DateOnly[], int[])> Group(PipelineIndex index, Func<Opportunity, string> key) =>
@@ -166,9 +219,11 @@ public static class OpportunitySnapshots
             return n == 0 ? 0.5 : (_cumWins[n] + 1.0) / (n + 2.0);
         }
 
-        double Rate(Dictionary<string, (DateOnly[] Dates, int[] CumWins)> groups, string key, DateOnly t)
+        static string RepSegmentKey(string rep, string segment) => rep + "\u0001" + segment;
+
+        double Rate(Dictionary<string, (DateOnly[] Dates, int[] CumWins)> groups, string key, DateOnly t, double? prior = null)
         {
-            double overall = Overall(t);
+            double overall = prior ?? Overall(t);
             if (!groups.TryGetValue(key, out var g)) return overall;
             int n = CountBefore(g.Dates, t);
             return (g.CumWins[n] + _k * overall) / (n + _k);
@@ -176,6 +231,8 @@ public static class OpportunitySnapshots
 
         public double RepRate(string rep, DateOnly t) => Rate(_byRep, rep, t);
         public double SegmentRate(string segment, DateOnly t) => Rate(_bySegment, segment, t);
+        /// <summary>The rep's win rate with accounts of one revenue band, shrunk toward the rep's own rate.</summary>
+        public double RepSegmentRate(string rep, string segment, DateOnly t) => Rate(_byRepSegment, RepSegmentKey(rep, segment), t, RepRate(rep, t));
     }
 
     /// <summary>Median days won deals spent in each recorded open stage, over won deals closed before a date

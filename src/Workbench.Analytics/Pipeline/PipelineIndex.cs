@@ -1,3 +1,4 @@
+using Workbench.Analytics.Features;
 using Workbench.Domain;
 
 namespace Workbench.Analytics.Pipeline;
@@ -15,6 +16,9 @@ public sealed class PipelineIndex
     internal readonly Dictionary<string, (DateOnly Month, double Amount)[]> SpendByAccount;
     internal readonly Dictionary<string, string> SegmentOfAccount;
     readonly Dictionary<string, int> _byId;
+    /// <summary>The account tables as the prioritizer sees them (null when the data has no accounts or no spend/usage).</summary>
+    internal readonly MonthlyPanel? Panel;
+    internal readonly FeatureBuilder? AccountFeatures;
 
     /// <summary>Deals that closed (won or lost), ordered by close date.</summary>
     internal readonly int[] ClosedByDate;
@@ -52,6 +56,15 @@ public sealed class PipelineIndex
             .ToDictionary(g => g.Key, g => g.GroupBy(s => s.Month).Select(m => (m.Key, m.Sum(x => (double)x.Amount))).OrderBy(x => x.Key).ToArray(), StringComparer.Ordinal);
         SegmentOfAccount = data.Accounts.ToDictionary(a => a.AccountId, a => a.RevenueBand, StringComparer.Ordinal);
 
+        if (data.Accounts.Count > 0 && (data.Spend.Count > 0 || data.Usage.Count > 0))
+        {
+            Panel = new MonthlyPanel(data);
+            AccountFeatures = new FeatureBuilder(Panel);
+        }
+        var accountIndex = Panel is null ? new Dictionary<string, int>()
+            : Panel.AccountIds.Select((id, i) => (id, i)).ToDictionary(x => x.id, x => x.i, StringComparer.Ordinal);
+        AccountOfOpp = Opps.Select(o => accountIndex.TryGetValue(o.AccountId, out int a) ? a : -1).ToArray();
+
         ClosedByDate = Enumerable.Range(0, Opps.Length).Where(i => Opps[i].Outcome != OpportunityOutcome.Open && Opps[i].CloseDate is not null)
             .OrderBy(i => Opps[i].CloseDate!.Value).ThenBy(i => i).ToArray();
         CloseDates = ClosedByDate.Select(i => Opps[i].CloseDate!.Value).ToArray();
@@ -66,6 +79,9 @@ public sealed class PipelineIndex
         foreach (var a in Activities) if (a.Length > 0 && a[^1].Date.AddDays(1) > end) end = a[^1].Date.AddDays(1);
         DataEnd = end;
     }
+
+    /// <summary>The panel's index of each opportunity's account (-1 when there is no panel or the account is not in it).</summary>
+    internal readonly int[] AccountOfOpp;
 
     public int IndexOf(string opportunityId) => _byId.TryGetValue(opportunityId, out int i) ? i
         : throw new KeyNotFoundException($"No opportunity '{opportunityId}'.");

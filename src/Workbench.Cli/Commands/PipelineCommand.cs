@@ -2,10 +2,11 @@ using System.CommandLine;
 using System.Globalization;
 using Workbench.Analytics.Pipeline;
 using Workbench.Experiments.Opportunities;
+using Workbench.Experiments.Runs;
 
 namespace Workbench.Cli.Commands;
 
-/// <summary><c>workbench pipeline --data DIR --out DIR [--model FILE] [--test-months N] [--as-of DATE] [--seed S]</c>: opportunity
+/// <summary><c>workbench pipeline --data DIR --out DIR [--model NAME|FILE] [--store DIR] [--test-months N] [--as-of DATE] [--seed S]</c>: opportunity
 /// win probabilities, the stage the data supports against the rep's declared stage, rep gaps, the forecast against
 /// what closed, and an offline page per rep.</summary>
 public static class PipelineCommand
@@ -14,7 +15,8 @@ public static class PipelineCommand
     {
         var data = CliOptions.Data("Dataset folder (opportunities, stage_history, opportunity_activities; optional truth/).");
         var output = CliOptions.Out("Output folder (written atomically).");
-        var model = new Option<string?>("--model") { Description = "A saved opportunity model (opportunity-model.zip of an earlier run); default: train on this data." };
+        var model = new Option<string?>("--model") { Description = "A promoted model's name (its run had a \"pipeline\" spec section) or a saved opportunity-model.zip; default: train on this data." };
+        var store = StoreOption.Create();
         var testMonths = new Option<int>("--test-months") { Description = "Months at the end of the data held out for evaluation.", DefaultValueFactory = _ => 12 };
         var asOf = CliOptions.DateOption("--as-of", "Review date for open deals (yyyy-MM-dd); default: the day after the data's last day.");
         var seed = CliOptions.Seed("Seed of the tree learners.");
@@ -22,14 +24,15 @@ public static class PipelineCommand
         return CliCommand.Create("pipeline", "Opportunity pipeline: calibrated win probability, the stage the data supports against the declared stage, " +
             "per-rep gaps, stuck deals and the forecast against what closed; writes pipeline-metrics.json, opportunities.csv, rep-gaps.csv, forecast.csv, " +
             "opportunity-model.zip and report/ (one offline page per rep).",
-            [data, output, model, testMonths, asOf, seed, lenient], p =>
+            [data, output, model, store, testMonths, asOf, seed, lenient], p =>
         {
             var date = CliOptions.Date(p, asOf);
             var options = new OpportunityOptions { TestMonths = p.GetValue(testMonths), Seed = p.GetValue(seed) };
             options.Validate();
+            var modelPath = p.GetValue(model) is { } m ? OpportunityPipelineJob.ResolveModel(new StoreLayout(p.GetValue(store)!), m) : null;
             var dataset = DataOptions.LoadDataset(p.GetValue(data)!, p.GetValue(lenient));
             var outDir = p.GetValue(output)!;
-            var result = CliProgress.Run("opportunity pipeline", _ => OpportunityPipelineJob.Run(dataset, outDir, options, p.GetValue(model), date));
+            var result = CliProgress.Run("opportunity pipeline", _ => OpportunityPipelineJob.Run(dataset, outDir, options, modelPath, date));
             var e = result.Evaluation;
             var ci = CultureInfo.InvariantCulture;
             Console.WriteLine(string.Create(ci, $"{(result.Trained ? "trained on this data" : "loaded model")}; held out from {e.SplitDate:yyyy-MM-dd}: {e.TestSnapshots:N0} snapshots"));

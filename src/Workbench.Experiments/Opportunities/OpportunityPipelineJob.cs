@@ -6,6 +6,7 @@ using Workbench.Data.Io;
 using Workbench.Domain;
 using Workbench.Experiments.Artifacts;
 using Workbench.Experiments.Promotion;
+using Workbench.Experiments.Runs;
 using Workbench.Reporting.Pipeline;
 
 namespace Workbench.Experiments.Opportunities;
@@ -78,6 +79,29 @@ public static class OpportunityPipelineJob
             if (Directory.Exists(staging)) Directory.Delete(staging, recursive: true);
         }
         return new OpportunityPipelineOutput(model, trained, evaluation, calls, date, files);
+    }
+
+    /// <summary>The opportunity model file that <c>--model</c> names: an existing file (the <see cref="ModelFileName"/> of an
+    /// earlier output), or the name of a promoted model whose run had a <c>pipeline</c> section (as <c>workbench score</c> takes).</summary>
+    public static string ResolveModel(StoreLayout store, string modelOrName)
+    {
+        ArgumentNullException.ThrowIfNull(store);
+        if (string.IsNullOrWhiteSpace(modelOrName)) throw new OptionsValidationException("--model is empty: give a promoted model name or a model file.");
+        if (File.Exists(modelOrName)) return modelOrName;
+        if (modelOrName.IndexOfAny(['/', '\\']) >= 0 || modelOrName.EndsWith(".zip", StringComparison.OrdinalIgnoreCase))
+            throw new WorkbenchException($"{modelOrName}: no such model file (give the {ModelFileName} of an earlier 'workbench pipeline' output, or the name of a promoted model).");
+        var path = Path.Combine(ModelRegistry.Resolve(store, modelOrName), ModelFileName);
+        if (!File.Exists(path))
+            throw new WorkbenchException($"The promoted model '{modelOrName}' holds no opportunity model ({path} is missing): the run it came from had no \"pipeline\" section in its spec. Add one, run it and promote that run.");
+        return path;
+    }
+
+    /// <summary>The numbers of <see cref="Metrics"/> (its top-level numeric entries), as a run records them under <c>pipeline.</c>.</summary>
+    public static IEnumerable<(string Name, double Value)> FlatMetrics(OpportunityEvaluationResult e, IReadOnlyList<OpportunityCall> calls)
+    {
+        foreach (var (key, node) in Metrics(e, calls, default, trained: true))
+            if (node is JsonValue v && v.GetValueKind() == JsonValueKind.Number)
+                yield return (key, double.Parse(v.ToJsonString(), NumberStyles.Float, CultureInfo.InvariantCulture));
     }
 
     /// <summary>The metrics document: win_auc, forecast_wape, declared_forecast_wape always; oracle_win_auc and

@@ -35,6 +35,10 @@ public static class Promoter
     /// <summary>What a run's model folder must hold to be promoted: the one model file (the only file promotion copies).</summary>
     public static readonly IReadOnlyList<string> RequiredModelFiles = [RankingArtifacts.ModelFile];
 
+    /// <summary>Model files of optional spec sections, promoted with the run when its model folder holds them
+    /// (the opportunity models of the <c>pipeline</c> section).</summary>
+    public static readonly IReadOnlyList<string> OptionalModelFiles = [Pipeline.LifetimeStage.ModelFileName, Opportunities.OpportunityPipelineJob.ModelFileName];
+
     static readonly Regex SafeName = new("^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$", RegexOptions.CultureInvariant);
 
     /// <summary>Checks that a model name or run id is a safe folder name: letters, digits, '.', '_' and '-', starting
@@ -106,12 +110,13 @@ public static class Promoter
         var staging = Path.Combine(store.ModelsDirectory, $".promoting-{name}-{Guid.NewGuid():N}");
         try
         {
-            // The model is one file: promotion copies it alone (reports stay with the run).
+            // The model is one file: promotion copies it alone, with the optional sections' model files (reports stay with the run).
             Directory.CreateDirectory(Path.Combine(staging, StoreLayout.ModelFolder));
             File.Copy(Path.Combine(modelDir, RankingArtifacts.ModelFile), Path.Combine(staging, StoreLayout.ModelFolder, RankingArtifacts.ModelFile));
-            // The lifetime part (a run whose spec had a "lifetime" section): scoring then puts CLV in the book.
-            if (File.Exists(Path.Combine(modelDir, Pipeline.LifetimeStage.ModelFileName)))
-                File.Copy(Path.Combine(modelDir, Pipeline.LifetimeStage.ModelFileName), Path.Combine(staging, StoreLayout.ModelFolder, Pipeline.LifetimeStage.ModelFileName));
+            // Optional parts (a run whose spec had a "lifetime" or "pipeline" section): scoring then puts CLV in the book,
+            // and `workbench pipeline --model NAME` scores deals with the opportunity model.
+            foreach (var optional in OptionalModelFiles.Where(f => File.Exists(Path.Combine(modelDir, f))))
+                File.Copy(Path.Combine(modelDir, optional), Path.Combine(staging, StoreLayout.ModelFolder, optional));
             Json.Write(Path.Combine(staging, StoreLayout.PromotionFile), record);
             AtomicDirectory.Replace(staging, finalDir);
         }

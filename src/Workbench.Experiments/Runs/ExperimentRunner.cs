@@ -6,6 +6,7 @@ using Workbench.Analytics.Testing;
 using Workbench.Data;
 using Workbench.Data.Io;
 using Workbench.Experiments.Artifacts;
+using Workbench.Experiments.Opportunities;
 using Workbench.Experiments.Pipeline;
 using Workbench.Experiments.Specs;
 
@@ -16,7 +17,7 @@ public sealed record RunProgress(string RunId, string Stage, double Fraction);
 
 /// <summary>
 /// Runs an experiment end to end and records it: labels and features, training and evaluation, explanation,
-/// segmentation, and (when the spec has the sections) the A/B impact readout and the territory plan, with the same stages as the CLI commands (<see cref="PipelineStages"/>). The record holds the filled
+/// segmentation, and (when the spec has the sections) the A/B impact readout, the territory plan and the opportunity pipeline, with the same stages as the CLI commands (<see cref="PipelineStages"/>). The record holds the filled
 /// spec and its hash, flat metrics, data fingerprints, the code version, the environment and the artifacts.
 /// <code>
 /// var record = ExperimentRunner.Run(ExperimentSpec.Load("experiments/sample.json"), new RunStore(".workbench"));
@@ -27,7 +28,7 @@ public static class ExperimentRunner
 {
     /// <summary>Folders of a run besides <see cref="StoreLayout.ModelFolder"/>.</summary>
     public const string ExplanationFolder = "explanation", SegmentationFolder = "segmentation", RejectsFolder = "rejects",
-        ImpactFolder = "impact", TerritoryFolder = "territory", LifetimeFolder = "lifetime";
+        ImpactFolder = "impact", TerritoryFolder = "territory", LifetimeFolder = "lifetime", PipelineFolder = "pipeline";
 
     /// <summary>Runs a spec file in the store.</summary>
     public static RunRecord Run(string specPath, RunStore store, IProgress<RunProgress>? progress = null) =>
@@ -135,7 +136,7 @@ public static class ExperimentRunner
 
             if (spec.Lifetime is { } lifetimeSpec)
             {
-                Report("lifetime", 0.95);
+                Report("lifetime", 0.92);
                 var lifetime = LifetimeStage.Run(data, Path.Combine(dir, LifetimeFolder), lifetimeSpec.CalibrationEnd, lifetimeSpec.TimeUnit, lifetimeSpec.Options);
                 artifacts.AddRange(lifetime.Files.Select(f => Rel(dir, f)));
                 // The lifetime part of the run's model: promotion copies it and scoring then puts CLV in the book.
@@ -143,6 +144,19 @@ public static class ExperimentRunner
                 AtomicFile.Write(lifetimeModelPath, lifetime.Model.Save);
                 artifacts.Add(Rel(dir, lifetimeModelPath));
                 AddLifetimeMetrics(metrics, lifetime);
+            }
+
+            if (spec.Opportunities is { } opportunityOptions)
+            {
+                Report("opportunity pipeline", 0.95);
+                var pipelineDir = Path.Combine(dir, PipelineFolder);
+                var pipeline = OpportunityPipelineJob.Run(data, pipelineDir, opportunityOptions);
+                // The opportunity model joins the prioritizer in the run's model folder, where promotion picks it up.
+                var opportunityModel = Path.Combine(modelDir, OpportunityPipelineJob.ModelFileName);
+                File.Move(Path.Combine(pipelineDir, OpportunityPipelineJob.ModelFileName), opportunityModel);
+                artifacts.AddRange(FilesUnder(dir, [Path.Combine(pipelineDir, OpportunityPipelineJob.MetricsFile)]));
+                artifacts.Add(Rel(dir, opportunityModel));
+                foreach (var (key, value) in OpportunityPipelineJob.FlatMetrics(pipeline.Evaluation, pipeline.Calls)) metrics["pipeline." + key] = value;
             }
 
             record = record with

@@ -7,6 +7,7 @@ using Workbench.Analytics;
 using Workbench.Analytics.Explanation;
 using Workbench.Analytics.Features;
 using Workbench.Analytics.Labeling;
+using Workbench.Analytics.Pipeline;
 using Workbench.Analytics.Ranking;
 using Workbench.Analytics.Segmentation;
 using Workbench.Analytics.Territory;
@@ -37,7 +38,7 @@ public sealed record DataSourceSpec(string Path, string FullPath, bool Lenient, 
 public sealed record ExperimentSpec
 {
     /// <summary>The stages a promotion floor may name (the prefix of "stage.metric").</summary>
-    public static readonly IReadOnlyList<string> MetricStages = ["churn", "upsell", "explain", "segment", "impact", "territory", "lifetime"];
+    public static readonly IReadOnlyList<string> MetricStages = ["churn", "upsell", "explain", "segment", "impact", "territory", "lifetime", "pipeline"];
 
     public required string Name { get; init; }
     public int Seed { get; init; } = PipelineOptions.Default.Seed;
@@ -63,6 +64,9 @@ public sealed record ExperimentSpec
     /// <summary>Customer lifetime value (the <c>lifetime</c> section); null: the run values no customers. When present, the
     /// run's model gets a lifetime part and a scored book carries CLV per account. Its seed defaults to <see cref="Seed"/>.</summary>
     public LifetimeSpec? Lifetime { get; init; }
+
+    /// <summary>The opportunity pipeline (the <c>pipeline</c> section); null: the run fits no opportunity models. Its seed defaults to <see cref="Seed"/>.</summary>
+    public OpportunityOptions? Opportunities { get; init; }
 
     /// <summary>The pipeline options this spec sets (every option it leaves out at its library default).</summary>
     public PipelineOptions Options => new()
@@ -332,6 +336,43 @@ public sealed record ExperimentSpec
             lifetime = new LifetimeSpec(options, unit, calibrationEnd);
         }
 
+        OpportunityOptions? opportunities = null;
+        if (r.Section("pipeline") is { } pr)
+        {
+            var d = new OpportunityOptions();
+            var read = new OpportunityOptions
+            {
+                TestMonths = pr.Int("test_months", d.TestMonths),
+                ValidationShare = pr.Double("validation_share", d.ValidationShare),
+                Win = d.Win with
+                {
+                    NumberOfTrees = pr.Int("trees", d.Win.NumberOfTrees), NumberOfLeaves = pr.Int("leaves", d.Win.NumberOfLeaves),
+                    MinExamplesPerLeaf = pr.Int("min_examples_per_leaf", d.Win.MinExamplesPerLeaf), LearningRate = pr.Double("learning_rate", d.Win.LearningRate),
+                    Calibration = pr.Enum("calibration", d.Win.Calibration),
+                },
+                StageTrees = pr.Int("stage_trees", d.StageTrees),
+                StageLeaves = pr.Int("stage_leaves", d.StageLeaves),
+                StageMinExamplesPerLeaf = pr.Int("stage_min_examples_per_leaf", d.StageMinExamplesPerLeaf),
+                StageLearningRate = pr.Double("stage_learning_rate", d.StageLearningRate),
+                StageLabels = pr.Enum("stage_labels", d.StageLabels),
+                PriorStrength = pr.Double("prior_strength", d.PriorStrength),
+                StageWeights = pr.Doubles("stage_weights", d.StageWeights),
+                StuckFactor = pr.Double("stuck_factor", d.StuckFactor),
+                StuckMinDays = pr.Int("stuck_min_days", d.StuckMinDays),
+                Reasons = pr.Int("reasons", d.Reasons),
+                Seed = pr.Int("seed", seed),
+            };
+            pr.Finish();
+            opportunities = read;
+            CheckProblems(pr, () => read.Validate(), new()
+            {
+                ["TestMonths"] = "test_months", ["ValidationShare"] = "validation_share", ["NumberOfTrees"] = "trees", ["NumberOfLeaves"] = "leaves",
+                ["MinExamplesPerLeaf"] = "min_examples_per_leaf", ["LearningRate"] = "learning_rate", ["StageTrees"] = "stage_trees", ["StageLeaves"] = "stage_leaves",
+                ["StageMinExamplesPerLeaf"] = "stage_min_examples_per_leaf", ["StageLearningRate"] = "stage_learning_rate", ["PriorStrength"] = "prior_strength",
+                ["StageWeights"] = "stage_weights", ["StuckFactor"] = "stuck_factor", ["StuckMinDays"] = "stuck_min_days", ["Reasons"] = "reasons",
+            });
+        }
+
         var floors = new Dictionary<string, double>(StringComparer.Ordinal);
         foreach (var (metric, line, value) in r.NumberMap("promotion_floors"))
         {
@@ -357,6 +398,7 @@ public sealed record ExperimentSpec
             Ranking = ranking, Explanation = explanation, Segmentation = segmentation, PromotionFloors = floors,
             Impact = impact, Territory = territory, TerritoryEvaluation = territoryEvaluation,
             Lifetime = lifetime,
+            Opportunities = opportunities,
         };
     }
 
@@ -515,6 +557,16 @@ public sealed record ExperimentSpec
                 ["interval_draws"] = lv.Options.IntervalDraws, ["interval_level"] = lv.Options.IntervalLevel, ["seed"] = lv.Options.Seed,
                 ["time_unit"] = lv.TimeUnit is { } u ? u.ToString().ToLowerInvariant() : "auto",
                 ["calibration_end"] = lv.CalibrationEnd?.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
+            };
+        if (Opportunities is { } op)
+            o["pipeline"] = new JsonObject
+            {
+                ["test_months"] = op.TestMonths, ["validation_share"] = op.ValidationShare, ["trees"] = op.Win.NumberOfTrees, ["leaves"] = op.Win.NumberOfLeaves,
+                ["min_examples_per_leaf"] = op.Win.MinExamplesPerLeaf, ["learning_rate"] = op.Win.LearningRate, ["calibration"] = SpecText.EnumName(op.Win.Calibration),
+                ["stage_trees"] = op.StageTrees, ["stage_leaves"] = op.StageLeaves, ["stage_min_examples_per_leaf"] = op.StageMinExamplesPerLeaf,
+                ["stage_learning_rate"] = op.StageLearningRate, ["stage_labels"] = SpecText.EnumName(op.StageLabels), ["prior_strength"] = op.PriorStrength,
+                ["stage_weights"] = new JsonArray(op.StageWeights.Select(w => (JsonNode?)JsonValue.Create(w)).ToArray()),
+                ["stuck_factor"] = op.StuckFactor, ["stuck_min_days"] = op.StuckMinDays, ["reasons"] = op.Reasons, ["seed"] = op.Seed,
             };
         o["promotion_floors"] = new JsonObject(PromotionFloors.OrderBy(kv => kv.Key, StringComparer.Ordinal)
             .Select(kv => KeyValuePair.Create(kv.Key, (JsonNode?)JsonValue.Create(kv.Value))));

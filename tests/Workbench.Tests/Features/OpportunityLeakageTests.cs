@@ -21,7 +21,19 @@ public class OpportunityLeakageTests(ITestOutputHelper output)
         output.WriteLine(result.ToString());
         Assert.True(result.Snapshots > 20, result.ToString());
         Assert.True(result.ChangedOutcomes > 0, "erasing the future must reopen deals that closed later: " + result);
-        Assert.True(result.FeaturesIgnoreTheFuture, result.ToString());
+        Assert.True(result.FeaturesIgnoreTheFuture, result.ToString() + "; moved: " + string.Join(", ", result.ChangedFeatures));
+        // The account's health features are among the checked columns and hold values.
+        foreach (var name in OpportunityFeatures.AccountHealth.Names)
+            Assert.True(result.Coverage[name] > 0.25, $"{name}: known in {result.Coverage[name]:P0} of the open deals");
+    }
+
+    [Fact]
+    public void Erasing_from_a_month_before_the_as_of_date_moves_the_accounts_health_features_too()
+    {
+        var asOf = new DateOnly(2024, 3, 1);
+        var result = OpportunityLeakageCheck.Run(Data, asOf, eraseFrom: asOf.AddMonths(-2));
+        output.WriteLine(string.Join(", ", result.ChangedFeatures));
+        foreach (var name in new[] { "account_spend_mean_3m", "meetings_3m", "emails_3m" }) Assert.Contains(name, result.ChangedFeatures);
     }
 
     [Fact]

@@ -79,6 +79,14 @@ public sealed class PipelineCommandOutputTests(PipelineCliFixture fx) : IClassFi
         var descending = await Column(tab, 3);
         Assert.Equal(descending.OrderDescending().ToList(), descending);
         Assert.True(await tab.Locator(".deal ul.for li").CountAsync() > 0);
+        // The two charts drew (plotly.js beside the page, loaded once): declared against supported stage, forecast against closed.
+        await tab.WaitForSelectorAsync("#stage-gap .main-svg");
+        await tab.WaitForSelectorAsync("#forecast-chart .main-svg");
+        Assert.Equal(2, await tab.EvalOnSelectorAsync<int>("#stage-gap", "d => d.data.length"));
+        Assert.Equal(3, await tab.EvalOnSelectorAsync<int>("#forecast-chart", "d => d.data.length"));
+        var declared = await tab.EvalOnSelectorAsync<int[]>("#stage-gap", "d => d.data[0].y");
+        Assert.Equal(rep.Count(), declared.Sum());
+        Assert.Equal(1, await tab.Locator("script[src='plotly.min.js']").CountAsync());
         Assert.Empty(errors);
     }
 
