@@ -79,7 +79,7 @@ public sealed class AccountExplainer
             }
             var features = g.Features.Where(j => phi[j] != 0).OrderByDescending(j => Math.Abs(phi[j])).ThenBy(j => j)
                 .Select(j => new ReasonFeature(defs[j].Name, x[j], phi[j])).ToList();
-            return new Reason(g.Concept, g.Sum, sentence, support, features);
+            return new Reason(g.Concept, g.Sum, sentence, support, features) { Lead = d.Name };
         }
         List<Reason> reasonsFor, reasonsAgainst;
         if (_audience == NarrativeAudience.Rep)
@@ -127,7 +127,7 @@ public sealed class AccountExplainer
                     if (use == RepUse.Context) sentence = "Context: " + sentence;
                     var features = g.Features.Where(k => phi[k] != 0).OrderByDescending(k => Math.Abs(phi[k])).ThenBy(k => k)
                         .Select(k => new ReasonFeature(defs[k].Name, x[k], phi[k])).ToList();
-                    kept.Add(new Reason(g.Concept, g.Sum, sentence, support, features) { WhyNow = RepPolicy.IsWhyNow(d), IsContext = use == RepUse.Context });
+                    kept.Add(new Reason(g.Concept, g.Sum, sentence, support, features) { WhyNow = RepPolicy.IsWhyNow(d), IsContext = use == RepUse.Context, Lead = d.Name });
                     break;
                 }
             }

@@ -31,6 +31,8 @@ public sealed record Reason(string Concept, double Contribution, string Sentence
 {
     /// <summary>The reason tells what changed recently (rep-facing narratives put these first; see <see cref="RepPolicy"/>).</summary>
     public bool WhyNow { get; init; }
+    /// <summary>The feature the sentence speaks for (its value is in the sentence).</summary>
+    public string? Lead { get; init; }
     /// <summary>The reason is background the rep cannot change (firmographics, tenure), told because it dominates the score.</summary>
     public bool IsContext { get; init; }
 }

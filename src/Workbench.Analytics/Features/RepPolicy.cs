@@ -46,12 +46,15 @@ public static class RepPolicy
         "tickets_3m", "ticket_severity_3m", "ticket_severity_sum_3m", "seats_change_6m",
     };
 
+    static readonly System.Text.RegularExpressions.Regex Transformed = new(@"\b(log|log10|log1p|log2|ln|sqrt|z-score|standardi[sz]ed)\b",
+        System.Text.RegularExpressions.RegexOptions.IgnoreCase | System.Text.RegularExpressions.RegexOptions.CultureInvariant);
+
     /// <summary>How the feature may be told to a rep.</summary>
     public static RepUse Of(FeatureDefinition definition)
     {
         ArgumentNullException.ThrowIfNull(definition);
         if (Declared.TryGetValue(definition.Name, out var use)) return use;
-        if (definition.Unit.Contains("log", StringComparison.OrdinalIgnoreCase) || definition.Description.StartsWith("log", StringComparison.OrdinalIgnoreCase)
+        if (Transformed.IsMatch(definition.Unit) || Transformed.IsMatch(definition.Description)
             || definition.Unit == "month" || definition.Name.Contains("calendar", StringComparison.Ordinal) || definition.Name.EndsWith("_missing", StringComparison.Ordinal))
             return RepUse.Hidden;
         if (definition.ConceptGroup is ConceptGroups.Firmographics or ConceptGroups.Tenure) return RepUse.Context;

@@ -89,7 +89,7 @@ public static class BookFiles
                 foreach (var r in reasons)
                 {
                     w.WriteStartObject();
-                    Str("concept", r.Concept); Str("sentence", r.Sentence); Str("support", r.Support); Num("contribution", r.Contribution);
+                    Str("concept", r.Concept); Str("feature", r.Lead); Str("sentence", r.Sentence); Str("support", r.Support); Num("contribution", r.Contribution);
                     w.WriteBoolean("why_now", r.WhyNow); w.WriteBoolean("is_context", r.IsContext);
                     w.WriteStartArray("features");
                     foreach (var f in r.Features) { w.WriteStartObject(); Str("feature", f.Feature); Num("value", f.Value); Num("contribution", f.Contribution); w.WriteEndObject(); }

@@ -138,10 +138,10 @@ public static class BookPages
         if (clv) heads.Add(("lifetime value", "clv", "number", "customer lifetime value from the lifetime model", true));
         if (nba) heads.Add(("next best action", "action", "text", "what to do, from the actions analysis", false));
         heads.Add(("renewal", "renewal", "text", "next contract renewal date", true));
-        heads.Add(("why", "why", "text", "the first reason (what changed recently first)", true));
+        heads.Add(("why", "", "text", "the first reason (what changed recently first)", true));
         sb.Append("<table id=\"book\">\n<thead><tr>");
         foreach (var h in heads)
-            sb.Append("<th data-sort=\"").Append(h.Key).Append("\" data-type=\"").Append(h.Type).Append("\" title=\"").Append(E(h.Title)).Append('"')
+            sb.Append("<th").Append(h.Key.Length == 0 ? "" : " data-sort=\"" + h.Key + "\" data-type=\"" + h.Type + "\"").Append(" title=\"").Append(E(h.Title)).Append('"')
               .Append(h.Optional ? " class=\"opt\"" : "").Append('>').Append(E(h.Head)).Append("</th>");
         sb.Append("</tr></thead>\n");
         foreach (var a in book.Accounts) AccountRows(sb, a, o, heads.Count, clv, nba, result.Previous is not null);
@@ -186,13 +186,13 @@ public static class BookPages
         double change = a.Previous is null ? double.NaN : p.Priority - a.Previous.Priority;
         var reason = a.FocusNarrative.ReasonsFor.Count > 0 ? a.FocusNarrative.ReasonsFor[0] : null;
         sb.Append("<tbody class=\"acct\" data-account=\"").Append(E(a.AccountId)).Append("\" data-rank=\"").Append(p.Rank.ToString(Inv))
-          .Append("\" data-name=\"").Append(E(a.AccountName.ToLowerInvariant())).Append("\" data-search=\"").Append(E((a.AccountName + " " + a.AccountId).ToLowerInvariant()))
+          .Append("\" data-name=\"").Append(E((a.AccountName + " " + a.AccountId).ToLowerInvariant()))
           .Append("\" data-grade=\"").Append(p.Grade).Append("\" data-trend=\"").Append(E(trendText)).Append("\" data-focus=\"").Append(E(p.Focus))
           .Append("\" data-products=\"").Append(E(productIds)).Append("\" data-priority=\"").Append(Raw(p.Priority)).Append("\" data-change=\"").Append(Raw(change))
           .Append("\" data-churn=\"").Append(Raw(a.PAnyChurn)).Append("\" data-upsell=\"").Append(Raw(a.PAnyUpsell)).Append("\" data-expected=\"").Append(Raw(p.ExpectedUpsell))
           .Append("\" data-risk=\"").Append(Raw(p.RevenueAtRisk)).Append("\" data-clv=\"").Append(a.Clv is { } cv ? Raw(cv) : "")
           .Append("\" data-renewal=\"").Append(a.Context.RenewalDate is { } rd ? rd.ToString("yyyy-MM-dd", Inv) : "")
-          .Append("\" data-action=\"").Append(E(a.NextAction?.Action ?? "")).Append("\" data-why=\"").Append(E(reason?.Sentence ?? "")).Append("\">\n<tr class=\"main\">");
+          .Append(a.NextAction is null ? "" : "\" data-action=\"" + E(a.NextAction.Action)).Append("\">\n<tr class=\"main\">");
         sb.Append("<td class=\"num\">").Append(p.Rank.ToString(Inv)).Append("</td>");
         sb.Append("<td><button class=\"expand\" type=\"button\" aria-expanded=\"false\" data-count=\"").Append(a.Products.Count.ToString(Inv))
           .Append(a.Products.Count == 1 ? " product" : " products").Append("\">&#9656; ").Append(a.Products.Count.ToString(Inv)).Append(a.Products.Count == 1 ? " product" : " products")
@@ -209,8 +209,8 @@ public static class BookPages
         sb.Append("<td>").Append(E(p.Focus)).Append("</td>");
         if (clv) { if (a.Clv is { } c) MoneyCell(sb, o, c, "num opt"); else sb.Append("<td class=\"num opt\">\u2013</td>"); }
         if (nba) sb.Append("<td>").Append(a.NextAction is { } na ? E(na.Action) + (na.Product is null ? "" : " <small>" + E(na.Product) + "</small>") : "\u2013").Append("</td>");
-        sb.Append("<td class=\"opt\">").Append(Date(a.Context.RenewalDate)).Append("</td>");
-        sb.Append("<td class=\"opt\">").Append(reason is null ? "\u2013" : (reason.WhyNow ? "<span class=\"whynow\">now:</span> " : "") + E(reason.Sentence)).Append("</td></tr>\n");
+        sb.Append("<td class=\"opt date\">").Append(Date(a.Context.RenewalDate)).Append("</td>");
+        sb.Append("<td class=\"opt why\">").Append(reason is null ? "\u2013" : (reason.WhyNow ? "<span class=\"whynow\">now:</span> " : "") + E(reason.Sentence)).Append("</td></tr>\n");
         sb.Append("<tr class=\"products-row\" hidden><td colspan=\"").Append(columns.ToString(Inv)).Append("\">");
         ProductTable(sb, a, o);
         sb.Append("</td></tr>\n</tbody>\n");
@@ -292,16 +292,14 @@ public static class BookPages
         double maxSpend = Math.Max(1, history.Max(h => h.Spend));
         double maxUsers = Math.Max(1, history.Max(h => h.ActiveUsers ?? 0));
         double step = (W - 2 * Pad) / history.Count;
-        sb.Append("<svg class=\"history\" role=\"img\" viewBox=\"0 0 ").Append(W.ToString(Inv)).Append(' ').Append((H + 16).ToString(Inv))
+        sb.Append("<svg class=\"history\" fill=\"#9ecae1\" role=\"img\" viewBox=\"0 0 ").Append(W.ToString(Inv)).Append(' ').Append((H + 16).ToString(Inv))
           .Append("\" width=\"").Append(W.ToString(Inv)).Append("\" height=\"").Append((H + 16).ToString(Inv)).Append("\"><title>Monthly spend (bars) and active users (line)</title>");
         for (int i = 0; i < history.Count; i++)
         {
             var h = history[i];
             double bh = (H - 2 * Pad) * h.Spend / maxSpend;
             sb.Append("<rect x=\"").Append((Pad + i * step + 1).ToString("0.#", Inv)).Append("\" y=\"").Append((H - Pad - bh).ToString("0.#", Inv))
-              .Append("\" width=\"").Append((step - 2).ToString("0.#", Inv)).Append("\" height=\"").Append(bh.ToString("0.#", Inv)).Append("\" fill=\"#9ecae1\"><title>")
-              .Append(h.Month.ToString("yyyy-MM", Inv)).Append(": spend ").Append(E(Money(o, h.Spend))).Append(h.ActiveUsers is { } u ? ", " + u.ToString("N0", Inv) + " active users" : "")
-              .Append("</title></rect>");
+              .Append("\" width=\"").Append((step - 2).ToString("0.#", Inv)).Append("\" height=\"").Append(bh.ToString("0.#", Inv)).Append("\"/>");
         }
         var points = history.Select((h, i) => (h, i)).Where(x => x.h.ActiveUsers is not null)
             .Select(x => (Pad + (x.i + 0.5) * step).ToString("0.#", Inv) + "," + (H - Pad - (H - 2 * Pad) * x.h.ActiveUsers!.Value / maxUsers).ToString("0.#", Inv)).ToList();
