@@ -79,8 +79,10 @@ public static class BatchScoring
         if (previousDir is not null)
         {
             var previous = PreviousBook.Read(Path.Combine(previousDir, BookJsonFile), required: options.Previous is not null, warnings);
-            if (previous is not null && previous.AsOf <= result.AsOf) result = BookComparison.Apply(result, previous);
-            else if (previous is not null) warnings.Add($"{previousDir}: its scoring is as of {previous.AsOf:yyyy-MM-dd}, after this one; not compared.");
+            // Only an earlier scoring is "previous": re-scoring the same month into the same folder gives the same bytes.
+            if (previous is not null && previous.AsOf < result.AsOf) result = BookComparison.Apply(result, previous);
+            else if (previous is not null && options.Previous is not null)
+                warnings.Add($"{previousDir}: its scoring is as of {previous.AsOf:yyyy-MM-dd}, not before this one ({result.AsOf:yyyy-MM-dd}); not compared.");
         }
         var pages = new BookPageOptions
         {

@@ -77,8 +77,16 @@ public static class BookPages
 
     static string Money(BookPageOptions o, double v) => double.IsFinite(v) ? (v < 0 ? "-" : "") + o.Symbol + Math.Abs(v).ToString("N0", Inv) : "\u2013";
 
-    static void MoneyCell(StringBuilder sb, BookPageOptions o, double v, string css = "num") =>
-        sb.Append("<td class=\"").Append(css).Append("\" data-value=\"").Append(Raw(v)).Append("\">").Append(E(Money(o, v))).Append("</td>");
+    /// <summary>A money cell; <paramref name="sortable"/> adds the value (to the cent) for the index's sortable tables (a rep's
+    /// list sorts on its row group's attributes instead).</summary>
+    static void MoneyCell(StringBuilder sb, BookPageOptions o, double v, string css = "num", bool sortable = true)
+    {
+        sb.Append("<td class=\"").Append(css).Append('"');
+        if (sortable) sb.Append(" data-value=\"").Append(Cents(v)).Append('"');
+        sb.Append('>').Append(E(Money(o, v))).Append("</td>");
+    }
+
+    static string Cents(double v) => double.IsFinite(v) ? Math.Round(v, 2).ToString("0.##", Inv) : "";
 
     static void PctCell(StringBuilder sb, double v, string css) =>
         sb.Append("<td class=\"num ").Append(css).Append("\" data-value=\"").Append(Raw(v)).Append("\">").Append(Pct(v)).Append("</td>");
@@ -188,9 +196,9 @@ public static class BookPages
         sb.Append("<tbody class=\"acct\" data-account=\"").Append(E(a.AccountId)).Append("\" data-rank=\"").Append(p.Rank.ToString(Inv))
           .Append("\" data-name=\"").Append(E((a.AccountName + " " + a.AccountId).ToLowerInvariant()))
           .Append("\" data-grade=\"").Append(p.Grade).Append("\" data-trend=\"").Append(E(trendText)).Append("\" data-focus=\"").Append(E(p.Focus))
-          .Append("\" data-products=\"").Append(E(productIds)).Append("\" data-priority=\"").Append(Raw(p.Priority)).Append("\" data-change=\"").Append(Raw(change))
-          .Append("\" data-churn=\"").Append(Raw(a.PAnyChurn)).Append("\" data-upsell=\"").Append(Raw(a.PAnyUpsell)).Append("\" data-expected=\"").Append(Raw(p.ExpectedUpsell))
-          .Append("\" data-risk=\"").Append(Raw(p.RevenueAtRisk)).Append("\" data-clv=\"").Append(a.Clv is { } cv ? Raw(cv) : "")
+          .Append("\" data-products=\"").Append(E(productIds)).Append("\" data-priority=\"").Append(Cents(p.Priority)).Append("\" data-change=\"").Append(Cents(change))
+          .Append("\" data-churn=\"").Append(Raw(a.PAnyChurn)).Append("\" data-upsell=\"").Append(Raw(a.PAnyUpsell)).Append("\" data-expected=\"").Append(Cents(p.ExpectedUpsell))
+          .Append("\" data-risk=\"").Append(Cents(p.RevenueAtRisk)).Append("\" data-clv=\"").Append(a.Clv is { } cv ? Cents(cv) : "")
           .Append("\" data-renewal=\"").Append(a.Context.RenewalDate is { } rd ? rd.ToString("yyyy-MM-dd", Inv) : "")
           .Append(a.NextAction is null ? "" : "\" data-action=\"" + E(a.NextAction.Action)).Append("\">\n<tr class=\"main\">");
         sb.Append("<td class=\"num\">").Append(p.Rank.ToString(Inv)).Append("</td>");
@@ -200,14 +208,14 @@ public static class BookPages
         sb.Append("<td>"); Grade(sb, p.Grade);
         if (a.Previous is { } was && was.Grade != p.Grade) sb.Append(" <small>was ").Append(was.Grade).Append("</small>");
         sb.Append("</td><td>"); TrendBadge(sb, p); sb.Append("</td>");
-        MoneyCell(sb, o, p.Priority);
+        MoneyCell(sb, o, p.Priority, sortable: false);
         sb.Append("<td class=\"num opt\">").Append(a.Previous is null ? (compared ? "new" : "\u2013") : E(Change(o, a))).Append("</td>");
         PctCell(sb, a.PAnyChurn, "");
         PctCell(sb, a.PAnyUpsell, "opt");
-        MoneyCell(sb, o, p.ExpectedUpsell, "num opt");
-        MoneyCell(sb, o, p.RevenueAtRisk, "num opt");
+        MoneyCell(sb, o, p.ExpectedUpsell, "num opt", false);
+        MoneyCell(sb, o, p.RevenueAtRisk, "num opt", false);
         sb.Append("<td>").Append(E(p.Focus)).Append("</td>");
-        if (clv) { if (a.Clv is { } c) MoneyCell(sb, o, c, "num opt"); else sb.Append("<td class=\"num opt\">\u2013</td>"); }
+        if (clv) { if (a.Clv is { } c) MoneyCell(sb, o, c, "num opt", false); else sb.Append("<td class=\"num opt\">\u2013</td>"); }
         if (nba) sb.Append("<td>").Append(a.NextAction is { } na ? E(na.Action) + (na.Product is null ? "" : " <small>" + E(na.Product) + "</small>") : "\u2013").Append("</td>");
         sb.Append("<td class=\"opt date\">").Append(Date(a.Context.RenewalDate)).Append("</td>");
         sb.Append("<td class=\"opt why\">").Append(reason is null ? "\u2013" : (reason.WhyNow ? "<span class=\"whynow\">now:</span> " : "") + E(reason.Sentence)).Append("</td></tr>\n");
@@ -224,7 +232,7 @@ public static class BookPages
             sb.Append("<tr data-product=\"").Append(E(p.ProductId)).Append("\"><td>").Append(E(p.ProductName))
               .Append(p.ProductId == a.Priority.TopProduct ? " <small>(top)</small>" : "").Append("</td>");
             PctCell(sb, p.PChurn, "p-churn"); PctCell(sb, p.PUpsell, "p-upsell");
-            MoneyCell(sb, o, p.RunRate); MoneyCell(sb, o, p.ExpectedUpsell); MoneyCell(sb, o, p.RevenueAtRisk);
+            MoneyCell(sb, o, p.RunRate, sortable: false); MoneyCell(sb, o, p.ExpectedUpsell, sortable: false); MoneyCell(sb, o, p.RevenueAtRisk, sortable: false);
             sb.Append("</tr>");
         }
         sb.Append("</tbody></table>");
@@ -276,7 +284,7 @@ public static class BookPages
             foreach (var op in a.Context.OpenOpportunities)
             {
                 sb.Append("<tr><td>").Append(E(op.OpportunityId)).Append("</td><td>").Append(E(op.ProductName)).Append("</td><td>").Append(E(op.Stage)).Append("</td>");
-                MoneyCell(sb, o, op.Amount);
+                MoneyCell(sb, o, op.Amount, sortable: false);
                 sb.Append("<td>").Append(Date(op.CreatedDate)).Append("</td></tr>");
             }
             sb.Append("</tbody></table>\n");
