@@ -21,12 +21,15 @@ public sealed class AccountExplainer
     readonly PopulationStats _population;
     readonly NarrativeOptions _options;
     readonly string _verb;
+    readonly NarrativeAudience _audience;
 
     /// <param name="model">A LightGBM or FastTree propensity model (TreeSHAP), or a logistic regression (exact linear SHAP).</param>
     /// <param name="background">The training rows: node covers for TreeSHAP and the population for supporting statistics.</param>
     /// <param name="options">How many reasons to tell.</param>
-    public AccountExplainer(PropensityModel model, TrainingSet background, NarrativeOptions? options = null)
+    /// <param name="audience">An analyst (every feature) or a rep (the registry's <see cref="RepPolicy"/>).</param>
+    public AccountExplainer(PropensityModel model, TrainingSet background, NarrativeOptions? options = null, NarrativeAudience audience = NarrativeAudience.Analyst)
     {
+        _audience = audience;
         _options = options ?? new NarrativeOptions();
         _options.Validate();
         _model = model;
@@ -83,10 +86,62 @@ public sealed class AccountExplainer
             }
             var features = g.Features.Where(j => phi[j] != 0).OrderByDescending(j => Math.Abs(phi[j])).ThenBy(j => j)
                 .Select(j => new ReasonFeature(defs[j].Name, x[j], phi[j])).ToList();
-            return new Reason(g.Concept, g.Sum, sentence, support, features);
+            return new Reason(g.Concept, g.Sum, sentence, support, features) { Lead = d.Name };
         }
-        var reasonsFor = groups.Where(g => g.Sum > 0).OrderByDescending(g => g.Sum).ThenBy(g => g.Concept, StringComparer.Ordinal).Take(_options.TopReasonsFor).Select(g => Build(g, true)).ToList();
-        var reasonsAgainst = groups.Where(g => g.Sum < 0).OrderBy(g => g.Sum).ThenBy(g => g.Concept, StringComparer.Ordinal).Take(_options.TopReasonsAgainst).Select(g => Build(g, false)).ToList();
-        return new Narrative(table.AccountId(row), table.ProductId(row), table.AsOf(row), _model.Target, _model.Calibrator.Apply(margin), margin, expected, reasonsFor, reasonsAgainst);
+        List<Reason> reasonsFor, reasonsAgainst;
+        if (_audience == NarrativeAudience.Rep)
+        {
+            reasonsFor = RepReasons(groups.Where(g => g.Sum > 0).OrderByDescending(g => g.Sum).ThenBy(g => g.Concept, StringComparer.Ordinal), _options.TopReasonsFor)
+                .OrderByDescending(r => r.WhyNow).ToList(); // stable: "why now" first, each part by contribution
+            reasonsAgainst = RepReasons(groups.Where(g => g.Sum < 0).OrderBy(g => g.Sum).ThenBy(g => g.Concept, StringComparer.Ordinal), _options.TopReasonsAgainst);
+        }
+        else
+        {
+            reasonsFor = groups.Where(g => g.Sum > 0).OrderByDescending(g => g.Sum).ThenBy(g => g.Concept, StringComparer.Ordinal).Take(_options.TopReasonsFor).Select(g => Build(g, true)).ToList();
+            reasonsAgainst = groups.Where(g => g.Sum < 0).OrderBy(g => g.Sum).ThenBy(g => g.Concept, StringComparer.Ordinal).Take(_options.TopReasonsAgainst).Select(g => Build(g, false)).ToList();
+        }
+
+        // A rep's reason: the strongest feature of the concept, in the concept's direction, that the policy lets a rep see
+        // and whose value was observed; context only when the concept dominates; kept only with a supporting statistic.
+        List<Reason> RepReasons(IEnumerable<(string Concept, double Sum, int[] Features)> ordered, int take)
+        {
+            var kept = new List<Reason>();
+            foreach (var g in ordered)
+            {
+                if (kept.Count >= take) break;
+                int sign = Math.Sign(g.Sum);
+                foreach (int j in g.Features.Where(j => sign * phi[j] > 0).OrderByDescending(j => sign * phi[j]).ThenBy(j => j))
+                {
+                    var d = defs[j];
+                    var use = RepPolicy.Of(d);
+                    if (use == RepUse.Hidden || float.IsNaN(x[j])) continue;
+                    if (use == RepUse.Context && Math.Abs(g.Sum) < RepPolicy.ContextDominance * total) continue;
+                    string valueText = writer.Value(d, x[j]);
+                    string? support = null;
+                    if (d.IsCategorical)
+                    {
+                        if (_population.RateRatioEqual(j, x[j]) is { } eq && (sign > 0 ? eq.Ratio > 1.05 : eq.Ratio < 1 / 1.05))
+                            support = PopulationStats.PhraseSame(d.Description, valueText, eq.Ratio, _verb);
+                    }
+                    else
+                    {
+                        bool atOrBelow = x[j] <= _population.Median(j);
+                        if (_population.RateRatio(j, x[j], atOrBelow) is { } rr && (sign > 0 ? rr.Ratio > 1.05 : rr.Ratio < 1 / 1.05))
+                            support = PopulationStats.Phrase(d.Description, valueText, atOrBelow, rr.Ratio, _verb);
+                    }
+                    if (support is null) continue;
+                    string sentence = writer.Sentence(d, table, row, x[j]);
+                    if (use == RepUse.Context) sentence = "Context: " + sentence;
+                    var features = g.Features.Where(k => phi[k] != 0).OrderByDescending(k => Math.Abs(phi[k])).ThenBy(k => k)
+                        .Select(k => new ReasonFeature(defs[k].Name, x[k], phi[k])).ToList();
+                    kept.Add(new Reason(g.Concept, g.Sum, sentence, support, features) { WhyNow = RepPolicy.IsWhyNow(d), IsContext = use == RepUse.Context, Lead = d.Name });
+                    break;
+                }
+            }
+            return kept;
+        }
+        double probability = _model.Calibrator.Apply(margin);
+        if (_audience == NarrativeAudience.Rep) probability = ProbabilityBounds.Apply(probability);
+        return new Narrative(table.AccountId(row), table.ProductId(row), table.AsOf(row), _model.Target, probability, margin, expected, reasonsFor, reasonsAgainst);
     }
 }

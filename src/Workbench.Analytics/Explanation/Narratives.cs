@@ -26,7 +26,20 @@ public sealed record ReasonFeature(string Feature, double Value, double Contribu
 
 /// <summary>A reason: one concept group (related features merged), its summed contribution, the sentence with the
 /// account's own numbers, and a supporting population statistic.</summary>
-public sealed record Reason(string Concept, double Contribution, string Sentence, string? Support, IReadOnlyList<ReasonFeature> Features);
+public sealed record Reason(string Concept, double Contribution, string Sentence, string? Support, IReadOnlyList<ReasonFeature> Features)
+{
+    /// <summary>The reason tells what changed recently (rep-facing narratives put these first; see <see cref="RepPolicy"/>).</summary>
+    public bool WhyNow { get; init; }
+    /// <summary>The feature the sentence speaks for (its value is in the sentence).</summary>
+    public string? Lead { get; init; }
+    /// <summary>The reason is background the rep cannot change (firmographics, tenure), told because it dominates the score.</summary>
+    public bool IsContext { get; init; }
+}
+
+/// <summary>Who reads a narrative: an analyst sees every feature's reason; a rep sees only what <see cref="RepPolicy"/>
+/// allows (observed values, no transformed units, no calendar month, context only when it dominates), each reason
+/// with a supporting statistic, "why now" reasons first.</summary>
+public enum NarrativeAudience { Analyst, Rep }
 
 /// <summary>Why one account-product got its score.</summary>
 public sealed record Narrative(

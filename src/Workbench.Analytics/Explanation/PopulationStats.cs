@@ -46,6 +46,31 @@ internal sealed class PopulationStats
         return (rateIn / rateOut, inSize);
     }
 
+    /// <summary>Rate ratio for accounts with exactly this (category) value against the rest; null when either group is too small.</summary>
+    public (double Ratio, int GroupSize)? RateRatioEqual(int feature, double value)
+    {
+        var sorted = _sorted[feature];
+        int n = sorted.Length;
+        if (n < 2 * MinGroup || double.IsNaN(value)) return null;
+        int lo = LowerBound(sorted, (float)value), hi = UpperBound(sorted, (float)value);
+        int inSize = hi - lo, outSize = n - inSize;
+        if (inSize < MinGroup || outSize < MinGroup) return null;
+        var prefix = _positivesBefore[feature];
+        int posIn = prefix[hi] - prefix[lo], posOut = prefix[n] - posIn;
+        double rateIn = (double)posIn / inSize, rateOut = (double)posOut / outSize;
+        if (rateOut <= 0 || rateIn <= 0) return null;
+        return (rateIn / rateOut, inSize);
+    }
+
+    /// <summary>"accounts with the same industry (Retail) churned 1.4x as often as the rest" (a parenthesis in the description is dropped).</summary>
+    public static string PhraseSame(string description, string formattedValue, double ratio, string verb)
+    {
+        int paren = description.IndexOf(" (", StringComparison.Ordinal);
+        string what = paren > 0 ? description[..paren] : description;
+        return string.Create(CultureInfo.InvariantCulture,
+            $"accounts with the same {char.ToLowerInvariant(what[0])}{what[1..]} ({formattedValue}) {verb} {ratio:0.0}x as often as the rest");
+    }
+
     static int UpperBound(float[] a, float v) { int lo = 0, hi = a.Length; while (lo < hi) { int m = (lo + hi) >> 1; if (a[m] <= v) lo = m + 1; else hi = m; } return lo; }
     static int LowerBound(float[] a, float v) { int lo = 0, hi = a.Length; while (lo < hi) { int m = (lo + hi) >> 1; if (a[m] < v) lo = m + 1; else hi = m; } return lo; }
 

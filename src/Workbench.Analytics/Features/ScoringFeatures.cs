@@ -57,10 +57,10 @@ public sealed record ScoringFeatures(
     static void CheckExtent(CrmDataset data, MonthlyPanel panel, DateOnly? asOf, int t)
     {
         var last = panel.MonthAt(panel.Months - 1);
-        string range = $"the data's spend and usage months run from {panel.FirstMonth:yyyy-MM} to {last:yyyy-MM}, so the as-of date can be " +
-            $"{panel.MonthAt(1):yyyy-MM-dd} to {panel.MonthAt(panel.Months):yyyy-MM-dd}";
+        string range = $"the data's spend and usage months run from {panel.FirstMonth:yyyy-MM} to {last:yyyy-MM}, so the earliest as-of date is " +
+            $"{panel.MonthAt(1):yyyy-MM-dd} and the latest as-of date is {panel.MonthAt(panel.Months):yyyy-MM-dd}";
         if (asOf is DateOnly d && (t < 1 || t > panel.Months))
-            throw new WorkbenchException($"The as-of date {d:yyyy-MM-dd} is outside the data: {range}.");
+            throw new OptionsValidationException($"The as-of date {d:yyyy-MM-dd} is outside the data: {range}.");
         if (asOf is not null) return;
         var populated = new SortedDictionary<int, int>();
         void Count(DateOnly month)

@@ -79,3 +79,27 @@ public static class PriorityBooks
         return result;
     }
 }
+
+/// <summary>Probabilities shown to reps stay within [<see cref="Floor"/>, 1 - <see cref="Floor"/>]: isotonic calibration
+/// returns exactly 0 or 1 at the ends of its steps, which no account's future warrants.</summary>
+public static class ProbabilityBounds
+{
+    public const double Floor = 0.005;
+    public static double Apply(double p) => Math.Clamp(p, Floor, 1 - Floor);
+}
+
+/// <summary>What a trend means for an account's focus: rising risk (focus "retain", priority up) is bad news, rising
+/// expansion (focus "expand", priority up) is good news.</summary>
+public static class TrendReading
+{
+    /// <summary>The words ("risk rising", "expansion falling", "steady", "new") and whether it is good (true), bad (false) or neither (null).</summary>
+    public static (string Text, bool? Good) Of(AccountPriority p) => (p.Trend, p.Focus == AccountFocus.Retain) switch
+    {
+        (Trend.New, _) => ("new", null),
+        (Trend.Steady, _) => ("steady", null),
+        (Trend.Up, true) => ("risk rising", false),
+        (Trend.Down, true) => ("risk falling", true),
+        (Trend.Up, false) => ("expansion rising", true),
+        _ => ("expansion falling", false),
+    };
+}

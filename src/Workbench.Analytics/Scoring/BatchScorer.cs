@@ -27,6 +27,20 @@ public sealed record ScoredProduct(string ProductId, string ProductName, double 
 public sealed record ScoredAccount(AccountPriority Priority, string AccountName, IReadOnlyList<ScoredProduct> Products, Narrative FocusNarrative)
 {
     public string AccountId => Priority.AccountId;
+
+    /// <summary>Probability that at least one of the account's products churns: 1 - prod(1 - P(churn)) over its products
+    /// (products treated as independent).</summary>
+    public double PAnyChurn => 1 - Products.Aggregate(1.0, (acc, p) => acc * (1 - p.PChurn));
+    /// <summary>Probability that at least one of the account's products expands: 1 - prod(1 - P(upsell)).</summary>
+    public double PAnyUpsell => 1 - Products.Aggregate(1.0, (acc, p) => acc * (1 - p.PUpsell));
+    /// <summary>History, renewal, last activity and open opportunities (read from data before the as-of date).</summary>
+    public AccountContext Context { get; init; } = AccountContext.Empty;
+    /// <summary>Customer lifetime value when a lifetime model scored the account; null otherwise.</summary>
+    public double? Clv { get; init; }
+    /// <summary>Next best action when the actions analysis ran; null otherwise.</summary>
+    public NextBestAction? NextAction { get; init; }
+    /// <summary>Where the account stood in the previous scoring; null without one (or when the account is new).</summary>
+    public PreviousStanding? Previous { get; init; }
 }
 
 /// <summary>A rep's scored book, ranked.</summary>
@@ -40,6 +54,12 @@ public sealed record ScoredBook(string RepId, string RepName, IReadOnlyList<Scor
 public sealed record BookSummary(int Accounts, IReadOnlyList<(Grade Grade, int Count)> GradeCounts, int TrendingUp, int TrendingDown,
     double TotalPriority, double RevenueAtRisk, double ExpectedUpsell)
 {
+    /// <summary>Total priority of the accounts in each grade, A first.</summary>
+    public IReadOnlyList<(Grade Grade, double Priority)> PriorityByGrade { get; init; } = [];
+    /// <summary>Value at stake by focus: revenue at risk of the "retain" accounts and expected upsell of the "expand" accounts.</summary>
+    public double RetainAtRisk { get; init; }
+    public double ExpandUpsell { get; init; }
+
     public static BookSummary Of(IReadOnlyList<ScoredAccount> accounts) => new(
         accounts.Count,
         Enum.GetValues<Grade>().Select(g => (g, accounts.Count(a => a.Priority.Grade == g))).ToList(),
@@ -47,20 +67,30 @@ public sealed record BookSummary(int Accounts, IReadOnlyList<(Grade Grade, int C
         accounts.Count(a => a.Priority.Trend == Trend.Down),
         accounts.Sum(a => a.Priority.Priority),
         accounts.Sum(a => a.Priority.RevenueAtRisk),
-        accounts.Sum(a => a.Priority.ExpectedUpsell));
+        accounts.Sum(a => a.Priority.ExpectedUpsell))
+    {
+        PriorityByGrade = Enum.GetValues<Grade>().Select(g => (g, accounts.Where(a => a.Priority.Grade == g).Sum(a => a.Priority.Priority))).ToList(),
+        RetainAtRisk = accounts.Where(a => a.Priority.Focus == AccountFocus.Retain).Sum(a => a.Priority.RevenueAtRisk),
+        ExpandUpsell = accounts.Where(a => a.Priority.Focus != AccountFocus.Retain).Sum(a => a.Priority.ExpectedUpsell),
+    };
 }
 
 /// <summary>The result of scoring new data with a promoted model.</summary>
 public sealed record ScoringResult(string ModelName, DateOnly AsOf, DateOnly PreviousAsOf, IReadOnlyList<ScoredBook> Books)
 {
-    /// <summary>CLV per account when the model has a lifetime part (null otherwise), and the model that valued it.</summary>
-    public IReadOnlyDictionary<string, double>? Clv { get; init; }
+    /// <summary>The model that valued each account's <see cref="ScoredAccount.Clv"/> when the promoted model has a lifetime part; null otherwise.</summary>
     public string? ClvModel { get; init; }
 
     public int AccountCount => Books.Sum(b => b.Accounts.Count);
 
+    /// <summary>As-of date of the previous scoring the accounts are compared with (<see cref="BookComparison"/>); null without one.</summary>
+    public DateOnly? Previous { get; init; }
+
+    /// <summary>Accounts that no rep owned at the as-of date (they form the "(unassigned)" book).</summary>
+    public int UnassignedAccounts => Books.Where(b => b.RepId == RepBooks.Unassigned).Sum(b => b.Accounts.Count);
+
     /// <summary>Every scored account across the books, highest priority first (ties by account id); computed on each
-    /// call, not cached, so a <c>with</c> copy never carries a stale list.</summary> on each call, not cached: a cache would go stale in a <c>with</c> copy.)
+    /// call, not cached, so a <c>with</c> copy never carries a stale list.</summary>
     public IReadOnlyList<ScoredAccount> Accounts => Books.SelectMany(b => b.Accounts)
         .OrderByDescending(a => a.Priority.Priority).ThenBy(a => a.AccountId, StringComparer.Ordinal).ToList();
 }
@@ -72,6 +102,13 @@ public sealed record ScoringResult(string ModelName, DateOnly AsOf, DateOnly Pre
 /// </summary>
 public static class BatchScorer
 {
+    /// <summary>Scored probabilities are kept in [<see cref="ProbabilityFloor"/>, 1 - <see cref="ProbabilityFloor"/>]: isotonic
+    /// calibration returns exactly 0 or 1 at the ends of its steps, which no account's future warrants (and which would make
+    /// "probability of any churn" 100%).</summary>
+    public const double ProbabilityFloor = ProbabilityBounds.Floor;
+
+    static double[] Bounded(double[] p) => p.Select(ProbabilityBounds.Apply).ToArray();
+
     public static ScoringResult Score(ScoringModels models, ScoringFeatures features, CrmDataset data, NarrativeOptions? narratives = null)
     {
         ArgumentNullException.ThrowIfNull(models);
@@ -85,16 +122,16 @@ public static class BatchScorer
 
         var allRows = Enumerable.Range(0, table.RowCount).ToArray();
         var rows = new TrainingSet((float[])table.Values.Clone(), names, new bool[table.RowCount]);
-        var pChurn = models.Churn.Score(rows, source).Probability;
-        var pUpsell = models.Upsell.Score(rows, source).Probability;
+        var pChurn = Bounded(models.Churn.Score(rows, source).Probability);
+        var pUpsell = Bounded(models.Upsell.Score(rows, source).Probability);
         var products = PriorityBooks.ProductPriorities(table, r => features.RunRates[r], allRows, pUpsell, pChurn, models.UpsellRatio, models.Priority);
         var books = PriorityBooks.Books(products, new RepBooks(data.Book), models.Priority).Where(b => b.AsOf == features.AsOf).ToList();
 
         var current = allRows.Where(r => table.Snapshots[r].AsOfMonth == features.AsOfMonth).ToArray();
         var productNames = data.Products.ToDictionary(p => p.ProductId, p => p.Name, StringComparer.Ordinal);
         string ProductName(string id) => productNames.GetValueOrDefault(id, id);
-        var churnStory = new AccountExplainer(models.Churn, models.ChurnBackground, narratives).Explain(table, current, ProductName);
-        var upsellStory = new AccountExplainer(models.Upsell, models.UpsellBackground, narratives).Explain(table, current, ProductName);
+        var churnStory = new AccountExplainer(models.Churn, models.ChurnBackground, narratives, NarrativeAudience.Rep).Explain(table, current, ProductName);
+        var upsellStory = new AccountExplainer(models.Upsell, models.UpsellBackground, narratives, NarrativeAudience.Rep).Explain(table, current, ProductName);
 
         var byAccount = new Dictionary<string, List<ScoredProduct>>(StringComparer.Ordinal);
         for (int k = 0; k < current.Length; k++)
@@ -106,6 +143,7 @@ public static class BatchScorer
                 churnStory.Narratives[k], upsellStory.Narratives[k]));
         }
         var accountNames = data.Accounts.ToDictionary(a => a.AccountId, a => a.Name, StringComparer.Ordinal);
+        var contexts = AccountContext.Build(data, features.AsOf, byAccount.Keys, ProductName);
         var repNames = data.Reps.ToDictionary(r => r.RepId, r => r.Name, StringComparer.Ordinal);
         var result = books.GroupBy(b => b.RepId, StringComparer.Ordinal).OrderBy(g => g.Key, StringComparer.Ordinal).Select(g => new ScoredBook(
             g.Key, repNames.GetValueOrDefault(g.Key, g.Key),
@@ -114,7 +152,7 @@ public static class BatchScorer
                 var items = byAccount[b.AccountId].OrderByDescending(p => p.ExpectedUpsell + p.RevenueAtRisk).ThenBy(p => p.ProductId, StringComparer.Ordinal).ToList();
                 var top = items.First(p => p.ProductId == b.TopProduct);
                 return new ScoredAccount(b, accountNames.GetValueOrDefault(b.AccountId, b.AccountId), items,
-                    b.Focus == AccountFocus.Retain ? top.ChurnNarrative : top.UpsellNarrative);
+                    b.Focus == AccountFocus.Retain ? top.ChurnNarrative : top.UpsellNarrative) { Context = contexts[b.AccountId] };
             }).ToList())).ToList();
         return new ScoringResult(models.Name, features.AsOf, features.PreviousAsOf, result);
     }

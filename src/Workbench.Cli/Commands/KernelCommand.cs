@@ -27,7 +27,19 @@ public static class KernelCommand
     /// <remarks>WORKBENCH_CELLS_IN_PROCESS=1 runs cells in the kernel's or runner's own process instead (no supervision:
     /// a stack overflow then ends it); the kernel benchmark uses it to measure what the child process costs.</remarks>
     internal static IReadOnlyList<string>? ExecutorCommand() =>
-        Environment.GetEnvironmentVariable("WORKBENCH_CELLS_IN_PROCESS") == "1" ? null : [.. KernelSpecInstaller.LaunchCommand(), "kernel", "executor"];
+        Environment.GetEnvironmentVariable("WORKBENCH_CELLS_IN_PROCESS") == "1" ? null : [.. WorkbenchLaunchCommand(), "kernel", "executor"];
+
+    /// <summary>How to start this workbench CLI. When the commands run inside another host (the test host, a program that
+    /// embeds the CLI), the running process is not the workbench, so the child is the workbench assembly under the dotnet host.</summary>
+    static IReadOnlyList<string> WorkbenchLaunchCommand()
+    {
+        var cli = typeof(KernelCommand).Assembly;
+        if (System.Reflection.Assembly.GetEntryAssembly() == cli) return KernelSpecInstaller.LaunchCommand();
+        var process = Environment.ProcessPath;
+        var host = Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } fromEnv ? fromEnv
+            : process is not null && Path.GetFileNameWithoutExtension(process).Equals("dotnet", StringComparison.OrdinalIgnoreCase) ? process : "dotnet";
+        return [host, Path.GetFullPath(cli.Location)];
+    }
 
     /// <summary>Hidden: the child process that runs cells for the kernel and <c>notebooks run/verify</c> (a line protocol on stdin/stdout).</summary>
     static Command ExecutorSubcommand()

@@ -69,6 +69,7 @@ public static class RunCommand
             if (p.GetValue(scoreOut) is not { Length: > 0 } outDir) return 0;
             var dataDir = p.GetValue(scoreData) ?? experiment.Data.FullPath;
             var scored = CliProgress.Run("scoring", _ => BatchScoring.Run(runStore.Layout, name, dataDir, outDir, new ScoringOptions { Narratives = experiment.Explanation }));
+            foreach (var w in scored.Warnings) Console.Error.WriteLine("warning: " + w);
             Console.WriteLine($"scored {scored.Result.AccountCount:N0} accounts in {scored.Result.Books.Count:N0} reps' books as of {scored.Result.AsOf:yyyy-MM-dd}: {Path.GetFullPath(Path.Combine(outDir, BatchScoring.BookCsvFile))}");
             Console.WriteLine("report: " + Path.GetFullPath(scored.ReportIndex));
             return 0;

@@ -10,6 +10,7 @@ using Workbench.Experiments.Runs;
 using Workbench.Reporting.Book;
 
 using Workbench.Experiments.Pipeline;
+using System.Text.Json;
 
 namespace Workbench.Experiments.Scoring;
 
@@ -20,11 +21,19 @@ public sealed record ScoringOptions
     public DateOnly? AsOf { get; init; }
     /// <summary>How many reasons each narrative tells; null: what the model was trained with.</summary>
     public NarrativeOptions? Narratives { get; init; }
+    /// <summary>A previous scoring's output folder (holding book.json) to compare with; null: the output folder itself when it
+    /// holds a previous scoring (so scoring into the same folder again shows what changed).</summary>
+    public string? Previous { get; init; }
+    /// <summary>ISO 4217 code of the data's amounts, used on the pages.</summary>
+    public string Currency { get; init; } = "USD";
 }
 
 /// <summary>What a scoring wrote: the result, the output folder, its files (relative paths) and the report's index page.</summary>
 public sealed record ScoringOutput(ScoringResult Result, string OutDir, IReadOnlyList<string> Files)
 {
+    /// <summary>Things the caller should tell the user (accounts without an owner, an unreadable previous scoring).</summary>
+    public IReadOnlyList<string> Warnings { get; init; } = [];
+
     public string ReportIndex => Path.Combine(OutDir, BatchScoring.ReportFolder, BookReport.IndexFile);
 }
 
@@ -35,7 +44,7 @@ public sealed record ScoringOutput(ScoringResult Result, string OutDir, IReadOnl
 /// </summary>
 public static class BatchScoring
 {
-    public const string BookCsvFile = "book.csv", BookJsonFile = "book.json", ReportFolder = "report";
+    public const string BookCsvFile = "book.csv", BookProductsCsvFile = "book-products.csv", BookJsonFile = "book.json", ReportFolder = "report";
 
     /// <summary>Scores <paramref name="dataDir"/> with the model promoted as <paramref name="modelName"/> into <paramref name="outDir"/>.</summary>
     public static ScoringOutput Run(StoreLayout store, string modelName, string dataDir, string outDir) => Run(store, modelName, dataDir, outDir, new ScoringOptions());
@@ -63,13 +72,57 @@ public static class BatchScoring
         {
             // The model has a lifetime part: value each account from the prioritizer's own calibrated churn probabilities.
             int churnHorizon = model.Options.Snapshots.HorizonMonths;
-            var clv = result.Books.SelectMany(b => b.Accounts).ToDictionary(a => a.AccountId,
-                a => Workbench.Analytics.Lifetime.ChurnHazardValue.Clv(a.Products.Select(p => (p.RunRate, p.PChurn)), churnHorizon, lifetime.Options),
-                StringComparer.Ordinal);
-            result = result with { Clv = clv, ClvModel = Workbench.Analytics.Lifetime.ChurnHazardValue.ModelName };
+            result = result with
+            {
+                Books = result.Books.Select(b => b with
+                {
+                    Accounts = b.Accounts.Select(a => a with
+                    {
+                        Clv = Workbench.Analytics.Lifetime.ChurnHazardValue.Clv(a.Products.Select(p => (p.RunRate, p.PChurn)), churnHorizon, lifetime.Options),
+                    }).ToList(),
+                }).ToList(),
+                ClvModel = Workbench.Analytics.Lifetime.ChurnHazardValue.ModelName,
+            };
         }
+        var warnings = new List<string>();
+        if (data.Reps.Count == 0 || data.Book.Count == 0)
+            warnings.Add($"The data has no {(data.Reps.Count == 0 ? "reps table" : "rep-account assignments (book table)")}: all {result.AccountCount:N0} accounts are in one \"{RepBooks.Unassigned}\" book. " +
+                "Supply reps.csv and book.csv (rep_id, account_id, from_date, to_date; see data-samples/README.md) or map an owner column with 'workbench import --mapping'.");
+        else if (result.UnassignedAccounts > 0)
+            warnings.Add($"{result.UnassignedAccounts:N0} of {result.AccountCount:N0} accounts have no owner at {result.AsOf:yyyy-MM-dd} and are in the \"{RepBooks.Unassigned}\" book; " +
+                "add their rep-account assignments to book.csv (or map an owner column with 'workbench import --mapping').");
+        string? previousDir = options.Previous ?? (File.Exists(Path.Combine(outDir, BookJsonFile)) ? outDir : null);
+        if (previousDir is not null)
+        {
+            var previous = PreviousBook.Read(Path.Combine(previousDir, BookJsonFile), required: options.Previous is not null, warnings);
+            // Only an earlier scoring is "previous": re-scoring the same month into the same folder gives the same bytes.
+            if (previous is not null && previous.AsOf < result.AsOf) result = BookComparison.Apply(result, previous);
+            else if (previous is not null && options.Previous is not null)
+                warnings.Add($"{previousDir}: its scoring is as of {previous.AsOf:yyyy-MM-dd}, not before this one ({result.AsOf:yyyy-MM-dd}); not compared.");
+        }
+        var pages = new BookPageOptions
+        {
+            Currency = options.Currency, Priority = model.Options.Ranking.Priority, ModelCard = Card(store, modelName),
+            DataLastMonth = data.Spend.Count == 0 ? null : data.Spend.Max(x => x.Month),
+        };
         progress?.Report("writing");
-        return new ScoringOutput(result, outDir, Write(result, outDir, narratives));
+        return new ScoringOutput(result, outDir, Write(result, outDir, narratives, pages)) { Warnings = warnings };
+    }
+
+    /// <summary>The model card: the promoted run, when it ran and on what data, its metrics and the floors it was checked against.</summary>
+    static ModelCard? Card(StoreLayout store, string modelName)
+    {
+        PromotionRecord promotion;
+        try { promotion = ModelRegistry.Promotion(store, modelName); }
+        catch (WorkbenchException) { return null; }
+        var current = promotion.Current;
+        RunRecord? run = null;
+        var recordPath = store.RunRecordPath(current.RunId);
+        if (File.Exists(recordPath)) { try { run = RunRecord.Read(recordPath); } catch (WorkbenchException) { } }
+        string? data = run?.Data is { } d ? $"{d.Path} (sha256 {d.Sha256[..Math.Min(12, d.Sha256.Length)]}, {d.Tables.Count} tables), seed {run.Seed}" : null;
+        return new ModelCard(modelName, current.RunId, current.RunName, run?.FinishedUtc ?? run?.StartedUtc, current.PromotedUtc, data,
+            current.Metrics.OrderBy(m => m.Key, StringComparer.Ordinal).Select(m => (m.Key, m.Value)).ToList(),
+            current.FloorsChecked.Select(f => (f.Metric, f.Floor, f.Value, f.Value >= f.Floor)).ToList());
     }
 
     /// <summary>An existing output folder is replaced only when it holds a previous scoring (book.json); anything else is refused
@@ -83,7 +136,11 @@ public static class BatchScoring
     }
 
     /// <summary>Writes every output into a staging folder beside <paramref name="outDir"/> and renames it into place.</summary>
-    public static IReadOnlyList<string> Write(ScoringResult result, string outDir, NarrativeOptions narratives)
+    public static IReadOnlyList<string> Write(ScoringResult result, string outDir, NarrativeOptions narratives) => Write(result, outDir, narratives, new BookPageOptions());
+
+    /// <summary>Writes every output, with the pages rendered with <paramref name="pages"/>, into a staging folder beside
+    /// <paramref name="outDir"/> and renames it into place.</summary>
+    public static IReadOnlyList<string> Write(ScoringResult result, string outDir, NarrativeOptions narratives, BookPageOptions pages)
     {
         var staging = AtomicDirectory.StagingFor(outDir);
         var files = new List<string>();
@@ -91,9 +148,11 @@ public static class BatchScoring
         {
             AtomicFile.WriteText(Path.Combine(staging, BookCsvFile), BookFiles.Csv(result, narratives));
             files.Add(BookCsvFile);
+            AtomicFile.WriteText(Path.Combine(staging, BookProductsCsvFile), BookFiles.ProductsCsv(result));
+            files.Add(BookProductsCsvFile);
             AtomicFile.WriteText(Path.Combine(staging, BookJsonFile), BookFiles.JsonText(result));
             files.Add(BookJsonFile);
-            foreach (var (file, html) in BookReport.Pages(result))
+            foreach (var (file, html) in BookReport.Pages(result, pages))
             {
                 AtomicFile.WriteText(Path.Combine(staging, ReportFolder, file), html);
                 files.Add(Path.Combine(ReportFolder, file));
@@ -105,5 +164,40 @@ public static class BatchScoring
             if (Directory.Exists(staging)) Directory.Delete(staging, recursive: true);
         }
         return files;
+    }
+}
+
+/// <summary>Reads the standings of a previous scoring from its book.json (account id, rep, rank, grade, priority).</summary>
+public static class PreviousBook
+{
+    /// <summary>The previous scoring, or null when the file is absent (and not <paramref name="required"/>) or unreadable (a warning says why).</summary>
+    public static PreviousScoring? Read(string path, bool required, List<string> warnings)
+    {
+        if (!File.Exists(path))
+        {
+            if (required) throw new WorkbenchException($"{path}: no previous scoring there (--previous expects a folder written by 'workbench score').");
+            return null;
+        }
+        try
+        {
+            using var doc = JsonDocument.Parse(File.ReadAllBytes(path));
+            var root = doc.RootElement;
+            var asOf = DateOnly.ParseExact(root.GetProperty("as_of").GetString() ?? "", "yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture);
+            var accounts = new Dictionary<string, PreviousStanding>(StringComparer.Ordinal);
+            foreach (var book in root.GetProperty("books").EnumerateArray())
+            {
+                string rep = book.GetProperty("rep_id").GetString() ?? "";
+                foreach (var a in book.GetProperty("accounts").EnumerateArray())
+                    accounts[a.GetProperty("account_id").GetString() ?? ""] = new PreviousStanding(asOf, rep, a.GetProperty("rank").GetInt32(),
+                        Enum.Parse<Grade>(a.GetProperty("grade").GetString() ?? "D"), a.GetProperty("priority").GetDouble());
+            }
+            return new PreviousScoring(asOf, accounts);
+        }
+        catch (Exception ex) when (ex is JsonException or KeyNotFoundException or InvalidOperationException or FormatException or ArgumentException)
+        {
+            if (required) throw new WorkbenchException($"{path}: not a book.json written by 'workbench score' ({ex.Message}).", ex);
+            warnings.Add($"{path}: the previous scoring could not be read ({ex.Message}); not compared.");
+            return null;
+        }
     }
 }

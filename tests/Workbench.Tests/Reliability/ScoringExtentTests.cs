@@ -51,7 +51,7 @@ public class ScoringExtentTests
     {
         var data = Sample.Value;
         var clean = ScoringFeatures.Build(data);
-        var ex = Assert.Throws<WorkbenchException>(() => ScoringFeatures.Build(data, new DateOnly(year, month, 1)));
+        var ex = Assert.Throws<OptionsValidationException>(() => ScoringFeatures.Build(data, new DateOnly(year, month, 1)));
         Assert.Contains($"{year:D4}-{month:D2}-01 is outside the data", ex.Message);
         Assert.Contains($"from {clean.Panel.FirstMonth:yyyy-MM} to {clean.Panel.MonthAt(clean.Panel.Months - 1):yyyy-MM}", ex.Message);
     }

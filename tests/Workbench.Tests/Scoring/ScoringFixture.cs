@@ -25,6 +25,11 @@ public sealed class ScoringFixture : IDisposable
     public string HostileOut { get; }
     public ScoringOutput HostileOutput { get; }
     public IReadOnlyDictionary<string, string> RenamedAccounts { get; }
+    /// <summary>The hostile data scored as of 2025-12-01 and then again (default as-of) into the same folder: the second
+    /// scoring compares itself with the first.</summary>
+    public string TwiceOut => _twice.Value.Dir;
+    public ScoringOutput TwiceOutput => _twice.Value.Output;
+    readonly Lazy<(string Dir, ScoringOutput Output)> _twice;
     public string RenamedRep { get; }
     readonly string _root;
 
@@ -54,6 +59,12 @@ public sealed class ScoringFixture : IDisposable
         new CrmCatalog(HostileData).Write(hostile);
         HostileOut = Path.Combine(_root, "hostile-out");
         HostileOutput = BatchScoring.Run(Store, "prod", HostileData, HostileOut);
+        _twice = new(() =>
+        {
+            var dir = Path.Combine(_root, "twice");
+            BatchScoring.Run(Store, "prod", HostileData, dir, new ScoringOptions { AsOf = new DateOnly(2025, 12, 1) });
+            return (dir, BatchScoring.Run(Store, "prod", HostileData, dir, new ScoringOptions()));
+        }, LazyThreadSafetyMode.ExecutionAndPublication);
     }
 
     /// <summary>Writes a run record (and, when asked, a copy of the trained model folder) under <paramref name="id"/>.</summary>
