@@ -18,6 +18,42 @@ public sealed record AttributeTable(IReadOnlyList<string> AccountIds, IReadOnlyL
 
 public sealed record AttributeColumn(string Name, string Type, IReadOnlyList<object?> Values);
 
+/// <summary>Writes and reads an <see cref="AttributeTable"/> as CSV (<c>account_attributes.csv</c> beside imported tables).</summary>
+public static class AttributeTableCsv
+{
+    /// <summary>File name of the attribute table beside the canonical tables.</summary>
+    public const string FileName = "account_attributes.csv";
+
+    /// <summary>Header <c>account_id,&lt;attribute&gt;...</c>; invariant numbers, yyyy-MM-dd dates, true/false, empty for null.</summary>
+    public static string ToCsv(AttributeTable table)
+    {
+        ArgumentNullException.ThrowIfNull(table);
+        var sb = new System.Text.StringBuilder();
+        sb.Append("account_id");
+        foreach (var c in table.Columns) { sb.Append(','); Io.CellText.AppendQuoted(sb, c.Name); }
+        sb.Append('\n');
+        for (int i = 0; i < table.AccountIds.Count; i++)
+        {
+            Io.CellText.AppendQuoted(sb, table.AccountIds[i]);
+            foreach (var c in table.Columns)
+            {
+                sb.Append(',');
+                switch (c.Values[i])
+                {
+                    case null: break;
+                    case string s: Io.CellText.AppendQuoted(sb, s); break;
+                    case bool b: sb.Append(b ? "true" : "false"); break;
+                    case DateOnly d: sb.Append(d.ToString(CrmSchema.DateFormat, CultureInfo.InvariantCulture)); break;
+                    case IFormattable f: sb.Append(f.ToString(null, CultureInfo.InvariantCulture)); break;
+                    case var o: Io.CellText.AppendQuoted(sb, o.ToString() ?? ""); break;
+                }
+            }
+            sb.Append('\n');
+        }
+        return sb.ToString();
+    }
+}
+
 /// <summary>Options for <see cref="DataImporter.Import(string, ImportOptions)"/>.</summary>
 public sealed record ImportOptions
 {
@@ -32,7 +68,8 @@ public sealed record ImportOptions
 
 /// <summary>The canonical dataset built from mapped files, the transactions before aggregation, the account
 /// attributes carried beside it, and the load report.</summary>
-public sealed record MappedData(CrmDataset Dataset, IReadOnlyList<Transaction> Transactions, AttributeTable? AccountAttributes, LoadReport Report);
+public sealed record MappedData(CrmDataset Dataset, IReadOnlyList<Transaction> Transactions, AttributeTable? AccountAttributes, LoadReport Report,
+    ImportReport? Import = null);
 
 /// <summary>Imports bring-your-own data through a <see cref="DataMapping"/>. Transactions are kept day by day in the
 /// <c>transactions</c> table (id: the mapped transaction_id, else "L" + source line) and summed per account,
@@ -62,37 +99,105 @@ public static class DataImporter
         var rejectsDir = options.RejectsDirectory ?? Path.Combine(Directory.GetCurrentDirectory(), "rejects");
         var reports = new List<TableLoadReport>();
         var problems = new List<DataProblem>();
-        long problemCount = 0;
+        var tables = new List<ImportTableReport>();
+        var derived = new List<string>();
+        long problemCount = 0, rejectedRows = 0;
+        void Collect(SourceReader r, long rows, long conflicts)
+        {
+            reports.Add(r.Finish(r.AcceptedRows));
+            foreach (var p in r.Problems) if (problems.Count < options.MaxProblems) problems.Add(p);
+            problemCount += r.ProblemCount; rejectedRows += r.RejectedRows;
+            tables.Add(r.Summary(rows, conflicts));
+        }
 
         List<Account>? accounts = null;
         AttributeTable? attributes = null;
+        Dictionary<string, long>? accountLines = null;
         if (mapping.Accounts is { } accSrc)
         {
             var r = new SourceReader(accSrc, dataDir, "accounts", options, rejectsDir);
-            (accounts, attributes) = ReadAccounts(r);
-            reports.Add(r.Finish(accounts.Count)); problems.AddRange(r.Problems); problemCount += r.ProblemCount;
+            (accounts, attributes, accountLines, var conflicts) = ReadAccounts(r, derived);
+            Collect(r, accounts.Count, conflicts);
+        }
+        List<Product>? products = null;
+        if (mapping.Products is { } prodSrc)
+        {
+            var r = new SourceReader(prodSrc, dataDir, "products", options, rejectsDir);
+            (products, var conflicts) = ReadProducts(r, derived);
+            Collect(r, products.Count, conflicts);
         }
         List<Transaction>? transactions = null;
         List<string> transactionIds = [];
         if (mapping.Transactions is { } txSrc)
         {
             var known = accounts?.Select(a => a.AccountId).ToHashSet(StringComparer.Ordinal);
+            var knownProducts = products?.Select(p => p.ProductId).ToHashSet(StringComparer.Ordinal);
             var r = new SourceReader(txSrc, dataDir, "transactions", options, rejectsDir);
-            transactions = ReadTransactions(r, known, transactionIds);
-            reports.Add(r.Finish(transactions.Count)); problems.AddRange(r.Problems); problemCount += r.ProblemCount;
+            transactions = ReadTransactions(r, known, knownProducts, transactionIds);
+            if (!txSrc.Columns.ContainsKey("product_id")) derived.Add("transactions.product_id: not mapped; every transaction gets product 'all'");
+            if (!txSrc.Columns.ContainsKey("transaction_id")) derived.Add("transactions.transaction_id: \"L\" + the source line number");
+            Collect(r, transactions.Count, 0);
         }
-        if (options.Mode == ValidationMode.Strict && problemCount > 0) throw new DataValidationException(problems, options.MaxProblems);
-
         transactions ??= [];
+
+        // Account start derived explicitly from the first transaction (created_date {"derive": "first_transaction"}).
+        if (accounts is not null && mapping.Accounts!.Columns["created_date"].Derive == "first_transaction")
+        {
+            var first = new Dictionary<string, DateOnly>(StringComparer.Ordinal);
+            foreach (var t in transactions)
+                if (!first.TryGetValue(t.AccountId, out var d) || t.Date < d) first[t.AccountId] = t.Date;
+            var accFile = Path.GetFullPath(Path.Combine(dataDir, mapping.Accounts.File));
+            var kept = new List<Account>(accounts.Count);
+            var keptIdx = new List<int>(accounts.Count);
+            long missing = 0;
+            for (int i = 0; i < accounts.Count; i++)
+            {
+                if (first.TryGetValue(accounts[i].AccountId, out var d)) { kept.Add(accounts[i] with { CreatedDate = d }); keptIdx.Add(i); continue; }
+                missing++; problemCount++; rejectedRows++;
+                if (problems.Count < options.MaxProblems)
+                    problems.Add(new DataProblem(accFile, accountLines![accounts[i].AccountId], mapping.Accounts.Columns["account_id"].Source ?? "account_id",
+                        accounts[i].AccountId, "an account with at least one transaction (created_date is derived as its first transaction date)"));
+            }
+            if (missing > 0)
+            {
+                accounts = kept;
+                if (attributes is not null)
+                    attributes = new AttributeTable(kept.Select(a => a.AccountId).ToList(),
+                        attributes.Columns.Select(c => new AttributeColumn(c.Name, c.Type, keptIdx.Select(i => c.Values[i]).ToList())).ToList());
+                var t = tables.Single(x => x.Table == "accounts");
+                var reasons = new Dictionary<string, long>(t.RejectedByReason, StringComparer.Ordinal)
+                    { ["created_date: an account with at least one transaction"] = missing };
+                tables[tables.IndexOf(t)] = t with { Rejected = t.Rejected + missing, Accepted = t.Accepted - missing, Rows = kept.Count, RejectedByReason = reasons };
+            }
+            derived.Add("accounts.created_date: the account's first transaction date");
+        }
+        if (options.Mode == ValidationMode.Strict && problemCount > 0)
+            throw new DataValidationException(problems, options.MaxProblems, problemCount, rejectedRows);
+
         var spend = transactions
             .GroupBy(t => (t.AccountId, t.ProductId, Month: new DateOnly(t.Date.Year, t.Date.Month, 1)))
             .Select(g => new SpendRecord(g.Key.AccountId, g.Key.ProductId, g.Key.Month, g.Sum(t => t.Amount)))
             .OrderBy(s => s.AccountId, StringComparer.Ordinal).ThenBy(s => s.ProductId, StringComparer.Ordinal).ThenBy(s => s.Month)
             .ToList();
-        var products = transactions.Select(t => t.ProductId).Distinct().Order(StringComparer.Ordinal)
-            .Select(p => new Product(p, p, "unknown", 0m, BillingUnit.Usage)).ToList();
-        accounts ??= transactions.GroupBy(t => t.AccountId).OrderBy(g => g.Key, StringComparer.Ordinal)
-            .Select(g => new Account(g.Key, g.Key, "unknown", "unknown", null, "unknown", null, null, g.Min(t => t.Date))).ToList();
+        if (products is null && mapping.Transactions is not null)
+        {
+            products = transactions.Select(t => t.ProductId).Distinct().Order(StringComparer.Ordinal)
+                .Select(p => new Product(p, p, "unknown", 0m, BillingUnit.Usage)).ToList();
+            tables.Add(ImportTableReport.Derived("products", products.Count));
+            derived.Add("products: the distinct product_id values of transactions (name = product_id, family 'unknown', list_price 0, billing_unit usage)");
+        }
+        if (accounts is null)
+        {
+            accounts = transactions.GroupBy(t => t.AccountId).OrderBy(g => g.Key, StringComparer.Ordinal)
+                .Select(g => new Account(g.Key, g.Key, "unknown", "unknown", null, "unknown", null, null, g.Min(t => t.Date))).ToList();
+            tables.Add(ImportTableReport.Derived("accounts", accounts.Count));
+            derived.Add("accounts: the distinct account_id values of transactions (name = account_id, industry/region/revenue_band 'unknown', created_date = first transaction date)");
+        }
+        if (spend.Count > 0)
+        {
+            tables.Add(ImportTableReport.Derived("spend", spend.Count));
+            derived.Add("spend: transactions summed per account, product and calendar month");
+        }
 
         var report = new LoadReport(dataDir, DataFormat.Csv, options.Mode, reports, problems, problemCount);
         var dayLevel = transactions.Select((t, i) => new TransactionRecord(transactionIds[i], t.AccountId, t.ProductId, t.Date, t.Amount)).ToList();
@@ -100,13 +205,16 @@ public static class DataImporter
         if (duplicate is not null)
             throw new DataValidationException([new DataProblem(Path.Combine(dataDir, mapping.Transactions!.File), 0, mapping.Transactions.Columns["transaction_id"].Source,
                 duplicate.Key, "a unique transaction_id per line")]);
+        products ??= [];
         var dataset = new CrmDataset { Accounts = accounts, Products = products, Spend = spend, Transactions = dayLevel };
-        return new MappedData(dataset, transactions, attributes, report);
+        var order = new[] { "accounts", "products", "transactions", "spend" };
+        var summary = new ImportReport(tables.OrderBy(t => Array.IndexOf(order, t.Table)).ToList(), derived);
+        return new MappedData(dataset, transactions, attributes, report, summary);
     }
 
     /// <summary>Reads the mapped transactions; <paramref name="ids"/> gets each kept row's transaction_id: the mapped
     /// column, else "L" and the source line number (stable and traceable to the raw file).</summary>
-    static List<Transaction> ReadTransactions(SourceReader r, HashSet<string>? knownAccounts, List<string> ids)
+    static List<Transaction> ReadTransactions(SourceReader r, HashSet<string>? knownAccounts, HashSet<string>? knownProducts, List<string> ids)
     {
         var result = new List<Transaction>();
         var pool = new StringPool();
@@ -118,7 +226,9 @@ public static class DataImporter
             var date = r.Date("date");
             var amount = r.Decimal("amount", min: 0);
             if (account is not null && knownAccounts is not null && !knownAccounts.Contains(account))
-                r.Problem("account_id", "an account_id present in the accounts source");
+                r.Problem("account_id", "an account_id present in the accounts source", account);
+            if (product is not null && knownProducts is not null && !knownProducts.Contains(product))
+                r.Problem("product_id", "a product_id present in the products source", product);
             var id = r.Has("transaction_id") ? r.Text("transaction_id") : "L" + r.Line.ToString(CultureInfo.InvariantCulture);
             if (r.RowOk) { result.Add(new Transaction(account!, product!, date!.Value, amount!.Value)); ids.Add(id!); }
             r.EndRow();
@@ -126,13 +236,18 @@ public static class DataImporter
         return result;
     }
 
-    static (List<Account>, AttributeTable) ReadAccounts(SourceReader r)
+    static (List<Account>, AttributeTable, Dictionary<string, long>, long) ReadAccounts(SourceReader r, List<string> derived)
     {
         var accounts = new List<Account>();
         var src = r.Source;
         var values = src.Attributes.Select(_ => new List<object?>()).ToArray();
         var seen = new Dictionary<string, long>(StringComparer.Ordinal);
+        var index = new Dictionary<string, int>(StringComparer.Ordinal);
         var rowValues = new object?[src.Attributes.Count];
+        bool deriveCreated = src.Columns["created_date"].Derive == "first_transaction";
+        long conflicts = 0;
+        foreach (var (col, what) in new[] { ("name", "account_id"), ("industry", "'unknown'"), ("region", "'unknown'"), ("revenue_band", "'unknown'") })
+            if (!r.Has(col)) derived.Add($"accounts.{col}: not mapped; set to {what}");
         while (r.Next())
         {
             var id = r.Text("account_id");
@@ -142,21 +257,74 @@ public static class DataImporter
             int? employees = r.Has("employees") ? r.Int("employees", nullable: true, min: 1) : null;
             int? founded = r.Has("founded_year") ? r.Int("founded_year", nullable: true, min: 1800, max: 2100) : null;
             string? parent = r.Has("parent_account_id") ? r.Text("parent_account_id", nullable: true) : null;
-            DateOnly? created = r.Has("created_date") ? r.Date("created_date") : new DateOnly(1900, 1, 1);
+            DateOnly? created = deriveCreated ? DateOnly.MinValue : r.Date("created_date");
             for (int i = 0; i < src.Attributes.Count; i++) rowValues[i] = r.Attribute(src.Attributes[i]);
-            if (id is not null && seen.TryGetValue(id, out var firstLine))
-                r.Problem("account_id", $"a unique account_id; the same id is on line {firstLine.ToString(CultureInfo.InvariantCulture)}");
+            if (id is not null && src.Duplicates == "error" && seen.TryGetValue(id, out _))
+                r.Problem("account_id", "a unique account_id (this id is on an earlier line; set \"duplicates\" to \"first\" or \"last\" to keep one row per account)", id);
             if (r.RowOk)
             {
-                seen[id!] = r.Line;
-                accounts.Add(new Account(id!, name ?? id!, industry, region, employees, band, founded, parent, created!.Value));
-                for (int i = 0; i < rowValues.Length; i++) values[i].Add(rowValues[i]);
+                var account = new Account(id!, name ?? id!, industry, region, employees, band, founded, parent, created!.Value);
+                if (index.TryGetValue(id!, out var at))
+                {
+                    bool differs = accounts[at] != account;
+                    for (int i = 0; i < rowValues.Length && !differs; i++) differs = !Equals(values[i][at], rowValues[i]);
+                    if (differs) conflicts++;
+                    if (src.Duplicates == "last")
+                    {
+                        accounts[at] = account; seen[id!] = r.Line;
+                        for (int i = 0; i < rowValues.Length; i++) values[i][at] = rowValues[i];
+                    }
+                }
+                else
+                {
+                    seen[id!] = r.Line; index[id!] = accounts.Count;
+                    accounts.Add(account);
+                    for (int i = 0; i < rowValues.Length; i++) values[i].Add(rowValues[i]);
+                }
             }
             r.EndRow();
         }
         var table = new AttributeTable(accounts.Select(a => a.AccountId).ToList(),
             src.Attributes.Select((a, i) => new AttributeColumn(a.Name, a.Type, values[i])).ToList());
-        return (accounts, table);
+        return (accounts, table, seen, conflicts);
+    }
+
+    static (List<Product>, long) ReadProducts(SourceReader r, List<string> derived)
+    {
+        var products = new List<Product>();
+        var index = new Dictionary<string, int>(StringComparer.Ordinal);
+        var src = r.Source;
+        long conflicts = 0;
+        foreach (var (col, what) in new[] { ("name", "product_id"), ("family", "'unknown'"), ("list_price", "0"), ("billing_unit", "usage") })
+            if (!r.Has(col)) derived.Add($"products.{col}: not mapped; set to {what}");
+        while (r.Next())
+        {
+            var id = r.Text("product_id");
+            var name = r.Has("name") ? r.Text("name") : id;
+            var family = r.Has("family") ? r.Text("family") : "unknown";
+            var price = r.Has("list_price") ? r.Decimal("list_price", min: 0) : 0m;
+            BillingUnit? unit = BillingUnit.Usage;
+            if (r.Has("billing_unit"))
+            {
+                var u = r.Text("billing_unit");
+                unit = u?.ToLowerInvariant() switch { "seat" => BillingUnit.Seat, "usage" => BillingUnit.Usage, "flat" => BillingUnit.Flat, _ => null };
+                if (u is not null && unit is null) r.Problem("billing_unit", "seat, usage or flat (map other text with \"values\")", u);
+            }
+            if (id is not null && src.Duplicates == "error" && index.ContainsKey(id))
+                r.Problem("product_id", "a unique product_id (this id is on an earlier line; set \"duplicates\" to \"first\" or \"last\" to keep one row per product)", id);
+            if (r.RowOk)
+            {
+                var product = new Product(id!, name ?? id!, family!, price!.Value, unit!.Value);
+                if (index.TryGetValue(id!, out var at))
+                {
+                    if (products[at] != product) conflicts++;
+                    if (src.Duplicates == "last") products[at] = product;
+                }
+                else { index[id!] = products.Count; products.Add(product); }
+            }
+            r.EndRow();
+        }
+        return (products, conflicts);
     }
 
     /// <summary>Reads one mapped source row by row, parsing cells per the mapping and collecting problems that
@@ -173,8 +341,13 @@ public static class DataImporter
         readonly List<DataProblem> rowProblems = new();
         int expectedFields;
         bool pendingFirst;
-        long read, rejected;
+        long read, rejected, accepted, filtered;
         bool done;
+        readonly Dictionary<string, long> reasons = new(StringComparer.Ordinal);
+        readonly (RowFilter Filter, int Field)[] filters;
+
+        public long AcceptedRows => accepted;
+        public long RejectedRows => rejected;
 
         public MappedSource Source { get; }
         public List<DataProblem> Problems { get; } = new();
@@ -199,27 +372,40 @@ public static class DataImporter
             }
             else pendingFirst = true;
             for (int f = 0; f < expectedFields; f++) fieldOf.TryAdd("#" + (f + 1).ToString(CultureInfo.InvariantCulture), f);
-            var missing = source.Columns.Values.Select(m => m.Source).Concat(source.Attributes.Select(a => a.Source))
+            var missing = source.Columns.Values.Select(m => m.Source).Concat(source.Attributes.Select(a => a.Source)).Concat(source.Filter.Select(f => f.Column))
                 .Where(s => s is not null && !fieldOf.ContainsKey(s)).Distinct().ToList();
             if (missing.Count > 0)
                 throw new DataValidationException(missing.Select(m => new DataProblem(file, 1, m, reader.RawText.ToString(),
-                    $"a source column named '{m}' (mapped in the {table} mapping)")).ToList());
+                    $"a source column named '{m}' (mapped in the {table} mapping)"
+                    + (fieldOf.Count > 0 ? MappingJson.DidYouMean(m!, fieldOf.Keys.Where(k => !k.StartsWith('#'))) : ""))).ToList());
+            filters = source.Filter.Select(f => (f, fieldOf[f.Column])).ToArray();
         }
 
         public bool Next()
         {
-            if (done) return false;
-            rowProblems.Clear();
-            if (pendingFirst) pendingFirst = false;
-            else if (!reader.Read()) { done = true; return false; }
-            read++;
-            if (reader.FieldCount != expectedFields)
+            while (true)
             {
-                Problem(null, $"{expectedFields} fields as in the first line, found {reader.FieldCount}", reader.RawText.ToString());
-                EndRow();
-                return Next();
+                if (done) return false;
+                rowProblems.Clear();
+                if (pendingFirst) pendingFirst = false;
+                else if (!reader.Read()) { done = true; return false; }
+                read++;
+                if (reader.FieldCount != expectedFields)
+                {
+                    Problem(null, $"{expectedFields} fields as in the first line, found {reader.FieldCount}", reader.RawText.ToString());
+                    EndRow();
+                    continue;
+                }
+                bool keep = true;
+                foreach (var (f, field) in filters)
+                {
+                    var fv = reader.Field(field);
+                    var text = fv.Length == 0 && !reader.Quoted(field) ? null : fv.Trim().ToString();
+                    if (!f.Keep(text)) { keep = false; break; }
+                }
+                if (keep) return true;
+                filtered++;
             }
-            return true;
         }
 
         public bool Has(string column) => Source.Columns.ContainsKey(column);
@@ -228,9 +414,12 @@ public static class DataImporter
         {
             var map = Source.Columns[column];
             if (map.Constant is not null) { sourceName = column; return map.Constant; }
+            if (map.Derive == "row_number") { sourceName = column; return (read - filtered).ToString(CultureInfo.InvariantCulture); }
             sourceName = map.Source!;
             var f = reader.Field(fieldOf[map.Source!]);
-            return f.Length == 0 && !reader.Quoted(fieldOf[map.Source!]) ? null : f.Trim().ToString();
+            var text = f.Length == 0 && !reader.Quoted(fieldOf[map.Source!]) ? null : f.Trim().ToString();
+            if (text is not null && map.Values is not null && map.Values.TryGetValue(text, out var mapped)) text = mapped;
+            return text;
         }
 
         string? RawSource(string sourceName)
@@ -332,20 +521,28 @@ public static class DataImporter
 
         public void EndRow()
         {
-            if (rowProblems.Count == 0) return;
+            if (rowProblems.Count == 0) { accepted++; return; }
             rejected++;
+            var reason = $"{rowProblems[0].Column}: {rowProblems[0].Expected}";
+            reasons[reason] = reasons.GetValueOrDefault(reason) + 1;
             foreach (var p in rowProblems) { ProblemCount++; if (Problems.Count < options.MaxProblems) Problems.Add(p); }
             rejects?.Add(reader.Line, rowProblems, reader.RawText.ToString());
             rowProblems.Clear();
         }
 
-        public TableLoadReport Finish(long accepted)
+        public TableLoadReport Finish(long acceptedRows)
         {
+            _ = acceptedRows;
             reader.Dispose();
             bool wrote = false;
             if (rejects is not null) { wrote = rejects.Commit(); rejects.Dispose(); }
-            return new TableLoadReport(table, file, TableStatus.Loaded, read, accepted, rejected,
+            return new TableLoadReport(table, file, TableStatus.Loaded, read - filtered, accepted, rejected,
                 wrote ? rejects!.Path : null);
         }
+
+        public ImportTableReport Summary(long rows, long conflicts) =>
+            new(table, file, read, accepted, rejected, filtered, rows, conflicts,
+                reasons.OrderByDescending(kv => kv.Value).ThenBy(kv => kv.Key, StringComparer.Ordinal).ToDictionary(kv => kv.Key, kv => kv.Value, StringComparer.Ordinal),
+                Source.Filter.Select(f => f.ToString()).ToList(), Source.Duplicates);
     }
 }
