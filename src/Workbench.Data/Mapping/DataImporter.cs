@@ -140,6 +140,16 @@ public static class DataImporter
         }
         transactions ??= [];
 
+        var generic = new List<(string Table, MappedSource Source, string File, GenericRows Rows)>();
+        foreach (var table in DataMapping.GenericTables)
+        {
+            if (!mapping.Tables.TryGetValue(table, out var src)) continue;
+            var r = new SourceReader(src, dataDir, table, options, rejectsDir);
+            var rows = ReadGeneric(r, table, derived);
+            Collect(r, rows.Lines.Count, rows.Conflicts);
+            generic.Add((table, src, Path.GetFullPath(Path.Combine(dataDir, src.File)), rows));
+        }
+
         // Account start derived explicitly from the first transaction (created_date {"derive": "first_transaction"}).
         if (accounts is not null && mapping.Accounts!.Columns["created_date"].Derive == "first_transaction")
         {
@@ -207,7 +217,8 @@ public static class DataImporter
                 duplicate.Key, "a unique transaction_id per line")]);
         products ??= [];
         var dataset = new CrmDataset { Accounts = accounts, Products = products, Spend = spend, Transactions = dayLevel };
-        var order = new[] { "accounts", "products", "transactions", "spend" };
+        if (generic.Count > 0) dataset = LoadGeneric(dataset, generic, options, rejectsDir, tables);
+        var order = new[] { "accounts", "products", "transactions", "spend" }.Concat(DataMapping.GenericTables).ToArray();
         var summary = new ImportReport(tables.OrderBy(t => Array.IndexOf(order, t.Table)).ToList(), derived);
         return new MappedData(dataset, transactions, attributes, report, summary);
     }
@@ -287,6 +298,118 @@ public static class DataImporter
         var table = new AttributeTable(accounts.Select(a => a.AccountId).ToList(),
             src.Attributes.Select((a, i) => new AttributeColumn(a.Name, a.Type, values[i])).ToList());
         return (accounts, table, seen, conflicts);
+    }
+
+    /// <summary>A generic table's rows as canonical CSV lines, with each line's source line.</summary>
+    sealed record GenericRows(List<string> Lines, List<long> SourceLines, long Conflicts);
+
+    /// <summary>Reads a source for a canonical table without a dedicated reader: each mapped cell is parsed with the
+    /// source's culture and date formats (problems name the source file, line, column and value) and written as
+    /// canonical text; keys, foreign keys and cross-column rules are checked when the staged table loads.</summary>
+    static GenericRows ReadGeneric(SourceReader r, string table, List<string> derived)
+    {
+        var schema = CrmSchema.Table(table);
+        var src = r.Source;
+        foreach (var c in schema.Columns)
+            if (!src.Columns.ContainsKey(c.Name))
+                derived.Add(DataMapping.OptionalColumns.TryGetValue((table, c.Name), out var dv)
+                    ? $"{table}.{c.Name}: not mapped; set to {dv}" : $"{table}.{c.Name}: not mapped; left empty");
+        var keyCols = schema.Key.Select(k => schema.Columns.ToList().FindIndex(c => c.Name == k)).ToArray();
+        var lines = new List<string>(); var sourceLines = new List<long>();
+        var index = new Dictionary<string, int>(StringComparer.Ordinal);
+        long conflicts = 0;
+        var cells = new string?[schema.Columns.Count];
+        var sb = new System.Text.StringBuilder();
+        while (r.Next())
+        {
+            for (int i = 0; i < cells.Length; i++)
+            {
+                var c = schema.Columns[i];
+                cells[i] = r.Has(c.Name) ? r.Canonical(c) : DataMapping.OptionalColumns.GetValueOrDefault((table, c.Name));
+            }
+            if (r.RowOk)
+            {
+                var key = string.Join("\u001f", keyCols.Select(k => cells[k]));
+                sb.Clear();
+                for (int i = 0; i < cells.Length; i++)
+                {
+                    if (i > 0) sb.Append(',');
+                    if (cells[i] is { } v) Io.CellText.AppendQuoted(sb, v);
+                }
+                var line = sb.ToString();
+                if (index.TryGetValue(key, out var at))
+                {
+                    if (src.Duplicates == "error")
+                        r.Problem(schema.Key[0], $"a unique key ({string.Join(", ", schema.Key)}); the same key is on line {sourceLines[at].ToString(CultureInfo.InvariantCulture)} (set \"duplicates\" to \"first\" or \"last\" to keep one row)", key.Replace("\u001f", "|", StringComparison.Ordinal));
+                    else
+                    {
+                        if (lines[at] != line) conflicts++;
+                        if (src.Duplicates == "last") { lines[at] = line; sourceLines[at] = r.Line; }
+                    }
+                }
+                else { index[key] = lines.Count; lines.Add(line); sourceLines.Add(r.Line); }
+            }
+            r.EndRow();
+        }
+        return new GenericRows(lines, sourceLines, conflicts);
+    }
+
+    /// <summary>Stages the dataset and the generic tables as canonical CSV in a temporary folder and loads it with
+    /// the catalog (keys, foreign keys, enum and cross-column checks); problems on staged lines are reported on
+    /// the source file's line and column.</summary>
+    static CrmDataset LoadGeneric(CrmDataset dataset, List<(string Table, MappedSource Source, string File, GenericRows Rows)> generic,
+        ImportOptions options, string rejectsDir, List<ImportTableReport> tables)
+    {
+        var staging = Path.Combine(Path.GetTempPath(), "workbench-import-" + Guid.NewGuid().ToString("N"));
+        try
+        {
+            new CrmCatalog(staging).Write(dataset, new WriteOptions { Format = DataFormat.Csv, SkipEmptyTables = true });
+            foreach (var (table, _, _, rows) in generic)
+                File.WriteAllText(Path.Combine(staging, table + ".csv"),
+                    string.Join(",", CrmSchema.Table(table).Columns.Select(c => c.Name)) + "\n" + string.Concat(rows.Lines.Select(l => l + "\n")));
+            DataProblem Remap(DataProblem p)
+            {
+                foreach (var (table, src, file, rows) in generic)
+                    if (Path.GetFullPath(p.File) == Path.Combine(staging, table + ".csv") && p.Line >= 2 && p.Line - 2 < rows.SourceLines.Count)
+                    {
+                        var column = p.Column is { } c && src.Columns.TryGetValue(c, out var m) && m.Source is not null ? m.Source : p.Column;
+                        return p with { File = file, Line = rows.SourceLines[(int)(p.Line - 2)], Column = column };
+                    }
+                return p;
+            }
+            LoadResult loaded;
+            try
+            {
+                loaded = new CrmCatalog(staging).Load(new LoadOptions
+                {
+                    Format = DataFormat.Csv, Mode = options.Mode, IncludeTruth = false, MaxProblems = options.MaxProblems,
+                    RejectsDirectory = Path.Combine(rejectsDir, "checks"),
+                });
+            }
+            catch (DataValidationException ex)
+            {
+                throw new DataValidationException(ex.Problems.Select(Remap).ToList(), options.MaxProblems);
+            }
+            foreach (var (table, _, _, rows) in generic)
+            {
+                var t = loaded.Report.Tables.FirstOrDefault(x => x.Table == table);
+                if (t is null || t.Rejected == 0) continue;
+                var at = tables.FindIndex(x => x.Table == table);
+                var reasons = new Dictionary<string, long>(tables[at].RejectedByReason, StringComparer.Ordinal)
+                    { ["key, foreign key or cross-column checks"] = t.Rejected };
+                tables[at] = tables[at] with { Rejected = tables[at].Rejected + t.Rejected, Accepted = tables[at].Accepted - t.Rejected, Rows = t.Accepted, RejectedByReason = reasons };
+            }
+            var d = loaded.Dataset;
+            return dataset with
+            {
+                Contracts = d.Contracts, Usage = d.Usage, Engagement = d.Engagement, Bookings = d.Bookings, Reps = d.Reps, Book = d.Book,
+                Opportunities = d.Opportunities, StageHistory = d.StageHistory, OpportunityActivities = d.OpportunityActivities, Actions = d.Actions,
+            };
+        }
+        finally
+        {
+            try { Directory.Delete(staging, recursive: true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
+        }
     }
 
     static (List<Product>, long) ReadProducts(SourceReader r, List<string> derived)
@@ -465,6 +588,47 @@ public static class DataImporter
             { SourceProblem(src, s, $"a decimal number ({Source.CultureText})"); return null; }
             if (min is { } lo && (double)v < lo) { SourceProblem(src, s, $"a value of at least {lo.ToString(CultureInfo.InvariantCulture)}"); return null; }
             return v;
+        }
+
+        /// <summary>The mapped cell parsed as the canonical column's type and written as canonical text (null: empty).</summary>
+        public string? Canonical(ColumnSpec c)
+        {
+            var s = Raw(c.Name, out var src);
+            if (s is null || (s.Length == 0 && c.Type != ColumnType.String))
+            {
+                if (!c.Nullable) SourceProblem(src, s ?? "", $"a value for {c.Name} (required)");
+                return null;
+            }
+            var inv = CultureInfo.InvariantCulture;
+            switch (c.Type)
+            {
+                case ColumnType.String: return s;
+                case ColumnType.Int:
+                    if (int.TryParse(s, NumberStyles.AllowLeadingSign | NumberStyles.AllowThousands, numbers, out var i)) return i.ToString(inv);
+                    SourceProblem(src, s, $"a whole number for {c.Name} ({Source.CultureText})"); return null;
+                case ColumnType.Decimal:
+                    if (decimal.TryParse(s, NumberStyles.Number, numbers, out var m)) return m.ToString(inv);
+                    SourceProblem(src, s, $"a decimal number for {c.Name} ({Source.CultureText})"); return null;
+                case ColumnType.Double:
+                    if (double.TryParse(s, NumberStyles.Float | NumberStyles.AllowThousands, numbers, out var dbl)) return dbl.ToString("R", inv);
+                    SourceProblem(src, s, $"a number for {c.Name} ({Source.CultureText})"); return null;
+                case ColumnType.Bool:
+                    switch (s.ToLowerInvariant())
+                    {
+                        case "true" or "yes" or "1": return "true";
+                        case "false" or "no" or "0": return "false";
+                    }
+                    SourceProblem(src, s, $"true or false for {c.Name} (or a value map)"); return null;
+                case ColumnType.Date:
+                    if (Source.Columns[c.Name].Constant is { } k && DateOnly.TryParseExact(k, CrmSchema.DateFormat, inv, DateTimeStyles.None, out var kd))
+                        return kd.ToString(CrmSchema.DateFormat, inv);
+                    if (DateOnly.TryParseExact(s, dateFormats, inv, DateTimeStyles.None, out var d)) return d.ToString(CrmSchema.DateFormat, inv);
+                    SourceProblem(src, s, $"a date in {string.Join(" or ", dateFormats)} (invariant culture)"); return null;
+                default:
+                    var name = s.Trim().ToLowerInvariant().Replace(' ', '_').Replace('-', '_');
+                    if (c.AllowedValues.Contains(name)) return name;
+                    SourceProblem(src, s, $"one of: {string.Join(", ", c.AllowedValues)} for {c.Name} (map other text with \"values\")"); return null;
+            }
         }
 
         public DateOnly? Date(string column)

@@ -1,4 +1,5 @@
 using System.Globalization;
+using Workbench.Domain;
 
 namespace Workbench.Data;
 
@@ -19,6 +20,30 @@ public sealed record DataMapping
     public MappedSource? Transactions { get; init; }
     public MappedSource? Accounts { get; init; }
     public MappedSource? Products { get; init; }
+
+    /// <summary>Sources for the other canonical tables (contracts, usage, engagement, bookings, reps, book (JSON key
+    /// "ownership" or "book"), opportunities, stage_history, opportunity_activities, actions), by canonical table
+    /// name. Their columns are the table's columns in the data dictionary; values are parsed with the source's
+    /// culture and date formats, enum text goes through the column's value map, then is matched case-insensitively.</summary>
+    public IReadOnlyDictionary<string, MappedSource> Tables { get; init; } = new Dictionary<string, MappedSource>();
+
+    /// <summary>The canonical tables a mapping may give a generic source for.</summary>
+    internal static readonly string[] GenericTables =
+        [CrmSchema.Contracts, CrmSchema.Usage, CrmSchema.Engagement, CrmSchema.Bookings, CrmSchema.Reps, CrmSchema.Book,
+         CrmSchema.Opportunities, CrmSchema.StageHistory, CrmSchema.OpportunityActivities, CrmSchema.Actions];
+
+    /// <summary>Canonical columns a generic source may leave out, and the value they then get (listed in the
+    /// import report's "derived"; null means empty).</summary>
+    internal static readonly IReadOnlyDictionary<(string Table, string Column), string?> OptionalColumns =
+        new Dictionary<(string, string), string?>
+        {
+            [(CrmSchema.Opportunities, "activity_count")] = "0",
+            [(CrmSchema.Opportunities, "contacts_involved")] = "0",
+            [(CrmSchema.Reps, "rollout_arm")] = "control",
+        };
+
+    internal static IEnumerable<string> RequiredColumns(string table) =>
+        CrmSchema.Table(table).Columns.Where(c => !c.Nullable && !OptionalColumns.ContainsKey((table, c.Name))).Select(c => c.Name);
 
     internal static readonly string[] TransactionColumns = ["transaction_id", "account_id", "product_id", "date", "amount"];
     internal static readonly string[] AccountColumns =
@@ -45,8 +70,17 @@ public sealed record DataMapping
 
     internal void Validate(string where)
     {
-        if (Transactions is null && Accounts is null && Products is null)
-            throw new OptionsValidationException($"{where}: a mapping needs 'transactions', 'accounts' or 'products'.");
+        if (Transactions is null && Accounts is null && Products is null && Tables.Count == 0)
+            throw new OptionsValidationException($"{where}: a mapping needs at least one source ('transactions', 'accounts', 'products', 'opportunities', ...).");
+        foreach (var (table, src) in Tables)
+        {
+            if (!GenericTables.Contains(table))
+                throw new OptionsValidationException($"{where}: '{table}' is not a canonical table a source can be given for{MappingJson.DidYouMean(table, GenericTables)}.");
+            src.Validate($"{where} {table}", RequiredColumns(table).ToArray(), CrmSchema.Table(table).Columns.Select(c => c.Name).ToArray());
+            foreach (var (col, map) in src.Columns)
+                if (map.Derive is not null)
+                    throw new OptionsValidationException($"{where} {table}: column '{col}' cannot be derived; map a source column or a constant.");
+        }
         Transactions?.Validate(where + " transactions", ["account_id", "date", "amount"], TransactionColumns);
         Accounts?.Validate(where + " accounts", ["account_id"], AccountColumns);
         Products?.Validate(where + " products", ["product_id"], ProductColumns);

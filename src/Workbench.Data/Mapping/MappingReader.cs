@@ -1,4 +1,5 @@
 using System.Globalization;
+using Workbench.Domain;
 using System.Text.Json;
 
 namespace Workbench.Data;
@@ -8,7 +9,7 @@ namespace Workbench.Data;
 /// one <see cref="OptionsValidationException"/> lists them all.</summary>
 internal sealed class MappingReader
 {
-    static readonly string[] RootKeys = ["name", "description", "version", "transactions", "accounts", "products"];
+    static readonly string[] RootKeys = ["name", "description", "version", "transactions", "accounts", "products", "ownership", .. DataMapping.GenericTables];
     static readonly string[] SourceKeys =
         ["file", "delimiter", "header", "culture", "decimalSeparator", "thousandsSeparator", "dateFormats", "columns", "attributes", "filter", "duplicates"];
     static readonly string[] ColumnKeys = ["source", "constant", "monthsBefore", "values", "derive"];
@@ -102,7 +103,28 @@ internal sealed class MappingReader
             Transactions = Get(root, "transactions") is { } t ? Source(t, "transactions", DataMapping.TransactionColumns) : null,
             Accounts = Get(root, "accounts") is { } a ? Source(a, "accounts", DataMapping.AccountColumns) : null,
             Products = Get(root, "products") is { } p ? Source(p, "products", DataMapping.ProductColumns) : null,
+            Tables = Generic(root),
         };
+    }
+
+    Dictionary<string, MappedSource> Generic(MappingNode root)
+    {
+        var tables = new Dictionary<string, MappedSource>(StringComparer.Ordinal);
+        foreach (var (key, line, val) in root.Members)
+        {
+            var table = key == "ownership" ? CrmSchema.Book : key;
+            if (!DataMapping.GenericTables.Contains(table)) continue;
+            if (tables.ContainsKey(table)) { Problem(line, $"'{key}' repeats the {table} source ('ownership' and 'book' are one table)."); continue; }
+            var columns = CrmSchema.Table(table).Columns.Select(c => c.Name).ToArray();
+            if (Source(val, key, columns) is { } src)
+            {
+                foreach (var required in DataMapping.RequiredColumns(table))
+                    if (!src.Columns.ContainsKey(required))
+                        Problem(val.Line, $"{key}: column '{required}' must be mapped (a source column or a constant); nothing is defaulted.");
+                tables[table] = src;
+            }
+        }
+        return tables;
     }
 
     MappedSource? Source(MappingNode node, string table, string[] canonical)
@@ -166,6 +188,7 @@ internal sealed class MappingReader
                     });
                 }
         }
+        if (file is not null && Get(node, "columns") is null) Problem(node.Line, $"the {table} source needs 'columns'.");
         var defaults = new MappedSource { File = "" };
         bool? header = Bool(node, "header", table);
         return new MappedSource

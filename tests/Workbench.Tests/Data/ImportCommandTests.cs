@@ -184,4 +184,75 @@ public class ImportCommandTests
         Assert.Equal(usedAccounts.Count, acc.GetProperty("rows").GetInt64());
         Assert.Equal(data.Spend.Count + 1, Table(report, "transactions").GetProperty("accepted").GetInt64());
     }
+
+    /// <summary>A generated CRM exported the way a CRM exports deals (accounts and users lists, an ownership file, a
+    /// denormalized deals file with display-text stages, empty close dates for open deals and deleted rows, a stage
+    /// history file) imports back to opportunities, stage history, reps and ownership equal to the originals.</summary>
+    [Fact]
+    public void A_generated_deals_export_imports_back_to_equal_opportunities_stage_history_reps_and_ownership()
+    {
+        var data = CrmGenerator.Generate(new GeneratorOptions { Accounts = 60, Months = 12, Seed = 3 });
+        Assert.NotEmpty(data.Opportunities);
+        var dir = TestPaths.NewTempDir("deals");
+        var inv = CultureInfo.InvariantCulture;
+        string Date(DateOnly? d) => d?.ToString("MM/dd/yyyy", inv) ?? "";
+        string Stage(OpportunityStage s) => s switch
+        {
+            OpportunityStage.ClosedWon => "Closed Won", OpportunityStage.ClosedLost => "Closed Lost", OpportunityStage.Qualification => "Qualify", _ => s.ToString(),
+        };
+        string Q(string? s) => s is null ? "" : "\"" + s.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"";
+        File.WriteAllLines(Path.Combine(dir, "accounts.csv"), new[] { "Id,Account Name,Industry,Billing Region,Employees,Revenue,Founded,Parent,Created" }
+            .Concat(data.Accounts.Select(a => string.Create(inv, $"{a.AccountId},{Q(a.Name)},{a.Industry},{a.Region},{a.Employees},{a.RevenueBand},{a.FoundedYear},{a.ParentAccountId},{Date(a.CreatedDate)}"))));
+        File.WriteAllLines(Path.Combine(dir, "users.csv"), new[] { "User Id,Full Name,Territory,Start Date,Pilot" }
+            .Concat(data.Reps.Select(r => $"{r.RepId},{Q(r.Name)},{r.Region},{Date(r.HireDate)},{(r.RolloutArm == RolloutArm.Treatment ? "Y" : "N")}")));
+        File.WriteAllLines(Path.Combine(dir, "ownership.csv"), new[] { "Owner,Account,From,To" }
+            .Concat(data.Book.Select(b => $"{b.RepId},{b.AccountId},{Date(b.FromDate)},{Date(b.ToDate)}")));
+        var accounts = data.Accounts.ToDictionary(a => a.AccountId);
+        File.WriteAllLines(Path.Combine(dir, "deals.csv"), new[] { "Deal Id,Account Id,Account Name,Owner Id,Product,Amount,Created,Closed,Stage,Result,Activities,Contacts,Titles,Deleted" }
+            .Concat(data.Opportunities.Select(o => string.Create(inv,
+                $"{o.OpportunityId},{o.AccountId},{Q(accounts[o.AccountId].Name)},{o.RepId},{o.ProductId},{o.Amount},{Date(o.CreatedDate)},{Date(o.CloseDate)},{Stage(o.DeclaredStage)},{o.Outcome},{o.ActivityCount},{o.ContactsInvolved},{Q(o.ContactTitles)},false")))
+            .Append($"X-1,{data.Opportunities[0].AccountId},x,{data.Opportunities[0].RepId},NOPE,1,01/01/2020,,Prospecting,Open,0,0,,true"));
+        File.WriteAllLines(Path.Combine(dir, "stages.csv"), new[] { "Deal,Stage,Entered" }
+            .Concat(data.StageHistory.Select(h => $"{h.OpportunityId},{Stage(h.Stage)},{Date(h.EnteredDate)}")));
+        File.WriteAllText(Path.Combine(dir, "crm.json"), """
+            {
+              "version": 2,
+              "accounts": { "file": "accounts.csv", "dateFormats": ["MM/dd/yyyy"],
+                "columns": { "account_id": "Id", "name": "Account Name", "industry": "Industry", "region": "Billing Region", "employees": "Employees",
+                  "revenue_band": "Revenue", "founded_year": "Founded", "parent_account_id": "Parent", "created_date": "Created" } },
+              "products": { "file": "deals.csv", "duplicates": "first", "filter": { "column": "Deleted", "equals": "false" },
+                "columns": { "product_id": "Product" } },
+              "reps": { "file": "users.csv", "dateFormats": ["MM/dd/yyyy"],
+                "columns": { "rep_id": "User Id", "name": "Full Name", "region": "Territory", "hire_date": "Start Date",
+                  "rollout_arm": { "source": "Pilot", "values": { "Y": "treatment", "N": "control" } } } },
+              "ownership": { "file": "ownership.csv", "dateFormats": ["MM/dd/yyyy"],
+                "columns": { "rep_id": "Owner", "account_id": "Account", "from_date": "From", "to_date": "To" } },
+              "opportunities": { "file": "deals.csv", "dateFormats": ["MM/dd/yyyy"], "filter": { "column": "Deleted", "equals": "false" },
+                "columns": { "opportunity_id": "Deal Id", "account_id": "Account Id", "rep_id": "Owner Id", "product_id": "Product", "amount": "Amount",
+                  "created_date": "Created", "close_date": "Closed", "declared_stage": { "source": "Stage", "values": { "Qualify": "qualification" } },
+                  "outcome": "Result", "activity_count": "Activities", "contacts_involved": "Contacts", "contact_titles": "Titles" } },
+              "stage_history": { "file": "stages.csv", "dateFormats": ["MM/dd/yyyy"],
+                "columns": { "opportunity_id": "Deal", "stage": { "source": "Stage", "values": { "Qualify": "qualification" } }, "entered_date": "Entered" } }
+            }
+            """);
+        var outDir = Path.Combine(dir, "out");
+        var (code, _, err) = Run("import", "--mapping", Path.Combine(dir, "crm.json"), "--out", outDir);
+        Assert.True(code == 0, err);
+        var (back, _) = new CrmCatalog(outDir).Load();
+        Assert.Equal(data.Accounts, back.Accounts);
+        Assert.Equal(data.Reps, back.Reps);
+        Assert.Equal(data.Book, back.Book);
+        Assert.Equal(data.Opportunities, back.Opportunities);
+        Assert.Equal(data.StageHistory, back.StageHistory);
+        Assert.Contains(back.Opportunities, o => o.CloseDate is null);
+        using var report = JsonDocument.Parse(File.ReadAllText(Path.Combine(outDir, "import-report.json")));
+        Assert.Equal(1, Table(report, "opportunities").GetProperty("filtered").GetInt64());
+        Assert.Equal(data.Opportunities.Count, Table(report, "opportunities").GetProperty("rows").GetInt64());
+
+        // A stage the canonical vocabulary lacks names the source file, line, column and value.
+        File.AppendAllText(Path.Combine(dir, "stages.csv"), $"{data.Opportunities[0].OpportunityId},Demo,01/01/2021\n");
+        var (bad, _, badErr) = Run("import", "--mapping", Path.Combine(dir, "crm.json"), "--out", Path.Combine(dir, "out2"));
+        Assert.Equal(2, bad);
+        Assert.Contains($"stages.csv:{data.StageHistory.Count + 2}, column 'Stage': value 'Demo': one of: prospecting, qualification", badErr);
+    }
 }
