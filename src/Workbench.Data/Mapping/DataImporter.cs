@@ -502,6 +502,40 @@ public static class DataImporter
                     $"a source column named '{m}' (mapped in the {table} mapping)"
                     + (fieldOf.Count > 0 ? MappingJson.DidYouMean(m!, fieldOf.Keys.Where(k => !k.StartsWith('#'))) : ""))).ToList());
             filters = source.Filter.Select(f => (f, fieldOf[f.Column])).ToArray();
+            foreach (var (col, map) in source.Columns)
+                if (map.Lookup is { } lk) lookups[col] = LoadLookup(lk, dataDir);
+        }
+
+        readonly Dictionary<string, (string File, Dictionary<string, string> Values)> lookups = new(StringComparer.Ordinal);
+
+        static (string, Dictionary<string, string>) LoadLookup(LookupMap lk, string dataDir)
+        {
+            var path = Path.GetFullPath(Path.Combine(dataDir, lk.File));
+            if (!File.Exists(path)) throw new DataValidationException([new DataProblem(path, 0, null, null, "the lookup file (file missing)")]);
+            var delim = lk.Delimiter switch { "whitespace" => ' ', "\\t" or "tab" => '\t', var d => d[0] };
+            using var rd = CsvRecordReader.Open(path, delim, lk.Delimiter == "whitespace");
+            if (!rd.Read()) throw new DataValidationException([new DataProblem(path, 1, null, "", "a header row; the file is empty")]);
+            int key = -1, value = -1;
+            var names = new List<string>();
+            for (int f = 0; f < rd.FieldCount; f++)
+            {
+                var n = rd.Field(f).ToString(); names.Add(n);
+                if (n == lk.Key) key = f;
+                if (n == lk.Value) value = f;
+            }
+            if (key < 0 || value < 0)
+                throw new DataValidationException([new DataProblem(path, 1, key < 0 ? lk.Key : lk.Value, rd.RawText.ToString(),
+                    $"a column named '{(key < 0 ? lk.Key : lk.Value)}' (named in a lookup){MappingJson.DidYouMean(key < 0 ? lk.Key : lk.Value, names)}")]);
+            var map = new Dictionary<string, string>(StringComparer.Ordinal);
+            while (rd.Read())
+            {
+                if (rd.FieldCount <= Math.Max(key, value)) continue;
+                var k = rd.Field(key).Trim().ToString();
+                if (map.ContainsKey(k))
+                    throw new DataValidationException([new DataProblem(path, rd.Line, lk.Key, k, "a unique key in the lookup file")]);
+                map[k] = rd.Field(value).Trim().ToString();
+            }
+            return (path, map);
         }
 
         public bool Next()
@@ -541,6 +575,12 @@ public static class DataImporter
             sourceName = map.Source!;
             var f = reader.Field(fieldOf[map.Source!]);
             var text = f.Length == 0 && !reader.Quoted(fieldOf[map.Source!]) ? null : f.Trim().ToString();
+            if (text is not null && map.Lookup is not null)
+            {
+                var (lkFile, values) = lookups[column];
+                if (values.TryGetValue(text, out var found)) text = found;
+                else { rowProblems.Add(new DataProblem(file, reader.Line, map.Source!, text, $"a key present in column '{map.Lookup.Key}' of {Path.GetFileName(lkFile)}")); }
+            }
             if (text is not null && map.Values is not null && map.Values.TryGetValue(text, out var mapped)) text = mapped;
             return text;
         }

@@ -212,7 +212,12 @@ public sealed record AttributeMap
 /// or a derivation ("row_number": the data row's number, for tables without an id; "first_transaction": an
 /// account's first transaction date, for created_date).</summary>
 public sealed record ColumnMap(string? Source = null, string? Constant = null, string? MonthsBefore = null,
-    IReadOnlyDictionary<string, string>? Values = null, string? Derive = null);
+    IReadOnlyDictionary<string, string>? Values = null, string? Derive = null, LookupMap? Lookup = null);
+
+/// <summary>Replaces a source column's value by the <see cref="Value"/> column of the row of another file
+/// (<see cref="File"/>, with a header, relative to the data folder) whose <see cref="Key"/> column equals it; a value
+/// with no row there is a problem naming the file, line, column and value.</summary>
+public sealed record LookupMap(string File, string Key, string Value, string Delimiter = ",");
 
 /// <summary>A row filter on a source column (compared after trimming): exactly one of <see cref="EqualsValue"/>
 /// (JSON key "equals"), <see cref="NotEquals"/>, <see cref="In"/>, <see cref="NotIn"/>, <see cref="NotEmpty"/>

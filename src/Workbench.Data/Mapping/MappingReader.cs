@@ -12,7 +12,8 @@ internal sealed class MappingReader
     static readonly string[] RootKeys = ["name", "description", "version", "transactions", "accounts", "products", "ownership", .. DataMapping.GenericTables];
     static readonly string[] SourceKeys =
         ["file", "delimiter", "header", "culture", "decimalSeparator", "thousandsSeparator", "dateFormats", "columns", "attributes", "filter", "duplicates"];
-    static readonly string[] ColumnKeys = ["source", "constant", "monthsBefore", "values", "derive"];
+    static readonly string[] ColumnKeys = ["source", "constant", "monthsBefore", "values", "derive", "lookup"];
+    static readonly string[] LookupKeys = ["file", "key", "value", "delimiter"];
     static readonly string[] AttributeKeys = ["name", "source", "type", "nullable", "values"];
     static readonly string[] FilterKeys = ["column", "equals", "notEquals", "in", "notIn", "notEmpty"];
 
@@ -216,8 +217,21 @@ internal sealed class MappingReader
             return null;
         }
         CheckKeys(val, ColumnKeys, where);
+        LookupMap? lookup = null;
+        if (Get(val, "lookup") is { } lk)
+        {
+            if (lk.Kind != JsonValueKind.Object) Problem(lk.Line, $"{where}.lookup must be an object (file, key, value, delimiter), found {lk.Describe()}.");
+            else
+            {
+                CheckKeys(lk, LookupKeys, where + ".lookup");
+                var (f, k, v) = (String(lk, "file", where + ".lookup"), String(lk, "key", where + ".lookup"), String(lk, "value", where + ".lookup"));
+                if (f is null || k is null || v is null) Problem(lk.Line, $"{where}.lookup needs 'file', 'key' and 'value'.");
+                else lookup = new LookupMap(f, k, v, String(lk, "delimiter", where + ".lookup") ?? ",");
+            }
+        }
         var map = new ColumnMap(String(val, "source", where), String(val, "constant", where), String(val, "monthsBefore", where),
-            ValueMap(Get(val, "values"), where + ".values"), String(val, "derive", where));
+            ValueMap(Get(val, "values"), where + ".values"), String(val, "derive", where), lookup);
+        if (lookup is not null && map.Source is null) Problem(val.Line, $"{where}: 'lookup' looks up a 'source' column's value.");
         int kinds = (map.Source is null ? 0 : 1) + (map.Constant is null ? 0 : 1) + (map.Derive is null ? 0 : 1);
         if (kinds != 1) Problem(val.Line, $"{where} needs exactly one of 'source', 'constant' or 'derive'.");
         if (map.MonthsBefore is not null && map.Source is null) Problem(val.Line, $"{where}: 'monthsBefore' needs a 'source' column holding months.");

@@ -255,4 +255,25 @@ public class ImportCommandTests
         Assert.Equal(2, bad);
         Assert.Contains($"stages.csv:{data.StageHistory.Count + 2}, column 'Stage': value 'Demo': one of: prospecting, qualification", badErr);
     }
+
+    [Fact]
+    public void A_lookup_by_key_from_another_file_fills_a_column_and_a_missing_key_names_file_line_column_and_value()
+    {
+        var dir = TestPaths.NewTempDir("import-lookup");
+        File.WriteAllText(Path.Combine(dir, "customers.csv"), "id,since,region_code\nc1,2023-01-05,N\nc2,2023-02-01,S\n");
+        File.WriteAllText(Path.Combine(dir, "regions.csv"), "code,label\nN,North America\nS,South America\n");
+        File.WriteAllText(Path.Combine(dir, "m.json"), """
+            { "accounts": { "file": "customers.csv",
+                "columns": { "account_id": "id", "created_date": "since", "region": { "source": "region_code", "lookup": { "file": "regions.csv", "key": "code", "value": "label" } } } } }
+            """);
+        var outDir = Path.Combine(dir, "out");
+        Assert.Equal(0, Run("import", "--mapping", Path.Combine(dir, "m.json"), "--out", outDir).Code);
+        var (back, _) = new CrmCatalog(outDir).Load();
+        Assert.Equal(["North America", "South America"], back.Accounts.Select(a => a.Region));
+
+        File.AppendAllText(Path.Combine(dir, "customers.csv"), "c3,2023-03-01,X\n");
+        var (code, _, err) = Run("import", "--mapping", Path.Combine(dir, "m.json"), "--out", Path.Combine(dir, "out2"));
+        Assert.Equal(2, code);
+        Assert.Contains("customers.csv:4, column 'region_code': value 'X': a key present in column 'code' of regions.csv", err);
+    }
 }
