@@ -27,7 +27,7 @@ public class ImportCommandTests
 
     [Theory]
     [InlineData("telco.json", "ibm-telco-customer-churn", "accounts", 7_043L, 7_043L)]
-    [InlineData("cdnow.json", "cdnow-lifetimes", "transactions", 69_659L, 23_570L)]
+    [InlineData("cdnow_sample.json", "cdnow-lifetimes", "transactions", 6_919L, 2_357L)]
     [InlineData("wholesale.json", "uci-wholesale-customers", "accounts", 440L, 440L)]
     public void The_sample_mappings_import_through_the_cli_with_an_import_report(string mapping, string dataset, string sourceTable, long read, long accounts)
     {
@@ -275,5 +275,30 @@ public class ImportCommandTests
         var (code, _, err) = Run("import", "--mapping", Path.Combine(dir, "m.json"), "--out", Path.Combine(dir, "out2"));
         Assert.Equal(2, code);
         Assert.Contains("customers.csv:4, column 'region_code': value 'X': a key present in column 'code' of regions.csv", err);
+    }
+
+    [Fact]
+    public void Cdnow_imports_as_order_data_and_features_choose_purchase_labels_with_plausible_rates_and_a_full_registry()
+    {
+        var dir = TestPaths.NewTempDir("cdnow-features");
+        var data = Path.Combine(dir, "data");
+        Assert.Equal(0, Run("import", "--mapping", Mapping("cdnow.json"), "--source", TestPaths.Dataset("cdnow-lifetimes"), "--out", data).Code);
+        var features = Path.Combine(dir, "features");
+        var (code, stdout, err) = Run("features", "--data", data, "--out", features);
+        Assert.True(code == 0, err);
+        Assert.Contains("label source: purchases (churn rate", stdout);
+        using var report = JsonDocument.Parse(File.ReadAllText(Path.Combine(features, "label-report.json")));
+        Assert.Equal("purchases", report.RootElement.GetProperty("label_source").GetString());
+        var churn = report.RootElement.GetProperty("churn_rate").GetDouble();
+        var upsell = report.RootElement.GetProperty("upsell_rate").GetDouble();
+        Assert.InRange(churn, 0.005, 0.5);
+        Assert.InRange(upsell, 0.005, 0.5);
+        Assert.Equal(0, report.RootElement.GetProperty("flags").GetArrayLength());
+
+        var header = File.ReadLines(Path.Combine(features, "features.csv")).First().Split(',');
+        using var registry = JsonDocument.Parse(File.ReadAllText(Path.Combine(features, "feature-registry.json")));
+        var described = registry.RootElement.GetProperty("columns").EnumerateArray().Select(c => c.GetProperty("name").GetString()).ToList();
+        Assert.Equal(header, described);
+        Assert.Contains("upsell_amount", described);
     }
 }
