@@ -56,7 +56,12 @@ internal static class MappingJson
         }
         catch (JsonException ex)
         {
-            throw new OptionsValidationException($"{source}:{ex.LineNumber + 1}: invalid JSON: {ex.Message}");
+            throw new OptionsValidationException($"{source}:{ex.LineNumber + 1}: invalid JSON in the mapping: {ex.Message}");
+        }
+        catch (InvalidOperationException ex)
+        {
+            // A string the reader cannot unescape (a lone surrogate escape such as "\ud800").
+            throw new OptionsValidationException($"{source}:{LineOf(reader.TokenStartIndex + bom)}: invalid string in the mapping: {ex.Message}");
         }
     }
 
