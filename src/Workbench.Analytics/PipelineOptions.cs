@@ -66,7 +66,7 @@ public sealed record PipelineOptions
     /// <summary>The label options for a dataset, with "auto" resolved.</summary>
     public LabelOptions LabelsFor(CrmDataset data) => Labels with
     {
-        Source = LabelSource ?? (data.Bookings.Count > 0 ? Labeling.LabelSource.Bookings : Labeling.LabelSource.Spend),
+        Source = LabelSource ?? Labeling.Labeler.AutoSource(data),
     };
 
     /// <summary>Throws <see cref="OptionsValidationException"/> when a section is invalid.</summary>

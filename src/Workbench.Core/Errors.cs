@@ -54,6 +54,28 @@ public sealed class DataValidationException : WorkbenchException
     public DataValidationException(IReadOnlyList<DataProblem> problems, int maxListed = 20)
         : base(Format(problems, maxListed)) => Problems = problems;
 
+    /// <summary>Problems of which only the first were kept: the message states the totals
+    /// ("9,994 rows rejected (9,994 problems); the first 20 shown:").</summary>
+    public DataValidationException(IReadOnlyList<DataProblem> problems, int maxListed, long totalProblems, long rejectedRows)
+        : base(FormatTotals(problems, maxListed, totalProblems, rejectedRows))
+    {
+        Problems = problems; TotalProblems = totalProblems; RejectedRows = rejectedRows;
+    }
+
+    /// <summary>Every problem found, including those not kept in <see cref="Problems"/>.</summary>
+    public long TotalProblems { get; }
+    /// <summary>Rows with at least one problem.</summary>
+    public long RejectedRows { get; }
+
+    static string FormatTotals(IReadOnlyList<DataProblem> problems, int maxListed, long total, long rows)
+    {
+        var shown = Math.Min(problems.Count, maxListed);
+        var inv = System.Globalization.CultureInfo.InvariantCulture;
+        var head = string.Format(inv, "{0:N0} row{1} rejected ({2:N0} problem{3}); ", rows, rows == 1 ? "" : "s", total, total == 1 ? "" : "s")
+            + (shown < total ? string.Format(inv, "the first {0:N0} shown:", shown) : "all shown:");
+        return head + "\n" + string.Join("\n", problems.Take(maxListed).Select(p => "  " + p));
+    }
+
     static string Format(IReadOnlyList<DataProblem> problems, int maxListed)
     {
         var lines = problems.Take(maxListed).Select(p => "  " + p);

@@ -28,7 +28,7 @@ public sealed record LabeledFeatures(
     public static LabeledFeatures Build(CrmDataset data, SnapshotOptions? snapshots = null, LabelOptions? labels = null, FeatureOptions? features = null)
     {
         snapshots ??= new SnapshotOptions();
-        labels ??= new LabelOptions { Source = data.Bookings.Count > 0 ? LabelSource.Bookings : LabelSource.Spend };
+        labels ??= new LabelOptions { Source = Labeler.AutoSource(data) };
         features ??= new FeatureOptions();
         var panel = new MonthlyPanel(data);
         var snaps = Snapshots.Build(panel, snapshots);

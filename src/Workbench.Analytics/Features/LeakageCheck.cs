@@ -31,7 +31,7 @@ public static class LeakageCheck
     {
         ArgumentNullException.ThrowIfNull(data);
         snapshots = (snapshots ?? new SnapshotOptions()) with { AsOfDates = [asOf] };
-        labels ??= new LabelOptions { Source = data.Bookings.Count > 0 ? LabelSource.Bookings : LabelSource.Spend };
+        labels ??= new LabelOptions { Source = Labeler.AutoSource(data) };
         features ??= new FeatureOptions();
         bool Future(DateOnly d) => d >= asOf;
         var erased = data with

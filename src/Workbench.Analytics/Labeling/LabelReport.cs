@@ -14,6 +14,20 @@ public sealed record LabelBalance(string GroupBy, string Group, int Count, int U
 /// because a model can only be as good as a label that is neither empty nor drifting wildly.</summary>
 public sealed record LabelReport(LabelBalance Overall, IReadOnlyList<LabelBalance> ByMonth, IReadOnlyList<LabelBalance> ByProduct, IReadOnlyList<LabelBalance> BySegment)
 {
+    /// <summary>Warnings about implausible label rates: a churn or upsell rate above 50% or below 0.5% of snapshots
+    /// usually means the label source or thresholds do not fit the data (lumpy orders labelled against a run-rate).</summary>
+    public IReadOnlyList<string> Flags()
+    {
+        var flags = new List<string>();
+        foreach (var (name, rate) in new[] { ("churn", Overall.ChurnRate), ("upsell", Overall.UpsellRate) })
+        {
+            if (Overall.Count == 0) break;
+            if (rate > 0.5) flags.Add(string.Create(RunContext.Culture, $"{name} rate {rate:P1} is above 50%: check the label source and thresholds"));
+            else if (rate < 0.005) flags.Add(string.Create(RunContext.Culture, $"{name} rate {rate:P2} is below 0.5%: too few positives to learn from"));
+        }
+        return flags;
+    }
+
     /// <param name="panel">The panel the labels were cut from.</param>
     /// <param name="labels">Product-level labels.</param>
     /// <param name="segmentOf">Segment name of an account id, when known (planted truth or a segmentation run).</param>

@@ -1,4 +1,5 @@
 using Workbench.Analytics.Features;
+using Workbench.Domain;
 
 namespace Workbench.Analytics.Labeling;
 
@@ -13,6 +14,11 @@ public enum LabelSource
     Spend,
     /// <summary>Churn if either says churn; upsell if either says upsell (and not churn).</summary>
     Both,
+    /// <summary>For order data (irregular purchases): churn when the account-product bought in the
+    /// <see cref="LabelOptions.PurchaseLookbackMonths"/> before the as-of date and buys nothing in the horizon; upsell when
+    /// the horizon's monthly spend is at least (1 + UpsellThreshold) times the lookback's monthly rate, which is also the
+    /// run-rate. Chosen automatically when a dataset without bookings is billed irregularly (<see cref="Labeler.AutoSource"/>).</summary>
+    Purchases,
 }
 
 public sealed record LabelOptions
@@ -26,12 +32,16 @@ public sealed record LabelOptions
     public int RunRateMonths { get; init; } = 3;
     /// <summary>Whether a downgrade booking counts as churn (partial churn). Off: downgrades only move spend.</summary>
     public bool DowngradeIsChurn { get; init; }
+    /// <summary>Purchase labels: months before the as-of date whose purchases set the run-rate (and make a snapshot
+    /// eligible for churn).</summary>
+    public int PurchaseLookbackMonths { get; init; } = 12;
 
     public void Validate()
     {
         if (UpsellThreshold is <= 0 or > 10) throw new OptionsValidationException($"UpsellThreshold must be in (0, 10], got {UpsellThreshold}.");
         if (ChurnThreshold is <= 0 or > 1) throw new OptionsValidationException($"ChurnThreshold must be in (0, 1], got {ChurnThreshold}.");
         if (RunRateMonths is < 1 or > 12) throw new OptionsValidationException($"RunRateMonths must be 1..12, got {RunRateMonths}.");
+        if (PurchaseLookbackMonths is < 1 or > 36) throw new OptionsValidationException($"PurchaseLookbackMonths must be 1..36, got {PurchaseLookbackMonths}.");
     }
 }
 
@@ -52,8 +62,36 @@ public static class Labeler
 
     /// <summary>The monthly run-rate at the as-of date: mean spend over the <see cref="LabelOptions.RunRateMonths"/> months
     /// before it. It reads only the past, so scoring uses it on data whose labels do not exist yet.</summary>
-    public static double RunRate(MonthlyPanel panel, Snapshot s, LabelOptions options) =>
-        panel.SpendSum(s.Pair, s.AsOfMonth - options.RunRateMonths, s.AsOfMonth) / options.RunRateMonths;
+    public static double RunRate(MonthlyPanel panel, Snapshot s, LabelOptions options) => options.Source == LabelSource.Purchases
+        ? panel.SpendSum(s.Pair, s.AsOfMonth - options.PurchaseLookbackMonths, s.AsOfMonth) / options.PurchaseLookbackMonths
+        : panel.SpendSum(s.Pair, s.AsOfMonth - options.RunRateMonths, s.AsOfMonth) / options.RunRateMonths;
+
+    /// <summary>The label source "auto" resolves to: bookings when the data has them; else purchases when billing is
+    /// irregular (<see cref="IsIrregular"/>); else spend against the run-rate.</summary>
+    public static LabelSource AutoSource(CrmDataset data) =>
+        data.Bookings.Count > 0 ? LabelSource.Bookings : IsIrregular(data.Spend) ? LabelSource.Purchases : LabelSource.Spend;
+
+    /// <summary>Irregular billing (order data rather than a subscription): at least 30% of account-products bought in
+    /// a single month only, or at least 25% of the months between an account-product's first and last spend without spend.</summary>
+    public static bool IsIrregular(IReadOnlyList<SpendRecord> spend)
+    {
+        var byPair = new Dictionary<(string, string), (int First, int Last, int Months)>();
+        foreach (var r in spend)
+        {
+            if (r.Amount <= 0) continue;
+            int m = r.Month.Year * 12 + r.Month.Month - 1;
+            var key = (r.AccountId, r.ProductId);
+            byPair[key] = byPair.TryGetValue(key, out var v) ? (Math.Min(v.First, m), Math.Max(v.Last, m), v.Months + 1) : (m, m, 1);
+        }
+        if (byPair.Count == 0) return false;
+        int single = 0; long span = 0, active = 0;
+        foreach (var v in byPair.Values)
+        {
+            if (v.Months == 1) { single++; continue; }
+            span += v.Last - v.First + 1; active += v.Months;
+        }
+        return single >= 0.3 * byPair.Count || (span > 0 && 1.0 - (double)active / span >= 0.25);
+    }
 
     internal static Label LabelOne(MonthlyPanel panel, Snapshot s, SnapshotOptions so, LabelOptions o)
     {
@@ -74,6 +112,14 @@ public static class Labeler
             churnAmount += panel.ChurnAmount[b + m];
         }
         bool bookChurn = churnEvents > 0, bookUpsell = addOns > 0;
+        if (o.Source == LabelSource.Purchases)
+        {
+            double bought = panel.SpendSum(s.Pair, s.AsOfMonth - o.PurchaseLookbackMonths, s.AsOfMonth);
+            bool purchaseChurn = bought > 0 && window <= 0;
+            bool purchaseUpsell = runRate > 0 ? window >= runRate * (1 + o.UpsellThreshold) : window > 0;
+            var po = purchaseChurn ? Outcome.Churn : purchaseUpsell ? Outcome.Upsell : Outcome.Flat;
+            return new Label(s, po, runRate, window, Math.Max(0, window - runRate), purchaseChurn ? runRate : 0);
+        }
 
         var (churn, upsell) = o.Source switch
         {

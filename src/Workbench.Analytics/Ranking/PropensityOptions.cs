@@ -11,6 +11,11 @@ public sealed record PropensityOptions
     public int NumberOfLeaves { get; init; } = 7;
     public double LearningRate { get; init; } = 0.05;
     public int MinExamplesPerLeaf { get; init; } = 200;
+    /// <summary>Training refuses below this many positive examples (Dynamics 365 asks for 40): a model cannot learn a
+    /// class it has barely seen.</summary>
+    public int MinPositives { get; init; } = 40;
+    /// <summary>Training refuses below this many negative examples.</summary>
+    public int MinNegatives { get; init; } = 40;
     /// <summary>Stop adding trees when the validation loss has not improved for this many rounds (0 = off).</summary>
     public int EarlyStoppingRounds { get; init; } = 30;
     public CalibrationMethod Calibration { get; init; } = CalibrationMethod.Isotonic;
@@ -24,7 +29,16 @@ public sealed record PropensityOptions
         if (NumberOfLeaves is < 2 or > 1024) throw new OptionsValidationException($"NumberOfLeaves must be 2..1024, got {NumberOfLeaves}.");
         if (LearningRate is <= 0 or > 1) throw new OptionsValidationException($"LearningRate must be in (0, 1], got {LearningRate}.");
         if (MinExamplesPerLeaf < 1) throw new OptionsValidationException($"MinExamplesPerLeaf must be >= 1, got {MinExamplesPerLeaf}.");
+        if (MinPositives < 1) throw new OptionsValidationException($"MinPositives must be >= 1, got {MinPositives}.");
+        if (MinNegatives < 1) throw new OptionsValidationException($"MinNegatives must be >= 1, got {MinNegatives}.");
         if (EarlyStoppingRounds < 0) throw new OptionsValidationException($"EarlyStoppingRounds must be >= 0, got {EarlyStoppingRounds}.");
         if (Threads is < 1 or > 256) throw new OptionsValidationException($"Threads must be 1..256, got {Threads}.");
     }
+}
+
+/// <summary>Leaf sizes that follow the data: the configured minimum leaf, but never more than a twentieth of the
+/// training rows (at least 5), so a short history does not end in a single leaf that cannot split.</summary>
+public static class LeafSizes
+{
+    public static int Effective(int configured, int trainingRows) => Math.Min(configured, Math.Max(5, trainingRows / 20));
 }

@@ -17,7 +17,9 @@ public static class PropensityTrainer
         options.Validate();
         if (!train.FeatureNames.SequenceEqual(validation.FeatureNames))
             throw new ArgumentException("Training and validation rows have different feature names.");
+        CheckEnoughExamples(target, train, options);
         CheckBothClasses(train, "training"); CheckBothClasses(validation, "validation");
+        int leaf = LeafSizes.Effective(options.MinExamplesPerLeaf, train.RowCount);
         var ml = new MLContext(options.Seed);
         var trainView = train.ToDataView(ml);
         var validView = validation.ToDataView(ml);
@@ -32,7 +34,7 @@ public static class PropensityTrainer
                     NumberOfIterations = options.NumberOfTrees,
                     NumberOfLeaves = options.NumberOfLeaves,
                     LearningRate = options.LearningRate,
-                    MinimumExampleCountPerLeaf = options.MinExamplesPerLeaf,
+                    MinimumExampleCountPerLeaf = leaf,
                     EarlyStoppingRound = options.EarlyStoppingRounds,
                     NumberOfThreads = options.Threads,
                     Seed = options.Seed,
@@ -51,7 +53,7 @@ public static class PropensityTrainer
                     NumberOfTrees = options.NumberOfTrees,
                     NumberOfLeaves = options.NumberOfLeaves,
                     LearningRate = options.LearningRate,
-                    MinimumExampleCountPerLeaf = options.MinExamplesPerLeaf,
+                    MinimumExampleCountPerLeaf = leaf,
                     EarlyStoppingRule = options.EarlyStoppingRounds > 0 ? new TolerantEarlyStoppingRule() : null,
                     EarlyStoppingMetric = EarlyStoppingMetric.L2Norm,
                     NumberOfThreads = options.Threads,
@@ -76,6 +78,17 @@ public static class PropensityTrainer
         var rawValid = model.Transform(validView).GetColumn<float>("Score").Select(s => (double)s).ToArray();
         var calibrator = Calibrator.Fit(options.Calibration, rawValid, validation.Labels);
         return new PropensityModel(ml, target, model, calibrator, train.FeatureNames, options, trees);
+    }
+
+    static void CheckEnoughExamples(string target, TrainingSet train, PropensityOptions options)
+    {
+        int pos = train.Labels.Count(l => l), neg = train.RowCount - pos;
+        if (pos < options.MinPositives || neg < options.MinNegatives)
+            throw new WorkbenchException(
+                $"{target}: the training rows hold {pos.ToString("N0", RunContext.Culture)} positive and {neg.ToString("N0", RunContext.Culture)} negative examples; " +
+                $"training needs at least {options.MinPositives} positives and {options.MinNegatives} negatives " +
+                "to give a model worth ranking with (fewer give a one-tree model near AUC 0.5). Use a longer history or a shorter horizon, " +
+                "or lower the minimum knowingly (--min-positives/--min-negatives, PropensityOptions.MinPositives/MinNegatives).");
     }
 
     static void CheckBothClasses(TrainingSet set, string name)

@@ -20,6 +20,8 @@ public static class FeaturesCommand
             var r = lf.Report.Overall;
             Console.WriteLine($"{lf.Features.RowCount:N0} snapshots x {lf.Features.ColumnCount} features over {lf.Report.ByMonth.Count} as-of months; " +
                 $"upsell {r.UpsellRate:P1}, churn {r.ChurnRate:P1}, flat {r.FlatRate:P1}.");
+            Console.WriteLine($"label source: {lf.LabelOptions.Source.ToString().ToLowerInvariant()} (churn rate {r.ChurnRate:P1}, upsell rate {r.UpsellRate:P1})");
+            foreach (var flag in lf.Report.Flags()) Console.WriteLine("  warning: " + flag);
             CliCommand.Wrote(files);
             return 0;
         });

@@ -15,9 +15,12 @@ public static class TrainCommand
         var algorithm = new Option<PropensityAlgorithm>("--algorithm") { Description = "LightGbm, FastTree or LogisticRegression.", DefaultValueFactory = _ => PipelineOptions.Default.Ranking.Churn.Algorithm };
         var testMonths = new Option<int>("--test-months") { Description = "Latest as-of months held out for evaluation.", DefaultValueFactory = _ => PipelineOptions.Default.Ranking.TestMonths };
         var seed = CliOptions.Seed("Seed of training and of the random baseline.");
+        var minPos = new Option<int>("--min-positives") { Description = "Refuse to train a target with fewer positive training examples.", DefaultValueFactory = _ => PipelineOptions.Default.Ranking.Churn.MinPositives };
+        var minNeg = new Option<int>("--min-negatives") { Description = "Refuse to train a target with fewer negative training examples.", DefaultValueFactory = _ => PipelineOptions.Default.Ranking.Churn.MinNegatives };
+        var minLeaf = new Option<int>("--min-examples-per-leaf") { Description = "Largest minimum leaf size (scaled down to a twentieth of the training rows on small data).", DefaultValueFactory = _ => PipelineOptions.Default.Ranking.Churn.MinExamplesPerLeaf };
         var cmd = new Command("train", "Train calibrated churn and upsell propensity models on earlier snapshots, rank each rep's book on later ones, and write the models, metrics.json and ranked-book.csv.")
         {
-            algorithm, testMonths, seed,
+            algorithm, testMonths, seed, minPos, minNeg, minLeaf,
         };
         d.AddTo(cmd);
         cmd.SetAction(p =>
@@ -32,8 +35,8 @@ public static class TrainCommand
                 Ranking = defaults.Ranking with
                 {
                     TestMonths = p.GetValue(testMonths),
-                    Churn = defaults.Ranking.Churn with { Algorithm = p.GetValue(algorithm) },
-                    Upsell = defaults.Ranking.Upsell with { Algorithm = p.GetValue(algorithm) },
+                    Churn = defaults.Ranking.Churn with { Algorithm = p.GetValue(algorithm), MinPositives = p.GetValue(minPos), MinNegatives = p.GetValue(minNeg), MinExamplesPerLeaf = p.GetValue(minLeaf) },
+                    Upsell = defaults.Ranking.Upsell with { Algorithm = p.GetValue(algorithm), MinPositives = p.GetValue(minPos), MinNegatives = p.GetValue(minNeg), MinExamplesPerLeaf = p.GetValue(minLeaf) },
                 },
             };
             var output = CliProgress.Run("labels, features and training", progress => PipelineStages.Train(data, options, p.GetValue(d.Out)!, progress));
@@ -41,6 +44,9 @@ public static class TrainCommand
             foreach (var m in new[] { result.Churn, result.Upsell })
                 Console.WriteLine($"{m.Target.Name(),-7} AUC {m.Auc:F3}" + (m.OracleAuc is double o ? $" (oracle {o:F3})" : "") +
                     $", PR AUC {m.PrAuc:F3}, NDCG@{result.K} in books {m.NdcgAtK:F3} vs best baseline {m.BestBaseline} {m.BestBaselineNdcgAtK:F3}");
+            foreach (var (target, model, auc) in new[] { ("churn", result.ChurnModel, result.Churn.Auc), ("upsell", result.UpsellModel, result.Upsell.Auc) })
+                if ((model.Options.Algorithm != PropensityAlgorithm.LogisticRegression && model.TreeCount <= 1) || auc <= 0.52)
+                    Console.WriteLine($"  warning: weak {target} model ({model.TreeCount} tree(s), AUC {auc:F3}): it ranks little better than chance; do not promote it");
             CliCommand.Wrote(files);
             return 0;
         });

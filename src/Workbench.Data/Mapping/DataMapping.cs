@@ -1,6 +1,5 @@
 using System.Globalization;
-using System.Text.Json;
-using System.Text.Json.Serialization;
+using Workbench.Domain;
 
 namespace Workbench.Data;
 
@@ -15,40 +14,98 @@ public sealed record DataMapping
 {
     public string? Name { get; init; }
     public string? Description { get; init; }
+    /// <summary>1 (accounts and transactions with source/constant/monthsBefore columns) or 2 (adds products, row
+    /// filters, value maps, duplicate rules and derived columns). Version-1 files read unchanged.</summary>
+    public int Version { get; init; } = 1;
     public MappedSource? Transactions { get; init; }
     public MappedSource? Accounts { get; init; }
+    public MappedSource? Products { get; init; }
 
-    internal static readonly JsonSerializerOptions Json = new()
-    {
-        PropertyNamingPolicy = JsonNamingPolicy.CamelCase,
-        ReadCommentHandling = JsonCommentHandling.Skip,
-        AllowTrailingCommas = true,
-        UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow,
-        Converters = { new ColumnMapConverter() },
-        // Explicit resolver: works where the runtime's reflection default is off (file-based apps). Not source-generated,
-        // because the generator sets every init-only property a file leaves out to null/false instead of its default.
-        TypeInfoResolver = new System.Text.Json.Serialization.Metadata.DefaultJsonTypeInfoResolver(),
-    };
+    /// <summary>Sources for the other canonical tables (contracts, usage, engagement, bookings, reps, book (JSON key
+    /// "ownership" or "book"), opportunities, stage_history, opportunity_activities, actions), by canonical table
+    /// name. Their columns are the table's columns in the data dictionary; values are parsed with the source's
+    /// culture and date formats, enum text goes through the column's value map, then is matched case-insensitively.</summary>
+    public IReadOnlyDictionary<string, MappedSource> Tables { get; init; } = new Dictionary<string, MappedSource>();
 
-    /// <summary>Reads and checks a mapping file; throws <see cref="OptionsValidationException"/> naming the problem.</summary>
+    /// <summary>The canonical tables a mapping may give a generic source for.</summary>
+    internal static readonly string[] GenericTables =
+        [CrmSchema.Contracts, CrmSchema.Usage, CrmSchema.Engagement, CrmSchema.Bookings, CrmSchema.Reps, CrmSchema.Book,
+         CrmSchema.Opportunities, CrmSchema.StageHistory, CrmSchema.OpportunityActivities, CrmSchema.Actions];
+
+    /// <summary>Canonical columns a generic source may leave out, and the value they then get (listed in the
+    /// import report's "derived"; null means empty).</summary>
+    internal static readonly IReadOnlyDictionary<(string Table, string Column), string?> OptionalColumns =
+        new Dictionary<(string, string), string?>
+        {
+            [(CrmSchema.Opportunities, "activity_count")] = "0",
+            [(CrmSchema.Opportunities, "contacts_involved")] = "0",
+            [(CrmSchema.Reps, "rollout_arm")] = "control",
+        };
+
+    internal static IEnumerable<string> RequiredColumns(string table) =>
+        CrmSchema.Table(table).Columns.Where(c => !c.Nullable && !OptionalColumns.ContainsKey((table, c.Name))).Select(c => c.Name);
+
+    internal static readonly string[] TransactionColumns = ["transaction_id", "account_id", "product_id", "date", "amount"];
+    internal static readonly string[] AccountColumns =
+        ["account_id", "name", "industry", "region", "employees", "revenue_band", "founded_year", "parent_account_id", "created_date"];
+    internal static readonly string[] ProductColumns = ["product_id", "name", "family", "list_price", "billing_unit"];
+
+    /// <summary>Reads and checks a mapping file; throws <see cref="OptionsValidationException"/> listing every
+    /// problem with the mapping file's line (unknown keys get a "did you mean").</summary>
     public static DataMapping Load(string path)
     {
         if (!File.Exists(path)) throw new OptionsValidationException($"Mapping file not found: {path}");
-        DataMapping? m;
-        try { m = JsonSerializer.Deserialize<DataMapping>(File.ReadAllText(path), Json); }
-        catch (JsonException ex) { throw new OptionsValidationException($"{path}:{(ex.LineNumber ?? 0) + 1}: invalid mapping ({ex.Path}): {ex.Message}"); }
-        if (m is null) throw new OptionsValidationException($"{path}: empty mapping");
+        var m = MappingReader.Read(File.ReadAllText(path), path);
         m.Validate(path);
+        return m;
+    }
+
+    /// <summary>Parses mapping JSON text; <paramref name="source"/> names it in messages.</summary>
+    public static DataMapping Parse(string json, string source = "mapping")
+    {
+        var m = MappingReader.Read(json, source);
+        m.Validate(source);
         return m;
     }
 
     internal void Validate(string where)
     {
-        if (Transactions is null && Accounts is null) throw new OptionsValidationException($"{where}: a mapping needs 'transactions' or 'accounts'.");
-        Transactions?.Validate(where + " transactions", ["account_id", "date", "amount"], ["transaction_id", "account_id", "product_id", "date", "amount"]);
-        Accounts?.Validate(where + " accounts", ["account_id"],
-            ["account_id", "name", "industry", "region", "employees", "revenue_band", "founded_year", "parent_account_id", "created_date"]);
+        if (Transactions is null && Accounts is null && Products is null && Tables.Count == 0)
+            throw new OptionsValidationException($"{where}: a mapping needs at least one source ('transactions', 'accounts', 'products', 'opportunities', ...).");
+        foreach (var (table, src) in Tables)
+        {
+            if (!GenericTables.Contains(table))
+                throw new OptionsValidationException($"{where}: '{table}' is not a canonical table a source can be given for{MappingJson.DidYouMean(table, GenericTables)}.");
+            src.Validate($"{where} {table}", RequiredColumns(table).ToArray(), CrmSchema.Table(table).Columns.Select(c => c.Name).ToArray());
+            foreach (var (col, map) in src.Columns)
+                if (map.Derive is not null)
+                    throw new OptionsValidationException($"{where} {table}: column '{col}' cannot be derived; map a source column or a constant.");
+        }
+        Transactions?.Validate(where + " transactions", ["account_id", "date", "amount"], TransactionColumns);
+        Accounts?.Validate(where + " accounts", ["account_id"], AccountColumns);
+        Products?.Validate(where + " products", ["product_id"], ProductColumns);
+        if (Accounts is { } acc)
+        {
+            if (!acc.Columns.ContainsKey("created_date"))
+                throw new OptionsValidationException($"{where} accounts: column 'created_date' must be mapped or derived explicitly " +
+                    "(a source column, a constant, {\"source\": \"tenure\", \"monthsBefore\": \"yyyy-MM-dd\"} or {\"derive\": \"first_transaction\"}); nothing is defaulted.");
+            if (acc.Columns["created_date"].Derive == "first_transaction" && Transactions is null)
+                throw new OptionsValidationException($"{where} accounts: created_date {{\"derive\": \"first_transaction\"}} needs a 'transactions' source.");
+        }
+        foreach (var (t, s) in new[] { ("transactions", Transactions), ("accounts", Accounts), ("products", Products) })
+            if (s is not null)
+                foreach (var (col, map) in s.Columns)
+                    if (map.Derive is { } d && !DeriveAllowed(t, col, d))
+                        throw new OptionsValidationException($"{where} {t}: column '{col}' cannot be derived as '{d}'. " +
+                            "Derivations: account_id/product_id/transaction_id \"row_number\"; accounts created_date \"first_transaction\".");
     }
+
+    static bool DeriveAllowed(string table, string column, string derive) => derive switch
+    {
+        "row_number" => column is "account_id" or "product_id" or "transaction_id",
+        "first_transaction" => table == "accounts" && column == "created_date",
+        _ => false,
+    };
 }
 
 /// <summary>One source file and how its columns map to a canonical table's columns.</summary>
@@ -77,6 +134,14 @@ public sealed record MappedSource
 
     /// <summary>Extra columns carried beside the canonical table (accounts only), typed and optionally value-mapped.</summary>
     public IReadOnlyList<AttributeMap> Attributes { get; init; } = [];
+
+    /// <summary>Rows to keep: every filter must pass (a row failing one is counted as filtered, not rejected).</summary>
+    public IReadOnlyList<RowFilter> Filter { get; init; } = [];
+
+    /// <summary>What several rows with the same key mean: "error" (default: a problem), "first" or "last" (one row
+    /// wins; rows whose other mapped values differ are counted as conflicts in the import report). "first" lets
+    /// distinct accounts or products come out of an order-line file.</summary>
+    public string Duplicates { get; init; } = "error";
 
     internal char DelimiterChar => Delimiter switch { "whitespace" => ' ', "\\t" or "tab" => '\t', _ => Delimiter[0] };
     internal bool Whitespace => Delimiter == "whitespace";
@@ -109,8 +174,16 @@ public sealed record MappedSource
         foreach (var r in required)
             if (!Columns.ContainsKey(r)) throw new OptionsValidationException($"{where}: column '{r}' must be mapped.");
         foreach (var (name, map) in Columns)
-            if ((map.Source is null) == (map.Constant is null))
-                throw new OptionsValidationException($"{where}: column '{name}' needs exactly one of a source column or a constant.");
+            if ((map.Source is null ? 0 : 1) + (map.Constant is null ? 0 : 1) + (map.Derive is null ? 0 : 1) != 1)
+                throw new OptionsValidationException($"{where}: column '{name}' needs exactly one of a source column, a constant or a derivation.");
+        if (Duplicates is not ("error" or "first" or "last"))
+            throw new OptionsValidationException($"{where}: duplicates must be \"error\", \"first\" or \"last\", got '{Duplicates}'.");
+        foreach (var f in Filter)
+        {
+            if (string.IsNullOrWhiteSpace(f.Column)) throw new OptionsValidationException($"{where}: every filter needs a 'column'.");
+            int tests = (f.EqualsValue is null ? 0 : 1) + (f.NotEquals is null ? 0 : 1) + (f.In is null ? 0 : 1) + (f.NotIn is null ? 0 : 1) + (f.NotEmpty is null ? 0 : 1);
+            if (tests != 1) throw new OptionsValidationException($"{where}: filter on '{f.Column}' needs exactly one of equals, notEquals, in, notIn, notEmpty.");
+        }
         foreach (var a in Attributes)
         {
             if (string.IsNullOrWhiteSpace(a.Name) || string.IsNullOrWhiteSpace(a.Source))
@@ -122,8 +195,6 @@ public sealed record MappedSource
     }
 }
 
-/// <summary>Where a canonical column's value comes from.</summary>
-public sealed record ColumnMap(string? Source = null, string? Constant = null, string? MonthsBefore = null);
 
 /// <summary>An extra source column kept as a typed attribute. <see cref="Values"/> maps source text to the text
 /// parsed as <see cref="Type"/> (e.g. "Yes" to "true"); unmapped text is an error when a map is given.</summary>
@@ -136,19 +207,41 @@ public sealed record AttributeMap
     public Dictionary<string, string>? Values { get; init; }
 }
 
-/// <summary>Lets a column map be written as a bare source name.</summary>
-internal sealed class ColumnMapConverter : JsonConverter<ColumnMap>
-{
-    public override ColumnMap Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options)
-    {
-        if (reader.TokenType == JsonTokenType.String) return new ColumnMap(Source: reader.GetString());
-        using var doc = JsonDocument.ParseValue(ref reader);
-        string? Get(string n) => doc.RootElement.TryGetProperty(n, out var v) ? v.GetString() : null;
-        foreach (var p in doc.RootElement.EnumerateObject())
-            if (p.Name is not ("source" or "constant" or "monthsBefore")) throw new JsonException($"unknown column map key '{p.Name}' (source, constant, monthsBefore)");
-        return new ColumnMap(Get("source"), Get("constant"), Get("monthsBefore"));
-    }
+/// <summary>Where a canonical column's value comes from: a source column (optionally through a value map), a
+/// constant, a date that many months before a reference date (<see cref="MonthsBefore"/> with a source of months),
+/// or a derivation ("row_number": the data row's number, for tables without an id; "first_transaction": an
+/// account's first transaction date, for created_date).</summary>
+public sealed record ColumnMap(string? Source = null, string? Constant = null, string? MonthsBefore = null,
+    IReadOnlyDictionary<string, string>? Values = null, string? Derive = null, LookupMap? Lookup = null);
 
-    public override void Write(Utf8JsonWriter writer, ColumnMap value, JsonSerializerOptions options) =>
-        throw new NotSupportedException();
+/// <summary>Replaces a source column's value by the <see cref="Value"/> column of the row of another file
+/// (<see cref="File"/>, with a header, relative to the data folder) whose <see cref="Key"/> column equals it; a value
+/// with no row there is a problem naming the file, line, column and value.</summary>
+public sealed record LookupMap(string File, string Key, string Value, string Delimiter = ",");
+
+/// <summary>A row filter on a source column (compared after trimming): exactly one of <see cref="EqualsValue"/>
+/// (JSON key "equals"), <see cref="NotEquals"/>, <see cref="In"/>, <see cref="NotIn"/>, <see cref="NotEmpty"/>
+/// (true keeps rows with a value, false keeps rows without).</summary>
+public sealed record RowFilter
+{
+    public required string Column { get; init; }
+    public string? EqualsValue { get; init; }
+    public string? NotEquals { get; init; }
+    public IReadOnlyList<string>? In { get; init; }
+    public IReadOnlyList<string>? NotIn { get; init; }
+    public bool? NotEmpty { get; init; }
+
+    internal bool Keep(string? value) =>
+        EqualsValue is { } e ? value == e
+        : NotEquals is { } ne ? value != ne
+        : In is { } inn ? value is not null && inn.Contains(value)
+        : NotIn is { } nin ? value is null || !nin.Contains(value)
+        : NotEmpty is { } nonEmpty && (nonEmpty == !string.IsNullOrEmpty(value));
+
+    public override string ToString() =>
+        EqualsValue is { } e ? $"{Column} = '{e}'"
+        : NotEquals is { } ne ? $"{Column} != '{ne}'"
+        : In is { } inn ? $"{Column} in ({string.Join(", ", inn)})"
+        : NotIn is { } nin ? $"{Column} not in ({string.Join(", ", nin)})"
+        : NotEmpty == true ? $"{Column} not empty" : $"{Column} empty";
 }

@@ -15,11 +15,11 @@ public class BringYourOwnDataFeatureTests
     }
 
     [Fact]
-    public void Cdnow_transactions_give_spend_labels_and_features()
+    public void Cdnow_transactions_give_purchase_labels_and_features()
     {
         var lf = Cdnow();
-        // Without bookings the labels come from spend against the run-rate.
-        Assert.Equal(LabelSource.Spend, lf.LabelOptions.Source);
+        // Without bookings and with irregular orders the labels come from purchases.
+        Assert.Equal(LabelSource.Purchases, lf.LabelOptions.Source);
         Assert.Equal(new DateOnly(1997, 1, 1), lf.Panel.FirstMonth);
         Assert.Equal(18, lf.Panel.Months);
         // Every snapshot is a customer who bought in the month before its as-of date.
@@ -37,15 +37,21 @@ public class BringYourOwnDataFeatureTests
         var lf = Cdnow();
         var mapped = DataImporter.Import(Path.Combine(TestPaths.RepoRoot, "data-samples", "mappings", "cdnow.json"),
             new ImportOptions { DataDirectory = TestPaths.Dataset("cdnow-lifetimes") });
-        // Recompute one snapshot's label by hand from the raw transactions.
+        // Recompute one snapshot's label by hand from the raw transactions: the run-rate is the 12-month lookback's rate.
         int row = Enumerable.Range(0, lf.Features.RowCount).First(i => lf.Labels[i].Outcome == Outcome.Upsell);
         string customer = lf.Features.AccountId(row);
         var asOf = lf.Features.AsOf(row);
         var tx = mapped.Transactions.Where(t => t.AccountId == customer).ToList();
-        decimal runRate = tx.Where(t => t.Date >= asOf.AddMonths(-3) && t.Date < asOf).Sum(t => t.Amount) / 3;
+        decimal runRate = tx.Where(t => t.Date >= asOf.AddMonths(-12) && t.Date < asOf).Sum(t => t.Amount) / 12;
         decimal window = tx.Where(t => t.Date >= asOf && t.Date < asOf.AddMonths(3)).Sum(t => t.Amount) / 3;
         Assert.Equal((double)runRate, lf.Labels[row].RunRate, 6);
         Assert.Equal((double)window, lf.Labels[row].WindowSpend, 6);
         Assert.True(window >= runRate * 1.15m);
+        // A churn label: bought in the lookback, nothing in the horizon.
+        int churnRow = Enumerable.Range(0, lf.Features.RowCount).First(i => lf.Labels[i].Outcome == Outcome.Churn);
+        var c = lf.Features.AccountId(churnRow); var at = lf.Features.AsOf(churnRow);
+        var ctx = mapped.Transactions.Where(t => t.AccountId == c).ToList();
+        Assert.Contains(ctx, t => t.Date >= at.AddMonths(-12) && t.Date < at);
+        Assert.DoesNotContain(ctx, t => t.Date >= at && t.Date < at.AddMonths(3));
     }
 }

@@ -1,0 +1,49 @@
+using Workbench.Analytics.Ranking;
+using Workbench.Cli.Commands;
+using Workbench.Data;
+using Workbench.Data.Generation;
+
+namespace Workbench.Tests.Ranking;
+
+/// <summary>Short histories are refused with a reason instead of training a silent one-tree model.</summary>
+public class SmallDataTests
+{
+    static (int Code, string Out, string Err) Run(params string[] args)
+    {
+        var outW = new StringWriter(); var errW = new StringWriter();
+        var (oldOut, oldErr) = (Console.Out, Console.Error);
+        Console.SetOut(outW); Console.SetError(errW);
+        try { return (CliRunner.InvokeAsync(CliApp.BuildRoot(), args).GetAwaiter().GetResult(), outW.ToString(), errW.ToString()); }
+        finally { Console.SetOut(oldOut); Console.SetError(oldErr); }
+    }
+
+    [Fact]
+    public void A_short_small_history_is_refused_with_the_counts_and_the_minimum_it_needs()
+    {
+        var dir = TestPaths.NewTempDir("small-history");
+        new CrmCatalog(dir).Write(CrmGenerator.Generate(new GeneratorOptions { Accounts = 25, Months = 18, Seed = 4 }));
+        var (code, _, err) = Run("train", "--data", dir, "--out", TestPaths.NewTempDir("small-train"), "--test-months", "2");
+        Assert.Equal(2, code);
+        Assert.Contains("training needs at least 40 positives and 40 negatives", err);
+        Assert.Matches(@"(churn|upsell): the training rows hold \d+ positive and [\d,]+ negative examples", err);
+
+        // Lowering the minimum knowingly trains (with leaves scaled to the small data).
+        var (lowered, stdout, _) = Run("train", "--data", dir, "--out", TestPaths.NewTempDir("small-train-2"), "--test-months", "2", "--min-positives", "5");
+        Assert.Equal(0, lowered);
+        Assert.Contains("churn   AUC", stdout);
+    }
+
+    [Theory]
+    [InlineData(200, 100_000, 200)]
+    [InlineData(200, 2_000, 100)]
+    [InlineData(200, 40, 5)]
+    public void Leaf_sizes_scale_down_with_the_training_rows(int configured, int rows, int expected) =>
+        Assert.Equal(expected, LeafSizes.Effective(configured, rows));
+
+    [Fact]
+    public void The_minimums_are_options_validated_up_front()
+    {
+        var ex = Assert.Throws<OptionsValidationException>(() => new PropensityOptions { MinPositives = 0 }.Validate());
+        Assert.Contains("MinPositives", ex.Message);
+    }
+}
