@@ -435,7 +435,7 @@ internal sealed class AccountSimulator
         for (int k = 0; k < n; k++)
         {
             double r = ActionEconomics.ResponseRate(rates[k], k, state);
-            _out.ActionValues.Add(new TrueActionValue(id, GeneratorCatalog.Actions[k], Math.Round(r, 6),
+            _out.ActionValues.Add(new TrueActionValue(id, GeneratorCatalog.Actions[k], Math.Round(p[k], 6), Math.Round(r, 6),
                 Math.Round(r * ActionEconomics.Immediate(k, state), 4), Math.Round(r * ActionEconomics.ValueIfResponded(k, state), 4)));
         }
     }

@@ -143,8 +143,8 @@ internal static class Codecs
         b => new TrueActionResponse(b.S(0), b.I(1), b.F(2)),
         (r, b) => { b.SetS(0, r.Action); b.SetI(1, r.Segment); b.SetF(2, r.ResponseRate); });
     public static readonly TableCodec<TrueActionValue> ActionValues = new(TruthSchema.Table(TruthSchema.ActionValues),
-        b => new TrueActionValue(b.S(0), b.S(1), b.F(2), b.F(3), b.F(4)),
-        (r, b) => { b.SetS(0, r.ActionId); b.SetS(1, r.Action); b.SetF(2, r.ResponseRate); b.SetF(3, r.ExpectedImmediate); b.SetF(4, r.ExpectedValue); });
+        b => new TrueActionValue(b.S(0), b.S(1), b.F(2), b.F(3), b.F(4), b.F(5)),
+        (r, b) => { b.SetS(0, r.ActionId); b.SetS(1, r.Action); b.SetF(2, r.LoggingPropensity); b.SetF(3, r.ResponseRate); b.SetF(4, r.ExpectedImmediate); b.SetF(5, r.ExpectedValue); });
 
     // Monthly facts are keyed by the first day of the month; another day would silently split a month in two.
     static Action<RowBuffer, List<CellIssue>> FirstOfMonth(int column) => (b, issues) =>

@@ -29,7 +29,7 @@ public static class TruthSchema
         new(ActionResponses, [S("action"), I("segment", 0), F("response_rate", 0, 1)], ["action", "segment"], []),
         new(OpportunityWeeks, [S("opportunity_id"), D("week_start"), E<OpportunityStage>("true_stage"), F("win_probability", 0, 1)],
             ["opportunity_id", "week_start"], []),
-        new(ActionValues, [S("action_id"), S("action"), F("response_rate", 0, 1), F("expected_immediate"), F("expected_value")],
+        new(ActionValues, [S("action_id"), S("action"), F("logging_propensity", 0, 1), F("response_rate", 0, 1), F("expected_immediate"), F("expected_value")],
             ["action_id", "action"], []),
     ];
 
