@@ -25,24 +25,31 @@ public static class ActionEvaluation
 {
     public static readonly string[] PolicyNames = ["logging", "rules", "learned", "myopic", "oracle"];
 
-    /// <summary>Evaluates the model's learned and myopic policies, the rules (when given), the logging policy and the
-    /// oracle on the frame's decisions.</summary>
-    public static ActionEvaluationResult Evaluate(DecisionFrame frame, ActionPolicyModel model, RuleSet? rules = null, ActionOptions? options = null)
+    /// <summary>Evaluates the learned and myopic policies, the rules (when given), the logging policy and the oracle on
+    /// the frame's decisions. The learned and myopic policies are cross-fitted like the reward model: each decision's
+    /// action comes from the policy fitted (with <paramref name="options"/>, as <see cref="ActionPolicyEstimator.Fit"/>
+    /// does) on the other folds' accounts, so the estimates judge the learning procedure on decisions it did not see
+    /// (a policy judged on its own training log looks better than it is: the winner's curse).</summary>
+    /// <param name="frame">The logged decisions.</param>
+    /// <param name="rules">The if-then rules to judge (omitted from the result when null).</param>
+    /// <param name="options">Model, fold and bootstrap options (defaults when null).</param>
+    /// <param name="trained">A policy fitted on other data: when given, the learned and myopic entries are its own
+    /// choices instead of the cross-fitted ones.</param>
+    public static ActionEvaluationResult Evaluate(DecisionFrame frame, RuleSet? rules = null, ActionOptions? options = null, ActionPolicyModel? trained = null)
     {
         ArgumentNullException.ThrowIfNull(frame);
-        ArgumentNullException.ThrowIfNull(model);
-        options ??= model.Options;
+        options ??= new ActionOptions();
         options.Validate();
-        if (!frame.Actions.SequenceEqual(model.Actions))
-            throw new WorkbenchException($"The log's actions ({string.Join(", ", frame.Actions)}) are not the model's ({string.Join(", ", model.Actions)}).");
         int n = frame.Count, k = frame.Actions.Count;
-        var qhat = CrossFitted(frame, options);
+        var (qhat, immediate) = CrossFitted(frame, options);
 
         var policies = new List<(string Name, double[][] Probabilities)>();
         policies.Add(("logging", LoggingPolicy(frame)));
         if (rules is not null) policies.Add(("rules", ActionPolicyModel.Greedy(rules.Apply(frame.Contexts, frame.Actions).Select(m => OneHot(m.ActionIndex, k)).ToArray())));
-        policies.Add(("learned", model.LearnedPolicy(frame.Contexts)));
-        policies.Add(("myopic", model.MyopicPolicy(frame.Contexts)));
+        if (trained is not null && !trained.Actions.SequenceEqual(frame.Actions))
+            throw new WorkbenchException($"The log's actions ({string.Join(", ", frame.Actions)}) are not the model's ({string.Join(", ", trained.Actions)}).");
+        policies.Add(("learned", trained?.LearnedPolicy(frame.Contexts) ?? ActionPolicyModel.Greedy(qhat)));
+        policies.Add(("myopic", trained?.MyopicPolicy(frame.Contexts) ?? ActionPolicyModel.Greedy(immediate)));
         if (frame.TrueValue is { } tv) policies.Add(("oracle", ActionPolicyModel.Greedy(tv)));
 
         var results = new List<PolicyValue>();
@@ -61,8 +68,8 @@ public static class ActionEvaluation
         return frame.Decisions.Select(d => OneHot(d.Action, frame.Actions.Count)).ToArray();
     }
 
-    /// <summary>Cross-fitted reward predictions [decision][action], folds by account.</summary>
-    internal static double[][] CrossFitted(DecisionFrame frame, ActionOptions o)
+    /// <summary>Cross-fitted long-term and immediate reward predictions [decision][action], folds by account.</summary>
+    internal static (double[][] LongTerm, double[][] Immediate) CrossFitted(DecisionFrame frame, ActionOptions o)
     {
         int folds = o.CrossFitFolds;
         var accounts = frame.Decisions.Select(d => d.AccountId).Distinct().Order(StringComparer.Ordinal).ToArray();
@@ -71,16 +78,18 @@ public static class ActionEvaluation
         var order = accounts.OrderBy(_ => rng.Next()).ToArray();
         for (int i = 0; i < order.Length; i++) foldOf[order[i]] = i % folds;
         var result = new double[frame.Count][];
+        var immediate = new double[frame.Count][];
         for (int f = 0; f < folds; f++)
         {
             var train = Enumerable.Range(0, frame.Count).Where(i => foldOf[frame.Decisions[i].AccountId] != f).ToArray();
             var test = Enumerable.Range(0, frame.Count).Where(i => foldOf[frame.Decisions[i].AccountId] == f).ToArray();
             if (test.Length == 0) continue;
-            var model = RewardModel.Fit(frame, train, d => d.Reward, o, RunContext.DeriveSeed(o.Seed, "actions/cross-fit/" + f));
-            var pred = model.Predict(frame.Subset(test).Contexts);
-            for (int j = 0; j < test.Length; j++) result[test[j]] = pred[j];
+            var ctx = frame.Subset(test).Contexts;
+            var pred = RewardModel.Fit(frame, train, d => d.Reward, o, RunContext.DeriveSeed(o.Seed, "actions/cross-fit/" + f)).Predict(ctx);
+            var imm = RewardModel.Fit(frame, train, d => d.Immediate, o, RunContext.DeriveSeed(o.Seed, "actions/cross-fit-immediate/" + f)).Predict(ctx);
+            for (int j = 0; j < test.Length; j++) { result[test[j]] = pred[j]; immediate[test[j]] = imm[j]; }
         }
-        return result;
+        return (result, immediate);
     }
 
     static PolicyValue Estimate(string name, DecisionFrame frame, double[][] pi, double[][] qhat, ActionOptions o, bool onPolicy)

@@ -19,8 +19,8 @@ public sealed record ActionOptions
     /// <summary>Bootstrap resamples for the confidence intervals. Default 300.</summary>
     public int BootstrapSamples { get; init; } = 300;
     /// <summary>Folds of the cross-fitted reward model used by the direct-method and doubly robust estimates
-    /// (each decision's reward is predicted by a model that did not see it). Default 2.</summary>
-    public int CrossFitFolds { get; init; } = 2;
+    /// (each decision's reward is predicted by a model that did not see it). Default 3.</summary>
+    public int CrossFitFolds { get; init; } = 3;
     /// <summary>Importance weights above this are clipped (IPS, SNIPS and DR). Default 50.</summary>
     public double MaxWeight { get; init; } = 50;
     public int Seed { get; init; } = 42;

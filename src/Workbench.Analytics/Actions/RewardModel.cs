@@ -6,19 +6,23 @@ using Workbench.Analytics.Modeling;
 namespace Workbench.Analytics.Actions;
 
 /// <summary>
-/// One regression per action (ML.NET FastTree) predicting a decision's value per unit of annual value from its
-/// context; a prediction is multiplied back by the annual value. Dividing by the account's size makes the
-/// planted effects (shares of the run-rate) the same across sizes, which is what lets a few hundred decisions per
-/// action learn them.
+/// The expected reward of each action in a context, in two parts per action (ML.NET FastTree): a binary model of the
+/// response and a regression of the reward given a response, both per unit of annual value; the reward without a
+/// response is its mean. Expected reward = annual value x (P(response) x E[reward | response] + (1 - P) x E[reward |
+/// no response]). Splitting off the response removes most of the noise (most decisions get no response), and
+/// dividing by the account's size makes the planted effects (shares of the run-rate) the same across sizes.
 /// </summary>
 internal sealed class RewardModel
 {
     readonly MLContext _ml;
-    readonly ITransformer?[] _models;
-    readonly double[] _fallback; // mean scaled reward per action, used when an action has too few decisions
-    public int ActionCount => _models.Length;
+    readonly ITransformer?[] _response, _value;
+    readonly double[] _fallback; // per action: [rate, mean scaled reward if responded, mean scaled reward if not]
+    public int ActionCount => _response.Length;
 
-    RewardModel(MLContext ml, ITransformer?[] models, double[] fallback) => (_ml, _models, _fallback) = (ml, models, fallback);
+    RewardModel(MLContext ml, ITransformer?[] response, ITransformer?[] value, double[] fallback) => (_ml, _response, _value, _fallback) = (ml, response, value, fallback);
+
+    /// <summary>Scaled rewards are clipped to +/- this many years of the account's annual value.</summary>
+    const double MaxScaledReward = 2.0;
 
     static double Scale(ReadOnlySpan<float> ctx) => Math.Max(1.0, ctx[DecisionFrame.AnnualValueColumn]);
 
@@ -27,43 +31,60 @@ internal sealed class RewardModel
     {
         var ml = new MLContext(seed);
         int k = frame.Actions.Count, w = DecisionFrame.Width;
-        var models = new ITransformer?[k];
-        var fallback = new double[k];
+        var response = new ITransformer?[k];
+        var value = new ITransformer?[k];
+        var fallback = new double[3 * k];
         for (int a = 0; a < k; a++)
         {
             var mine = rows.Where(i => frame.Decisions[i].Action == a).ToArray();
             var x = new float[mine.Length * w];
-            var y = new float[mine.Length];
-            for (int j = 0; j < mine.Length; j++)
+            var responded = new bool[mine.Length];
+            for (int j = 0; j < mine.Length; j++) { frame.Context(mine[j]).CopyTo(x.AsSpan(j * w, w)); responded[j] = frame.Decisions[mine[j]].Responded; }
+            // Clipped: an account whose last month was billed pro rata looks small, and one large reward would dominate.
+            double Scaled(int row) => Math.Clamp(target(frame.Decisions[row]) / Scale(frame.Context(row)), -MaxScaledReward, MaxScaledReward);
+            var yes = mine.Where(i => frame.Decisions[i].Responded).ToArray();
+            var no = mine.Where(i => !frame.Decisions[i].Responded).ToArray();
+            fallback[3 * a] = mine.Length > 0 ? yes.Length / (double)mine.Length : 0;
+            fallback[3 * a + 1] = yes.Length > 0 ? yes.Average(Scaled) : 0;
+            fallback[3 * a + 2] = no.Length > 0 ? no.Average(Scaled) : 0;
+            if (yes.Length >= 2 * o.MinLeafCount && no.Length >= 2 * o.MinLeafCount)
+                response[a] = ml.BinaryClassification.Trainers.FastTree(new FastTreeBinaryTrainer.Options
+                {
+                    NumberOfTrees = o.Trees, NumberOfLeaves = o.Leaves, MinimumExampleCountPerLeaf = o.MinLeafCount,
+                    LearningRate = o.LearningRate, NumberOfThreads = 1,
+                }).Fit(new DenseDataView(x, DecisionFrame.ContextNames, responded));
+            if (yes.Length >= 2 * o.MinLeafCount)
             {
-                var ctx = frame.Context(mine[j]);
-                ctx.CopyTo(x.AsSpan(j * w, w));
-                y[j] = (float)(target(frame.Decisions[mine[j]]) / Scale(ctx));
+                var xv = new float[yes.Length * w];
+                var yv = new float[yes.Length];
+                for (int j = 0; j < yes.Length; j++) { frame.Context(yes[j]).CopyTo(xv.AsSpan(j * w, w)); yv[j] = (float)Scaled(yes[j]); }
+                value[a] = ml.Regression.Trainers.FastTree(new FastTreeRegressionTrainer.Options
+                {
+                    NumberOfTrees = o.Trees, NumberOfLeaves = o.Leaves, MinimumExampleCountPerLeaf = Math.Max(5, o.MinLeafCount / 2),
+                    LearningRate = o.LearningRate, NumberOfThreads = 1,
+                }).Fit(new DenseDataView(xv, DecisionFrame.ContextNames, yv));
             }
-            fallback[a] = y.Length > 0 ? y.Average(v => (double)v) : 0;
-            if (mine.Length < 2 * o.MinLeafCount) continue;
-            var trainer = ml.Regression.Trainers.FastTree(new FastTreeRegressionTrainer.Options
-            {
-                NumberOfTrees = o.Trees, NumberOfLeaves = o.Leaves, MinimumExampleCountPerLeaf = o.MinLeafCount,
-                LearningRate = o.LearningRate, NumberOfThreads = 1, FeatureFraction = 1.0,
-            });
-            models[a] = trainer.Fit(new DenseDataView(x, DecisionFrame.ContextNames, y));
         }
-        return new RewardModel(ml, models, fallback);
+        return new RewardModel(ml, response, value, fallback);
     }
 
     /// <summary>Predicted reward of every action for each context: [row][action].</summary>
     public double[][] Predict(float[] contexts)
     {
-        int w = DecisionFrame.Width, n = contexts.Length / w, k = _models.Length;
+        int w = DecisionFrame.Width, n = contexts.Length / w, k = _response.Length;
         var result = new double[n][];
         for (int i = 0; i < n; i++) result[i] = new double[k];
         var view = new DenseDataView(contexts, DecisionFrame.ContextNames, new float[n]);
+        var boolView = new DenseDataView(contexts, DecisionFrame.ContextNames, new bool[n]);
         for (int a = 0; a < k; a++)
         {
-            if (_models[a] is not { } model) { for (int i = 0; i < n; i++) result[i][a] = _fallback[a]; continue; }
-            var scores = model.Transform(view).GetColumn<float>("Score").ToArray();
-            for (int i = 0; i < n; i++) result[i][a] = scores[i];
+            float[]? p = _response[a] is { } rm ? rm.Transform(boolView).GetColumn<float>("Probability").ToArray() : null;
+            float[]? v = _value[a] is { } vm ? vm.Transform(view).GetColumn<float>("Score").ToArray() : null;
+            for (int i = 0; i < n; i++)
+            {
+                double rate = p?[i] ?? _fallback[3 * a], yes = v?[i] ?? _fallback[3 * a + 1];
+                result[i][a] = rate * yes + (1 - rate) * _fallback[3 * a + 2];
+            }
         }
         for (int i = 0; i < n; i++)
         {
@@ -75,36 +96,36 @@ internal sealed class RewardModel
 
     public void Save(ModelFileWriter writer, string prefix)
     {
-        var schema = RewardSchema();
-        for (int a = 0; a < _models.Length; a++)
-            if (_models[a] is { } m)
-            {
-                using var s = writer.OpenEntry($"{prefix}-{a}.zip");
-                _ml.Model.Save(m, schema, s);
-            }
+        for (int a = 0; a < _response.Length; a++)
+        {
+            if (_response[a] is { } r) { using var s = writer.OpenEntry($"{prefix}-response-{a}.zip"); _ml.Model.Save(r, Schema(true), s); }
+            if (_value[a] is { } v) { using var s = writer.OpenEntry($"{prefix}-value-{a}.zip"); _ml.Model.Save(v, Schema(false), s); }
+        }
     }
 
     public static RewardModel Load(ModelFileReader reader, string prefix, double[] fallback, int seed)
     {
         var ml = new MLContext(seed);
-        var models = new ITransformer?[fallback.Length];
-        for (int a = 0; a < models.Length; a++)
+        int k = fallback.Length / 3;
+        var response = new ITransformer?[k];
+        var value = new ITransformer?[k];
+        ITransformer? Read(string name)
         {
-            string name = $"{prefix}-{a}.zip";
-            if (!reader.Has(name)) continue;
+            if (!reader.Has(name)) return null;
             using var ms = new MemoryStream(reader.ReadBytes(name));
-            models[a] = ml.Model.Load(ms, out _);
+            return ml.Model.Load(ms, out _);
         }
-        return new RewardModel(ml, models, fallback);
+        for (int a = 0; a < k; a++) { response[a] = Read($"{prefix}-response-{a}.zip"); value[a] = Read($"{prefix}-value-{a}.zip"); }
+        return new RewardModel(ml, response, value, fallback);
     }
 
     public double[] Fallback => _fallback;
 
-    static DataViewSchema RewardSchema()
+    static DataViewSchema Schema(bool binary)
     {
         var b = new DataViewSchema.Builder();
         b.AddColumn("Features", new VectorDataViewType(NumberDataViewType.Single, DecisionFrame.Width));
-        b.AddColumn("Label", NumberDataViewType.Single);
+        b.AddColumn("Label", binary ? BooleanDataViewType.Instance : NumberDataViewType.Single);
         return b.ToSchema();
     }
 }

@@ -32,6 +32,7 @@ public static class ActionsCommand
             string modelArg = p.GetValue(model)!;
             var frame = DecisionFrame.Build(dataset);
             ActionPolicyModel policy;
+            bool loaded = File.Exists(modelArg);
             if (File.Exists(modelArg))
             {
                 using var s = File.OpenRead(modelArg);
@@ -48,7 +49,7 @@ public static class ActionsCommand
                 rulesText = File.ReadAllText(rulesPath); rulesSource = rulesPath;
             }
             var ruleSet = RuleSet.Parse(rulesText, policy.Actions, rulesSource);
-            var evaluation = ActionEvaluation.Evaluate(frame, policy, ruleSet, options);
+            var evaluation = ActionEvaluation.Evaluate(frame, ruleSet, options, loaded ? policy : null);
             var (ids, ctx) = DecisionFrame.Current(dataset);
             var next = ActionArtifacts.Recommend(policy, ruleSet, ids, ctx);
             var files = ActionArtifacts.Write(policy, evaluation, next, p.GetValue(output)!);

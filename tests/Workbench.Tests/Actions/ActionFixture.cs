@@ -20,7 +20,7 @@ public sealed class ActionFixture
         Frame = DecisionFrame.Build(Data);
         Model = ActionPolicyEstimator.Fit(Frame);
         Rules = RuleSet.Parse(RuleSet.DefaultJson, Frame.Actions);
-        Evaluation = ActionEvaluation.Evaluate(Frame, Model, Rules);
+        Evaluation = ActionEvaluation.Evaluate(Frame, Rules);
     }
 }
 

@@ -10,7 +10,7 @@ public sealed class ActionPolicyTests(ActionFixture f, ITestOutputHelper output)
 {
     static string F(double x) => x.ToString("F1", CultureInfo.InvariantCulture);
 
-    [Fact(Skip = "Not met yet: on this fixture the learned policy's true value is 5152.5 against the oracle's 7220.4 (71%); it does beat rules 3185.6, myopic 4131.9 and logging 3386.5 (see the next test)")]
+    [Fact(Skip = "Done-when item not met yet: on this fixture the cross-fitted learned policy's true value is 5041.0 and the full-data one's 5409.8 against the oracle's 7220.4 (70-75%, target 90%)")]
     public void The_learned_policy_reaches_90_percent_of_the_oracle()
     {
         double learned = f.Evaluation["learned"].TrueValue!.Value, oracle = f.Evaluation["oracle"].TrueValue!.Value;
@@ -24,6 +24,8 @@ public sealed class ActionPolicyTests(ActionFixture f, ITestOutputHelper output)
         foreach (var p in e.Policies)
             output.WriteLine($"{p.Policy,-8} true {F(p.TrueValue!.Value)} dm {F(p.Dm)} ips {F(p.Ips)} snips {F(p.Snips)} dr {F(p.Dr)} [{F(p.DrCiLow)}, {F(p.DrCiHigh)}]");
         double learned = e["learned"].TrueValue!.Value;
+        var full = f.Model.LearnedPolicy(f.Frame.Contexts).Select(p => Array.IndexOf(p, 1.0)).ToArray();
+        output.WriteLine($"full-data learned policy (judged on its own training log) true {F(ActionEvaluation.TrueValue(f.Frame, full))}");
         foreach (var other in new[] { "rules", "myopic", "logging" })
             Assert.True(learned > e[other].TrueValue!.Value, $"learned {F(learned)} <= {other} {F(e[other].TrueValue!.Value)}");
     }
@@ -33,6 +35,7 @@ public sealed class ActionPolicyTests(ActionFixture f, ITestOutputHelper output)
     {
         var learned = f.Model.LearnedPolicy(f.Frame.Contexts);
         var myopic = f.Model.MyopicPolicy(f.Frame.Contexts);
+        // The full-data policy and its myopic twin disagree on many decisions; the cross-fitted evaluation ranks them.
         int differ = Enumerable.Range(0, f.Frame.Count).Count(i => Array.IndexOf(learned[i], 1.0) != Array.IndexOf(myopic[i], 1.0));
         Assert.True(differ > f.Frame.Count / 5, $"decisions where they differ: {differ} of {f.Frame.Count}");
         Assert.True(f.Evaluation["learned"].TrueValue > f.Evaluation["myopic"].TrueValue);
@@ -82,21 +85,20 @@ public sealed class ActionPolicyTests(ActionFixture f, ITestOutputHelper output)
 /// <summary>The doubly robust interval's coverage over 20 seeds (small books, fast settings).</summary>
 public sealed class ActionCoverageTests(ITestOutputHelper output)
 {
-    [Fact(Skip = "Not met yet and too slow for the suite (2 min 39 s): measured coverage logging 19/20, rules 19/20, learned 17/20, myopic 20/20, oracle 16/20; " +
-        "IPS bias logging 18, rules -268, learned 2710, myopic 875, oracle -370; DR bias 64, -105, 2560, 746, -534 (150 accounts x 24 months per seed)")]
+    [Fact(Skip = "Done-when item not met yet, and 62 s (too slow for the suite): DR coverage logging 19/20, rules 20/20, learned 15/20, myopic 18/20, oracle 17/20; " +
+        "IPS bias 101, 236, 274, -174, -37; DR bias 95, 210, 551, 20, -104 (300 accounts x 24 months per seed, 20 trees)")]
     public void The_doubly_robust_interval_covers_each_policys_true_value_in_at_least_90_percent_of_20_seeds()
     {
-        var options = new ActionOptions { Trees = 30, BootstrapSamples = 200 };
+        var options = new ActionOptions { Trees = 20, BootstrapSamples = 200 };
         var covered = new Dictionary<string, int>();
         var ipsBias = new Dictionary<string, double>();
         var drBias = new Dictionary<string, double>();
         const int seeds = 20;
         for (int seed = 1; seed <= seeds; seed++)
         {
-            var data = CrmGenerator.Generate(new GeneratorOptions { Accounts = 150, Months = 24, Seed = 100 + seed });
+            var data = CrmGenerator.Generate(new GeneratorOptions { Accounts = 300, Months = 24, Seed = 100 + seed });
             var frame = DecisionFrame.Build(data);
-            var model = ActionPolicyEstimator.Fit(frame, options with { Seed = seed });
-            var e = ActionEvaluation.Evaluate(frame, model, RuleSet.Parse(RuleSet.DefaultJson, frame.Actions), options with { Seed = seed });
+            var e = ActionEvaluation.Evaluate(frame, RuleSet.Parse(RuleSet.DefaultJson, frame.Actions), options with { Seed = seed });
             foreach (var p in e.Policies)
             {
                 covered[p.Policy] = covered.GetValueOrDefault(p.Policy) + (p.Covered ? 1 : 0);
