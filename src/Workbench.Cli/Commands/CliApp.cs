@@ -18,6 +18,7 @@ public static class CliApp
         root.Subcommands.Add(SegmentCommand.Create());
         root.Subcommands.Add(AbTestCommand.Create());
         root.Subcommands.Add(TerritoryCommand.Create());
+        root.Subcommands.Add(ActionsCommand.Create());
         root.Subcommands.Add(ClvCommand.Create());
         root.Subcommands.Add(ImportCommand.Create());
         root.Subcommands.Add(PipelineCommand.Create());

@@ -3,8 +3,9 @@ namespace Workbench.Domain;
 public enum ColumnType { String, Int, Decimal, Double, Date, Bool, Enum }
 
 /// <summary>One column of a canonical table. Min is an inclusive lower bound for numbers
-/// (for example seats cannot be negative). EnumType names the allowed values for Enum columns.</summary>
-public sealed record ColumnSpec(string Name, ColumnType Type, bool Nullable = false, double? Min = null, double? Max = null, Type? EnumType = null)
+/// (for example seats cannot be negative). EnumType names the allowed values for Enum columns. An Optional column
+/// may be absent from a file's header (every row then reads it as null); it must also be Nullable.</summary>
+public sealed record ColumnSpec(string Name, ColumnType Type, bool Nullable = false, double? Min = null, double? Max = null, Type? EnumType = null, bool Optional = false)
 {
     public IReadOnlyList<string> AllowedValues => EnumType is null ? [] : CrmSchema.EnumNames(EnumType);
 }
@@ -68,7 +69,9 @@ public static class CrmSchema
             ["opportunity_id", "stage"], [Fk("opportunity_id", Opportunities)]),
         new(OpportunityActivities, [S("activity_id"), S("opportunity_id"), D("date"), E<ActivityType>("type"), S("contact_title", true)],
             ["activity_id"], [Fk("opportunity_id", Opportunities)]),
-        new(Actions, [S("action_id"), S("account_id"), D("date"), S("action"), B("responded"), M("value")],
+        new(Actions, [S("action_id"), S("account_id"), D("date"), S("action"), B("responded"), M("value"),
+            new("propensity", ColumnType.Double, Nullable: true, Min: 0, Max: 1, Optional: true),
+            new("long_term_value", ColumnType.Decimal, Nullable: true, Optional: true)],
             ["action_id"], [Fk("account_id", Accounts)]),
         new(Transactions, [S("transaction_id"), S("account_id"), S("product_id"), D("date"), M("amount", min: 0)],
             ["transaction_id"], [Fk("account_id", Accounts), Fk("product_id", Products)]),

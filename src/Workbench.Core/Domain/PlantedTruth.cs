@@ -40,6 +40,14 @@ public readonly record struct TrueOpportunityWeek(string OpportunityId, DateOnly
 
 public sealed record TrueActionResponse(string Action, int Segment, double ResponseRate);
 
+/// <summary>For one logged decision (ActionId of actions.csv) and one candidate action: the planted response rate in
+/// that account's state, the expected immediate value (response rate x value of a response) and the expected
+/// long-term value (immediate value plus the change in revenue over the following months caused by the action's
+/// churn/upsell hazard multipliers and price cut), all relative to taking no action. The true value of any policy on
+/// the logged decisions is the mean, over decisions, of ExpectedValue at the action the policy picks. LoggingPropensity is
+/// the probability the logging policy gave the action in that context (the logging policy's own value needs all of them).</summary>
+public readonly record struct TrueActionValue(string ActionId, string Action, double LoggingPropensity, double ResponseRate, double ExpectedImmediate, double ExpectedValue);
+
 /// <summary>The rep-randomized rollout: treatment reps' renewal bookings are multiplied by (1 + Uplift)
 /// from StartMonth on.</summary>
 public sealed record TrueRolloutEffect(DateOnly StartMonth, double Uplift);
@@ -54,6 +62,7 @@ public sealed record PlantedTruth
     public IReadOnlyList<TrueRepSkill> RepSkills { get; init; } = [];
     public IReadOnlyList<TrueRepBias> RepBiases { get; init; } = [];
     public IReadOnlyList<TrueActionResponse> ActionResponses { get; init; } = [];
+    public IReadOnlyList<TrueActionValue> ActionValues { get; init; } = [];
     public IReadOnlyList<TrueOpportunityWeek> OpportunityWeeks { get; init; } = [];
     public required TrueRolloutEffect Rollout { get; init; }
 }

@@ -115,14 +115,19 @@ public enum ActivityType { Email, Meeting, Demo, Proposal, ContactJoined }
 /// <summary>One dated event on an opportunity. ContactTitle is set for <see cref="ActivityType.ContactJoined"/> only.</summary>
 public sealed record OpportunityActivity(string ActivityId, string OpportunityId, DateOnly Date, ActivityType Type, string? ContactTitle);
 
-/// <summary>An action taken on an account (offer, call, training...) and whether it worked.</summary>
+/// <summary>An action taken on an account (offer, call, training...) and whether it worked. Value is the immediate
+/// value of a response; Propensity is the probability the logging policy gave this action in this context (null when
+/// the log does not record it); LongTermValue is the change in the account's value over the following months that
+/// the action caused (null when unknown).</summary>
 public sealed record ActionLogEntry(
     string ActionId,
     string AccountId,
     DateOnly Date,
     string Action,
     bool Responded,
-    decimal Value);
+    decimal Value,
+    double? Propensity = null,
+    decimal? LongTermValue = null);
 
 /// <summary>One purchase on a day (an order or invoice line), kept beside the monthly <see cref="SpendRecord"/> sums
 /// because repeat-purchase models (BG/NBD, Pareto/NBD) need purchase dates, not monthly totals. Optional table.</summary>

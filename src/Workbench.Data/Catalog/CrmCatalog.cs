@@ -328,6 +328,7 @@ public sealed class CrmCatalog
             Manifest = manifest!.Manifest!, Rollout = manifest.Rollout!,
             Risks = R<TrueRisk>(0), Segments = R<TrueSegment>(1), RepSkills = R<TrueRepSkill>(2), RepBiases = R<TrueRepBias>(3),
             ActionResponses = R<TrueActionResponse>(4), OpportunityWeeks = R<TrueOpportunityWeek>(5),
+            ActionValues = R<TrueActionValue>(6),
         };
     }
 

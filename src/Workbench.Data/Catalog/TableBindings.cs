@@ -119,7 +119,7 @@ internal static class Bindings
     [
         P(Codecs.Risks, t => t.Risks), P(Codecs.Segments, t => t.Segments), P(Codecs.RepSkills, t => t.RepSkills),
         P(Codecs.RepBiases, t => t.RepBiases), P(Codecs.ActionResponses, t => t.ActionResponses),
-        P(Codecs.OpportunityWeeks, t => t.OpportunityWeeks),
+        P(Codecs.OpportunityWeeks, t => t.OpportunityWeeks), P(Codecs.ActionValues, t => t.ActionValues),
     ];
 
     /// <summary>Tables grouped so each level depends only on earlier levels; tables in a level load in parallel.</summary>

@@ -18,6 +18,7 @@ internal sealed class AccountOutput
     public readonly List<Opportunity> Opportunities = new(4);
     public readonly List<StageChange> Stages = new(16);
     public readonly List<ActionLogEntry> Actions = new(4);
+    public readonly List<TrueActionValue> ActionValues = new(20);
     public readonly List<OpportunityActivity> Activities = new(64);
     public readonly List<TrueOpportunityWeek> OpportunityWeeks = new(64);
     /// <summary>What the signals step needs about each opportunity (same order as <see cref="Opportunities"/>).</summary>
@@ -27,7 +28,7 @@ internal sealed class AccountOutput
     public void Clear()
     {
         Spend.Clear(); Usage.Clear(); Risks.Clear(); Engagement.Clear(); Bookings.Clear(); Contracts.Clear();
-        Book.Clear(); Opportunities.Clear(); Stages.Clear(); Actions.Clear();
+        Book.Clear(); Opportunities.Clear(); Stages.Clear(); Actions.Clear(); ActionValues.Clear();
         Activities.Clear(); OpportunityWeeks.Clear(); OpportunityPlans.Clear();
     }
 }
@@ -74,6 +75,8 @@ internal sealed class AccountSimulator
 
     // per-account working state
     Rng _rng = null!;
+    /// <summary>The account's own stream for rep actions (a separate stream so the other tables keep their bytes).</summary>
+    Rng _act = null!;
     AccountOutput _out = null!;
     string _id = "";
     int _seg, _region, _rep1, _rep2, _reassignT, _bookingNo, _eventNo, _oppNo, _actionNo, _contractNo;
@@ -108,6 +111,7 @@ internal sealed class AccountSimulator
     public void Simulate(int index, AccountOutput output)
     {
         _rng = Rng.For(_o.Seed, "account", index);
+        _act = Rng.For(_o.Seed, "action-log", index);
         _out = output;
         _out.Clear();
         _id = _plan.AccountId(index);
@@ -254,7 +258,7 @@ internal sealed class AccountSimulator
             if (churned) ps.Active = false;
         }
         _support = _supportBase + (_support - _supportBase) * 0.55;
-        RepAction(t, maxChurn, record);
+        RepAction(t, ti, maxChurn, record);
     }
 
     /// <summary>Engagement and support events of the month; false when the account holds no active product (a lost
@@ -430,18 +434,57 @@ internal sealed class AccountSimulator
         }
     }
 
-    void RepAction(int t, double maxChurn, bool record)
+    void RepAction(int t, int ti, double maxChurn, bool record)
     {
-        // Rep actions, more often on accounts at risk; the action itself is chosen uniformly.
+        // The draws of the earlier (uniform) action log, kept so the account stream and every other table keep their bytes.
         if (record && _rng.Chance(0.03 + 0.5 * maxChurn))
         {
-            int a = _rng.NextInt(GeneratorCatalog.Actions.Length);
-            bool responded = _rng.Chance(_plan.ActionResponse[_seg][a]);
-            double annual = 0;
-            foreach (var ps in _products) if (ps.Active) annual += 12 * RunRate(ps, 1.0);
-            double value = responded ? annual * GeneratorCatalog.ActionValueShare[a] * _rng.Uniform(0.5, 1.5) : 0;
-            _out.Actions.Add(new ActionLogEntry(ChildId('X', ++_actionNo, 3), _id, DayIn(t, 1 + _rng.NextInt(28)),
-                GeneratorCatalog.Actions[a], responded, Money(value)));
+            int legacy = _rng.NextInt(GeneratorCatalog.Actions.Length);
+            if (_rng.Chance(_plan.ActionResponse[_seg][legacy])) _rng.NextDouble();
+            _rng.NextInt(28);
+        }
+        // Rep actions with consequences, from the account's action stream.
+        if (record) LogAction(t, ti, maxChurn);
+    }
+
+    /// <summary>Maybe logs a rep action this month: the logging policy's draw with its propensity, the response, the
+    /// immediate and long-term value drawn around the planted expectation, and the truth for every candidate action.</summary>
+    void LogAction(int t, int ti, double maxChurn)
+    {
+        if (!_act.Chance(ActionEconomics.ActionRate + 0.5 * maxChurn)) return;
+        ProductState? anchor = null;
+        double annual = 0, demand = 0;
+        foreach (var ps in _products)
+        {
+            if (!ps.Active) continue;
+            anchor ??= ps;
+            annual += 12 * RunRate(ps, 1.0);
+            demand = Math.Max(demand, ps.LastDemand);
+        }
+        if (anchor is null) return;
+        var x = Drivers(anchor, ti);
+        var state = new ActionState
+        {
+            Segment = _seg, Utilization = x.Utilization, UtilizationTrend = x.UtilizationTrend, Engagement = x.Engagement,
+            ChurnHazard = maxChurn, UpsellHazard = demand, AnnualValue = annual,
+        };
+        int n = ActionEconomics.Count;
+        Span<double> p = stackalloc double[n];
+        ActionEconomics.LoggingPropensities(state, p);
+        int a = _act.Weighted(p);
+        var rates = _plan.ActionResponse[_seg];
+        bool responded = _act.Chance(ActionEconomics.ResponseRate(rates[a], a, state));
+        double u = _act.Uniform(0.5, 1.5);
+        int day = 1 + _act.NextInt(28);
+        string id = ChildId('X', ++_actionNo, 3);
+        _out.Actions.Add(new ActionLogEntry(id, _id, DayIn(t, day), GeneratorCatalog.Actions[a], responded,
+            responded ? Money(ActionEconomics.Immediate(a, state) * u) : 0m, Math.Round(p[a], 6),
+            responded ? Money(ActionEconomics.ValueIfResponded(a, state) * u) : 0m));
+        for (int k = 0; k < n; k++)
+        {
+            double r = ActionEconomics.ResponseRate(rates[k], k, state);
+            _out.ActionValues.Add(new TrueActionValue(id, GeneratorCatalog.Actions[k], Math.Round(p[k], 6), Math.Round(r, 6),
+                Math.Round(r * ActionEconomics.Immediate(k, state), 4), Math.Round(r * ActionEconomics.ValueIfResponded(k, state), 4)));
         }
     }
 

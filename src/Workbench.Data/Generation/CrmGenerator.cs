@@ -17,7 +17,7 @@ namespace Workbench.Data.Generation;
 public static class CrmGenerator
 {
     /// <summary>Version written to the manifest; bump when the same options would produce different data.</summary>
-    public const string Version = "gen-1.1";
+    public const string Version = "gen-1.2";
 
     const int WaveSize = 4096;
 
@@ -45,6 +45,7 @@ public static class CrmGenerator
         var opportunities = new List<Opportunity>();
         var stages = new List<StageChange>();
         var actions = new List<ActionLogEntry>();
+        var actionValues = new List<TrueActionValue>();
         var activities = new ChunkedList<OpportunityActivity>();
         var opportunityWeeks = new ChunkedList<TrueOpportunityWeek>();
 
@@ -76,6 +77,7 @@ public static class CrmGenerator
                 opportunities.AddRange(o.Opportunities);
                 stages.AddRange(o.Stages);
                 actions.AddRange(o.Actions);
+                actionValues.AddRange(o.ActionValues);
                 activities.AddRange(o.Activities);
                 opportunityWeeks.AddRange(o.OpportunityWeeks);
             }
@@ -92,6 +94,7 @@ public static class CrmGenerator
             ActionResponses = plan.ActionResponse.SelectMany((rates, s) =>
                 rates.Select((rate, a) => new TrueActionResponse(GeneratorCatalog.Actions[a], s + 1, rate))).ToArray(),
             OpportunityWeeks = opportunityWeeks,
+            ActionValues = actionValues,
             Rollout = new TrueRolloutEffect(options.ResolvedRolloutStart, options.RolloutUplift),
         };
 

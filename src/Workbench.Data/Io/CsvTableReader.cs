@@ -101,8 +101,10 @@ internal static class CsvTableReader
             }
             else fieldOfColumn[c] = f;
         }
+        var absentOptional = new List<int>();
         for (int c = 0; c < schema.Columns.Count; c++)
-            if (fieldOfColumn[c] < 0)
+            if (fieldOfColumn[c] < 0 && schema.Columns[c].Optional) absentOptional.Add(c);
+            else if (fieldOfColumn[c] < 0)
             {
                 sink.FileProblem(new DataProblem(displayName, reader.Line, schema.Columns[c].Name, headerText,
                     $"a column named '{schema.Columns[c].Name}' in the header ({expectedHeader})"));
@@ -179,6 +181,7 @@ internal static class CsvTableReader
                 }
                 if (!ok) sink.ParseFailed(c, text.ToString());
             }
+            foreach (int c in absentOptional) b.IsNull[c] = true;
             sink.EndRow(reader.Line, origin);
         }
         return true;

@@ -39,6 +39,7 @@ internal sealed class RowBuffer
     public void SetI(int c, int v) { Long[c] = v; IsNull[c] = false; }
     public void SetI(int c, int? v) { Long[c] = v.GetValueOrDefault(); IsNull[c] = !v.HasValue; }
     public void SetM(int c, decimal v) { Dec[c] = v; IsNull[c] = false; }
+    public void SetM(int c, decimal? v) { Dec[c] = v.GetValueOrDefault(); IsNull[c] = !v.HasValue; }
     public void SetF(int c, double v) { Dbl[c] = v; IsNull[c] = false; }
     public void SetF(int c, double? v) { Dbl[c] = v.GetValueOrDefault(); IsNull[c] = !v.HasValue; }
     public void SetD(int c, DateOnly v) { Long[c] = v.DayNumber; IsNull[c] = false; }

@@ -114,8 +114,9 @@ internal static class Codecs
         (r, b) => { b.SetS(0, r.OpportunityId); b.SetD(1, r.WeekStart); b.SetE(2, (int)r.TrueStage); b.SetF(3, r.WinProbability); });
 
     public static readonly TableCodec<ActionLogEntry> Actions = new(T(CrmSchema.Actions),
-        b => new ActionLogEntry(b.S(0), b.S(1), b.D(2), b.S(3), b.B(4), b.M(5)),
-        (r, b) => { b.SetS(0, r.ActionId); b.SetS(1, r.AccountId); b.SetD(2, r.Date); b.SetS(3, r.Action); b.SetB(4, r.Responded); b.SetM(5, r.Value); });
+        b => new ActionLogEntry(b.S(0), b.S(1), b.D(2), b.S(3), b.B(4), b.M(5), b.FN(6), b.IsNull[7] ? null : b.M(7)),
+        (r, b) => { b.SetS(0, r.ActionId); b.SetS(1, r.AccountId); b.SetD(2, r.Date); b.SetS(3, r.Action); b.SetB(4, r.Responded); b.SetM(5, r.Value);
+            b.SetF(6, r.Propensity); b.SetM(7, r.LongTermValue); });
 
     public static readonly TableCodec<TransactionRecord> Transactions = new(T(CrmSchema.Transactions),
         b => new TransactionRecord(b.S(0), b.S(1), b.S(2), b.D(3), b.M(4)),
@@ -141,6 +142,9 @@ internal static class Codecs
     public static readonly TableCodec<TrueActionResponse> ActionResponses = new(TruthSchema.Table(TruthSchema.ActionResponses),
         b => new TrueActionResponse(b.S(0), b.I(1), b.F(2)),
         (r, b) => { b.SetS(0, r.Action); b.SetI(1, r.Segment); b.SetF(2, r.ResponseRate); });
+    public static readonly TableCodec<TrueActionValue> ActionValues = new(TruthSchema.Table(TruthSchema.ActionValues),
+        b => new TrueActionValue(b.S(0), b.S(1), b.F(2), b.F(3), b.F(4), b.F(5)),
+        (r, b) => { b.SetS(0, r.ActionId); b.SetS(1, r.Action); b.SetF(2, r.LoggingPropensity); b.SetF(3, r.ResponseRate); b.SetF(4, r.ExpectedImmediate); b.SetF(5, r.ExpectedValue); });
 
     // Monthly facts are keyed by the first day of the month; another day would silently split a month in two.
     static Action<RowBuffer, List<CellIssue>> FirstOfMonth(int column) => (b, issues) =>

@@ -7,7 +7,8 @@ namespace Workbench.Data;
 public static class TruthSchema
 {
     public const string Risks = "risks", Segments = "segments", RepSkills = "rep_skills", RepBiases = "rep_biases",
-        ActionResponses = "action_responses", OpportunityWeeks = "opportunity_weeks";
+        ActionResponses = "action_responses", OpportunityWeeks = "opportunity_weeks",
+        ActionValues = "action_values";
 
     /// <summary>File name of the JSON manifest (GeneratorManifest and TrueRolloutEffect) in <c>truth/</c>.</summary>
     public const string ManifestFile = "manifest.json";
@@ -28,6 +29,8 @@ public static class TruthSchema
         new(ActionResponses, [S("action"), I("segment", 0), F("response_rate", 0, 1)], ["action", "segment"], []),
         new(OpportunityWeeks, [S("opportunity_id"), D("week_start"), E<OpportunityStage>("true_stage"), F("win_probability", 0, 1)],
             ["opportunity_id", "week_start"], []),
+        new(ActionValues, [S("action_id"), S("action"), F("logging_propensity", 0, 1), F("response_rate", 0, 1), F("expected_immediate"), F("expected_value")],
+            ["action_id", "action"], []),
     ];
 
     public static TableSchema Table(string name) =>

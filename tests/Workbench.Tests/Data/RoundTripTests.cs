@@ -30,6 +30,7 @@ public class RoundTripTests
         Assert.Equal(expected.Truth.RepBiases, actual.Truth.RepBiases);
         Assert.Equal(expected.Truth.ActionResponses, actual.Truth.ActionResponses);
         Assert.Equal(expected.Truth.OpportunityWeeks, actual.Truth.OpportunityWeeks);
+        Assert.Equal(expected.Truth.ActionValues, actual.Truth.ActionValues);
     }
 
     [Theory]
@@ -68,7 +69,7 @@ public class RoundTripTests
         var filesA = Directory.GetFiles(a, "*", SearchOption.AllDirectories).Select(f => Path.GetRelativePath(a, f)).Order().ToList();
         var filesB = Directory.GetFiles(b, "*", SearchOption.AllDirectories).Select(f => Path.GetRelativePath(b, f)).Order().ToList();
         Assert.Equal(filesB, filesA);
-        Assert.Equal(CrmSchema.Tables.Count + 6 + 1, filesA.Count); // every table, the truth files and the manifest; no temp files left behind
+        Assert.Equal(CrmSchema.Tables.Count + 7 + 1, filesA.Count); // every table, the truth files and the manifest; no temp files left behind
         foreach (var f in filesA)
             Assert.True(File.ReadAllBytes(Path.Combine(a, f)).AsSpan().SequenceEqual(File.ReadAllBytes(Path.Combine(b, f))), f);
     }

@@ -33,6 +33,7 @@ public sealed class CrmGeneratorTests
         AssertSameRows(a.Truth.RepSkills, b.Truth.RepSkills, "truth/rep_skills");
         AssertSameRows(a.Truth.RepBiases, b.Truth.RepBiases, "truth/rep_biases");
         AssertSameRows(a.Truth.ActionResponses, b.Truth.ActionResponses, "truth/action_responses");
+        AssertSameRows(a.Truth.ActionValues, b.Truth.ActionValues, "truth/action_values");
         Assert.Equal(a.Truth.Manifest, b.Truth.Manifest);
         Assert.Equal(a.Truth.Rollout, b.Truth.Rollout);
     }

@@ -133,14 +133,39 @@ public sealed class PlantedTruthTests(GeneratedDataFixture fixture)
     }
 
     [Fact]
-    public void Observed_action_response_rates_match_the_planted_rates()
+    public void Observed_action_response_rates_match_the_planted_state_dependent_rates()
     {
+        // Each logged decision carries its own planted rate (segment base rate x the account's state); the observed
+        // response share of a segment-action cell matches the mean planted rate of its decisions.
         var segmentOf = _truth.Segments.ToDictionary(s => s.AccountId, s => s.Segment);
-        var planted = _truth.ActionResponses.ToDictionary(r => (r.Action, r.Segment), r => r.ResponseRate);
+        var rate = _truth.ActionValues.ToDictionary(v => (v.ActionId, v.Action), v => v.ResponseRate);
         var cells = _data.Actions.GroupBy(a => (a.Action, segmentOf[a.AccountId])).Where(g => g.Count() >= 100).ToList();
         Assert.True(cells.Count >= 10, $"cells with 100+ actions: {cells.Count}");
         foreach (var cell in cells)
-            Assert.InRange(cell.Average(a => a.Responded ? 1.0 : 0), planted[cell.Key] - 0.12, planted[cell.Key] + 0.12);
+        {
+            double planted = cell.Average(a => rate[(a.ActionId, a.Action)]);
+            Assert.InRange(cell.Average(a => a.Responded ? 1.0 : 0), planted - 0.10, planted + 0.10);
+        }
+    }
+
+    [Fact]
+    public void Every_logged_action_has_its_propensity_and_truth_for_every_candidate_action()
+    {
+        var values = _truth.ActionValues.GroupBy(v => v.ActionId).ToDictionary(g => g.Key, g => g.ToList());
+        Assert.All(_data.Actions, a =>
+        {
+            Assert.True(a.Propensity is > 0 and <= 1, $"{a.ActionId} propensity {a.Propensity}");
+            Assert.Equal(5, values[a.ActionId].Count);
+            if (!a.Responded) Assert.Equal(0m, a.LongTermValue);
+        });
+        // The immediate objective and the long-term objective disagree on a real share of decisions.
+        int disagree = values.Values.Count(v => v.MaxBy(x => x.ExpectedImmediate)!.Action != v.MaxBy(x => x.ExpectedValue)!.Action);
+        Assert.True(disagree > values.Count / 5, $"decisions where the myopic and the long-term best action differ: {disagree} of {values.Count}");
+        // Logged long-term values are unbiased for the planted expectation of the logged action.
+        var expected = _data.Actions.Average(a => values[a.ActionId].First(v => v.Action == a.Action).ExpectedValue);
+        var observed = _data.Actions.Average(a => (double)a.LongTermValue!.Value);
+        double sd = Math.Sqrt(_data.Actions.Average(a => Math.Pow((double)a.LongTermValue!.Value - observed, 2)) / _data.Actions.Count);
+        Assert.InRange(observed, expected - 4 * sd, expected + 4 * sd);
     }
 
     [Fact]

@@ -1,0 +1,141 @@
+namespace Workbench.Analytics.Actions;
+
+/// <summary>Off-policy estimates of one policy's value (mean long-term value change per decision) on the logged
+/// decisions, with the doubly robust estimate's bootstrap interval and, when the data carries it, the true value.</summary>
+public sealed record PolicyValue(string Policy, double Dm, double Ips, double Snips, double Dr, double DrCiLow, double DrCiHigh, double? TrueValue)
+{
+    public bool Covered => TrueValue is double t && t >= DrCiLow && t <= DrCiHigh;
+}
+
+/// <summary>All policies' estimates on one log.</summary>
+public sealed record ActionEvaluationResult(IReadOnlyList<PolicyValue> Policies, int Decisions, bool PropensitiesEstimated, double ConfidenceLevel)
+{
+    public PolicyValue this[string policy] => Policies.First(p => p.Policy == policy);
+}
+
+/// <summary>
+/// Off-policy evaluation on logged decisions: the direct method (DM: the reward model's prediction under the policy),
+/// inverse propensity scoring (IPS), self-normalised IPS (SNIPS) and doubly robust (DR: DM plus the importance-weighted
+/// residual of the logged action). The reward model used here is cross-fitted by account (each decision is predicted
+/// by a model that did not see its account), and the intervals are percentile bootstraps over decisions from the
+/// options' seed. Policies: "logging" (what the reps did), "rules", "learned", "myopic" (best immediate value) and
+/// "oracle" (best planted long-term value; only when the data carries truth).
+/// </summary>
+public static class ActionEvaluation
+{
+    public static readonly string[] PolicyNames = ["logging", "rules", "learned", "myopic", "oracle"];
+
+    /// <summary>Evaluates the learned and myopic policies, the rules (when given), the logging policy and the oracle on
+    /// the frame's decisions. The learned and myopic policies are cross-fitted like the reward model: each decision's
+    /// action comes from the policy fitted (with <paramref name="options"/>, as <see cref="ActionPolicyEstimator.Fit"/>
+    /// does) on the other folds' accounts, so the estimates judge the learning procedure on decisions it did not see
+    /// (a policy judged on its own training log looks better than it is: the winner's curse).</summary>
+    /// <param name="frame">The logged decisions.</param>
+    /// <param name="rules">The if-then rules to judge (omitted from the result when null).</param>
+    /// <param name="options">Model, fold and bootstrap options (defaults when null).</param>
+    /// <param name="trained">A policy fitted on other data: when given, the learned and myopic entries are its own
+    /// choices instead of the cross-fitted ones.</param>
+    public static ActionEvaluationResult Evaluate(DecisionFrame frame, RuleSet? rules = null, ActionOptions? options = null, ActionPolicyModel? trained = null)
+    {
+        ArgumentNullException.ThrowIfNull(frame);
+        options ??= new ActionOptions();
+        options.Validate();
+        int n = frame.Count, k = frame.Actions.Count;
+        var (qhat, immediate) = CrossFitted(frame, options);
+
+        var policies = new List<(string Name, double[][] Probabilities)>();
+        policies.Add(("logging", LoggingPolicy(frame)));
+        if (rules is not null) policies.Add(("rules", ActionPolicyModel.Greedy(rules.Apply(frame.Contexts, frame.Actions).Select(m => OneHot(m.ActionIndex, k)).ToArray())));
+        if (trained is not null && !trained.Actions.SequenceEqual(frame.Actions))
+            throw new WorkbenchException($"The log's actions ({string.Join(", ", frame.Actions)}) are not the model's ({string.Join(", ", trained.Actions)}).");
+        policies.Add(("learned", trained?.LearnedPolicy(frame.Contexts) ?? ActionPolicyModel.Greedy(qhat)));
+        policies.Add(("myopic", trained?.MyopicPolicy(frame.Contexts) ?? ActionPolicyModel.Greedy(immediate)));
+        if (frame.TrueValue is { } tv) policies.Add(("oracle", ActionPolicyModel.Greedy(tv)));
+
+        var results = new List<PolicyValue>();
+        foreach (var (name, pi) in policies)
+            results.Add(Estimate(name, frame, pi, qhat, options, name == "logging"));
+        return new ActionEvaluationResult(results, n, frame.PropensitiesEstimated, 0.95);
+    }
+
+    static double[] OneHot(int a, int k) { var p = new double[k]; p[a] = 1; return p; }
+
+    /// <summary>The logging policy: its full distribution from the truth when known, else the logged action with
+    /// the logged propensity (enough for IPS/DR: the weight is one).</summary>
+    static double[][] LoggingPolicy(DecisionFrame frame)
+    {
+        if (frame.TrueLoggingPropensity is { } tl) return tl;
+        return frame.Decisions.Select(d => OneHot(d.Action, frame.Actions.Count)).ToArray();
+    }
+
+    /// <summary>Cross-fitted long-term and immediate reward predictions [decision][action], folds by account.</summary>
+    internal static (double[][] LongTerm, double[][] Immediate) CrossFitted(DecisionFrame frame, ActionOptions o)
+    {
+        int folds = o.CrossFitFolds;
+        var accounts = frame.Decisions.Select(d => d.AccountId).Distinct().Order(StringComparer.Ordinal).ToArray();
+        var rng = new Random(RunContext.DeriveSeed(o.Seed, "actions/folds"));
+        var foldOf = new Dictionary<string, int>(StringComparer.Ordinal);
+        var order = accounts.OrderBy(_ => rng.Next()).ToArray();
+        for (int i = 0; i < order.Length; i++) foldOf[order[i]] = i % folds;
+        var result = new double[frame.Count][];
+        var immediate = new double[frame.Count][];
+        for (int f = 0; f < folds; f++)
+        {
+            var train = Enumerable.Range(0, frame.Count).Where(i => foldOf[frame.Decisions[i].AccountId] != f).ToArray();
+            var test = Enumerable.Range(0, frame.Count).Where(i => foldOf[frame.Decisions[i].AccountId] == f).ToArray();
+            if (test.Length == 0) continue;
+            var ctx = frame.Subset(test).Contexts;
+            var pred = RewardModel.Fit(frame, train, d => d.Reward, o, RunContext.DeriveSeed(o.Seed, "actions/cross-fit/" + f)).Predict(ctx);
+            var imm = RewardModel.Fit(frame, train, d => d.Immediate, o, RunContext.DeriveSeed(o.Seed, "actions/cross-fit-immediate/" + f)).Predict(ctx);
+            for (int j = 0; j < test.Length; j++) { result[test[j]] = pred[j]; immediate[test[j]] = imm[j]; }
+        }
+        return (result, immediate);
+    }
+
+    static PolicyValue Estimate(string name, DecisionFrame frame, double[][] pi, double[][] qhat, ActionOptions o, bool onPolicy)
+    {
+        int n = frame.Count;
+        var dm = new double[n]; var w = new double[n]; var r = new double[n]; var dr = new double[n];
+        for (int i = 0; i < n; i++)
+        {
+            var d = frame.Decisions[i];
+            double direct = 0;
+            for (int a = 0; a < pi[i].Length; a++) direct += pi[i][a] * qhat[i][a];
+            double weight = onPolicy && frame.TrueLoggingPropensity is null ? 1 : Math.Min(o.MaxWeight, pi[i][d.Action] / Math.Max(1e-9, d.Propensity));
+            dm[i] = direct; w[i] = weight; r[i] = d.Reward;
+            dr[i] = direct + weight * (d.Reward - qhat[i][d.Action]);
+        }
+        double Dm(int[] idx) => idx.Average(i => dm[i]);
+        double Ips(int[] idx) => idx.Average(i => w[i] * r[i]);
+        double Snips(int[] idx) { double sw = idx.Sum(i => w[i]); return sw > 0 ? idx.Sum(i => w[i] * r[i]) / sw : 0; }
+        double Dr(int[] idx) => idx.Average(i => dr[i]);
+        var all = Enumerable.Range(0, n).ToArray();
+
+        var rng = new Random(RunContext.DeriveSeed(o.Seed, "actions/bootstrap/" + name));
+        var boot = new double[o.BootstrapSamples];
+        var sample = new int[n];
+        for (int b = 0; b < boot.Length; b++)
+        {
+            for (int j = 0; j < n; j++) sample[j] = rng.Next(n);
+            boot[b] = Dr(sample);
+        }
+        Array.Sort(boot);
+        double Quantile(double q) => boot[(int)Math.Clamp(Math.Round(q * (boot.Length - 1)), 0, boot.Length - 1)];
+
+        double? truth = null;
+        if (frame.TrueValue is { } tv)
+        {
+            double s = 0;
+            for (int i = 0; i < n; i++) for (int a = 0; a < pi[i].Length; a++) s += pi[i][a] * tv[i][a];
+            truth = s / n;
+        }
+        return new PolicyValue(name, Dm(all), Ips(all), Snips(all), Dr(all), Quantile(0.025), Quantile(0.975), truth);
+    }
+
+    /// <summary>The true value of a policy given as one action per decision (planted truth required).</summary>
+    public static double TrueValue(DecisionFrame frame, IReadOnlyList<int> actions)
+    {
+        var tv = frame.TrueValue ?? throw new WorkbenchException("The data carries no planted action values (truth/action_values.csv).");
+        return Enumerable.Range(0, frame.Count).Average(i => tv[i][actions[i]]);
+    }
+}

@@ -1,0 +1,150 @@
+using System.Globalization;
+using System.Text.Json.Nodes;
+using Workbench.Analytics.Modeling;
+
+namespace Workbench.Analytics.Actions;
+
+/// <summary>One recommendation: the action, the expected long-term value change it brings (the reward model's
+/// prediction), the best immediate alternative, and the propensity the policy would log when it explores.</summary>
+public sealed record ActionRecommendation(string AccountId, string Action, double ExpectedValue, string MyopicAction,
+    double ExpectedImmediate, double Propensity, IReadOnlyList<double> ExpectedByAction);
+
+/// <summary>
+/// The learned next-best-action policy (a contextual bandit fitted from logged decisions): a reward model per action
+/// predicting the long-term value change, and one predicting the immediate value (for the myopic comparison). The
+/// policy recommends the action with the highest expected long-term gain; used live it explores with probability
+/// <see cref="ActionOptions.Exploration"/> and logs the propensity of what it did. Saved as one model file.
+/// </summary>
+public sealed class ActionPolicyModel : IWorkbenchModel
+{
+    public const string ModelKind = "action-policy";
+    public const int FormatVersion = 1;
+    public string Kind => ModelKind;
+
+    public IReadOnlyList<string> Actions { get; }
+    public ActionOptions Options { get; }
+    /// <summary>Decisions the model was fitted on, and whether their propensities were estimated.</summary>
+    public int TrainingDecisions { get; }
+    public bool PropensitiesEstimated { get; }
+    internal RewardModel LongTerm { get; }
+    internal RewardModel Immediate { get; }
+
+    internal ActionPolicyModel(IReadOnlyList<string> actions, ActionOptions options, int decisions, bool estimated, RewardModel longTerm, RewardModel immediate)
+    {
+        Actions = actions; Options = options; TrainingDecisions = decisions; PropensitiesEstimated = estimated;
+        LongTerm = longTerm; Immediate = immediate;
+    }
+
+    /// <summary>Predicted long-term value change of every action per context row: [row][action].</summary>
+    public double[][] ExpectedValues(float[] contexts) => LongTerm.Predict(contexts);
+
+    /// <summary>Predicted immediate value of every action per context row: [row][action].</summary>
+    public double[][] ExpectedImmediateValues(float[] contexts) => Immediate.Predict(contexts);
+
+    /// <summary>The greedy learned policy (one-hot per row).</summary>
+    public double[][] LearnedPolicy(float[] contexts) => Greedy(ExpectedValues(contexts));
+
+    /// <summary>The myopic policy: the action with the best predicted immediate value.</summary>
+    public double[][] MyopicPolicy(float[] contexts) => Greedy(ExpectedImmediateValues(contexts));
+
+    internal static double[][] Greedy(double[][] values) => values.Select(v =>
+    {
+        var p = new double[v.Length];
+        p[ArgMax(v)] = 1;
+        return p;
+    }).ToArray();
+
+    internal static int ArgMax(IReadOnlyList<double> v)
+    {
+        int best = 0;
+        for (int a = 1; a < v.Count; a++) if (v[a] > v[best]) best = a;
+        return best;
+    }
+
+    /// <summary>Recommends an action per account (contexts as built by <see cref="DecisionFrame.Current"/>).</summary>
+    public IReadOnlyList<ActionRecommendation> Recommend(IReadOnlyList<string> accountIds, float[] contexts)
+    {
+        var lt = ExpectedValues(contexts);
+        var im = ExpectedImmediateValues(contexts);
+        double e = Options.Exploration; int k = Actions.Count;
+        return accountIds.Select((id, i) =>
+        {
+            int best = ArgMax(lt[i]), myopic = ArgMax(im[i]);
+            return new ActionRecommendation(id, Actions[best], lt[i][best], Actions[myopic], im[i][myopic], 1 - e + e / k, lt[i]);
+        }).ToArray();
+    }
+
+    public void Save(Stream stream) => ModelFile.Write(stream, ModelKind, FormatVersion, w =>
+    {
+        static JsonArray Nums(IEnumerable<double> xs) => new(xs.Select(x => (JsonNode)JsonValue.Create(x)!).ToArray());
+        var o = Options;
+        w.AddJson("policy.json", new JsonObject
+        {
+            ["actions"] = new JsonArray(Actions.Select(a => (JsonNode)JsonValue.Create(a)!).ToArray()),
+            ["context"] = new JsonArray(DecisionFrame.ContextNames.Select(a => (JsonNode)JsonValue.Create(a)!).ToArray()),
+            ["training_decisions"] = TrainingDecisions,
+            ["propensities_estimated"] = PropensitiesEstimated,
+            ["options"] = new JsonObject
+            {
+                ["trees"] = o.Trees, ["leaves"] = o.Leaves, ["min_leaf_count"] = o.MinLeafCount, ["learning_rate"] = o.LearningRate,
+                ["exploration"] = o.Exploration, ["bootstrap_samples"] = o.BootstrapSamples, ["cross_fit_folds"] = o.CrossFitFolds,
+                ["max_weight"] = o.MaxWeight, ["seed"] = o.Seed,
+            },
+            ["long_term_fallback"] = Nums(LongTerm.Fallback),
+            ["immediate_fallback"] = Nums(Immediate.Fallback),
+        });
+        LongTerm.Save(w, "long-term");
+        Immediate.Save(w, "immediate");
+    });
+
+    /// <summary>Reads a model written by <see cref="Save"/>.</summary>
+    /// <exception cref="WorkbenchException">Not an action-policy model file, a newer version, or a missing entry.</exception>
+    public static ActionPolicyModel Load(Stream stream, string source = "the model file")
+    {
+        using var reader = ModelFile.Open(stream, ModelKind, FormatVersion, source);
+        var j = reader.ReadJson("policy.json");
+        try
+        {
+            var actions = j["actions"]!.AsArray().Select(n => n!.GetValue<string>()).ToArray();
+            var context = j["context"]!.AsArray().Select(n => n!.GetValue<string>()).ToArray();
+            if (!context.SequenceEqual(DecisionFrame.ContextNames))
+                throw new WorkbenchException($"{source}: the model's context columns ({string.Join(", ", context)}) are not this Workbench's ({string.Join(", ", DecisionFrame.ContextNames)}); re-train the model.");
+            var oj = j["options"]!.AsObject();
+            var options = new ActionOptions
+            {
+                Trees = oj["trees"]!.GetValue<int>(), Leaves = oj["leaves"]!.GetValue<int>(), MinLeafCount = oj["min_leaf_count"]!.GetValue<int>(),
+                LearningRate = oj["learning_rate"]!.GetValue<double>(), Exploration = oj["exploration"]!.GetValue<double>(),
+                BootstrapSamples = oj["bootstrap_samples"]!.GetValue<int>(), CrossFitFolds = oj["cross_fit_folds"]!.GetValue<int>(),
+                MaxWeight = oj["max_weight"]!.GetValue<double>(), Seed = oj["seed"]!.GetValue<int>(),
+            };
+            double[] Fallback(string name) => j[name]!.AsArray().Select(n => n!.GetValue<double>()).ToArray();
+            var lt = RewardModel.Load(reader, "long-term", Fallback("long_term_fallback"), options.Seed);
+            var im = RewardModel.Load(reader, "immediate", Fallback("immediate_fallback"), options.Seed);
+            return new ActionPolicyModel(actions, options, j["training_decisions"]!.GetValue<int>(), j["propensities_estimated"]!.GetValue<bool>(), lt, im);
+        }
+        catch (Exception ex) when (ex is NullReferenceException or InvalidOperationException or FormatException)
+        {
+            throw new WorkbenchException($"{source}: entry 'policy.json' is incomplete or has a value of the wrong type ({ex.Message}).");
+        }
+    }
+
+    public override string ToString() => string.Create(CultureInfo.InvariantCulture,
+        $"action policy over {Actions.Count} actions fitted on {TrainingDecisions} decisions{(PropensitiesEstimated ? " (propensities estimated)" : "")}");
+}
+
+/// <summary>Fits the learned action policy from logged decisions.</summary>
+public static class ActionPolicyEstimator
+{
+    /// <summary>Fits the long-term and the immediate reward models on every decision of the frame.</summary>
+    /// <exception cref="OptionsValidationException">An option is out of range.</exception>
+    public static ActionPolicyModel Fit(DecisionFrame frame, ActionOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(frame);
+        options ??= new ActionOptions();
+        options.Validate();
+        var rows = Enumerable.Range(0, frame.Count).ToArray();
+        var lt = RewardModel.Fit(frame, rows, d => d.Reward, options, RunContext.DeriveSeed(options.Seed, "actions/long-term"));
+        var im = RewardModel.Fit(frame, rows, d => d.Immediate, options, RunContext.DeriveSeed(options.Seed, "actions/immediate"));
+        return new ActionPolicyModel(frame.Actions, options, frame.Count, frame.PropensitiesEstimated, lt, im);
+    }
+}

@@ -1,0 +1,131 @@
+using Microsoft.ML;
+using Microsoft.ML.Data;
+using Microsoft.ML.Trainers.FastTree;
+using Workbench.Analytics.Modeling;
+
+namespace Workbench.Analytics.Actions;
+
+/// <summary>
+/// The expected reward of each action in a context, in two parts per action (ML.NET FastTree): a binary model of the
+/// response and a regression of the reward given a response, both per unit of annual value; the reward without a
+/// response is its mean. Expected reward = annual value x (P(response) x E[reward | response] + (1 - P) x E[reward |
+/// no response]). Splitting off the response removes most of the noise (most decisions get no response), and
+/// dividing by the account's size makes the planted effects (shares of the run-rate) the same across sizes.
+/// </summary>
+internal sealed class RewardModel
+{
+    readonly MLContext _ml;
+    readonly ITransformer?[] _response, _value;
+    readonly double[] _fallback; // per action: [rate, mean scaled reward if responded, mean scaled reward if not]
+    public int ActionCount => _response.Length;
+
+    RewardModel(MLContext ml, ITransformer?[] response, ITransformer?[] value, double[] fallback) => (_ml, _response, _value, _fallback) = (ml, response, value, fallback);
+
+    /// <summary>Scaled rewards are clipped to +/- this many years of the account's annual value.</summary>
+    const double MaxScaledReward = 2.0;
+
+    static double Scale(ReadOnlySpan<float> ctx) => Math.Max(1.0, ctx[DecisionFrame.AnnualValueColumn]);
+
+    /// <summary>Fits on the given rows of the frame; <paramref name="target"/> picks the reward (long-term or immediate).</summary>
+    public static RewardModel Fit(DecisionFrame frame, IReadOnlyList<int> rows, Func<Decision, double> target, ActionOptions o, int seed)
+    {
+        var ml = new MLContext(seed);
+        int k = frame.Actions.Count, w = DecisionFrame.Width;
+        var response = new ITransformer?[k];
+        var value = new ITransformer?[k];
+        var fallback = new double[3 * k];
+        for (int a = 0; a < k; a++)
+        {
+            var mine = rows.Where(i => frame.Decisions[i].Action == a).ToArray();
+            var x = new float[mine.Length * w];
+            var responded = new bool[mine.Length];
+            for (int j = 0; j < mine.Length; j++) { frame.Context(mine[j]).CopyTo(x.AsSpan(j * w, w)); responded[j] = frame.Decisions[mine[j]].Responded; }
+            // Clipped: an account whose last month was billed pro rata looks small, and one large reward would dominate.
+            double Scaled(int row) => Math.Clamp(target(frame.Decisions[row]) / Scale(frame.Context(row)), -MaxScaledReward, MaxScaledReward);
+            var yes = mine.Where(i => frame.Decisions[i].Responded).ToArray();
+            var no = mine.Where(i => !frame.Decisions[i].Responded).ToArray();
+            fallback[3 * a] = mine.Length > 0 ? yes.Length / (double)mine.Length : 0;
+            fallback[3 * a + 1] = yes.Length > 0 ? yes.Average(Scaled) : 0;
+            fallback[3 * a + 2] = no.Length > 0 ? no.Average(Scaled) : 0;
+            if (yes.Length >= 2 * o.MinLeafCount && no.Length >= 2 * o.MinLeafCount)
+                response[a] = ml.BinaryClassification.Trainers.FastTree(new FastTreeBinaryTrainer.Options
+                {
+                    NumberOfTrees = o.Trees, NumberOfLeaves = o.Leaves, MinimumExampleCountPerLeaf = o.MinLeafCount,
+                    LearningRate = o.LearningRate, NumberOfThreads = 1,
+                }).Fit(new DenseDataView(x, DecisionFrame.ContextNames, responded));
+            if (yes.Length >= 2 * o.MinLeafCount)
+            {
+                var xv = new float[yes.Length * w];
+                var yv = new float[yes.Length];
+                for (int j = 0; j < yes.Length; j++) { frame.Context(yes[j]).CopyTo(xv.AsSpan(j * w, w)); yv[j] = (float)Scaled(yes[j]); }
+                value[a] = ml.Regression.Trainers.FastTree(new FastTreeRegressionTrainer.Options
+                {
+                    NumberOfTrees = o.Trees, NumberOfLeaves = o.Leaves, MinimumExampleCountPerLeaf = Math.Max(5, o.MinLeafCount / 2),
+                    LearningRate = o.LearningRate, NumberOfThreads = 1,
+                }).Fit(new DenseDataView(xv, DecisionFrame.ContextNames, yv));
+            }
+        }
+        return new RewardModel(ml, response, value, fallback);
+    }
+
+    /// <summary>Predicted reward of every action for each context: [row][action].</summary>
+    public double[][] Predict(float[] contexts)
+    {
+        int w = DecisionFrame.Width, n = contexts.Length / w, k = _response.Length;
+        var result = new double[n][];
+        for (int i = 0; i < n; i++) result[i] = new double[k];
+        var view = new DenseDataView(contexts, DecisionFrame.ContextNames, new float[n]);
+        var boolView = new DenseDataView(contexts, DecisionFrame.ContextNames, new bool[n]);
+        for (int a = 0; a < k; a++)
+        {
+            float[]? p = _response[a] is { } rm ? rm.Transform(boolView).GetColumn<float>("Probability").ToArray() : null;
+            float[]? v = _value[a] is { } vm ? vm.Transform(view).GetColumn<float>("Score").ToArray() : null;
+            for (int i = 0; i < n; i++)
+            {
+                double rate = p?[i] ?? _fallback[3 * a], yes = v?[i] ?? _fallback[3 * a + 1];
+                result[i][a] = rate * yes + (1 - rate) * _fallback[3 * a + 2];
+            }
+        }
+        for (int i = 0; i < n; i++)
+        {
+            double s = Math.Max(1.0, contexts[i * w + DecisionFrame.AnnualValueColumn]);
+            for (int a = 0; a < k; a++) result[i][a] *= s;
+        }
+        return result;
+    }
+
+    public void Save(ModelFileWriter writer, string prefix)
+    {
+        for (int a = 0; a < _response.Length; a++)
+        {
+            if (_response[a] is { } r) { using var s = writer.OpenEntry($"{prefix}-response-{a}.zip"); _ml.Model.Save(r, Schema(true), s); }
+            if (_value[a] is { } v) { using var s = writer.OpenEntry($"{prefix}-value-{a}.zip"); _ml.Model.Save(v, Schema(false), s); }
+        }
+    }
+
+    public static RewardModel Load(ModelFileReader reader, string prefix, double[] fallback, int seed)
+    {
+        var ml = new MLContext(seed);
+        int k = fallback.Length / 3;
+        var response = new ITransformer?[k];
+        var value = new ITransformer?[k];
+        ITransformer? Read(string name)
+        {
+            if (!reader.Has(name)) return null;
+            using var ms = new MemoryStream(reader.ReadBytes(name));
+            return ml.Model.Load(ms, out _);
+        }
+        for (int a = 0; a < k; a++) { response[a] = Read($"{prefix}-response-{a}.zip"); value[a] = Read($"{prefix}-value-{a}.zip"); }
+        return new RewardModel(ml, response, value, fallback);
+    }
+
+    public double[] Fallback => _fallback;
+
+    static DataViewSchema Schema(bool binary)
+    {
+        var b = new DataViewSchema.Builder();
+        b.AddColumn("Features", new VectorDataViewType(NumberDataViewType.Single, DecisionFrame.Width));
+        b.AddColumn("Label", binary ? BooleanDataViewType.Instance : NumberDataViewType.Single);
+        return b.ToSchema();
+    }
+}

@@ -1,0 +1,28 @@
+using Workbench.Analytics.Actions;
+using Workbench.Data.Generation;
+using Workbench.Domain;
+
+namespace Workbench.Tests.Actions;
+
+/// <summary>One generated book (400 accounts x 36 months, seed 7), its decision frame, a fitted policy and its
+/// off-policy evaluation, shared by the action tests.</summary>
+public sealed class ActionFixture
+{
+    public CrmDataset Data { get; }
+    public DecisionFrame Frame { get; }
+    public ActionPolicyModel Model { get; }
+    public RuleSet Rules { get; }
+    public ActionEvaluationResult Evaluation { get; }
+
+    public ActionFixture()
+    {
+        Data = CrmGenerator.Generate(new GeneratorOptions { Accounts = 400, Months = 36, Seed = 7 });
+        Frame = DecisionFrame.Build(Data);
+        Model = ActionPolicyEstimator.Fit(Frame);
+        Rules = RuleSet.Parse(RuleSet.DefaultJson, Frame.Actions);
+        Evaluation = ActionEvaluation.Evaluate(Frame, Rules);
+    }
+}
+
+[CollectionDefinition(Name)]
+public sealed class ActionCollection : ICollectionFixture<ActionFixture> { public const string Name = "actions"; }
