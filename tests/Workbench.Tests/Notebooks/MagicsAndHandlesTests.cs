@@ -126,3 +126,41 @@ public sealed class MagicsAndHandlesTests
         Assert.Contains("is a folder", result.Error.Message);
     }
 }
+
+public sealed class ReaderFriendlyFormattingTests
+{
+    [Theory]
+    [InlineData(2.2e-16, "0")]
+    [InlineData(-1e-9, "0")]
+    [InlineData(5140.06934, "5140.0693")]
+    [InlineData(3.0, "3")]
+    [InlineData(double.NaN, "NaN")]
+    public void Numbers_in_tables_are_rounded_to_four_decimals(double value, string expected) =>
+        Assert.Equal(expected, DisplayFormatter.CellText(value));
+
+    [Fact]
+    public void Floats_read_as_their_shortest_decimal_not_their_double_expansion() =>
+        Assert.Equal("108065.98", DisplayFormatter.CellText(108065.98f));
+
+    [Fact]
+    public void Dates_are_ISO_without_a_midnight_time()
+    {
+        Assert.Equal("2023-07-01", DisplayFormatter.CellText(new DateTime(2023, 7, 1)));
+        Assert.Equal("2023-07-01T13:05:00", DisplayFormatter.CellText(new DateTime(2023, 7, 1, 13, 5, 0)));
+        Assert.Equal("2023-07-01", DisplayFormatter.PlainText(new DateOnly(2023, 7, 1)));
+    }
+
+    [Fact]
+    public async Task A_data_frame_shows_ISO_dates_and_rounded_numbers_in_text_and_html()
+    {
+        using var session = NotebookSession.Create();
+        var result = await session.ExecuteAsync("""
+            new Microsoft.Data.Analysis.DataFrame(
+                new Microsoft.Data.Analysis.PrimitiveDataFrameColumn<DateTime>("as_of", new[] { new DateTime(2023, 7, 1) }),
+                new Microsoft.Data.Analysis.DoubleDataFrameColumn("v", new[] { 1.0 / 3 }))
+            """);
+        var shown = Assert.IsType<DisplayOutput>(Assert.Single(result.Outputs, o => o is DisplayOutput));
+        Assert.Contains("2023-07-01  0.3333", shown.Data["text/plain"]);
+        Assert.Contains("<td>2023-07-01</td><td>0.3333</td>", shown.Data["text/html"]);
+    }
+}
