@@ -10,6 +10,7 @@ import json
 import os
 import queue
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -80,6 +81,7 @@ def main():
         spec = jupyter_client.kernelspec.KernelSpecManager().get_kernel_spec(KERNEL)
         check("kernelspec installed and found through JUPYTER_PATH", spec.language == "C#", spec.to_dict())
         kernel_checks()
+        parent_death_check()
         nbconvert_check(prefix)
         writer_matches_nbformat(workbench, prefix)
         print(f"{len(passed)} checks passed")
@@ -89,7 +91,8 @@ def main():
 
 def kernel_checks():
     km = jupyter_client.KernelManager(kernel_name=KERNEL)
-    km.start_kernel()
+    stderr_log = tempfile.NamedTemporaryFile(prefix="workbench-kernel-stderr-", suffix=".log", delete=False)
+    km.start_kernel(stderr=stderr_log)
     kc = km.client()
     kc.start_channels()
     try:
@@ -144,6 +147,7 @@ def kernel_checks():
         check("is_complete says incomplete for an open block", r["status"] == "incomplete", r)
         r = shell_reply(kc, kc.is_complete("int k = 1;"))
         check("is_complete says complete for a statement", r["status"] == "complete", r)
+        behaviour_checks(kc)
         forged_signature_checks(km)
         malformed_signed_checks(km, kc)
 
@@ -155,19 +159,151 @@ def kernel_checks():
 
         fault_checks(km, kc)
 
+        before_restart = os.path.getsize(stderr_log.name)
         km.restart_kernel(now=False)
         kc.wait_for_ready(timeout=120)
+        with open(stderr_log.name, encoding="utf-8", errors="replace") as f:
+            f.seek(before_restart)
+            restart_log = f.read()
+        check("a restart (shutdown_request after jupyter_client's interrupt) prints no SIGINT interrupt message",
+              "SIGINT" not in restart_log, restart_log[-2000:])
         reply, _ = run_cell(kc, "x")
         check("restart gives a fresh session (earlier variables are gone)", reply["status"] == "error" and "CS0103" in reply["evalue"], reply)
         reply, out = run_cell(kc, "6 * 7")
         check("the restarted kernel runs cells", reply["status"] == "ok" and of_type(out, "execute_result")[0]["content"]["data"]["text/plain"] == "42", out)
 
+        before_shutdown = os.path.getsize(stderr_log.name)
         km.shutdown_kernel(now=False)
         check("shutdown_request ends the kernel process", not km.is_alive())
+        with open(stderr_log.name, encoding="utf-8", errors="replace") as f:
+            f.seek(before_shutdown)
+            shutdown_log = f.read()
+        check("shutdown prints no SIGINT interrupt message", "SIGINT" not in shutdown_log, shutdown_log[-2000:])
     finally:
         kc.stop_channels()
+        stderr_log.close()
+        os.unlink(stderr_log.name)
         if km.has_kernel and km.is_alive():
             km.shutdown_kernel(now=True)
+
+
+def stream_text(outputs):
+    return "".join(m["content"]["text"] for m in of_type(outputs, "stream"))
+
+
+def behaviour_checks(kc):
+    """Magics (both spellings), history, display handles with update_display_data, input_request, #r errors."""
+    reply, out = run_cell(kc, "%%time\nvar timed = 1 + 1;")
+    check("%%time times the cell (CPU and wall time)", reply["status"] == "ok" and "Wall time:" in stream_text(out)
+          and "CPU times: user" in stream_text(out), out)
+    reply, out = run_cell(kc, "#!time\nvar timedToo = 2;")
+    check("#!time (the .NET Interactive spelling) times the cell", reply["status"] == "ok" and "Wall time:" in stream_text(out), out)
+    reply, out = run_cell(kc, "%time 6 * 7")
+    results = of_type(out, "execute_result")
+    check("%time STATEMENT runs the statement, shows its value and the time",
+          reply["status"] == "ok" and results and results[0]["content"]["data"]["text/plain"] == "42" and "Wall time:" in stream_text(out), out)
+    reply, out = run_cell(kc, "%whos")
+    whos = stream_text(out)
+    check("%whos lists the session's variables with type and value",
+          reply["status"] == "ok" and "Variable" in whos and any(l.split()[:3] == ["x", "int", "40"] for l in whos.splitlines()), whos)
+    reply, out = run_cell(kc, "%lsmagic")
+    check("%lsmagic lists the magics", reply["status"] == "ok" and "%whos" in stream_text(out) and "%%time" in stream_text(out), out)
+    reply, _ = run_cell(kc, "%nosuchmagic")
+    check("an unknown magic is a UsageError naming it", reply["status"] == "error" and reply["ename"] == "UsageError" and "%nosuchmagic" in reply["evalue"], reply)
+    r = shell_reply(kc, kc.is_complete("%%time\nvar k = 1;"))
+    check("is_complete understands magics", r["status"] == "complete", r)
+
+    reply, out = run_cell(kc, "var h = display(\"step 1 of 2\");\nh.Update(\"step 2 of 2\");")
+    shown = of_type(out, "display_data")
+    updated = of_type(out, "update_display_data")
+    check("display returns a handle: display_data carries a display_id in transient",
+          reply["status"] == "ok" and shown and shown[0]["content"]["transient"].get("display_id"), out)
+    check("Update sends update_display_data with the same display_id and the new content",
+          updated and updated[0]["content"]["transient"]["display_id"] == shown[0]["content"]["transient"]["display_id"]
+          and "step 2 of 2" in updated[0]["content"]["data"]["text/plain"], out)
+    reply, out = run_cell(kc, "h.Update(\"done\");")
+    updated = of_type(out, "update_display_data")
+    check("a later cell updates the earlier display", updated and updated[0]["content"]["transient"]["display_id"]
+          == shown[0]["content"]["transient"]["display_id"], out)
+
+    msg_id = kc.execute("Console.Write(\"name? \");\nvar answer = Console.ReadLine();\nConsole.WriteLine(\"got \" + answer);", allow_stdin=True)
+    request = kc.get_stdin_msg(timeout=60)
+    check("Console.ReadLine sends an input_request on stdin under the execute request",
+          request["msg_type"] == "input_request" and request["parent_header"]["msg_id"] == msg_id, request)
+    kc.input("Ada")
+    reply, out = collect(kc, msg_id)
+    check("the input_reply's value is what ReadLine returns", reply["status"] == "ok" and "got Ada" in stream_text(out), out)
+    msg_id = kc.execute("Console.ReadLine() is null", allow_stdin=False)
+    reply, out = collect(kc, msg_id)
+    check("without allow_stdin ReadLine returns null at once",
+          reply["status"] == "ok" and of_type(out, "execute_result")[0]["content"]["data"]["text/plain"] == "True", out)
+
+    h = kc.history(hist_access_type="tail", n=3, reply=True, timeout=30)["content"]
+    check("history_request tail returns the last inputs as [session, line, input]",
+          h["status"] == "ok" and len(h["history"]) == 3 and h["history"][-1][2] == "Console.ReadLine() is null", h)
+    h = kc.history(hist_access_type="range", session=0, start=1, stop=2, output=True, reply=True, timeout=30)["content"]
+    check("history_request range with output gives [input, output]",
+          h["history"] and h["history"][0][1] == 1 and h["history"][0][2][0].startswith("var x") and h["history"][0][2][1] == "42", h)
+    h = kc.history(hist_access_type="search", pattern="%whos*", reply=True, timeout=30)["content"]
+    check("history_request search matches a glob", [e[2] for e in h["history"]] == ["%whos"], h)
+
+    reply, _ = run_cell(kc, "#r \"/no/such/folder/Lib.dll\"\n1")
+    check("#r to a missing folder is a reference error naming the folder",
+          reply["status"] == "error" and reply["ename"] == "ReferenceNotFound" and "/no/such/folder" in reply["evalue"]
+          and "does not exist" in reply["evalue"], reply)
+
+
+def pid_alive(pid):
+    """True while pid runs (a zombie nobody reaped counts as ended)."""
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            return f.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except (FileNotFoundError, ProcessLookupError):
+        return False
+
+
+def children_of(pid):
+    """Pids whose parent is pid (any of its threads may have started them)."""
+    found = []
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                with open(f"/proc/{entry}/stat") as f:
+                    if int(f.read().rsplit(")", 1)[1].split()[1]) == pid:
+                        found.append(int(entry))
+            except (FileNotFoundError, ProcessLookupError, IndexError, ValueError):
+                pass
+    return found
+
+
+def parent_death_check():
+    """Killing the client (SIGKILL: no shutdown_request) ends the kernel and its executor child within 5 seconds."""
+    client = subprocess.Popen([sys.executable, "-c", (
+        "import sys, time, jupyter_client\n"
+        f"km = jupyter_client.KernelManager(kernel_name={KERNEL!r})\n"
+        "km.start_kernel()\n"
+        "kc = km.client(); kc.start_channels(); kc.wait_for_ready(timeout=120)\n"
+        "print(km.provisioner.process.pid, flush=True)\n"
+        "time.sleep(600)\n")], stdout=subprocess.PIPE, text=True)
+    try:
+        kernel_pid = int(client.stdout.readline().strip())
+        executor_pids = []
+        deadline = time.time() + 60
+        while not executor_pids and time.time() < deadline:
+            executor_pids = children_of(kernel_pid)
+            time.sleep(0.2)
+        check("the kernel runs with its executor child before the client dies", pid_alive(kernel_pid) and executor_pids, executor_pids)
+        os.kill(client.pid, signal.SIGKILL)
+        client.wait()
+        killed = time.time()
+        while time.time() - killed < 5 and (pid_alive(kernel_pid) or any(pid_alive(p) for p in executor_pids)):
+            time.sleep(0.1)
+        print(f"     the kernel and executor ended {time.time() - killed:.1f} s after the client was killed", flush=True)
+        check("killing the client ends the kernel and its executor within 5 seconds",
+              not pid_alive(kernel_pid) and not any(pid_alive(p) for p in executor_pids), f"kernel alive: {pid_alive(kernel_pid)}")
+    finally:
+        if client.poll() is None:
+            client.kill()
 
 
 def wait_for_iopub(kc, predicate, timeout=60):

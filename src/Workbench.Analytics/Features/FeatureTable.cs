@@ -73,6 +73,48 @@ public sealed class FeatureTable
         return new DataFrame(cols);
     }
 
+    /// <summary>One row per feature: how many values are present and missing (NaN), and the mean, standard deviation,
+    /// minimum and maximum of the present values. Unlike <c>DataFrame.Description()</c>, whose min/max/mean become NaN as
+    /// soon as a column holds one missing value, missing values are counted, not propagated.</summary>
+    public DataFrame Describe()
+    {
+        var n = ColumnCount;
+        var count = new long[n];
+        var sum = new double[n];
+        var min = new double[n];
+        var max = new double[n];
+        Array.Fill(min, double.PositiveInfinity);
+        Array.Fill(max, double.NegativeInfinity);
+        for (int i = 0; i < RowCount; i++)
+            for (int j = 0; j < n; j++)
+            {
+                double v = Values[(long)i * n + j];
+                if (double.IsNaN(v)) continue;
+                count[j]++;
+                sum[j] += v;
+                if (v < min[j]) min[j] = v;
+                if (v > max[j]) max[j] = v;
+            }
+        var mean = new double[n];
+        for (int j = 0; j < n; j++) mean[j] = count[j] > 0 ? sum[j] / count[j] : double.NaN;
+        var squares = new double[n];
+        for (int i = 0; i < RowCount; i++)
+            for (int j = 0; j < n; j++)
+            {
+                double v = Values[(long)i * n + j];
+                if (!double.IsNaN(v)) squares[j] += (v - mean[j]) * (v - mean[j]);
+            }
+        double? Present(double v, int j) => count[j] > 0 ? v : null;
+        return new DataFrame(
+            new StringDataFrameColumn("feature", Registry.Names),
+            new PrimitiveDataFrameColumn<long>("count", count),
+            new PrimitiveDataFrameColumn<long>("missing", count.Select(c => RowCount - c)),
+            new PrimitiveDataFrameColumn<double>("mean", Enumerable.Range(0, n).Select(j => Present(mean[j], j))),
+            new PrimitiveDataFrameColumn<double>("std", Enumerable.Range(0, n).Select(j => count[j] > 1 ? Math.Sqrt(squares[j] / (count[j] - 1)) : (double?)null)),
+            new PrimitiveDataFrameColumn<float>("min", Enumerable.Range(0, n).Select(j => count[j] > 0 ? (float)min[j] : (float?)null)),
+            new PrimitiveDataFrameColumn<float>("max", Enumerable.Range(0, n).Select(j => count[j] > 0 ? (float)max[j] : (float?)null)));
+    }
+
     /// <summary>An ML.NET view with a "Features" vector column (float, one slot per feature, slot names from the registry)
     /// and, when labels are given, a boolean "Label" column that is true for <paramref name="positive"/>.</summary>
     public IDataView ToDataView(MLContext ml, IReadOnlyList<Label>? labels = null, Outcome positive = Outcome.Churn)

@@ -4,7 +4,7 @@ namespace Workbench.Notebooks;
 
 /// <summary>Collects the outputs of the cell being run: console writes (routed here through an AsyncLocal,
 /// so concurrent sessions do not mix), display calls and the final result.</summary>
-internal sealed class CellContext(DisplayFormatter formatter, Action<CellOutput>? onOutput)
+internal sealed class CellContext(DisplayFormatter formatter, Action<CellOutput>? onOutput, Func<InputRequest, string?>? onInput = null)
 {
     static readonly AsyncLocal<CellContext?> CurrentContext = new();
     public static CellContext? Current { get => CurrentContext.Value; set => CurrentContext.Value = value; }
@@ -45,6 +45,21 @@ internal sealed class CellContext(DisplayFormatter formatter, Action<CellOutput>
 
     public void Display(object? value) => Add(new DisplayOutput(formatter.Format(value), IsResult: false));
 
+    public void Display(object? value, string displayId, bool update) =>
+        Add(new DisplayOutput(formatter.Format(value), IsResult: false, displayId, update));
+
+    /// <summary>Asks the client for a line of input (Console.ReadLine in a cell); null when the client allows no stdin.</summary>
+    public string? ReadInput(string prompt, bool password)
+    {
+        if (onInput is null) return null;
+        lock (gate)
+        {
+            FlushLocked("stdout", stdout, stdout.Length);
+            FlushLocked("stderr", stderr, stderr.Length);
+        }
+        return onInput(new InputRequest(prompt, password));
+    }
+
     public void Add(CellOutput output)
     {
         lock (gate)
@@ -52,6 +67,15 @@ internal sealed class CellContext(DisplayFormatter formatter, Action<CellOutput>
             if (closed) return;
             FlushLocked("stdout", stdout, stdout.Length);
             FlushLocked("stderr", stderr, stderr.Length);
+            if (output is DisplayOutput { IsUpdate: true, DisplayId: { } id } update)
+            {
+                // The notebook keeps the latest content in place of the earlier display (as nbclient does); the client
+                // gets the update message.
+                var at = outputs.FindLastIndex(o => o is DisplayOutput d && d.DisplayId == id);
+                if (at >= 0) outputs[at] = update with { IsUpdate = false };
+                onOutput?.Invoke(output);
+                return;
+            }
             Emit(output);
         }
     }
@@ -131,6 +155,7 @@ internal sealed class ConsoleRouter(string stream, TextWriter original) : TextWr
         var originalError = Console.Error;
         Console.SetOut(new ConsoleRouter("stdout", Console.Out));
         Console.SetError(new ConsoleRouter("stderr", Console.Error));
+        Console.SetIn(new InputRouter(Console.In));
         // An exception on a thread a cell started ends the process (.NET allows no recovery): at least say so, and why,
         // on the process's own stderr, instead of dying silently.
         AppDomain.CurrentDomain.UnhandledException += (_, e) =>
@@ -179,4 +204,18 @@ internal sealed class ConsoleRouter(string stream, TextWriter original) : TextWr
     {
         if (CellContext.Current is null) original.Flush();
     }
+}
+
+/// <summary>Installed once as Console.In: Console.ReadLine inside a cell asks the cell's client for a line (the kernel
+/// sends an input_request when the client allows stdin) and returns null when nobody can answer; outside a cell it reads
+/// the original reader. Character reads (Read, Peek) inside a cell see an empty stdin.</summary>
+internal sealed class InputRouter(TextReader original) : TextReader
+{
+    public override string? ReadLine() => CellContext.Current is { } cell ? cell.ReadInput("", password: false) : original.ReadLine();
+
+    public override int Read() => CellContext.Current is null ? original.Read() : -1;
+
+    public override int Peek() => CellContext.Current is null ? original.Peek() : -1;
+
+    public override string ReadToEnd() => CellContext.Current is null ? original.ReadToEnd() : "";
 }

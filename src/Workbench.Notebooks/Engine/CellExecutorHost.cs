@@ -58,11 +58,12 @@ public static class CellExecutorHost
         Send(new JsonObject { ["op"] = "ready", ["pid"] = Environment.ProcessId });
 
         var work = new BlockingCollection<JsonObject>();
+        var inputs = new ConcurrentDictionary<long, TaskCompletionSource<string?>>();
         var worker = new Thread(() =>
         {
             foreach (var request in work.GetConsumingEnumerable())
             {
-                try { Handle(session, request, Send); }
+                try { Handle(session, request, Send, inputs); }
                 catch (Exception ex) when (ex is not OutOfMemoryException)
                 {
                     // A malformed request: answer it so the parent never waits forever.
@@ -89,6 +90,10 @@ public static class CellExecutorHost
             }
             var op = request["op"]?.GetValue<string>();
             if (op == "interrupt") session.Interrupt();
+            else if (op == "input_reply")
+            {
+                if (inputs.TryRemove(CellWire.Id(request), out var answer)) answer.TrySetResult(request["value"]?.GetValue<string>());
+            }
             else if (op == "shutdown") break;
             else work.Add(request);
         }
@@ -99,7 +104,7 @@ public static class CellExecutorHost
         return 0;
     }
 
-    static void Handle(NotebookSession session, JsonObject request, Action<JsonObject> send)
+    static void Handle(NotebookSession session, JsonObject request, Action<JsonObject> send, ConcurrentDictionary<long, TaskCompletionSource<string?>> inputs)
     {
         var id = CellWire.Id(request);
         switch (request["op"]?.GetValue<string>())
@@ -109,8 +114,17 @@ public static class CellExecutorHost
                 var code = CellWire.Text(request, "code");
                 var cell = request["cell"]?.GetValue<string>();
                 var timeout = CellWire.FromMillis(request["timeout_ms"]);
+                Func<InputRequest, string?>? onInput = request["allow_stdin"]?.GetValue<bool>() == true ? ask =>
+                {
+                    // Runs on the cell's thread: wait for the parent's answer, or for an interrupt of the cell.
+                    var answer = new TaskCompletionSource<string?>(TaskCreationOptions.RunContinuationsAsynchronously);
+                    inputs[id] = answer;
+                    send(new JsonObject { ["op"] = "input_request", ["id"] = id, ["prompt"] = CellWire.Clean(ask.Prompt), ["password"] = ask.Password });
+                    try { return answer.Task.Wait(Timeout.Infinite, CellInterrupt.Token) ? answer.Task.Result : null; }
+                    finally { inputs.TryRemove(id, out _); }
+                } : null;
                 var result = session.ExecuteAsync(code, new CellRunOptions(cell, timeout, output =>
-                    send(new JsonObject { ["op"] = "output", ["id"] = id, ["output"] = CellWire.Output(output) })))
+                    send(new JsonObject { ["op"] = "output", ["id"] = id, ["output"] = CellWire.Output(output) }), onInput))
                     .GetAwaiter().GetResult();
                 send(new JsonObject
                 {

@@ -7,7 +7,7 @@ namespace Workbench.Notebooks;
 /// <summary>The line protocol between a <see cref="ChildProcessSession"/> and its <see cref="CellExecutorHost"/>: one JSON
 /// object per line (JSON text never holds a raw newline), UTF-8, on the child's stdin and stdout.
 /// Parent to child: <c>init</c> (session options), <c>execute</c>, <c>complete</c>, <c>inspect</c>, <c>interrupt</c>,
-/// <c>shutdown</c>. Child to parent: <c>ready</c>, <c>output</c> (streamed while a cell runs), <c>done</c> (the cell's
+/// <c>shutdown</c>, <c>input_reply</c> (the answer to an input_request). Child to parent: <c>ready</c>, <c>output</c> (streamed while a cell runs), <c>input_request</c> (a cell waits in Console.ReadLine), <c>done</c> (the cell's
 /// status and final outputs), <c>completed</c>, <c>inspected</c>, and <c>fatal</c> (an unhandled exception on some
 /// thread, sent just before .NET ends the child).</summary>
 internal static class CellWire
@@ -20,6 +20,8 @@ internal static class CellWire
             ["type"] = "display",
             ["data"] = new JsonObject(d.Data.Select(kv => KeyValuePair.Create(Clean(kv.Key), (JsonNode?)JsonValue.Create(Clean(kv.Value))))),
             ["is_result"] = d.IsResult,
+            ["display_id"] = d.DisplayId is null ? null : Clean(d.DisplayId),
+            ["is_update"] = d.IsUpdate,
         },
         ErrorOutput e => new JsonObject
         {
@@ -38,7 +40,9 @@ internal static class CellWire
             "display" => new DisplayOutput(
                 (o["data"] as JsonObject ?? throw new FormatException("display output without data"))
                     .ToDictionary(kv => kv.Key, kv => kv.Value?.GetValue<string>() ?? "", StringComparer.Ordinal),
-                o["is_result"]?.GetValue<bool>() ?? false),
+                o["is_result"]?.GetValue<bool>() ?? false,
+                o["display_id"]?.GetValue<string>(),
+                o["is_update"]?.GetValue<bool>() ?? false),
             "error" => new ErrorOutput(Text(o, "name"), Text(o, "message"),
                 (o["traceback"] as JsonArray ?? []).Select(t => t?.GetValue<string>() ?? "").ToList()),
             var t => throw new FormatException($"unknown output type '{t}'"),

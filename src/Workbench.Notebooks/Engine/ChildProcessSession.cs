@@ -165,11 +165,11 @@ public sealed class ChildProcessSession : ICellSession
                 Emit(new StreamOutput("stderr", $"[workbench: the previous session was lost ({notice}); {cellName} runs in a fresh session: earlier variables are gone]\n"));
             var id = Interlocked.Increment(ref nextId);
             var streamed = new List<CellOutput>();
-            var pending = c.Expect(id, o => { lock (streamed) streamed.Add(o); run.OnOutput?.Invoke(o); });
+            var pending = c.Expect(id, o => { lock (streamed) streamed.Add(o); run.OnOutput?.Invoke(o); }, run.OnInput);
             c.Send(new JsonObject
             {
                 ["op"] = "execute", ["id"] = id, ["code"] = CellWire.Clean(code), ["cell"] = run.CellName,
-                ["timeout_ms"] = CellWire.Millis(run.Timeout),
+                ["timeout_ms"] = CellWire.Millis(run.Timeout), ["allow_stdin"] = run.OnInput is not null,
             });
             JsonObject? done;
             using (cancellationToken.Register(Interrupt))
@@ -260,6 +260,7 @@ public sealed class ChildProcessSession : ICellSession
         long pendingId = -1;
         TaskCompletionSource<JsonObject?>? pending;
         Action<CellOutput>? onOutput;
+        Func<InputRequest, string?>? onInput;
         JsonObject? fatal;
         bool sawStackOverflow;
         int overflowLines;
@@ -281,7 +282,7 @@ public sealed class ChildProcessSession : ICellSession
             new Thread(ReadError) { IsBackground = true, Name = $"workbench-executor-{Pid}-err" }.Start();
         }
 
-        public Task<JsonObject?> Expect(long id, Action<CellOutput>? outputs)
+        public Task<JsonObject?> Expect(long id, Action<CellOutput>? outputs, Func<InputRequest, string?>? inputs = null)
         {
             var tcs = new TaskCompletionSource<JsonObject?>(TaskCreationOptions.RunContinuationsAsynchronously);
             lock (pendingLock)
@@ -290,6 +291,7 @@ public sealed class ChildProcessSession : ICellSession
                 pendingId = id;
                 pending = tcs;
                 onOutput = outputs;
+                onInput = inputs;
             }
             return tcs.Task;
         }
@@ -356,12 +358,28 @@ public sealed class ChildProcessSession : ICellSession
                     catch (Exception ex) when (ex is FormatException or InvalidOperationException) { owner.log.WriteLine($"workbench: ignored a malformed output: {ex.Message}"); }
                     break;
                 }
+                case "input_request":
+                {
+                    // The cell waits in Console.ReadLine: ask on another thread (the answer may take minutes), reply by id.
+                    Func<InputRequest, string?>? ask;
+                    var id = CellWire.Id(message);
+                    lock (pendingLock) ask = id == pendingId ? onInput : null;
+                    var request = new InputRequest(message["prompt"]?.GetValue<string>() ?? "", message["password"]?.GetValue<bool>() ?? false);
+                    _ = Task.Run(() =>
+                    {
+                        string? value = null;
+                        try { value = ask?.Invoke(request); }
+                        catch (Exception ex) when (ex is not OutOfMemoryException) { owner.log.WriteLine($"workbench: answering an input request failed: {ex.Message}"); }
+                        Send(new JsonObject { ["op"] = "input_reply", ["id"] = id, ["value"] = value is null ? null : CellWire.Clean(value) });
+                    });
+                    break;
+                }
                 case "done" or "completed" or "inspected":
                 {
                     TaskCompletionSource<JsonObject?>? tcs = null;
                     lock (pendingLock)
                     {
-                        if (CellWire.Id(message) == pendingId) { tcs = pending; pending = null; onOutput = null; pendingId = -1; }
+                        if (CellWire.Id(message) == pendingId) { tcs = pending; pending = null; onOutput = null; onInput = null; pendingId = -1; }
                     }
                     tcs?.TrySetResult(message);
                     break;

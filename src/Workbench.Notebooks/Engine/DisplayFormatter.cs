@@ -30,7 +30,7 @@ internal sealed class DisplayFormatter(int htmlTableRows)
         {
             null => null,
             IHtmlDisplay custom => custom.ToHtml(),
-            _ when IsOrDerivesFrom(value.GetType(), DataFrameType) => DataFrameHtml(value),
+            _ when IsOrDerivesFrom(value.GetType(), DataFrameType) => DataFrameHtml(value, data),
             _ when IsOrDerivesFrom(value.GetType(), GenericChartType) => ChartHtml(value),
             _ => null,
         };
@@ -71,6 +71,7 @@ internal sealed class DisplayFormatter(int htmlTableRows)
         {
             case null: return "null";
             case string s: return s;
+            case DateTime or DateOnly or DateTimeOffset: return CellText(value);
             case IFormattable f: return f.ToString(null, CultureInfo.InvariantCulture);
             case IEnumerable items when !OverridesToString(value.GetType()):
                 const int shown = 20;
@@ -97,7 +98,8 @@ internal sealed class DisplayFormatter(int htmlTableRows)
     }
 
     /// <summary>An escaped HTML table of the first rows of a Microsoft.Data.Analysis.DataFrame.</summary>
-    string DataFrameHtml(object frame)
+    /// <summary>Also replaces the bundle's text/plain (DataFrame.ToString) with the same rows as aligned text.</summary>
+    string DataFrameHtml(object frame, IDictionary<string, string> bundle)
     {
         var type = frame.GetType();
         var columns = ((IEnumerable)type.GetProperty("Columns")!.GetValue(frame)!).Cast<object>().ToList();
@@ -110,16 +112,28 @@ internal sealed class DisplayFormatter(int htmlTableRows)
             html.Append("<th>").Append(Escape(column.GetType().GetProperty("Name")!.GetValue(column) as string ?? "")).Append("</th>");
         html.Append("</tr></thead><tbody>");
         var indexers = columns.Select(c => c.GetType().GetProperty("Item", [typeof(long)])).ToList();
+        var names = columns.Select(c => c.GetType().GetProperty("Name")!.GetValue(c) as string ?? "").ToList();
+        var textRows = new List<string[]>();
         for (long row = 0; row < shownRows; row++)
         {
             html.Append("<tr><td>").Append(row.ToString(CultureInfo.InvariantCulture)).Append("</td>");
+            var texts = new string[columns.Count];
             for (var c = 0; c < columns.Count; c++)
             {
                 var cell = indexers[c]?.GetValue(columns[c], [row]);
-                html.Append("<td>").Append(Escape(cell is null ? "" : PlainText(cell))).Append("</td>");
+                texts[c] = cell is null ? "" : CellText(cell);
+                html.Append("<td>").Append(Escape(texts[c])).Append("</td>");
             }
+            textRows.Add(texts);
             html.Append("</tr>");
         }
+        var widths = names.Select((n, c) => Math.Max(n.Length, textRows.Count == 0 ? 0 : textRows.Max(r => r[c].Length))).ToList();
+        var plain = new StringBuilder();
+        plain.AppendJoin("  ", names.Select((n, c) => n.PadRight(widths[c]))).Append('\n');
+        foreach (var r in textRows) plain.AppendJoin("  ", r.Select((t, c) => t.PadRight(widths[c]))).Append('\n');
+        plain.Append(rows.ToString(CultureInfo.InvariantCulture)).Append(" rows x ").Append(columns.Count.ToString(CultureInfo.InvariantCulture)).Append(" columns");
+        if (rows > shownRows) plain.Append(" (first ").Append(shownRows.ToString(CultureInfo.InvariantCulture)).Append(" shown)");
+        bundle["text/plain"] = plain.ToString();
         html.Append("</tbody></table>");
         html.Append("<p class=\"workbench-dataframe-footer\">")
             .Append(rows.ToString(CultureInfo.InvariantCulture)).Append(" rows × ")
@@ -143,6 +157,26 @@ internal sealed class DisplayFormatter(int htmlTableRows)
         var script = PlotlyScript(assembly);
         plotlyScriptEmitted = true;
         return "<script type=\"text/javascript\">" + script + "</script>\n" + chartHtml;
+    }
+
+    /// <summary>How a value reads in a table or as a result: ISO dates (no time when it is midnight), numbers rounded to
+    /// 4 decimals (float noise such as 2.2E-16 reads 0), missing values as empty cells stay empty.</summary>
+    internal static string CellText(object value) => value switch
+    {
+        DateTime d when d.TimeOfDay == TimeSpan.Zero => d.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
+        DateTime d => d.ToString("yyyy-MM-dd'T'HH:mm:ss", CultureInfo.InvariantCulture),
+        DateOnly d => d.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
+        DateTimeOffset o => o.ToString("yyyy-MM-dd'T'HH:mm:sszzz", CultureInfo.InvariantCulture),
+        double v => Rounded(v),
+        float f => Rounded(double.Parse(f.ToString(CultureInfo.InvariantCulture), CultureInfo.InvariantCulture)), // 0.1f reads 0.1, not 0.100000001
+        _ => PlainText(value),
+    };
+
+    static string Rounded(double v)
+    {
+        if (!double.IsFinite(v) || Math.Abs(v) >= 1e15) return v.ToString(CultureInfo.InvariantCulture);
+        var text = Math.Round(v, 4, MidpointRounding.AwayFromZero).ToString("0.####", CultureInfo.InvariantCulture);
+        return text == "-0" ? "0" : text;
     }
 
     static Type? FindBaseType(Type? type, string fullName)

@@ -35,7 +35,13 @@ public sealed record NotebookSessionOptions(
 
 /// <summary>Per-cell options: a name used in error locations ("cell 3"), a timeout overriding the session's,
 /// and a callback that receives outputs while the cell runs (the kernel streams them to the client).</summary>
-public sealed record CellRunOptions(string? CellName = null, TimeSpan? Timeout = null, Action<CellOutput>? OnOutput = null);
+/// <param name="CellName">The name used in error locations ("cell 3").</param>
+/// <param name="Timeout">Overrides the session's cell timeout.</param>
+/// <param name="OnOutput">Receives outputs while the cell runs.</param>
+/// <param name="OnInput">Answers Console.ReadLine in the cell (the kernel asks the client with an input_request); null
+/// gives the cell an empty stdin (ReadLine returns null).</param>
+public sealed record CellRunOptions(string? CellName = null, TimeSpan? Timeout = null, Action<CellOutput>? OnOutput = null,
+    Func<InputRequest, string?>? OnInput = null);
 
 /// <summary>A C# scripting session: cells run in order and share state (variables, usings, references), as in a
 /// notebook. One cell runs at a time, each on its own thread so an interrupt or a timeout can always return
@@ -102,7 +108,7 @@ public sealed class NotebookSession : ICellSession
         await gate.WaitAsync(cancellationToken).ConfigureAwait(false);
         var cellName = run.CellName ?? "cell " + (cellsRun + 1).ToString(CultureInfo.InvariantCulture);
         var stopwatch = Stopwatch.StartNew();
-        var context = new CellContext(formatter, run.OnOutput);
+        var context = new CellContext(formatter, run.OnOutput, run.OnInput);
         var timeout = run.Timeout ?? options.CellTimeout;
         // The timeout has its own source so that "timed out" is told from "interrupted" by what fired, not by the clock
         // (a timer may fire a fraction of a millisecond before a stopwatch reaches the limit).
@@ -120,7 +126,7 @@ public sealed class NotebookSession : ICellSession
                 status = CellStatus.TimedOut;
             if (status != CellStatus.Ok)
                 context.Add(ErrorFor(status, outcome.Exception, cellName, timeout));
-            else if (outcome.HasTrailingExpression && outcome.NewState?.ReturnValue is { } value)
+            else if (outcome.HasTrailingExpression && outcome.NewState?.ReturnValue is { } value and not DisplayHandle)
             {
                 try { context.Add(new DisplayOutput(formatter.Format(value), IsResult: true)); }
                 catch (Exception ex) when (ex is not OutOfMemoryException)
@@ -191,6 +197,26 @@ public sealed class NotebookSession : ICellSession
 
     Outcome RunSubmission(string code, string cellName, CancellationToken token)
     {
+        var (unmagicked, magics) = Magics.Extract(code, cellName);
+        if (!magics.Any) return RunCode(unmagicked, cellName, token);
+        if (magics.LsMagic) Console.Out.Write(Magics.Listing);
+        var process = Process.GetCurrentProcess();
+        var (user, sys) = (process.UserProcessorTime, process.PrivilegedProcessorTime);
+        var wall = Stopwatch.StartNew();
+        var outcome = RunCode(unmagicked, cellName, token);
+        if (magics.Time)
+        {
+            wall.Stop();
+            process.Refresh();
+            Console.Out.Write(Magics.TimeReport(process.UserProcessorTime - user, process.PrivilegedProcessorTime - sys, wall.Elapsed));
+        }
+        if (magics.Whos && outcome.NewState is { } s)
+            Console.Out.Write(Magics.Whos(s.Variables.Select(v => (v.Name, v.Type, (object?)v.Value))));
+        return outcome;
+    }
+
+    Outcome RunCode(string code, string cellName, CancellationToken token)
+    {
         var (stripped, directives) = ReferenceDirectives.Extract(code);
         var cellOptions = scriptOptions.WithFilePath(cellName);
         if (directives.Count > 0)
@@ -226,7 +252,13 @@ public sealed class NotebookSession : ICellSession
         }
         var path = Path.GetFullPath(directive.Value, options.WorkingDirectory ?? Environment.CurrentDirectory);
         if (!File.Exists(path))
-            throw new WorkbenchException($"{cellName}, line {directive.Line}: #r \"{directive.Value}\": file not found: {path}");
+        {
+            var folder = Path.GetDirectoryName(path);
+            var why = Directory.Exists(path) ? $"{path} is a folder; #r needs an assembly file (.dll) in it"
+                : folder is not null && !Directory.Exists(folder) ? $"the folder {folder} does not exist (is the project built?)"
+                : $"file not found: {path}";
+            throw new ReferenceNotFoundException($"{cellName}, line {directive.Line}: #r \"{directive.Value}\": {why}");
+        }
         return [SessionReferences.CreateReference(path)];
     }
 
@@ -247,6 +279,8 @@ public sealed class NotebookSession : ICellSession
         _ => exception switch
         {
             CompilationErrorException compile => CompileError(compile, cellName),
+            UnknownMagicException magic => new ErrorOutput("UsageError", magic.Message, ["UsageError: " + magic.Message]),
+            ReferenceNotFoundException missing => new ErrorOutput("ReferenceNotFound", missing.Message, ["ReferenceNotFound: " + missing.Message]),
             WorkbenchException bad when bad.GetType() == typeof(WorkbenchException) => new ErrorOutput("ReferenceError", bad.Message, ["ReferenceError: " + bad.Message]),
             { } ex => RuntimeError(ex, cellName),
             null => new ErrorOutput("Error", "unknown error", ["Error: unknown error"]),
@@ -289,7 +323,7 @@ public sealed class NotebookSession : ICellSession
     /// <summary>A compilation of <paramref name="code"/> as the next cell, with its semantic model, without running it.</summary>
     internal (SemanticModel Model, SyntaxTree Tree) Analyze(string code)
     {
-        var (stripped, _) = ReferenceDirectives.Extract(code);
+        var (stripped, _) = ReferenceDirectives.Extract(Magics.Strip(code));
         var script = state is null
             ? CSharpScript.Create(stripped, scriptOptions, typeof(NotebookGlobals))
             : state.Script.ContinueWith(stripped, scriptOptions);
@@ -300,7 +334,7 @@ public sealed class NotebookSession : ICellSession
 
     /// <summary>True when <paramref name="code"/> is a complete submission (the kernel's is_complete).</summary>
     public static bool IsCompleteSubmission(string code) =>
-        SyntaxFactory.IsCompleteSubmission(CSharpSyntaxTree.ParseText(ReferenceDirectives.Extract(code).Code, ScriptParseOptions));
+        SyntaxFactory.IsCompleteSubmission(CSharpSyntaxTree.ParseText(ReferenceDirectives.Extract(Magics.Strip(code)).Code, ScriptParseOptions));
 
     /// <summary>Stops the running cell.</summary>
     public void Dispose()
@@ -311,3 +345,6 @@ public sealed class NotebookSession : ICellSession
 
 /// <summary>An interrupted cell whose thread did not stop and was abandoned (told apart by type, not by message).</summary>
 internal sealed class CellAbandonedException() : OperationCanceledException("the cell did not stop; its thread was abandoned");
+
+/// <summary>A <c>#r</c> path that names no assembly file (a missing file or folder): a reference error, named as such.</summary>
+internal sealed class ReferenceNotFoundException(string message) : WorkbenchException(message);

@@ -35,6 +35,9 @@ public sealed class KernelServer : IDisposable
     volatile ICellSession? session;
     volatile JupyterMessage? lastExecute;
     int executionCount;
+    bool cellRunning;
+    readonly List<(int Line, string Input, string? Output)> history = [];
+    TaskCompletionSource<string?>? pendingInput;
 
     /// <summary>Binds the five sockets described by <paramref name="connection"/> (loopback only).</summary>
     public KernelServer(ConnectionInfo connection, TextWriter? log = null, KernelServerOptions? options = null)
@@ -55,7 +58,7 @@ public sealed class KernelServer : IDisposable
 
         shell.ReceiveReady += (_, e) => OnRequest(e.Socket, isControl: false);
         control.ReceiveReady += (_, e) => OnRequest(e.Socket, isControl: true);
-        stdin.ReceiveReady += (_, e) => e.Socket.ReceiveMultipartMessage(); // input_request is not used: cells get an empty stdin
+        stdin.ReceiveReady += (_, e) => OnStdin(e.Socket);
         heartbeat.ReceiveReady += (_, e) => e.Socket.SendMultipartMessage(e.Socket.ReceiveMultipartMessage());
         outbound.ReceiveReady += (_, e) =>
         {
@@ -72,14 +75,17 @@ public sealed class KernelServer : IDisposable
         using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, context =>
         {
             context.Cancel = true; // keep the process: interrupt the cell instead
-            log.WriteLine("workbench kernel: SIGINT: interrupting the running cell");
+            // jupyter_client interrupts before every shutdown: say something only when a cell was actually running.
+            if (lastExecute is not null && Volatile.Read(ref cellRunning)) log.WriteLine("workbench kernel: SIGINT: interrupting the running cell");
             session?.Interrupt();
+            CancelInput();
         });
         using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, context =>
         {
             context.Cancel = true;
             Stop();
         });
+        using var parentPoller = ParentPoller.Start(options.ParentPid, log, Stop);
         var executor = new Thread(ExecutorLoop) { IsBackground = true, Name = "workbench-kernel-executor" };
         executor.Start();
         poller.RunAsync("workbench-kernel-poller");
@@ -93,6 +99,7 @@ public sealed class KernelServer : IDisposable
     void Stop()
     {
         session?.Interrupt();
+        CancelInput();
         stopped.Set();
     }
 
@@ -157,6 +164,7 @@ public sealed class KernelServer : IDisposable
             case "kernel_info_request": Reply(socket, message, "kernel_info_reply", KernelInfo()); break;
             case "interrupt_request":
                 session?.Interrupt();
+                CancelInput();
                 Reply(control, message, "interrupt_reply", new JsonObject { ["status"] = "ok" });
                 break;
             case "shutdown_request": Shutdown(control, message); break;
@@ -228,7 +236,7 @@ public sealed class KernelServer : IDisposable
                     case "complete_request": Reply(shell, request, "complete_reply", Complete(request.Content)); break;
                     case "inspect_request": Reply(shell, request, "inspect_reply", Inspect(request.Content)); break;
                     case "is_complete_request": Reply(shell, request, "is_complete_reply", IsComplete(request.Content)); break;
-                    case "history_request": Reply(shell, request, "history_reply", new JsonObject { ["status"] = "ok", ["history"] = new JsonArray() }); break;
+                    case "history_request": Reply(shell, request, "history_reply", History(request.Content)); break;
                     case "comm_info_request": Reply(shell, request, "comm_info_reply", new JsonObject { ["status"] = "ok", ["comms"] = new JsonObject() }); break;
                     case "shutdown_request": Shutdown(shell, request); break;
                     default: log.WriteLine($"workbench kernel: ignored shell message {request.MessageType}"); break;
@@ -257,11 +265,22 @@ public sealed class KernelServer : IDisposable
         var count = executionCount;
         if (!silent) Publish("execute_input", new JsonObject { ["code"] = code, ["execution_count"] = count }, request);
         lastExecute = request;
+        var allowStdin = request.Content["allow_stdin"]?.GetValue<bool>() ?? false;
+        string? resultText = null;
 
-        var result = session!.ExecuteAsync(code, new CellRunOptions(CellName: $"In [{count}]", OnOutput: output =>
+        Volatile.Write(ref cellRunning, true);
+        CellResult result;
+        try
         {
-            if (!silent) PublishOutput(output, request, count);
-        })).GetAwaiter().GetResult();
+            result = session!.ExecuteAsync(code, new CellRunOptions(CellName: $"In [{count}]", OnOutput: output =>
+            {
+                if (output is DisplayOutput { IsResult: true } r) resultText = r.Data.GetValueOrDefault("text/plain");
+                if (!silent) PublishOutput(output, request, count);
+            }, OnInput: allowStdin && !silent ? ask => AskInput(ask, request) : null)).GetAwaiter().GetResult();
+        }
+        finally { Volatile.Write(ref cellRunning, false); }
+        if (storeHistory)
+            lock (history) history.Add((count, code, resultText));
 
         if (result.Status == CellStatus.Ok)
         {
@@ -305,10 +324,11 @@ public sealed class KernelServer : IDisposable
             case DisplayOutput d:
                 var data = new JsonObject();
                 foreach (var (mime, text) in d.Data) data[mime] = text;
+                var transient = d.DisplayId is null ? new JsonObject() : new JsonObject { ["display_id"] = d.DisplayId };
                 if (d.IsResult)
                     Publish("execute_result", new JsonObject { ["execution_count"] = count, ["data"] = data, ["metadata"] = new JsonObject() }, request);
                 else
-                    Publish("display_data", new JsonObject { ["data"] = data, ["metadata"] = new JsonObject(), ["transient"] = new JsonObject() }, request);
+                    Publish(d.IsUpdate ? "update_display_data" : "display_data", new JsonObject { ["data"] = data, ["metadata"] = new JsonObject(), ["transient"] = transient }, request);
                 break;
             case ErrorOutput e:
                 Publish("error", new JsonObject
@@ -316,6 +336,66 @@ public sealed class KernelServer : IDisposable
                     ["ename"] = e.Name, ["evalue"] = e.Message, ["traceback"] = new JsonArray(e.Traceback.Select(t => (JsonNode?)t).ToArray()),
                 }, request);
                 break;
+        }
+    }
+
+    /// <summary>history_reply over this kernel's own executions (session 1; no database across kernels): "tail" (the
+    /// last n), "range" (lines start..stop of session 0 = this one, or 1) and "search" (a glob pattern, optionally
+    /// unique), each entry [session, line, input] or [session, line, [input, output]] when output is asked.</summary>
+    JsonObject History(JsonObject content)
+    {
+        List<(int Line, string Input, string? Output)> all;
+        lock (history) all = [.. history];
+        var output = JupyterMessage.Flag(content, "output", false) ?? false;
+        var kind = content["hist_access_type"]?.GetValue<string>() ?? "tail";
+        int Int(string key, int fallback) => content[key] is JsonValue v && v.TryGetValue<int>(out var i) ? i : fallback;
+        IEnumerable<(int Line, string Input, string? Output)> chosen = kind switch
+        {
+            "tail" => all.TakeLast(Math.Max(0, Int("n", 10))),
+            "range" when Int("session", 0) is 0 or 1 => all.Where(h => h.Line >= Int("start", 1) && (Int("stop", int.MaxValue) is var stop && (stop <= 0 ? true : h.Line < stop))),
+            "search" => Search(all, content["pattern"]?.GetValue<string>() ?? "*", JupyterMessage.Flag(content, "unique", false) ?? false, Int("n", 0)),
+            _ => [],
+        };
+        var entries = chosen.Select(h => (JsonNode?)new JsonArray(1, h.Line,
+            output ? new JsonArray(h.Input, h.Output) : JsonValue.Create(h.Input))).ToArray();
+        return new JsonObject { ["status"] = "ok", ["history"] = new JsonArray(entries) };
+    }
+
+    static IEnumerable<(int Line, string Input, string? Output)> Search(List<(int Line, string Input, string? Output)> all, string pattern, bool unique, int n)
+    {
+        var regex = new System.Text.RegularExpressions.Regex("^" + System.Text.RegularExpressions.Regex.Escape(pattern).Replace(@"\*", ".*", StringComparison.Ordinal).Replace(@"\?", ".", StringComparison.Ordinal) + "$",
+            System.Text.RegularExpressions.RegexOptions.Singleline);
+        var hits = all.Where(h => regex.IsMatch(h.Input)).ToList();
+        if (unique) hits = hits.GroupBy(h => h.Input).Select(g => g.Last()).OrderBy(h => h.Line).ToList();
+        return n > 0 ? hits.TakeLast(n) : hits;
+    }
+
+    /// <summary>Console.ReadLine in a cell: an input_request to the client on stdin (to the identities of the execute
+    /// request, as ipykernel does), then wait for its input_reply; an interrupt or shutdown answers null.</summary>
+    string? AskInput(InputRequest ask, JupyterMessage request)
+    {
+        var answer = new TaskCompletionSource<string?>(TaskCreationOptions.RunContinuationsAsynchronously);
+        Interlocked.Exchange(ref pendingInput, answer)?.TrySetResult(null);
+        Send(stdin, JupyterMessage.Create("input_request", new JsonObject { ["prompt"] = ask.Prompt, ["password"] = ask.Password }, request, sessionId, request.Identities));
+        return answer.Task.GetAwaiter().GetResult();
+    }
+
+    void CancelInput() => Interlocked.Exchange(ref pendingInput, null)?.TrySetResult(null);
+
+    void OnStdin(NetMQSocket socket)
+    {
+        try
+        {
+            var frames = socket.ReceiveMultipartMessage().Select(f => f.ToByteArray()).ToList();
+            var message = JupyterMessage.Parse(frames, signer, out var rejection);
+            if (message is null) { log.WriteLine($"workbench kernel: dropped a message on stdin: {rejection}"); return; }
+            if (message.MessageType != "input_reply") { log.WriteLine($"workbench kernel: ignored stdin message {message.MessageType}"); return; }
+            var value = message.Content["value"] is JsonValue v && v.TryGetValue<string>(out var s) ? s : "";
+            Interlocked.Exchange(ref pendingInput, null)?.TrySetResult(value);
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            log.WriteLine($"workbench kernel: ignored a malformed message on stdin: {ex.GetType().Name}: {ex.Message}");
         }
     }
 
@@ -377,7 +457,7 @@ public sealed class KernelServer : IDisposable
     {
         var code = content["code"]?.GetValue<string>() ?? "";
         if (!NotebookSession.IsCompleteSubmission(code)) return new JsonObject { ["status"] = "incomplete", ["indent"] = "" };
-        var tree = CSharpSyntaxTree.ParseText(code, new CSharpParseOptions(LanguageVersion.Latest, kind: SourceCodeKind.Script));
+        var tree = CSharpSyntaxTree.ParseText(ReferenceDirectives.Extract(Magics.Strip(code)).Code, new CSharpParseOptions(LanguageVersion.Latest, kind: SourceCodeKind.Script));
         var invalid = tree.GetDiagnostics().Any(d => d.Severity == DiagnosticSeverity.Error);
         return new JsonObject { ["status"] = invalid ? "invalid" : "complete" };
     }
@@ -421,7 +501,9 @@ public sealed class KernelServer : IDisposable
 /// <summary>Options of a <see cref="KernelServer"/>.</summary>
 /// <param name="ExecutorCommand">How to start the cell executor child (<c>workbench kernel executor</c>); null runs cells
 /// in the kernel process itself (a stack overflow or a background-thread exception then ends the kernel).</param>
-public sealed record KernelServerOptions(IReadOnlyList<string>? ExecutorCommand = null);
+/// <param name="ParentPid">The process whose death ends the kernel (ipykernel's parent poller): null takes
+/// JPY_PARENT_PID (jupyter_client sets it) or else this process's parent at start; 0 disables the poller.</param>
+public sealed record KernelServerOptions(IReadOnlyList<string>? ExecutorCommand = null, int? ParentPid = null);
 
 /// <summary>Jupyter counts cursor positions in Unicode code points; .NET strings index UTF-16 units.</summary>
 internal static class CodePoints

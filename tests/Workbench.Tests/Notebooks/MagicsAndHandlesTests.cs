@@ -1,0 +1,166 @@
+using Workbench.Notebooks;
+
+namespace Workbench.Tests.Notebooks;
+
+/// <summary>Magics, display handles, Console.ReadLine and #r errors in the engine (the kernel's wire side is checked by
+/// tests/kernel/test_kernel.py through the real jupyter_client).</summary>
+public sealed class MagicsAndHandlesTests
+{
+    [Theory]
+    [InlineData("%%time\nvar a = 1;")]
+    [InlineData("#!time\nvar a = 1;")]
+    public async Task A_time_cell_magic_in_either_spelling_prints_cpu_and_wall_time(string code)
+    {
+        using var session = NotebookSession.Create();
+        var result = await session.ExecuteAsync(code);
+        Assert.Equal(CellStatus.Ok, result.Status);
+        Assert.Matches(@"^CPU times: user .+, sys .+, total .+\nWall time: .+\n$", result.StreamText());
+    }
+
+    [Fact]
+    public async Task Time_line_magic_keeps_the_statement_and_its_value()
+    {
+        using var session = NotebookSession.Create();
+        var result = await session.ExecuteAsync("%time 6 * 7");
+        Assert.Equal(42, result.ReturnValue);
+        Assert.Contains("Wall time:", result.StreamText());
+    }
+
+    [Fact]
+    public async Task Magic_lines_keep_the_cells_line_numbers_in_errors()
+    {
+        using var session = NotebookSession.Create();
+        var result = await session.ExecuteAsync("%%time\nvar ok = 1;\nint bad = ;");
+        Assert.Equal(CellStatus.Error, result.Status);
+        Assert.Contains("line 3, column", result.Error!.Message);
+    }
+
+    [Fact]
+    public async Task Whos_lists_each_variable_once_with_its_latest_type_and_value()
+    {
+        using var session = NotebookSession.Create();
+        await session.ExecuteAsync("var n = 1;\nvar name = \"Ada\";");
+        await session.ExecuteAsync("var n = 2.5;");
+        var result = await session.ExecuteAsync("%whos");
+        var lines = result.StreamText().Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.StartsWith("Variable", lines[0]);
+        Assert.Equal(["name", "string", "Ada"], lines.Single(l => l.StartsWith("name ", StringComparison.Ordinal)).Split(' ', StringSplitOptions.RemoveEmptyEntries));
+        Assert.Equal(["n", "double", "2.5"], lines.Single(l => l.StartsWith("n ", StringComparison.Ordinal)).Split(' ', StringSplitOptions.RemoveEmptyEntries));
+    }
+
+    [Fact]
+    public async Task Lsmagic_lists_the_magics_and_an_unknown_magic_is_a_usage_error()
+    {
+        using var session = NotebookSession.Create();
+        var listed = await session.ExecuteAsync("%lsmagic");
+        Assert.Contains("%whos", listed.StreamText());
+        Assert.Contains("#!time", listed.StreamText());
+        var unknown = await session.ExecuteAsync("%matplotlib inline");
+        Assert.Equal("UsageError", unknown.Error!.Name);
+        Assert.Contains("%matplotlib", unknown.Error.Message);
+    }
+
+    [Fact]
+    public async Task A_display_handle_update_replaces_the_display_in_the_cells_outputs_and_streams_an_update()
+    {
+        using var session = NotebookSession.Create();
+        var streamed = new List<CellOutput>();
+        var result = await session.ExecuteAsync("var h = display(\"1 of 3\");\nh.Update(\"2 of 3\");\nh.Update(\"3 of 3\");\nConsole.WriteLine(\"end\");",
+            new CellRunOptions(OnOutput: streamed.Add));
+
+        var shown = Assert.IsType<DisplayOutput>(result.Outputs[0]);
+        Assert.Contains("3 of 3", shown.Data["text/plain"]);
+        Assert.False(shown.IsUpdate);
+        Assert.Equal(2, result.Outputs.Count);
+        var updates = streamed.OfType<DisplayOutput>().Where(d => d.IsUpdate).ToList();
+        Assert.Equal(2, updates.Count);
+        Assert.All(updates, u => Assert.Equal(shown.DisplayId, u.DisplayId));
+    }
+
+    [Fact]
+    public async Task A_cell_ending_with_display_shows_the_value_once_not_the_handle()
+    {
+        using var session = NotebookSession.Create();
+        var result = await session.ExecuteAsync("display(5)");
+        var only = Assert.IsType<DisplayOutput>(Assert.Single(result.Outputs));
+        Assert.False(only.IsResult);
+    }
+
+    [Fact]
+    public async Task Console_ReadLine_asks_the_input_callback_after_flushing_the_prompt_text()
+    {
+        using var session = NotebookSession.Create();
+        var asked = new List<CellOutput>();
+        var streamed = new List<CellOutput>();
+        var result = await session.ExecuteAsync("Console.Write(\"name? \");\nvar s = Console.ReadLine();\ns + \"!\"",
+            new CellRunOptions(OnOutput: streamed.Add, OnInput: _ => { asked.AddRange(streamed); return "Ada"; }));
+        Assert.Equal("Ada!", result.ReturnValue);
+        Assert.Equal(new StreamOutput("stdout", "name? "), Assert.Single(asked));
+    }
+
+    [Fact]
+    public async Task Console_ReadLine_without_an_input_callback_returns_null()
+    {
+        using var session = NotebookSession.Create();
+        var result = await session.ExecuteAsync("Console.ReadLine() is null");
+        Assert.Equal(true, result.ReturnValue);
+    }
+
+    [Fact]
+    public async Task A_reference_into_a_missing_folder_is_a_reference_error_naming_the_folder()
+    {
+        using var session = NotebookSession.Create();
+        var missing = Path.Combine(Path.GetTempPath(), "workbench-no-such-folder-" + Guid.NewGuid().ToString("N"));
+        var result = await session.ExecuteAsync($"#r \"{Path.Combine(missing, "Lib.dll")}\"\n1");
+        Assert.Equal("ReferenceNotFound", result.Error!.Name);
+        Assert.Contains($"the folder {missing} does not exist", result.Error.Message);
+        Assert.Contains("line 1", result.Error.Message);
+    }
+
+    [Fact]
+    public async Task A_reference_to_a_folder_says_it_needs_an_assembly_file()
+    {
+        using var session = NotebookSession.Create();
+        var result = await session.ExecuteAsync($"#r \"{Path.GetTempPath()}\"");
+        Assert.Equal("ReferenceNotFound", result.Error!.Name);
+        Assert.Contains("is a folder", result.Error.Message);
+    }
+}
+
+public sealed class ReaderFriendlyFormattingTests
+{
+    [Theory]
+    [InlineData(2.2e-16, "0")]
+    [InlineData(-1e-9, "0")]
+    [InlineData(5140.06934, "5140.0693")]
+    [InlineData(3.0, "3")]
+    [InlineData(double.NaN, "NaN")]
+    public void Numbers_in_tables_are_rounded_to_four_decimals(double value, string expected) =>
+        Assert.Equal(expected, DisplayFormatter.CellText(value));
+
+    [Fact]
+    public void Floats_read_as_their_shortest_decimal_not_their_double_expansion() =>
+        Assert.Equal("108065.98", DisplayFormatter.CellText(108065.98f));
+
+    [Fact]
+    public void Dates_are_ISO_without_a_midnight_time()
+    {
+        Assert.Equal("2023-07-01", DisplayFormatter.CellText(new DateTime(2023, 7, 1)));
+        Assert.Equal("2023-07-01T13:05:00", DisplayFormatter.CellText(new DateTime(2023, 7, 1, 13, 5, 0)));
+        Assert.Equal("2023-07-01", DisplayFormatter.PlainText(new DateOnly(2023, 7, 1)));
+    }
+
+    [Fact]
+    public async Task A_data_frame_shows_ISO_dates_and_rounded_numbers_in_text_and_html()
+    {
+        using var session = NotebookSession.Create();
+        var result = await session.ExecuteAsync("""
+            new Microsoft.Data.Analysis.DataFrame(
+                new Microsoft.Data.Analysis.PrimitiveDataFrameColumn<DateTime>("as_of", new[] { new DateTime(2023, 7, 1) }),
+                new Microsoft.Data.Analysis.DoubleDataFrameColumn("v", new[] { 1.0 / 3 }))
+            """);
+        var shown = Assert.IsType<DisplayOutput>(Assert.Single(result.Outputs, o => o is DisplayOutput));
+        Assert.Contains("2023-07-01  0.3333", shown.Data["text/plain"]);
+        Assert.Contains("<td>2023-07-01</td><td>0.3333</td>", shown.Data["text/html"]);
+    }
+}
