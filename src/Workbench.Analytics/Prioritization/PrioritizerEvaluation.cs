@@ -37,7 +37,9 @@ public static class PrioritizerEvaluation
         var oracle = data.Truth is { Risks.Count: > 0 } ? new OracleProbabilities(features.Panel, data.Truth, features.SnapshotOptions) : null;
         var evaluator = new Evaluator(features, data, testIdx.Select(k => scoreRows[k]).ToArray(), options);
         var churn = evaluator.Evaluate(PropensityTarget.Churn, Outcome.Churn, testIdx.Select(k => pChurn[k]).ToArray(), model.Churn.TreeCount, oracle, 1.0);
+        churn = churn with { Weakness = WeakModel.Reason(model.Churn.Options.Algorithm, model.Churn.TreeCount, churn.Auc) };
         var upsell = evaluator.Evaluate(PropensityTarget.Upsell, Outcome.Upsell, testIdx.Select(k => pUpsell[k]).ToArray(), model.Upsell.TreeCount, oracle, model.UpsellRatio);
+        upsell = upsell with { Weakness = WeakModel.Reason(model.Upsell.Options.Algorithm, model.Upsell.TreeCount, upsell.Auc) };
         return new RankingResult(model.Churn, model.Upsell, split, model.UpsellRatio, churn, upsell,
             products.Where(p => split.TestMonths.Contains(table.Panel.MonthIndexOf(p.AsOf))).ToList(), books, options.K);
     }

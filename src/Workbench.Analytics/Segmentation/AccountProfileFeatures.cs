@@ -204,6 +204,14 @@ public static class AccountProfileFeatures
                 case BookingType.Cancellation or BookingType.NonRenewal: churns[i]++; break;
             }
         }
+        // Order data: when the dataset carries day-level transactions, purchase frequency counts orders (distinct
+        // transaction ids; the lines of one order count once), so order-only data does not read as zero purchases.
+        if (data.Transactions.Count > 0)
+        {
+            Array.Clear(purchases);
+            foreach (var order in data.Transactions.Where(t => DateIn(t.Date)).Select(t => (t.AccountId, t.TransactionId)).Distinct())
+                purchases[Idx(order.AccountId, "transactions")]++;
+        }
 
         var excluded = new List<(string, string)>();
         var keep = new List<int>();

@@ -14,19 +14,22 @@ public static class PromoteCommand
         var name = new Option<string>("--as") { Description = "Name to promote the model as (letters, digits, '.', '_', '-').", Required = true };
         var store = StoreOption.Create();
         var floors = new Option<string[]>("--floor") { Description = "Extra promotion floor metric=value (e.g. churn.auc=0.7); repeatable.", AllowMultipleArgumentsPerToken = true };
-        var cmd = new Command("promote", "Promote a succeeded run's model under a name, after checking its metrics against the run's promotion floors and any --floor given.")
+        var allowWeak = new Option<bool>("--allow-weak") { Description = "Promote even when a model is flagged weak (at most one tree, or test ROC AUC at most 0.52); refused by default." };
+        var cmd = new Command("promote", "Promote a succeeded run's model under a name, after checking its metrics against the run's promotion floors, the weak-model floor and any --floor given.")
         {
-            run, name, store, floors,
+            run, name, store, floors, allowWeak,
         };
         cmd.SetAction(p =>
         {
             var layout = new StoreLayout(p.GetValue(store)!);
             var extra = ParseFloors(p.GetValue(floors) ?? []);
             var runId = new RunStore(layout).Find(p.GetValue(run)!).Id;
-            var record = Promoter.Promote(layout, runId, p.GetValue(name)!, extra);
+            var record = Promoter.Promote(layout, runId, p.GetValue(name)!, extra, p.GetValue(allowWeak));
             var e = record.Current;
             Console.WriteLine($"Promoted run {e.RunId} ({e.RunName}) as '{e.Name}'.");
-            foreach (var c in e.FloorsChecked)
+            foreach (var c in e.FloorsChecked.Where(c => c.Source == "override"))
+                Console.WriteLine($"  warning: {c.Metric} = 1: promoted a weak model because --allow-weak was given");
+            foreach (var c in e.FloorsChecked.Where(c => c.Source != "override"))
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  {c.Metric} = {c.Value:0.####} >= {c.Floor:0.####} ({c.Source})"));
             if (record.History.Count > 0) Console.WriteLine($"  replaces run {record.History[0].RunId} (history: {record.History.Count} earlier promotion(s))");
             Console.WriteLine("  model: " + layout.PromotedModelDirectory(e.Name));

@@ -61,6 +61,8 @@ public static class RunCommand
                 double? value = record.Metrics.TryGetValue(metric, out var v) ? v : null;
                 Console.WriteLine($"  floor {metric} >= {RunComparison.Format(floor)}: {(value >= floor ? "met" : "not met")} ({RunComparison.Format(value)})");
             }
+            foreach (var weak in Promoter.WeakModels(record))
+                Console.WriteLine($"  warning: {weak} = 1 (at most one tree, or test ROC AUC at most 0.52): `workbench promote` refuses this run without --allow-weak");
             Console.WriteLine($"  folder: {Path.GetFullPath(runStore.Layout.RunDirectory(record.Id))}");
 
             if (p.GetValue(promoteAs) is not { Length: > 0 } name) return 0;

@@ -44,9 +44,9 @@ public static class TrainCommand
             foreach (var m in new[] { result.Churn, result.Upsell })
                 Console.WriteLine($"{m.Target.Name(),-7} AUC {m.Auc:F3}" + (m.OracleAuc is double o ? $" (oracle {o:F3})" : "") +
                     $", PR AUC {m.PrAuc:F3}, NDCG@{result.K} in books {m.NdcgAtK:F3} vs best baseline {m.BestBaseline} {m.BestBaselineNdcgAtK:F3}");
-            foreach (var (target, model, auc) in new[] { ("churn", result.ChurnModel, result.Churn.Auc), ("upsell", result.UpsellModel, result.Upsell.Auc) })
-                if ((model.Options.Algorithm != PropensityAlgorithm.LogisticRegression && model.TreeCount <= 1) || auc <= 0.52)
-                    Console.WriteLine($"  warning: weak {target} model ({model.TreeCount} tree(s), AUC {auc:F3}): it ranks little better than chance; do not promote it");
+            foreach (var m in new[] { result.Churn, result.Upsell })
+                if (m.Weakness is { } why)
+                    Console.WriteLine($"  warning: weak {m.Target.Name()} model ({why}); metrics.json records {m.Target.Name()}.weak_model = 1 and promotion refuses it");
             CliCommand.Wrote(files);
             return 0;
         });

@@ -67,6 +67,7 @@ public static class RankingArtifacts
         ["rows"] = m.Rows,
         ["positives"] = m.Positives,
         ["trees"] = m.TreeCount,
+        ["weak_model"] = m.Weakness is null ? 0 : 1,
     };
 
     static string WriteMetrics(RankingResult r, string path)

@@ -55,6 +55,20 @@ public static class Promoter
     /// <summary>Promotes run <paramref name="runId"/> as <paramref name="name"/>, checking the run's floors and
     /// <paramref name="extraFloors"/>; refuses with every reason at once when the run is not promotable.</summary>
     public static PromotionRecord Promote(StoreLayout store, string runId, string name, IReadOnlyDictionary<string, double>? extraFloors, DateTimeOffset? now = null)
+        => Promote(store, runId, name, extraFloors, allowWeak: false, now);
+
+    /// <summary>Metric suffix of the weak-model flag (<c>churn.weak_model</c> = 1: at most one tree or test ROC AUC at
+    /// most 0.52). The default promotion floors refuse a run with any such flag set unless <c>allowWeak</c>.</summary>
+    public const string WeakModelSuffix = ".weak_model";
+
+    /// <summary>The run's weak-model flags that are set (metric names ending in <see cref="WeakModelSuffix"/> with value 1).</summary>
+    public static IReadOnlyList<string> WeakModels(RunRecord run) =>
+        [.. run.Metrics.Where(kv => kv.Key.EndsWith(WeakModelSuffix, StringComparison.Ordinal) && kv.Value >= 1).Select(kv => kv.Key).Order(StringComparer.Ordinal)];
+
+    /// <summary>Promotes run <paramref name="runId"/> as <paramref name="name"/>, checking the run's floors, the default
+    /// weak-model floor (waived by <paramref name="allowWeak"/>, and the waiver recorded as a floor check with source
+    /// "override") and <paramref name="extraFloors"/>; refuses with every reason at once when the run is not promotable.</summary>
+    public static PromotionRecord Promote(StoreLayout store, string runId, string name, IReadOnlyDictionary<string, double>? extraFloors, bool allowWeak, DateTimeOffset? now = null)
     {
         ArgumentNullException.ThrowIfNull(store);
         ValidateName(runId, "run id");
@@ -87,6 +101,15 @@ public static class Promoter
             else if (!(value >= floor))
                 problems.Add($"{metric} = {F(value)} is below the floor {F(floor)} ({source})");
             else checks.Add(new FloorCheck(metric, floor, value, source));
+        }
+        foreach (var weak in WeakModels(run))
+        {
+            var target = weak[..^WeakModelSuffix.Length];
+            string trees = run.Metrics.TryGetValue(target + ".trees", out double t) ? t.ToString("0", CultureInfo.InvariantCulture) + " tree(s), " : "";
+            string auc = run.Metrics.TryGetValue(target + ".auc", out double a) ? "test ROC AUC " + a.ToString("0.000", CultureInfo.InvariantCulture) : "";
+            if (allowWeak) checks.Add(new FloorCheck(weak, 0, 1, "override"));
+            else problems.Add($"the {target} model is weak ({weak} = 1: {trees}{auc}; a model with at most one tree or test ROC AUC at most 0.52 ranks little better than chance): " +
+                "get more history or labels, or override with --allow-weak (allowWeak: true) if you mean to promote it");
         }
         if (problems.Count > 0) throw new WorkbenchException($"{refused} " + string.Join("; ", problems) + ".");
 

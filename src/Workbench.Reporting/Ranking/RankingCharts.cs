@@ -26,7 +26,7 @@ public static class RankingCharts
         };
         foreach (var m in targets)
         {
-            string name = $"{m.Target.Name()}: AUC {F(m.Auc)}" + (m.OracleAuc is double o ? $" (oracle {F(o)})" : "");
+            string name = $"{m.Target.Name()}: AUC {F(m.Auc)}" + (m.OracleAuc is double o ? $" (oracle {F(o)})" : "") + (m.Weakness is null ? "" : " WEAK MODEL, not promotable");
             traces.Add(CS.Chart.Line<double, double, string>(x: m.Roc.Select(p => p.FalsePositiveRate), y: m.Roc.Select(p => p.TruePositiveRate), Name: name));
         }
         return ChartText.Titled(CS.Chart.Combine(traces), "ROC curve (test months)", "false positive rate", "true positive rate");

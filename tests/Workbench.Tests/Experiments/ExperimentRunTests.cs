@@ -57,6 +57,9 @@ public class ExperimentRunTests(RunFixture fx)
         Assert.InRange(r.Metrics["churn.auc"], 0.6, 1.0);
         Assert.InRange(r.Metrics["upsell.auc"], 0.6, 1.0);
         Assert.InRange(r.Metrics["segment.ari"], 0.5, 1.0);
+        // The weak-model flag is in the record (a good model on the sample is not weak; promotion reads this flag).
+        Assert.Equal(0, r.Metrics["churn.weak_model"]);
+        Assert.Equal(0, r.Metrics["upsell.weak_model"]);
         // Flat metrics are the numbers of the model's metrics.json, not a second computation.
         using (var metrics = JsonDocument.Parse(File.ReadAllText(RunFile(r, "model/metrics.json"))))
         {

@@ -33,6 +33,29 @@ public class SmallDataTests
         Assert.Contains("churn   AUC", stdout);
     }
 
+    [Fact]
+    public void A_weak_model_trained_on_tiny_data_is_flagged_in_the_output_and_metrics_json()
+    {
+        var dir = TestPaths.NewTempDir("tiny-history");
+        new CrmCatalog(dir).Write(CrmGenerator.Generate(new GeneratorOptions { Accounts = 6, Months = 16, Seed = 4 }));
+        var outDir = TestPaths.NewTempDir("tiny-train");
+        var (code, stdout, err) = Run("train", "--data", dir, "--out", outDir, "--test-months", "2", "--min-positives", "1", "--min-negatives", "1");
+        Assert.True(code == 0, err);
+        using var metrics = System.Text.Json.JsonDocument.Parse(File.ReadAllText(Path.Combine(outDir, "metrics.json")));
+        int flagged = 0;
+        foreach (var target in new[] { "churn", "upsell" })
+        {
+            var m = metrics.RootElement.GetProperty(target);
+            var aucJson = m.GetProperty("auc");
+            double auc = aucJson.ValueKind == System.Text.Json.JsonValueKind.Number ? aucJson.GetDouble() : double.NaN; // null: undefined (one class in the test months)
+            bool weak = m.GetProperty("trees").GetInt32() <= 1 || !(auc > WeakModel.MaxAuc);
+            Assert.Equal(weak ? 1 : 0, m.GetProperty("weak_model").GetInt32());
+            Assert.Equal(weak, stdout.Contains($"warning: weak {target} model", StringComparison.Ordinal));
+            flagged += weak ? 1 : 0;
+        }
+        Assert.True(flagged > 0, "6 accounts over 16 months should give at least one weak model: " + stdout);
+    }
+
     [Theory]
     [InlineData(200, 100_000, 200)]
     [InlineData(200, 2_000, 100)]

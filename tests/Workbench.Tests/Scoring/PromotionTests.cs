@@ -132,4 +132,66 @@ public class PromotionTests(ScoringFixture fx)
         Assert.Contains("Promoted: ", ex.Message);
         Assert.Contains("prod", ex.Message);
     }
+
+    [Fact]
+    public void A_run_flagged_with_a_weak_model_is_refused_by_default_naming_the_target_trees_and_auc()
+    {
+        var id = NewId("weak");
+        fx.WriteRun(id, RunStatus.Succeeded, metrics: new Dictionary<string, double>
+        {
+            ["churn.auc"] = 0.5, ["churn.trees"] = 1, ["churn.weak_model"] = 1, ["upsell.auc"] = 0.77, ["upsell.trees"] = 40, ["upsell.weak_model"] = 0,
+        });
+        var ex = Refusal(id, NewId("m"));
+        Assert.Contains("the churn model is weak (churn.weak_model = 1: 1 tree(s), test ROC AUC 0.500", ex.Message);
+        Assert.Contains("--allow-weak", ex.Message);
+        Assert.DoesNotContain("upsell model is weak", ex.Message);
+    }
+
+    [Fact]
+    public void A_weak_model_is_promoted_only_with_the_override_which_the_promotion_record_keeps()
+    {
+        var id = NewId("weak-ok");
+        var name = NewId("m");
+        fx.WriteRun(id, RunStatus.Succeeded, metrics: new Dictionary<string, double> { ["churn.auc"] = 0.51, ["churn.weak_model"] = 1, ["upsell.auc"] = 0.77 });
+        var record = Promoter.Promote(fx.Store, id, name, null, allowWeak: true);
+        var check = Assert.Single(record.Current.FloorsChecked, c => c.Source == "override");
+        Assert.Equal("churn.weak_model", check.Metric);
+        Assert.Equal("override", PromotionRecord.Read(Path.Combine(fx.Store.PromotedDirectory(name), StoreLayout.PromotionFile)).Current.FloorsChecked.Single().Source);
+    }
+
+    [Fact]
+    public void The_promote_command_refuses_a_weak_run_with_exit_2_and_promotes_it_with_allow_weak()
+    {
+        var id = NewId("weak-cli");
+        var name = NewId("m");
+        fx.WriteRun(id, RunStatus.Succeeded, metrics: new Dictionary<string, double> { ["churn.auc"] = 0.75, ["upsell.auc"] = 0.5, ["upsell.trees"] = 0, ["upsell.weak_model"] = 1 });
+        var store = fx.Store.Root;
+        var (code, _, err) = Cli("promote", id, "--as", name, "--store", store);
+        Assert.Equal(2, code);
+        Assert.Contains("the upsell model is weak", err);
+        Assert.False(Directory.Exists(fx.Store.PromotedDirectory(name)));
+        var (ok, stdout, _) = Cli("promote", id, "--as", name, "--store", store, "--allow-weak");
+        Assert.Equal(0, ok);
+        Assert.Contains("warning: upsell.weak_model = 1: promoted a weak model because --allow-weak was given", stdout);
+    }
+
+    [Theory]
+    [InlineData(Workbench.Analytics.Ranking.PropensityAlgorithm.LightGbm, 1, 0.80, true)]
+    [InlineData(Workbench.Analytics.Ranking.PropensityAlgorithm.LightGbm, 0, 0.80, true)]
+    [InlineData(Workbench.Analytics.Ranking.PropensityAlgorithm.LightGbm, 2, 0.80, false)]
+    [InlineData(Workbench.Analytics.Ranking.PropensityAlgorithm.FastTree, 50, 0.52, true)]
+    [InlineData(Workbench.Analytics.Ranking.PropensityAlgorithm.FastTree, 50, 0.521, false)]
+    [InlineData(Workbench.Analytics.Ranking.PropensityAlgorithm.LogisticRegression, 0, 0.70, false)]
+    [InlineData(Workbench.Analytics.Ranking.PropensityAlgorithm.LogisticRegression, 0, 0.50, true)]
+    public void The_weak_model_rule_is_at_most_one_tree_for_tree_models_or_auc_at_most_0_52(Workbench.Analytics.Ranking.PropensityAlgorithm algorithm, int trees, double auc, bool weak) =>
+        Assert.Equal(weak, Workbench.Analytics.Ranking.WeakModel.Reason(algorithm, trees, auc) is not null);
+
+    static (int Code, string Out, string Err) Cli(params string[] args)
+    {
+        var outW = new StringWriter(); var errW = new StringWriter();
+        var (oldOut, oldErr) = (Console.Out, Console.Error);
+        Console.SetOut(outW); Console.SetError(errW);
+        try { return (Workbench.Cli.Commands.CliRunner.InvokeAsync(Workbench.Cli.Commands.CliApp.BuildRoot(), args).GetAwaiter().GetResult(), outW.ToString(), errW.ToString()); }
+        finally { Console.SetOut(oldOut); Console.SetError(oldErr); }
+    }
 }

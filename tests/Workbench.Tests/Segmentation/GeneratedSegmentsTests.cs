@@ -144,4 +144,32 @@ public sealed class GeneratedSegmentsTests
             SegmentCommand.Create().Parse(["--data", data, "--out", TestPaths.NewTempDir("segment-cli"), "--method", "spectral"]).Invoke(NoDefaultHandler));
         Assert.Contains("spectral", ex.Message);
     }
+
+    [Fact]
+    public void Purchase_frequency_counts_orders_when_the_data_carries_transactions()
+    {
+        var data = Workbench.Data.Generation.CrmGenerator.Generate(new Workbench.Data.Generation.GeneratorOptions { Accounts = 30, Months = 24, Seed = 7 });
+        var id = data.Accounts[0].AccountId;
+        var asOf = AccountProfileFeatures.Build(data).AsOf;
+        // Three orders in the last year (one of two lines), none of them bookings.
+        var d0 = asOf.AddMonths(-2);
+        var orders = new[]
+        {
+            new TransactionRecord("o1", id, "p1", d0, 10m), new TransactionRecord("o1", id, "p2", d0, 5m),
+            new TransactionRecord("o2", id, "p1", d0.AddDays(-30), 7m), new TransactionRecord("o3", id, "p1", d0.AddDays(-60), 7m),
+            new TransactionRecord("o4", id, "p1", asOf.AddDays(1), 7m), // after the as-of date: not counted
+        };
+        var withOrders = data with { Bookings = [], Transactions = orders };
+        var profiles = AccountProfileFeatures.Build(withOrders, asOf);
+        int row = profiles.AccountIds.ToList().IndexOf(id);
+        int col = profiles.All.ColumnNames.ToList().IndexOf(AccountProfileFeatures.PurchasesPerYear);
+        Assert.True(row >= 0 && col >= 0);
+        var bookingsOnly = AccountProfileFeatures.Build(data with { Bookings = [] }, asOf);
+        Assert.Equal(0, bookingsOnly.All[row, col]);
+        Assert.True(profiles.All[row, col] > 0, "three orders must give a positive purchase frequency");
+        // Three orders give three times one order's frequency (two lines of one order count once).
+        var oneOrder = AccountProfileFeatures.Build(data with { Bookings = [], Transactions = orders[..2] }, asOf);
+        Assert.Equal(3 * oneOrder.All[row, col], profiles.All[row, col], 9);
+        Assert.All(Enumerable.Range(0, profiles.AccountIds.Count).Where(r => r != row), r => Assert.Equal(0, profiles.All[r, col]));
+    }
 }
