@@ -51,7 +51,7 @@ public static class ActionsCommand
             var ruleSet = RuleSet.Parse(rulesText, policy.Actions, rulesSource);
             var evaluation = ActionEvaluation.Evaluate(frame, ruleSet, options, loaded ? policy : null);
             var (ids, ctx) = DecisionFrame.Current(dataset);
-            var next = ActionArtifacts.Recommend(policy, ruleSet, ids, ctx);
+            var next = ActionArtifacts.Recommend(policy, ruleSet, ids, ctx, NextBestProduct.Recommend(dataset, new NextProductOptions { Seed = options.Seed }));
             var files = ActionArtifacts.Write(policy, evaluation, next, p.GetValue(output)!);
 
             var ci = CultureInfo.InvariantCulture;

@@ -20,17 +20,21 @@ public static class ActionArtifacts
 
     /// <summary>Recommendations for every account with spend in the last month: the learned policy's action, with a
     /// reason naming the expected gain, the myopic alternative and the matching rule.</summary>
-    public static IReadOnlyList<NextAction> Recommend(ActionPolicyModel model, RuleSet rules, IReadOnlyList<string> accountIds, float[] contexts)
+    public static IReadOnlyList<NextAction> Recommend(ActionPolicyModel model, RuleSet rules, IReadOnlyList<string> accountIds, float[] contexts,
+        IReadOnlyList<ProductRecommendation>? products = null)
     {
+        var productOf = (products ?? []).ToDictionary(p => p.AccountId, p => p.Best, StringComparer.Ordinal);
         var recs = model.Recommend(accountIds, contexts);
         var matches = rules.Apply(contexts, model.Actions);
         return recs.Select((r, i) =>
         {
             var m = matches[i];
+            var best = productOf.GetValueOrDefault(r.AccountId);
             string reason = string.Create(Inv, $"The learned policy expects {r.Action} to add {r.ExpectedValue:F0} over the next 12 months")
                 + (r.MyopicAction != r.Action ? $" (the best immediate response would be {r.MyopicAction})" : "")
-                + $"; rule '{m.Rule}' says {m.Action}: {m.Reason}";
-            return new NextAction(r.AccountId, r.Action, m.Product ?? "", r.ExpectedValue, reason);
+                + $"; rule '{m.Rule}' says {m.Action}: {m.Reason}"
+                + (best is null ? "" : string.Create(Inv, $"; next product {best.ProductId} ({(best.Held ? "add-on" : "cross-sell")}, propensity {best.Propensity:F2}, about {best.ExpectedAmount:F0} a month)"));
+            return new NextAction(r.AccountId, r.Action, best?.ProductId ?? m.Product ?? "", r.ExpectedValue, reason);
         }).ToArray();
     }
 

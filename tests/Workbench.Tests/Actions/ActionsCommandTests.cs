@@ -29,6 +29,8 @@ public sealed class ActionsCommandTests
         Assert.Equal("account_id,action,product,expected_value,reason", lines[0]);
         Assert.True(lines.Length > 30);
         Assert.Equal(lines.Length - 1, lines.Skip(1).Select(l => l.Split(',')[0]).Distinct().Count());
+        // The product column comes from next best product: a catalog product id on every row.
+        Assert.All(lines.Skip(1), l => Assert.Matches("^P[0-9]{2}$", l.Split(',')[2]));
 
         // The saved policy is applied as a FILE: the same recommendations.
         var again = TestPaths.NewTempDir("actions-again");
