@@ -69,7 +69,7 @@ public static class AccountPrioritizer
         var months = features.Features.Snapshots.Select(s => s.AsOfMonth).Distinct().ToList();
         if (months.Count == 0)
             throw new WorkbenchException("No snapshot has a label: the data is too short for the snapshot options (history, horizon and gap), or no account-product had recent spend.");
-        return TimeSplit.Make(months, features.SnapshotOptions, ranking.TestMonths, ranking.ValidationMonths);
+        return TimeSplit.Make(months, features.SnapshotOptions, ranking.TestMonths, ranking.ValidationMonths, ranking.TrainStepMonths);
     }
 
     internal static int[] RowsIn(FeatureTable table, IEnumerable<int> months)

@@ -30,6 +30,9 @@ public sealed record RankingOptions
     public int TestMonths { get; init; } = 3;
     /// <summary>Latest trainable as-of months used for early stopping and calibration.</summary>
     public int ValidationMonths { get; init; } = 2;
+    /// <summary>Keep every n-th training as-of month, counted back from the latest (1 = monthly). Validation and test months
+    /// are not thinned. Chosen from the recorded experiment in docs/scale.md.</summary>
+    public int TrainStepMonths { get; init; } = 1;
     /// <summary>The k of precision@k, recall@k and NDCG@k inside each rep's book.</summary>
     public int K { get; init; } = 10;
     public int Seed { get; init; } = 42;

@@ -202,6 +202,7 @@ public sealed record ExperimentSpec
             {
                 TestMonths = rr.Int("test_months", ranking.TestMonths),
                 ValidationMonths = rr.Int("validation_months", ranking.ValidationMonths),
+                TrainStepMonths = rr.Int("train_step_months", ranking.TrainStepMonths),
                 K = rr.Int("k", ranking.K),
             };
             rr.Finish();
@@ -209,6 +210,7 @@ public sealed record ExperimentSpec
             CheckOptions(rr, priority.Validate);
             CheckRange(rr, "test_months", ranking.TestMonths, 1, 24);
             CheckRange(rr, "validation_months", ranking.ValidationMonths, 1, 24);
+            CheckRange(rr, "train_step_months", ranking.TrainStepMonths, 1, 24);
             CheckRange(rr, "k", ranking.K, 1, 1000);
         }
         model = model with { Seed = seed };
@@ -531,6 +533,8 @@ public sealed record ExperimentSpec
                 ["seed"] = Segmentation.Seed, ["as_of"] = Segmentation.AsOf?.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
             },
         };
+        // The training step appears only when it thins (not 1), so monthly specs keep the hash they had before it existed.
+        if (Ranking.TrainStepMonths != 1) o["ranking"]!["train_step_months"] = Ranking.TrainStepMonths;
         // Optional sections appear only when present, so a spec without them keeps the hash it had before they existed.
         if (Impact is { } i)
             o["impact"] = new JsonObject
