@@ -65,25 +65,23 @@ internal sealed class SectionReader(LocatedJsonValue node, string path, string s
 
     public int Int(string key, int fallback) => NullableInt(key, fallback, allowNull: false) ?? fallback;
 
-    public int? NullableInt(string key, int? fallback, bool allowNull = true)
-    {
-        var v = Get(key);
-        if (v is null) return fallback;
-        if (v.Kind == JsonValueKind.Null) { if (allowNull) return null; TypeError(key, v, "an integer"); return fallback; }
-        if (v.Kind == JsonValueKind.Number && int.TryParse(v.Text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var i)) return i;
-        TypeError(key, v, allowNull ? "an integer or null" : "an integer");
-        return fallback;
-    }
+    public int? NullableInt(string key, int? fallback, bool allowNull = true) =>
+        NullableNumber(key, fallback, allowNull, "an integer", t => int.TryParse(t, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var i) ? i : null);
 
     public double Double(string key, double fallback) => NullableDouble(key, fallback, allowNull: false) ?? fallback;
 
-    public double? NullableDouble(string key, double? fallback, bool allowNull = true)
+    public double? NullableDouble(string key, double? fallback, bool allowNull = true) =>
+        NullableNumber(key, fallback, allowNull, "a number", t => double.TryParse(t, NumberStyles.Float, CultureInfo.InvariantCulture, out var d) && double.IsFinite(d) ? d : null);
+
+    /// <summary>A number key: absent gives the fallback, null is accepted only when <paramref name="allowNull"/>, text that
+    /// <paramref name="parse"/> refuses is a type error.</summary>
+    T? NullableNumber<T>(string key, T? fallback, bool allowNull, string expected, Func<string, T?> parse) where T : struct
     {
         var v = Get(key);
         if (v is null) return fallback;
-        if (v.Kind == JsonValueKind.Null) { if (allowNull) return null; TypeError(key, v, "a number"); return fallback; }
-        if (v.Kind == JsonValueKind.Number && double.TryParse(v.Text, NumberStyles.Float, CultureInfo.InvariantCulture, out var d) && double.IsFinite(d)) return d;
-        TypeError(key, v, allowNull ? "a number or null" : "a number");
+        if (v.Kind == JsonValueKind.Null) { if (allowNull) return null; TypeError(key, v, expected); return fallback; }
+        if (v.Kind == JsonValueKind.Number && parse(v.Text!) is { } value) return value;
+        TypeError(key, v, allowNull ? expected + " or null" : expected);
         return fallback;
     }
 

@@ -149,6 +149,9 @@ internal sealed class ConsoleRouter(string stream, TextWriter original) : TextWr
 {
     static int installed;
 
+    /// <summary>True once the routers are Console.Out/Error/In (they stay for the life of the process).</summary>
+    public static bool IsInstalled => Volatile.Read(ref installed) == 1;
+
     public static void EnsureInstalled()
     {
         if (Interlocked.Exchange(ref installed, 1) == 1) return;
