@@ -3,12 +3,10 @@ using System.Net;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.RegularExpressions;
-using Plotly.NET;
 using Workbench.Analytics.Explanation;
 using Workbench.Analytics.Ranking;
 using Workbench.Analytics.Scoring;
 using Workbench.Domain;
-using CS = Plotly.NET.CSharp;
 
 namespace Workbench.Reporting.Book;
 
@@ -325,18 +323,16 @@ public static class BookPages
         var grades = summary.PriorityByGrade.Select(g => g.Grade.ToString()).ToArray();
         var totals = summary.PriorityByGrade.Select(g => g.Priority).ToArray();
         var counts = summary.GradeCounts.Select(g => g.Count).ToArray();
-        var byGrade = ChartText.Titled(CS.Chart.Column<double, string, string>(values: totals, Keys: grades, Name: "priority",
-            MultiText: totals.Select((t, i) => Money(o, t) + " in " + counts[i].ToString(Inv) + " accounts").ToArray(),
-            MarkerColor: Color.fromColors(summary.PriorityByGrade.Select(g => Color.fromString(BookReport.GradeColor(g.Grade))))),
-            "Where the value is: total priority by grade", "grade", "total priority (" + o.Currency.ToUpperInvariant() + ")");
+        var byGrade = BookCharts.Bar("Where the value is: total priority by grade", "grade", "total priority (" + o.Currency.ToUpperInvariant() + ")", "priority",
+            grades, totals, totals.Select((t, i) => Money(o, t) + " in " + counts[i].ToString(Inv) + " accounts").ToArray(),
+            summary.PriorityByGrade.Select(g => BookReport.GradeColor(g.Grade)).ToArray());
         double[] stakes = [summary.RetainAtRisk, summary.ExpandUpsell];
-        var byFocus = ChartText.Titled(CS.Chart.Column<double, string, string>(values: stakes, Keys: new[] { "retain: revenue at risk", "expand: expected upsell" }, Name: "value at stake",
-            MultiText: stakes.Select(v => Money(o, v)).ToArray(), MarkerColor: Color.fromColors(new[] { Color.fromString("#cf222e"), Color.fromString("#1a7f37") })),
-            "Value at stake by focus", "", o.Currency.ToUpperInvariant());
+        var byFocus = BookCharts.Bar("Value at stake by focus", "", o.Currency.ToUpperInvariant(), "value at stake", ["retain: revenue at risk", "expand: expected upsell"],
+            stakes, stakes.Select(v => Money(o, v)).ToArray(), ["#cf222e", "#1a7f37"]);
         sb.Append("<h2 class=\"noprint\">Charts</h2>\n<div class=\"charts\">\n");
         foreach (var (id, chart) in new[] { ("priority-by-grade", byGrade), ("value-by-focus", byFocus) })
             sb.Append("<div id=\"").Append(id).Append("\" class=\"chart\" data-figure=\"").Append(id).Append("-figure\"></div>\n<script type=\"application/json\" id=\"")
-              .Append(id).Append("-figure\">").Append(BookReport.ScriptJson(ChartText.ToJson(chart))).Append("</script>\n");
+              .Append(id).Append("-figure\">").Append(BookReport.ScriptJson(chart)).Append("</script>\n");
         sb.Append("</div>\n");
     }
 
