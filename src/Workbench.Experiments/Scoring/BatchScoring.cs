@@ -151,7 +151,7 @@ public static class BatchScoring
             AtomicFile.WriteText(Path.Combine(staging, BookProductsCsvFile), BookFiles.ProductsCsv(result));
             files.Add(BookProductsCsvFile);
             progress?.Report("writing book.json");
-            AtomicFile.WriteText(Path.Combine(staging, BookJsonFile), BookFiles.JsonText(result));
+            AtomicFile.Write(Path.Combine(staging, BookJsonFile), s => BookFiles.WriteJson(result, s));
             files.Add(BookJsonFile);
             progress?.Report("writing the report pages");
             foreach (var (file, html) in BookReport.Pages(result, pages))
