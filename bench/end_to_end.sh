@@ -22,7 +22,7 @@ print(json.dumps(spec, indent=2))
 PY
 echo "load before: $(cut -d' ' -f1-3 /proc/loadavg)" | tee "$OUT/load.txt"
 /usr/bin/time -v $W run "$OUT/spec.json" --store "$OUT/store" --promote-as e2e > "$OUT/run.log" 2> "$OUT/run.time"
-/usr/bin/time -v $W score --model e2e --data "$DATA" --store "$OUT/store" --out "$OUT/scored" > "$OUT/score.log" 2> "$OUT/score.time"
+WORKBENCH_TIMINGS=1 /usr/bin/time -v $W score --model e2e --data "$DATA" --store "$OUT/store" --out "$OUT/scored" > "$OUT/score.log" 2> "$OUT/score.time"
 echo "load after: $(cut -d' ' -f1-3 /proc/loadavg)" | tee -a "$OUT/load.txt"
 for s in run score; do
   printf '%s %s: wall %s, user %s s, sys %s s, peak RSS %s KB\n' "$N-$LABEL" "$s" \

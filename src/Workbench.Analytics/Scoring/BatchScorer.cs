@@ -18,9 +18,12 @@ public sealed record ScoringModels(
     string Name, PropensityModel Churn, TrainingSet ChurnBackground, PropensityModel Upsell, TrainingSet UpsellBackground,
     double UpsellRatio, PriorityOptions Priority);
 
-/// <summary>One product of a scored account: calibrated probabilities, the money behind them and why.</summary>
+/// <summary>One product of a scored account: calibrated probabilities, the money behind them and why. Only what the book
+/// tells is explained: the account's top product for its focus (its churn narrative when the focus is retain, its upsell
+/// narrative otherwise); the other narratives are null (TreeSHAP of every product under both models was most of the
+/// scoring's CPU time and nothing showed it; <c>workbench explain</c> tells any account's full story).</summary>
 public sealed record ScoredProduct(string ProductId, string ProductName, double PChurn, double PUpsell, double RunRate,
-    double ExpectedUpsell, double RevenueAtRisk, Narrative ChurnNarrative, Narrative UpsellNarrative);
+    double ExpectedUpsell, double RevenueAtRisk, Narrative? ChurnNarrative, Narrative? UpsellNarrative);
 
 /// <summary>One line of a rep's scored book: the ranked priority, the account's products, and the narrative that
 /// explains its focus (the churn narrative of the top product when the focus is <see cref="AccountFocus.Retain"/>, its upsell narrative otherwise).</summary>
@@ -130,8 +133,25 @@ public static class BatchScorer
         var current = allRows.Where(r => table.Snapshots[r].AsOfMonth == features.AsOfMonth).ToArray();
         var productNames = data.Products.ToDictionary(p => p.ProductId, p => p.Name, StringComparer.Ordinal);
         string ProductName(string id) => productNames.GetValueOrDefault(id, id);
-        var churnStory = new AccountExplainer(models.Churn, models.ChurnBackground, narratives, NarrativeAudience.Rep).Explain(table, current, ProductName);
-        var upsellStory = new AccountExplainer(models.Upsell, models.UpsellBackground, narratives, NarrativeAudience.Rep).Explain(table, current, ProductName);
+        // Explain only the narratives the book tells: each account's top product under its focus model.
+        var rowOf = new Dictionary<(string Account, string Product), int>();
+        for (int k = 0; k < current.Length; k++) rowOf[(products[current[k]].AccountId, products[current[k]].ProductId)] = k;
+        var churnAt = new List<int>(); var upsellAt = new List<int>();
+        foreach (var b in books)
+            (b.Focus == AccountFocus.Retain ? churnAt : upsellAt).Add(rowOf[(b.AccountId, b.TopProduct)]);
+        churnAt.Sort(); upsellAt.Sort();
+        var churnTold = new Narrative?[current.Length];
+        var upsellTold = new Narrative?[current.Length];
+        if (churnAt.Count > 0)
+        {
+            var story = new AccountExplainer(models.Churn, models.ChurnBackground, narratives, NarrativeAudience.Rep).Explain(table, churnAt.Select(k => current[k]).ToArray(), ProductName);
+            for (int i = 0; i < churnAt.Count; i++) churnTold[churnAt[i]] = story.Narratives[i];
+        }
+        if (upsellAt.Count > 0)
+        {
+            var story = new AccountExplainer(models.Upsell, models.UpsellBackground, narratives, NarrativeAudience.Rep).Explain(table, upsellAt.Select(k => current[k]).ToArray(), ProductName);
+            for (int i = 0; i < upsellAt.Count; i++) upsellTold[upsellAt[i]] = story.Narratives[i];
+        }
 
         var byAccount = new Dictionary<string, List<ScoredProduct>>(StringComparer.Ordinal);
         for (int k = 0; k < current.Length; k++)
@@ -140,7 +160,7 @@ public static class BatchScorer
             var p = products[r];
             if (!byAccount.TryGetValue(p.AccountId, out var list)) byAccount[p.AccountId] = list = [];
             list.Add(new ScoredProduct(p.ProductId, ProductName(p.ProductId), p.PChurn, p.PUpsell, p.RunRate, p.ExpectedUpsell, p.RevenueAtRisk,
-                churnStory.Narratives[k], upsellStory.Narratives[k]));
+                churnTold[k], upsellTold[k]));
         }
         var accountNames = data.Accounts.ToDictionary(a => a.AccountId, a => a.Name, StringComparer.Ordinal);
         var contexts = AccountContext.Build(data, features.AsOf, byAccount.Keys, ProductName);
@@ -152,7 +172,7 @@ public static class BatchScorer
                 var items = byAccount[b.AccountId].OrderByDescending(p => p.ExpectedUpsell + p.RevenueAtRisk).ThenBy(p => p.ProductId, StringComparer.Ordinal).ToList();
                 var top = items.First(p => p.ProductId == b.TopProduct);
                 return new ScoredAccount(b, accountNames.GetValueOrDefault(b.AccountId, b.AccountId), items,
-                    b.Focus == AccountFocus.Retain ? top.ChurnNarrative : top.UpsellNarrative) { Context = contexts[b.AccountId] };
+                    (b.Focus == AccountFocus.Retain ? top.ChurnNarrative : top.UpsellNarrative)!) { Context = contexts[b.AccountId] };
             }).ToList())).ToList();
         return new ScoringResult(models.Name, features.AsOf, features.PreviousAsOf, result);
     }

@@ -21,7 +21,7 @@ public static class ScoreCommand
         {
             var date = CliOptions.Date(p, asOf);
             var result = CliProgress.Run("scoring", _ => BatchScoring.Run(new StoreLayout(p.GetValue(store)!), p.GetValue(model)!, p.GetValue(data)!, p.GetValue(output)!,
-                new ScoringOptions { AsOf = date, Previous = p.GetValue(previous), Currency = CurrencyCode(p.GetValue(currency)) }));
+                new ScoringOptions { AsOf = date, Previous = p.GetValue(previous), Currency = CurrencyCode(p.GetValue(currency)) }, StageTimings.FromEnvironment()));
             foreach (var w in result.Warnings) Console.Error.WriteLine("warning: " + w);
             Console.WriteLine($"Scored {result.Result.AccountCount:N0} accounts in {result.Result.Books.Count:N0} reps' books with model '{result.Result.ModelName}' as of {result.Result.AsOf:yyyy-MM-dd}.");
             foreach (var f in result.Files.Where(f => !f.StartsWith(BatchScoring.ReportFolder, StringComparison.Ordinal))) Console.WriteLine("  wrote " + Path.Combine(result.OutDir, f));

@@ -105,8 +105,7 @@ public static class BatchScoring
             Currency = options.Currency, Priority = model.Options.Ranking.Priority, ModelCard = Card(store, modelName),
             DataLastMonth = data.Spend.Count == 0 ? null : data.Spend.Max(x => x.Month),
         };
-        progress?.Report("writing");
-        return new ScoringOutput(result, outDir, Write(result, outDir, narratives, pages)) { Warnings = warnings };
+        return new ScoringOutput(result, outDir, Write(result, outDir, narratives, pages, progress)) { Warnings = warnings };
     }
 
     /// <summary>The model card: the promoted run, when it ran and on what data, its metrics and the floors it was checked against.</summary>
@@ -140,18 +139,21 @@ public static class BatchScoring
 
     /// <summary>Writes every output, with the pages rendered with <paramref name="pages"/>, into a staging folder beside
     /// <paramref name="outDir"/> and renames it into place.</summary>
-    public static IReadOnlyList<string> Write(ScoringResult result, string outDir, NarrativeOptions narratives, BookPageOptions pages)
+    public static IReadOnlyList<string> Write(ScoringResult result, string outDir, NarrativeOptions narratives, BookPageOptions pages, IProgress<string>? progress = null)
     {
         var staging = AtomicDirectory.StagingFor(outDir);
         var files = new List<string>();
         try
         {
+            progress?.Report("writing book.csv");
             AtomicFile.WriteText(Path.Combine(staging, BookCsvFile), BookFiles.Csv(result, narratives));
             files.Add(BookCsvFile);
             AtomicFile.WriteText(Path.Combine(staging, BookProductsCsvFile), BookFiles.ProductsCsv(result));
             files.Add(BookProductsCsvFile);
-            AtomicFile.WriteText(Path.Combine(staging, BookJsonFile), BookFiles.JsonText(result));
+            progress?.Report("writing book.json");
+            AtomicFile.Write(Path.Combine(staging, BookJsonFile), s => BookFiles.WriteJson(result, s));
             files.Add(BookJsonFile);
+            progress?.Report("writing the report pages");
             foreach (var (file, html) in BookReport.Pages(result, pages))
             {
                 AtomicFile.WriteText(Path.Combine(staging, ReportFolder, file), html);

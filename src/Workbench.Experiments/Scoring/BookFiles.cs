@@ -78,9 +78,18 @@ public static class BookFiles
     /// <see cref="Utf8JsonWriter"/>: no reflection; numbers rounded to 10 decimals, NaN as null).</summary>
     public static string JsonText(ScoringResult result)
     {
-        ArgumentNullException.ThrowIfNull(result);
         var buffer = new System.IO.MemoryStream();
-        using (var w = new Utf8JsonWriter(buffer, new JsonWriterOptions { Indented = true }))
+        WriteJson(result, buffer);
+        return System.Text.Encoding.UTF8.GetString(buffer.ToArray());
+    }
+
+    /// <summary>book.json written straight to <paramref name="stream"/> (the same bytes as <see cref="JsonText"/>), flushed
+    /// after every rep's book so no copy of the whole document is held in memory.</summary>
+    public static void WriteJson(ScoringResult result, Stream stream)
+    {
+        ArgumentNullException.ThrowIfNull(result);
+        ArgumentNullException.ThrowIfNull(stream);
+        using (var w = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true }))
         {
             void Num(string name, double v) { if (double.IsFinite(v)) w.WriteNumber(name, Math.Round(v, 10)); else w.WriteNull(name); }
             void Str(string name, string? v) { if (v is null) w.WriteNull(name); else w.WriteString(name, v); }
@@ -171,10 +180,11 @@ public static class BookFiles
                 }
                 w.WriteEndArray();
                 w.WriteEndObject();
+                w.Flush();
             }
             w.WriteEndArray();
             w.WriteEndObject();
         }
-        return System.Text.Encoding.UTF8.GetString(buffer.ToArray()) + "\n";
+        stream.WriteByte((byte)'\n');
     }
 }

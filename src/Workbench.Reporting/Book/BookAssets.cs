@@ -104,6 +104,38 @@ public static class BookAssets
               });
             });
           });
+          // A row group's product table is the one of the account's detail view, copied in (the page holds it once).
+          all('td[data-products-of]').forEach(function (td) {
+            var detail = document.getElementById(td.getAttribute('data-products-of'));
+            var table = detail ? detail.querySelector('table.products') : null;
+            if (table) td.appendChild(table.cloneNode(true));
+          });
+          // Spend bars and the active-users line of each history, drawn from the numbers the page carries.
+          all('svg.history[data-spend]').forEach(function (svg) {
+            var ns = 'http://www.w3.org/2000/svg', w = 480, h = 120, pad = 4;
+            var spend = svg.getAttribute('data-spend').split(',').map(Number);
+            var users = svg.getAttribute('data-users').split(',').map(function (u) { return u === '' ? null : Number(u); });
+            var maxSpend = Math.max.apply(null, spend.concat([1]));
+            var maxUsers = Math.max.apply(null, users.map(function (u) { return u || 0; }).concat([1]));
+            var step = (w - 2 * pad) / spend.length;
+            var add = function (name, attrs) {
+              var e = document.createElementNS(ns, name);
+              Object.keys(attrs).forEach(function (k) { e.setAttribute(k, String(attrs[k])); });
+              svg.appendChild(e);
+              return e;
+            };
+            spend.forEach(function (s, i) {
+              var bar = Math.max(0, (h - 2 * pad) * s / maxSpend);
+              add('rect', { x: (pad + i * step + 1).toFixed(1), y: (h - pad - bar).toFixed(1), width: (step - 2).toFixed(1), height: bar.toFixed(1) });
+            });
+            var points = [];
+            users.forEach(function (u, i) {
+              if (u !== null) points.push((pad + (i + 0.5) * step).toFixed(1) + ',' + (h - pad - (h - 2 * pad) * u / maxUsers).toFixed(1));
+            });
+            if (points.length > 1) add('polyline', { fill: 'none', stroke: '#d62728', 'stroke-width': 2, points: points.join(' ') });
+            add('text', { x: pad, y: h + 12, 'font-size': 11 }).textContent = svg.getAttribute('data-from');
+            add('text', { x: w - pad, y: h + 12, 'font-size': 11, 'text-anchor': 'end' }).textContent = svg.getAttribute('data-to');
+          });
           if (window.Plotly) {
             all('div.chart[data-figure]').forEach(function (div) {
               var source = document.getElementById(div.getAttribute('data-figure'));

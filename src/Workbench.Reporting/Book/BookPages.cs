@@ -3,12 +3,10 @@ using System.Net;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.RegularExpressions;
-using Plotly.NET;
 using Workbench.Analytics.Explanation;
 using Workbench.Analytics.Ranking;
 using Workbench.Analytics.Scoring;
 using Workbench.Domain;
-using CS = Plotly.NET.CSharp;
 
 namespace Workbench.Reporting.Book;
 
@@ -220,9 +218,8 @@ public static class BookPages
         if (nba) sb.Append("<td>").Append(a.NextAction is { } na ? E(na.Action) + (na.Product is null ? "" : " <small>" + E(na.Product) + "</small>") : "\u2013").Append("</td>");
         sb.Append("<td class=\"opt date\">").Append(Date(a.Context.RenewalDate)).Append("</td>");
         sb.Append("<td class=\"opt why\">").Append(reason is null ? "\u2013" : (reason.WhyNow ? "<span class=\"whynow\">now:</span> " : "") + E(reason.Sentence)).Append("</td></tr>\n");
-        sb.Append("<tr class=\"products-row\" hidden><td colspan=\"").Append(columns.ToString(Inv)).Append("\">");
-        ProductTable(sb, a, o);
-        sb.Append("</td></tr>\n</tbody>\n");
+        // The product table itself is in the account's detail view; book.js copies it here (one copy per page, not two).
+        sb.Append("<tr class=\"products-row\" hidden><td colspan=\"").Append(columns.ToString(Inv)).Append("\" data-products-of=\"").Append(anchor).Append("\"></td></tr>\n</tbody>\n");
     }
 
     static void ProductTable(StringBuilder sb, ScoredAccount a, BookPageOptions o)
@@ -293,29 +290,22 @@ public static class BookPages
         sb.Append("</section>\n");
     }
 
-    /// <summary>A small inline SVG: monthly spend as bars, active users as a line (each on its own scale).</summary>
+    /// <summary>A small inline SVG: monthly spend as bars, active users as a line (each on its own scale). The page carries
+    /// only the numbers (data-spend, data-users, data-from, data-to); the shared book.js draws the bars and the line, which
+    /// keeps a rep's page about 1 KB per account smaller than drawing them here.</summary>
     static void History(StringBuilder sb, IReadOnlyList<HistoryPoint> history, BookPageOptions o)
     {
         if (history.Count == 0) { sb.Append("<p class=\"note\">No history.</p>\n"); return; }
-        const double W = 480, H = 120, Pad = 4;
+        const double W = 480, H = 120;
         double maxSpend = Math.Max(1, history.Max(h => h.Spend));
         double maxUsers = Math.Max(1, history.Max(h => h.ActiveUsers ?? 0));
-        double step = (W - 2 * Pad) / history.Count;
         sb.Append("<svg class=\"history\" fill=\"#9ecae1\" role=\"img\" viewBox=\"0 0 ").Append(W.ToString(Inv)).Append(' ').Append((H + 16).ToString(Inv))
-          .Append("\" width=\"").Append(W.ToString(Inv)).Append("\" height=\"").Append((H + 16).ToString(Inv)).Append("\"><title>Monthly spend (bars) and active users (line)</title>");
-        for (int i = 0; i < history.Count; i++)
-        {
-            var h = history[i];
-            double bh = (H - 2 * Pad) * h.Spend / maxSpend;
-            sb.Append("<rect x=\"").Append((Pad + i * step + 1).ToString("0.#", Inv)).Append("\" y=\"").Append((H - Pad - bh).ToString("0.#", Inv))
-              .Append("\" width=\"").Append((step - 2).ToString("0.#", Inv)).Append("\" height=\"").Append(bh.ToString("0.#", Inv)).Append("\"/>");
-        }
-        var points = history.Select((h, i) => (h, i)).Where(x => x.h.ActiveUsers is not null)
-            .Select(x => (Pad + (x.i + 0.5) * step).ToString("0.#", Inv) + "," + (H - Pad - (H - 2 * Pad) * x.h.ActiveUsers!.Value / maxUsers).ToString("0.#", Inv)).ToList();
-        if (points.Count > 1) sb.Append("<polyline fill=\"none\" stroke=\"#d62728\" stroke-width=\"2\" points=\"").Append(string.Join(' ', points)).Append("\"/>");
-        sb.Append("<text x=\"").Append(Pad.ToString(Inv)).Append("\" y=\"").Append((H + 12).ToString(Inv)).Append("\" font-size=\"11\">")
-          .Append(history[0].Month.ToString("yyyy-MM", Inv)).Append("</text><text x=\"").Append((W - Pad).ToString(Inv)).Append("\" y=\"").Append((H + 12).ToString(Inv))
-          .Append("\" font-size=\"11\" text-anchor=\"end\">").Append(history[^1].Month.ToString("yyyy-MM", Inv)).Append("</text></svg>\n<p class=\"note\">Bars: spend (peak ")
+          .Append("\" width=\"").Append(W.ToString(Inv)).Append("\" height=\"").Append((H + 16).ToString(Inv)).Append("\" data-spend=\"");
+        for (int i = 0; i < history.Count; i++) sb.Append(i == 0 ? "" : ",").Append(Math.Round(history[i].Spend).ToString("0", Inv));
+        sb.Append("\" data-users=\"");
+        for (int i = 0; i < history.Count; i++) sb.Append(i == 0 ? "" : ",").Append(history[i].ActiveUsers is { } u ? Math.Round(u, 1).ToString("0.#", Inv) : "");
+        sb.Append("\" data-from=\"").Append(history[0].Month.ToString("yyyy-MM", Inv)).Append("\" data-to=\"").Append(history[^1].Month.ToString("yyyy-MM", Inv))
+          .Append("\"><title>Monthly spend (bars) and active users (line)</title></svg>\n<p class=\"note\">Bars: spend (peak ")
           .Append(E(Money(o, maxSpend))).Append(" a month); red line: active users (peak ").Append(maxUsers.ToString("N0", Inv)).Append(").</p>\n");
     }
 
@@ -325,18 +315,16 @@ public static class BookPages
         var grades = summary.PriorityByGrade.Select(g => g.Grade.ToString()).ToArray();
         var totals = summary.PriorityByGrade.Select(g => g.Priority).ToArray();
         var counts = summary.GradeCounts.Select(g => g.Count).ToArray();
-        var byGrade = ChartText.Titled(CS.Chart.Column<double, string, string>(values: totals, Keys: grades, Name: "priority",
-            MultiText: totals.Select((t, i) => Money(o, t) + " in " + counts[i].ToString(Inv) + " accounts").ToArray(),
-            MarkerColor: Color.fromColors(summary.PriorityByGrade.Select(g => Color.fromString(BookReport.GradeColor(g.Grade))))),
-            "Where the value is: total priority by grade", "grade", "total priority (" + o.Currency.ToUpperInvariant() + ")");
+        var byGrade = BookCharts.Bar("Where the value is: total priority by grade", "grade", "total priority (" + o.Currency.ToUpperInvariant() + ")", "priority",
+            grades, totals, totals.Select((t, i) => Money(o, t) + " in " + counts[i].ToString(Inv) + " accounts").ToArray(),
+            summary.PriorityByGrade.Select(g => BookReport.GradeColor(g.Grade)).ToArray());
         double[] stakes = [summary.RetainAtRisk, summary.ExpandUpsell];
-        var byFocus = ChartText.Titled(CS.Chart.Column<double, string, string>(values: stakes, Keys: new[] { "retain: revenue at risk", "expand: expected upsell" }, Name: "value at stake",
-            MultiText: stakes.Select(v => Money(o, v)).ToArray(), MarkerColor: Color.fromColors(new[] { Color.fromString("#cf222e"), Color.fromString("#1a7f37") })),
-            "Value at stake by focus", "", o.Currency.ToUpperInvariant());
+        var byFocus = BookCharts.Bar("Value at stake by focus", "", o.Currency.ToUpperInvariant(), "value at stake", ["retain: revenue at risk", "expand: expected upsell"],
+            stakes, stakes.Select(v => Money(o, v)).ToArray(), ["#cf222e", "#1a7f37"]);
         sb.Append("<h2 class=\"noprint\">Charts</h2>\n<div class=\"charts\">\n");
         foreach (var (id, chart) in new[] { ("priority-by-grade", byGrade), ("value-by-focus", byFocus) })
             sb.Append("<div id=\"").Append(id).Append("\" class=\"chart\" data-figure=\"").Append(id).Append("-figure\"></div>\n<script type=\"application/json\" id=\"")
-              .Append(id).Append("-figure\">").Append(BookReport.ScriptJson(ChartText.ToJson(chart))).Append("</script>\n");
+              .Append(id).Append("-figure\">").Append(BookReport.ScriptJson(chart)).Append("</script>\n");
         sb.Append("</div>\n");
     }
 
