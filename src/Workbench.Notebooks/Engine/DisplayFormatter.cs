@@ -169,6 +169,7 @@ internal sealed class DisplayFormatter(int htmlTableRows)
             ?? throw new WorkbenchException("Plotly.NET's GenericChart.toJson returned no JSON object.");
         var plotly = new JsonObject { ["data"] = figure["data"]?.DeepClone() ?? new JsonArray(), ["layout"] = figure["layout"]?.DeepClone() ?? new JsonObject() };
         if (figure["config"] is JsonObject config) plotly["config"] = config.DeepClone();
+        TrimTemplate(plotly);
         var figureJson = plotly.ToJsonString();
         bundle["application/vnd.plotly.v1+json"] = figureJson;
 
@@ -205,6 +206,17 @@ internal sealed class DisplayFormatter(int htmlTableRows)
             log.WriteLine("workbench: charts carry no static image: " + ChartImageRenderer.Instance.Unavailable);
         }
         bundle["text/html"] = ChartHtml(figureJson, imageBase64 is null ? null : (imageMime, imageBase64), Escape(PlainTitle(title)), width, height, PlotlyVersion(assembly));
+    }
+
+    /// <summary>Plotly.NET writes its whole template into every chart: default styles for some 30 trace types. Only the
+    /// entries of the trace types the chart draws can have any effect, so the others are dropped (about 8 KB per copy).</summary>
+    internal static void TrimTemplate(JsonObject figure)
+    {
+        if (figure["layout"]?["template"]?["data"] is not JsonObject templateData) return;
+        var used = (figure["data"] as JsonArray ?? []).OfType<JsonObject>()
+            .Select(t => t["type"] is JsonValue v && v.GetValueKind() == System.Text.Json.JsonValueKind.String ? v.GetValue<string>() : "scatter")
+            .ToHashSet(StringComparer.Ordinal);
+        foreach (var name in templateData.Select(p => p.Key).Where(k => !used.Contains(k)).ToList()) templateData.Remove(name);
     }
 
     const int DefaultChartWidth = 700, DefaultChartHeight = 450, MaxPngBytes = 150_000;

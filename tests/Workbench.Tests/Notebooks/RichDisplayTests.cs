@@ -41,6 +41,8 @@ public sealed class RichDisplayTests
         var figure = System.Text.Json.Nodes.JsonNode.Parse(bundle["application/vnd.plotly.v1+json"])!.AsObject();
         Assert.Equal("[4,5,6]", figure["data"]![0]!["y"]!.ToJsonString());
         Assert.NotNull(figure["layout"]);
+        // Plotly.NET's template keeps the defaults of the drawn trace type only (scatter), not of 30 others.
+        Assert.Equal(["scatter"], figure["layout"]!["template"]!["data"]!.AsObject().Select(p => p.Key).ToArray());
         foreach (var html in new[] { bundle["text/html"], Assert.IsType<DisplayOutput>(Assert.Single(second.Outputs)).Data["text/html"] })
         {
             Assert.StartsWith("<div class=\"workbench-chart\"", html);
