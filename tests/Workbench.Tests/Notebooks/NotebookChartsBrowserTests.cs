@@ -141,7 +141,7 @@ public sealed class NotebookChartsBrowserTests
         {
             RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false, WorkingDirectory = root,
         };
-        foreach (var arg in new[] { "--no-browser", "--ip=127.0.0.1", $"--port={port}", "--port-retries=0", $"--NotebookApp.token={token}", $"--notebook-dir={root}" })
+        foreach (var arg in new[] { "--no-browser", "--allow-root", "--ip=127.0.0.1", $"--port={port}", "--port-retries=0", $"--NotebookApp.token={token}", $"--notebook-dir={root}" })
             start.ArgumentList.Add(arg);
         // A fresh data folder holds a fresh signature database: the notebooks open untrusted, as a downloaded one does.
         start.Environment["JUPYTER_DATA_DIR"] = Path.Combine(dir, "data");
