@@ -113,11 +113,32 @@ public static class NotebookVerifier
                 case DisplayOutput d:
                     if (d.Data.TryGetValue("text/plain", out var plain)) items.Add(("text/plain", plain));
                     if (d.Data.TryGetValue("text/html", out var html)) items.Add(("text/html", html));
-                    if (d.Data.TryGetValue(PlotlyMime, out var figure)) items.Add((PlotlyMime, figure));
+                    if (d.Data.TryGetValue(PlotlyMime, out var figure)) items.Add((PlotlyMime, CanonicalJson(figure)));
                     break;
             }
         }
         return items.Select(i => (i.Kind, Clean(i.Text))).ToList();
+    }
+
+    /// <summary>JSON with object keys sorted and only necessary escapes: a saved notebook stores a chart's figure with
+    /// sorted keys, a fresh run has Plotly.NET's order; the same figure must compare equal.</summary>
+    internal static string CanonicalJson(string json)
+    {
+        System.Text.Json.Nodes.JsonNode? node;
+        try { node = System.Text.Json.Nodes.JsonNode.Parse(json); }
+        catch (System.Text.Json.JsonException) { return json; }
+        using var buffer = new MemoryStream();
+        using (var writer = new System.Text.Json.Utf8JsonWriter(buffer, new System.Text.Json.JsonWriterOptions { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
+            Sorted(node)?.WriteTo(writer);
+        return Encoding.UTF8.GetString(buffer.ToArray());
+
+        static System.Text.Json.Nodes.JsonNode? Sorted(System.Text.Json.Nodes.JsonNode? n) => n switch
+        {
+            System.Text.Json.Nodes.JsonObject o => new System.Text.Json.Nodes.JsonObject(o.OrderBy(p => p.Key, StringComparer.Ordinal)
+                .Select(p => KeyValuePair.Create(p.Key, Sorted(p.Value)))),
+            System.Text.Json.Nodes.JsonArray a => new System.Text.Json.Nodes.JsonArray(a.Select(Sorted).ToArray()),
+            _ => n?.DeepClone(),
+        };
     }
 
     /// <summary>A line diff (longest common subsequence), "-" for expected-only lines, "+" for actual-only lines.</summary>
