@@ -3,20 +3,25 @@ using System.Globalization;
 using System.Net;
 using System.Reflection;
 using System.Text;
+using System.Text.Json.Nodes;
 
 namespace Workbench.Notebooks;
 
 /// <summary>Turns a value into a MIME bundle: text/plain always; text/html for <see cref="IHtmlDisplay"/>, for types with
 /// a rendering registered in <see cref="DisplayRegistry"/> (Workbench.Reporting registers its results' HTML there),
 /// Microsoft.Data.Analysis data frames and Plotly.NET charts. The engine does not reference those libraries:
-/// it recognizes them by type name and calls them through reflection. One formatter per session, because
-/// plotly.js is inlined only with the first chart of a notebook.</summary>
+/// it recognizes them by type name and calls them through reflection. Charts become a bundle for every viewer
+/// (see <see cref="ChartBundle"/>).</summary>
 internal sealed class DisplayFormatter(int htmlTableRows)
 {
     const string DataFrameType = "Microsoft.Data.Analysis.DataFrame";
     const string GenericChartType = "Plotly.NET.GenericChart";
 
-    bool plotlyScriptEmitted;
+    string? ChartBundleHtml(object chart, IDictionary<string, string> bundle)
+    {
+        ChartBundle(chart, bundle);
+        return bundle["text/html"];
+    }
 
     public IReadOnlyDictionary<string, string> Format(object? value)
     {
@@ -31,7 +36,7 @@ internal sealed class DisplayFormatter(int htmlTableRows)
             null => null,
             IHtmlDisplay custom => custom.ToHtml(),
             _ when IsOrDerivesFrom(value.GetType(), DataFrameType) => DataFrameHtml(value, data),
-            _ when IsOrDerivesFrom(value.GetType(), GenericChartType) => ChartHtml(value),
+            _ when IsOrDerivesFrom(value.GetType(), GenericChartType) => ChartBundleHtml(value, data),
             _ => null,
         };
         if (html is not null) data["text/html"] = html;
@@ -143,20 +148,152 @@ internal sealed class DisplayFormatter(int htmlTableRows)
         return html.ToString();
     }
 
-    /// <summary>The chart's div and script from Plotly.NET's GenericChart.toChartHTML, preceded the first time by
-    /// the plotly.js bundle that Plotly.NET embeds as a resource, so the notebook renders offline.</summary>
-    string ChartHtml(object chart)
+    /// <summary>The plotly.js version Plotly.NET embeds, and where the notebook HTML loads it from (once per page).</summary>
+    internal const string PlotlyCdnBase = "https://cdn.plot.ly/plotly-";
+
+    /// <summary>A chart in every viewer: <c>application/vnd.plotly.v1+json</c> (data, layout, config from Plotly.NET's
+    /// GenericChart.toJson; VS Code and JupyterLab draw it natively), <c>image/png</c> drawn by plotly.js in a headless
+    /// browser (<see cref="ChartImageRenderer"/>; GitHub, nbviewer, untrusted notebooks, PDF), and <c>text/html</c> that
+    /// shows the same image until plotly.js is there and then draws the interactive chart in its place. The HTML never
+    /// inlines plotly.js (3.6 MB): the first chart of a page loads it from the CDN (through require.js where the page
+    /// has it, as classic Notebook does) and every other chart waits for that one load, so outputs rendered in any order
+    /// share it. Offline, or where scripts do not run (untrusted), the image stays.</summary>
+    void ChartBundle(object chart, IDictionary<string, string> bundle)
     {
         var assembly = FindBaseType(chart.GetType(), GenericChartType)!.Assembly;
-        var toHtml = assembly.GetExportedTypes()
+        var toJson = assembly.GetExportedTypes()
             .SelectMany(t => t.GetMethods(BindingFlags.Public | BindingFlags.Static))
-            .FirstOrDefault(m => m.Name == "toChartHTML" && m.GetParameters() is [var p] && p.ParameterType.IsInstanceOfType(chart))
-            ?? throw new WorkbenchException($"Plotly.NET {assembly.GetName().Version} has no GenericChart.toChartHTML; cannot render the chart.");
-        var chartHtml = (string)toHtml.Invoke(null, [chart])!;
-        if (plotlyScriptEmitted) return chartHtml;
-        var script = PlotlyScript(assembly);
-        plotlyScriptEmitted = true;
-        return "<script type=\"text/javascript\">" + script + "</script>\n" + chartHtml;
+            .FirstOrDefault(m => m.Name == "toJson" && m.DeclaringType?.FullName == GenericChartType && m.GetParameters() is [var p] && p.ParameterType.IsInstanceOfType(chart))
+            ?? throw new WorkbenchException($"Plotly.NET {assembly.GetName().Version} has no GenericChart.toJson; cannot render the chart.");
+        var figure = JsonNode.Parse((string)toJson.Invoke(null, [chart])!) as JsonObject
+            ?? throw new WorkbenchException("Plotly.NET's GenericChart.toJson returned no JSON object.");
+        var plotly = new JsonObject { ["data"] = figure["data"]?.DeepClone() ?? new JsonArray(), ["layout"] = figure["layout"]?.DeepClone() ?? new JsonObject() };
+        if (figure["config"] is JsonObject config) plotly["config"] = config.DeepClone();
+        TrimTemplate(plotly);
+        var figureJson = plotly.ToJsonString();
+        bundle["application/vnd.plotly.v1+json"] = figureJson;
+
+        var layout = plotly["layout"] as JsonObject;
+        var width = Size(layout?["width"], DefaultChartWidth);
+        var height = Size(layout?["height"], DefaultChartHeight);
+        var title = layout?["title"] switch
+        {
+            JsonObject t => t["text"]?.GetValue<string>(),
+            JsonValue v when v.GetValueKind() == System.Text.Json.JsonValueKind.String => v.GetValue<string>(),
+            _ => null,
+        } ?? "chart";
+        var renderer = ChartImageRenderer.Instance;
+        var (image, imageMime) = (renderer.Render(figureJson, () => PlotlyScript(assembly), width, height, "png"), "image/png");
+        if (image is not null)
+        {
+            image = PngRecompressor.Recompress(image);
+            // Thousands of anti-aliased lines (parallel coordinates) make a PNG of half a megabyte; a JPEG of the
+            // same chart is a fraction of it.
+            if (image.Length > MaxPngBytes && renderer.Render(figureJson, () => PlotlyScript(assembly), width, height, "jpeg") is { } jpeg && jpeg.Length < image.Length)
+                (image, imageMime) = (jpeg, "image/jpeg");
+        }
+        string? imageBase64 = null;
+        if (image is not null)
+        {
+            imageBase64 = Convert.ToBase64String(image);
+            bundle[imageMime] = imageBase64;
+        }
+        else if (!warnedNoImage)
+        {
+            warnedNoImage = true;
+            // To the process's stderr (the kernel's or runner's log), not into the cell's outputs.
+            using var log = new StreamWriter(Console.OpenStandardError(), new UTF8Encoding(false));
+            log.WriteLine("workbench: charts carry no static image: " + ChartImageRenderer.Instance.Unavailable);
+        }
+        bundle["text/html"] = ChartHtml(figureJson, imageBase64 is null ? null : (imageMime, imageBase64), Escape(PlainTitle(title)), width, height, PlotlyVersion(assembly));
+    }
+
+    /// <summary>Plotly.NET writes its whole template into every chart: default styles for some 30 trace types. Only the
+    /// entries of the trace types the chart draws can have any effect, so the others are dropped (about 8 KB per copy).</summary>
+    internal static void TrimTemplate(JsonObject figure)
+    {
+        if (figure["layout"]?["template"]?["data"] is not JsonObject templateData) return;
+        var used = (figure["data"] as JsonArray ?? []).OfType<JsonObject>()
+            .Select(t => t["type"] is JsonValue v && v.GetValueKind() == System.Text.Json.JsonValueKind.String ? v.GetValue<string>() : "scatter")
+            .ToHashSet(StringComparer.Ordinal);
+        foreach (var name in templateData.Select(p => p.Key).Where(k => !used.Contains(k)).ToList()) templateData.Remove(name);
+    }
+
+    const int DefaultChartWidth = 700, DefaultChartHeight = 450, MaxPngBytes = 150_000;
+    bool warnedNoImage;
+
+    static int Size(JsonNode? node, int fallback) =>
+        node is JsonValue v && v.TryGetValue<double>(out var d) && d >= 50 && d <= 4000 ? (int)Math.Round(d) : fallback;
+
+    static string PlainTitle(string title) => System.Text.RegularExpressions.Regex.Replace(title, "<[^>]*>", " ").Trim();
+
+    /// <summary>The chart's HTML: a div holding the static image (when there is one), then a script that draws the
+    /// interactive chart into the div once plotly.js is loaded. Loading happens once per page, whichever chart asks first.</summary>
+    internal static string ChartHtml(string figureJson, (string Mime, string Base64)? image, string escapedTitle, int width, int height, string plotlyVersion)
+    {
+        var id = "wb-chart-" + Guid.NewGuid().ToString("N");
+        var w = width.ToString(CultureInfo.InvariantCulture);
+        var h = height.ToString(CultureInfo.InvariantCulture);
+        var sb = new StringBuilder();
+        sb.Append("<div class=\"workbench-chart\" id=\"").Append(id).Append("\" style=\"max-width:100%;width:").Append(w).Append("px\">");
+        if (image is { } img)
+            sb.Append("<img src=\"data:").Append(img.Mime).Append(";base64,").Append(img.Base64).Append("\" alt=\"").Append(escapedTitle)
+              .Append("\" width=\"").Append(w).Append("\" height=\"").Append(h).Append("\" style=\"max-width:100%;height:auto\"/>");
+        else
+            sb.Append("<p>").Append(escapedTitle).Append(" (interactive chart: needs JavaScript)</p>");
+        sb.Append("</div>\n<script type=\"text/javascript\">\n(function () {\n")
+          .Append("  var fig = ").Append(figureJson.Replace("</", "<\\/", StringComparison.Ordinal)).Append(";\n")
+          .Append("  var id = '").Append(id).Append("', h = ").Append(h).Append(", src = '").Append(PlotlyCdnBase).Append(plotlyVersion).Append(".min';\n")
+          .Append(ChartLoaderScript)
+          .Append("})();\n</script>");
+        return sb.ToString();
+    }
+
+    /// <summary>Shared by every chart: draw now if plotly.js is there; otherwise queue, and let the first chart start the
+    /// one load (require.js when the page has it, else a script tag). A failed load leaves every image in place.</summary>
+    const string ChartLoaderScript = """
+          var w = window;
+          function draw(Plotly) {
+            var el = document.getElementById(id);
+            if (!el || !Plotly || el.getAttribute('data-drawn')) return;
+            el.setAttribute('data-drawn', '1');
+            el.innerHTML = '';
+            el.style.height = h + 'px';
+            Plotly.newPlot(el, fig.data, fig.layout, fig.config || {});
+          }
+          if (w.Plotly && w.Plotly.newPlot) { draw(w.Plotly); return; }
+          var queue = w.workbenchPlotlyQueue = w.workbenchPlotlyQueue || [];
+          queue.push(draw);
+          if (w.workbenchPlotlyLoading) return;
+          w.workbenchPlotlyLoading = true;
+          function done(Plotly) {
+            if (Plotly && !w.Plotly) w.Plotly = Plotly;
+            var waiting = w.workbenchPlotlyQueue.splice(0);
+            for (var i = 0; i < waiting.length; i++) { try { waiting[i](w.Plotly); } catch (e) { console.error(e); } }
+          }
+          function failed() { w.workbenchPlotlyLoading = false; }
+          if (typeof w.requirejs === 'function' && typeof w.define === 'function' && w.define.amd) {
+            var paths = {}; paths['workbench-plotly'] = src;
+            w.requirejs.config({ paths: paths });
+            w.requirejs(['workbench-plotly'], done, failed);
+          } else {
+            var s = document.createElement('script');
+            s.src = src + '.js';
+            s.onload = function () { done(w.Plotly); };
+            s.onerror = failed;
+            document.head.appendChild(s);
+          }
+
+        """;
+
+    /// <summary>The plotly.js version of the bundle Plotly.NET embeds (e.g. 2.28.0), which the HTML loads from the CDN.</summary>
+    internal static string PlotlyVersion(Assembly plotly)
+    {
+        var name = plotly.GetManifestResourceNames()
+            .Where(n => n.StartsWith("Plotly.NET.plotly-", StringComparison.Ordinal) && n.EndsWith(".min.js", StringComparison.Ordinal))
+            .OrderBy(n => n, StringComparer.Ordinal).LastOrDefault()
+            ?? throw new WorkbenchException($"{plotly.GetName().Name} does not embed plotly.js (resource Plotly.NET.plotly-*.min.js).");
+        return name["Plotly.NET.plotly-".Length..^".min.js".Length];
     }
 
     /// <summary>How a value reads in a table or as a result: ISO dates (no time when it is midnight), numbers rounded to

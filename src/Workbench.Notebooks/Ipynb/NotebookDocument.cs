@@ -330,7 +330,7 @@ internal static class NotebookOutputs
     static JsonObject Bundle(IReadOnlyDictionary<string, string> data)
     {
         var bundle = new JsonObject();
-        foreach (var (mime, text) in data) bundle[mime] = NotebookJson.MultilineNode(text);
+        foreach (var (mime, text) in data) bundle[mime] = NotebookJson.IsJsonMime(mime) ? JsonNode.Parse(text) : NotebookJson.MultilineNode(text);
         return bundle;
     }
 

@@ -126,6 +126,11 @@ internal static class NotebookJson
     /// <summary>A multi-line string as nbformat stores it (a list of lines with their line ends).</summary>
     public static JsonArray MultilineNode(string text) => new(SplitLines(text).Select(l => (JsonNode?)JsonValue.Create(l)).ToArray());
 
+    /// <summary>True for MIME types whose nbformat/Jupyter value is a JSON object rather than text (application/json and
+    /// any <c>+json</c> type such as application/vnd.plotly.v1+json).</summary>
+    public static bool IsJsonMime(string mime) =>
+        mime == "application/json" || mime.EndsWith("+json", StringComparison.Ordinal);
+
     /// <summary>Reads nbformat's "multiline string": a string or a list of strings.</summary>
     public static string ReadMultiline(JsonNode? node) => node switch
     {

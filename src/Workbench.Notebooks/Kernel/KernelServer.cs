@@ -325,7 +325,7 @@ public sealed class KernelServer : IDisposable
                 break;
             case DisplayOutput d:
                 var data = new JsonObject();
-                foreach (var (mime, text) in d.Data) data[mime] = text;
+                foreach (var (mime, text) in d.Data) data[mime] = NotebookJson.IsJsonMime(mime) ? JsonNode.Parse(text) : text;
                 var transient = d.DisplayId is null ? new JsonObject() : new JsonObject { ["display_id"] = d.DisplayId };
                 if (d.IsResult)
                     Publish("execute_result", new JsonObject { ["execution_count"] = count, ["data"] = data, ["metadata"] = new JsonObject() }, request);

@@ -29,10 +29,13 @@ public sealed record NotebookVerifyResult(IReadOnlyList<OutputDifference> Differ
 }
 
 /// <summary>Re-executes a notebook and compares each code cell's outputs with the committed ones (as nbval does):
-/// streams, text/plain, errors, and text/html after sanitizers remove GUIDs, timestamps, durations and temp paths.
+/// streams, text/plain, errors, charts' application/vnd.plotly.v1+json, and text/html after sanitizers remove GUIDs,
+/// timestamps, durations, temp paths and charts' static images (browser-drawn pixels are not compared; the chart data is).
 /// Cells tagged <c>nbval-ignore-output</c> or <c>verify-ignore-output</c> are run but not compared.</summary>
 public static class NotebookVerifier
 {
+    const string PlotlyMime = "application/vnd.plotly.v1+json";
+
     /// <summary>The per-cell timeout of verify when none is given: 10 minutes.</summary>
     public static TimeSpan DefaultCellTimeout { get; } = TimeSpan.FromMinutes(10);
 
@@ -47,6 +50,9 @@ public static class NotebookVerifier
         new(@"\b\d+(\.\d+)?\s?(ms|µs|us|ns|sec|seconds|s)\b", "<DURATION>"),
         new(Regex.Escape(Path.GetTempPath().TrimEnd('/', '\\')) + @"[^\s""'<>]*", "<TEMP>"),
         new(@"/tmp/[^\s""'<>]*", "<TEMP>"),
+        // A chart's static image is drawn by a browser: its pixels may differ by browser version and fonts. What it
+        // shows is compared through the chart's application/vnd.plotly.v1+json (data and layout), not its PNG bytes.
+        new(@"<div class=""workbench-chart""[^>]*>.*?</div>", @"<div class=""workbench-chart""><CHART IMAGE></div>"),
     ];
 
     /// <summary>Verifies with the default sanitizers.</summary>
@@ -107,10 +113,32 @@ public static class NotebookVerifier
                 case DisplayOutput d:
                     if (d.Data.TryGetValue("text/plain", out var plain)) items.Add(("text/plain", plain));
                     if (d.Data.TryGetValue("text/html", out var html)) items.Add(("text/html", html));
+                    if (d.Data.TryGetValue(PlotlyMime, out var figure)) items.Add((PlotlyMime, CanonicalJson(figure)));
                     break;
             }
         }
         return items.Select(i => (i.Kind, Clean(i.Text))).ToList();
+    }
+
+    /// <summary>JSON with object keys sorted and only necessary escapes: a saved notebook stores a chart's figure with
+    /// sorted keys, a fresh run has Plotly.NET's order; the same figure must compare equal.</summary>
+    internal static string CanonicalJson(string json)
+    {
+        System.Text.Json.Nodes.JsonNode? node;
+        try { node = System.Text.Json.Nodes.JsonNode.Parse(json); }
+        catch (System.Text.Json.JsonException) { return json; }
+        using var buffer = new MemoryStream();
+        using (var writer = new System.Text.Json.Utf8JsonWriter(buffer, new System.Text.Json.JsonWriterOptions { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
+            Sorted(node)?.WriteTo(writer);
+        return Encoding.UTF8.GetString(buffer.ToArray());
+
+        static System.Text.Json.Nodes.JsonNode? Sorted(System.Text.Json.Nodes.JsonNode? n) => n switch
+        {
+            System.Text.Json.Nodes.JsonObject o => new System.Text.Json.Nodes.JsonObject(o.OrderBy(p => p.Key, StringComparer.Ordinal)
+                .Select(p => KeyValuePair.Create(p.Key, Sorted(p.Value)))),
+            System.Text.Json.Nodes.JsonArray a => new System.Text.Json.Nodes.JsonArray(a.Select(Sorted).ToArray()),
+            _ => n?.DeepClone(),
+        };
     }
 
     /// <summary>A line diff (longest common subsequence), "-" for expected-only lines, "+" for actual-only lines.</summary>

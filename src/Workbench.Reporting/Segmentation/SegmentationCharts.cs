@@ -140,7 +140,7 @@ public static class SegmentationCharts
 
     static GenericChart Titled(GenericChart chart, string title, string x, string y)
     {
-        chart = Chart.withTitle(title, null).Invoke(chart);
+        chart = Chart.withTitle(ChartText.WrapTitle(title), null).Invoke(chart);
         if (x.Length > 0) chart = CS.GenericChartExtensions.WithXAxisStyle<double, double, string>(chart, TitleText: x);
         if (y.Length > 0) chart = CS.GenericChartExtensions.WithYAxisStyle<double, double, string>(chart, TitleText: y);
         return chart;

@@ -136,7 +136,7 @@ public static class ImpactReport
 
     static GenericChart Titled(GenericChart chart, string title, string x, string y)
     {
-        chart = Plotly.NET.Chart.withTitle(title, null).Invoke(chart);
+        chart = Plotly.NET.Chart.withTitle(ChartText.WrapTitle(title), null).Invoke(chart);
         if (x.Length > 0) chart = CS.GenericChartExtensions.WithXAxisStyle<double, double, string>(chart, TitleText: x);
         if (y.Length > 0) chart = CS.GenericChartExtensions.WithYAxisStyle<double, double, string>(chart, TitleText: y);
         return chart;

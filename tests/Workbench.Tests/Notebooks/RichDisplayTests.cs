@@ -1,4 +1,5 @@
 using Workbench.Notebooks;
+using Workbench.Tests.Scoring;
 
 namespace Workbench.Tests.Notebooks;
 
@@ -25,23 +26,129 @@ public sealed class RichDisplayTests
         Assert.Contains("3 rows × 2 columns (first 2 shown)", html);
     }
 
+    const string PointChart = "Plotly.NET.CSharp.Chart.Point<int, int, string>(x: new[] { 1, 2, 3 }, y: new[] { 4, 5, 6 })";
+
     [Fact]
-    public async Task The_first_plotly_chart_inlines_plotly_js_and_later_charts_do_not()
+    public async Task A_chart_is_plotly_json_and_html_that_loads_plotly_js_once_per_page_instead_of_inlining_it()
     {
         using var session = NotebookSession.Create();
-        const string chart = "Plotly.NET.CSharp.Chart.Point<int, int, string>(x: new[] { 1, 2, 3 }, y: new[] { 4, 5, 6 })";
-        var first = await session.ExecuteAsync(chart);
-        var second = await session.ExecuteAsync(chart);
+        var first = await session.ExecuteAsync(PointChart);
+        var second = await session.ExecuteAsync(PointChart);
 
         Assert.Equal(CellStatus.Ok, first.Status);
-        var firstHtml = Assert.IsType<DisplayOutput>(Assert.Single(first.Outputs)).Data["text/html"];
-        var secondHtml = Assert.IsType<DisplayOutput>(Assert.Single(second.Outputs)).Data["text/html"];
-        Assert.StartsWith("<script type=\"text/javascript\">", firstHtml);
-        Assert.Contains("plotly.js v", firstHtml); // the bundle's license banner: the library itself, not a CDN link
-        Assert.DoesNotContain("<script src=", firstHtml); // nothing fetched from a CDN
-        Assert.True(firstHtml.Length > 1_000_000);
-        Assert.Contains("Plotly.newPlot", secondHtml);
-        Assert.True(secondHtml.Length < 20_000);
+        var bundle = Assert.IsType<DisplayOutput>(Assert.Single(first.Outputs)).Data;
+        // What VS Code and JupyterLab draw natively: the figure as plotly's own JSON.
+        var figure = System.Text.Json.Nodes.JsonNode.Parse(bundle["application/vnd.plotly.v1+json"])!.AsObject();
+        Assert.Equal("[4,5,6]", figure["data"]![0]!["y"]!.ToJsonString());
+        Assert.NotNull(figure["layout"]);
+        // Plotly.NET's template keeps the defaults of the drawn trace type only (scatter), not of 30 others.
+        Assert.Equal(["scatter"], figure["layout"]!["template"]!["data"]!.AsObject().Select(p => p.Key).ToArray());
+        foreach (var html in new[] { bundle["text/html"], Assert.IsType<DisplayOutput>(Assert.Single(second.Outputs)).Data["text/html"] })
+        {
+            Assert.StartsWith("<div class=\"workbench-chart\"", html);
+            Assert.DoesNotContain("plotly.js v", html); // the 3.6 MB library is never inlined
+            Assert.Contains("https://cdn.plot.ly/plotly-2.28.0.min", html); // loaded once per page by whichever chart asks first
+            Assert.Contains("workbenchPlotlyLoading", html);
+            Assert.Contains("requirejs", html); // classic Notebook's require.js gets the library as a module
+            Assert.True(html.Length < 100_000, $"chart HTML is {html.Length} chars");
+        }
+    }
+
+    [ChromiumFact]
+    public async Task A_chart_carries_the_same_static_png_on_every_run_and_inside_its_html()
+    {
+        using var session = NotebookSession.Create();
+        var first = Assert.IsType<DisplayOutput>(Assert.Single((await session.ExecuteAsync(PointChart)).Outputs)).Data;
+        var second = Assert.IsType<DisplayOutput>(Assert.Single((await session.ExecuteAsync(PointChart)).Outputs)).Data;
+        var png = Convert.FromBase64String(first["image/png"]);
+        Assert.Equal([137, 80, 78, 71, 13, 10, 26, 10], png[..8]);
+        Assert.Equal(600, System.Buffers.Binary.BinaryPrimitives.ReadInt32BigEndian(png.AsSpan(16))); // Plotly.NET's default width
+        Assert.Equal(first["image/png"], second["image/png"]); // same chart, same bytes
+        Assert.Contains("<img src=\"data:image/png;base64," + first["image/png"] + "\"", first["text/html"]); // untrusted views show it
+    }
+
+    [Fact]
+    public void Recompressing_a_png_keeps_its_pixels_and_drops_an_opaque_alpha_channel()
+    {
+        // A 3x2 RGBA image, stored unfiltered and uncompressed-ish, opaque everywhere.
+        byte[] pixels = [10, 20, 30, 255, 40, 50, 60, 255, 70, 80, 90, 255, 1, 2, 3, 255, 4, 5, 6, 255, 7, 8, 9, 255];
+        var png = TestPng.Encode(3, 2, colorType: 6, pixels);
+        var smaller = PngRecompressor.Recompress(png);
+        var (width, height, colorType, decoded) = TestPng.Decode(smaller);
+        Assert.Equal((3, 2, 2), (width, height, colorType));
+        Assert.Equal(pixels.Where((_, i) => i % 4 != 3).ToArray(), decoded);
+        Assert.Equal(smaller, PngRecompressor.Recompress(png)); // deterministic
+        byte[] notPng = [1, 2, 3];
+        Assert.Same(notPng, PngRecompressor.Recompress(notPng)); // anything it does not understand passes through
+    }
+
+    [Fact]
+    public void Long_chart_titles_wrap_at_spaces_instead_of_being_cut()
+    {
+        var title = "Rep affinity: estimated win rate by account group (shrunk toward the group rate)";
+        var wrapped = Workbench.Reporting.ChartText.WrapTitle(title);
+        var lines = wrapped.Split("<br>");
+        Assert.True(lines.Length == 2, wrapped);
+        Assert.All(lines, l => Assert.True(l.Length <= Workbench.Reporting.ChartText.TitleLineLength, l));
+        Assert.Equal(title, string.Join(" ", lines));
+        Assert.Equal("Silhouette by k", Workbench.Reporting.ChartText.WrapTitle("Silhouette by k"));
+    }
+}
+
+/// <summary>A minimal PNG writer/reader for tests (filter 0 rows, zlib).</summary>
+internal static class TestPng
+{
+    public static byte[] Encode(int width, int height, byte colorType, byte[] pixels)
+    {
+        var bpp = colorType == 6 ? 4 : 3;
+        var raw = new MemoryStream();
+        for (var y = 0; y < height; y++) { raw.WriteByte(0); raw.Write(pixels, y * width * bpp, width * bpp); }
+        var z = new MemoryStream();
+        using (var zs = new System.IO.Compression.ZLibStream(z, System.IO.Compression.CompressionLevel.NoCompression, leaveOpen: true)) zs.Write(raw.ToArray());
+        var o = new MemoryStream();
+        o.Write([137, 80, 78, 71, 13, 10, 26, 10]);
+        var header = new byte[13];
+        System.Buffers.Binary.BinaryPrimitives.WriteInt32BigEndian(header, width);
+        System.Buffers.Binary.BinaryPrimitives.WriteInt32BigEndian(header.AsSpan(4), height);
+        header[8] = 8; header[9] = colorType;
+        Chunk(o, "IHDR", header); Chunk(o, "IDAT", z.ToArray()); Chunk(o, "IEND", []);
+        return o.ToArray();
+    }
+
+    static void Chunk(Stream o, string type, byte[] data)
+    {
+        var len = new byte[4];
+        System.Buffers.Binary.BinaryPrimitives.WriteInt32BigEndian(len, data.Length);
+        o.Write(len); o.Write(System.Text.Encoding.ASCII.GetBytes(type)); o.Write(data); o.Write(new byte[4]); // CRC not checked by Decode
+    }
+
+    public static (int Width, int Height, int ColorType, byte[] Pixels) Decode(byte[] png)
+    {
+        int width = 0, height = 0, colorType = 0;
+        var idat = new MemoryStream();
+        for (var at = 8; at + 12 <= png.Length;)
+        {
+            var length = System.Buffers.Binary.BinaryPrimitives.ReadInt32BigEndian(png.AsSpan(at));
+            var type = System.Text.Encoding.ASCII.GetString(png, at + 4, 4);
+            if (type == "IHDR") { width = System.Buffers.Binary.BinaryPrimitives.ReadInt32BigEndian(png.AsSpan(at + 8)); height = System.Buffers.Binary.BinaryPrimitives.ReadInt32BigEndian(png.AsSpan(at + 12)); colorType = png[at + 17]; }
+            if (type == "IDAT") idat.Write(png, at + 8, length);
+            at += 12 + length;
+        }
+        var bpp = colorType == 6 ? 4 : 3;
+        var stride = width * bpp;
+        idat.Position = 0;
+        var raw = new byte[(stride + 1) * height];
+        using (var zs = new System.IO.Compression.ZLibStream(idat, System.IO.Compression.CompressionMode.Decompress)) zs.ReadExactly(raw);
+        var pixels = new byte[stride * height];
+        for (var y = 0; y < height; y++)
+            for (var x = 0; x < stride; x++)
+            {
+                int a = x >= bpp ? pixels[y * stride + x - bpp] : 0, b = y > 0 ? pixels[(y - 1) * stride + x] : 0, c = x >= bpp && y > 0 ? pixels[(y - 1) * stride + x - bpp] : 0;
+                int p = a + b - c, pa = Math.Abs(p - a), pb = Math.Abs(p - b), pc = Math.Abs(p - c);
+                var predictor = raw[y * (stride + 1)] switch { 0 => 0, 1 => a, 2 => b, 3 => (a + b) >> 1, _ => pa <= pb && pa <= pc ? a : pb <= pc ? b : c };
+                pixels[y * stride + x] = (byte)(raw[y * (stride + 1) + 1 + x] + predictor);
+            }
+        return (width, height, colorType, pixels);
     }
 }
 
