@@ -41,9 +41,8 @@ internal static class DotnetInteractive
 /// extension from the local feed, and print the same text as the committed outputs, which the other walkthrough tests
 /// hold equal to what the <c>workbench-csharp</c> kernel prints. The differences by design (docs/notebooks.md,
 /// "Under .NET Interactive") are the only ones forgiven: the setup cell's restore report, and the split of one stream
-/// into several messages.
+/// into several messages. It changes no process state (nbconvert runs in child processes), so it runs beside other tests.
 /// </summary>
-[Collection(WalkthroughCollection.Name)]
 public sealed class DotnetInteractiveWalkthroughTests
 {
     static readonly string NotebookDir = Path.Combine(TestPaths.RepoRoot, "notebooks");
