@@ -13,3 +13,7 @@ if [ ${#missing[@]} -gt 0 ]; then
   apt-get update -qq
   apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
+
+# .NET Interactive (the walkthroughs also run under its .net-csharp kernel): the Microsoft.dotnet-interactive tool from
+# the NuGet registry into .tools/ (no global install) and its kernelspecs into .tools/jupyter/kernels.
+bash "$(dirname "$0")/../tools/install-dotnet-interactive.sh"

@@ -21,6 +21,10 @@ public static class DisplayRegistry
         Formatters[(typeof(T), mimeType)] = value => format((T)value);
     }
 
+    /// <summary>The types that have at least one registered rendering (after the registrations run so far), in name order.</summary>
+    public static IReadOnlyList<Type> RegisteredTypes =>
+        Formatters.Keys.Select(k => k.Type).Distinct().OrderBy(t => t.FullName, StringComparer.Ordinal).ToList();
+
     /// <summary>Every registered rendering of <paramref name="value"/> by MIME type: the one registered for the nearest
     /// type (the value's own type, then its base types, then its interfaces).</summary>
     public static IReadOnlyDictionary<string, string> Format(object value)

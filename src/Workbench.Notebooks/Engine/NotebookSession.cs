@@ -70,6 +70,7 @@ public sealed class NotebookSession : ICellSession
         this.options = options;
         formatter = new DisplayFormatter(options.HtmlTableRows);
         nuget = new NuGetCache(options.NuGetPackagesRoot);
+        foreach (var feed in NuGetCache.ConfiguredLocalFeeds()) nuget.AddFeed(feed);
         scriptOptions = ScriptOptions.Default
             .WithReferences(SessionReferences.References)
             .WithImports(SessionReferences.Imports)
@@ -252,9 +253,25 @@ public sealed class NotebookSession : ICellSession
 
     IEnumerable<MetadataReference> ResolveDirective(ReferenceDirective directive, string cellName)
     {
+        if (directive.IsSource)
+        {
+            // #i "nuget: DIR": a local feed folder, relative to the notebook's folder (or absolute, or a file: URI).
+            var source = directive.IsNuGet ? directive.Value["nuget:".Length..].Trim() : "";
+            try
+            {
+                if (source.Length == 0) throw new WorkbenchException($"#i \"{directive.Value}\": expected #i \"nuget: FOLDER\" (a local package feed).");
+                nuget.AddFeed(source.Contains("://", StringComparison.Ordinal) ? source : Path.GetFullPath(source, options.WorkingDirectory ?? Environment.CurrentDirectory));
+            }
+            catch (WorkbenchException ex) { throw new WorkbenchException($"{cellName}, line {directive.Line}: {ex.Message}"); }
+            return [];
+        }
         if (directive.IsNuGet)
         {
             var (id, version) = ReferenceDirectives.ParseNuGet(directive.Value);
+            // The kernel's own assemblies (the Workbench library and everything it ships with) satisfy a package of the
+            // same name: this engine is built from those sources and cannot load a second copy of an assembly. The
+            // Workbench.Interactive package is .NET Interactive's extension reproducing this engine's display.
+            if (SessionReferences.IsBuiltIn(id) || string.Equals(id, "Workbench.Interactive", StringComparison.OrdinalIgnoreCase)) return [];
             try { return nuget.Resolve(id, version).Select(SessionReferences.CreateReference).ToList(); }
             catch (WorkbenchException ex) { throw new WorkbenchException($"{cellName}, line {directive.Line}: {ex.Message}"); }
         }

@@ -2,18 +2,19 @@ using System.Text.RegularExpressions;
 
 namespace Workbench.Notebooks;
 
-/// <summary>A <c>#r "..."</c> line of a cell: a dll path or <c>nuget: Name[, Version]</c>.</summary>
-internal sealed record ReferenceDirective(int Line, string Value)
+/// <summary>A <c>#r "..."</c> line of a cell (a dll path or <c>nuget: Name[, Version]</c>), or, with
+/// <paramref name="IsSource"/>, an <c>#i "nuget: SOURCE"</c> line adding a package source.</summary>
+internal sealed record ReferenceDirective(int Line, string Value, bool IsSource = false)
 {
     public bool IsNuGet => Value.StartsWith("nuget:", StringComparison.OrdinalIgnoreCase);
 }
 
 internal static partial class ReferenceDirectives
 {
-    [GeneratedRegex("""^[ \t]*#r[ \t]+"(?<value>[^"]*)"[ \t]*(//.*)?$""")]
+    [GeneratedRegex("""^[ \t]*#(?<kind>[ri])[ \t]+"(?<value>[^"]*)"[ \t]*(//.*)?$""")]
     private static partial Regex DirectiveLine();
 
-    /// <summary>Finds the #r lines and replaces each with spaces of the same length, so the code Roslyn sees has
+    /// <summary>Finds the #r and #i lines and replaces each with spaces of the same length, so the code Roslyn sees has
     /// the same line numbers and character offsets as the cell (errors and completion positions stay true).</summary>
     public static (string Code, IReadOnlyList<ReferenceDirective> Directives) Extract(string code)
     {
@@ -29,7 +30,7 @@ internal static partial class ReferenceDirectives
             var match = DirectiveLine().Match(line);
             if (match.Success)
             {
-                directives.Add(new ReferenceDirective(lineNumber, match.Groups["value"].Value.Trim()));
+                directives.Add(new ReferenceDirective(lineNumber, match.Groups["value"].Value.Trim(), IsSource: match.Groups["kind"].Value == "i"));
                 for (var i = lineStart; i < lineStart + line.Length; i++) chars[i] = ' ';
             }
             lineStart = lineEnd + 1;

@@ -19,6 +19,11 @@ internal static class SessionReferences
     public static IReadOnlyList<MetadataReference> References => Defaults.Value.References;
     public static IReadOnlyList<string> Imports => Defaults.Value.Imports;
 
+    /// <summary>True when every session already references an assembly named <paramref name="name"/> (a Workbench
+    /// assembly or one the engine ships with), so <c>#r "nuget: name"</c> is satisfied by the engine's own copy.</summary>
+    public static bool IsBuiltIn(string name) =>
+        References.Any(r => string.Equals(Path.GetFileNameWithoutExtension(r.Display), name, StringComparison.OrdinalIgnoreCase));
+
     static (IReadOnlyList<MetadataReference>, IReadOnlyList<string>) Build()
     {
         var paths = new SortedDictionary<string, string>(StringComparer.OrdinalIgnoreCase); // simple name -> path
