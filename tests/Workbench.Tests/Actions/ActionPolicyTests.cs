@@ -10,7 +10,8 @@ public sealed class ActionPolicyTests(ActionFixture f, ITestOutputHelper output)
 {
     static string F(double x) => x.ToString("F1", CultureInfo.InvariantCulture);
 
-    [Fact(Skip = "Done-when item not met yet: on this fixture the cross-fitted learned policy's true value is 5041.0 and the full-data one's 5409.8 against the oracle's 7220.4 (70-75%, target 90%)")]
+    [Fact(Skip = "Done-when item not met yet: on this fixture the cross-fitted learned policy's true value is 5041.0 and the full-data one's 5409.8 against the oracle's 7220.4 (70-75%, target 90%); " +
+        "the context supports 94% (ActionCeilingTests), the learners tried on the log 71-84% (docs/actions.md)")]
     public void The_learned_policy_reaches_90_percent_of_the_oracle()
     {
         double learned = f.Evaluation["learned"].TrueValue!.Value, oracle = f.Evaluation["oracle"].TrueValue!.Value;
