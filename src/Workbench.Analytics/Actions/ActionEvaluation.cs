@@ -18,7 +18,7 @@ public sealed record ActionEvaluationResult(IReadOnlyList<PolicyValue> Policies,
 /// inverse propensity scoring (IPS), self-normalised IPS (SNIPS) and doubly robust (DR: DM plus the importance-weighted
 /// residual of the logged action). The reward model used here is cross-fitted by account (each decision is predicted
 /// by a model that did not see its account), and the intervals are percentile bootstraps over decisions from the
-/// options' seed. Policies: "logging" (what the reps did), "rules", "learned", "myopic" (best immediate value) and
+/// options' seed, resampling accounts (each with all its decisions). Policies: "logging" (what the reps did), "rules", "learned", "myopic" (best immediate value) and
 /// "oracle" (best planted long-term value; only when the data carries truth).
 /// </summary>
 public static class ActionEvaluation
@@ -111,17 +111,20 @@ public static class ActionEvaluation
         double Dr(int[] idx) => idx.Average(i => dr[i]);
         var all = Enumerable.Range(0, n).ToArray();
 
+        // Cluster bootstrap: accounts are resampled with all their decisions (an account's decisions share its size,
+        // segment and hazards, so they are not independent; resampling rows would make the interval too narrow).
+        var clusters = frame.Decisions.Select((d, i) => (d.AccountId, i)).GroupBy(x => x.AccountId, StringComparer.Ordinal)
+            .Select(g => (Sum: g.Sum(x => dr[x.i]), Count: g.Count())).ToArray();
         var rng = new Random(RunContext.DeriveSeed(o.Seed, "actions/bootstrap/" + name));
         var boot = new double[o.BootstrapSamples];
-        var sample = new int[n];
         for (int b = 0; b < boot.Length; b++)
         {
-            for (int j = 0; j < n; j++) sample[j] = rng.Next(n);
-            boot[b] = Dr(sample);
+            double sum = 0; int count = 0;
+            for (int j = 0; j < clusters.Length; j++) { var c = clusters[rng.Next(clusters.Length)]; sum += c.Sum; count += c.Count; }
+            boot[b] = sum / count;
         }
         Array.Sort(boot);
         double Quantile(double q) => boot[(int)Math.Clamp(Math.Round(q * (boot.Length - 1)), 0, boot.Length - 1)];
-
         double? truth = null;
         if (frame.TrueValue is { } tv)
         {

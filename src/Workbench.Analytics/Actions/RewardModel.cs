@@ -71,9 +71,24 @@ internal sealed class RewardModel
     /// <summary>Predicted reward of every action for each context: [row][action].</summary>
     public double[][] Predict(float[] contexts)
     {
+        var (rate, yes, no) = PredictParts(contexts);
+        int k = _response.Length;
+        var result = new double[rate.Length][];
+        for (int i = 0; i < rate.Length; i++)
+        {
+            result[i] = new double[k];
+            for (int a = 0; a < k; a++) result[i][a] = rate[i][a] * yes[i][a] + (1 - rate[i][a]) * no[i][a];
+        }
+        return result;
+    }
+
+    /// <summary>The parts of <see cref="Predict"/>: P(response), the reward given a response and without one, in money
+    /// (scaled back by the annual value): [row][action] each.</summary>
+    public (double[][] Rate, double[][] IfResponded, double[][] IfNot) PredictParts(float[] contexts)
+    {
         int w = DecisionFrame.Width, n = contexts.Length / w, k = _response.Length;
-        var result = new double[n][];
-        for (int i = 0; i < n; i++) result[i] = new double[k];
+        var rate = new double[n][]; var yes = new double[n][]; var no = new double[n][];
+        for (int i = 0; i < n; i++) { rate[i] = new double[k]; yes[i] = new double[k]; no[i] = new double[k]; }
         var view = new DenseDataView(contexts, DecisionFrame.ContextNames, new float[n]);
         var boolView = new DenseDataView(contexts, DecisionFrame.ContextNames, new bool[n]);
         for (int a = 0; a < k; a++)
@@ -82,16 +97,13 @@ internal sealed class RewardModel
             float[]? v = _value[a] is { } vm ? vm.Transform(view).GetColumn<float>("Score").ToArray() : null;
             for (int i = 0; i < n; i++)
             {
-                double rate = p?[i] ?? _fallback[3 * a], yes = v?[i] ?? _fallback[3 * a + 1];
-                result[i][a] = rate * yes + (1 - rate) * _fallback[3 * a + 2];
+                double s = Math.Max(1.0, contexts[i * w + DecisionFrame.AnnualValueColumn]);
+                rate[i][a] = p?[i] ?? _fallback[3 * a];
+                yes[i][a] = (v?[i] ?? _fallback[3 * a + 1]) * s;
+                no[i][a] = _fallback[3 * a + 2] * s;
             }
         }
-        for (int i = 0; i < n; i++)
-        {
-            double s = Math.Max(1.0, contexts[i * w + DecisionFrame.AnnualValueColumn]);
-            for (int a = 0; a < k; a++) result[i][a] *= s;
-        }
-        return result;
+        return (rate, yes, no);
     }
 
     public void Save(ModelFileWriter writer, string prefix)

@@ -36,8 +36,9 @@ public static class Promoter
     public static readonly IReadOnlyList<string> RequiredModelFiles = [RankingArtifacts.ModelFile];
 
     /// <summary>Model files of optional spec sections, promoted with the run when its model folder holds them
-    /// (the opportunity models of the <c>pipeline</c> section).</summary>
-    public static readonly IReadOnlyList<string> OptionalModelFiles = [Pipeline.LifetimeStage.ModelFileName, Opportunities.OpportunityPipelineJob.ModelFileName];
+    /// (the lifetime model, the opportunity models of the <c>pipeline</c> section, the action policy of the <c>actions</c> section).</summary>
+    public static readonly IReadOnlyList<string> OptionalModelFiles = [Pipeline.LifetimeStage.ModelFileName, Opportunities.OpportunityPipelineJob.ModelFileName,
+        Pipeline.ActionStage.ModelFileName];
 
     static readonly Regex SafeName = new("^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$", RegexOptions.CultureInvariant);
 

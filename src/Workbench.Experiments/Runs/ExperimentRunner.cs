@@ -28,7 +28,7 @@ public static class ExperimentRunner
 {
     /// <summary>Folders of a run besides <see cref="StoreLayout.ModelFolder"/>.</summary>
     public const string ExplanationFolder = "explanation", SegmentationFolder = "segmentation", RejectsFolder = "rejects",
-        ImpactFolder = "impact", TerritoryFolder = "territory", LifetimeFolder = "lifetime", PipelineFolder = "pipeline";
+        ImpactFolder = "impact", TerritoryFolder = "territory", LifetimeFolder = "lifetime", PipelineFolder = "pipeline", ActionsFolder = "actions";
 
     /// <summary>Runs a spec file in the store.</summary>
     public static RunRecord Run(string specPath, RunStore store, IProgress<RunProgress>? progress = null) =>
@@ -157,6 +157,19 @@ public static class ExperimentRunner
                 artifacts.AddRange(FilesUnder(dir, [Path.Combine(pipelineDir, OpportunityPipelineJob.MetricsFile)]));
                 artifacts.Add(Rel(dir, opportunityModel));
                 foreach (var (key, value) in OpportunityPipelineJob.FlatMetrics(pipeline.Evaluation, pipeline.Calls)) metrics["pipeline." + key] = value;
+            }
+
+            if (spec.Actions is { } actionOptions)
+            {
+                Report("next best action", 0.97);
+                var actions = ActionStage.Run(data, Path.Combine(dir, ActionsFolder), actionOptions);
+                // The action policy joins the prioritizer in the run's model folder: promotion copies it and scoring
+                // then fills each account's next action in the book.
+                var actionModelPath = Path.Combine(modelDir, ActionStage.ModelFileName);
+                File.Move(Path.Combine(dir, ActionsFolder, ActionStage.ModelFileName), actionModelPath);
+                artifacts.AddRange(FilesUnder(dir, actions.Files.Take(2).ToList()));
+                artifacts.Add(Rel(dir, actionModelPath));
+                foreach (var (key, value) in ActionStage.FlatMetrics(actions)) metrics["actions." + key] = value;
             }
 
             record = record with

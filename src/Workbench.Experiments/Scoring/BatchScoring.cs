@@ -84,6 +84,12 @@ public static class BatchScoring
                 ClvModel = Workbench.Analytics.Lifetime.ChurnHazardValue.ModelName,
             };
         }
+        if (ActionStage.ReadBookModel(modelDir) is { } actionPolicy)
+        {
+            // The model has an action part: each account's next action, product and reason from the learned policy.
+            progress?.Report("recommending next actions");
+            result = ActionStage.FillBook(result, actionPolicy, data);
+        }
         var warnings = new List<string>();
         if (data.Reps.Count == 0 || data.Book.Count == 0)
             warnings.Add($"The data has no {(data.Reps.Count == 0 ? "reps table" : "rep-account assignments (book table)")}: all {result.AccountCount:N0} accounts are in one \"{RepBooks.Unassigned}\" book. " +

@@ -38,7 +38,7 @@ public sealed record DataSourceSpec(string Path, string FullPath, bool Lenient, 
 public sealed record ExperimentSpec
 {
     /// <summary>The stages a promotion floor may name (the prefix of "stage.metric").</summary>
-    public static readonly IReadOnlyList<string> MetricStages = ["churn", "upsell", "explain", "segment", "impact", "territory", "lifetime", "pipeline"];
+    public static readonly IReadOnlyList<string> MetricStages = ["churn", "upsell", "explain", "segment", "impact", "territory", "lifetime", "pipeline", "actions"];
 
     public required string Name { get; init; }
     public int Seed { get; init; } = PipelineOptions.Default.Seed;
@@ -67,6 +67,11 @@ public sealed record ExperimentSpec
 
     /// <summary>The opportunity pipeline (the <c>pipeline</c> section); null: the run fits no opportunity models. Its seed defaults to <see cref="Seed"/>.</summary>
     public OpportunityOptions? Opportunities { get; init; }
+
+    /// <summary>Next best action (the <c>actions</c> section); null: the run learns no action policy. When present, the run
+    /// records the policy values and saves the policy beside the prioritizer, so a scored book carries the next action.
+    /// Its seed defaults to <see cref="Seed"/>.</summary>
+    public Workbench.Analytics.Actions.ActionOptions? Actions { get; init; }
 
     /// <summary>The pipeline options this spec sets (every option it leaves out at its library default).</summary>
     public PipelineOptions Options => new()
@@ -375,6 +380,26 @@ public sealed record ExperimentSpec
             });
         }
 
+        Workbench.Analytics.Actions.ActionOptions? actions = null;
+        if (r.Section("actions") is { } ar)
+        {
+            var d = new Workbench.Analytics.Actions.ActionOptions();
+            var read = new Workbench.Analytics.Actions.ActionOptions
+            {
+                Trees = ar.Int("trees", d.Trees), Leaves = ar.Int("leaves", d.Leaves), MinLeafCount = ar.Int("min_leaf_count", d.MinLeafCount),
+                LearningRate = ar.Double("learning_rate", d.LearningRate), Exploration = ar.Double("exploration", d.Exploration),
+                BootstrapSamples = ar.Int("bootstrap_samples", d.BootstrapSamples), CrossFitFolds = ar.Int("cross_fit_folds", d.CrossFitFolds),
+                MaxWeight = ar.Double("max_weight", d.MaxWeight), Seed = ar.Int("seed", seed),
+            };
+            ar.Finish();
+            actions = read;
+            CheckProblems(ar, read.Validate, new()
+            {
+                ["Trees"] = "trees", ["Leaves"] = "leaves", ["MinLeafCount"] = "min_leaf_count", ["LearningRate"] = "learning_rate",
+                ["Exploration"] = "exploration", ["BootstrapSamples"] = "bootstrap_samples", ["CrossFitFolds"] = "cross_fit_folds", ["MaxWeight"] = "max_weight",
+            });
+        }
+
         var floors = new Dictionary<string, double>(StringComparer.Ordinal);
         foreach (var (metric, line, value) in r.NumberMap("promotion_floors"))
         {
@@ -401,6 +426,7 @@ public sealed record ExperimentSpec
             Impact = impact, Territory = territory, TerritoryEvaluation = territoryEvaluation,
             Lifetime = lifetime,
             Opportunities = opportunities,
+            Actions = actions,
         };
     }
 
@@ -571,6 +597,13 @@ public sealed record ExperimentSpec
                 ["stage_learning_rate"] = op.StageLearningRate, ["stage_labels"] = SpecText.EnumName(op.StageLabels), ["prior_strength"] = op.PriorStrength,
                 ["stage_weights"] = new JsonArray(op.StageWeights.Select(w => (JsonNode?)JsonValue.Create(w)).ToArray()),
                 ["stuck_factor"] = op.StuckFactor, ["stuck_min_days"] = op.StuckMinDays, ["reasons"] = op.Reasons, ["seed"] = op.Seed,
+            };
+        if (Actions is { } ac)
+            o["actions"] = new JsonObject
+            {
+                ["trees"] = ac.Trees, ["leaves"] = ac.Leaves, ["min_leaf_count"] = ac.MinLeafCount, ["learning_rate"] = ac.LearningRate,
+                ["exploration"] = ac.Exploration, ["bootstrap_samples"] = ac.BootstrapSamples, ["cross_fit_folds"] = ac.CrossFitFolds,
+                ["max_weight"] = ac.MaxWeight, ["seed"] = ac.Seed,
             };
         o["promotion_floors"] = new JsonObject(PromotionFloors.OrderBy(kv => kv.Key, StringComparer.Ordinal)
             .Select(kv => KeyValuePair.Create(kv.Key, (JsonNode?)JsonValue.Create(kv.Value))));

@@ -10,7 +10,8 @@ public sealed class ActionPolicyTests(ActionFixture f, ITestOutputHelper output)
 {
     static string F(double x) => x.ToString("F1", CultureInfo.InvariantCulture);
 
-    [Fact(Skip = "Done-when item not met yet: on this fixture the cross-fitted learned policy's true value is 5041.0 and the full-data one's 5409.8 against the oracle's 7220.4 (70-75%, target 90%)")]
+    [Fact(Skip = "Done-when item not met yet: on this fixture the cross-fitted learned policy's true value is 5041.0 and the full-data one's 5409.8 against the oracle's 7220.4 (70-75%, target 90%); " +
+        "the context supports 94% (ActionCeilingTests), the learners tried on the log 71-84% (docs/actions.md)")]
     public void The_learned_policy_reaches_90_percent_of_the_oracle()
     {
         double learned = f.Evaluation["learned"].TrueValue!.Value, oracle = f.Evaluation["oracle"].TrueValue!.Value;
@@ -82,25 +83,42 @@ public sealed class ActionPolicyTests(ActionFixture f, ITestOutputHelper output)
     }
 }
 
-/// <summary>The doubly robust interval's coverage over 20 seeds (small books, fast settings).</summary>
+/// <summary>A test that takes minutes: skipped unless WORKBENCH_SLOW_TESTS=1 (the suite stays fast; the numbers it measured
+/// are in docs/actions.md with the command).</summary>
+public sealed class SlowFactAttribute : FactAttribute
+{
+    public SlowFactAttribute()
+    {
+        if (Environment.GetEnvironmentVariable("WORKBENCH_SLOW_TESTS") != "1")
+            Skip = "slow (about 6 minutes on 2 busy cores): run with WORKBENCH_SLOW_TESTS=1";
+    }
+}
+
+/// <summary>The doubly robust interval's coverage over 20 seeds (books of 600 accounts x 24 months, 20 trees), with the
+/// IPS and DR bias side by side.</summary>
 public sealed class ActionCoverageTests(ITestOutputHelper output)
 {
-    [Fact(Skip = "Done-when item not met yet, and 62 s (too slow for the suite): DR coverage logging 19/20, rules 20/20, learned 15/20, myopic 18/20, oracle 17/20; " +
-        "IPS bias 101, 236, 274, -174, -37; DR bias 95, 210, 551, 20, -104 (300 accounts x 24 months per seed, 20 trees)")]
+    [SlowFact]
     public void The_doubly_robust_interval_covers_each_policys_true_value_in_at_least_90_percent_of_20_seeds()
     {
         var options = new ActionOptions { Trees = 20, BootstrapSamples = 200 };
+        int accounts = int.TryParse(Environment.GetEnvironmentVariable("WB_COVERAGE_ACCOUNTS"), out int acc) ? acc : 600;
+        const int seeds = 20;
+        var results = new ActionEvaluationResult[seeds];
+        Parallel.For(0, seeds, new ParallelOptions { MaxDegreeOfParallelism = 2 }, s =>
+        {
+            var data = CrmGenerator.Generate(new GeneratorOptions { Accounts = accounts, Months = 24, Seed = 101 + s });
+            var frame = DecisionFrame.Build(data);
+            results[s] = ActionEvaluation.Evaluate(frame, RuleSet.Parse(RuleSet.DefaultJson, frame.Actions), options with { Seed = s + 1 });
+        });
         var covered = new Dictionary<string, int>();
         var ipsBias = new Dictionary<string, double>();
         var drBias = new Dictionary<string, double>();
-        const int seeds = 20;
         for (int seed = 1; seed <= seeds; seed++)
         {
-            var data = CrmGenerator.Generate(new GeneratorOptions { Accounts = 300, Months = 24, Seed = 100 + seed });
-            var frame = DecisionFrame.Build(data);
-            var e = ActionEvaluation.Evaluate(frame, RuleSet.Parse(RuleSet.DefaultJson, frame.Actions), options with { Seed = seed });
-            foreach (var p in e.Policies)
+            foreach (var p in results[seed - 1].Policies)
             {
+                if (!p.Covered) output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"seed {seed} {p.Policy}: true {p.TrueValue:F0} outside [{p.DrCiLow:F0}, {p.DrCiHigh:F0}] (DR {p.Dr:F0})"));
                 covered[p.Policy] = covered.GetValueOrDefault(p.Policy) + (p.Covered ? 1 : 0);
                 ipsBias[p.Policy] = ipsBias.GetValueOrDefault(p.Policy) + (p.Ips - p.TrueValue!.Value) / seeds;
                 drBias[p.Policy] = drBias.GetValueOrDefault(p.Policy) + (p.Dr - p.TrueValue!.Value) / seeds;

@@ -17,16 +17,36 @@ public sealed class NextBestProductTests(ActionFixture fixture, ITestOutputHelpe
     }
 
     [Fact]
-    public void Recommendations_rank_every_candidate_and_skip_nothing_held_at_full_use()
+    public void Recommendations_rank_every_candidate_and_skip_nothing_but_what_is_held_at_full_use()
     {
         var recs = NextBestProduct.Recommend(fixture.Data);
         Assert.NotEmpty(recs);
+        // Full use computed here from the raw tables: held last month (spend) with purchased seats >= employees.
+        var panel = new Workbench.Analytics.Features.MonthlyPanel(fixture.Data);
+        int last = panel.Months - 1, excluded = 0;
         Assert.All(recs, r =>
         {
             Assert.NotEmpty(r.Ranked);
             Assert.Equal(r.Ranked.Count, r.Ranked.Select(x => x.ProductId).Distinct().Count());
             for (int k = 1; k < r.Ranked.Count; k++) Assert.True(r.Ranked[k - 1].Score >= r.Ranked[k].Score);
+            int a = panel.AccountIndexOf(r.AccountId);
+            var ranked = r.Ranked.Select(x => x.ProductId).ToHashSet(StringComparer.Ordinal);
+            for (int p = 0; p < panel.ProductIds.Count; p++)
+            {
+                int pair = panel.PairIndexOf(a, p);
+                bool held = pair >= 0 && panel.SpendSum(pair, last, last + 1) > 0;
+                bool fullUse = held && panel.Accounts[a].Employees is int employees
+                    && panel.SeatsPurchased[pair * panel.Months + last] is double seats && !double.IsNaN(seats) && seats >= employees;
+                if (fullUse) excluded++;
+                // Every catalog product is ranked except the ones held at full use, which never are.
+                Assert.True(ranked.Contains(panel.ProductIds[p]) != fullUse,
+                    $"{r.AccountId} {panel.ProductIds[p]}: held at full use {fullUse}, ranked {ranked.Contains(panel.ProductIds[p])}");
+                if (ranked.Contains(panel.ProductIds[p]))
+                    Assert.Equal(held, r.Ranked.First(x => x.ProductId == panel.ProductIds[p]).Held);
+            }
         });
+        output.WriteLine($"{recs.Count} accounts; {excluded} held products at full use excluded");
+        Assert.True(excluded > 0, "the fixture has no product held at full use: the exclusion is not exercised");
     }
 
     [Fact]

@@ -92,7 +92,7 @@ public class ExperimentSpecTests
     public void A_promotion_floor_must_name_a_known_stage()
     {
         var message = ErrorOf(Minimal("  \"promotion_floors\": { \"chrun.auc\": 0.7, \"upsell.auc\": \"high\" }"));
-        Assert.Contains("$.promotion_floors.chrun.auc: unknown stage 'chrun'; expected one of churn, upsell, explain, segment, impact, territory, lifetime, pipeline (did you mean 'churn.auc'?).", message);
+        Assert.Contains("$.promotion_floors.chrun.auc: unknown stage 'chrun'; expected one of churn, upsell, explain, segment, impact, territory, lifetime, pipeline, actions (did you mean 'churn.auc'?).", message);
         Assert.Contains("$.promotion_floors.upsell.auc: expected a number, got the string \"high\".", message);
     }
 
