@@ -44,13 +44,12 @@ public static class TableTaskJob
         ArgumentNullException.ThrowIfNull(store);
         options.Validate();
         var table = Load(dataPath, idColumn);
+        var fp = Fingerprint(dataPath);
         using var handle = store.Begin();
         var dir = handle.Directory;
         var spec = SpecJson(dataPath, idColumn, options);
         AtomicFile.WriteText(Path.Combine(dir, StoreLayout.SpecFile), spec.ToJsonString(new JsonSerializerOptions { WriteIndented = true }) + "\n");
         using var specDoc = JsonDocument.Parse(spec.ToJsonString());
-        var dataDir = Directory.Exists(dataPath) ? dataPath : Path.GetDirectoryName(Path.GetFullPath(dataPath))!;
-        var fp = DatasetFingerprint.Compute(dataDir);
         var record = new RunRecord
         {
             Id = handle.Id, Name = $"table:{options.Target}", Status = RunStatus.Running, StartedUtc = handle.StartedUtc,
@@ -132,6 +131,16 @@ public static class TableTaskJob
         }
         finally { if (Directory.Exists(staging)) Directory.Delete(staging, recursive: true); }
         return new TableScoringResult(modelName, ModelRegistry.Promotion(store, modelName).Current.RunId, scores.Count, Path.GetFullPath(outDir), [ScoresFile]);
+    }
+
+    /// <summary>A dataset folder's fingerprint, or one file's (a table file may sit anywhere, even beside the store).</summary>
+    static DatasetFingerprint Fingerprint(string dataPath)
+    {
+        if (Directory.Exists(dataPath)) return DatasetFingerprint.Compute(dataPath);
+        var full = Path.GetFullPath(dataPath);
+        string sha;
+        using (var s = File.OpenRead(full)) sha = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(s));
+        return new DatasetFingerprint(full, sha, new Dictionary<string, string> { [Path.GetFileName(full)] = sha });
     }
 
     static JsonObject SpecJson(string dataPath, string? idColumn, TableTaskOptions o) => new()
