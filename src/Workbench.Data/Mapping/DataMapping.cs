@@ -45,7 +45,7 @@ public sealed record DataMapping
     internal static IEnumerable<string> RequiredColumns(string table) =>
         CrmSchema.Table(table).Columns.Where(c => !c.Nullable && !OptionalColumns.ContainsKey((table, c.Name))).Select(c => c.Name);
 
-    internal static readonly string[] TransactionColumns = ["transaction_id", "account_id", "product_id", "date", "amount"];
+    internal static readonly string[] TransactionColumns = ["transaction_id", "account_id", "product_id", "date", "amount", "quantity", "discount", "profit"];
     internal static readonly string[] AccountColumns =
         ["account_id", "name", "industry", "region", "employees", "revenue_band", "founded_year", "parent_account_id", "created_date"];
     internal static readonly string[] ProductColumns = ["product_id", "name", "family", "list_price", "billing_unit"];
