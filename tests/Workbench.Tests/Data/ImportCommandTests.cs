@@ -122,6 +122,7 @@ public class ImportCommandTests
         var ex = Assert.Throws<OptionsValidationException>(() => DataMapping.Parse(
             """{ "accounts": { "file": "a.csv", "columns": { "account_id": "id" } } }"""));
         Assert.Contains("'created_date' must be mapped or derived explicitly", ex.Message);
+        Assert.StartsWith("mapping:1: accounts:", ex.Message);  // the mapping's line of the source
         Assert.Contains("first_transaction", ex.Message);
     }
 
