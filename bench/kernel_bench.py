@@ -1,8 +1,12 @@
 #!/usr/bin/python3
 """Latency of the workbench C# kernel through the real Jupyter client.
 
-Usage: /usr/bin/python3 bench/kernel_bench.py [--runs 50] WORKBENCH_COMMAND...
+Usage: /usr/bin/python3 bench/kernel_bench.py [--runs 50] [--code CODE] [--setup CODE] WORKBENCH_COMMAND...
+       /usr/bin/python3 bench/kernel_bench.py [--runs 50] [--code CODE] [--setup CODE] ipykernel
   e.g. /usr/bin/python3 bench/kernel_bench.py dotnet src/Workbench.Cli/bin/Release/net10.0/workbench.dll
+  "ipykernel" runs the same measurement on Debian's python3-ipykernel (the peer in bench/README.md).
+  --code is the timed cell (default "1 + 1"); --setup runs once before it (e.g. --setup "var x = 1;" --code "x + 1",
+  a cell that must be compiled against the session, or for ipykernel --setup "x = 1").
 Measures (wall clock, this machine):
   start_to_ready   start_kernel() until the kernel answers kernel_info (wait_for_ready)
   first_cell       the first execute of "1 + 1" right after ready (send to execute_reply)
@@ -40,13 +44,18 @@ def execute(kc, code):
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--runs", type=int, default=50)
+    parser.add_argument("--code", default="1 + 1")
+    parser.add_argument("--setup", default=None)
     parser.add_argument("workbench", nargs="+")
     args = parser.parse_args()
     prefix = tempfile.mkdtemp(prefix="workbench-bench-")
     try:
-        subprocess.run(args.workbench + ["kernel", "install", "--prefix", prefix], check=True, stdout=subprocess.DEVNULL)
-        os.environ["JUPYTER_PATH"] = os.path.join(prefix, "share", "jupyter")
-        km = jupyter_client.KernelManager(kernel_name="workbench-csharp")
+        if args.workbench == ["ipykernel"]:
+            km = jupyter_client.KernelManager(kernel_name="python3")
+        else:
+            subprocess.run(args.workbench + ["kernel", "install", "--prefix", prefix], check=True, stdout=subprocess.DEVNULL)
+            os.environ["JUPYTER_PATH"] = os.path.join(prefix, "share", "jupyter")
+            km = jupyter_client.KernelManager(kernel_name="workbench-csharp")
         t_start = time.perf_counter()
         km.start_kernel(stderr=subprocess.DEVNULL)
         kc = km.client()
@@ -56,7 +65,11 @@ def main():
             ready_ms = (time.perf_counter() - t_start) * 1000
             first_ms = execute(kc, "1 + 1")
             start_to_first_ms = (time.perf_counter() - t_start) * 1000
-            warm = [execute(kc, "1 + 1") for _ in range(args.runs)]
+            if args.setup:
+                execute(kc, args.setup)
+            for _ in range(5):
+                execute(kc, args.code)
+            warm = [execute(kc, args.code) for _ in range(args.runs)]
         finally:
             kc.stop_channels()
             km.shutdown_kernel(now=False)
@@ -65,7 +78,9 @@ def main():
         print(f"start_to_ready_ms   {ready_ms:8.1f}")
         print(f"first_cell_ms       {first_ms:8.1f}")
         print(f"start_to_first_ms   {start_to_first_ms:8.1f}")
-        print(f"warm_median_ms      {statistics.median(warm):8.1f}   (n={len(warm)}, p90 {p90:.1f}, min {warm[0]:.1f})")
+        with open("/proc/loadavg") as f:
+            load = " ".join(f.read().split()[:3])
+        print(f"warm_median_ms      {statistics.median(warm):8.2f}   (n={len(warm)}, code {args.code!r}, p90 {p90:.2f}, min {warm[0]:.2f}; load avg {load})")
     finally:
         shutil.rmtree(prefix, ignore_errors=True)
 

@@ -18,6 +18,7 @@ switch (mode)
     case "train": return TrainBench.Run(args[1..]);
     case "territory": return TerritoryBench.Run(args[1..]);
     case "clv": return ClvBench.Run(args[1..]);
+    case "kernel-cells": return KernelCellBench.Run(args[1..]);
     case "kmeans":
         KMeansBench.Run(rows: Arg(1, 1_000_000), dims: Arg(2, 16), k: Arg(3, 8), nInit: Arg(4, 3), maxIter: Arg(5, 50), repeats: Arg(6, 3));
         return 0;

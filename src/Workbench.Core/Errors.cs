@@ -85,7 +85,15 @@ public sealed class DataValidationException : WorkbenchException
 }
 
 /// <summary>Options or a spec failed validation (unknown key, out-of-range value).</summary>
-public sealed class OptionsValidationException(string message) : WorkbenchException(message);
+public sealed class OptionsValidationException(string message) : WorkbenchException(message)
+{
+    /// <summary>1-based line in the options file, when the problem has one place (a JSON syntax error).</summary>
+    public int? Line { get; init; }
+    /// <summary>1-based column on <see cref="Line"/>.</summary>
+    public int? Column { get; init; }
+    /// <summary>What is wrong, without the location (the message starts with the file and line).</summary>
+    public string? Reason { get; init; }
+}
 
 /// <summary>A table's feature columns are not the ones a model was trained on.</summary>
 public sealed class FeatureSchemaException(string message, IReadOnlyList<string> missing, IReadOnlyList<string> unexpected) : WorkbenchException(message)

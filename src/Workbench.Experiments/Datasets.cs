@@ -34,7 +34,7 @@ public static class Datasets
         ArgumentException.ThrowIfNullOrWhiteSpace(name);
         var catalog = Catalog(directory);
         if (catalog.Entries.TryGetValue(name, out var entry)) return entry;
-        var near = SpecJson.Closest(name, catalog.Entries.Keys.ToList());
+        var near = LocatedJson.Closest(name, catalog.Entries.Keys.ToList());
         throw new WorkbenchException($"'{name}' is not in {catalog.File}" + (near.Count > 0 ? $" (did you mean '{near[0]}'?)" : "") +
             $"; it names: {string.Join(", ", catalog.Entries.Keys.Order(StringComparer.Ordinal))}.");
     }

@@ -80,6 +80,9 @@ def main():
         os.environ["JUPYTER_PATH"] = os.path.join(prefix, "share", "jupyter")
         spec = jupyter_client.kernelspec.KernelSpecManager().get_kernel_spec(KERNEL)
         check("kernelspec installed and found through JUPYTER_PATH", spec.language == "C#", spec.to_dict())
+        logos = {name: os.path.join(spec.resource_dir, name) for name in ("logo-32x32.png", "logo-64x64.png")}
+        check("the kernelspec holds the 32 and 64 pixel logos as PNG files",
+              all(os.path.isfile(p) and open(p, "rb").read(8) == b"\x89PNG\r\n\x1a\n" for p in logos.values()), logos)
         kernel_checks()
         parent_death_check()
         nbconvert_check(prefix)
@@ -225,6 +228,17 @@ def behaviour_checks(kc):
     updated = of_type(out, "update_display_data")
     check("a later cell updates the earlier display", updated and updated[0]["content"]["transient"]["display_id"]
           == shown[0]["content"]["transient"]["display_id"], out)
+
+    reply, out = run_cell(kc, "var p = progress(\"loading\");\n((IProgress<string>)p).Report(\"step 1\");\n((IProgress<double>)p).Report(0.5);\np.Done();")
+    shown = of_type(out, "display_data")
+    updated = of_type(out, "update_display_data")
+    check("progress() shows one line and updates it in place (update_display_data) until Done",
+          reply["status"] == "ok" and len(shown) == 1 and len(updated) == 3
+          and all(u["content"]["transient"]["display_id"] == shown[0]["content"]["transient"]["display_id"] for u in updated)
+          and updated[-1]["content"]["data"]["text/plain"] == "loading: done (1 stage)", out)
+    reply, out = run_cell(kc, "1 + 1")
+    result = of_type(out, "execute_result")
+    check("a trivial cell answers its value", reply["status"] == "ok" and result and result[0]["content"]["data"]["text/plain"] == "2", out)
 
     msg_id = kc.execute("Console.Write(\"name? \");\nvar answer = Console.ReadLine();\nConsole.WriteLine(\"got \" + answer);", allow_stdin=True)
     request = kc.get_stdin_msg(timeout=60)

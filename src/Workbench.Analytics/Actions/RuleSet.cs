@@ -66,19 +66,19 @@ public sealed class RuleSet
     public static RuleSet Parse(string json, IReadOnlyList<string> actions, string source = "rules.json")
     {
         var problems = new List<RuleProblem>();
-        Node root;
-        try { root = Node.Parse(Encoding.UTF8.GetBytes(json)); }
-        catch (JsonException ex) { throw new RuleFileException(source, [new RuleProblem((int)(ex.LineNumber ?? 0) + 1, (int)(ex.BytePositionInLine ?? 0) + 1, "not valid JSON: " + ex.Message)]); }
-        if (root.Kind != JsonTokenType.StartObject) throw new RuleFileException(source, [new RuleProblem(root.Line, root.Column, "expected a JSON object with \"rules\" and \"default\"")]);
-        foreach (var key in root.Members.Keys.Where(k => k is not ("rules" or "default")))
-            problems.Add(new RuleProblem(root.Members[key].Line, root.Members[key].Column, $"unknown key '{key}' (expected \"rules\" and \"default\")"));
+        LocatedJsonValue root;
+        try { root = LocatedJson.Parse(json, source, "rules file"); }
+        catch (OptionsValidationException ex) { throw new RuleFileException(source, [new RuleProblem(ex.Line ?? 1, ex.Column ?? 1, ex.Reason ?? ex.Message)]); }
+        if (root.Kind != JsonValueKind.Object) throw new RuleFileException(source, [new RuleProblem(root.Line, root.Column, "expected a JSON object with \"rules\" and \"default\"")]);
+        foreach (var (key, _, value) in root.Members.Where(m => m.Key is not ("rules" or "default")))
+            problems.Add(new RuleProblem(value.Line, value.Column, $"unknown key '{key}' (expected \"rules\" and \"default\")"));
         var rules = new List<ActionRule>();
-        if (!root.Members.TryGetValue("rules", out var list) || list.Kind != JsonTokenType.StartArray)
+        if (!root.TryGetMember("rules", out var list) || list.Kind != JsonValueKind.Array)
             problems.Add(new RuleProblem(list?.Line ?? root.Line, list?.Column ?? root.Column, "expected \"rules\": an array of rules"));
         else
             foreach (var item in list.Items) if (ParseRule(item, actions, problems, isDefault: false) is { } r) rules.Add(r);
         ActionRule? fallback = null;
-        if (!root.Members.TryGetValue("default", out var def))
+        if (!root.TryGetMember("default", out var def))
             problems.Add(new RuleProblem(root.Line, root.Column, "expected \"default\": { \"action\": ..., \"reason\": ... } for accounts no rule matches"));
         else fallback = ParseRule(def, actions, problems, isDefault: true);
         foreach (var dup in rules.GroupBy(r => r.Name).Where(g => g.Count() > 1))
@@ -87,92 +87,75 @@ public sealed class RuleSet
         return new RuleSet(rules.OrderByDescending(r => r.Priority).ToList(), fallback!);
     }
 
-    static ActionRule? ParseRule(Node node, IReadOnlyList<string> actions, List<RuleProblem> problems, bool isDefault)
+    static ActionRule? ParseRule(LocatedJsonValue node, IReadOnlyList<string> actions, List<RuleProblem> problems, bool isDefault)
     {
-        if (node.Kind != JsonTokenType.StartObject) { problems.Add(new RuleProblem(node.Line, node.Column, "expected a rule object")); return null; }
+        if (node.Kind != JsonValueKind.Object) { problems.Add(new RuleProblem(node.Line, node.Column, "expected a rule object")); return null; }
         int before = problems.Count;
         var allowed = isDefault ? new[] { "action", "product", "reason" } : ["name", "when", "action", "product", "priority", "reason"];
-        foreach (var (key, v) in node.Members)
+        foreach (var (key, _, v) in node.Members)
             if (!allowed.Contains(key)) problems.Add(new RuleProblem(v.Line, v.Column, $"unknown key '{key}' (expected {string.Join(", ", allowed)})"));
         string? Str(string key, bool required)
         {
-            if (!node.Members.TryGetValue(key, out var v)) { if (required) problems.Add(new RuleProblem(node.Line, node.Column, $"the rule needs \"{key}\"")); return null; }
-            if (v.Kind == JsonTokenType.Null && !required) return null;
-            if (v.Kind != JsonTokenType.String) { problems.Add(new RuleProblem(v.Line, v.Column, $"\"{key}\" must be a string, got {v.Text}")); return null; }
+            if (!node.TryGetMember(key, out var v)) { if (required) problems.Add(new RuleProblem(node.Line, node.Column, $"the rule needs \"{key}\"")); return null; }
+            if (v.Kind == JsonValueKind.Null && !required) return null;
+            if (v.Kind != JsonValueKind.String) { problems.Add(new RuleProblem(v.Line, v.Column, $"\"{key}\" must be a string, got {v.Describe()}")); return null; }
             return v.Text;
         }
         string name = isDefault ? "default" : Str("name", true) ?? "";
         string? action = Str("action", true), product = Str("product", false), reason = Str("reason", true);
         if (action is not null && !actions.Contains(action))
-            problems.Add(new RuleProblem(node.Members["action"].Line, node.Members["action"].Column, $"unknown action '{action}' (known: {string.Join(", ", actions)})"));
+            problems.Add(new RuleProblem(node.Member("action")!.Line, node.Member("action")!.Column, $"unknown action '{action}' (known: {string.Join(", ", actions)})"));
         int priority = 0;
-        if (!isDefault && node.Members.TryGetValue("priority", out var pv))
+        if (!isDefault && node.TryGetMember("priority", out var pv))
         {
-            if (pv.Kind != JsonTokenType.Number || !int.TryParse(pv.Text, NumberStyles.Integer, CultureInfo.InvariantCulture, out priority))
-                problems.Add(new RuleProblem(pv.Line, pv.Column, $"\"priority\" must be an integer, got {pv.Text}"));
+            if (pv.Kind != JsonValueKind.Number || !int.TryParse(pv.Text, NumberStyles.Integer, CultureInfo.InvariantCulture, out priority))
+                problems.Add(new RuleProblem(pv.Line, pv.Column, $"\"priority\" must be an integer, got {pv.Describe()}"));
         }
         var when = new List<RuleCondition>();
         if (!isDefault)
         {
-            if (!node.Members.TryGetValue("when", out var w) || w.Kind != JsonTokenType.StartArray)
+            if (!node.TryGetMember("when", out var w) || w.Kind != JsonValueKind.Array)
                 problems.Add(new RuleProblem(w?.Line ?? node.Line, w?.Column ?? node.Column, "the rule needs \"when\": an array of conditions"));
             else foreach (var c in w.Items) if (ParseCondition(c, problems) is { } cond) when.Add(cond);
         }
         if (reason is not null)
             foreach (var placeholder in Placeholders(reason))
                 if (!DecisionFrame.ContextNames.Contains(placeholder))
-                    problems.Add(new RuleProblem(node.Members["reason"].Line, node.Members["reason"].Column, $"the reason names {{{placeholder}}}, which is not a context feature{DidYouMean(placeholder)}"));
+                    problems.Add(new RuleProblem(node.Member("reason")!.Line, node.Member("reason")!.Column, $"the reason names {{{placeholder}}}, which is not a context feature{LocatedJson.DidYouMean(placeholder, DecisionFrame.ContextNames)}"));
         return problems.Count > before ? null : new ActionRule(name, when, action!, product, priority, reason!, node.Line);
     }
 
-    static RuleCondition? ParseCondition(Node c, List<RuleProblem> problems)
+    static RuleCondition? ParseCondition(LocatedJsonValue c, List<RuleProblem> problems)
     {
-        if (c.Kind != JsonTokenType.StartObject) { problems.Add(new RuleProblem(c.Line, c.Column, "expected a condition {\"feature\", \"op\", \"value\"}")); return null; }
+        if (c.Kind != JsonValueKind.Object) { problems.Add(new RuleProblem(c.Line, c.Column, "expected a condition {\"feature\", \"op\", \"value\"}")); return null; }
         int before = problems.Count;
-        foreach (var (key, v) in c.Members)
+        foreach (var (key, _, v) in c.Members)
             if (key is not ("feature" or "op" or "value")) problems.Add(new RuleProblem(v.Line, v.Column, $"unknown key '{key}' in a condition (expected feature, op, value)"));
         string? feature = null, op = null;
-        if (!c.Members.TryGetValue("feature", out var f) || f.Kind != JsonTokenType.String) problems.Add(new RuleProblem(f?.Line ?? c.Line, f?.Column ?? c.Column, "the condition needs \"feature\": a string"));
-        else if (!DecisionFrame.ContextNames.Contains(f.Text)) problems.Add(new RuleProblem(f.Line, f.Column, $"unknown feature '{f.Text}'{DidYouMean(f.Text)} (known: {string.Join(", ", DecisionFrame.ContextNames)})"));
+        if (!c.TryGetMember("feature", out var f) || f.Kind != JsonValueKind.String) problems.Add(new RuleProblem(f?.Line ?? c.Line, f?.Column ?? c.Column, "the condition needs \"feature\": a string"));
+        else if (!DecisionFrame.ContextNames.Contains(f.Text!)) problems.Add(new RuleProblem(f.Line, f.Column, $"unknown feature '{f.Text}'{LocatedJson.DidYouMean(f.Text!, DecisionFrame.ContextNames)} (known: {string.Join(", ", DecisionFrame.ContextNames)})"));
         else feature = f.Text;
-        if (!c.Members.TryGetValue("op", out var o) || o.Kind != JsonTokenType.String) problems.Add(new RuleProblem(o?.Line ?? c.Line, o?.Column ?? c.Column, "the condition needs \"op\": a string"));
-        else if (!Ops.Contains(o.Text)) problems.Add(new RuleProblem(o.Line, o.Column, $"unknown operator '{o.Text}' (expected one of {string.Join(" ", Ops)})"));
+        if (!c.TryGetMember("op", out var o) || o.Kind != JsonValueKind.String) problems.Add(new RuleProblem(o?.Line ?? c.Line, o?.Column ?? c.Column, "the condition needs \"op\": a string"));
+        else if (!Ops.Contains(o.Text!)) problems.Add(new RuleProblem(o.Line, o.Column, $"unknown operator '{o.Text}' (expected one of {string.Join(" ", Ops)})"));
         else op = o.Text;
         var values = new List<double>();
-        if (!c.Members.TryGetValue("value", out var v0)) problems.Add(new RuleProblem(c.Line, c.Column, "the condition needs \"value\""));
+        if (!c.TryGetMember("value", out var v0)) problems.Add(new RuleProblem(c.Line, c.Column, "the condition needs \"value\""));
         else if (op == "in")
         {
-            if (v0.Kind != JsonTokenType.StartArray) problems.Add(new RuleProblem(v0.Line, v0.Column, "\"in\" needs a list of numbers as \"value\""));
+            if (v0.Kind != JsonValueKind.Array) problems.Add(new RuleProblem(v0.Line, v0.Column, "\"in\" needs a list of numbers as \"value\""));
             else foreach (var x in v0.Items) AddNumber(x);
         }
         else if (op is not null)
         {
-            if (v0.Kind == JsonTokenType.StartArray) problems.Add(new RuleProblem(v0.Line, v0.Column, $"'{op}' compares with one number; use \"in\" for a list"));
+            if (v0.Kind == JsonValueKind.Array) problems.Add(new RuleProblem(v0.Line, v0.Column, $"'{op}' compares with one number; use \"in\" for a list"));
             else AddNumber(v0);
         }
-        void AddNumber(Node x)
+        void AddNumber(LocatedJsonValue x)
         {
-            if (x.Kind == JsonTokenType.Number && double.TryParse(x.Text, NumberStyles.Float, CultureInfo.InvariantCulture, out double d)) values.Add(d);
-            else problems.Add(new RuleProblem(x.Line, x.Column, $"expected a number, got {x.Text}"));
+            if (x.Kind == JsonValueKind.Number && double.TryParse(x.Text, NumberStyles.Float, CultureInfo.InvariantCulture, out double d)) values.Add(d);
+            else problems.Add(new RuleProblem(x.Line, x.Column, $"expected a number, got {x.Describe()}"));
         }
         return problems.Count > before ? null : new RuleCondition(feature!, op!, values);
-    }
-
-    static string DidYouMean(string name)
-    {
-        var best = DecisionFrame.ContextNames.MinBy(n => Distance(n, name))!;
-        return Distance(best, name) <= Math.Max(2, name.Length / 3) ? $" (did you mean '{best}'?)" : "";
-    }
-
-    static int Distance(string a, string b)
-    {
-        var d = new int[a.Length + 1, b.Length + 1];
-        for (int i = 0; i <= a.Length; i++) d[i, 0] = i;
-        for (int j = 0; j <= b.Length; j++) d[0, j] = j;
-        for (int i = 1; i <= a.Length; i++)
-            for (int j = 1; j <= b.Length; j++)
-                d[i, j] = Math.Min(Math.Min(d[i - 1, j] + 1, d[i, j - 1] + 1), d[i - 1, j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1));
-        return d[a.Length, b.Length];
     }
 
     static IEnumerable<string> Placeholders(string template)
@@ -234,49 +217,5 @@ public sealed class RuleSet
                 sb.Replace(key, float.IsNaN(ctx[j]) ? "n/a" : Math.Round(ctx[j], 2).ToString("0.##", CultureInfo.InvariantCulture));
         }
         return sb.ToString();
-    }
-
-    /// <summary>A JSON value with its position (1-based line and column), for located messages.</summary>
-    sealed class Node
-    {
-        public JsonTokenType Kind;
-        public int Line, Column;
-        public string Text = "";
-        public Dictionary<string, Node> Members = new(StringComparer.Ordinal);
-        public List<Node> Items = [];
-
-        public static Node Parse(byte[] utf8)
-        {
-            var lineStarts = new List<int> { 0 };
-            for (int i = 0; i < utf8.Length; i++) if (utf8[i] == '\n') lineStarts.Add(i + 1);
-            var reader = new Utf8JsonReader(utf8, new JsonReaderOptions { CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = false });
-            if (!reader.Read()) throw new JsonException("the file is empty", null, 0, 0);
-            return Read(ref reader, lineStarts);
-        }
-
-        static Node Read(ref Utf8JsonReader r, List<int> lineStarts)
-        {
-            int pos = (int)r.TokenStartIndex;
-            int line = lineStarts.BinarySearch(pos);
-            if (line < 0) line = ~line - 1;
-            var node = new Node { Kind = r.TokenType, Line = line + 1, Column = pos - lineStarts[line] + 1 };
-            switch (r.TokenType)
-            {
-                case JsonTokenType.StartObject:
-                    while (r.Read() && r.TokenType != JsonTokenType.EndObject)
-                    {
-                        string key = r.GetString()!;
-                        r.Read();
-                        node.Members[key] = Read(ref r, lineStarts);
-                    }
-                    break;
-                case JsonTokenType.StartArray:
-                    while (r.Read() && r.TokenType != JsonTokenType.EndArray) node.Items.Add(Read(ref r, lineStarts));
-                    break;
-                case JsonTokenType.String: node.Text = r.GetString()!; break;
-                default: node.Text = Encoding.UTF8.GetString(r.ValueSpan); break;
-            }
-            return node;
-        }
     }
 }

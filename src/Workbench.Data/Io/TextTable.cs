@@ -28,7 +28,7 @@ public sealed record TextTable(string Path, string? IdColumn, IReadOnlyList<stri
         {
             id = Array.IndexOf(header, idColumn);
             if (id < 0) throw new DataValidationException([new DataProblem(file, 1, idColumn, reader.RawText.ToString(),
-                $"a column named '{idColumn}' (the id column){MappingJson.DidYouMean(idColumn, header)}")]);
+                $"a column named '{idColumn}' (the id column){LocatedJson.DidYouMean(idColumn, header)}")]);
         }
         else id = Array.IndexOf(header, "account_id") is >= 0 and var a ? a : Array.IndexOf(header, "id");
         var columns = header.Where((_, j) => j != id).ToArray();

@@ -516,7 +516,7 @@ public static class DataImporter
             if (missing.Count > 0)
                 throw new DataValidationException(missing.Select(m => new DataProblem(file, 1, m, reader.RawText.ToString(),
                     $"a source column named '{m}' (mapped in the {table} mapping)"
-                    + (fieldOf.Count > 0 ? MappingJson.DidYouMean(m!, fieldOf.Keys.Where(k => !k.StartsWith('#'))) : ""))).ToList());
+                    + (fieldOf.Count > 0 ? LocatedJson.DidYouMean(m!, fieldOf.Keys.Where(k => !k.StartsWith('#'))) : ""))).ToList());
             filters = source.Filter.Select(f => (f, fieldOf[f.Column])).ToArray();
             foreach (var (col, map) in source.Columns)
                 if (map.Lookup is { } lk) lookups[col] = LoadLookup(lk, dataDir);
@@ -541,7 +541,7 @@ public static class DataImporter
             }
             if (key < 0 || value < 0)
                 throw new DataValidationException([new DataProblem(path, 1, key < 0 ? lk.Key : lk.Value, rd.RawText.ToString(),
-                    $"a column named '{(key < 0 ? lk.Key : lk.Value)}' (named in a lookup){MappingJson.DidYouMean(key < 0 ? lk.Key : lk.Value, names)}")]);
+                    $"a column named '{(key < 0 ? lk.Key : lk.Value)}' (named in a lookup){LocatedJson.DidYouMean(key < 0 ? lk.Key : lk.Value, names)}")]);
             var map = new Dictionary<string, string>(StringComparer.Ordinal);
             while (rd.Read())
             {

@@ -75,7 +75,7 @@ public sealed record DataMapping
         foreach (var (table, src) in Tables)
         {
             if (!GenericTables.Contains(table))
-                throw new OptionsValidationException($"{where}: '{table}' is not a canonical table a source can be given for{MappingJson.DidYouMean(table, GenericTables)}.");
+                throw new OptionsValidationException($"{where}: '{table}' is not a canonical table a source can be given for{LocatedJson.DidYouMean(table, GenericTables)}.");
             src.Validate($"{At(where, src)} {table}", RequiredColumns(table).ToArray(), CrmSchema.Table(table).Columns.Select(c => c.Name).ToArray());
             foreach (var (col, map) in src.Columns)
                 if (map.Derive is not null)

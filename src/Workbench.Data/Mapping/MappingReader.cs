@@ -24,7 +24,7 @@ internal sealed class MappingReader
 
     public static DataMapping Read(string json, string source)
     {
-        var root = MappingJson.Parse(json, source);
+        var root = LocatedJson.Parse(json, source, "mapping");
         var r = new MappingReader(source);
         var m = r.Root(root);
         if (r.problems.Count > 0)
@@ -35,16 +35,16 @@ internal sealed class MappingReader
 
     void Problem(int line, string message) => problems.Add($"{source}:{line}: {message}");
 
-    void CheckKeys(MappingNode node, string[] allowed, string where)
+    void CheckKeys(LocatedJsonValue node, string[] allowed, string where)
     {
         foreach (var (key, line, _) in node.Members)
             if (!allowed.Contains(key))
-                Problem(line, $"unknown key '{key}' in {where}{MappingJson.DidYouMean(key, allowed)}. Allowed: {string.Join(", ", allowed)}.");
+                Problem(line, $"unknown key '{key}' in {where}{LocatedJson.DidYouMean(key, allowed)}. Allowed: {string.Join(", ", allowed)}.");
     }
 
-    static MappingNode? Get(MappingNode node, string key) => node.Members.FirstOrDefault(m => m.Key == key).Value;
+    static LocatedJsonValue? Get(LocatedJsonValue node, string key) => node.Members.FirstOrDefault(m => m.Key == key).Value;
 
-    string? String(MappingNode node, string key, string where)
+    string? String(LocatedJsonValue node, string key, string where)
     {
         var v = Get(node, key);
         if (v is null || v.Kind == JsonValueKind.Null) return null;
@@ -54,7 +54,7 @@ internal sealed class MappingReader
         return null;
     }
 
-    bool? Bool(MappingNode node, string key, string where)
+    bool? Bool(LocatedJsonValue node, string key, string where)
     {
         var v = Get(node, key);
         if (v is null || v.Kind == JsonValueKind.Null) return null;
@@ -63,7 +63,7 @@ internal sealed class MappingReader
         return null;
     }
 
-    List<string>? Strings(MappingNode? v, string where)
+    List<string>? Strings(LocatedJsonValue? v, string where)
     {
         if (v is null || v.Kind == JsonValueKind.Null) return null;
         if (v.Kind != JsonValueKind.Array) { Problem(v.Line, $"{where} must be an array of strings, found {v.Describe()}."); return null; }
@@ -74,7 +74,7 @@ internal sealed class MappingReader
         return list;
     }
 
-    Dictionary<string, string>? ValueMap(MappingNode? v, string where)
+    Dictionary<string, string>? ValueMap(LocatedJsonValue? v, string where)
     {
         if (v is null || v.Kind == JsonValueKind.Null) return null;
         if (v.Kind != JsonValueKind.Object) { Problem(v.Line, $"{where} must be an object mapping source text to canonical text, found {v.Describe()}."); return null; }
@@ -86,7 +86,7 @@ internal sealed class MappingReader
         return map;
     }
 
-    DataMapping? Root(MappingNode root)
+    DataMapping? Root(LocatedJsonValue root)
     {
         if (root.Kind != JsonValueKind.Object) { Problem(root.Line, $"a mapping is a JSON object, found {root.Describe()}."); return null; }
         CheckKeys(root, RootKeys, "the mapping");
@@ -108,7 +108,7 @@ internal sealed class MappingReader
         };
     }
 
-    Dictionary<string, MappedSource> Generic(MappingNode root)
+    Dictionary<string, MappedSource> Generic(LocatedJsonValue root)
     {
         var tables = new Dictionary<string, MappedSource>(StringComparer.Ordinal);
         foreach (var (key, line, val) in root.Members)
@@ -128,7 +128,7 @@ internal sealed class MappingReader
         return tables;
     }
 
-    MappedSource? Source(MappingNode node, string table, string[] canonical)
+    MappedSource? Source(LocatedJsonValue node, string table, string[] canonical)
     {
         if (node.Kind != JsonValueKind.Object) { Problem(node.Line, $"{table} must be an object (a source), found {node.Describe()}."); return null; }
         CheckKeys(node, SourceKeys, $"the {table} source");
@@ -143,7 +143,7 @@ internal sealed class MappingReader
                 {
                     if (!canonical.Contains(key))
                     {
-                        Problem(line, $"unknown canonical column '{key}' in {table}.columns{MappingJson.DidYouMean(key, canonical)}. Allowed: {string.Join(", ", canonical)}.");
+                        Problem(line, $"unknown canonical column '{key}' in {table}.columns{LocatedJson.DidYouMean(key, canonical)}. Allowed: {string.Join(", ", canonical)}.");
                         continue;
                     }
                     if (Column(val, $"{table}.columns.{key}") is { } map) columns[key] = map;
@@ -209,7 +209,7 @@ internal sealed class MappingReader
         };
     }
 
-    ColumnMap? Column(MappingNode val, string where)
+    ColumnMap? Column(LocatedJsonValue val, string where)
     {
         if (val.Kind == JsonValueKind.String) return new ColumnMap(Source: val.Text);
         if (val.Kind != JsonValueKind.Object)

@@ -40,7 +40,7 @@ public sealed record RunReproduction(RunRecord Original, RunRecord Reproduction,
     {
         var specFile = Path.Combine(store.Layout.RunDirectory(original.Id), StoreLayout.SpecFile);
         if (original.SpecDirectory is { } dir && Directory.Exists(dir) && File.Exists(specFile))
-            return ExperimentSpec.Parse(Specs.SpecJson.ReadFile(specFile), dir, specFile);
+            return ExperimentSpec.Parse(LocatedJson.ReadFile(specFile, "spec"), dir, specFile);
         if (original.Spec is not { } filled || original.Data is not { } data)
             throw new WorkbenchException($"Run {original.Id} records neither its spec folder nor a filled spec with its data folder; it cannot be reproduced.");
         var node = JsonNode.Parse(filled.GetRawText())!.AsObject();

@@ -127,8 +127,8 @@ public sealed class RunStore
         if (prefixed.Count == 1) return Entry(prefixed[0]);
         if (prefixed.Count > 1)
             throw new WorkbenchException($"Run id '{idOrPrefix}' is ambiguous in {Layout.RunsDirectory}; it starts {prefixed.Count} runs: {string.Join(", ", prefixed.Take(10))}.");
-        var near = Specs.SpecJson.Closest(idOrPrefix, ids, 5);
-        if (near.Count == 0) near = ids.OrderBy(i => Specs.SpecJson.Levenshtein(idOrPrefix, i)).Take(5).ToList();
+        var near = LocatedJson.Closest(idOrPrefix, ids, 5);
+        if (near.Count == 0) near = ids.OrderBy(i => LocatedJson.EditDistance(idOrPrefix, i)).Take(5).ToList();
         throw new WorkbenchException($"No run '{idOrPrefix}' in {Layout.RunsDirectory}." +
             (ids.Count == 0 ? " The store has no runs." : $" Nearest ids: {string.Join(", ", near)}."));
     }

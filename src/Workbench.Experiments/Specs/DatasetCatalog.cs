@@ -39,7 +39,7 @@ public sealed record DatasetCatalog(string File, IReadOnlyDictionary<string, Dat
     /// <summary>Reads a catalog; a malformed one is an error naming the file, the line and the entry.</summary>
     public static DatasetCatalog Read(string file)
     {
-        var root = SpecJson.Parse(SpecJson.ReadFile(file), file);
+        var root = LocatedJson.Parse(LocatedJson.ReadFile(file, "dataset catalog"), file, "dataset catalog");
         if (root.Kind != JsonValueKind.Object) throw new OptionsValidationException($"{file}:{root.Line}: expected an object of named data sources, got {root.Describe()}.");
         var errors = new List<string>();
         var entries = new Dictionary<string, DatasetEntry>(StringComparer.Ordinal);

@@ -83,7 +83,7 @@ public sealed record ExperimentSpec
     {
         var full = System.IO.Path.GetFullPath(path);
         if (!File.Exists(full)) throw new OptionsValidationException($"Spec file not found: {full}");
-        return Parse(SpecJson.ReadFile(full), System.IO.Path.GetDirectoryName(full)!, full);
+        return Parse(LocatedJson.ReadFile(full, "spec"), System.IO.Path.GetDirectoryName(full)!, full);
     }
 
     /// <summary>Parses and validates spec text. Every problem found is listed in one <see cref="OptionsValidationException"/>,
@@ -94,7 +94,7 @@ public sealed record ExperimentSpec
     /// <param name="checkData">Check that the data folder and its required tables exist.</param>
     public static ExperimentSpec Parse(string json, string baseDirectory, string source = "spec", bool checkData = true)
     {
-        var root = SpecJson.Parse(json, source);
+        var root = LocatedJson.Parse(json, source, "spec");
         if (root.Kind != JsonValueKind.Object) throw new OptionsValidationException($"{source}:{root.Line}: $: expected a JSON object, got {root.Describe()}.");
         var errors = new List<string>();
         var r = new SectionReader(root, "$", source, errors);
@@ -384,7 +384,7 @@ public sealed record ExperimentSpec
                 r.Error(line, $"$.promotion_floors.{metric}", "a metric is named \"stage.metric\", for example \"churn.auc\".");
             else if (!MetricStages.Contains(stage))
             {
-                var near = SpecJson.Closest(stage, MetricStages);
+                var near = LocatedJson.Closest(stage, MetricStages);
                 r.Error(line, $"$.promotion_floors.{metric}", $"unknown stage '{stage}'; expected one of {string.Join(", ", MetricStages)}" +
                     (near.Count > 0 ? $" (did you mean '{near[0]}.{metric[(dot + 1)..]}'?)" : "") + ".");
             }
@@ -419,7 +419,7 @@ public sealed record ExperimentSpec
             return default;
         }
         if (catalog.Entries.TryGetValue(name, out var entry)) return (entry, catalog.File);
-        var near = SpecJson.Closest(name, catalog.Entries.Keys.ToList());
+        var near = LocatedJson.Closest(name, catalog.Entries.Keys.ToList());
         dr.Error(dr.LineOf("source"), "$.data.source", $"'{name}' is not in {catalog.File}" +
             (near.Count > 0 ? $" (did you mean '{near[0]}'?)" : "") + $"; it names: {string.Join(", ", catalog.Entries.Keys.Order(StringComparer.Ordinal))}.");
         return default;

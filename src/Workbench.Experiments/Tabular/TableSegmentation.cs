@@ -118,7 +118,7 @@ public static class TableSegmentation
     }
 
     static string Suggest(string word, IEnumerable<string> candidates) =>
-        Specs.SpecJson.Closest(word, candidates, 1) is [var near] ? $" (did you mean '{near}'?)" : "";
+        LocatedJson.Closest(word, candidates, 1) is [var near] ? $" (did you mean '{near}'?)" : "";
 
     static int IndexOf(TextTable t, string column)
     {

@@ -15,6 +15,16 @@ public sealed class NotebookGlobals
         CellContext.Current?.Display(value, handle.DisplayId, update: false);
         return handle;
     }
+
+    /// <summary>A live progress line labelled <paramref name="label"/> (see <see cref="ProgressDisplay"/>): pass it to a
+    /// library call that reports progress, and call <see cref="ProgressDisplay.Done"/> when it returns.</summary>
+    public ProgressDisplay progress(string label)
+    {
+        var p = new ProgressDisplay(label, new DisplayHandle());
+        p.ShowFirst();
+        CellContext.Current?.Display(p, p.DisplayId, update: false);
+        return p;
+    }
 #pragma warning restore IDE1006
 
     /// <summary>Cancellation token of the running cell (interrupt or timeout); pass it to long library calls.</summary>

@@ -126,7 +126,7 @@ public sealed class NotebookSession : ICellSession
                 status = CellStatus.TimedOut;
             if (status != CellStatus.Ok)
                 context.Add(ErrorFor(status, outcome.Exception, cellName, timeout));
-            else if (outcome.HasTrailingExpression && outcome.NewState?.ReturnValue is { } value and not DisplayHandle)
+            else if (outcome.HasTrailingExpression && outcome.ReturnValue is { } value and not DisplayHandle and not ProgressDisplay)
             {
                 try { context.Add(new DisplayOutput(formatter.Format(value), IsResult: true)); }
                 catch (Exception ex) when (ex is not OutOfMemoryException)
@@ -138,7 +138,7 @@ public sealed class NotebookSession : ICellSession
                         [$"{cause.GetType().FullName}: formatting the result of {cellName} failed: {cause.Message}"]));
                 }
             }
-            return new CellResult(status, context.Close(), stopwatch.Elapsed, status == CellStatus.Ok ? outcome.NewState?.ReturnValue : null);
+            return new CellResult(status, context.Close(), stopwatch.Elapsed, status == CellStatus.Ok ? outcome.ReturnValue : null);
         }
         finally
         {
@@ -160,7 +160,10 @@ public sealed class NotebookSession : ICellSession
         catch (ObjectDisposedException) { } // the cell finished meanwhile
     }
 
-    sealed record Outcome(CellStatus Status, ScriptState<object>? NewState, Exception? Exception, bool HasTrailingExpression);
+    sealed record Outcome(CellStatus Status, ScriptState<object>? NewState, Exception? Exception, bool HasTrailingExpression)
+    {
+        public object? ReturnValue => NewState?.ReturnValue;
+    }
 
     async Task<Outcome> RunOnCellThread(string code, string cellName, CellContext context, CancellationToken token)
     {
@@ -221,7 +224,12 @@ public sealed class NotebookSession : ICellSession
         var cellOptions = scriptOptions.WithFilePath(cellName);
         if (directives.Count > 0)
         {
-            var newReferences = directives.SelectMany(d => ResolveDirective(d, cellName)).ToList();
+            List<MetadataReference> newReferences;
+            try { newReferences = directives.SelectMany(d => ResolveDirective(d, cellName)).ToList(); }
+            catch (WorkbenchException ex) when (ex is not ReferenceNotFoundException and not ReferenceResolutionException)
+            {
+                throw new ReferenceResolutionException(ex.Message, ex); // a #r that cannot be resolved: a reference error
+            }
             scriptOptions = scriptOptions.AddReferences(newReferences);
             cellOptions = scriptOptions.WithFilePath(cellName);
         }
@@ -281,7 +289,7 @@ public sealed class NotebookSession : ICellSession
             CompilationErrorException compile => CompileError(compile, cellName),
             UnknownMagicException magic => new ErrorOutput("UsageError", magic.Message, ["UsageError: " + magic.Message]),
             ReferenceNotFoundException missing => new ErrorOutput("ReferenceNotFound", missing.Message, ["ReferenceNotFound: " + missing.Message]),
-            WorkbenchException bad when bad.GetType() == typeof(WorkbenchException) => new ErrorOutput("ReferenceError", bad.Message, ["ReferenceError: " + bad.Message]),
+            ReferenceResolutionException bad => new ErrorOutput("ReferenceError", bad.Message, ["ReferenceError: " + bad.Message]),
             { } ex => RuntimeError(ex, cellName),
             null => new ErrorOutput("Error", "unknown error", ["Error: unknown error"]),
         },
@@ -345,6 +353,10 @@ public sealed class NotebookSession : ICellSession
 
 /// <summary>An interrupted cell whose thread did not stop and was abandoned (told apart by type, not by message).</summary>
 internal sealed class CellAbandonedException() : OperationCanceledException("the cell did not stop; its thread was abandoned");
+
+/// <summary>A <c>#r</c> directive that cannot be resolved (a package missing from the local cache, no loadable assemblies):
+/// a reference error. Other <see cref="WorkbenchException"/>s a cell's code throws are runtime errors of that type.</summary>
+internal sealed class ReferenceResolutionException(string message, Exception inner) : WorkbenchException(message, inner);
 
 /// <summary>A <c>#r</c> path that names no assembly file (a missing file or folder): a reference error, named as such.</summary>
 internal sealed class ReferenceNotFoundException(string message) : WorkbenchException(message);

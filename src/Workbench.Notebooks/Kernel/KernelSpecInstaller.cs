@@ -12,7 +12,7 @@ public enum KernelInstallScope
 }
 
 /// <summary>Writes kernel.json for the workbench C# kernel, whose argv starts the running workbench executable
-/// with <c>kernel --connection-file {connection_file}</c>.</summary>
+/// with <c>kernel --connection-file {connection_file}</c>, and the kernel's logos (<see cref="KernelLogo"/>).</summary>
 public static class KernelSpecInstaller
 {
     /// <summary>Installs for the current executable; returns the kernelspec folder.</summary>
@@ -41,6 +41,7 @@ public static class KernelSpecInstaller
         var temp = path + ".tmp";
         File.WriteAllText(temp, NotebookJson.Write(spec));
         File.Move(temp, path, overwrite: true);
+        KernelLogo.WriteInto(dir); // logo-32x32.png, logo-64x64.png: the launcher and kernel picker show them
         return dir;
     }
 

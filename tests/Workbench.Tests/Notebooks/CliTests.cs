@@ -93,6 +93,44 @@ public sealed class CliTests
     }
 
     [Fact]
+    public void Kernel_install_draws_the_32_and_64_pixel_logos_as_valid_pngs_the_same_every_time()
+    {
+        var first = KernelSpecInstaller.Install(KernelInstallScope.Prefix, TestPaths.NewTempDir("logo-a"), ["/opt/wb/workbench"]);
+        var second = KernelSpecInstaller.Install(KernelInstallScope.Prefix, TestPaths.NewTempDir("logo-b"), ["/opt/wb/workbench"]);
+        foreach (var (file, size) in new[] { ("logo-32x32.png", 32), ("logo-64x64.png", 64) })
+        {
+            var png = File.ReadAllBytes(Path.Combine(first, file));
+            Assert.Equal(png, File.ReadAllBytes(Path.Combine(second, file)));
+            Assert.Equal(new byte[] { 0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A }, png[..8]);
+            // Walk the chunks: every CRC must verify; IHDR says size x size RGBA; IDAT inflates to the filtered rows.
+            int at = 8, width = 0, height = 0;
+            var idat = new MemoryStream();
+            var types = new List<string>();
+            while (at < png.Length)
+            {
+                int length = System.Buffers.Binary.BinaryPrimitives.ReadInt32BigEndian(png.AsSpan(at));
+                var type = System.Text.Encoding.ASCII.GetString(png, at + 4, 4);
+                var data = png.AsSpan(at + 8, length);
+                Assert.Equal(System.Buffers.Binary.BinaryPrimitives.ReadUInt32BigEndian(png.AsSpan(at + 8 + length)), KernelLogo.Crc32(png.AsSpan(at + 4, 4), data));
+                if (type == "IHDR") { width = System.Buffers.Binary.BinaryPrimitives.ReadInt32BigEndian(data); height = System.Buffers.Binary.BinaryPrimitives.ReadInt32BigEndian(data[4..]); Assert.Equal(6, data[9]); }
+                if (type == "IDAT") idat.Write(data);
+                types.Add(type);
+                at += 12 + length;
+            }
+            Assert.Equal(["IHDR", "IDAT", "IEND"], types);
+            Assert.Equal((size, size), (width, height));
+            idat.Position = 0;
+            using var inflated = new MemoryStream();
+            using (var z = new System.IO.Compression.ZLibStream(idat, System.IO.Compression.CompressionMode.Decompress)) z.CopyTo(inflated);
+            var rows = inflated.ToArray();
+            Assert.Equal(size * (1 + size * 4), rows.Length);
+            byte Alpha(int x, int y) => rows[y * (1 + size * 4) + 1 + x * 4 + 3];
+            Assert.Equal(0, Alpha(0, 0));                  // rounded corner: transparent
+            Assert.Equal(255, Alpha(size / 2, size / 8));  // inside the tile: opaque
+        }
+    }
+
+    [Fact]
     public async Task Kernel_refuses_a_connection_file_with_a_public_ip()
     {
         var dir = TestPaths.NewTempDir("conn");

@@ -30,7 +30,7 @@ public sealed class WalkthroughNotebookTests
     public void The_walkthroughs_are_committed()
     {
         var names = NotebookNames();
-        foreach (var expected in new[] { "00-tour-of-the-data.ipynb", "01-labeling.ipynb", "02-features.ipynb", "03-ranking.ipynb", "04-segmentation.ipynb", "05-explanation.ipynb", "06-experiments.ipynb", "07-lifetime-value.ipynb", "08-next-best-action.ipynb", "09-opportunity-pipeline.ipynb", "10-territory-planning.ipynb", "11-measuring-impact.ipynb" })
+        foreach (var expected in new[] { "00-tour-of-the-data.ipynb", "01-labeling.ipynb", "02-features.ipynb", "03-ranking.ipynb", "04-segmentation.ipynb", "05-explanation.ipynb", "06-experiments.ipynb", "07-lifetime-value.ipynb", "08-next-best-action.ipynb", "09-opportunity-pipeline.ipynb", "10-territory-planning.ipynb", "11-measuring-impact.ipynb", "12-promote-and-score.ipynb" })
             Assert.Contains(expected, names);
     }
 
