@@ -23,6 +23,11 @@ public sealed record OpportunityEvaluationResult
     public required DateOnly SplitDate { get; init; }
     public required int TestSnapshots { get; init; }
     public required double WinAuc { get; init; }
+    /// <summary>Trees the win model kept (0 for the linear model).</summary>
+    public int WinTrees { get; init; }
+    /// <summary>The win model is weak: at most one tree (trees only), or test ROC AUC at most 0.52 or undefined.
+    /// Recorded as <c>win.weak_model</c>, printed by the CLI, and promotion refuses it by default.</summary>
+    public bool WeakWinModel { get; init; }
     public double? OracleWinAuc { get; init; }
     public required double Brier { get; init; }
     public double? OracleBrier { get; init; }
@@ -108,6 +113,8 @@ public static class OpportunityEvaluation
             SplitDate = split,
             TestSnapshots = rows.Count,
             WinAuc = ClassificationMetrics.RocAuc(p, y),
+            WinTrees = model.Win.TreeCount,
+            WeakWinModel = (model.Win.TreeCount <= 1 && model.Win.Options.Algorithm != PropensityAlgorithm.LogisticRegression) || !(ClassificationMetrics.RocAuc(p, y) > 0.52),
             OracleWinAuc = oracleAuc,
             Brier = ClassificationMetrics.Brier(p, y),
             OracleBrier = oracleBrier,

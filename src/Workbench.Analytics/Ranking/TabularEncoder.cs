@@ -21,6 +21,20 @@ public sealed class TabularEncoder
         FeatureNames = columns.SelectMany((c, j) => numeric[j] ? [c] : levels[j].Select(l => $"{c}={l}")).ToArray();
     }
 
+    /// <summary>The source columns, in order.</summary>
+    public IReadOnlyList<string> Columns => _columns;
+    /// <summary>Whether source column j was numeric when fitted.</summary>
+    public bool IsNumeric(int column) => _numeric[column];
+    /// <summary>The levels (one 0/1 feature each) of a text column; empty for a numeric one.</summary>
+    public IReadOnlyList<string> Levels(int column) => _levels[column];
+
+    /// <summary>Rebuilds a fitted encoder from its parts (a saved model).</summary>
+    public static TabularEncoder FromParts(IReadOnlyList<string> columns, IReadOnlyList<bool> numeric, IReadOnlyList<IReadOnlyList<string>> levels)
+    {
+        if (columns.Count != numeric.Count || columns.Count != levels.Count) throw new ArgumentException("columns, numeric and levels differ in length.");
+        return new TabularEncoder(columns.ToArray(), numeric.ToArray(), levels.Select(l => l.ToArray()).ToArray());
+    }
+
     /// <summary>Learns which columns are numeric (every non-blank value parses) and the levels of the others.</summary>
     public static TabularEncoder Fit(IReadOnlyList<string> columns, IReadOnlyList<IReadOnlyList<string?>> rows)
     {

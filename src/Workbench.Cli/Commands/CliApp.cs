@@ -21,6 +21,7 @@ public static class CliApp
         root.Subcommands.Add(ActionsCommand.Create());
         root.Subcommands.Add(ClvCommand.Create());
         root.Subcommands.Add(ImportCommand.Create());
+        root.Subcommands.Add(TableCommand.Create());
         root.Subcommands.Add(PipelineCommand.Create());
         root.Subcommands.Add(RunCommand.Create());
         root.Subcommands.Add(RunsCommand.Create());

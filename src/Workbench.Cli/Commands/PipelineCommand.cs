@@ -37,6 +37,8 @@ public static class PipelineCommand
             var ci = CultureInfo.InvariantCulture;
             Console.WriteLine(string.Create(ci, $"{(result.Trained ? "trained on this data" : "loaded model")}; held out from {e.SplitDate:yyyy-MM-dd}: {e.TestSnapshots:N0} snapshots"));
             Console.WriteLine(string.Create(ci, $"  win AUC {e.WinAuc:F3}{(e.OracleWinAuc is { } o ? $" (oracle {o:F3})" : "")}, Brier {e.Brier:F3}"));
+            if (e.WeakWinModel)
+                Console.WriteLine(string.Create(ci, $"  warning: weak win model ({e.WinTrees} tree(s), test ROC AUC {e.WinAuc:F3}): win.weak_model = 1 in pipeline-metrics.json; `workbench promote` refuses such a run without --allow-weak"));
             if (e.RepGapCorrelation is { } r) Console.WriteLine(string.Create(ci, $"  rep gap vs planted bias: r = {r:F3}"));
             Console.WriteLine(string.Create(ci, $"  forecast WAPE per rep and quarter: model {e.ForecastWape:F3}, declared stages {e.DeclaredForecastWape:F3}"));
             Console.WriteLine(string.Create(ci, $"  {result.Calls.Count:N0} open deals as of {result.AsOf:yyyy-MM-dd}, {result.Calls.Count(c => c.Stuck):N0} stuck, {result.Calls.Count(c => c.Gap != 0):N0} declared off the supported stage"));

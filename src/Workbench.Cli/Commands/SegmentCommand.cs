@@ -1,6 +1,7 @@
 using System.CommandLine;
 using Workbench.Analytics.Segmentation;
 using Workbench.Experiments.Pipeline;
+using Workbench.Experiments.Tabular;
 
 namespace Workbench.Cli.Commands;
 
@@ -11,9 +12,19 @@ public static class SegmentCommand
     static readonly IReadOnlyDictionary<string, SegmentationMethod> Methods =
         CliOptions.Choices(("kmeans", SegmentationMethod.KMeans), ("gmm", SegmentationMethod.GaussianMixture), ("dbscan", SegmentationMethod.Dbscan));
 
+    static readonly IReadOnlyDictionary<string, ScalingMethod> Scalings =
+        CliOptions.Choices(("standard", ScalingMethod.Standard), ("robust", ScalingMethod.Robust), ("none", ScalingMethod.None));
+
     public static Command Create()
     {
-        var data = CliOptions.Data();
+        var data = new Option<string?>("--data") { Description = CliOptions.DataDescription + " Give --data or --table." };
+        var table = new Option<string?>("--table") { Description = "Segment a wide table on its own numeric columns instead: a CSV file, or a folder written by 'workbench import' (its account_attributes.csv)." };
+        var id = new Option<string?>("--id") { Description = "With --table: the id column (default account_id or id when present, else row numbers)." };
+        var columns = new Option<string[]>("--columns") { Description = "With --table: columns to cluster (default: every numeric, complete, non-constant column).", AllowMultipleArgumentsPerToken = true };
+        var exclude = new Option<string[]>("--exclude") { Description = "With --table: columns left out of the default choice (codes, ids).", AllowMultipleArgumentsPerToken = true, DefaultValueFactory = _ => [] };
+        var log1p = new Option<string[]>("--log1p") { Description = "With --table: columns transformed with log1p before scaling; 'all' (default) or 'none' or column names.", AllowMultipleArgumentsPerToken = true };
+        var scaling = CliOptions.ChoiceOption("--scaling", "With --table: standard, robust or none.", Scalings, "standard");
+        var compare = new Option<string?>("--compare") { Description = "With --table: a column to compare the segments with (adjusted Rand index, contingency), e.g. a sales channel." };
         var output = CliOptions.Out();
         var k = new Option<int?>("--k") { Description = "Number of segments; default: recommended by elbow, silhouette and gap statistic." };
         var method = CliOptions.ChoiceOption("--method", "kmeans, gmm or dbscan.", Methods, "kmeans");
@@ -22,9 +33,33 @@ public static class SegmentCommand
         var lenient = CliOptions.Lenient();
         return CliCommand.Create("segment", "Segment accounts on point-in-time profile features (spend, purchase frequency, breadth, utilization, usage, engagement, support); " +
             "writes assignments.csv, segment-profiles.json, segment-metrics.json and segment-charts.html.",
-            [data, output, k, method, seed, asOf, lenient], p =>
+            [data, table, id, columns, exclude, log1p, scaling, compare, output, k, method, seed, asOf, lenient], p =>
         {
             var m = CliOptions.Choice(method.Name, p.GetValue(method)!, Methods);
+            if ((p.GetValue(data) is null) == (p.GetValue(table) is null)) throw new OptionsValidationException("Give one of --data (canonical tables) or --table (a wide table).");
+            if (p.GetValue(table) is { } tablePath)
+            {
+                var l = p.GetValue(log1p) ?? [];
+                var opts = new TableSegmentationOptions
+                {
+                    Columns = p.GetValue(columns) is { Length: > 0 } cs ? cs : null, Exclude = p.GetValue(exclude) ?? [],
+                    Log1pColumns = l is [] or ["all"] ? null : l is ["none"] ? [] : l,
+                    Scaling = CliOptions.Choice(scaling.Name, p.GetValue(scaling)!, Scalings), Method = m, K = p.GetValue(k), Seed = p.GetValue(seed),
+                    CompareWith = p.GetValue(compare),
+                };
+                var t = CliProgress.Run("segmentation", _ => TableSegmentation.Run(tablePath, p.GetValue(id), opts, p.GetValue(output)!));
+                var r = t.Result;
+                Console.WriteLine($"{t.Table.Ids.Count:N0} rows of {Path.GetFileName(t.Table.Path)} on {t.Columns.Count} columns ({string.Join(", ", t.Columns)}); " +
+                    $"{r.Method}, k={r.K}, silhouette {r.Silhouette.Mean:F3}, stability ARI {r.StabilityAri:F3}.");
+                if (t.SkippedColumns.Count > 0) Console.WriteLine("  not clustered: " + string.Join(", ", t.SkippedColumns));
+                if (r.KSelection is { } ks) Console.WriteLine("  " + ks.Reason);
+                if (t.CompareAri is double ari) Console.WriteLine($"  adjusted Rand index against {opts.CompareWith}: {ari:F3}");
+                foreach (var prof in r.Profiles)
+                    Console.WriteLine($"  segment {prof.Segment}: {prof.Name} ({prof.Size:N0} rows, {prof.Share:P1}); " +
+                        string.Join(", ", prof.DistinguishingColumns.Select(c => $"{c} SMD {prof.Column(c).StandardizedMeanDifference:+0.00;-0.00}")));
+                CliCommand.Wrote(t.Files);
+                return;
+            }
             var date = CliOptions.Date(p, asOf);
 
             var dataset = DataOptions.LoadDataset(p.GetValue(data)!, p.GetValue(lenient));

@@ -73,7 +73,10 @@ public static class CrmSchema
             new("propensity", ColumnType.Double, Nullable: true, Min: 0, Max: 1, Optional: true),
             new("long_term_value", ColumnType.Decimal, Nullable: true, Optional: true)],
             ["action_id"], [Fk("account_id", Accounts)]),
-        new(Transactions, [S("transaction_id"), S("account_id"), S("product_id"), D("date"), M("amount", min: 0)],
+        new(Transactions, [S("transaction_id"), S("account_id"), S("product_id"), D("date"), M("amount", min: 0),
+            new("quantity", ColumnType.Decimal, Nullable: true, Min: 0, Optional: true),
+            new("discount", ColumnType.Double, Nullable: true, Min: 0, Optional: true),
+            new("profit", ColumnType.Decimal, Nullable: true, Optional: true)],
             ["transaction_id"], [Fk("account_id", Accounts), Fk("product_id", Products)]),
     ];
 

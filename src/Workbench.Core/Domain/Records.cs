@@ -130,5 +130,8 @@ public sealed record ActionLogEntry(
     decimal? LongTermValue = null);
 
 /// <summary>One purchase on a day (an order or invoice line), kept beside the monthly <see cref="SpendRecord"/> sums
-/// because repeat-purchase models (BG/NBD, Pareto/NBD) need purchase dates, not monthly totals. Optional table.</summary>
-public readonly record struct TransactionRecord(string TransactionId, string AccountId, string ProductId, DateOnly Date, decimal Amount);
+/// because repeat-purchase models (BG/NBD, Pareto/NBD) need purchase dates, not monthly totals. Optional table.
+/// Order lines may carry the quantity, the discount (as the export states it, e.g. a fraction 0.2) and the line's
+/// profit (margin for lifetime value); null when the source had none.</summary>
+public readonly record struct TransactionRecord(string TransactionId, string AccountId, string ProductId, DateOnly Date, decimal Amount,
+    decimal? Quantity = null, double? Discount = null, decimal? Profit = null);

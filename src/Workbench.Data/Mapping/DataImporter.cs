@@ -6,7 +6,8 @@ using Workbench.Domain;
 namespace Workbench.Data;
 
 /// <summary>One mapped transaction, before monthly aggregation.</summary>
-public readonly record struct Transaction(string AccountId, string ProductId, DateOnly Date, decimal Amount);
+public readonly record struct Transaction(string AccountId, string ProductId, DateOnly Date, decimal Amount,
+    decimal? Quantity = null, double? Discount = null, decimal? Profit = null);
 
 /// <summary>Extra account columns from a mapped accounts source (for example a churn outcome), one value per
 /// account in <see cref="AccountIds"/> order; values are string, int, double, decimal, bool, DateOnly or null.</summary>
@@ -210,7 +211,7 @@ public static class DataImporter
         }
 
         var report = new LoadReport(dataDir, DataFormat.Csv, options.Mode, reports, problems, problemCount);
-        var dayLevel = transactions.Select((t, i) => new TransactionRecord(transactionIds[i], t.AccountId, t.ProductId, t.Date, t.Amount)).ToList();
+        var dayLevel = transactions.Select((t, i) => new TransactionRecord(transactionIds[i], t.AccountId, t.ProductId, t.Date, t.Amount, t.Quantity, t.Discount, t.Profit)).ToList();
         var duplicate = dayLevel.GroupBy(t => t.TransactionId, StringComparer.Ordinal).FirstOrDefault(g => g.Count() > 1);
         if (duplicate is not null)
             throw new DataValidationException([new DataProblem(Path.Combine(dataDir, mapping.Transactions!.File), 0, mapping.Transactions.Columns["transaction_id"].Source,
@@ -241,11 +242,26 @@ public static class DataImporter
             if (product is not null && knownProducts is not null && !knownProducts.Contains(product))
                 r.Problem("product_id", "a product_id present in the products source", product);
             var id = r.Has("transaction_id") ? r.Text("transaction_id") : "L" + r.Line.ToString(CultureInfo.InvariantCulture);
-            if (r.RowOk) { result.Add(new Transaction(account!, product!, date!.Value, amount!.Value)); ids.Add(id!); }
+            // Order-line measures are kept when mapped (margin feeds lifetime value); empty cells are nulls.
+            var quantity = r.Has("quantity") ? r.Canonical(Column("quantity")) : null;
+            var discount = r.Has("discount") ? r.Canonical(Column("discount")) : null;
+            var profit = r.Has("profit") ? r.Canonical(Column("profit")) : null;
+            if (quantity is not null && decimal.Parse(quantity, CultureInfo.InvariantCulture) < 0) r.Problem("quantity", "a quantity of at least 0");
+            if (discount is not null && double.Parse(discount, CultureInfo.InvariantCulture) < 0) r.Problem("discount", "a discount of at least 0");
+            if (r.RowOk)
+            {
+                result.Add(new Transaction(account!, product!, date!.Value, amount!.Value,
+                    quantity is null ? null : decimal.Parse(quantity, CultureInfo.InvariantCulture),
+                    discount is null ? null : double.Parse(discount, CultureInfo.InvariantCulture),
+                    profit is null ? null : decimal.Parse(profit, CultureInfo.InvariantCulture)));
+                ids.Add(id!);
+            }
             r.EndRow();
         }
         return result;
     }
+
+    static ColumnSpec Column(string name) => CrmSchema.Table(CrmSchema.Transactions).Columns.First(c => c.Name == name);
 
     static (List<Account>, AttributeTable, Dictionary<string, long>, long) ReadAccounts(SourceReader r, List<string> derived)
     {

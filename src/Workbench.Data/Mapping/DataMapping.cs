@@ -45,7 +45,7 @@ public sealed record DataMapping
     internal static IEnumerable<string> RequiredColumns(string table) =>
         CrmSchema.Table(table).Columns.Where(c => !c.Nullable && !OptionalColumns.ContainsKey((table, c.Name))).Select(c => c.Name);
 
-    internal static readonly string[] TransactionColumns = ["transaction_id", "account_id", "product_id", "date", "amount"];
+    internal static readonly string[] TransactionColumns = ["transaction_id", "account_id", "product_id", "date", "amount", "quantity", "discount", "profit"];
     internal static readonly string[] AccountColumns =
         ["account_id", "name", "industry", "region", "employees", "revenue_band", "founded_year", "parent_account_id", "created_date"];
     internal static readonly string[] ProductColumns = ["product_id", "name", "family", "list_price", "billing_unit"];
@@ -76,29 +76,32 @@ public sealed record DataMapping
         {
             if (!GenericTables.Contains(table))
                 throw new OptionsValidationException($"{where}: '{table}' is not a canonical table a source can be given for{LocatedJson.DidYouMean(table, GenericTables)}.");
-            src.Validate($"{where} {table}", RequiredColumns(table).ToArray(), CrmSchema.Table(table).Columns.Select(c => c.Name).ToArray());
+            src.Validate($"{At(where, src)} {table}", RequiredColumns(table).ToArray(), CrmSchema.Table(table).Columns.Select(c => c.Name).ToArray());
             foreach (var (col, map) in src.Columns)
                 if (map.Derive is not null)
-                    throw new OptionsValidationException($"{where} {table}: column '{col}' cannot be derived; map a source column or a constant.");
+                    throw new OptionsValidationException($"{At(where, src)} {table}: column '{col}' cannot be derived; map a source column or a constant.");
         }
-        Transactions?.Validate(where + " transactions", ["account_id", "date", "amount"], TransactionColumns);
-        Accounts?.Validate(where + " accounts", ["account_id"], AccountColumns);
-        Products?.Validate(where + " products", ["product_id"], ProductColumns);
+        Transactions?.Validate(At(where, Transactions) + " transactions", ["account_id", "date", "amount"], TransactionColumns);
+        Accounts?.Validate(At(where, Accounts) + " accounts", ["account_id"], AccountColumns);
+        Products?.Validate(At(where, Products) + " products", ["product_id"], ProductColumns);
         if (Accounts is { } acc)
         {
             if (!acc.Columns.ContainsKey("created_date"))
-                throw new OptionsValidationException($"{where} accounts: column 'created_date' must be mapped or derived explicitly " +
+                throw new OptionsValidationException($"{At(where, acc)} accounts: column 'created_date' must be mapped or derived explicitly " +
                     "(a source column, a constant, {\"source\": \"tenure\", \"monthsBefore\": \"yyyy-MM-dd\"} or {\"derive\": \"first_transaction\"}); nothing is defaulted.");
             if (acc.Columns["created_date"].Derive == "first_transaction" && Transactions is null)
-                throw new OptionsValidationException($"{where} accounts: created_date {{\"derive\": \"first_transaction\"}} needs a 'transactions' source.");
+                throw new OptionsValidationException($"{At(where, acc)} accounts: created_date {{\"derive\": \"first_transaction\"}} needs a 'transactions' source.");
         }
         foreach (var (t, s) in new[] { ("transactions", Transactions), ("accounts", Accounts), ("products", Products) })
             if (s is not null)
                 foreach (var (col, map) in s.Columns)
                     if (map.Derive is { } d && !DeriveAllowed(t, col, d))
-                        throw new OptionsValidationException($"{where} {t}: column '{col}' cannot be derived as '{d}'. " +
+                        throw new OptionsValidationException($"{At(where, s)} {t}: column '{col}' cannot be derived as '{d}'. " +
                             "Derivations: account_id/product_id/transaction_id \"row_number\"; accounts created_date \"first_transaction\".");
     }
+
+    /// <summary>"file.json:LINE" for a source read from a file, else the name alone.</summary>
+    static string At(string where, MappedSource? source) => source is { Line: > 0 } ? $"{where}:{source.Line}:" : where;
 
     static bool DeriveAllowed(string table, string column, string derive) => derive switch
     {
@@ -113,6 +116,9 @@ public sealed record MappedSource
 {
     /// <summary>Path, relative to the data folder given at import (default: the mapping file's folder).</summary>
     public required string File { get; init; }
+
+    /// <summary>The mapping file's line where this source starts (0 when built in code): problems found after reading name it.</summary>
+    public int Line { get; init; }
 
     /// <summary>"," (default), ";", "\t", "|" or "whitespace" (runs of spaces/tabs, no quoting).</summary>
     public string Delimiter { get; init; } = ",";

@@ -194,6 +194,7 @@ internal sealed class MappingReader
         bool? header = Bool(node, "header", table);
         return new MappedSource
         {
+            Line = node.Line,
             File = file ?? "",
             Delimiter = String(node, "delimiter", table) ?? defaults.Delimiter,
             Header = header ?? defaults.Header,

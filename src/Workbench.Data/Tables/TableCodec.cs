@@ -119,8 +119,9 @@ internal static class Codecs
             b.SetF(6, r.Propensity); b.SetM(7, r.LongTermValue); });
 
     public static readonly TableCodec<TransactionRecord> Transactions = new(T(CrmSchema.Transactions),
-        b => new TransactionRecord(b.S(0), b.S(1), b.S(2), b.D(3), b.M(4)),
-        (r, b) => { b.SetS(0, r.TransactionId); b.SetS(1, r.AccountId); b.SetS(2, r.ProductId); b.SetD(3, r.Date); b.SetM(4, r.Amount); });
+        b => new TransactionRecord(b.S(0), b.S(1), b.S(2), b.D(3), b.M(4), b.IsNull[5] ? null : b.M(5), b.FN(6), b.IsNull[7] ? null : b.M(7)),
+        (r, b) => { b.SetS(0, r.TransactionId); b.SetS(1, r.AccountId); b.SetS(2, r.ProductId); b.SetD(3, r.Date); b.SetM(4, r.Amount);
+            b.SetM(5, r.Quantity); b.SetF(6, r.Discount); b.SetM(7, r.Profit); });
 
     public static readonly TableCodec<TrueRisk> Risks = new(TruthSchema.Table(TruthSchema.Risks),
         b => new TrueRisk(b.S(0), b.S(1), b.D(2), b.F(3), b.F(4), (Driver)b.E(5), (Driver)b.E(6)),

@@ -109,7 +109,7 @@ public static class OpportunityPipelineJob
     public static JsonObject Metrics(OpportunityEvaluationResult e, IReadOnlyList<OpportunityCall> calls, DateOnly asOf, bool trained)
     {
         static JsonNode? N(double? v) => v is { } x && double.IsFinite(x) ? JsonValue.Create(Math.Round(x, 10)) : null;
-        var m = new JsonObject { ["win_auc"] = N(e.WinAuc) };
+        var m = new JsonObject { ["win_auc"] = N(e.WinAuc), ["win.auc"] = N(e.WinAuc), ["win.trees"] = e.WinTrees, ["win.weak_model"] = e.WeakWinModel ? 1 : 0 };
         if (e.OracleWinAuc is not null) m["oracle_win_auc"] = N(e.OracleWinAuc);
         if (e.RepGapCorrelation is not null) m["rep_gap_correlation"] = N(e.RepGapCorrelation);
         m["forecast_wape"] = N(e.ForecastWape);

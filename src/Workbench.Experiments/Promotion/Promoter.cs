@@ -86,7 +86,10 @@ public static class Promoter
         var modelDir = store.RunModelDirectory(runId);
         if (!Directory.Exists(modelDir))
             throw new WorkbenchException($"{refused} the run has no model folder ({modelDir}).");
-        var missingFiles = RequiredModelFiles.Where(f => !File.Exists(Path.Combine(modelDir, f))).ToList();
+        // A table-task run (workbench table train) holds the table model instead of the prioritizer.
+        var mainModel = !File.Exists(Path.Combine(modelDir, RankingArtifacts.ModelFile)) && File.Exists(Path.Combine(modelDir, Tabular.TableTaskJob.ModelFileName))
+            ? Tabular.TableTaskJob.ModelFileName : RankingArtifacts.ModelFile;
+        var missingFiles = (mainModel == RankingArtifacts.ModelFile ? RequiredModelFiles : [mainModel]).Where(f => !File.Exists(Path.Combine(modelDir, f))).ToList();
         if (missingFiles.Count > 0)
             throw new WorkbenchException($"{refused} its model folder {modelDir} lacks {string.Join(", ", missingFiles)}.");
 
@@ -136,7 +139,7 @@ public static class Promoter
         {
             // The model is one file: promotion copies it alone, with the optional sections' model files (reports stay with the run).
             Directory.CreateDirectory(Path.Combine(staging, StoreLayout.ModelFolder));
-            File.Copy(Path.Combine(modelDir, RankingArtifacts.ModelFile), Path.Combine(staging, StoreLayout.ModelFolder, RankingArtifacts.ModelFile));
+            File.Copy(Path.Combine(modelDir, mainModel), Path.Combine(staging, StoreLayout.ModelFolder, mainModel));
             // Optional parts (a run whose spec had a "lifetime" or "pipeline" section): scoring then puts CLV in the book,
             // and `workbench pipeline --model NAME` scores deals with the opportunity model.
             foreach (var optional in OptionalModelFiles.Where(f => File.Exists(Path.Combine(modelDir, f))))

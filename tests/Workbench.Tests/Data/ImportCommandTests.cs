@@ -122,6 +122,7 @@ public class ImportCommandTests
         var ex = Assert.Throws<OptionsValidationException>(() => DataMapping.Parse(
             """{ "accounts": { "file": "a.csv", "columns": { "account_id": "id" } } }"""));
         Assert.Contains("'created_date' must be mapped or derived explicitly", ex.Message);
+        Assert.StartsWith("mapping:1: accounts:", ex.Message);  // the mapping's line of the source
         Assert.Contains("first_transaction", ex.Message);
     }
 
@@ -136,12 +137,19 @@ public class ImportCommandTests
         var accounts = data.Accounts.ToDictionary(a => a.AccountId);
         var products = data.Products.ToDictionary(p => p.ProductId);
         var inv = CultureInfo.InvariantCulture;
-        var sb = new StringBuilder("Customer ID;Customer;Industry;Region;Customer Since;Product ID;Product;Family;List Price;Billing;Order Date;Sales;Status\n");
+        var sb = new StringBuilder("Line;Customer ID;Customer;Industry;Region;Customer Since;Product ID;Product;Family;List Price;Billing;Order Date;Sales;Quantity;Discount;Profit;Status\n");
+        // Order-line measures (quantity, discount, profit): seeded per line; some lines leave them empty.
+        var rng = new Random(11);
+        var lines = new List<(string Id, decimal? Quantity, double? Discount, decimal? Profit)>();
         string Line(SpendRecord s, string industry, string status)
         {
             var a = accounts[s.AccountId]; var p = products[s.ProductId];
             var billing = p.BillingUnit switch { BillingUnit.Seat => "per seat", BillingUnit.Usage => "metered", _ => "flat fee" };
-            return string.Create(inv, $"{a.AccountId};\"{a.Name}\";{industry};{a.Region};{a.CreatedDate:dd/MM/yyyy};{p.ProductId};{(p.Name == "Analytics Pro" ? "AnalyticsPro" : p.Name)};{p.Family};{p.ListPrice};{billing};{s.Month:dd/MM/yyyy};{s.Amount};{status}\n");
+            var id = "OL-" + (lines.Count + 1).ToString(inv);
+            bool blank = lines.Count % 13 == 5;
+            decimal? qty = blank ? null : rng.Next(1, 20); double? disc = blank ? null : rng.Next(0, 5) / 10.0; decimal? profit = blank ? null : Math.Round(s.Amount * (decimal)(rng.NextDouble() - 0.3), 2);
+            if (status != "void") lines.Add((id, qty, disc, profit));
+            return string.Create(inv, $"{id};{a.AccountId};\"{a.Name}\";{industry};{a.Region};{a.CreatedDate:dd/MM/yyyy};{p.ProductId};{(p.Name == "Analytics Pro" ? "AnalyticsPro" : p.Name)};{p.Family};{p.ListPrice};{billing};{s.Month:dd/MM/yyyy};{s.Amount};{qty};{disc};{profit};{status}\n");
         }
         foreach (var s in data.Spend) sb.Append(Line(s, accounts[s.AccountId].Industry, "booked"));
         var firstSpend = data.Spend[0];
@@ -160,7 +168,8 @@ public class ImportCommandTests
                   "list_price": "List Price", "billing_unit": { "source": "Billing", "values": { "per seat": "seat", "metered": "usage", "flat fee": "flat" } } } },
               "transactions": { "file": "orders.csv", "delimiter": ";", "dateFormats": ["dd/MM/yyyy"],
                 "filter": [{ "column": "Status", "in": ["booked"] }],
-                "columns": { "account_id": "Customer ID", "product_id": "Product ID", "date": "Order Date", "amount": "Sales" } }
+                "columns": { "transaction_id": "Line", "account_id": "Customer ID", "product_id": "Product ID", "date": "Order Date", "amount": "Sales",
+                  "quantity": "Quantity", "discount": "Discount", "profit": "Profit" } }
             }
             """);
         var outDir = Path.Combine(dir, "out");
@@ -176,6 +185,9 @@ public class ImportCommandTests
             back.Products.OrderBy(p => p.ProductId, StringComparer.Ordinal));
         // The conflicting line adds a zero-amount transaction: monthly sums are unchanged.
         Assert.Equal(data.Spend.OrderBy(s => (s.AccountId, s.ProductId, s.Month)), back.Spend.OrderBy(s => (s.AccountId, s.ProductId, s.Month)));
+        // Every order line comes back with its quantity, discount and profit (empty cells as nulls).
+        Assert.Equal(lines.OrderBy(l => l.Id, StringComparer.Ordinal), back.Transactions.Select(t => (t.TransactionId, t.Quantity, t.Discount, t.Profit)).OrderBy(l => l.TransactionId, StringComparer.Ordinal));
+        Assert.Contains(back.Transactions, t => t.Quantity is null);
 
         using var report = JsonDocument.Parse(File.ReadAllText(Path.Combine(outDir, "import-report.json")));
         var acc = Table(report, "accounts");
@@ -300,5 +312,27 @@ public class ImportCommandTests
         var described = registry.RootElement.GetProperty("columns").EnumerateArray().Select(c => c.GetProperty("name").GetString()).ToList();
         Assert.Equal(header, described);
         Assert.Contains("upsell_amount", described);
+    }
+
+    [Fact]
+    public void An_order_line_with_a_bad_quantity_or_a_negative_discount_names_the_file_line_column_and_value()
+    {
+        var dir = TestPaths.NewTempDir("import-order-measures");
+        File.WriteAllText(Path.Combine(dir, "orders.csv"), "customer,day,sales,qty,disc,profit\nc1,2024-01-01,5,2,0.1,-1.5\nc1,2024-02-01,5,two,0,1\nc2,2024-02-01,5,1,-0.2,1\nc2,2024-03-01,5,,,\n");
+        File.WriteAllText(Path.Combine(dir, "m.json"), """
+            { "transactions": { "file": "orders.csv",
+                "columns": { "account_id": "customer", "date": "day", "amount": "sales", "quantity": "qty", "discount": "disc", "profit": "profit" } } }
+            """);
+        var (code, _, err) = Run("import", "--mapping", Path.Combine(dir, "m.json"), "--out", Path.Combine(dir, "out"));
+        Assert.Equal(2, code);
+        Assert.Contains("2 rows rejected", err);
+        Assert.Contains("orders.csv:3, column 'qty': value 'two': a decimal number for quantity", err);
+        Assert.Contains("orders.csv:4, column 'disc': value '-0.2': a discount of at least 0", err);
+
+        var outDir = Path.Combine(dir, "out2");
+        Assert.Equal(0, Run("import", "--mapping", Path.Combine(dir, "m.json"), "--out", outDir, "--lenient").Code);
+        var (back, _) = new CrmCatalog(outDir).Load();
+        Assert.Equal([(2m, (double?)0.1, (decimal?)-1.5m), (null, null, null)], back.Transactions.Select(t => (t.Quantity, t.Discount, t.Profit)));
+        Assert.Equal("transaction_id,account_id,product_id,date,amount,quantity,discount,profit", File.ReadLines(Path.Combine(outDir, "transactions.csv")).First());
     }
 }
