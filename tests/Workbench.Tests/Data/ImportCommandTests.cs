@@ -14,14 +14,7 @@ public class ImportCommandTests
 {
     static string Mapping(string name) => Path.Combine(TestPaths.RepoRoot, "data-samples", "mappings", name);
 
-    static (int Code, string Out, string Err) Run(params string[] args)
-    {
-        var outW = new StringWriter(); var errW = new StringWriter();
-        var (oldOut, oldErr) = (Console.Out, Console.Error);
-        Console.SetOut(outW); Console.SetError(errW);
-        try { return (CliRunner.InvokeAsync(CliApp.BuildRoot(), args).GetAwaiter().GetResult(), outW.ToString(), errW.ToString()); }
-        finally { Console.SetOut(oldOut); Console.SetError(oldErr); }
-    }
+    static (int Code, string Out, string Err) Run(params string[] args) => CliCapture.Run(args);
 
     static JsonElement Table(JsonDocument report, string table) => report.RootElement.GetProperty("tables").GetProperty(table);
 

@@ -7,14 +7,7 @@ namespace Workbench.Tests.Pipeline;
 /// closed deals, or trained into a usable model whose trees and weak-model flag are recorded; never a silent one-tree model.</summary>
 public class ShortDealsHistoryTests
 {
-    static (int Code, string Out, string Err) Run(params string[] args)
-    {
-        var outW = new StringWriter(); var errW = new StringWriter();
-        var (oldOut, oldErr) = (Console.Out, Console.Error);
-        Console.SetOut(outW); Console.SetError(errW);
-        try { return (CliRunner.InvokeAsync(CliApp.BuildRoot(), args).GetAwaiter().GetResult(), outW.ToString(), errW.ToString()); }
-        finally { Console.SetOut(oldOut); Console.SetError(oldErr); }
-    }
+    static (int Code, string Out, string Err) Run(params string[] args) => CliCapture.Run(args);
 
     [Fact]
     public void A_ten_month_deals_history_is_refused_with_the_reason_or_trains_a_model_that_is_not_weak()

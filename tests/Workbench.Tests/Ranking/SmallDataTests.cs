@@ -8,14 +8,7 @@ namespace Workbench.Tests.Ranking;
 /// <summary>Short histories are refused with a reason instead of training a silent one-tree model.</summary>
 public class SmallDataTests
 {
-    static (int Code, string Out, string Err) Run(params string[] args)
-    {
-        var outW = new StringWriter(); var errW = new StringWriter();
-        var (oldOut, oldErr) = (Console.Out, Console.Error);
-        Console.SetOut(outW); Console.SetError(errW);
-        try { return (CliRunner.InvokeAsync(CliApp.BuildRoot(), args).GetAwaiter().GetResult(), outW.ToString(), errW.ToString()); }
-        finally { Console.SetOut(oldOut); Console.SetError(oldErr); }
-    }
+    static (int Code, string Out, string Err) Run(params string[] args) => CliCapture.Run(args);
 
     [Fact]
     public void A_short_small_history_is_refused_with_the_counts_and_the_minimum_it_needs()

@@ -10,14 +10,7 @@ namespace Workbench.Tests.Ranking;
 /// promote, score; the model file round-trips; bad targets and thin data are refused with located messages.</summary>
 public class TableTaskTests
 {
-    static (int Code, string Out, string Err) Run(params string[] args)
-    {
-        var outW = new StringWriter(); var errW = new StringWriter();
-        var (oldOut, oldErr) = (Console.Out, Console.Error);
-        Console.SetOut(outW); Console.SetError(errW);
-        try { return (CliRunner.InvokeAsync(CliApp.BuildRoot(), args).GetAwaiter().GetResult(), outW.ToString(), errW.ToString()); }
-        finally { Console.SetOut(oldOut); Console.SetError(oldErr); }
-    }
+    static (int Code, string Out, string Err) Run(params string[] args) => CliCapture.Run(args);
 
     [Fact]
     public void Telco_imports_trains_as_a_table_task_promotes_and_scores_through_the_cli()

@@ -7,14 +7,7 @@ namespace Workbench.Tests.Segmentation;
 /// alone. Wholesale gives the notebook's result (k = 2, 252 / 188 clients, "low/high detergents_paper").</summary>
 public class TableSegmentationTests
 {
-    static (int Code, string Out, string Err) Run(params string[] args)
-    {
-        var outW = new StringWriter(); var errW = new StringWriter();
-        var (oldOut, oldErr) = (Console.Out, Console.Error);
-        Console.SetOut(outW); Console.SetError(errW);
-        try { return (CliRunner.InvokeAsync(CliApp.BuildRoot(), args).GetAwaiter().GetResult(), outW.ToString(), errW.ToString()); }
-        finally { Console.SetOut(oldOut); Console.SetError(oldErr); }
-    }
+    static (int Code, string Out, string Err) Run(params string[] args) => CliCapture.Run(args);
 
     [Fact]
     public void Wholesale_imported_through_its_mapping_segments_to_k_2_with_the_notebooks_profiles()
