@@ -147,14 +147,27 @@ internal sealed class CellContext(DisplayFormatter formatter, Action<CellOutput>
 /// anything else (the kernel's own logging) to the original writer.</summary>
 internal sealed class ConsoleRouter(string stream, TextWriter original) : TextWriter
 {
-    static int installed;
+    static readonly Lock InstallGate = new();
+    static volatile bool installed;
 
     /// <summary>True once the routers are Console.Out/Error/In (they stay for the life of the process).</summary>
-    public static bool IsInstalled => Volatile.Read(ref installed) == 1;
+    public static bool IsInstalled => installed;
 
+    /// <summary>Installs the routers once. A second session starting meanwhile waits until they are in place (returning
+    /// early let its first cell read the process's stdin instead of asking its client).</summary>
     public static void EnsureInstalled()
     {
-        if (Interlocked.Exchange(ref installed, 1) == 1) return;
+        if (installed) return;
+        lock (InstallGate)
+        {
+            if (installed) return;
+            Install();
+            installed = true;
+        }
+    }
+
+    static void Install()
+    {
         var originalError = Console.Error;
         Console.SetOut(new ConsoleRouter("stdout", Console.Out));
         Console.SetError(new ConsoleRouter("stderr", Console.Error));
