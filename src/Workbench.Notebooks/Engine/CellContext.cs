@@ -149,6 +149,18 @@ internal sealed class ConsoleRouter(string stream, TextWriter original) : TextWr
 {
     static readonly Lock InstallGate = new();
     static volatile bool installed;
+    static InputRouter? input;
+
+    /// <summary>Reads outside a cell see an empty stdin (the process's stdin is a protocol channel or nobody's terminal);
+    /// cells keep asking their client. Under the install lock, so a session starting meanwhile cannot lose its router.</summary>
+    public static void DetachStdin()
+    {
+        lock (InstallGate)
+        {
+            if (input is not null) input.Original = TextReader.Null;
+            else Console.SetIn(TextReader.Null);
+        }
+    }
 
     /// <summary>True once the routers are Console.Out/Error/In (they stay for the life of the process).</summary>
     public static bool IsInstalled => installed;
@@ -171,7 +183,8 @@ internal sealed class ConsoleRouter(string stream, TextWriter original) : TextWr
         var originalError = Console.Error;
         Console.SetOut(new ConsoleRouter("stdout", Console.Out));
         Console.SetError(new ConsoleRouter("stderr", Console.Error));
-        Console.SetIn(new InputRouter(Console.In));
+        input = new InputRouter(Console.In);
+        Console.SetIn(input);
         // An exception on a thread a cell started ends the process (.NET allows no recovery): at least say so, and why,
         // on the process's own stderr, instead of dying silently.
         AppDomain.CurrentDomain.UnhandledException += (_, e) =>
@@ -227,11 +240,14 @@ internal sealed class ConsoleRouter(string stream, TextWriter original) : TextWr
 /// the original reader. Character reads (Read, Peek) inside a cell see an empty stdin.</summary>
 internal sealed class InputRouter(TextReader original) : TextReader
 {
-    public override string? ReadLine() => CellContext.Current is { } cell ? cell.ReadInput("", password: false) : original.ReadLine();
+    /// <summary>Where reads outside a cell go.</summary>
+    public TextReader Original { get; set; } = original;
 
-    public override int Read() => CellContext.Current is null ? original.Read() : -1;
+    public override string? ReadLine() => CellContext.Current is { } cell ? cell.ReadInput("", password: false) : Original.ReadLine();
 
-    public override int Peek() => CellContext.Current is null ? original.Peek() : -1;
+    public override int Read() => CellContext.Current is null ? Original.Read() : -1;
 
-    public override string ReadToEnd() => CellContext.Current is null ? original.ReadToEnd() : "";
+    public override int Peek() => CellContext.Current is null ? Original.Peek() : -1;
+
+    public override string ReadToEnd() => CellContext.Current is null ? Original.ReadToEnd() : "";
 }

@@ -71,9 +71,9 @@ public sealed class KernelServer : IDisposable
     /// <summary>Serves until a shutdown request (or SIGTERM). SIGINT interrupts the running cell.</summary>
     public void Run()
     {
-        // Nothing outside a cell may read the kernel's stdin; once the cell routers are installed (another session in this
-        // process), replacing Console.In would cut cells off from input_request, so it is left to the router.
-        if (!ConsoleRouter.IsInstalled) Console.SetIn(TextReader.Null);
+        // Nothing outside a cell may read the kernel's stdin; replacing Console.In outright would cut cells of another
+        // session in this process off from input_request, so the router's fallback is detached instead.
+        ConsoleRouter.DetachStdin();
         using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, context =>
         {
             context.Cancel = true; // keep the process: interrupt the cell instead

@@ -87,26 +87,6 @@ public sealed class MagicsAndHandlesTests
     }
 
     [Fact]
-    public async Task Console_ReadLine_asks_the_input_callback_after_flushing_the_prompt_text()
-    {
-        using var session = NotebookSession.Create();
-        var asked = new List<CellOutput>();
-        var streamed = new List<CellOutput>();
-        var result = await session.ExecuteAsync("Console.Write(\"name? \");\nvar s = Console.ReadLine();\ns + \"!\"",
-            new CellRunOptions(OnOutput: streamed.Add, OnInput: _ => { asked.AddRange(streamed); return "Ada"; }));
-        Assert.Equal("Ada!", result.ReturnValue);
-        Assert.Equal(new StreamOutput("stdout", "name? "), Assert.Single(asked));
-    }
-
-    [Fact]
-    public async Task Console_ReadLine_without_an_input_callback_returns_null()
-    {
-        using var session = NotebookSession.Create();
-        var result = await session.ExecuteAsync("Console.ReadLine() is null");
-        Assert.Equal(true, result.ReturnValue);
-    }
-
-    [Fact]
     public async Task A_reference_into_a_missing_folder_is_a_reference_error_naming_the_folder()
     {
         using var session = NotebookSession.Create();
@@ -163,4 +143,36 @@ public sealed class ReaderFriendlyFormattingTests
         Assert.Contains("2023-07-01  0.3333", shown.Data["text/plain"]);
         Assert.Contains("<td>2023-07-01</td><td>0.3333</td>", shown.Data["text/html"]);
     }
+}
+
+/// <summary>Console.ReadLine in a cell. Alone in the run: Console.In is process-wide, and in the full suite this test
+/// saw an empty answer while other tests ran cells and swapped console streams in parallel.</summary>
+[Collection(ConsoleInputCollection.Name)]
+public sealed class ConsoleInputTests
+{
+    [Fact]
+    public async Task Console_ReadLine_asks_the_input_callback_after_flushing_the_prompt_text()
+    {
+        using var session = NotebookSession.Create();
+        var asked = new List<CellOutput>();
+        var streamed = new List<CellOutput>();
+        var result = await session.ExecuteAsync("Console.Write(\"name? \");\nvar s = Console.ReadLine();\ns + \"!\"",
+            new CellRunOptions(OnOutput: streamed.Add, OnInput: _ => { asked.AddRange(streamed); return "Ada"; }));
+        Assert.Equal("Ada!", result.ReturnValue);
+        Assert.Equal(new StreamOutput("stdout", "name? "), Assert.Single(asked));
+    }
+
+    [Fact]
+    public async Task Console_ReadLine_without_an_input_callback_returns_null()
+    {
+        using var session = NotebookSession.Create();
+        var result = await session.ExecuteAsync("Console.ReadLine() is null");
+        Assert.Equal(true, result.ReturnValue);
+    }
+}
+
+[CollectionDefinition(Name, DisableParallelization = true)]
+public sealed class ConsoleInputCollection
+{
+    public const string Name = "console input";
 }
