@@ -42,7 +42,7 @@ internal sealed class MappingReader
                 Problem(line, $"unknown key '{key}' in {where}{LocatedJson.DidYouMean(key, allowed)}. Allowed: {string.Join(", ", allowed)}.");
     }
 
-    static LocatedJsonValue? Get(LocatedJsonValue node, string key) => node.Members.FirstOrDefault(m => m.Key == key).Value;
+    static LocatedJsonValue? Get(LocatedJsonValue node, string key) => node.Member(key);
 
     string? String(LocatedJsonValue node, string key, string where)
     {

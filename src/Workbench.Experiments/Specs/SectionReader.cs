@@ -19,8 +19,7 @@ internal sealed class SectionReader(LocatedJsonValue node, string path, string s
     LocatedJsonValue? Get(string key)
     {
         _known.Add(key);
-        foreach (var m in node.Members) if (m.Key == key) return m.Value;
-        return null;
+        return node.Member(key);
     }
 
     bool Present(string key, out LocatedJsonValue value, bool allowNull = false)

@@ -162,9 +162,6 @@ internal sealed class ConsoleRouter(string stream, TextWriter original) : TextWr
         }
     }
 
-    /// <summary>True once the routers are Console.Out/Error/In (they stay for the life of the process).</summary>
-    public static bool IsInstalled => installed;
-
     /// <summary>Installs the routers once. A second session starting meanwhile waits until they are in place (returning
     /// early let its first cell read the process's stdin instead of asking its client).</summary>
     public static void EnsureInstalled()
