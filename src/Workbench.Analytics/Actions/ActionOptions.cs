@@ -6,11 +6,13 @@ namespace Workbench.Analytics.Actions;
 /// and of its off-policy evaluation (<see cref="ActionEvaluation"/>).</summary>
 public sealed record ActionOptions
 {
-    /// <summary>Trees per reward model (ML.NET FastTree regression, one per action). Default 60.</summary>
+    /// <summary>Trees per value model (ML.NET FastTree regression of the reward given a response, one per action; the
+    /// response models are logistic regressions). Default 60.</summary>
     public int Trees { get; init; } = 60;
     /// <summary>Leaves per tree. Default 8.</summary>
     public int Leaves { get; init; } = 8;
-    /// <summary>Minimum decisions per leaf. Default 15.</summary>
+    /// <summary>Minimum decisions per leaf. An action's response model needs 2x this many responses and non-responses
+    /// (else its mean response rate is used). Default 15.</summary>
     public int MinLeafCount { get; init; } = 15;
     public double LearningRate { get; init; } = 0.08;
     /// <summary>Share of the learned policy's choices spread uniformly over the actions when it is used live (its

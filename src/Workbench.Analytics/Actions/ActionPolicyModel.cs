@@ -18,7 +18,7 @@ public sealed record ActionRecommendation(string AccountId, string Action, doubl
 public sealed class ActionPolicyModel : IWorkbenchModel
 {
     public const string ModelKind = "action-policy";
-    public const int FormatVersion = 1;
+    public const int FormatVersion = 2;
     public string Kind => ModelKind;
 
     public IReadOnlyList<string> Actions { get; }
@@ -92,16 +92,21 @@ public sealed class ActionPolicyModel : IWorkbenchModel
             },
             ["long_term_fallback"] = Nums(LongTerm.Fallback),
             ["immediate_fallback"] = Nums(Immediate.Fallback),
+            ["long_term_segments"] = new JsonArray(LongTerm.Segments.Select(x => (JsonNode)JsonValue.Create(x)!).ToArray()),
+            ["immediate_segments"] = new JsonArray(Immediate.Segments.Select(x => (JsonNode)JsonValue.Create(x)!).ToArray()),
         });
         LongTerm.Save(w, "long-term");
         Immediate.Save(w, "immediate");
     });
 
     /// <summary>Reads a model written by <see cref="Save"/>.</summary>
-    /// <exception cref="WorkbenchException">Not an action-policy model file, a newer version, or a missing entry.</exception>
+    /// <exception cref="WorkbenchException">Not an action-policy model file, another version (newer, or version 1 with tree
+    /// response models), or a missing entry.</exception>
     public static ActionPolicyModel Load(Stream stream, string source = "the model file")
     {
         using var reader = ModelFile.Open(stream, ModelKind, FormatVersion, source);
+        if (reader.Version < FormatVersion)
+            throw new WorkbenchException($"{source}: an action-policy model of format version {reader.Version} (tree response models); this Workbench reads version {FormatVersion} (logistic response models) only: re-train the model with 'workbench actions'.");
         var j = reader.ReadJson("policy.json");
         try
         {
@@ -118,8 +123,9 @@ public sealed class ActionPolicyModel : IWorkbenchModel
                 MaxWeight = oj["max_weight"]!.GetValue<double>(), Seed = oj["seed"]!.GetValue<int>(),
             };
             double[] Fallback(string name) => j[name]!.AsArray().Select(n => n!.GetValue<double>()).ToArray();
-            var lt = RewardModel.Load(reader, "long-term", Fallback("long_term_fallback"), options.Seed);
-            var im = RewardModel.Load(reader, "immediate", Fallback("immediate_fallback"), options.Seed);
+            int[] Segments(string name) => j[name]!.AsArray().Select(n => n!.GetValue<int>()).ToArray();
+            var lt = RewardModel.Load(reader, "long-term", Fallback("long_term_fallback"), Segments("long_term_segments"), options.Seed);
+            var im = RewardModel.Load(reader, "immediate", Fallback("immediate_fallback"), Segments("immediate_segments"), options.Seed);
             return new ActionPolicyModel(actions, options, j["training_decisions"]!.GetValue<int>(), j["propensities_estimated"]!.GetValue<bool>(), lt, im);
         }
         catch (Exception ex) when (ex is NullReferenceException or InvalidOperationException or FormatException)
