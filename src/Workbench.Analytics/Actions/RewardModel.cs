@@ -1,7 +1,6 @@
 using Microsoft.ML;
 using Microsoft.ML.Data;
 using Microsoft.ML.Trainers.FastTree;
-using Workbench.Analytics.Modeling;
 
 namespace Workbench.Analytics.Actions;
 

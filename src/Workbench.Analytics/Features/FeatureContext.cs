@@ -1,5 +1,3 @@
-using Workbench.Domain;
-
 namespace Workbench.Analytics.Features;
 
 /// <summary>One snapshot seen from the feature catalog: window helpers that read months [t - w, t) only.</summary>

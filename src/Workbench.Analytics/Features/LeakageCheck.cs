@@ -1,6 +1,3 @@
-using Workbench.Analytics.Labeling;
-using Workbench.Domain;
-
 namespace Workbench.Analytics.Features;
 
 /// <summary>What changed at one as-of date when everything from that date on was erased.</summary>

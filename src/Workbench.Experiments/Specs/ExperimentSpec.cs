@@ -1,8 +1,4 @@
-using System.Globalization;
 using System.Security.Cryptography;
-using System.Text;
-using System.Text.Json;
-using System.Text.Json.Nodes;
 using Workbench.Analytics;
 using Workbench.Analytics.Explanation;
 using Workbench.Analytics.Features;
@@ -13,7 +9,6 @@ using Workbench.Analytics.Segmentation;
 using Workbench.Analytics.Territory;
 using Workbench.Analytics.Testing;
 using Workbench.Data;
-using Workbench.Domain;
 
 namespace Workbench.Experiments.Specs;
 

@@ -1,7 +1,3 @@
-using System.Globalization;
-using System.Text;
-using System.Text.Json;
-
 namespace Workbench.Experiments.Specs;
 
 /// <summary>Reads the keys of one spec object with their expected types, collecting every problem (path and line)
