@@ -8,6 +8,9 @@ internal sealed class SectionReader(LocatedJsonValue node, string path, string s
 
     public string Path => path;
 
+    /// <summary>The keys this section has looked up so far (the keys it knows), in no particular order.</summary>
+    public IEnumerable<string> KeysRead => _known;
+
     public void Error(int line, string keyPath, string message) => errors.Add($"{source}:{line}: {keyPath}: {message}");
 
     public int LineOf(string key) => node.Members.FirstOrDefault(m => m.Key == key) is { Value: not null } m ? m.Line : node.Line;
