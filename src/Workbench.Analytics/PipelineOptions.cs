@@ -1,12 +1,6 @@
 using System.Text.Json;
-using System.Text.Json.Nodes;
 using System.Text.Json.Serialization;
-using Workbench.Analytics.Explanation;
-using Workbench.Analytics.Features;
-using Workbench.Analytics.Labeling;
-using Workbench.Analytics.Ranking;
 using Workbench.Analytics.Segmentation;
-using Workbench.Domain;
 
 namespace Workbench.Analytics;
 

@@ -1,4 +1,3 @@
-using System.Globalization;
 using Workbench.Cli.Commands;
 
 CultureInfo.DefaultThreadCurrentCulture = CultureInfo.InvariantCulture;

@@ -1,5 +1,4 @@
 using Workbench.Data;
-using Workbench.Domain;
 using Workbench.Experiments.Specs;
 
 namespace Workbench.Experiments;

@@ -1,4 +1,3 @@
-using Plotly.NET;
 using CS = Plotly.NET.CSharp;
 
 namespace Workbench.Reporting;

@@ -1,5 +1,3 @@
-using System.Globalization;
-
 namespace Workbench.Analytics.Actions;
 
 /// <summary>Options of the learned action policy (<see cref="ActionPolicyEstimator.Fit(DecisionFrame, ActionOptions?)"/>)

@@ -1,7 +1,3 @@
-using System.Globalization;
-using System.Text.Json.Nodes;
-using Workbench.Analytics.Modeling;
-
 namespace Workbench.Analytics.Actions;
 
 /// <summary>One recommendation: the action, the expected long-term value change it brings (the reward model's

@@ -1,7 +1,3 @@
-using Workbench.Analytics.Features;
-using Workbench.Analytics.Labeling;
-using Workbench.Domain;
-
 namespace Workbench.Analytics.Actions;
 
 /// <summary>One logged decision: who, when, which action (index into <see cref="DecisionFrame.Actions"/>), the logged

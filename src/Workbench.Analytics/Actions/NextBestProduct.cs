@@ -1,11 +1,6 @@
-using System.Globalization;
 using Microsoft.ML;
 using Microsoft.ML.Data;
 using Microsoft.ML.Trainers.FastTree;
-using Workbench.Analytics.Features;
-using Workbench.Analytics.Labeling;
-using Workbench.Analytics.Modeling;
-using Workbench.Domain;
 
 namespace Workbench.Analytics.Actions;
 

@@ -3,7 +3,6 @@ using Microsoft.ML.Data;
 using Microsoft.ML.Trainers;
 using Microsoft.ML.Trainers.FastTree;
 using Microsoft.ML.Transforms;
-using Workbench.Analytics.Modeling;
 
 namespace Workbench.Analytics.Actions;
 

@@ -1,6 +1,4 @@
 using Microsoft.ML.Trainers.FastTree;
-using Workbench.Analytics.Features;
-using Workbench.Analytics.Ranking;
 
 namespace Workbench.Analytics.Explanation;
 

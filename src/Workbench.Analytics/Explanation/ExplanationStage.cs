@@ -1,8 +1,3 @@
-using Workbench.Analytics.Features;
-using Workbench.Analytics.Labeling;
-using Workbench.Analytics.Ranking;
-using Workbench.Domain;
-
 namespace Workbench.Analytics.Explanation;
 
 /// <summary>How often the told top reason is the planted dominant driver, among the top decile of scores.</summary>

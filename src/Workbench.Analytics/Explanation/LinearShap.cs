@@ -1,5 +1,3 @@
-using Workbench.Analytics.Ranking;
-
 namespace Workbench.Analytics.Explanation;
 
 /// <summary>

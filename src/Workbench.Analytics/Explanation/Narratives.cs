@@ -1,7 +1,3 @@
-using System.Globalization;
-using System.Text;
-using Workbench.Analytics.Features;
-
 namespace Workbench.Analytics.Explanation;
 
 /// <summary>How narratives are cut.</summary>

@@ -1,5 +1,3 @@
-using System.Globalization;
-
 namespace Workbench.Analytics.Explanation;
 
 /// <summary>

@@ -1,6 +1,3 @@
-using System.Globalization;
-using Workbench.Analytics.Features;
-
 namespace Workbench.Analytics.Explanation;
 
 /// <summary>Fills a registry template with an account's own numbers, formatted by unit: shares as percentages,

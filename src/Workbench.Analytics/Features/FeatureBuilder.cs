@@ -1,5 +1,3 @@
-using Workbench.Analytics.Labeling;
-
 namespace Workbench.Analytics.Features;
 
 /// <summary>
@@ -18,6 +16,10 @@ public sealed class FeatureBuilder
 
     /// <summary>The registry of the base features, in column order (before missing-value indicators).</summary>
     public static FeatureRegistry BaseRegistry { get; } = new(FeatureCatalog.All.Select(s => s.Definition));
+
+    /// <summary>The registry of the account-level features (one row per account: the account profile that segmentation
+    /// and territory cluster), computed from the same panel and context; see <c>AccountProfileFeatures.Build</c>.</summary>
+    public static FeatureRegistry AccountRegistry => AccountFeatureCatalog.Registry;
 
     public FeatureBuilder(MonthlyPanel panel)
     {

@@ -1,5 +1,3 @@
-using Workbench.Domain;
-
 namespace Workbench.Analytics.Features;
 
 /// <summary>One snapshot seen from the feature catalog: window helpers that read months [t - w, t) only.</summary>
@@ -112,4 +110,85 @@ internal readonly struct FeatureContext(FeatureBuilder builder, MonthlyPanel pan
     }
 
     public double ContractTerm() => CurrentContract()?.TermMonths ?? double.NaN;
+
+    // Account level: every product pair of the account over the months [t - w, t) clipped to the panel; w = null reads
+    // every month before t (an account profile's "all history").
+
+    (int From, int To) AccountWindow(int? w) => (w is int months ? Math.Max(0, t - months) : 0, Math.Min(t, panel.Months));
+
+    /// <summary>Months in the window in which the account was billed for anything.</summary>
+    public double AccountBilledMonths(int? w)
+    {
+        var (from, to) = AccountWindow(w);
+        int n = 0;
+        for (int m = from; m < to; m++)
+            for (int p = panel.PairStart[accountIndex]; p < panel.PairStart[accountIndex + 1]; p++)
+                if (panel.Spend[p * panel.Months + m] > 0) { n++; break; }
+        return n;
+    }
+
+    /// <summary>Product-months in the window with a bill (products billed, summed over the months).</summary>
+    public double AccountBilledProductMonths(int? w) => AccountPairs(w, (spend, _) => spend > 0 ? 1 : 0, panel.Spend, panel.Spend);
+
+    /// <summary>Amount billed over the window (positive product-month bills).</summary>
+    public double AccountBilledSpend(int? w) => AccountPairs(w, (spend, _) => spend > 0 ? spend : 0, panel.Spend, panel.Spend);
+
+    /// <summary>Sum of a pair series over the account's product-months in the window.</summary>
+    public double AccountPairTotal(double[] series, int? w) => AccountPairs(w, (v, _) => v, series, series);
+
+    /// <summary>Mean of a pair series over the account's observed (not NaN) product-months; NaN when none.</summary>
+    public double AccountPairMean(double[] series, int? w)
+    {
+        double n = AccountPairs(w, (v, _) => double.IsNaN(v) ? 0 : 1, series, series);
+        return n == 0 ? double.NaN : AccountPairs(w, (v, _) => double.IsNaN(v) ? 0 : v, series, series) / n;
+    }
+
+    /// <summary>Sum of <paramref name="numerator"/> over sum of <paramref name="denominator"/>, over the product-months
+    /// where both are observed and the denominator is positive; NaN when the denominator sums to 0.</summary>
+    public double AccountPairRatio(double[] numerator, double[] denominator, int? w)
+    {
+        static bool Both(double a, double b) => !double.IsNaN(a) && b > 0;
+        double den = AccountPairs(w, (a, b) => Both(a, b) ? b : 0, numerator, denominator);
+        return den > 0 ? AccountPairs(w, (a, b) => Both(a, b) ? a : 0, numerator, denominator) / den : double.NaN;
+    }
+
+    /// <summary>Mean, over the window's months with an observation, of the largest value among the account's products
+    /// that month (e.g. active users: the largest product user base); NaN when nothing was observed.</summary>
+    public double AccountMonthlyMaxMean(double[] series, int? w)
+    {
+        var (from, to) = AccountWindow(w);
+        double sum = 0; int n = 0;
+        for (int m = from; m < to; m++)
+        {
+            double max = double.NaN;
+            for (int p = panel.PairStart[accountIndex]; p < panel.PairStart[accountIndex + 1]; p++)
+            {
+                double v = series[p * panel.Months + m];
+                if (!double.IsNaN(v) && !(v <= max)) max = v;
+            }
+            if (!double.IsNaN(max)) { sum += max; n++; }
+        }
+        return n == 0 ? double.NaN : sum / n;
+    }
+
+    /// <summary>Sum of an account series (events per account and month) over the window.</summary>
+    public double AccountTotal(double[] series, int? w)
+    {
+        var (from, to) = AccountWindow(w);
+        double sum = 0;
+        for (int m = from; m < to; m++) sum += series[AccountBase + m];
+        return sum;
+    }
+
+    /// <summary>Months (30.44 days each, fractional) from the account's creation to the as-of date; 0 before it.</summary>
+    public double AccountAgeMonths() => Math.Max(0, (AsOf.DayNumber - Account.CreatedDate.DayNumber) / 30.436875);
+
+    double AccountPairs(int? w, Func<double, double, double> term, double[] a, double[] b)
+    {
+        var (from, to) = AccountWindow(w);
+        double sum = 0;
+        for (int p = panel.PairStart[accountIndex]; p < panel.PairStart[accountIndex + 1]; p++)
+            for (int m = from; m < to; m++) sum += term(a[p * panel.Months + m], b[p * panel.Months + m]);
+        return sum;
+    }
 }

@@ -1,7 +1,6 @@
-using Microsoft.Data.Analysis;
 using Microsoft.ML;
 using Microsoft.ML.Data;
-using Workbench.Analytics.Labeling;
+using Microsoft.Data.Analysis;
 
 namespace Workbench.Analytics.Features;
 

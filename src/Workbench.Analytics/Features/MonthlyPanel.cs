@@ -1,5 +1,3 @@
-using Workbench.Domain;
-
 namespace Workbench.Analytics.Features;
 
 /// <summary>
@@ -33,6 +31,12 @@ public sealed class MonthlyPanel
     // [account * Months + month]
     internal readonly double[] Emails, Meetings, Tickets, TicketSeverity, Trainings, ChampionChanges, SurveySum, SurveyCount;
     internal readonly double[] SpendPrefix; // [pair * (Months+1) + m] = sum of Spend before month m
+    /// <summary>Purchases per account and month ([account * Months + month]): add-on bookings and new-product bookings
+    /// dated after the account's first day or, when the dataset carries day-level transactions, distinct orders (the
+    /// lines of one order count once), so order-only data does not read as zero purchases.</summary>
+    internal readonly double[] Purchases;
+    /// <summary>The pairs of account a are <c>PairStart[a]</c> up to <c>PairStart[a + 1]</c> (pairs are sorted by account).</summary>
+    internal readonly int[] PairStart;
 
     /// <summary>Renewal date of the latest contract per pair starting before a month, or null: [pair] sorted list.</summary>
     internal readonly List<Contract>[] ContractsByPair;
@@ -75,6 +79,9 @@ public sealed class MonthlyPanel
             if (present[i]) pairs.Add((i / products, i % products)); // account-major order: sorted by account, then product
         }
         _pairs = pairs.ToArray();
+        PairStart = new int[_accountIds.Length + 1];
+        foreach (var (account, _) in _pairs) PairStart[account + 1]++;
+        for (int a = 0; a < _accountIds.Length; a++) PairStart[a + 1] += PairStart[a];
         int PairOf(string account, string product) => _pairByAccountProduct[A(account) * products + P(product)];
 
         int pm = _pairs.Length * Months, am = _accountIds.Length * Months;
@@ -128,6 +135,25 @@ public sealed class MonthlyPanel
                 case EngagementType.Training: Trainings[c]++; break;
                 case EngagementType.ChampionChange: ChampionChanges[c]++; break;
                 case EngagementType.Survey: if (e.Score is double s) { SurveySum[c] += s; SurveyCount[c]++; } break;
+            }
+        }
+        Purchases = new double[am];
+        if (data.Transactions.Count > 0)
+        {
+            foreach (var order in data.Transactions.DistinctBy(t => (t.AccountId, t.TransactionId)))
+            {
+                int m = MonthIndexOf(order.Date);
+                if (m >= 0 && m < Months) Purchases[AccountIndexOf(order.AccountId) * Months + m]++;
+            }
+        }
+        else
+        {
+            foreach (var b in data.Bookings)
+            {
+                int m = MonthIndexOf(b.Date);
+                if (m < 0 || m >= Months) continue;
+                int a = AccountIndexOf(b.AccountId);
+                if (b.Type == BookingType.AddOn || (b.Type == BookingType.New && b.Date > Accounts[a].CreatedDate)) Purchases[a * Months + m]++;
             }
         }
         ContractsByPair = new List<Contract>[_pairs.Length];

@@ -1,6 +1,3 @@
-using Workbench.Analytics.Labeling;
-using Workbench.Domain;
-
 namespace Workbench.Analytics.Features;
 
 /// <summary>

@@ -1,5 +1,4 @@
 using Deedle;
-using Workbench.Analytics.Features;
 
 namespace Workbench.Analytics.Labeling;
 

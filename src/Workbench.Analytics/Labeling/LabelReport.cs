@@ -1,5 +1,3 @@
-using Workbench.Analytics.Features;
-
 namespace Workbench.Analytics.Labeling;
 
 /// <summary>Class balance of one group of snapshots (an as-of month, a product or a segment).</summary>

@@ -1,6 +1,3 @@
-using Workbench.Analytics.Features;
-using Workbench.Domain;
-
 namespace Workbench.Analytics.Labeling;
 
 public enum Outcome { Flat, Upsell, Churn }

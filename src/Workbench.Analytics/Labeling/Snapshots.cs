@@ -1,5 +1,3 @@
-using Workbench.Analytics.Features;
-
 namespace Workbench.Analytics.Labeling;
 
 /// <summary>Which account-products count at an as-of date.</summary>

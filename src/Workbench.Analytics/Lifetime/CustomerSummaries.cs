@@ -1,5 +1,3 @@
-using Workbench.Domain;
-
 namespace Workbench.Analytics.Lifetime;
 
 /// <summary>The clock of the repeat-purchase models. Days and weeks count days between purchase dates (weeks = days / 7,

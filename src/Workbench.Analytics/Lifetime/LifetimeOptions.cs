@@ -1,5 +1,3 @@
-using System.Globalization;
-
 namespace Workbench.Analytics.Lifetime;
 
 /// <summary>Which repeat-purchase model values the customers. Auto takes the one with the higher log-likelihood

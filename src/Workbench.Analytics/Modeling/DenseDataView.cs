@@ -1,6 +1,5 @@
 using Microsoft.ML;
 using Microsoft.ML.Data;
-
 namespace Workbench.Analytics.Modeling;
 
 /// <summary>

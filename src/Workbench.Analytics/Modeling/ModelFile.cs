@@ -1,7 +1,5 @@
 using System.IO.Compression;
-using System.Text;
 using System.Text.Json;
-using System.Text.Json.Nodes;
 
 namespace Workbench.Analytics.Modeling;
 

@@ -1,8 +1,6 @@
 using Microsoft.ML;
 using Microsoft.ML.Data;
 using Microsoft.ML.Trainers.LightGbm;
-using Workbench.Analytics.Ranking;
-using Workbench.Domain;
 
 namespace Workbench.Analytics.Pipeline;
 

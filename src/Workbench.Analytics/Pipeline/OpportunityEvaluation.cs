@@ -1,8 +1,5 @@
-using System.Globalization;
 using MathNet.Numerics.Distributions;
 using MathNet.Numerics.Statistics;
-using Workbench.Analytics.Ranking;
-using Workbench.Domain;
 
 namespace Workbench.Analytics.Pipeline;
 

@@ -1,6 +1,3 @@
-using Workbench.Analytics.Features;
-using Workbench.Domain;
-
 namespace Workbench.Analytics.Pipeline;
 
 /// <summary>Why a snapshot was taken: a weekly look (created date + whole weeks) or the day after the rep recorded a stage change.</summary>

@@ -1,5 +1,3 @@
-using Workbench.Domain;
-
 namespace Workbench.Analytics.Pipeline;
 
 /// <summary>What moved at one as-of date when everything dated on or after it was erased.</summary>

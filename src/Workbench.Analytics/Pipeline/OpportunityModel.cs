@@ -1,12 +1,6 @@
-using System.Globalization;
-using System.Text;
-using System.Text.Json.Nodes;
 using Microsoft.ML;
 using Microsoft.ML.Data;
 using Microsoft.ML.Trainers.FastTree;
-using Workbench.Analytics.Explanation;
-using Workbench.Analytics.Modeling;
-using Workbench.Analytics.Ranking;
 
 namespace Workbench.Analytics.Pipeline;
 

@@ -1,5 +1,3 @@
-using Workbench.Analytics.Ranking;
-
 namespace Workbench.Analytics.Pipeline;
 
 /// <summary>Where the stage model's labels come from.</summary>

@@ -1,5 +1,3 @@
-using Workbench.Domain;
-
 namespace Workbench.Analytics.Pipeline;
 
 /// <summary>

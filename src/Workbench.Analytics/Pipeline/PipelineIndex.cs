@@ -1,6 +1,3 @@
-using Workbench.Analytics.Features;
-using Workbench.Domain;
-
 namespace Workbench.Analytics.Pipeline;
 
 /// <summary>

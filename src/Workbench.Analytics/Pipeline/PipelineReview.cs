@@ -1,6 +1,3 @@
-using System.Globalization;
-using Workbench.Domain;
-
 namespace Workbench.Analytics.Pipeline;
 
 /// <summary>The rep's call against the data for one open opportunity.</summary>

@@ -1,8 +1,3 @@
-using Workbench.Domain;
-using Workbench.Analytics.Features;
-using Workbench.Analytics.Labeling;
-using Workbench.Analytics.Ranking;
-
 namespace Workbench.Analytics.Prioritization;
 
 /// <summary>

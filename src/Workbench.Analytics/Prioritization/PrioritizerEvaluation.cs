@@ -1,8 +1,3 @@
-using Workbench.Analytics.Features;
-using Workbench.Analytics.Labeling;
-using Workbench.Analytics.Ranking;
-using Workbench.Domain;
-
 namespace Workbench.Analytics.Prioritization;
 
 /// <summary>

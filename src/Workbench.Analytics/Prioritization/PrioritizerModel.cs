@@ -1,11 +1,5 @@
 using System.Buffers.Binary;
-using System.Text.Json.Nodes;
-using Workbench.Analytics.Explanation;
-using Workbench.Analytics.Features;
-using Workbench.Analytics.Modeling;
-using Workbench.Analytics.Ranking;
 using Workbench.Analytics.Scoring;
-using Workbench.Domain;
 
 namespace Workbench.Analytics.Prioritization;
 

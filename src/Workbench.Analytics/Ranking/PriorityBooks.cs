@@ -1,7 +1,3 @@
-using Workbench.Analytics.Features;
-using Workbench.Analytics.Labeling;
-using Workbench.Domain;
-
 namespace Workbench.Analytics.Ranking;
 
 /// <summary>One account-product at an as-of date with its probabilities and the money behind them.</summary>

@@ -1,4 +1,3 @@
-using Workbench.Domain;
 namespace Workbench.Analytics.Ranking;
 
 /// <summary>Evaluation of one target (churn or upsell) on the test months.</summary>

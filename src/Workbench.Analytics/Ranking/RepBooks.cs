@@ -1,5 +1,3 @@
-using Workbench.Domain;
-
 namespace Workbench.Analytics.Ranking;
 
 /// <summary>Which rep owns which account on a date, from the rep-account book (assignments with from/to dates).</summary>

@@ -1,7 +1,3 @@
-using Workbench.Domain;
-using Workbench.Analytics.Features;
-using Workbench.Analytics.Labeling;
-
 namespace Workbench.Analytics.Ranking;
 
 /// <summary>The test-month probabilities of one target next to what happened: the data behind a score-distribution

@@ -1,5 +1,3 @@
-using System.Globalization;
-
 namespace Workbench.Analytics.Ranking;
 
 /// <summary>

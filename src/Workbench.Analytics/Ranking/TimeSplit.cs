@@ -1,5 +1,3 @@
-using Workbench.Analytics.Labeling;
-
 namespace Workbench.Analytics.Ranking;
 
 /// <summary>

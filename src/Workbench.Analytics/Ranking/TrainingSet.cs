@@ -1,8 +1,5 @@
 using Microsoft.ML;
 using Microsoft.ML.Data;
-using Workbench.Analytics.Features;
-using Workbench.Analytics.Labeling;
-
 namespace Workbench.Analytics.Ranking;
 
 /// <summary>Rows for a binary model: row-major float features with names, and a 0/1 label per row.

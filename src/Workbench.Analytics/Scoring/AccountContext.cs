@@ -1,6 +1,3 @@
-using Workbench.Analytics.Ranking;
-using Workbench.Domain;
-
 namespace Workbench.Analytics.Scoring;
 
 /// <summary>One month of an account's history: spend summed over its products and active users summed over its products

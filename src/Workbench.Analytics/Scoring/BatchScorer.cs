@@ -1,8 +1,3 @@
-using Workbench.Analytics.Explanation;
-using Workbench.Analytics.Features;
-using Workbench.Analytics.Ranking;
-using Workbench.Domain;
-
 namespace Workbench.Analytics.Scoring;
 
 /// <summary>What a promoted model brings to scoring: both propensity models, the training rows TreeSHAP and the

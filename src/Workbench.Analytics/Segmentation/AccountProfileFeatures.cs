@@ -1,5 +1,4 @@
 #pragma warning disable CS1573 // records document only the parameters that need explaining
-using Workbench.Domain;
 
 namespace Workbench.Analytics.Segmentation;
 
@@ -89,7 +88,9 @@ public sealed record AccountProfiles(
 }
 
 /// <summary>
-/// Per-account segmentation features from the CRM tables, point in time: only data before the as-of date.
+/// Per-account segmentation features, point in time: the account-level entries of the feature registry
+/// (<see cref="FeatureBuilder.AccountRegistry"/>), computed from the monthly panel through the same feature context as
+/// the account-product features, so they read only whole months before the as-of month (the leakage check covers them).
 /// Columns: mean monthly spend, purchases per year (new-product and add-on bookings), active products,
 /// seat utilization, active users, key actions per used seat, engagement touches and support tickets per month,
 /// tenure; outcomes: churn and upsell bookings per active product-month.
@@ -101,9 +102,8 @@ public static class AccountProfileFeatures
         EngagementPerMonth = "engagement_per_month", SupportTicketsPerMonth = "support_tickets_per_month", TenureMonths = "tenure_months",
         ChurnRate = "churn_rate", UpsellRate = "upsell_rate";
 
-    /// <summary>Every profile column, in matrix order.</summary>
-    public static readonly IReadOnlyList<string> Columns =
-        [MonthlySpend, PurchasesPerYear, ActiveProducts, SeatUtilization, ActiveUsers, KeyActionsPerSeat, EngagementPerMonth, SupportTicketsPerMonth, TenureMonths];
+    /// <summary>Every profile column, in matrix order (the names of <see cref="FeatureBuilder.AccountRegistry"/>).</summary>
+    public static readonly IReadOnlyList<string> Columns = FeatureBuilder.AccountRegistry.Names.ToArray();
 
     /// <summary>Columns clustered by default: spend level, product breadth, seat utilization and active users (account size).
     /// The other columns are profiled (see <see cref="AccountProfiles.WithFullProfiles"/>) but not clustered, for reasons
@@ -138,87 +138,23 @@ public static class AccountProfileFeatures
     {
         ArgumentNullException.ThrowIfNull(data);
         options.Validate();
-        var monthsSeen = data.Spend.Select(s => s.Month).Concat(data.Usage.Select(u => u.Month)).ToList();
-        if (monthsSeen.Count == 0) throw new WorkbenchException("The dataset has no spend or usage rows: there is nothing to profile accounts from.");
-        var asOf = options.AsOf ?? FirstOfMonth(monthsSeen.Max()).AddMonths(1);
-        var cutoffMonth = FirstOfMonth(asOf);                 // monthly rows for months before this one are complete by asOf
-        var fromMonth = options.WindowMonths is int w ? cutoffMonth.AddMonths(-w) : DateOnly.MinValue;
-        bool MonthIn(DateOnly month) => month < cutoffMonth && month >= fromMonth;
-        bool DateIn(DateOnly date) => date < asOf && date >= fromMonth;
-
-        var ids = data.Accounts.Select(a => a.AccountId).Order(StringComparer.Ordinal).ToArray();
-        var index = new Dictionary<string, int>(ids.Length, StringComparer.Ordinal);
-        for (int i = 0; i < ids.Length; i++) index[ids[i]] = i;
-        int Idx(string accountId, string table) => index.TryGetValue(accountId, out var i) ? i
-            : throw new WorkbenchException($"Table '{table}' has account '{accountId}', which is not in the accounts table.");
-        int n = ids.Length;
-
-        // Spend: per account, per month -> amount and products billed.
-        var spendByMonth = new Dictionary<DateOnly, (double Amount, int Products)>[n];
-        for (int i = 0; i < n; i++) spendByMonth[i] = [];
-        foreach (var s in data.Spend)
-        {
-            if (!MonthIn(s.Month) || s.Amount <= 0) continue;
-            var bucket = spendByMonth[Idx(s.AccountId, "spend")];
-            var cur = bucket.GetValueOrDefault(s.Month);
-            bucket[s.Month] = (cur.Amount + (double)s.Amount, cur.Products + 1);
-        }
-
-        // Usage: utilization averaged over product-months; key actions per used seat; active users = largest product user base per month.
-        var utilSum = new double[n]; var utilCount = new int[n];
-        var actions = new double[n]; var seatsUsed = new double[n];
-        var usersByMonth = new Dictionary<DateOnly, double>[n];
-        for (int i = 0; i < n; i++) usersByMonth[i] = [];
-        foreach (var u in data.Usage)
-        {
-            if (!MonthIn(u.Month)) continue;
-            int i = Idx(u.AccountId, "usage");
-            double? util = u.Utilization ?? (u.SeatsUsed is int su && u.SeatsPurchased > 0 ? (double)su / u.SeatsPurchased : null);
-            if (util is double x) { utilSum[i] += x; utilCount[i]++; }
-            if (u.KeyActions is int ka && u.SeatsUsed is int used && used > 0) { actions[i] += ka; seatsUsed[i] += used; }
-            if (u.ActiveUsers is int au) usersByMonth[i][u.Month] = Math.Max(usersByMonth[i].GetValueOrDefault(u.Month), au);
-        }
-
-        // Engagement: touches (emails, meetings, trainings) and support tickets.
-        var touches = new double[n]; var tickets = new double[n];
-        foreach (var e in data.Engagement)
-        {
-            if (!DateIn(e.Date)) continue;
-            int i = Idx(e.AccountId, "engagement");
-            if (e.Type is EngagementType.Email or EngagementType.Meeting or EngagementType.Training) touches[i]++;
-            else if (e.Type == EngagementType.SupportTicket) tickets[i]++;
-        }
-
-        // Bookings: purchases (add-ons and new products after the account's first day) and churn events.
-        var created = new DateOnly[n];
-        foreach (var a in data.Accounts) created[index[a.AccountId]] = a.CreatedDate;
-        var purchases = new double[n]; var upsells = new double[n]; var churns = new double[n];
-        foreach (var b in data.Bookings)
-        {
-            if (!DateIn(b.Date)) continue;
-            int i = Idx(b.AccountId, "bookings");
-            switch (b.Type)
-            {
-                case BookingType.AddOn: purchases[i]++; upsells[i]++; break;
-                case BookingType.New when b.Date > created[i]: purchases[i]++; break;
-                case BookingType.Cancellation or BookingType.NonRenewal: churns[i]++; break;
-            }
-        }
-        // Order data: when the dataset carries day-level transactions, purchase frequency counts orders (distinct
-        // transaction ids; the lines of one order count once), so order-only data does not read as zero purchases.
-        if (data.Transactions.Count > 0)
-        {
-            Array.Clear(purchases);
-            foreach (var order in data.Transactions.Where(t => DateIn(t.Date)).Select(t => (t.AccountId, t.TransactionId)).Distinct())
-                purchases[Idx(order.AccountId, "transactions")]++;
-        }
+        if (data.Spend.Count == 0 && data.Usage.Count == 0)
+            throw new WorkbenchException("The dataset has no spend or usage rows: there is nothing to profile accounts from.");
+        var panel = new MonthlyPanel(data);
+        var asOf = options.AsOf ?? panel.MonthAt(panel.Months);
+        // Like every point-in-time feature, the profile reads whole months before the as-of month: a profile dated
+        // mid-month sees nothing of that month (its monthly rows are not complete, and its dated rows are cut alike).
+        int t = panel.MonthIndexOf(MonthlyPanel.FirstOfMonth(asOf));
+        var ids = panel.AccountIds;
+        int n = ids.Count;
+        var created = panel.Accounts.Select(a => a.CreatedDate).ToArray();
 
         var excluded = new List<(string, string)>();
         var keep = new List<int>();
         for (int i = 0; i < n; i++)
         {
             if (created[i] >= asOf) excluded.Add((ids[i], $"created {created[i]:yyyy-MM-dd}, on or after the as-of date {asOf:yyyy-MM-dd}"));
-            else if (spendByMonth[i].Count == 0) excluded.Add((ids[i], $"no spend before {asOf:yyyy-MM-dd}" + (options.WindowMonths is int wm ? $" in the last {wm} months" : "")));
+            else if (new FeatureContext(null!, panel, -1, i, t).AccountBilledMonths(options.WindowMonths) == 0) excluded.Add((ids[i], $"no spend before {asOf:yyyy-MM-dd}" + (options.WindowMonths is int wm ? $" in the last {wm} months" : "")));
             else keep.Add(i);
         }
         if (keep.Count == 0) throw new WorkbenchException($"No account has spend before {asOf:yyyy-MM-dd}: there is nothing to segment.");
@@ -226,28 +162,16 @@ public static class AccountProfileFeatures
         int d = Columns.Count;
         var rows = new double[keep.Count][];
         var churnRate = new double[keep.Count]; var upsellRate = new double[keep.Count];
-        for (int r = 0; r < keep.Count; r++)
+        Parallel.For(0, keep.Count, r =>
         {
             int i = keep[r];
-            var months = spendByMonth[i];
-            double activeMonths = months.Count;
-            double productMonths = months.Values.Sum(v => v.Products);
-            double tenure = MonthsBetween(created[i], asOf);
-            rows[r] =
-            [
-                months.Values.Sum(v => v.Amount) / activeMonths,
-                purchases[i] * 12.0 / activeMonths,
-                productMonths / activeMonths,
-                utilCount[i] > 0 ? utilSum[i] / utilCount[i] : double.NaN,
-                usersByMonth[i].Count > 0 ? usersByMonth[i].Values.Average() : double.NaN,
-                seatsUsed[i] > 0 ? actions[i] / seatsUsed[i] : double.NaN,
-                touches[i] / activeMonths,
-                tickets[i] / activeMonths,
-                tenure,
-            ];
-            churnRate[r] = churns[i] / productMonths;
-            upsellRate[r] = upsells[i] / productMonths;
-        }
+            rows[r] = AccountFeatureCatalog.Row(panel, i, t, options.WindowMonths);
+            // Outcomes the profiles report (the clustering never sees them): churn and upsell bookings per billed product-month.
+            var c = new FeatureContext(null!, panel, -1, i, t);
+            double productMonths = c.AccountBilledProductMonths(options.WindowMonths);
+            churnRate[r] = (c.AccountPairTotal(panel.Cancellations, options.WindowMonths) + c.AccountPairTotal(panel.NonRenewals, options.WindowMonths)) / productMonths;
+            upsellRate[r] = c.AccountPairTotal(panel.AddOns, options.WindowMonths) / productMonths;
+        });
 
         // Accounts without telemetry get the column median (counted, never silent).
         var imputed = new Dictionary<string, int>(StringComparer.Ordinal);
@@ -265,9 +189,4 @@ public static class AccountProfileFeatures
             new Dictionary<string, double[]>(StringComparer.Ordinal) { [ChurnRate] = churnRate, [UpsellRate] = upsellRate },
             (options.ClusteringColumns ?? DefaultClusteringColumns).ToArray(), imputed, excluded);
     }
-
-    static DateOnly FirstOfMonth(DateOnly d) => new(d.Year, d.Month, 1);
-
-    /// <summary>Whole and fractional months from <paramref name="from"/> to <paramref name="to"/> (30.44-day months).</summary>
-    static double MonthsBetween(DateOnly from, DateOnly to) => Math.Max(0, (to.DayNumber - from.DayNumber) / 30.436875);
 }

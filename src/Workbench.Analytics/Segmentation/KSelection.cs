@@ -1,5 +1,3 @@
-using System.Globalization;
-
 namespace Workbench.Analytics.Segmentation;
 
 /// <summary>Options for choosing the number of segments.</summary>

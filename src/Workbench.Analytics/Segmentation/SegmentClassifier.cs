@@ -1,6 +1,5 @@
 using Microsoft.ML;
 using Microsoft.ML.Data;
-
 namespace Workbench.Analytics.Segmentation;
 
 /// <summary>Which ML.NET multiclass trainer learns the segment labels.</summary>

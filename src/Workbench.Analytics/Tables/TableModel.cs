@@ -1,10 +1,4 @@
-using System.Globalization;
-using System.Text;
-using System.Text.Json.Nodes;
 using Microsoft.ML.Trainers.FastTree;
-using Workbench.Analytics.Explanation;
-using Workbench.Analytics.Modeling;
-using Workbench.Analytics.Ranking;
 
 namespace Workbench.Analytics.Tables;
 
@@ -122,21 +116,13 @@ public sealed class TableModel : IWorkbenchModel
         {
             var levels = new JsonArray();
             for (int j = 0; j < Encoder.Columns.Count; j++) levels.Add(new JsonArray(Encoder.Levels(j).Select(l => (JsonNode?)JsonValue.Create(l)).ToArray()));
-            w.AddJson("table.json", new JsonObject
-            {
-                ["target"] = Options.Target,
-                ["positive_value"] = Options.PositiveValue,
-                ["date_column"] = Options.DateColumn,
-                ["exclude"] = new JsonArray(Options.Exclude.Select(e => (JsonNode?)JsonValue.Create(e)).ToArray()),
-                ["test_share"] = Options.TestShare,
-                ["validation_share"] = Options.ValidationShare,
-                ["seed"] = Options.Seed,
-                ["training_rows"] = TrainingRows,
-                ["training_positives"] = TrainingPositives,
-                ["columns"] = new JsonArray(Encoder.Columns.Select(c => (JsonNode?)JsonValue.Create(c)).ToArray()),
-                ["numeric"] = new JsonArray(Enumerable.Range(0, Encoder.Columns.Count).Select(j => (JsonNode?)JsonValue.Create(Encoder.IsNumeric(j))).ToArray()),
-                ["levels"] = levels,
-            });
+            var table = Options.AddTo(new JsonObject());
+            table["training_rows"] = TrainingRows;
+            table["training_positives"] = TrainingPositives;
+            table["columns"] = new JsonArray(Encoder.Columns.Select(c => (JsonNode?)JsonValue.Create(c)).ToArray());
+            table["numeric"] = new JsonArray(Enumerable.Range(0, Encoder.Columns.Count).Select(j => (JsonNode?)JsonValue.Create(Encoder.IsNumeric(j))).ToArray());
+            table["levels"] = levels;
+            w.AddJson("table.json", table);
             using (var s = w.OpenEntry("propensity.zip", System.IO.Compression.CompressionLevel.NoCompression)) Propensity.Save(s);
             var sb = new StringBuilder();
             for (int i = 0; i < Background.RowCount; i++)

@@ -1,6 +1,3 @@
-using System.Globalization;
-using Workbench.Analytics.Ranking;
-
 namespace Workbench.Analytics.Tables;
 
 /// <summary>One-row-per-entity data (subscribers, leads, deals with an outcome): an id per row and text cells per
@@ -78,6 +75,22 @@ public sealed record TableTaskOptions
         if (DateColumn is not null && DateColumn == Target) problems.Add("DateColumn is the target.");
         try { Model.Validate(); } catch (OptionsValidationException ex) { problems.Add("Model: " + ex.Message); }
         if (problems.Count > 0) throw new OptionsValidationException("Table task options: " + string.Join(" ", problems));
+    }
+
+    /// <summary>Adds the task's settings to <paramref name="json"/> under their snake_case names (target,
+    /// positive_value, date_column, exclude, test_share, validation_share, seed), as the model file's <c>table.json</c>
+    /// and a table run's spec record store them, and returns it.</summary>
+    public JsonObject AddTo(JsonObject json)
+    {
+        ArgumentNullException.ThrowIfNull(json);
+        json["target"] = Target;
+        json["positive_value"] = PositiveValue;
+        json["date_column"] = DateColumn;
+        json["exclude"] = new JsonArray(Exclude.Select(e => (JsonNode?)JsonValue.Create(e)).ToArray());
+        json["test_share"] = TestShare;
+        json["validation_share"] = ValidationShare;
+        json["seed"] = Seed;
+        return json;
     }
 
     /// <summary>The rows' outcomes; a blank or unreadable outcome names the row's id, the column and the value.</summary>

@@ -1,4 +1,3 @@
-using System.Globalization;
 using Google.OrTools.Sat;
 
 namespace Workbench.Analytics.Territory;

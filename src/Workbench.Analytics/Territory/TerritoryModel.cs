@@ -1,9 +1,3 @@
-using System.Globalization;
-using System.Text;
-using System.Text.Json.Nodes;
-using Workbench.Analytics.Modeling;
-using Workbench.Domain;
-
 namespace Workbench.Analytics.Territory;
 
 /// <summary>

@@ -1,5 +1,4 @@
 #pragma warning disable CS1573 // records document only the parameters that need explaining
-using System.Globalization;
 
 namespace Workbench.Analytics.Territory;
 

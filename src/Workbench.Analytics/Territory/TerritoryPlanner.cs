@@ -1,5 +1,4 @@
 using Workbench.Analytics.Segmentation;
-using Workbench.Domain;
 
 namespace Workbench.Analytics.Territory;
 

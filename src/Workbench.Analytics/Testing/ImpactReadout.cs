@@ -1,5 +1,3 @@
-using System.Globalization;
-
 namespace Workbench.Analytics.Testing;
 
 /// <summary>The plain-language readout of an A/B result, as a sales leader would receive it: what was measured, the

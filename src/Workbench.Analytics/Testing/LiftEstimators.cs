@@ -1,7 +1,6 @@
 #pragma warning disable CS1573 // records document only the parameters that need explaining
 using MathNet.Numerics.Distributions;
 using MathNet.Numerics.LinearAlgebra;
-using Workbench.Domain;
 
 namespace Workbench.Analytics.Testing;
 

@@ -1,6 +1,5 @@
 #pragma warning disable CS1573 // records document only the parameters that need explaining
 using MathNet.Numerics.Distributions;
-using Workbench.Domain;
 
 namespace Workbench.Analytics.Testing;
 

@@ -1,5 +1,3 @@
-using System.CommandLine;
-using System.Globalization;
 using Workbench.Analytics.Testing;
 using Workbench.Experiments.Artifacts;
 

@@ -1,5 +1,3 @@
-using System.CommandLine;
-using System.Globalization;
 using Workbench.Analytics.Actions;
 using Workbench.Experiments.Artifacts;
 

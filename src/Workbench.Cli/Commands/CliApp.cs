@@ -1,5 +1,3 @@
-using System.CommandLine;
-
 namespace Workbench.Cli.Commands;
 
 /// <summary>The <c>workbench</c> command tree. Tests build the same tree to run commands in-process.</summary>

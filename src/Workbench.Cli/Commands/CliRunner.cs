@@ -1,5 +1,3 @@
-using System.CommandLine;
-
 namespace Workbench.Cli.Commands;
 
 /// <summary>Runs the parsed command and turns the workbench's own exceptions into a clear message and exit code 2

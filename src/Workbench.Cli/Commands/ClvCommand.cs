@@ -1,7 +1,4 @@
-using System.CommandLine;
-using System.Globalization;
 using Workbench.Analytics.Lifetime;
-using Workbench.Experiments.Pipeline;
 
 namespace Workbench.Cli.Commands;
 

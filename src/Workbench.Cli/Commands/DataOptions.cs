@@ -1,9 +1,7 @@
 using Workbench.Analytics;
-using System.CommandLine;
 using Workbench.Analytics.Labeling;
 using Workbench.Data;
 using Workbench.Domain;
-using Workbench.Experiments.Pipeline;
 
 namespace Workbench.Cli.Commands;
 

@@ -1,7 +1,5 @@
 using Workbench.Analytics;
-using System.CommandLine;
 using Workbench.Analytics.Explanation;
-using Workbench.Experiments.Pipeline;
 
 namespace Workbench.Cli.Commands;
 

@@ -1,4 +1,3 @@
-using System.CommandLine;
 using Workbench.Analytics.Features;
 using Workbench.Experiments.Artifacts;
 

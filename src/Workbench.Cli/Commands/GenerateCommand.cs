@@ -1,4 +1,3 @@
-using System.CommandLine;
 using System.Diagnostics;
 using Workbench.Data;
 using Workbench.Data.Generation;

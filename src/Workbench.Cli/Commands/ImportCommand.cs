@@ -1,4 +1,3 @@
-using System.CommandLine;
 using Workbench.Data;
 using Workbench.Data.Io;
 

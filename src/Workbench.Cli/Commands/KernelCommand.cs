@@ -1,4 +1,3 @@
-using System.CommandLine;
 using Workbench.Notebooks.Kernel;
 
 namespace Workbench.Cli.Commands;

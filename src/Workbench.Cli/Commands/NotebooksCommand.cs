@@ -1,5 +1,3 @@
-using System.CommandLine;
-using System.Globalization;
 using Workbench.Notebooks;
 
 namespace Workbench.Cli.Commands;

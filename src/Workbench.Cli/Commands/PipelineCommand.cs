@@ -1,8 +1,5 @@
-using System.CommandLine;
-using System.Globalization;
 using Workbench.Analytics.Pipeline;
 using Workbench.Experiments.Opportunities;
-using Workbench.Experiments.Runs;
 
 namespace Workbench.Cli.Commands;
 

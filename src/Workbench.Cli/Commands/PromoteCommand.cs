@@ -1,7 +1,4 @@
-using System.CommandLine;
-using System.Globalization;
 using Workbench.Experiments.Promotion;
-using Workbench.Experiments.Runs;
 
 namespace Workbench.Cli.Commands;
 

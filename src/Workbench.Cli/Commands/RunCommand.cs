@@ -1,7 +1,4 @@
-using System.CommandLine;
-using System.Globalization;
 using Workbench.Experiments.Promotion;
-using Workbench.Experiments.Runs;
 using Workbench.Experiments.Scoring;
 using Workbench.Experiments.Specs;
 

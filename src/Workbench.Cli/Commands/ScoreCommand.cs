@@ -1,5 +1,3 @@
-using System.CommandLine;
-using Workbench.Experiments.Runs;
 using Workbench.Experiments.Scoring;
 
 namespace Workbench.Cli.Commands;

@@ -1,6 +1,4 @@
-using System.CommandLine;
 using Workbench.Analytics.Segmentation;
-using Workbench.Experiments.Pipeline;
 using Workbench.Experiments.Tabular;
 
 namespace Workbench.Cli.Commands;

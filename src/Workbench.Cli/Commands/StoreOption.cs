@@ -1,6 +1,3 @@
-using System.CommandLine;
-using Workbench.Experiments.Runs;
-
 namespace Workbench.Cli.Commands;
 
 /// <summary>The --store option shared by 'run', 'runs', 'promote' and 'score'.</summary>

@@ -1,9 +1,6 @@
-using System.CommandLine;
-using System.Globalization;
 using Workbench.Analytics.Ranking;
 using Workbench.Analytics.Tables;
 using Workbench.Experiments.Promotion;
-using Workbench.Experiments.Runs;
 using Workbench.Experiments.Tabular;
 
 namespace Workbench.Cli.Commands;

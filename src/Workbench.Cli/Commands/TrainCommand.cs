@@ -1,8 +1,6 @@
 using Workbench.Domain;
-using System.CommandLine;
 using Workbench.Analytics;
 using Workbench.Analytics.Ranking;
-using Workbench.Experiments.Pipeline;
 
 namespace Workbench.Cli.Commands;
 

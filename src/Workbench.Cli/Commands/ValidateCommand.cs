@@ -1,4 +1,3 @@
-using System.CommandLine;
 using Workbench.Data;
 
 namespace Workbench.Cli.Commands;

@@ -3,7 +3,6 @@ using System.Text.Json.Serialization;
 using Workbench.Data.Catalog;
 using Workbench.Data.Io;
 using Workbench.Data.Tables;
-using Workbench.Domain;
 
 namespace Workbench.Data;
 

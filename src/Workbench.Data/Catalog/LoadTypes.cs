@@ -1,6 +1,4 @@
-using System.Globalization;
 using System.Text;
-using Workbench.Domain;
 
 namespace Workbench.Data;
 

@@ -1,6 +1,5 @@
 using Workbench.Data.Io;
 using Workbench.Data.Tables;
-using Workbench.Domain;
 
 namespace Workbench.Data.Catalog;
 

@@ -1,6 +1,3 @@
-using System.Globalization;
-using Workbench.Domain;
-
 namespace Workbench.Data.Generation;
 
 /// <summary>All rows one account contributes, in the order they were drawn.</summary>

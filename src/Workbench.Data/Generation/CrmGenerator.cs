@@ -1,5 +1,3 @@
-using Workbench.Domain;
-
 namespace Workbench.Data.Generation;
 
 /// <summary>

@@ -1,6 +1,3 @@
-using System.Globalization;
-using Workbench.Domain;
-
 namespace Workbench.Data.Generation;
 
 /// <summary>Everything drawn once per run and shared read-only by all account simulations:

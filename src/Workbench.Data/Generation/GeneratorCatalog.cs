@@ -1,5 +1,3 @@
-using Workbench.Domain;
-
 namespace Workbench.Data.Generation;
 
 /// <summary>A product the generator can sell. Catalog order matters: product 0 is the anchor every account holds.</summary>

@@ -1,6 +1,3 @@
-using System.Globalization;
-using Workbench.Domain;
-
 namespace Workbench.Data.Generation;
 
 /// <summary>What the account simulation decided about one opportunity: the dates it truly entered each open stage

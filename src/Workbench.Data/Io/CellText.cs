@@ -1,8 +1,6 @@
 using System.Buffers;
-using System.Globalization;
 using System.Text;
 using Workbench.Data.Tables;
-using Workbench.Domain;
 
 namespace Workbench.Data.Io;
 

@@ -1,6 +1,4 @@
-using System.Globalization;
 using Workbench.Data.Tables;
-using Workbench.Domain;
 
 namespace Workbench.Data.Io;
 

@@ -1,7 +1,6 @@
 using Parquet;
 using Parquet.Schema;
 using Workbench.Data.Tables;
-using Workbench.Domain;
 
 namespace Workbench.Data.Io;
 

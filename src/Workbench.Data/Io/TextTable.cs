@@ -1,5 +1,3 @@
-using System.Globalization;
-
 namespace Workbench.Data;
 
 /// <summary>A delimited file with a header read as text cells (blank unquoted = null): a user's wide table, or the

@@ -1,7 +1,5 @@
-using System.Globalization;
 using Workbench.Data.Io;
 using Workbench.Data.Tables;
-using Workbench.Domain;
 
 namespace Workbench.Data;
 

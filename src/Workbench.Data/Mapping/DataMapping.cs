@@ -1,6 +1,3 @@
-using System.Globalization;
-using Workbench.Domain;
-
 namespace Workbench.Data;
 
 /// <summary>A bring-your-own-data mapping file: how a user's files map onto canonical tables. A transactions

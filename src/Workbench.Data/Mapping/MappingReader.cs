@@ -1,5 +1,3 @@
-using System.Globalization;
-using Workbench.Domain;
 using System.Text.Json;
 
 namespace Workbench.Data;

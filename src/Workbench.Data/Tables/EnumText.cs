@@ -1,5 +1,4 @@
 using System.Collections.Frozen;
-using Workbench.Domain;
 
 namespace Workbench.Data.Tables;
 

@@ -1,5 +1,3 @@
-using Workbench.Domain;
-
 namespace Workbench.Data.Tables;
 
 /// <summary>One row's typed cells, indexed by schema column ordinal. Readers fill it, codecs build records

@@ -1,7 +1,5 @@
-using System.Globalization;
 using System.Text;
 using Workbench.Data.Io;
-using Workbench.Domain;
 
 namespace Workbench.Data.Tables;
 

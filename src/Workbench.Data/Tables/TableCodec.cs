@@ -1,5 +1,3 @@
-using Workbench.Domain;
-
 namespace Workbench.Data.Tables;
 
 /// <summary>A problem found by a cross-column check: the column it is reported on and what was expected.</summary>

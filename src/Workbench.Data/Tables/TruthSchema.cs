@@ -1,5 +1,3 @@
-using Workbench.Domain;
-
 namespace Workbench.Data;
 
 /// <summary>Column vocabulary of the planted-truth tables the generator writes to <c>truth/</c>,

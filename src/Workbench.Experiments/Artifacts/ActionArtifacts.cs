@@ -1,9 +1,4 @@
-using System.Globalization;
-using System.Text;
-using System.Text.Json;
-using System.Text.Json.Nodes;
 using Workbench.Analytics.Actions;
-using Workbench.Data.Io;
 using Workbench.Experiments.Promotion;
 
 namespace Workbench.Experiments.Artifacts;

@@ -1,6 +1,3 @@
-using System.Globalization;
-using System.Text;
-
 namespace Workbench.Experiments.Artifacts;
 
 /// <summary>CSV cells for artifacts: invariant culture, RFC 4180 quoting, and cells that a spreadsheet would run as a

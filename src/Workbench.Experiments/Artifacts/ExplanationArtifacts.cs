@@ -1,5 +1,4 @@
 using Workbench.Analytics.Explanation;
-using Workbench.Data.Io;
 
 namespace Workbench.Experiments.Artifacts;
 

@@ -1,8 +1,4 @@
-using System.Text;
-using System.Text.Json;
-using System.Text.Json.Nodes;
 using Workbench.Analytics.Features;
-using Workbench.Data.Io;
 
 namespace Workbench.Experiments.Artifacts;
 

@@ -1,8 +1,4 @@
-using System.Globalization;
-using System.Text;
-using System.Text.Json;
 using Workbench.Analytics.Testing;
-using Workbench.Data.Io;
 using Workbench.Experiments.Promotion;
 using Workbench.Reporting.Testing;
 

@@ -1,8 +1,5 @@
-using Workbench.Domain;
-using System.Text;
 using Workbench.Analytics.Prioritization;
 using Workbench.Analytics.Ranking;
-using Workbench.Data.Io;
 
 namespace Workbench.Experiments.Artifacts;
 

@@ -1,5 +1,4 @@
 using Workbench.Analytics.Segmentation;
-using Workbench.Data.Io;
 using Workbench.Reporting.Segmentation;
 
 namespace Workbench.Experiments.Artifacts;

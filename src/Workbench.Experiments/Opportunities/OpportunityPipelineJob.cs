@@ -1,10 +1,4 @@
-using System.Globalization;
-using System.Text.Json;
-using System.Text.Json.Nodes;
 using Workbench.Analytics.Pipeline;
-using Workbench.Data.Io;
-using Workbench.Domain;
-using Workbench.Experiments.Artifacts;
 using Workbench.Experiments.Promotion;
 using Workbench.Experiments.Runs;
 using Workbench.Reporting.Pipeline;

@@ -1,7 +1,5 @@
 using Workbench.Analytics.Actions;
 using Workbench.Analytics.Scoring;
-using Workbench.Domain;
-using Workbench.Experiments.Artifacts;
 
 namespace Workbench.Experiments.Pipeline;
 

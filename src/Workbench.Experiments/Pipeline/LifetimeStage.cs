@@ -1,11 +1,4 @@
-using System.Globalization;
-using System.Text;
-using System.Text.Json;
-using System.Text.Json.Nodes;
 using Workbench.Analytics.Lifetime;
-using Workbench.Data.Io;
-using Workbench.Domain;
-using Workbench.Experiments.Artifacts;
 using Workbench.Reporting.Lifetime;
 using Workbench.Reporting.Segmentation;
 

@@ -6,8 +6,6 @@ using Workbench.Analytics.Labeling;
 using Workbench.Analytics.Ranking;
 using Workbench.Analytics.Segmentation;
 using Workbench.Data;
-using Workbench.Domain;
-using Workbench.Experiments.Artifacts;
 
 
 namespace Workbench.Experiments.Pipeline;

@@ -1,6 +1,4 @@
-using System.Globalization;
 using System.Text.RegularExpressions;
-using Workbench.Experiments.Artifacts;
 using Workbench.Experiments.Runs;
 
 namespace Workbench.Experiments.Promotion;

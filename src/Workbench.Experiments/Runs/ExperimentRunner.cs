@@ -1,11 +1,7 @@
-using Workbench.Domain;
-using System.Text.Json;
 using Workbench.Analytics.Ranking;
 using Workbench.Analytics.Territory;
 using Workbench.Analytics.Testing;
 using Workbench.Data;
-using Workbench.Data.Io;
-using Workbench.Experiments.Artifacts;
 using Workbench.Experiments.Opportunities;
 using Workbench.Experiments.Pipeline;
 using Workbench.Experiments.Specs;

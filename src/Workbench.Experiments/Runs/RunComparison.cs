@@ -1,6 +1,3 @@
-using System.Globalization;
-using System.Text.Json;
-
 namespace Workbench.Experiments.Runs;
 
 /// <summary>One metric of two runs side by side; a value is null when that run lacks the metric.</summary>

@@ -1,6 +1,3 @@
-using System.Text.Json;
-using Workbench.Experiments.Artifacts;
-
 namespace Workbench.Experiments.Runs;
 
 /// <summary>Where a run ended. A run whose process died is still <see cref="Running"/> in its run.json;

@@ -1,4 +1,3 @@
-using System.Text.Json.Nodes;
 using Workbench.Experiments.Specs;
 
 namespace Workbench.Experiments.Runs;

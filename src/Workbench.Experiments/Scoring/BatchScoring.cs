@@ -3,14 +3,11 @@ using Workbench.Analytics.Features;
 using Workbench.Analytics.Ranking;
 using Workbench.Analytics.Scoring;
 using Workbench.Data;
-using Workbench.Data.Io;
-using Workbench.Experiments.Artifacts;
 using Workbench.Experiments.Promotion;
 using Workbench.Experiments.Runs;
 using Workbench.Reporting.Book;
 
 using Workbench.Experiments.Pipeline;
-using System.Text.Json;
 
 namespace Workbench.Experiments.Scoring;
 

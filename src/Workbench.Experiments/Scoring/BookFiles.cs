@@ -1,9 +1,6 @@
-using Workbench.Domain;
 using Workbench.Analytics.Explanation;
 using Workbench.Analytics.Scoring;
 using Workbench.Analytics.Ranking;
-using Workbench.Experiments.Artifacts;
-using System.Text.Json;
 
 namespace Workbench.Experiments.Scoring;
 

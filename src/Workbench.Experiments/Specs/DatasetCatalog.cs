@@ -1,5 +1,3 @@
-using System.Text.Json;
-
 namespace Workbench.Experiments.Specs;
 
 /// <summary>Named data sources: a <c>datasets.json</c> file mapping names to dataset folders, so a spec says

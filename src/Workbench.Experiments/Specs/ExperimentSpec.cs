@@ -1,8 +1,4 @@
-using System.Globalization;
 using System.Security.Cryptography;
-using System.Text;
-using System.Text.Json;
-using System.Text.Json.Nodes;
 using Workbench.Analytics;
 using Workbench.Analytics.Explanation;
 using Workbench.Analytics.Features;
@@ -13,7 +9,6 @@ using Workbench.Analytics.Segmentation;
 using Workbench.Analytics.Territory;
 using Workbench.Analytics.Testing;
 using Workbench.Data;
-using Workbench.Domain;
 
 namespace Workbench.Experiments.Specs;
 
@@ -278,11 +273,7 @@ public sealed record ExperimentSpec
                 Seed = ir.Int("seed", seed),
             };
             ir.Finish();
-            CheckProblems(ir, impact.Validate, new()
-            {
-                ["Metric"] = "metric", ["Unit"] = "unit", ["Alpha"] = "alpha", ["BootstrapResamples"] = "bootstrap", ["TargetLift"] = "target_lift",
-                ["TargetPower"] = "target_power", ["ExpectedTreatmentShare"] = "expected_treatment_share",
-            });
+            CheckProblems(ir, impact.Validate, new() { ["BootstrapResamples"] = "bootstrap" });
         }
 
         TerritoryOptions? territory = null;
@@ -311,11 +302,7 @@ public sealed record ExperimentSpec
             };
             if (!tr.Bool("sensitivity", true)) territoryEvaluation = new TerritoryEvaluationOptions { Tolerances = [], MoveShares = [] };
             tr.Finish();
-            CheckProblems(tr, territory.Validate, new()
-            {
-                ["Groups"] = "groups", ["PcaComponents"] = "pca_components", ["HistoryMonths"] = "history_months", ["IntervalLevel"] = "interval_level",
-                ["CapacityTolerance"] = "capacity_tolerance", ["MaxMoves"] = "max_moves", ["SolverTimeLimitSeconds"] = "solver_time_limit_seconds",
-            });
+            CheckProblems(tr, territory.Validate);
         }
 
         LifetimeSpec? lifetime = null;
@@ -335,11 +322,7 @@ public sealed record ExperimentSpec
             var unit = lt.OptionalEnum<Workbench.Analytics.Lifetime.LifetimeTimeUnit>("time_unit", "auto");
             var calibrationEnd = Date(lt, "calibration_end");
             lt.Finish();
-            CheckProblems(lt, options.Validate, new()
-            {
-                ["HorizonMonths"] = "horizon_months", ["AnnualDiscountRate"] = "discount_rate", ["Margin"] = "margin",
-                ["IntervalDraws"] = "interval_draws", ["IntervalLevel"] = "interval_level",
-            });
+            CheckProblems(lt, options.Validate, new() { ["AnnualDiscountRate"] = "discount_rate" });
             lifetime = new LifetimeSpec(options, unit, calibrationEnd);
         }
 
@@ -371,13 +354,7 @@ public sealed record ExperimentSpec
             };
             pr.Finish();
             opportunities = read;
-            CheckProblems(pr, () => read.Validate(), new()
-            {
-                ["TestMonths"] = "test_months", ["ValidationShare"] = "validation_share", ["NumberOfTrees"] = "trees", ["NumberOfLeaves"] = "leaves",
-                ["MinExamplesPerLeaf"] = "min_examples_per_leaf", ["LearningRate"] = "learning_rate", ["StageTrees"] = "stage_trees", ["StageLeaves"] = "stage_leaves",
-                ["StageMinExamplesPerLeaf"] = "stage_min_examples_per_leaf", ["StageLearningRate"] = "stage_learning_rate", ["PriorStrength"] = "prior_strength",
-                ["StageWeights"] = "stage_weights", ["StuckFactor"] = "stuck_factor", ["StuckMinDays"] = "stuck_min_days", ["Reasons"] = "reasons",
-            });
+            CheckProblems(pr, () => read.Validate(), new() { ["NumberOfTrees"] = "trees", ["NumberOfLeaves"] = "leaves" });
         }
 
         Workbench.Analytics.Actions.ActionOptions? actions = null;
@@ -393,11 +370,7 @@ public sealed record ExperimentSpec
             };
             ar.Finish();
             actions = read;
-            CheckProblems(ar, read.Validate, new()
-            {
-                ["Trees"] = "trees", ["Leaves"] = "leaves", ["MinLeafCount"] = "min_leaf_count", ["LearningRate"] = "learning_rate",
-                ["Exploration"] = "exploration", ["BootstrapSamples"] = "bootstrap_samples", ["CrossFitFolds"] = "cross_fit_folds", ["MaxWeight"] = "max_weight",
-            });
+            CheckProblems(ar, read.Validate);
         }
 
         var floors = new Dictionary<string, double>(StringComparer.Ordinal);
@@ -478,9 +451,13 @@ public sealed record ExperimentSpec
     }
 
     /// <summary>Runs a validation whose message lists several problems ("Invalid X options: ...") and reports it at the
-    /// key of the first property it names (<paramref name="keys"/>: property name to spec key), else at the section.</summary>
-    static void CheckProblems(SectionReader s, Action validate, Dictionary<string, string> keys)
+    /// key of the first property it names, else at the section. A property is found under the key the section read whose
+    /// PascalCase form is its name (<c>horizon_months</c> for HorizonMonths), so a new section needs no table; only a key
+    /// named otherwise is listed in <paramref name="renamed"/> (property name to spec key, e.g. NumberOfTrees to trees).</summary>
+    static void CheckProblems(SectionReader s, Action validate, Dictionary<string, string>? renamed = null)
     {
+        var keys = s.KeysRead.ToDictionary(PascalCase, k => k, StringComparer.Ordinal);
+        foreach (var (property, key) in renamed ?? []) keys[property] = key;
         try { validate(); }
         catch (OptionsValidationException ex)
         {
@@ -494,6 +471,9 @@ public sealed record ExperimentSpec
             else s.Error(s.LineOf(""), s.Path, message);
         }
     }
+
+    static string PascalCase(string snake) =>
+        string.Concat(snake.Split('_', StringSplitOptions.RemoveEmptyEntries).Select(w => char.ToUpperInvariant(w[0]) + w[1..]));
 
     static void CheckRange(SectionReader s, string key, int value, int min, int max)
     {

@@ -1,7 +1,3 @@
-using System.Globalization;
-using System.Text;
-using System.Text.Json;
-
 namespace Workbench.Experiments.Specs;
 
 /// <summary>Reads the keys of one spec object with their expected types, collecting every problem (path and line)
@@ -11,6 +7,9 @@ internal sealed class SectionReader(LocatedJsonValue node, string path, string s
     readonly HashSet<string> _known = new(StringComparer.Ordinal);
 
     public string Path => path;
+
+    /// <summary>The keys this section has looked up so far (the keys it knows), in no particular order.</summary>
+    public IEnumerable<string> KeysRead => _known;
 
     public void Error(int line, string keyPath, string message) => errors.Add($"{source}:{line}: {keyPath}: {message}");
 

@@ -1,4 +1,3 @@
-using System.Globalization;
 using Workbench.Analytics.Ranking;
 using Workbench.Data;
 

@@ -1,8 +1,5 @@
-using System.Globalization;
 using Workbench.Analytics.Segmentation;
 using Workbench.Data;
-using Workbench.Data.Io;
-using Workbench.Experiments.Artifacts;
 using Workbench.Reporting.Segmentation;
 
 namespace Workbench.Experiments.Tabular;

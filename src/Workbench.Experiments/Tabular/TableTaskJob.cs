@@ -1,11 +1,5 @@
-using System.Globalization;
-using System.Text;
-using System.Text.Json;
-using System.Text.Json.Nodes;
 using Workbench.Analytics.Tables;
 using Workbench.Data;
-using Workbench.Data.Io;
-using Workbench.Experiments.Artifacts;
 using Workbench.Experiments.Promotion;
 using Workbench.Experiments.Runs;
 
@@ -143,23 +137,21 @@ public static class TableTaskJob
         return new DatasetFingerprint(full, sha, new Dictionary<string, string> { [Path.GetFileName(full)] = sha });
     }
 
-    static JsonObject SpecJson(string dataPath, string? idColumn, TableTaskOptions o) => new()
+    static JsonObject SpecJson(string dataPath, string? idColumn, TableTaskOptions o)
     {
-        ["task"] = "table",
-        ["data"] = Path.GetFullPath(dataPath),
-        ["id_column"] = idColumn,
-        ["target"] = o.Target,
-        ["positive_value"] = o.PositiveValue,
-        ["date_column"] = o.DateColumn,
-        ["exclude"] = new JsonArray(o.Exclude.Select(e => (JsonNode?)JsonValue.Create(e)).ToArray()),
-        ["test_share"] = o.TestShare,
-        ["validation_share"] = o.ValidationShare,
-        ["seed"] = o.Seed,
-        ["model"] = new JsonObject
+        var spec = new JsonObject
+        {
+            ["task"] = "table",
+            ["data"] = Path.GetFullPath(dataPath),
+            ["id_column"] = idColumn,
+        };
+        o.AddTo(spec);
+        spec["model"] = new JsonObject
         {
             ["algorithm"] = o.Model.Algorithm.ToString(), ["number_of_trees"] = o.Model.NumberOfTrees, ["number_of_leaves"] = o.Model.NumberOfLeaves,
             ["learning_rate"] = o.Model.LearningRate, ["min_examples_per_leaf"] = o.Model.MinExamplesPerLeaf,
             ["min_positives"] = o.Model.MinPositives, ["min_negatives"] = o.Model.MinNegatives,
-        },
-    };
+        };
+        return spec;
+    }
 }

@@ -1,5 +1,3 @@
-using System.Text;
-
 namespace Workbench.Notebooks;
 
 /// <summary>Collects the outputs of the cell being run: console writes (routed here through an AsyncLocal,

@@ -1,7 +1,5 @@
 using System.Collections.Concurrent;
 using System.Runtime.InteropServices;
-using System.Text;
-using System.Text.Json.Nodes;
 
 namespace Workbench.Notebooks;
 

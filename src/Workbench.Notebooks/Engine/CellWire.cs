@@ -1,7 +1,3 @@
-using System.Globalization;
-using System.Text;
-using System.Text.Json.Nodes;
-
 namespace Workbench.Notebooks;
 
 /// <summary>The line protocol between a <see cref="ChildProcessSession"/> and its <see cref="CellExecutorHost"/>: one JSON

@@ -60,7 +60,7 @@ internal sealed class DisplayFormatter(int htmlTableRows)
         foreach (var path in Directory.GetFiles(AppContext.BaseDirectory, "Workbench.*.dll"))
         {
             var name = Path.GetFileNameWithoutExtension(path);
-            if (name.EndsWith(".Tests", StringComparison.Ordinal) || !SessionReferences.IsManagedAssembly(path)) continue;
+            if (name.EndsWith(".Tests", StringComparison.Ordinal) || !AssemblyFiles.IsManagedAssembly(path)) continue;
             try { DisplayRegistry.EnsureRegistrations(Assembly.Load(new AssemblyName(name))); loaded++; }
             catch (FileNotFoundException) { }
             catch (FileLoadException) { }

@@ -1,6 +1,3 @@
-using System.Globalization;
-using System.Text;
-
 namespace Workbench.Notebooks;
 
 /// <summary>The IPython-style magics a cell may use, in either spelling: <c>%%time</c> / <c>#!time</c> on the first

@@ -33,7 +33,7 @@ internal static class SessionReferences
         foreach (var path in Directory.GetFiles(AppContext.BaseDirectory, "*.dll"))
         {
             var name = Path.GetFileNameWithoutExtension(path);
-            if (!paths.ContainsKey(name) && IsManagedAssembly(path)) paths.Add(name, path);
+            if (!paths.ContainsKey(name) && AssemblyFiles.IsManagedAssembly(path)) paths.Add(name, path);
         }
         // The engine's own assembly (CellInterrupt, NotebookGlobals) must always be visible to cells.
         paths.TryAdd(typeof(CellInterrupt).Assembly.GetName().Name!, typeof(CellInterrupt).Assembly.Location);
@@ -57,18 +57,6 @@ internal static class SessionReferences
         var xml = Path.ChangeExtension(path, ".xml");
         var docs = File.Exists(xml) ? new XmlDocFile(xml) : null;
         return MetadataReference.CreateFromFile(path, documentation: docs);
-    }
-
-    internal static bool IsManagedAssembly(string path)
-    {
-        try
-        {
-            using var stream = File.OpenRead(path);
-            using var pe = new PEReader(stream);
-            return pe.HasMetadata && pe.GetMetadataReader().IsAssembly;
-        }
-        catch (BadImageFormatException) { return false; }
-        catch (IOException) { return false; }
     }
 
     /// <summary>Namespaces that hold at least one public top-level type, read from metadata without loading the assembly.</summary>

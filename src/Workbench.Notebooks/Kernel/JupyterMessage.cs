@@ -1,7 +1,3 @@
-using System.Globalization;
-using System.Text;
-using System.Text.Json.Nodes;
-
 namespace Workbench.Notebooks.Kernel;
 
 /// <summary>A Jupyter wire message: routing identities, then "&lt;IDS|MSG&gt;", signature, header, parent header,

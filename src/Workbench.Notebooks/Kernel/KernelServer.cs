@@ -1,7 +1,6 @@
 using System.Collections.Concurrent;
 using System.Reflection;
 using System.Runtime.InteropServices;
-using System.Text.Json.Nodes;
 using NetMQ;
 using NetMQ.Sockets;
 using Microsoft.CodeAnalysis;

@@ -1,5 +1,3 @@
-using System.Text.Json.Nodes;
-
 namespace Workbench.Notebooks.Kernel;
 
 /// <summary>Where to install the kernelspec.</summary>

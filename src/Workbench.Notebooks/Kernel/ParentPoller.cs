@@ -1,5 +1,3 @@
-using System.Globalization;
-
 namespace Workbench.Notebooks.Kernel;
 
 /// <summary>Ends the kernel when the process that started it dies, as ipykernel's parent poller does: a client killed

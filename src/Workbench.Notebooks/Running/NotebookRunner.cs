@@ -1,6 +1,3 @@
-using System.Globalization;
-using System.Text.Json.Nodes;
-
 namespace Workbench.Notebooks;
 
 /// <summary>Options of a headless run.</summary>

@@ -1,7 +1,4 @@
-using System.Globalization;
-using System.Net;
 using System.Security.Cryptography;
-using System.Text;
 using System.Text.RegularExpressions;
 using Workbench.Analytics.Explanation;
 using Workbench.Analytics.Ranking;

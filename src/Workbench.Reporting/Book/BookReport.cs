@@ -1,10 +1,6 @@
 using Workbench.Domain;
-using System.Globalization;
-using System.Net;
 using System.Security.Cryptography;
-using System.Text;
 using System.Text.RegularExpressions;
-using Plotly.NET;
 using Workbench.Analytics.Explanation;
 using Workbench.Analytics.Ranking;
 using Workbench.Analytics.Scoring;

@@ -1,5 +1,3 @@
-using System.Globalization;
-using Plotly.NET;
 using Workbench.Analytics.Explanation;
 
 namespace Workbench.Reporting.Explanation;

@@ -1,4 +1,3 @@
-using System.Globalization;
 using Workbench.Analytics.Explanation;
 
 namespace Workbench.Reporting.Explanation;

@@ -1,4 +1,3 @@
-using Plotly.NET;
 using Workbench.Analytics.Explanation;
 using CSharpChart = Plotly.NET.CSharp.Chart;
 

@@ -1,6 +1,3 @@
-using System.Net;
-using System.Text;
-
 namespace Workbench.Reporting;
 
 /// <summary>How a column's cells are aligned (numbers right, text left).</summary>

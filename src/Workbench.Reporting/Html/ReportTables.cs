@@ -1,4 +1,3 @@
-using System.Globalization;
 using Workbench.Analytics.Features;
 using Workbench.Analytics.Labeling;
 using Workbench.Analytics.Ranking;

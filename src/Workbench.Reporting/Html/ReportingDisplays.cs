@@ -1,6 +1,3 @@
-using System.Globalization;
-using System.Net;
-using System.Text;
 using Workbench.Analytics.Explanation;
 
 [assembly: Workbench.DisplayRegistrations(typeof(Workbench.Reporting.ReportingDisplays))]

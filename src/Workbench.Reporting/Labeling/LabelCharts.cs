@@ -1,5 +1,3 @@
-using System.Globalization;
-using Plotly.NET;
 using Workbench.Analytics.Features;
 using Workbench.Analytics.Labeling;
 using CS = Plotly.NET.CSharp;

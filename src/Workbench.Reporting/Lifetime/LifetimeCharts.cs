@@ -1,4 +1,3 @@
-using Plotly.NET;
 using Workbench.Analytics.Lifetime;
 using CS = Plotly.NET.CSharp;
 using static Workbench.Reporting.ChartText;

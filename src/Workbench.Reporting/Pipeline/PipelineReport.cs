@@ -1,7 +1,3 @@
-using System.Globalization;
-using System.Net;
-using System.Text;
-using Plotly.NET;
 using Workbench.Analytics.Pipeline;
 using Workbench.Domain;
 using Workbench.Reporting.Book;

@@ -1,6 +1,4 @@
 using Workbench.Domain;
-using System.Globalization;
-using Plotly.NET;
 using Workbench.Analytics.Ranking;
 using CS = Plotly.NET.CSharp;
 

@@ -1,5 +1,4 @@
 using Microsoft.FSharp.Core;
-using Plotly.NET;
 using Plotly.NET.LayoutObjects;
 using Plotly.NET.TraceObjects;
 using Workbench.Analytics.Segmentation;

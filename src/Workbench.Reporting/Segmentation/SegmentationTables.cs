@@ -1,4 +1,3 @@
-using System.Globalization;
 using Workbench.Analytics.Segmentation;
 
 namespace Workbench.Reporting.Segmentation;

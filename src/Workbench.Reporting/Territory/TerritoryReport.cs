@@ -1,7 +1,3 @@
-using System.Globalization;
-using System.Net;
-using System.Text;
-using Plotly.NET;
 using Workbench.Analytics.Territory;
 using Workbench.Reporting.Book;
 using Workbench.Reporting.Segmentation;

@@ -1,7 +1,3 @@
-using System.Globalization;
-using System.Net;
-using System.Text;
-using Plotly.NET;
 using Workbench.Analytics.Testing;
 using Workbench.Reporting.Segmentation;
 using CS = Plotly.NET.CSharp;

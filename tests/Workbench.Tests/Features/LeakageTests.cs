@@ -75,6 +75,63 @@ public class LeakageTests
         Assert.True(compared > 0);
     }
 
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    [InlineData(3)]
+    public void No_account_level_feature_moves_when_only_data_at_or_after_the_as_of_date_changes(int seed)
+    {
+        // The account profile (segmentation, territory) is computed from the same panel through the same context.
+        var data = TinyCrm.Random(seed, accounts: 30);
+        var panel = new MonthlyPanel(data);
+        foreach (int t in new[] { 8, 12, 16 })
+        {
+            var asOf = panel.MonthAt(t);
+            var scrambledPanel = new MonthlyPanel(ScrambleFrom(data, asOf, seed + 100));
+            Assert.Equal(panel.FirstMonth, scrambledPanel.FirstMonth);
+            int compared = 0;
+            foreach (int? window in new int?[] { null, 6 })
+                for (int a = 0; a < panel.AccountIds.Count; a++)
+                {
+                    var original = AccountFeatureCatalog.Row(panel, a, t, window);
+                    var scrambled = AccountFeatureCatalog.Row(scrambledPanel, scrambledPanel.AccountIndexOf(panel.AccountIds[a]), t, window);
+                    for (int j = 0; j < original.Length; j++)
+                        Assert.True(original[j].Equals(scrambled[j]),
+                            $"account feature '{AccountFeatureCatalog.All[j].Definition.Name}' of {panel.AccountIds[a]} (window {window?.ToString() ?? "all"}) moved when only data from {asOf:yyyy-MM-dd} on changed");
+                    compared++;
+                }
+            Assert.True(compared > 0);
+            // The public entry point agrees: the same profiles before and after the scramble.
+            var profiles = Workbench.Analytics.Segmentation.AccountProfileFeatures.Build(data, asOf);
+            var scrambledProfiles = Workbench.Analytics.Segmentation.AccountProfileFeatures.Build(ScrambleFrom(data, asOf, seed + 100), asOf);
+            Assert.Equal(profiles.AccountIds, scrambledProfiles.AccountIds);
+            Assert.Equal(profiles.All.ToRows(), scrambledProfiles.All.ToRows());
+        }
+    }
+
+    [Fact]
+    public void The_scramble_is_strong_enough_to_move_account_level_features()
+    {
+        var data = TinyCrm.Random(1, accounts: 30);
+        var panel = new MonthlyPanel(data);
+        var scrambledPanel = new MonthlyPanel(ScrambleFrom(data, panel.MonthAt(6), 101));
+        var original = Enumerable.Range(0, panel.AccountIds.Count).SelectMany(a => AccountFeatureCatalog.Row(panel, a, 12, null)).ToArray();
+        var scrambled = Enumerable.Range(0, panel.AccountIds.Count).SelectMany(a => AccountFeatureCatalog.Row(scrambledPanel, a, 12, null)).ToArray();
+        Assert.NotEqual(original, scrambled);
+    }
+
+    [Fact]
+    public void The_live_leakage_check_covers_both_feature_levels()
+    {
+        var data = TinyCrm.Random(4, accounts: 30);
+        var panel = new MonthlyPanel(data);
+        var result = LeakageCheck.Run(data, panel.MonthAt(12));
+        Assert.True(result.FeaturesIgnoreTheFuture, result.ToString());
+        Assert.True(result.Rows > 0 && result.AccountRows > 0, result.ToString());
+        Assert.Equal(FeatureBuilder.AccountRegistry.Definitions.Count, result.AccountColumns);
+        Assert.Equal(0, result.ChangedAccountFeatureCells);
+    }
+
     [Fact]
     public void Every_feature_whose_sentence_names_two_ends_declares_its_window()
     {
