@@ -169,11 +169,24 @@ public static class TreeShap
         if (m.Left[node] < 0)
         {
             double leafValue = m.Value[node];
+            int last = length - 1;
+            // For an element the row did not follow (one = 0) the unwound sum is sum_j w_j / (last - j), the same for every
+            // such element, times (last + 1) / zero: computed once per leaf, with the same operations in the same order as
+            // UnwoundSum, so the values are bit-identical.
+            double coldSum = 0;
+            bool haveColdSum = false;
             for (int i = 1; i < length; i++)
             {
                 ref var e = ref path[start + i];
                 if (e.One == e.Zero) continue; // contributes nothing (also avoids 0/0 when both are 0)
-                double w = UnwoundSum(path, start, length - 1, i);
+                double w;
+                if (e.One != 0) w = UnwoundSum(path, start, last, i);
+                else
+                {
+                    if (!haveColdSum) { coldSum = ColdSum(path, start, last); haveColdSum = true; }
+                    double scale = last + 1;
+                    w = coldSum * (scale / e.Zero);
+                }
                 phi[e.Feature] += w * (e.One - e.Zero) * leafValue;
             }
             return;
@@ -280,6 +293,18 @@ public static class TreeShap
                 total += path[start + j].Weight * reciprocal[last - j];
             total *= scaleOverZero;
         }
+        return total;
+    }
+
+    /// <summary>sum_j w_j / (last - j) over j = last-1 .. 0: the part of <see cref="UnwoundSum"/>'s "one = 0" branch that does not
+    /// depend on the unwound element (same loop, same order).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    static double ColdSum(PathElement[] path, int start, int last)
+    {
+        double total = 0;
+        var reciprocal = Reciprocal;
+        for (int j = last - 1; j >= 0; j--)
+            total += path[start + j].Weight * reciprocal[last - j];
         return total;
     }
 

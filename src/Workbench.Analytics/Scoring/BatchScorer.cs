@@ -107,7 +107,12 @@ public static class BatchScorer
 
     static double[] Bounded(double[] p) => p.Select(ProbabilityBounds.Apply).ToArray();
 
-    public static ScoringResult Score(ScoringModels models, ScoringFeatures features, CrmDataset data, NarrativeOptions? narratives = null)
+    public static ScoringResult Score(ScoringModels models, ScoringFeatures features, CrmDataset data, NarrativeOptions? narratives = null) =>
+        Score(models, features, data, narratives, null);
+
+    /// <summary>As <see cref="Score(ScoringModels, ScoringFeatures, CrmDataset, NarrativeOptions?)"/>, naming each step
+    /// (scoring, explaining, the accounts' context) to <paramref name="progress"/> as it starts.</summary>
+    public static ScoringResult Score(ScoringModels models, ScoringFeatures features, CrmDataset data, NarrativeOptions? narratives, IProgress<string>? progress)
     {
         ArgumentNullException.ThrowIfNull(models);
         ArgumentNullException.ThrowIfNull(features);
@@ -135,6 +140,7 @@ public static class BatchScorer
         foreach (var b in books)
             (b.Focus == AccountFocus.Retain ? churnAt : upsellAt).Add(rowOf[(b.AccountId, b.TopProduct)]);
         churnAt.Sort(); upsellAt.Sort();
+        progress?.Report("explaining");
         var churnTold = new Narrative?[current.Length];
         var upsellTold = new Narrative?[current.Length];
         if (churnAt.Count > 0)
@@ -148,6 +154,7 @@ public static class BatchScorer
             for (int i = 0; i < upsellAt.Count; i++) upsellTold[upsellAt[i]] = story.Narratives[i];
         }
 
+        progress?.Report("assembling the books");
         var byAccount = new Dictionary<string, List<ScoredProduct>>(StringComparer.Ordinal);
         for (int k = 0; k < current.Length; k++)
         {

@@ -163,6 +163,8 @@ public sealed class CrmCatalog
         return new LoadResult(dataset, report);
     }
 
+    static bool Wanted(LoadOptions options, string table) => options.Tables is null || options.Tables.Contains(table);
+
     /// <summary>Loads the canonical tables on up to <see cref="Environment.ProcessorCount"/> threads. A table starts as
     /// soon as the tables its foreign keys name are loaded (their rows are the targets), biggest file first so the
     /// long tables do not end up last on one core. In strict mode a table is skipped once a table of a lower level
@@ -182,7 +184,7 @@ public sealed class CrmCatalog
             var fkTables = tables[i].Codec.Schema.ForeignKeys.Where(f => f.Table != tables[i].Name).Select(f => f.Table).Distinct();
             deps[i] = fkTables.Select(name => IndexOf(tables, name)).ToArray();
             var path = PathOf(tables[i].Name, format);
-            size[i] = File.Exists(path) ? new FileInfo(path).Length : 0;
+            size[i] = File.Exists(path) && Wanted(options, tables[i].Name) ? new FileInfo(path).Length : 0;
         }
         // Critical-path weight: a table's size plus its heaviest dependent chain, so opportunities (which stage_history
         // waits for) starts before tables of the same size that nothing waits for.
@@ -238,7 +240,7 @@ public sealed class CrmCatalog
                 var path = PathOf(t.Name, format);
                 try
                 {
-                    if (skip || !File.Exists(path))
+                    if (skip || !File.Exists(path) || !Wanted(options, t.Name))
                         outcome = new TableOutcome(t.Name, null!, new TableLoadReport(t.Name, null, TableStatus.Absent, 0, 0, 0), [], 0);
                     else
                     {

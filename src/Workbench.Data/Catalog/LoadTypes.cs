@@ -38,6 +38,11 @@ public sealed record LoadOptions
     /// <inheritdoc cref="EarliestDate"/>
     public DateOnly LatestDate { get; init; } = new(2100, 12, 31);
 
+    /// <summary>Only these canonical tables are read (the others are reported <see cref="TableStatus.Absent"/> and left
+    /// empty, and foreign keys into them are not checked); null reads every table present. A job that needs a few tables
+    /// (scoring) skips decoding the rest.</summary>
+    public IReadOnlyList<string>? Tables { get; init; }
+
     /// <summary>Also load <c>truth/</c> when present.</summary>
     public bool IncludeTruth { get; init; } = true;
 
@@ -52,6 +57,9 @@ public sealed record LoadOptions
         foreach (var t in RequiredTables)
             if (!CrmSchema.Tables.Any(s => s.Name == t))
                 throw new OptionsValidationException($"LoadOptions.RequiredTables: unknown table '{t}'. Known: {string.Join(", ", CrmSchema.Tables.Select(s => s.Name))}");
+        foreach (var t in Tables ?? [])
+            if (!CrmSchema.Tables.Any(s => s.Name == t))
+                throw new OptionsValidationException($"LoadOptions.Tables: unknown table '{t}'. Known: {string.Join(", ", CrmSchema.Tables.Select(s => s.Name))}");
     }
 }
 

@@ -54,12 +54,18 @@ public static class BatchScoring
         var modelDir = ModelRegistry.Resolve(store, modelName);
         progress?.Report("loading the model");
         var model = RankingArtifacts.ReadModel(modelDir);
+        var actionPolicy = ActionStage.ReadBookModel(modelDir);
         progress?.Report("loading the data");
-        var data = PipelineStages.LoadDataset(dataDir).Dataset;
-        progress?.Report("scoring and explaining");
+        var data = LoadForScoring(dataDir, withActions: actionPolicy is not null);
         var narratives = options.Narratives ?? model.Options.Explanation;
         ScoringResult result;
-        try { result = model.Score(data, options.AsOf, modelName, narratives); }
+        try
+        {
+            progress?.Report("building the features");
+            var features = model.FeaturesFor(data, options.AsOf);
+            progress?.Report("scoring");
+            result = BatchScorer.Score(model.ForScoring(modelName), features, data, narratives, progress);
+        }
         catch (FeatureSchemaException ex)
         {
             throw new WorkbenchException($"{ex.Message} The features were built with the model's feature options " +
@@ -81,7 +87,7 @@ public static class BatchScoring
                 ClvModel = Workbench.Analytics.Lifetime.ChurnHazardValue.ModelName,
             };
         }
-        if (ActionStage.ReadBookModel(modelDir) is { } actionPolicy)
+        if (actionPolicy is not null)
         {
             // The model has an action part: each account's next action, product and reason from the learned policy.
             progress?.Report("recommending next actions");
@@ -110,6 +116,20 @@ public static class BatchScoring
         };
         return new ScoringOutput(result, outDir, Write(result, outDir, narratives, pages, progress)) { Warnings = warnings };
     }
+
+    /// <summary>Tables scoring never reads unless the model recommends actions: the pipeline's stage history, the action log and
+    /// the opportunity activities (together about half of a generated dataset's bytes), and the planted truth.</summary>
+    static readonly string[] TablesOnlyActionsRead = [CrmSchema.StageHistory, CrmSchema.Actions, CrmSchema.OpportunityActivities];
+
+    /// <summary>Loads what scoring reads (strict, like every load): every canonical table but the ones only the action policy
+    /// reads (when the model has none), and never the planted truth.</summary>
+    static CrmDataset LoadForScoring(string dataDir, bool withActions) =>
+        new CrmCatalog(dataDir).Load(new LoadOptions
+        {
+            Mode = ValidationMode.Strict,
+            IncludeTruth = false,
+            Tables = withActions ? null : CrmSchema.Tables.Select(t => t.Name).Except(TablesOnlyActionsRead).ToArray(),
+        }).Dataset;
 
     /// <summary>The model card: the promoted run, when it ran and on what data, its metrics and the floors it was checked against.</summary>
     static ModelCard? Card(StoreLayout store, string modelName)

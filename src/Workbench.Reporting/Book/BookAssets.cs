@@ -10,7 +10,7 @@ public static class BookAssets
         table{border-collapse:collapse;margin:.5em 0}th,td{border:1px solid #ddd;padding:4px 7px;vertical-align:top}
         th{background:#f3f3f3;text-align:left}th[data-sort],table.sortable th{cursor:pointer;user-select:none}
         th[aria-sort=ascending]::after{content:' \25B2'}th[aria-sort=descending]::after{content:' \25BC'}
-        td.num,td.date{text-align:right;white-space:nowrap}td.why{min-width:16em}.meta,.note{color:#555}small{color:#666}
+        td.num,td.date,table.products td:nth-child(n+4){text-align:right;white-space:nowrap}td.why{min-width:16em}.meta,.note{color:#555}small{color:#666}
         .badge{display:inline-block;white-space:nowrap;padding:1px 7px;border-radius:9px;color:#fff;font-weight:bold;font-size:90%}
         .grade-A{background:#1a7f37}.grade-B{background:#4c9a2a}.grade-C{background:#b08800}.grade-D{background:#888}
         .good{background:#1a7f37}.bad{background:#cf222e}.neutral{background:#777}.new{background:#8250df}

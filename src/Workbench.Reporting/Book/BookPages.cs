@@ -60,6 +60,9 @@ public static class BookPages
     static string E(string? text) => WebUtility.HtmlEncode(text ?? "");
     static string Pct(double p) => double.IsFinite(p) ? (100 * p).ToString(p < 0.1 ? "0.0" : "0", Inv) + "%" : "\u2013";
     static string Raw(double v) => double.IsFinite(v) ? v.ToString("R", Inv) : "";
+    /// <summary>A probability as book.json writes it (10 decimals): enough to sort and to check against book.json, and
+    /// about 8 characters shorter per value than the round-trip double, which pages carry several times per account.</summary>
+    static string Prob(double v) => double.IsFinite(v) ? Math.Round(v, 10).ToString("0.##########", Inv) : "";
     static string Date(DateOnly? d) => d is { } x ? x.ToString("yyyy-MM-dd", Inv) : "\u2013";
 
     static void Head(StringBuilder sb, string title)
@@ -77,15 +80,20 @@ public static class BookPages
     /// list sorts on its row group's attributes instead).</summary>
     static void MoneyCell(StringBuilder sb, BookPageOptions o, double v, string css = "num", bool sortable = true)
     {
-        sb.Append("<td class=\"").Append(css).Append('"');
+        sb.Append("<td");
+        if (css.Length > 0) sb.Append(" class=\"").Append(css).Append('"');
         if (sortable) sb.Append(" data-value=\"").Append(Cents(v)).Append('"');
         sb.Append('>').Append(E(Money(o, v))).Append("</td>");
     }
 
     static string Cents(double v) => double.IsFinite(v) ? Math.Round(v, 2).ToString("0.##", Inv) : "";
 
-    static void PctCell(StringBuilder sb, double v, string css) =>
-        sb.Append("<td class=\"num ").Append(css).Append("\" data-value=\"").Append(Raw(v)).Append("\">").Append(Pct(v)).Append("</td>");
+    static void PctCell(StringBuilder sb, double v, string css, bool sortable = true)
+    {
+        sb.Append("<td class=\"num ").Append(css).Append('"');
+        if (sortable) sb.Append(" data-value=\"").Append(Prob(v)).Append('"');
+        sb.Append('>').Append(Pct(v)).Append("</td>");
+    }
 
     static void Grade(StringBuilder sb, Grade g) => sb.Append("<span class=\"badge grade-").Append(g).Append("\">").Append(g).Append("</span>");
 
@@ -193,7 +201,7 @@ public static class BookPages
           .Append("\" data-name=\"").Append(E((a.AccountName + " " + a.AccountId).ToLowerInvariant()))
           .Append("\" data-grade=\"").Append(p.Grade).Append("\" data-trend=\"").Append(E(trendText)).Append("\" data-focus=\"").Append(E(p.Focus.Name()))
           .Append("\" data-products=\"").Append(E(productIds)).Append("\" data-priority=\"").Append(Cents(p.Priority)).Append("\" data-change=\"").Append(Cents(change))
-          .Append("\" data-churn=\"").Append(Raw(a.PAnyChurn)).Append("\" data-upsell=\"").Append(Raw(a.PAnyUpsell)).Append("\" data-expected=\"").Append(Cents(p.ExpectedUpsell))
+          .Append("\" data-churn=\"").Append(Prob(a.PAnyChurn)).Append("\" data-upsell=\"").Append(Prob(a.PAnyUpsell)).Append("\" data-expected=\"").Append(Cents(p.ExpectedUpsell))
           .Append("\" data-risk=\"").Append(Cents(p.RevenueAtRisk)).Append("\" data-clv=\"").Append(a.Clv is { } cv ? Cents(cv) : "")
           .Append("\" data-renewal=\"").Append(a.Context.RenewalDate is { } rd ? rd.ToString("yyyy-MM-dd", Inv) : "")
           .Append(a.NextAction is null ? "" : "\" data-action=\"" + E(a.NextAction.Action)).Append("\">\n<tr class=\"main\">");
@@ -206,8 +214,8 @@ public static class BookPages
         sb.Append("</td><td>"); TrendBadge(sb, p); sb.Append("</td>");
         MoneyCell(sb, o, p.Priority, sortable: false);
         sb.Append("<td class=\"num opt\">").Append(a.Previous is null ? (compared ? "new" : "\u2013") : E(Change(o, a))).Append("</td>");
-        PctCell(sb, a.PAnyChurn, "");
-        PctCell(sb, a.PAnyUpsell, "opt");
+        PctCell(sb, a.PAnyChurn, "", sortable: false); // the book table sorts by the tbody's data-* attributes
+        PctCell(sb, a.PAnyUpsell, "opt", sortable: false);
         MoneyCell(sb, o, p.ExpectedUpsell, "num opt", false);
         MoneyCell(sb, o, p.RevenueAtRisk, "num opt", false);
         sb.Append("<td>").Append(E(p.Focus.Name())).Append("</td>");
@@ -221,13 +229,14 @@ public static class BookPages
 
     static void ProductTable(StringBuilder sb, ScoredAccount a, BookPageOptions o)
     {
+        // Its money cells carry no class: the stylesheet right-aligns columns 4-6 (table.products td:nth-child(n+4)).
         sb.Append("<table class=\"products\"><thead><tr><th>product</th><th>P(churn)</th><th>P(upsell)</th><th>run-rate / month</th><th>expected upsell</th><th>revenue at risk</th></tr></thead><tbody>");
         foreach (var p in a.Products)
         {
             sb.Append("<tr data-product=\"").Append(E(p.ProductId)).Append("\"><td>").Append(E(p.ProductName))
               .Append(p.ProductId == a.Priority.TopProduct ? " <small>(top)</small>" : "").Append("</td>");
             PctCell(sb, p.PChurn, "p-churn"); PctCell(sb, p.PUpsell, "p-upsell");
-            MoneyCell(sb, o, p.RunRate, sortable: false); MoneyCell(sb, o, p.ExpectedUpsell, sortable: false); MoneyCell(sb, o, p.RevenueAtRisk, sortable: false);
+            MoneyCell(sb, o, p.RunRate, "", false); MoneyCell(sb, o, p.ExpectedUpsell, "", false); MoneyCell(sb, o, p.RevenueAtRisk, "", false);
             sb.Append("</tr>");
         }
         sb.Append("</tbody></table>");

@@ -222,6 +222,21 @@ public class BadInputTests
     }
 
     [Fact]
+    public void Only_the_listed_tables_are_read_and_an_unknown_name_is_refused()
+    {
+        var dir = Write();
+        var full = new CrmCatalog(dir).Load(new LoadOptions()).Dataset;
+        var loaded = new CrmCatalog(dir).Load(new LoadOptions { Tables = [CrmSchema.Accounts, CrmSchema.Products, CrmSchema.Spend] });
+        Assert.Equal(full.Spend.Count, loaded.Dataset.Spend.Count);
+        Assert.Equal(full.Accounts.Count, loaded.Dataset.Accounts.Count);
+        Assert.NotEmpty(full.Usage);
+        Assert.Empty(loaded.Dataset.Usage);
+        Assert.Equal(TableStatus.Absent, loaded.Report.Tables.Single(t => t.Table == CrmSchema.Usage).Status);
+        var ex = Assert.Throws<OptionsValidationException>(() => new CrmCatalog(dir).Load(new LoadOptions { Tables = ["spnd"] }));
+        Assert.Contains("LoadOptions.Tables: unknown table 'spnd'", ex.Message);
+    }
+
+    [Fact]
     public void Parquet_rows_are_validated_too_with_row_numbers()
     {
         var dir = Write(ds => ds with { Spend = [.. ds.Spend, new SpendRecord("A9", "P1", D(2022, 3, 1), 5m)] }, format: DataFormat.Parquet);
