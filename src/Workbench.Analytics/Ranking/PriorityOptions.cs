@@ -33,6 +33,10 @@ public sealed record RankingOptions
     /// <summary>Keep every n-th training as-of month, counted back from the latest (1 = monthly). Validation and test months
     /// are not thinned. Chosen from the recorded experiment in docs/scale.md.</summary>
     public int TrainStepMonths { get; init; } = 1;
+    /// <summary>At most this many training rows per model (0 = all): above it, a seeded uniform sample of the training rows
+    /// is kept (class shares unchanged, so no weights are needed). Validation and test rows are never sampled. Chosen from
+    /// the recorded experiment in docs/scale.md; a book below the cap trains on every row.</summary>
+    public int MaxTrainingRows { get; init; } = 0;
     /// <summary>The k of precision@k, recall@k and NDCG@k inside each rep's book.</summary>
     public int K { get; init; } = 10;
     public int Seed { get; init; } = 42;
