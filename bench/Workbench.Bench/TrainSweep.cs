@@ -14,7 +14,7 @@ namespace Workbench.Bench;
 /// The training-schedule experiment of docs/scale.md (#22): loads a dataset folder once, builds the labeled features with
 /// a spec's options once, then fits and evaluates the prioritizer (AccountPrioritizer.Fit + PrioritizerEvaluation.Evaluate,
 /// exactly what `workbench run` reports) for each variant, printing test and oracle AUC, trees, fit wall/CPU seconds and a
-/// hash of the saved model (to check bit-identity across thread counts).
+/// hash of the saved model and of the test probabilities (to check bit-identity across thread counts).
 ///   Workbench.Bench train-sweep DATA_DIR SPEC.json VARIANT...
 /// VARIANT = step,maxRows,threads,metric[,trees,learningRate]  e.g. 1,0,1,logloss  3,400000,2,auc
 /// </summary>
@@ -53,8 +53,11 @@ static class TrainSweep
             using var ms = new MemoryStream();
             fitted!.Save(ms);
             var hash = Convert.ToHexString(SHA256.HashData(ms.ToArray()))[..12];
+            // The saved model records its options (threads included); the test probabilities show whether the trees differ.
+            var probabilities = result.Products.SelectMany(p => new[] { p.PChurn, p.PUpsell }).ToArray();
+            var scores = Convert.ToHexString(SHA256.HashData(System.Runtime.InteropServices.MemoryMarshal.AsBytes(probabilities.AsSpan())))[..12];
             Console.WriteLine(string.Create(Inv,
-                $"variant {v}: train months {split.TrainMonths.Count}; fit wall {fw:F1} s cpu {fc:F1} s; churn AUC {result.Churn.Auc:F4} (oracle {result.Churn.OracleAuc:F4}, {fitted.Churn.TreeCount} trees); upsell AUC {result.Upsell.Auc:F4} (oracle {result.Upsell.OracleAuc:F4}, {fitted.Upsell.TreeCount} trees); model {hash}; peak WS {Mb(PeakWorkingSet()):F0} MB; {Load()}"));
+                $"variant {v}: train months {split.TrainMonths.Count}; fit wall {fw:F1} s cpu {fc:F1} s; churn AUC {result.Churn.Auc:F4} (oracle {result.Churn.OracleAuc:F4}, {fitted.Churn.TreeCount} trees); upsell AUC {result.Upsell.Auc:F4} (oracle {result.Upsell.OracleAuc:F4}, {fitted.Upsell.TreeCount} trees); model {hash}, test probabilities {scores}; peak WS {Mb(PeakWorkingSet()):F0} MB; {Load()}"));
         }
         return 0;
     }
