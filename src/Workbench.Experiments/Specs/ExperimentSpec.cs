@@ -565,8 +565,8 @@ public sealed record ExperimentSpec
         // The training step appears only when it thins (not 1), so monthly specs keep the hash they had before it existed.
         if (Ranking.TrainStepMonths != 1) o["ranking"]!["train_step_months"] = Ranking.TrainStepMonths;
         // Likewise the training-row cap and the early-stopping metric appear only when they differ from the defaults they had
-        // before they existed (all rows, log-loss).
-        if (Ranking.MaxTrainingRows != 0) o["ranking"]!["max_training_rows"] = Ranking.MaxTrainingRows;
+        // (400,000 rows, log-loss), so specs written before they existed keep their hashes.
+        if (Ranking.MaxTrainingRows != new RankingOptions().MaxTrainingRows) o["ranking"]!["max_training_rows"] = Ranking.MaxTrainingRows;
         if (model.StoppingMetric != StoppingMetric.LogLoss) o["ranking"]!["early_stopping_metric"] = SpecText.EnumName(model.StoppingMetric);
         // Optional sections appear only when present, so a spec without them keeps the hash it had before they existed.
         if (Impact is { } i)

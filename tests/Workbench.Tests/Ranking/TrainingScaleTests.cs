@@ -17,6 +17,7 @@ public class TrainingScaleTests
     {
         Assert.Same(Rows, AccountPrioritizer.TrainingSample(Rows, 0, 42));
         Assert.Same(Rows, AccountPrioritizer.TrainingSample(Rows, 10_000, 42));
+        Assert.Equal(400_000, new RankingOptions().MaxTrainingRows);
     }
 
     [Fact]
@@ -73,7 +74,7 @@ public class TrainingScaleTests
     public void The_spec_reads_the_cap_and_the_stopping_metric_and_records_them_only_when_they_differ_from_the_defaults()
     {
         var plain = ExperimentSpec.Parse(Spec("\"trees\": 400"), TestPaths.RepoRoot);
-        var explicitDefaults = ExperimentSpec.Parse(Spec("\"max_training_rows\": 0, \"early_stopping_metric\": \"log_loss\""), TestPaths.RepoRoot);
+        var explicitDefaults = ExperimentSpec.Parse(Spec("\"max_training_rows\": 400000, \"early_stopping_metric\": \"log_loss\""), TestPaths.RepoRoot);
         var scaled = ExperimentSpec.Parse(Spec("\"max_training_rows\": 300000, \"early_stopping_metric\": \"auc\""), TestPaths.RepoRoot);
         Assert.Equal(plain.Hash(), explicitDefaults.Hash());
         Assert.Equal(300_000, scaled.Ranking.MaxTrainingRows);
