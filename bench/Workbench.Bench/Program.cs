@@ -16,6 +16,7 @@ switch (mode)
     case "load-compare": return LoadCompare.Run(args[1..]);
     case "features": return FeaturesBench.Run(args[1..]);
     case "train": return TrainBench.Run(args[1..]);
+    case "train-sweep": return TrainSweep.Run(args[1..]);
     case "territory": return TerritoryBench.Run(args[1..]);
     case "clv": return ClvBench.Run(args[1..]);
     case "kernel-cells": return KernelCellBench.Run(args[1..]);

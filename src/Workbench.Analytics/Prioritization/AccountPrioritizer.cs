@@ -41,7 +41,7 @@ public static class AccountPrioritizer
         var ranking = options.Ranking;
         var table = features.Features;
         var split = SplitOf(features, ranking);
-        var trainRows = RowsIn(table, split.TrainMonths);
+        var trainRows = TrainingSample(RowsIn(table, split.TrainMonths), ranking.MaxTrainingRows, options.Seed);
         var validRows = RowsIn(table, split.ValidationMonths);
 
         var train = TrainingSet.ChurnAndUpsell(table, trainRows, features.Labels);
@@ -71,6 +71,18 @@ public static class AccountPrioritizer
     {
         var set = months.ToHashSet();
         return Enumerable.Range(0, table.RowCount).Where(i => set.Contains(table.Snapshots[i].AsOfMonth)).ToArray();
+    }
+
+    /// <summary>The training rows, or a seeded uniform sample of <paramref name="max"/> of them (in row order) when there are
+    /// more (0 = no limit).</summary>
+    internal static int[] TrainingSample(int[] rows, int max, int seed)
+    {
+        if (max <= 0 || rows.Length <= max) return rows;
+        var sample = (int[])rows.Clone();
+        new Random(RunContext.DeriveSeed(seed, "training-sample")).Shuffle(sample);
+        sample = sample[..max];
+        Array.Sort(sample);
+        return sample;
     }
 
     /// <summary>A seeded sample of at most <see cref="MaxBackgroundRows"/> training rows, in row order.</summary>

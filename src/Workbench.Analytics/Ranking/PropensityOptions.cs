@@ -2,6 +2,10 @@ namespace Workbench.Analytics.Ranking;
 
 public enum PropensityAlgorithm { LightGbm, FastTree, LogisticRegression }
 
+/// <summary>The validation metric early stopping watches (LightGBM): log-loss improves by tiny amounts for hundreds of trees on
+/// large validation sets, so it rarely stops; ROC AUC, which is what the model is judged on, plateaus (see docs/scale.md).</summary>
+public enum StoppingMetric { LogLoss, Auc }
+
 /// <summary>How a propensity model is trained. Defaults suit tens of thousands to millions of snapshots: small trees
 /// with large leaves, because monthly snapshots of the same account are strongly correlated and deep trees memorize them.</summary>
 public sealed record PropensityOptions
@@ -18,6 +22,8 @@ public sealed record PropensityOptions
     public int MinNegatives { get; init; } = 40;
     /// <summary>Stop adding trees when the validation loss has not improved for this many rounds (0 = off).</summary>
     public int EarlyStoppingRounds { get; init; } = 30;
+    /// <summary>What early stopping watches on the validation rows.</summary>
+    public StoppingMetric StoppingMetric { get; init; } = StoppingMetric.LogLoss;
     public CalibrationMethod Calibration { get; init; } = CalibrationMethod.Isotonic;
     public int Seed { get; init; } = 42;
     /// <summary>Threads for tree learning; 1 makes training bit-for-bit repeatable across machines.</summary>

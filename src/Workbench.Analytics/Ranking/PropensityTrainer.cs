@@ -29,7 +29,7 @@ public static class PropensityTrainer
         {
             case PropensityAlgorithm.LightGbm:
             {
-                var trainer = ml.BinaryClassification.Trainers.LightGbm(new LightGbmBinaryTrainer.Options
+                var lightGbmOptions = new LightGbmBinaryTrainer.Options
                 {
                     NumberOfIterations = options.NumberOfTrees,
                     NumberOfLeaves = options.NumberOfLeaves,
@@ -40,7 +40,11 @@ public static class PropensityTrainer
                     Seed = options.Seed,
                     Silent = true,
                     Verbose = false,
-                });
+                };
+                // Log-loss is ML.NET's default metric; AUC is set only when asked for, so default models keep their bytes.
+                if (options.StoppingMetric == StoppingMetric.Auc)
+                    lightGbmOptions.EvaluationMetric = LightGbmBinaryTrainer.Options.EvaluateMetricType.AreaUnderCurve;
+                var trainer = ml.BinaryClassification.Trainers.LightGbm(lightGbmOptions);
                 var t = trainer.Fit(trainView, validView);
                 trees = t.Model.SubModel.TrainedTreeEnsemble.Trees.Count;
                 model = t;

@@ -36,12 +36,17 @@ public static class RunCommand
             else if (p.GetValue(scoreOut) is not null) throw new OptionsValidationException("--score-out: scoring uses a promoted model; give --promote-as NAME too.");
             var experiment = ExperimentSpec.Load(specPath);
             var runStore = new RunStore(p.GetValue(store)!);
-            string? runId = null;
+            string? runId = null, stage = null;
             RunRecord record;
+            var timings = StageTimings.FromEnvironment();
             try
             {
                 record = CliProgress.Run($"experiment {experiment.Name}", progress =>
-                    ExperimentRunner.Run(experiment, runStore, new Reporter(r => { runId = r.RunId; progress.Report(r.Fraction); }), File.ReadAllText(specPath),
+                    ExperimentRunner.Run(experiment, runStore, new Reporter(r =>
+                    {
+                        runId = r.RunId; progress.Report(r.Fraction);
+                        if (timings is not null && r.Stage != stage) { stage = r.Stage; timings.Report(r.Stage); }
+                    }), File.ReadAllText(specPath),
                         Path.GetDirectoryName(Path.GetFullPath(specPath))));
             }
             catch (Exception) when (runId is not null)

@@ -28,7 +28,7 @@ sealed class StageTimings : IProgress<string>
         {
             using var p = Process.GetCurrentProcess();
             Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"timing: {stage}: wall {w - stageWall:0.00} s, cpu {c - stageCpu:0.00} s, working set {p.WorkingSet64 / 1e6:0} MB, peak {p.PeakWorkingSet64 / 1e6:0} MB"));
+                $"timing: {stage}: wall {w - stageWall:0.00} s, cpu {c - stageCpu:0.00} s, working set {p.WorkingSet64 / 1e6:0} MB, peak {p.PeakWorkingSet64 / 1e6:0} MB, managed heap {GC.GetTotalMemory(false) / 1e6:0} MB"));
         }
         stage = value == "exit" ? null : value;
         stageWall = w; stageCpu = c;

@@ -78,24 +78,8 @@ public static class ExperimentRunner
             }
             var data = load.Dataset;
 
-            Report("labels, features and training", 0.05);
             var modelDir = store.Layout.RunModelDirectory(handle.Id);
-            var train = PipelineStages.Train(data, spec.Options, modelDir,
-                new Progress(f => Report("labels, features and training", 0.05 + 0.55 * f)));
-            artifacts.AddRange(train.Files.Select(f => Rel(dir, f)));
-            foreach (var m in new[] { train.Ranking.Churn, train.Ranking.Upsell }) AddRankingMetrics(metrics, m, train.Ranking.K);
-            metrics["data.snapshots"] = train.Features.Features.RowCount;
-
-            Report("explanation", 0.6);
-            var explain = PipelineStages.Explain(train.Model, data, spec.Explanation, Path.Combine(dir, ExplanationFolder), train.Features);
-            artifacts.AddRange(explain.Files.Select(f => Rel(dir, f)));
-            metrics["explain.rows_explained"] = explain.Report.Churn.Narratives.Count;
-            if (explain.Report.DriverMatchTopDecile is double match)
-            {
-                metrics["explain.driver_match_top_decile"] = match;
-                metrics["explain.churn_driver_match_top_decile"] = explain.Report.ChurnFidelity!.Rate;
-                metrics["explain.upsell_driver_match_top_decile"] = explain.Report.UpsellFidelity!.Rate;
-            }
+            TrainAndExplain(spec, data, modelDir, dir, metrics, artifacts, Report);
 
             Report("segmentation", 0.75);
             var seg = spec.Segmentation;
@@ -185,6 +169,32 @@ public static class ExperimentRunner
             };
             handle.Write(record);
             throw;
+        }
+    }
+
+    /// <summary>Labels, features, training, evaluation and explanation. A method of its own so that the labeled features, the
+    /// training rows and the narratives (most of the run's memory after the dataset) are unreachable once it returns, before
+    /// segmentation and the later stages (a local of the long <see cref="Run(ExperimentSpec, RunStore, IProgress{RunProgress}?, string?, string?)"/>
+    /// stays alive to its end in unoptimized code).</summary>
+    static void TrainAndExplain(ExperimentSpec spec, CrmDataset data, string modelDir, string dir,
+        SortedDictionary<string, double> metrics, List<string> artifacts, Action<string, double> report)
+    {
+        report("labels and features", 0.05);
+        var train = PipelineStages.Train(data, spec.Options, modelDir,
+            new Progress(f => report(f < 0.3 ? "labels and features" : f < 0.9 ? "training and evaluation" : "writing the model", 0.05 + 0.55 * f)));
+        artifacts.AddRange(train.Files.Select(f => Rel(dir, f)));
+        foreach (var m in new[] { train.Ranking.Churn, train.Ranking.Upsell }) AddRankingMetrics(metrics, m, train.Ranking.K);
+        metrics["data.snapshots"] = train.Features.Features.RowCount;
+
+        report("explanation", 0.6);
+        var explain = PipelineStages.Explain(train.Model, data, spec.Explanation, Path.Combine(dir, ExplanationFolder), train.Features);
+        artifacts.AddRange(explain.Files.Select(f => Rel(dir, f)));
+        metrics["explain.rows_explained"] = explain.Report.Churn.Narratives.Count;
+        if (explain.Report.DriverMatchTopDecile is double match)
+        {
+            metrics["explain.driver_match_top_decile"] = match;
+            metrics["explain.churn_driver_match_top_decile"] = explain.Report.ChurnFidelity!.Rate;
+            metrics["explain.upsell_driver_match_top_decile"] = explain.Report.UpsellFidelity!.Rate;
         }
     }
 

@@ -191,6 +191,7 @@ public sealed record ExperimentSpec
                 EarlyStoppingRounds = rr.Int("early_stopping_rounds", model.EarlyStoppingRounds),
                 Calibration = rr.Enum("calibration", model.Calibration),
                 Threads = rr.Int("threads", model.Threads),
+                StoppingMetric = rr.Enum("early_stopping_metric", model.StoppingMetric),
             };
             priority = new PriorityOptions
             {
@@ -203,6 +204,7 @@ public sealed record ExperimentSpec
                 TestMonths = rr.Int("test_months", ranking.TestMonths),
                 ValidationMonths = rr.Int("validation_months", ranking.ValidationMonths),
                 TrainStepMonths = rr.Int("train_step_months", ranking.TrainStepMonths),
+                MaxTrainingRows = rr.Int("max_training_rows", ranking.MaxTrainingRows),
                 K = rr.Int("k", ranking.K),
             };
             rr.Finish();
@@ -211,6 +213,7 @@ public sealed record ExperimentSpec
             CheckRange(rr, "test_months", ranking.TestMonths, 1, 24);
             CheckRange(rr, "validation_months", ranking.ValidationMonths, 1, 24);
             CheckRange(rr, "train_step_months", ranking.TrainStepMonths, 1, 24);
+            CheckRange(rr, "max_training_rows", ranking.MaxTrainingRows, 0, int.MaxValue);
             CheckRange(rr, "k", ranking.K, 1, 1000);
         }
         model = model with { Seed = seed };
@@ -541,6 +544,10 @@ public sealed record ExperimentSpec
         };
         // The training step appears only when it thins (not 1), so monthly specs keep the hash they had before it existed.
         if (Ranking.TrainStepMonths != 1) o["ranking"]!["train_step_months"] = Ranking.TrainStepMonths;
+        // Likewise the training-row cap and the early-stopping metric appear only when they differ from the defaults they had
+        // (400,000 rows, log-loss), so specs written before they existed keep their hashes.
+        if (Ranking.MaxTrainingRows != new RankingOptions().MaxTrainingRows) o["ranking"]!["max_training_rows"] = Ranking.MaxTrainingRows;
+        if (model.StoppingMetric != StoppingMetric.LogLoss) o["ranking"]!["early_stopping_metric"] = SpecText.EnumName(model.StoppingMetric);
         // Optional sections appear only when present, so a spec without them keeps the hash it had before they existed.
         if (Impact is { } i)
             o["impact"] = new JsonObject
