@@ -75,7 +75,9 @@ public sealed class NotebookSession : ICellSession
             .WithReferences(SessionReferences.References)
             .WithImports(SessionReferences.Imports)
             .WithLanguageVersion(LanguageVersion.Latest)
-            .WithEmitDebugInformation(true)
+            // No PDB per cell: tracebacks find cell lines through CellLineMap, which emits a PDB only when a cell throws.
+            // WORKBENCH_CELL_PDB=1 emits one with every cell (a debugger attached to the kernel can then step through cells).
+            .WithEmitDebugInformation(Environment.GetEnvironmentVariable("WORKBENCH_CELL_PDB") == "1")
             .WithFileEncoding(Encoding.UTF8)
             .WithOptimizationLevel(OptimizationLevel.Debug)
             .WithAllowUnsafe(false);
@@ -126,7 +128,7 @@ public sealed class NotebookSession : ICellSession
             if (status == CellStatus.Interrupted && !cancellationToken.IsCancellationRequested && timeoutCts.IsCancellationRequested)
                 status = CellStatus.TimedOut;
             if (status != CellStatus.Ok)
-                context.Add(ErrorFor(status, outcome.Exception, cellName, timeout));
+                context.Add(ErrorFor(status, outcome.Exception, cellName, timeout, outcome.NewState?.Script ?? state?.Script));
             else if (outcome.HasTrailingExpression && outcome.ReturnValue is { } value and not DisplayHandle and not ProgressDisplay)
             {
                 try { context.Add(new DisplayOutput(formatter.Format(value), IsResult: true)); }
@@ -294,7 +296,7 @@ public sealed class NotebookSession : ICellSession
         return root.Members.LastOrDefault() is GlobalStatementSyntax { Statement: ExpressionStatementSyntax { SemicolonToken.IsMissing: true } };
     }
 
-    ErrorOutput ErrorFor(CellStatus status, Exception? exception, string cellName, TimeSpan? timeout) => status switch
+    ErrorOutput ErrorFor(CellStatus status, Exception? exception, string cellName, TimeSpan? timeout, Script? script) => status switch
     {
         CellStatus.TimedOut => new ErrorOutput("TimeoutError",
             $"{cellName} ran longer than the {timeout!.Value.TotalSeconds.ToString("0.###", CultureInfo.InvariantCulture)} s timeout and was stopped",
@@ -307,7 +309,7 @@ public sealed class NotebookSession : ICellSession
             UnknownMagicException magic => new ErrorOutput("UsageError", magic.Message, ["UsageError: " + magic.Message]),
             ReferenceNotFoundException missing => new ErrorOutput("ReferenceNotFound", missing.Message, ["ReferenceNotFound: " + missing.Message]),
             ReferenceResolutionException bad => new ErrorOutput("ReferenceError", bad.Message, ["ReferenceError: " + bad.Message]),
-            { } ex => RuntimeError(ex, cellName),
+            { } ex => RuntimeError(ex, new CellLineMap(script)),
             null => new ErrorOutput("Error", "unknown error", ["Error: unknown error"]),
         },
     };
@@ -324,15 +326,14 @@ public sealed class NotebookSession : ICellSession
 
     /// <summary>The exception with its stack reduced to what a notebook reader needs: library frames by method
     /// name, cell frames by cell name and the cell's own line number.</summary>
-    static ErrorOutput RuntimeError(Exception ex, string cellName)
+    static ErrorOutput RuntimeError(Exception ex, CellLineMap cellLines)
     {
         var traceback = new List<string> { $"{ex.GetType().FullName}: {ex.Message}" };
-        foreach (var frame in new StackTrace(ex, fNeedFileInfo: true).GetFrames())
+        foreach (var frame in new StackTrace(ex, fNeedFileInfo: false).GetFrames())
         {
             var method = frame.GetMethod();
-            var file = frame.GetFileName();
-            if (file is not null && !Path.IsPathRooted(file)) // cells are compiled with their name as file path
-                traceback.Add($"   at {file}, line {frame.GetFileLineNumber()}");
+            if (method is not null && cellLines.Find(method, frame.GetILOffset()) is { } at)
+                traceback.Add($"   at {at.Document}, line {at.Line}");
             else if (method?.DeclaringType is { } type && !(type.FullName ?? "").StartsWith("Submission#", StringComparison.Ordinal)
                      && !(type.Namespace ?? "").StartsWith("Microsoft.CodeAnalysis", StringComparison.Ordinal)
                      && !(type.Namespace ?? "").StartsWith("System.Runtime.CompilerServices", StringComparison.Ordinal)
