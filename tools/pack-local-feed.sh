@@ -6,7 +6,11 @@
 # `#:package Workbench.Experiments@0.1.*` in a file-based app. (.NET Interactive's `#i "nuget: DIR"` takes only an
 # absolute path, which a notebook committed to a repository cannot carry; a named source works from any clone.)
 #
-#   bash tools/pack-local-feed.sh [FEED_DIR]      (default: artifacts/feed at the repository root; env WORKBENCH_FEED)
+#   bash tools/pack-local-feed.sh [FEED_DIR]      (default: ~/.local/share/workbench/feed; env WORKBENCH_FEED)
+#
+# The default feed lives outside the clone on purpose: the source is registered user-wide, and a feed folder inside a
+# clone vanishes with the clone, after which EVERY restore on the machine fails (NU1301 "The local source ... doesn't
+# exist"; it happened here after a checked-out copy was deleted).
 #
 # Version: 0.1.<number of commits on HEAD> (deterministic: the same commit gives the same version; WORKBENCH_VERSION
 # overrides). The feed keeps only this version (older Workbench packages are removed, so the floating `0.1.*` of the
@@ -14,7 +18,7 @@
 # (NuGet never re-extracts a version it has, so a repack of uncommitted changes would otherwise go unseen).
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
-feed="${1:-${WORKBENCH_FEED:-$root/artifacts/feed}}"
+feed="${1:-${WORKBENCH_FEED:-${XDG_DATA_HOME:-$HOME/.local/share}/workbench/feed}}"
 if [ -n "${WORKBENCH_VERSION:-}" ]; then
   version="$WORKBENCH_VERSION"
 elif count=$(git -C "$root" rev-list --count HEAD 2>/dev/null); then

@@ -21,7 +21,7 @@ internal static class DotnetInteractive
     public static string ToolDir => Environment.GetEnvironmentVariable("WORKBENCH_DOTNET_INTERACTIVE") is { Length: > 0 } dir ? dir
         : Path.Combine(TestPaths.RepoRoot, ".tools", "dotnet-interactive");
     public static string JupyterPath => Path.Combine(TestPaths.RepoRoot, ".tools", "jupyter");
-    public static string Feed => Environment.GetEnvironmentVariable("WORKBENCH_FEED") is { Length: > 0 } feed ? feed : Path.Combine(TestPaths.RepoRoot, "artifacts", "feed");
+    public static string Feed => Environment.GetEnvironmentVariable("WORKBENCH_FEED") is { Length: > 0 } feed ? feed : Path.Combine(Environment.GetEnvironmentVariable("XDG_DATA_HOME") is { Length: > 0 } data ? data : Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".local", "share"), "workbench", "feed");
 
     /// <summary>What is missing, with the command that installs it; null when everything is there.</summary>
     public static string? Missing()
