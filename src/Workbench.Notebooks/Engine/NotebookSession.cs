@@ -63,6 +63,7 @@ public sealed class NotebookSession : ICellSession
     ScriptOptions scriptOptions;
     ScriptState<object>? state;
     CancellationTokenSource? running;
+    volatile Script? latestScript; // the submission running or last run (a thread it started may throw while it runs)
     int cellsRun;
 
     NotebookSession(NotebookSessionOptions options)
@@ -241,9 +242,19 @@ public sealed class NotebookSession : ICellSession
         if (string.IsNullOrWhiteSpace(stripped))
             return new Outcome(CellStatus.Ok, state, null, false);
 
-        var next = state is null
-            ? CSharpScript.Create(prepared, cellOptions, typeof(NotebookGlobals)).RunAsync(globals, _ => true, token).GetAwaiter().GetResult()
-            : state.ContinueWithAsync(prepared, cellOptions, _ => true, token).GetAwaiter().GetResult();
+        ScriptState<object> next;
+        if (state is null)
+        {
+            var script = CSharpScript.Create(prepared, cellOptions, typeof(NotebookGlobals));
+            latestScript = script;
+            next = script.RunAsync(globals, _ => true, token).GetAwaiter().GetResult();
+        }
+        else
+        {
+            var script = state.Script.ContinueWith<object>(prepared, cellOptions);
+            latestScript = script;
+            next = script.RunFromAsync(state, _ => true, token).GetAwaiter().GetResult();
+        }
         if (next.Exception is { } thrown)
         {
             var status = token.IsCancellationRequested && thrown is OperationCanceledException or ThreadInterruptedException ? CellStatus.Interrupted : CellStatus.Error;
@@ -345,6 +356,23 @@ public sealed class NotebookSession : ICellSession
     }
 
     // ---- code assistance (kernel complete/inspect) ----
+
+    /// <summary>The exception as .NET prints it (type, message, one <c>at</c> line per frame), with cell frames located as
+    /// <c>in cell 5:line 2</c>: for an exception on a thread a cell started, which no cell's error output reports.</summary>
+    public string StackTraceText(Exception ex)
+    {
+        ArgumentNullException.ThrowIfNull(ex);
+        var lines = new CellLineMap(latestScript ?? state?.Script);
+        var text = new StringBuilder($"{ex.GetType().FullName}: {ex.Message}");
+        foreach (var frame in new StackTrace(ex, fNeedFileInfo: false).GetFrames())
+        {
+            if (frame.GetMethod() is not { } method) continue;
+            text.Append("\n   at ").Append(method.DeclaringType?.FullName).Append('.').Append(method.Name).Append("()");
+            if (lines.Find(method, frame.GetILOffset()) is { } at)
+                text.Append(" in ").Append(at.Document).Append(":line ").Append(at.Line.ToString(CultureInfo.InvariantCulture));
+        }
+        return text.ToString();
+    }
 
     /// <summary>A compilation of <paramref name="code"/> as the next cell, with its semantic model, without running it.</summary>
     internal (SemanticModel Model, SyntaxTree Tree) Analyze(string code)
