@@ -8,8 +8,8 @@ namespace Workbench.Tests;
 /// Console.Error are process-wide and tests run in parallel, so a test must not swap them: two tests that each did
 /// <c>old = Console.Out; Console.SetOut(mine); ...; Console.SetOut(old)</c> could interleave (A saves X, B saves A's
 /// writer, A restores X, B restores A's writer) and leave a finished test's StringWriter installed for good, which also
-/// cut the notebook engine's console router out of Console.Out (a cell's <c>Console.Write</c> then went to that
-/// writer: the prompt the ReadLine test waits for never reached its cell). Instead, one router per stream is installed
+/// cuts the notebook engine's console router out of Console.Out (a cell's <c>Console.Write</c> would then go to that
+/// writer). Instead, one router per stream is installed
 /// when the test assembly loads, before any test runs, and a capture is scoped to the async flow that started it
 /// (threads and tasks it starts inherit it); every other writer goes where it went before.
 /// </summary>
