@@ -11,7 +11,8 @@ public sealed class ActionPolicyTests(ActionFixture f, ITestOutputHelper output)
     static string F(double x) => x.ToString("F1", CultureInfo.InvariantCulture);
 
     [Fact(Skip = "Done-when item not met yet: on this fixture the cross-fitted learned policy's true value is 5041.0 and the full-data one's 5409.8 against the oracle's 7220.4 (70-75%, target 90%); " +
-        "the context supports 94% (ActionCeilingTests), the learners tried on the log 71-84% (docs/actions.md)")]
+        "the context supports 94% (ActionCeilingTests); fitted on seed 7 and judged on new seed-8 accounts it reaches 75.4% at 400 accounts, 77.4% at 1,000, 80.0% at 2,000, 84.3% at 4,000 " +
+        "(ActionLearningCurveTests, slow); the learners tried on the log reach 70-91% with no reliable winner (docs/actions.md)")]
     public void The_learned_policy_reaches_90_percent_of_the_oracle()
     {
         double learned = f.Evaluation["learned"].TrueValue!.Value, oracle = f.Evaluation["oracle"].TrueValue!.Value;
