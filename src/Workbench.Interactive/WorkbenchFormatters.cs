@@ -1,4 +1,3 @@
-using System.Runtime.CompilerServices;
 using System.Runtime.Loader;
 using Microsoft.DotNet.Interactive.Formatting;
 using Workbench.Notebooks;
@@ -20,9 +19,12 @@ public static class WorkbenchFormatters
 
     static readonly Lock Gate = new();
     static readonly DisplayFormatter Formatter = new(htmlTableRows: 25);
-    // text/plain and text/html are asked for separately; the bundle is computed once per value (a chart's plotly.js is
-    // inlined only with the first chart, so computing it twice would lose it).
-    static readonly ConditionalWeakTable<object, IReadOnlyDictionary<string, string>> Bundles = [];
+    // text/plain and text/html are asked for separately, one after the other, for each display of a value: the bundle is
+    // computed once per display (a chart's image is rendered once) and kept only until each MIME type was served once,
+    // so showing a value again, changed (a progress line's Update, a list that grew), renders it anew.
+    static WeakReference<object>? lastValue; // weak: the last value shown is not kept alive by this cache
+    static IReadOnlyDictionary<string, string>? lastBundle;
+    static readonly HashSet<string> LastServed = new(StringComparer.Ordinal);
     static bool registered;
 
     /// <summary>Registers the formatters with <see cref="Microsoft.DotNet.Interactive.Formatting.Formatter"/>.</summary>
@@ -48,19 +50,27 @@ public static class WorkbenchFormatters
     }
 
     /// <summary>The MIME bundle the workbench-csharp engine makes for <paramref name="value"/> (text/plain always).</summary>
-    public static IReadOnlyDictionary<string, string> Bundle(object? value)
+    public static IReadOnlyDictionary<string, string> Bundle(object? value) => Formatter.Format(value);
+
+    /// <summary>One MIME type of <paramref name="value"/>'s bundle; the bundle is reused for the other MIME types of the
+    /// same display (the same object, a type not asked for yet).</summary>
+    static string? Format(object? value, string mimeType)
     {
-        if (value is null) return Formatter.Format(null);
+        IReadOnlyDictionary<string, string> bundle;
         lock (Gate)
         {
-            if (Bundles.TryGetValue(value, out var cached)) return cached;
-            var bundle = Formatter.Format(value);
-            if (!value.GetType().IsValueType) Bundles.AddOrUpdate(value, bundle);
-            return bundle;
+            if (value is null || lastValue is null || !lastValue.TryGetTarget(out var last) || !ReferenceEquals(value, last) || lastBundle is null
+                || !LastServed.Add(mimeType))
+            {
+                lastBundle = Formatter.Format(value);
+                lastValue = value is null ? null : new WeakReference<object>(value);
+                LastServed.Clear();
+                LastServed.Add(mimeType);
+            }
+            bundle = lastBundle;
         }
+        return bundle.TryGetValue(mimeType, out var text) ? text : null;
     }
-
-    static string? Format(object? value, string mimeType) => Bundle(value).TryGetValue(mimeType, out var text) ? text : null;
 
     /// <summary>Types whose values also go out as HTML: those with a registered rendering, data frames, charts.</summary>
     static IEnumerable<Type> RichTypes()

@@ -26,6 +26,7 @@ public static class CellExecutorHost
                 protocolOut.Flush();
             }
         }
+        NotebookSession? running = null; // set once created: names the cell lines of the thread's stack
         // Runs on the thread that threw, before .NET ends the process: tell the parent what happened.
         AppDomain.CurrentDomain.UnhandledException += (_, e) =>
         {
@@ -38,7 +39,7 @@ public static class CellExecutorHost
                     ["name"] = CellWire.Clean(ex?.GetType().FullName ?? "Exception"),
                     ["message"] = CellWire.Clean(ex?.Message ?? "an unhandled exception"),
                     ["thread"] = CellWire.Clean(Thread.CurrentThread.Name ?? $"managed thread {Thread.CurrentThread.ManagedThreadId}"),
-                    ["stack"] = CellWire.Clean(ex?.ToString() ?? ""),
+                    ["stack"] = CellWire.Clean(ex is null ? "" : running?.StackTraceText(ex) ?? ex.ToString()),
                 });
             }
             catch (Exception) { } // the pipe is gone: the parent sees the exit anyway
@@ -50,6 +51,7 @@ public static class CellExecutorHost
         if (initLine is null) return 0;
         var init = JsonNode.Parse(initLine)!.AsObject();
         using var session = NotebookSession.Create(CellWire.ReadOptions(init));
+        running = session;
         // Load the references and JIT the compiler before saying ready: the first real cell is then fast.
         var warmUp = session.ExecuteAsync("0", new CellRunOptions(CellName: "warm-up")).GetAwaiter().GetResult();
         if (warmUp.Status != CellStatus.Ok) Console.Error.WriteLine($"workbench executor: warm-up failed: {warmUp.Error?.Message}");

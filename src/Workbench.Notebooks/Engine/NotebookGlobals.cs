@@ -20,9 +20,9 @@ public sealed class NotebookGlobals
     /// library call that reports progress, and call <see cref="ProgressDisplay.Done"/> when it returns.</summary>
     public ProgressDisplay progress(string label)
     {
-        var p = new ProgressDisplay(label, new DisplayHandle());
-        p.ShowFirst();
-        CellContext.Current?.Display(p, p.DisplayId, update: false);
+        var handle = new DisplayHandle();
+        var p = new ProgressDisplay(label, handle.Update);
+        CellContext.Current?.Display(p, handle.DisplayId, update: false);
         return p;
     }
 #pragma warning restore IDE1006

@@ -61,6 +61,7 @@ public sealed class NotebookSession : ICellSession
     ScriptOptions scriptOptions;
     ScriptState<object>? state;
     CancellationTokenSource? running;
+    volatile Script? latestScript; // the submission running or last run (a thread it started may throw while it runs)
     int cellsRun;
 
     NotebookSession(NotebookSessionOptions options)
@@ -73,7 +74,9 @@ public sealed class NotebookSession : ICellSession
             .WithReferences(SessionReferences.References)
             .WithImports(SessionReferences.Imports)
             .WithLanguageVersion(LanguageVersion.Latest)
-            .WithEmitDebugInformation(true)
+            // No PDB per cell: tracebacks find cell lines through CellLineMap, which emits a PDB only when a cell throws.
+            // WORKBENCH_CELL_PDB=1 emits one with every cell (a debugger attached to the kernel can then step through cells).
+            .WithEmitDebugInformation(Environment.GetEnvironmentVariable("WORKBENCH_CELL_PDB") == "1")
             .WithFileEncoding(Encoding.UTF8)
             .WithOptimizationLevel(OptimizationLevel.Debug)
             .WithAllowUnsafe(false);
@@ -124,7 +127,7 @@ public sealed class NotebookSession : ICellSession
             if (status == CellStatus.Interrupted && !cancellationToken.IsCancellationRequested && timeoutCts.IsCancellationRequested)
                 status = CellStatus.TimedOut;
             if (status != CellStatus.Ok)
-                context.Add(ErrorFor(status, outcome.Exception, cellName, timeout));
+                context.Add(ErrorFor(status, outcome.Exception, cellName, timeout, outcome.NewState?.Script ?? state?.Script));
             else if (outcome.HasTrailingExpression && outcome.ReturnValue is { } value and not DisplayHandle and not ProgressDisplay)
             {
                 try { context.Add(new DisplayOutput(formatter.Format(value), IsResult: true)); }
@@ -237,9 +240,19 @@ public sealed class NotebookSession : ICellSession
         if (string.IsNullOrWhiteSpace(stripped))
             return new Outcome(CellStatus.Ok, state, null, false);
 
-        var next = state is null
-            ? CSharpScript.Create(prepared, cellOptions, typeof(NotebookGlobals)).RunAsync(globals, _ => true, token).GetAwaiter().GetResult()
-            : state.ContinueWithAsync(prepared, cellOptions, _ => true, token).GetAwaiter().GetResult();
+        ScriptState<object> next;
+        if (state is null)
+        {
+            var script = CSharpScript.Create(prepared, cellOptions, typeof(NotebookGlobals));
+            latestScript = script;
+            next = script.RunAsync(globals, _ => true, token).GetAwaiter().GetResult();
+        }
+        else
+        {
+            var script = state.Script.ContinueWith<object>(prepared, cellOptions);
+            latestScript = script;
+            next = script.RunFromAsync(state, _ => true, token).GetAwaiter().GetResult();
+        }
         if (next.Exception is { } thrown)
         {
             var status = token.IsCancellationRequested && thrown is OperationCanceledException or ThreadInterruptedException ? CellStatus.Interrupted : CellStatus.Error;
@@ -292,7 +305,7 @@ public sealed class NotebookSession : ICellSession
         return root.Members.LastOrDefault() is GlobalStatementSyntax { Statement: ExpressionStatementSyntax { SemicolonToken.IsMissing: true } };
     }
 
-    ErrorOutput ErrorFor(CellStatus status, Exception? exception, string cellName, TimeSpan? timeout) => status switch
+    ErrorOutput ErrorFor(CellStatus status, Exception? exception, string cellName, TimeSpan? timeout, Script? script) => status switch
     {
         CellStatus.TimedOut => new ErrorOutput("TimeoutError",
             $"{cellName} ran longer than the {timeout!.Value.TotalSeconds.ToString("0.###", CultureInfo.InvariantCulture)} s timeout and was stopped",
@@ -305,7 +318,7 @@ public sealed class NotebookSession : ICellSession
             UnknownMagicException magic => new ErrorOutput("UsageError", magic.Message, ["UsageError: " + magic.Message]),
             ReferenceNotFoundException missing => new ErrorOutput("ReferenceNotFound", missing.Message, ["ReferenceNotFound: " + missing.Message]),
             ReferenceResolutionException bad => new ErrorOutput("ReferenceError", bad.Message, ["ReferenceError: " + bad.Message]),
-            { } ex => RuntimeError(ex, cellName),
+            { } ex => RuntimeError(ex, new CellLineMap(script)),
             null => new ErrorOutput("Error", "unknown error", ["Error: unknown error"]),
         },
     };
@@ -322,15 +335,14 @@ public sealed class NotebookSession : ICellSession
 
     /// <summary>The exception with its stack reduced to what a notebook reader needs: library frames by method
     /// name, cell frames by cell name and the cell's own line number.</summary>
-    static ErrorOutput RuntimeError(Exception ex, string cellName)
+    static ErrorOutput RuntimeError(Exception ex, CellLineMap cellLines)
     {
         var traceback = new List<string> { $"{ex.GetType().FullName}: {ex.Message}" };
-        foreach (var frame in new StackTrace(ex, fNeedFileInfo: true).GetFrames())
+        foreach (var frame in new StackTrace(ex, fNeedFileInfo: false).GetFrames())
         {
             var method = frame.GetMethod();
-            var file = frame.GetFileName();
-            if (file is not null && !Path.IsPathRooted(file)) // cells are compiled with their name as file path
-                traceback.Add($"   at {file}, line {frame.GetFileLineNumber()}");
+            if (method is not null && cellLines.Find(method, frame.GetILOffset()) is { } at)
+                traceback.Add($"   at {at.Document}, line {at.Line}");
             else if (method?.DeclaringType is { } type && !(type.FullName ?? "").StartsWith("Submission#", StringComparison.Ordinal)
                      && !(type.Namespace ?? "").StartsWith("Microsoft.CodeAnalysis", StringComparison.Ordinal)
                      && !(type.Namespace ?? "").StartsWith("System.Runtime.CompilerServices", StringComparison.Ordinal)
@@ -342,6 +354,23 @@ public sealed class NotebookSession : ICellSession
     }
 
     // ---- code assistance (kernel complete/inspect) ----
+
+    /// <summary>The exception as .NET prints it (type, message, one <c>at</c> line per frame), with cell frames located as
+    /// <c>in cell 5:line 2</c>: for an exception on a thread a cell started, which no cell's error output reports.</summary>
+    public string StackTraceText(Exception ex)
+    {
+        ArgumentNullException.ThrowIfNull(ex);
+        var lines = new CellLineMap(latestScript ?? state?.Script);
+        var text = new StringBuilder($"{ex.GetType().FullName}: {ex.Message}");
+        foreach (var frame in new StackTrace(ex, fNeedFileInfo: false).GetFrames())
+        {
+            if (frame.GetMethod() is not { } method) continue;
+            text.Append("\n   at ").Append(method.DeclaringType?.FullName).Append('.').Append(method.Name).Append("()");
+            if (lines.Find(method, frame.GetILOffset()) is { } at)
+                text.Append(" in ").Append(at.Document).Append(":line ").Append(at.Line.ToString(CultureInfo.InvariantCulture));
+        }
+        return text.ToString();
+    }
 
     /// <summary>A compilation of <paramref name="code"/> as the next cell, with its semantic model, without running it.</summary>
     internal (SemanticModel Model, SyntaxTree Tree) Analyze(string code)

@@ -6,27 +6,32 @@ namespace Workbench.Notebooks;
 /// library takes an <see cref="IProgress{T}"/> of stage names (<c>BatchScoring.Run(..., progress: p)</c>) or of fractions
 /// (0..1; shown as a bar, updated only when the whole percentage changes, so a fast loop does not flood the client).
 /// <see cref="Done"/> ends it with a final line. The text never holds times, so a re-run gives the same notebook.
+/// The same class (this file, linked) is what <c>progress("label")</c> returns under .NET Interactive too
+/// (Workbench.Interactive's extension, over its <c>display(x).Update(y)</c>), so a cell prints the same lines in both kernels.
 /// </summary>
 public sealed class ProgressDisplay : IProgress<string>, IProgress<double>
 {
-    readonly DisplayHandle handle;
+    readonly Action<ProgressDisplay> update;
     readonly object gate = new();
     string stage = "";
     int percent = -1;
     int steps;
     bool done;
 
-    internal ProgressDisplay(string label, DisplayHandle handle)
+    /// <summary>A progress line that starts as "label: started"; <paramref name="update"/> is called with this display
+    /// after each change (the kernel replaces the shown display with it). Show it once before the first report.</summary>
+    internal ProgressDisplay(string label, Action<ProgressDisplay> update)
     {
         Label = label;
-        this.handle = handle;
+        this.update = update;
+        Text = $"{Label}: started";
     }
 
     /// <summary>What is in progress (the start of every line).</summary>
     public string Label { get; }
 
     /// <summary>The line shown now.</summary>
-    public string Text { get; private set; } = "";
+    public string Text { get; private set; }
 
     /// <summary>A new stage: the line becomes "label: stage".</summary>
     public void Report(string value)
@@ -70,12 +75,8 @@ public sealed class ProgressDisplay : IProgress<string>, IProgress<double>
     {
         var bar = percent < 0 ? "" : string.Create(CultureInfo.InvariantCulture, $" [{new string('#', percent / 5)}{new string('.', 20 - percent / 5)}] {percent,3}%");
         Text = $"{Label}: {stage}{bar}";
-        handle.Update(this);
+        update(this);
     }
-
-    internal void ShowFirst() => Text = $"{Label}: started";
-
-    internal string DisplayId => handle.DisplayId;
 
     /// <inheritdoc/>
     public override string ToString() => Text;

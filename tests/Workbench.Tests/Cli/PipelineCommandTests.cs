@@ -68,10 +68,8 @@ public class PipelineCommandTests
     public void Explain_refuses_a_model_folder_without_its_model_file()
     {
         var empty = TestPaths.NewTempDir("no-model");
-        var err = new StringWriter();
-        var old = Console.Error; Console.SetError(err);
-        try { Assert.Equal(2, Run("explain", "--model", empty, "--data", Sample, "--out", TestPaths.NewTempDir("x"))); }
-        finally { Console.SetError(old); }
-        Assert.Contains("prioritizer.model.zip: missing", err.ToString());
+        using var capture = ConsoleCapture.Start();
+        Assert.Equal(2, Run("explain", "--model", empty, "--data", Sample, "--out", TestPaths.NewTempDir("x")));
+        Assert.Contains("prioritizer.model.zip: missing", capture.Err);
     }
 }

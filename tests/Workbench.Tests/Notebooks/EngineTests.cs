@@ -85,6 +85,22 @@ public sealed class EngineTests
     }
 
     [Fact]
+    public async Task A_traceback_names_each_cell_and_line_on_the_stack_across_cells_lambdas_and_library_calls()
+    {
+        // Cells are compiled without a PDB; the lines come from a PDB emitted for the submissions on the stack only when
+        // a cell throws (CellLineMap).
+        using var session = NotebookSession.Create();
+        await session.ExecuteAsync("int Check(int v)\n{\n    if (v > 2) throw new ArgumentOutOfRangeException(nameof(v), \"too big\");\n    return v;\n}", new CellRunOptions("cell 1"));
+        var failed = await session.ExecuteAsync("var xs = new[] { 1, 2, 3 };\n// a comment line\nvar ys = xs.Select(x =>\n    Check(x)).ToList();", new CellRunOptions("cell 2"));
+
+        Assert.Equal(CellStatus.Error, failed.Status);
+        Assert.Equal("System.ArgumentOutOfRangeException", failed.Error!.Name);
+        var frames = failed.Error.Traceback.Where(l => l.StartsWith("   at cell", StringComparison.Ordinal)).ToList();
+        Assert.Equal(["   at cell 1, line 3", "   at cell 2, line 4", "   at cell 2, line 3"], frames);
+        Assert.Contains(failed.Error.Traceback, l => l.StartsWith("   at System.Linq.", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task A_reference_directive_keeps_line_numbers_of_later_errors()
     {
         using var session = NotebookSession.Create();

@@ -145,15 +145,18 @@ public sealed class ReaderFriendlyFormattingTests
     }
 }
 
-/// <summary>Console.ReadLine in a cell. Alone in the run: Console.In is process-wide, and in the full suite this test
-/// saw an empty answer while other tests ran cells and swapped console streams in parallel.</summary>
+/// <summary>Console.ReadLine in a cell. Alone in the run: Console.In is process-wide (the engine's router stays installed,
+/// but a cell that reads while another test's cell reads would share the synchronized reader).</summary>
 [Collection(ConsoleInputCollection.Name)]
 public sealed class ConsoleInputTests
 {
-    // Skipped in the suite until its cause is found (#19): it saw an empty answer in every full parallel run (three runs,
-    // two of them fresh-clone CI) and passes alone and beside the 127 Notebooks/CLI tests. Console.ReadLine -> input_request
-    // stays checked end to end through the real jupyter_client by tests/kernel/test_kernel.py.
-    [Fact(Skip = "fails only in the full parallel suite (cause open, #19); input_request is checked by tests/kernel/test_kernel.py")]
+    // Still skipped (#19): in the full parallel suite (4 of 4 runs) the cell's Console.ReadLine returns null ("!" instead
+    // of "Ada!"): the read does not reach this cell's input callback; alone and beside the Notebooks tests it passes.
+    // Ruled out in kernel3's run: console writers swapped by other tests (they now capture through ConsoleCapture and
+    // never swap Console.Out/Error/In; the failure stayed). Open: what replaces Console.In or the cell context in the full
+    // run (a second copy of the engine's router, e.g. Workbench.Notebooks loaded twice, would explain a detached stdin).
+    // Console.ReadLine -> input_request stays checked end to end through the real jupyter_client (tests/kernel/test_kernel.py).
+    [Fact(Skip = "fails only in the full parallel suite: ReadLine returns null there (cause open, #19); input_request is checked by tests/kernel/test_kernel.py")]
     public async Task Console_ReadLine_asks_the_input_callback_after_flushing_the_prompt_text()
     {
         using var session = NotebookSession.Create();
@@ -161,8 +164,25 @@ public sealed class ConsoleInputTests
         var streamed = new List<CellOutput>();
         var result = await session.ExecuteAsync("Console.Write(\"name? \");\nvar s = Console.ReadLine();\ns + \"!\"",
             new CellRunOptions(OnOutput: streamed.Add, OnInput: _ => { asked.AddRange(streamed); return "Ada"; }));
+        Assert.True(result.Status == CellStatus.Ok, result.Error?.Message);
         Assert.Equal("Ada!", result.ReturnValue);
-        Assert.Equal(new StreamOutput("stdout", "name? "), Assert.Single(asked));
+        Assert.True(asked.Count == 1, $"the cell's prompt should reach the cell before the input request; got [{string.Join(", ", asked)}]; " +
+            $"Console.Out is {Console.Out.GetType().FullName}");
+        Assert.Equal(new StreamOutput("stdout", "name? "), asked[0]);
+    }
+
+    [Fact]
+    public void No_test_swaps_the_process_console_streams()
+    {
+        // Console.SetOut/SetError/SetIn in a test races with every other test writing to the console (see above).
+        var tests = Path.Combine(TestPaths.RepoRoot, "tests", "Workbench.Tests");
+        var offenders = Directory.EnumerateFiles(tests, "*.cs", SearchOption.AllDirectories)
+            .Where(f => !f.Contains(Path.DirectorySeparatorChar + "obj" + Path.DirectorySeparatorChar, StringComparison.Ordinal)
+                        && !f.Contains(Path.DirectorySeparatorChar + "bin" + Path.DirectorySeparatorChar, StringComparison.Ordinal)
+                        && Path.GetFileName(f) != "ConsoleCapture.cs")
+            .Where(f => System.Text.RegularExpressions.Regex.IsMatch(File.ReadAllText(f), @"Console\.Set(Out|Error|In)\("))
+            .Select(f => Path.GetRelativePath(tests, f)).ToList();
+        Assert.True(offenders.Count == 0, "use ConsoleCapture.Start() instead of swapping Console streams in: " + string.Join(", ", offenders));
     }
 
     [Fact]

@@ -69,14 +69,10 @@ public class PipelineSpecTests(ITestOutputHelper output)
     {
         var root = TestPaths.NewTempDir("pipeline-noname");
         var target = Path.Combine(root, "out");
-        var err = new StringWriter();
-        var before = Console.Error;
-        Console.SetError(err);
-        int code;
-        try { code = await CliRunner.InvokeAsync(CliApp.BuildRoot(), ["pipeline", "--model", "nobody", "--store", Path.Combine(root, "store"), "--data", Sample, "--out", target]); }
-        finally { Console.SetError(before); }
+        using var capture = ConsoleCapture.Start();
+        var code = await CliRunner.InvokeAsync(CliApp.BuildRoot(), ["pipeline", "--model", "nobody", "--store", Path.Combine(root, "store"), "--data", Sample, "--out", target]);
         Assert.Equal(2, code);
-        Assert.Contains("No promoted model named 'nobody'", err.ToString());
+        Assert.Contains("No promoted model named 'nobody'", capture.Err);
         Assert.False(Directory.Exists(target));
     }
 

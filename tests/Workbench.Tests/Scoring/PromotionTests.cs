@@ -186,12 +186,5 @@ public class PromotionTests(ScoringFixture fx)
     public void The_weak_model_rule_is_at_most_one_tree_for_tree_models_or_auc_at_most_0_52(Workbench.Analytics.Ranking.PropensityAlgorithm algorithm, int trees, double auc, bool weak) =>
         Assert.Equal(weak, Workbench.Analytics.Ranking.WeakModel.Reason(algorithm, trees, auc) is not null);
 
-    static (int Code, string Out, string Err) Cli(params string[] args)
-    {
-        var outW = new StringWriter(); var errW = new StringWriter();
-        var (oldOut, oldErr) = (Console.Out, Console.Error);
-        Console.SetOut(outW); Console.SetError(errW);
-        try { return (Workbench.Cli.Commands.CliRunner.InvokeAsync(Workbench.Cli.Commands.CliApp.BuildRoot(), args).GetAwaiter().GetResult(), outW.ToString(), errW.ToString()); }
-        finally { Console.SetOut(oldOut); Console.SetError(oldErr); }
-    }
+    static (int Code, string Out, string Err) Cli(params string[] args) => CliCapture.Run(args);
 }

@@ -57,16 +57,13 @@ public class TerritoryCommandTests(TerritoryCommandFixture fx) : IClassFixture<T
     public void Infeasible_limits_exit_2_with_a_clear_message_and_write_nothing()
     {
         var outDir = Path.Combine(TestPaths.NewTempDir("territory-bad"), "out");
-        var err = new StringWriter();
-        var old = Console.Error; Console.SetError(err);
-        try
+        using (var capture = ConsoleCapture.Start())
         {
             Assert.Equal(2, Run("territory", "--data", TerritoryCommandFixture.Sample, "--out", outDir, "--regions", "same", "--capacity-tolerance", "-0.5"));
-            Assert.Contains("CapacityTolerance must be in [0, 10]", err.ToString());
+            Assert.Contains("CapacityTolerance must be in [0, 10]", capture.Err);
             Assert.Equal(2, Run("territory", "--data", TerritoryCommandFixture.Sample, "--out", outDir, "--objective", "revenue"));
-            Assert.Contains("--objective: unknown value 'revenue'", err.ToString());
+            Assert.Contains("--objective: unknown value 'revenue'", capture.Err);
         }
-        finally { Console.SetError(old); }
         Assert.False(Directory.Exists(outDir));
         var parent = Path.GetDirectoryName(outDir)!;
         Assert.Empty(Directory.GetFileSystemEntries(parent));
