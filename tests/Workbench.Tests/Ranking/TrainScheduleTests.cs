@@ -44,7 +44,8 @@ public class TrainScheduleTests
         Assert.Contains("Ranking.TrainStepMonths must be 1..24", Assert.Throws<OptionsValidationException>(options.Validate).Message);
     }
 
-    static string Spec(string ranking) =>
+    /// <summary>A spec over the committed sample with the given ranking keys (shared with TrainingScaleTests).</summary>
+    internal static string Spec(string ranking) =>
         "{\n  \"name\": \"t\",\n  \"data\": { \"path\": " + System.Text.Json.Nodes.JsonValue.Create(Path.Combine(TestPaths.RepoRoot, "data-samples", "generated")).ToJsonString() +
         " },\n  \"ranking\": { " + ranking + " }\n}\n";
 

@@ -66,9 +66,7 @@ public class TrainingScaleTests
         Assert.Equal(300, full.TreeCount);
     }
 
-    static string Spec(string ranking) =>
-        "{\n  \"name\": \"t\",\n  \"data\": { \"path\": " + System.Text.Json.Nodes.JsonValue.Create(Path.Combine(TestPaths.RepoRoot, "data-samples", "generated")).ToJsonString() +
-        " },\n  \"ranking\": { " + ranking + " }\n}\n";
+    static string Spec(string ranking) => TrainScheduleTests.Spec(ranking);
 
     [Fact]
     public void The_spec_reads_the_cap_and_the_stopping_metric_and_records_them_only_when_they_differ_from_the_defaults()
