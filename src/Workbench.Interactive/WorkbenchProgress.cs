@@ -2,9 +2,9 @@ using Workbench.Notebooks;
 
 namespace Workbench.Interactive;
 
-/// <summary><c>progress("label")</c> under .NET Interactive: the extension (extension.dib) defines that global over
-/// .NET Interactive's <c>display(x)</c>, whose returned value's <c>Update(y)</c> replaces the display in place (Jupyter's
-/// update_display_data), so a cell written for the <c>workbench-csharp</c> kernel runs unchanged and shows the same lines:
+/// <summary><c>progress("label")</c> under .NET Interactive: the extension (extension.dib) defines that global over a
+/// display it publishes itself, with each update under the same display id (Jupyter's update_display_data; .NET
+/// Interactive's own <c>display(x).Update(y)</c> uses another id, which front ends ignore), so a cell written for the <c>workbench-csharp</c> kernel runs unchanged and shows the same lines:
 /// it is the engine's own <see cref="ProgressDisplay"/> (the file is linked), only the display channel differs.</summary>
 public static class WorkbenchProgress
 {

@@ -51,8 +51,15 @@ public sealed class PrioritizerModel : IWorkbenchModel
     /// <param name="asOf">As-of date (first of a month); null: the month after the data's last month.</param>
     /// <param name="name">The model's name in the result (a promoted name, or "model").</param>
     /// <param name="narratives">How many reasons to tell; null: the model's own explanation options.</param>
-    public ScoringResult Score(CrmDataset data, DateOnly? asOf = null, string name = "model", NarrativeOptions? narratives = null) =>
-        BatchScorer.Score(ForScoring(name), FeaturesFor(data, asOf), data, narratives ?? Options.Explanation);
+    /// <param name="progress">Told each step (building the features, scoring, explaining, ...) as it starts; null: silent.</param>
+    public ScoringResult Score(CrmDataset data, DateOnly? asOf = null, string name = "model", NarrativeOptions? narratives = null,
+        IProgress<string>? progress = null)
+    {
+        progress?.Report("building the features");
+        var features = FeaturesFor(data, asOf);
+        progress?.Report("scoring");
+        return BatchScorer.Score(ForScoring(name), features, data, narratives ?? Options.Explanation, progress);
+    }
 
     /// <summary>Why an account scores as it does: for each of its products at the as-of date, the churn and the upsell
     /// narrative (reasons for and against, in sentences with the account's own numbers).</summary>

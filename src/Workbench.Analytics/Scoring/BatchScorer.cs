@@ -107,12 +107,10 @@ public static class BatchScorer
 
     static double[] Bounded(double[] p) => p.Select(ProbabilityBounds.Apply).ToArray();
 
-    public static ScoringResult Score(ScoringModels models, ScoringFeatures features, CrmDataset data, NarrativeOptions? narratives = null) =>
-        Score(models, features, data, narratives, null);
-
-    /// <summary>As <see cref="Score(ScoringModels, ScoringFeatures, CrmDataset, NarrativeOptions?)"/>, naming each step
-    /// (scoring, explaining, the accounts' context) to <paramref name="progress"/> as it starts.</summary>
-    public static ScoringResult Score(ScoringModels models, ScoringFeatures features, CrmDataset data, NarrativeOptions? narratives, IProgress<string>? progress)
+    /// <summary>Scores, explains and books every eligible account of <paramref name="features"/>; <paramref name="progress"/>,
+    /// when given, is told each step (explaining, assembling the books) as it starts.</summary>
+    public static ScoringResult Score(ScoringModels models, ScoringFeatures features, CrmDataset data, NarrativeOptions? narratives = null,
+        IProgress<string>? progress = null)
     {
         ArgumentNullException.ThrowIfNull(models);
         ArgumentNullException.ThrowIfNull(features);

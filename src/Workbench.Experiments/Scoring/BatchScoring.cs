@@ -59,13 +59,7 @@ public static class BatchScoring
         var data = LoadForScoring(dataDir, withActions: actionPolicy is not null);
         var narratives = options.Narratives ?? model.Options.Explanation;
         ScoringResult result;
-        try
-        {
-            progress?.Report("building the features");
-            var features = model.FeaturesFor(data, options.AsOf);
-            progress?.Report("scoring");
-            result = BatchScorer.Score(model.ForScoring(modelName), features, data, narratives, progress);
-        }
+        try { result = model.Score(data, options.AsOf, modelName, narratives, progress); }
         catch (FeatureSchemaException ex)
         {
             throw new WorkbenchException($"{ex.Message} The features were built with the model's feature options " +

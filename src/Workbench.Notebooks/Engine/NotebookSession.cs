@@ -127,7 +127,7 @@ public sealed class NotebookSession : ICellSession
             if (status == CellStatus.Interrupted && !cancellationToken.IsCancellationRequested && timeoutCts.IsCancellationRequested)
                 status = CellStatus.TimedOut;
             if (status != CellStatus.Ok)
-                context.Add(ErrorFor(status, outcome.Exception, cellName, timeout, outcome.NewState?.Script ?? state?.Script));
+                context.Add(ErrorFor(status, outcome.Exception, cellName, timeout));
             else if (outcome.HasTrailingExpression && outcome.ReturnValue is { } value and not DisplayHandle and not ProgressDisplay)
             {
                 try { context.Add(new DisplayOutput(formatter.Format(value), IsResult: true)); }
@@ -305,7 +305,7 @@ public sealed class NotebookSession : ICellSession
         return root.Members.LastOrDefault() is GlobalStatementSyntax { Statement: ExpressionStatementSyntax { SemicolonToken.IsMissing: true } };
     }
 
-    ErrorOutput ErrorFor(CellStatus status, Exception? exception, string cellName, TimeSpan? timeout, Script? script) => status switch
+    ErrorOutput ErrorFor(CellStatus status, Exception? exception, string cellName, TimeSpan? timeout) => status switch
     {
         CellStatus.TimedOut => new ErrorOutput("TimeoutError",
             $"{cellName} ran longer than the {timeout!.Value.TotalSeconds.ToString("0.###", CultureInfo.InvariantCulture)} s timeout and was stopped",
@@ -318,7 +318,7 @@ public sealed class NotebookSession : ICellSession
             UnknownMagicException magic => new ErrorOutput("UsageError", magic.Message, ["UsageError: " + magic.Message]),
             ReferenceNotFoundException missing => new ErrorOutput("ReferenceNotFound", missing.Message, ["ReferenceNotFound: " + missing.Message]),
             ReferenceResolutionException bad => new ErrorOutput("ReferenceError", bad.Message, ["ReferenceError: " + bad.Message]),
-            { } ex => RuntimeError(ex, new CellLineMap(script)),
+            { } ex => RuntimeError(ex, CellLines()),
             null => new ErrorOutput("Error", "unknown error", ["Error: unknown error"]),
         },
     };
@@ -355,12 +355,15 @@ public sealed class NotebookSession : ICellSession
 
     // ---- code assistance (kernel complete/inspect) ----
 
+    /// <summary>Where the cells on a stack are: every submission up to the one running or last run.</summary>
+    CellLineMap CellLines() => new(latestScript ?? state?.Script);
+
     /// <summary>The exception as .NET prints it (type, message, one <c>at</c> line per frame), with cell frames located as
     /// <c>in cell 5:line 2</c>: for an exception on a thread a cell started, which no cell's error output reports.</summary>
     public string StackTraceText(Exception ex)
     {
         ArgumentNullException.ThrowIfNull(ex);
-        var lines = new CellLineMap(latestScript ?? state?.Script);
+        var lines = CellLines();
         var text = new StringBuilder($"{ex.GetType().FullName}: {ex.Message}");
         foreach (var frame in new StackTrace(ex, fNeedFileInfo: false).GetFrames())
         {

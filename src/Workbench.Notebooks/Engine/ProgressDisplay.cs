@@ -9,7 +9,8 @@ namespace Workbench.Notebooks;
 /// (0..1; shown as a bar, updated only when the whole percentage changes, so a fast loop does not flood the client).
 /// <see cref="Done"/> ends it with a final line. The text never holds times, so a re-run gives the same notebook.
 /// The same class (this file, linked) is what <c>progress("label")</c> returns under .NET Interactive too
-/// (Workbench.Interactive's extension, over its <c>display(x).Update(y)</c>), so a cell prints the same lines in both kernels.
+/// (Workbench.Interactive's extension, which publishes the display and its updates under one display id), so a cell prints
+/// the same lines in both kernels.
 /// </summary>
 public sealed class ProgressDisplay : IProgress<string>, IProgress<double>
 {
