@@ -9,20 +9,19 @@ public static class AbTestCommand
 {
     public static Command Create()
     {
-        var data = CliOptions.Data();
-        var output = CliOptions.Out("Output folder (replaced atomically).");
+        var io = new CommandFlags(data: CliOptions.DataDescription, output: "Output folder (replaced atomically).", lenient: true);
+        var defaults = new ImpactOptions();
         var metric = new Option<string>("--metric") { Description = "renewal_bookings, total_bookings, churned_revenue or win_rate.", DefaultValueFactory = _ => "renewal_bookings" };
         var unit = new Option<string>("--unit") { Description = "rep or account (standard errors are clustered by rep either way).", DefaultValueFactory = _ => "rep" };
-        var alpha = new Option<double>("--alpha") { Description = "Two-sided significance level (intervals at 1 - alpha).", DefaultValueFactory = _ => 0.05 };
+        var alpha = new Option<double>("--alpha") { Description = "Two-sided significance level (intervals at 1 - alpha).", DefaultValueFactory = _ => defaults.Alpha };
         var seed = CliOptions.Seed("Seed of the cluster bootstrap.");
-        var bootstrap = new Option<int>("--bootstrap") { Description = "Cluster bootstrap resamples for the CUPED interval (0: skip).", DefaultValueFactory = _ => 1000 };
-        var targetLift = new Option<double>("--target-lift") { Description = "Lift the design is judged against (fraction, 0.10 = +10%).", DefaultValueFactory = _ => 0.10 };
+        var bootstrap = new Option<int>("--bootstrap") { Description = "Cluster bootstrap resamples for the CUPED interval (0: skip).", DefaultValueFactory = _ => defaults.BootstrapResamples };
+        var targetLift = new Option<double>("--target-lift") { Description = "Lift the design is judged against (fraction, 0.10 = +10%).", DefaultValueFactory = _ => defaults.TargetLift };
         var rolloutStart = CliOptions.DateOption("--rollout-start", "Rollout start (yyyy-MM-dd); default: the planted start in truth/.");
-        var lenient = CliOptions.Lenient();
         return CliCommand.Create("abtest", "A/B readout of the prioritizer rollout (reps.rollout_arm): relative lift unadjusted, with CUPED, regression " +
             "adjustment and difference in differences (cluster-robust by rep), a cluster bootstrap interval, balance and sample-ratio checks, power; " +
             "writes estimates.json, estimates.csv, balance.csv, power.json and report.html.",
-            [data, output, metric, unit, alpha, seed, bootstrap, targetLift, rolloutStart, lenient], p =>
+            io, [metric, unit, alpha, seed, bootstrap, targetLift, rolloutStart], p =>
         {
             var metricText = p.GetValue(metric)!;
             if (!ExperimentNames.TryParseMetric(metricText, out var m))
@@ -36,9 +35,9 @@ public static class AbTestCommand
                 TargetLift = p.GetValue(targetLift), RolloutStart = CliOptions.Date(p, rolloutStart),
             };
             options.Validate();
-            var dataset = DataOptions.LoadDataset(p.GetValue(data)!, p.GetValue(lenient));
+            var dataset = io.LoadData(p);
             var result = CliProgress.Run("A/B analysis", _ => ImpactAnalysis.Analyze(dataset, options));
-            var files = ImpactArtifacts.Write(result, p.GetValue(output)!);
+            var files = ImpactArtifacts.Write(result, io.OutDirectory(p));
 
             var c = CultureInfo.InvariantCulture;
             var d = result.Data;

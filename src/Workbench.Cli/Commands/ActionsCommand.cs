@@ -10,24 +10,19 @@ public static class ActionsCommand
 {
     public static Command Create()
     {
-        var model = new Option<string>("--model") { Description = "An action-policy model file to apply, or a NAME: a new policy is fitted on the data's action log and saved to OUT/action-policy.zip.", Required = true };
-        var data = new Option<string>("--data") { Description = "Dataset folder (canonical tables with actions.csv, optional truth/).", Required = true };
-        var output = new Option<string>("--out") { Description = "Output folder (replaced as a whole when the run succeeds).", Required = true };
+        var io = new CommandFlags(model: "An action-policy model file to apply, or a NAME: a new policy is fitted on the data's action log and saved to OUT/action-policy.zip.",
+            data: "Dataset folder (canonical tables with actions.csv, optional truth/).", output: "Output folder (replaced as a whole when the run succeeds).", lenient: true);
         var rules = new Option<string?>("--rules") { Description = "If-then rules (JSON); default: the built-in starter rules." };
-        var seed = new Option<int>("--seed") { Description = "Seed of every random draw (model fit, folds, bootstrap).", DefaultValueFactory = _ => 42 };
-        var lenient = new Option<bool>("--lenient") { Description = "Load good rows and write rejected ones to DATA/rejects instead of stopping." };
-        var cmd = new Command("actions", "Next best action per account: a learned policy (reward model per action on the long-term value change) " +
+        var seed = CliOptions.Seed("Seed of every random draw (model fit, folds, bootstrap).");
+        return CliCommand.Create("actions", "Next best action per account: a learned policy (reward model per action on the long-term value change) " +
             "against if-then rules, a myopic policy and the logging policy, judged off-policy (DM, IPS, SNIPS, doubly robust with bootstrap intervals); " +
-            "writes policy-values.json, next-actions.csv and action-policy.zip.")
-        {
-            model, data, output, rules, seed, lenient,
-        };
-        cmd.SetAction(p =>
+            "writes policy-values.json, next-actions.csv and action-policy.zip.",
+            io, [rules, seed], p =>
         {
             var options = new ActionOptions { Seed = p.GetValue(seed) };
             options.Validate();
-            var dataset = DataOptions.LoadDataset(p.GetValue(data)!, p.GetValue(lenient));
-            string modelArg = p.GetValue(model)!;
+            var dataset = io.LoadData(p);
+            string modelArg = io.ModelArgument(p);
             var frame = DecisionFrame.Build(dataset);
             ActionPolicyModel policy;
             bool loaded = File.Exists(modelArg);
@@ -50,7 +45,7 @@ public static class ActionsCommand
             var evaluation = ActionEvaluation.Evaluate(frame, ruleSet, options, loaded ? policy : null);
             var (ids, ctx) = DecisionFrame.Current(dataset);
             var next = ActionArtifacts.Recommend(policy, ruleSet, ids, ctx, NextBestProduct.Recommend(dataset, new NextProductOptions { Seed = options.Seed }));
-            var files = ActionArtifacts.Write(policy, evaluation, next, p.GetValue(output)!);
+            var files = ActionArtifacts.Write(policy, evaluation, next, io.OutDirectory(p));
 
             var ci = CultureInfo.InvariantCulture;
             Console.WriteLine(string.Format(ci, "{0:N0} logged decisions over {1} actions{2}; {3:N0} accounts recommended.", frame.Count, frame.Actions.Count,
@@ -58,9 +53,7 @@ public static class ActionsCommand
             foreach (var v in evaluation.Policies)
                 Console.WriteLine(string.Format(ci, "  {0,-8} DM {1,9:F1}  IPS {2,9:F1}  SNIPS {3,9:F1}  DR {4,9:F1} [{5:F1}, {6:F1}]{7}",
                     v.Policy, v.Dm, v.Ips, v.Snips, v.Dr, v.DrCiLow, v.DrCiHigh, v.TrueValue is double t ? string.Format(ci, "  true {0:F1}", t) : ""));
-            foreach (var f in files) Console.WriteLine("  wrote " + f);
-            return 0;
+            CliCommand.Wrote(files);
         });
-        return cmd;
     }
 }

@@ -78,6 +78,10 @@ internal static class CliCommand
         return cmd;
     }
 
+    /// <summary>A command with the common <paramref name="flags"/>, then its own <paramref name="options"/>, and <paramref name="action"/>.</summary>
+    public static Command Create(string name, string description, CommandFlags flags, IEnumerable<Option> options, Action<ParseResult> action) =>
+        Create(name, description, flags.Options.Concat(options), action);
+
     /// <summary>A command that only groups <paramref name="subcommands"/> (<c>workbench runs list|show|...</c>).</summary>
     public static Command Group(string name, string description, params Command[] subcommands)
     {

@@ -15,8 +15,7 @@ public static class ClvCommand
 
     public static Command Create()
     {
-        var data = CliOptions.Data("Dataset folder (transactions table, else monthly spend; optional truth/).");
-        var output = CliOptions.Out();
+        var io = new CommandFlags(data: "Dataset folder (transactions table, else monthly spend; optional truth/).", output: "Output folder.", lenient: true);
         var calibrationEnd = CliOptions.DateOption("--calibration-end", "Last day of the calibration period (yyyy-MM-dd). Default: 12 months before the end of generated data, else the end of the data.");
         var unit = new Option<string?>("--time-unit") { Description = "days, weeks or months. Default: weeks for transactions, months for monthly spend." };
         var horizon = new Option<int>("--horizon") { Description = "CLV horizon in months.", DefaultValueFactory = _ => new LifetimeOptions().HorizonMonths };
@@ -24,10 +23,9 @@ public static class ClvCommand
         var margin = new Option<double>("--margin") { Description = "Share of revenue that is margin (0-1].", DefaultValueFactory = _ => new LifetimeOptions().Margin };
         var model = CliOptions.ChoiceOption("--model", "auto (higher likelihood), bg_nbd or pareto_nbd.", Models, "auto");
         var seed = CliOptions.Seed("Seed of the parameter draws behind each row's CLV interval (clv_low, clv_high).");
-        var lenient = CliOptions.Lenient();
         return CliCommand.Create("clv", "Customer lifetime value from repeat purchases: BG/NBD, Pareto/NBD and Gamma-Gamma fitted by maximum likelihood; " +
             "writes parameters.json (with standard errors), clv.csv, clv-evaluation.json, charts.html, lifetime-model.zip and, on generated data, clv-metrics.json.",
-            [data, output, calibrationEnd, unit, horizon, discount, margin, model, seed, lenient], p =>
+            io, [calibrationEnd, unit, horizon, discount, margin, model, seed], p =>
         {
             LifetimeTimeUnit? u = p.GetValue(unit) is { Length: > 0 } unitText ? CliOptions.Choice(unit.Name, unitText, Units) : null;
             var m = CliOptions.Choice(model.Name, p.GetValue(model)!, Models);
@@ -37,8 +35,8 @@ public static class ClvCommand
             };
             options.Validate();
             var calEnd = CliOptions.Date(p, calibrationEnd);
-            var dataset = DataOptions.LoadDataset(p.GetValue(data)!, p.GetValue(lenient));
-            var result = CliProgress.Run("lifetime value", _ => LifetimeStage.Run(dataset, p.GetValue(output)!, calEnd, u, options));
+            var dataset = io.LoadData(p);
+            var result = CliProgress.Run("lifetime value", _ => LifetimeStage.Run(dataset, io.OutDirectory(p), calEnd, u, options));
 
             var inv = CultureInfo.InvariantCulture;
             var (bg, pn, gg) = (result.Model.BgNbd, result.Model.ParetoNbd, result.Model.GammaGamma);

@@ -8,18 +8,21 @@ namespace Workbench.Cli.Commands;
 /// <summary>Options shared by the commands that read a dataset and cut snapshots.</summary>
 internal sealed class DataOptions
 {
-    public readonly Option<string> Data = CliOptions.Data();
-    public readonly Option<string> Out = CliOptions.Out();
+    /// <summary>--data, --out and --lenient.</summary>
+    public readonly CommandFlags Io = new(data: CliOptions.DataDescription, output: "Output folder.", lenient: true);
     public readonly Option<int> Horizon = new("--horizon") { Description = "Label window in months.", DefaultValueFactory = _ => PipelineOptions.Default.Snapshots.HorizonMonths };
     public readonly Option<int> Gap = new("--gap") { Description = "Months between the as-of date and the label window.", DefaultValueFactory = _ => PipelineOptions.Default.Snapshots.GapMonths };
     public readonly Option<int> Step = new("--step") { Description = "One as-of date every this many months.", DefaultValueFactory = _ => PipelineOptions.Default.Snapshots.StepMonths };
-    public readonly Option<bool> Lenient = CliOptions.Lenient();
 
-    public void AddTo(Command cmd) { foreach (var o in new Option[] { Data, Out, Horizon, Gap, Step, Lenient }) cmd.Options.Add(o); }
+    public void AddTo(Command cmd)
+    {
+        Io.AddTo(cmd);
+        foreach (var o in new Option[] { Horizon, Gap, Step }) cmd.Options.Add(o);
+    }
 
     public SnapshotOptions Snapshots(ParseResult p) => PipelineOptions.Default.Snapshots with { HorizonMonths = p.GetValue(Horizon), GapMonths = p.GetValue(Gap), StepMonths = p.GetValue(Step) };
 
-    public CrmDataset Load(ParseResult p) => LoadDataset(p.GetValue(Data)!, p.GetValue(Lenient));
+    public CrmDataset Load(ParseResult p) => Io.LoadData(p);
 
     /// <summary>Loads a dataset folder the way every command does: strict by default; a lenient load prints its report
     /// when rows were rejected, so a rejection is never silent.</summary>

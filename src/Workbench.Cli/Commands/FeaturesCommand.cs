@@ -15,7 +15,7 @@ public static class FeaturesCommand
         {
             var data = d.Load(p);
             var lf = CliProgress.Run("labels and features", _ => LabeledFeatures.Build(data, d.Snapshots(p)));
-            var files = FeatureArtifacts.Write(lf, p.GetValue(d.Out)!);
+            var files = FeatureArtifacts.Write(lf, d.Io.OutDirectory(p));
             var r = lf.Report.Overall;
             Console.WriteLine($"{lf.Features.RowCount:N0} snapshots x {lf.Features.ColumnCount} features over {lf.Report.ByMonth.Count} as-of months; " +
                 $"upsell {r.UpsellRate:P1}, churn {r.ChurnRate:P1}, flat {r.FlatRate:P1}.");

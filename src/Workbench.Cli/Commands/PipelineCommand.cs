@@ -10,25 +10,23 @@ public static class PipelineCommand
 {
     public static Command Create()
     {
-        var data = CliOptions.Data("Dataset folder (opportunities, stage_history, opportunity_activities; optional truth/).");
-        var output = CliOptions.Out("Output folder (written atomically).");
+        var io = new CommandFlags(data: "Dataset folder (opportunities, stage_history, opportunity_activities; optional truth/).",
+            output: "Output folder (written atomically).", store: true, lenient: true);
         var model = new Option<string?>("--model") { Description = "A promoted model's name (its run had a \"pipeline\" spec section) or a saved opportunity-model.zip; default: train on this data." };
-        var store = StoreOption.Create();
-        var testMonths = new Option<int>("--test-months") { Description = "Months at the end of the data held out for evaluation.", DefaultValueFactory = _ => 12 };
+        var testMonths = new Option<int>("--test-months") { Description = "Months at the end of the data held out for evaluation.", DefaultValueFactory = _ => new OpportunityOptions().TestMonths };
         var asOf = CliOptions.DateOption("--as-of", "Review date for open deals (yyyy-MM-dd); default: the day after the data's last day.");
         var seed = CliOptions.Seed("Seed of the tree learners.");
-        var lenient = CliOptions.Lenient();
         return CliCommand.Create("pipeline", "Opportunity pipeline: calibrated win probability, the stage the data supports against the declared stage, " +
             "per-rep gaps, stuck deals and the forecast against what closed; writes pipeline-metrics.json, opportunities.csv, rep-gaps.csv, forecast.csv, " +
             "opportunity-model.zip and report/ (one offline page per rep).",
-            [data, output, model, store, testMonths, asOf, seed, lenient], p =>
+            io, [model, testMonths, asOf, seed], p =>
         {
             var date = CliOptions.Date(p, asOf);
             var options = new OpportunityOptions { TestMonths = p.GetValue(testMonths), Seed = p.GetValue(seed) };
             options.Validate();
-            var modelPath = p.GetValue(model) is { } m ? OpportunityPipelineJob.ResolveModel(new StoreLayout(p.GetValue(store)!), m) : null;
-            var dataset = DataOptions.LoadDataset(p.GetValue(data)!, p.GetValue(lenient));
-            var outDir = p.GetValue(output)!;
+            var modelPath = p.GetValue(model) is { } m ? OpportunityPipelineJob.ResolveModel(io.Layout(p), m) : null;
+            var dataset = io.LoadData(p);
+            var outDir = io.OutDirectory(p);
             var result = CliProgress.Run("opportunity pipeline", _ => OpportunityPipelineJob.Run(dataset, outDir, options, modelPath, date));
             var e = result.Evaluation;
             var ci = CultureInfo.InvariantCulture;

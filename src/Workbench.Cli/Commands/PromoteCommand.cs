@@ -9,16 +9,17 @@ public static class PromoteCommand
     {
         var run = new Argument<string>("run") { Description = "Id of the run to promote (a folder under STORE/runs), a unique prefix of it, or 'latest'." };
         var name = new Option<string>("--as") { Description = "Name to promote the model as (letters, digits, '.', '_', '-').", Required = true };
-        var store = StoreOption.Create();
+        var io = new CommandFlags(store: true);
         var floors = new Option<string[]>("--floor") { Description = "Extra promotion floor metric=value (e.g. churn.auc=0.7); repeatable.", AllowMultipleArgumentsPerToken = true };
         var allowWeak = new Option<bool>("--allow-weak") { Description = "Promote even when a model is flagged weak (at most one tree, or test ROC AUC at most 0.52); refused by default." };
         var cmd = new Command("promote", "Promote a succeeded run's model under a name, after checking its metrics against the run's promotion floors, the weak-model floor and any --floor given.")
         {
-            run, name, store, floors, allowWeak,
+            run, name, floors, allowWeak,
         };
+        io.AddTo(cmd);
         cmd.SetAction(p =>
         {
-            var layout = new StoreLayout(p.GetValue(store)!);
+            var layout = io.Layout(p);
             var extra = ParseFloors(p.GetValue(floors) ?? []);
             var runId = new RunStore(layout).Find(p.GetValue(run)!).Id;
             var record = Promoter.Promote(layout, runId, p.GetValue(name)!, extra, p.GetValue(allowWeak));

@@ -18,7 +18,7 @@ public static class RunCommand
     public static Command Create()
     {
         var spec = new Argument<string>("spec") { Description = "Experiment spec (JSON), for example experiments/sample.json." };
-        var store = StoreOption.Create();
+        var io = new CommandFlags(store: true);
         var promoteAs = new Option<string?>("--promote-as") { Description = "After a successful run, promote it under this name (refused, exit 2, if a metric misses its floor)." };
         var scoreOut = new Option<string?>("--score-out") { Description = "After promotion, score the spec's data (or --score-data) with the promoted model into this folder: book.csv, book.json, report/." };
         var scoreData = new Option<string?>("--score-data") { Description = "Dataset folder to score (default: the spec's data)." };
@@ -26,8 +26,9 @@ public static class RunCommand
             "the filled spec and its hash, metrics, data fingerprints, code version, environment and artifacts, under STORE/runs/RUN-ID. " +
             "With --promote-as and --score-out it goes on to promotion and the reps' book report, as 'workbench promote' and 'workbench score' would.")
         {
-            spec, store, promoteAs, scoreOut, scoreData,
+            spec, promoteAs, scoreOut, scoreData,
         };
+        io.AddTo(cmd);
         cmd.SetAction(p =>
         {
             var specPath = p.GetValue(spec)!;
@@ -35,7 +36,7 @@ public static class RunCommand
             if (p.GetValue(promoteAs) is { Length: > 0 } promoteName) Promoter.ValidateName(promoteName);
             else if (p.GetValue(scoreOut) is not null) throw new OptionsValidationException("--score-out: scoring uses a promoted model; give --promote-as NAME too.");
             var experiment = ExperimentSpec.Load(specPath);
-            var runStore = new RunStore(p.GetValue(store)!);
+            var runStore = io.OpenStore(p);
             string? runId = null, stage = null;
             RunRecord record;
             var timings = StageTimings.FromEnvironment();

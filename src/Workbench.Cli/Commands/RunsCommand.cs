@@ -10,11 +10,12 @@ public static class RunsCommand
 
     static Command List()
     {
-        var store = StoreOption.Create();
-        var cmd = new Command("list", "Every run, oldest first: id, name, status (running, succeeded, failed, unfinished when its process died, corrupt), start, duration, churn and upsell AUC.") { store };
+        var io = new CommandFlags(store: true);
+        var cmd = new Command("list", "Every run, oldest first: id, name, status (running, succeeded, failed, unfinished when its process died, corrupt), start, duration, churn and upsell AUC.") { };
+        io.AddTo(cmd);
         cmd.SetAction(p =>
         {
-            var runStore = new RunStore(p.GetValue(store)!);
+            var runStore = io.OpenStore(p);
             var entries = runStore.List();
             if (entries.Count == 0) { Console.WriteLine($"No runs in {runStore.Layout.RunsDirectory}."); return 0; }
             var rows = entries.Select(e => new[]
@@ -33,11 +34,12 @@ public static class RunsCommand
     static Command Show()
     {
         var run = new Argument<string>("run") { Description = "Run id, a unique prefix of one, or 'latest'." };
-        var store = StoreOption.Create();
-        var cmd = new Command("show", "Everything a run recorded: spec hash, seed, data fingerprint, code version, environment, metrics, promotion floors, artifacts.") { run, store };
+        var io = new CommandFlags(store: true);
+        var cmd = new Command("show", "Everything a run recorded: spec hash, seed, data fingerprint, code version, environment, metrics, promotion floors, artifacts.") { run };
+        io.AddTo(cmd);
         cmd.SetAction(p =>
         {
-            var runStore = new RunStore(p.GetValue(store)!);
+            var runStore = io.OpenStore(p);
             var e = runStore.Find(p.GetValue(run)!);
             Console.WriteLine($"run      {e.Id}");
             Console.WriteLine($"folder   {Path.GetFullPath(runStore.Layout.RunDirectory(e.Id))}");
@@ -74,11 +76,12 @@ public static class RunsCommand
     {
         var a = new Argument<string>("run-a") { Description = "First run (id, prefix or 'latest')." };
         var b = new Argument<string>("run-b") { Description = "Second run." };
-        var store = StoreOption.Create();
-        var cmd = new Command("compare", "Two runs side by side: every metric with the difference (B - A), and the parameters, data and code that differ.") { a, b, store };
+        var io = new CommandFlags(store: true);
+        var cmd = new Command("compare", "Two runs side by side: every metric with the difference (B - A), and the parameters, data and code that differ.") { a, b };
+        io.AddTo(cmd);
         cmd.SetAction(p =>
         {
-            var runStore = new RunStore(p.GetValue(store)!);
+            var runStore = io.OpenStore(p);
             RunRecord Record(string id)
             {
                 var e = runStore.Find(id);
@@ -103,12 +106,13 @@ public static class RunsCommand
     static Command Reproduce()
     {
         var run = new Argument<string>("run") { Description = "Run to reproduce (id, prefix or 'latest')." };
-        var store = StoreOption.Create();
+        var io = new CommandFlags(store: true);
         var cmd = new Command("reproduce", "Re-run a succeeded run from its recorded spec on its recorded data (recorded as a new run) and check that every metric " +
-            "and every text artifact is identical and the data fingerprint unchanged. Exit 0 when identical, 1 when anything differs (listed).") { run, store };
+            "and every text artifact is identical and the data fingerprint unchanged. Exit 0 when identical, 1 when anything differs (listed).") { run };
+        io.AddTo(cmd);
         cmd.SetAction(p =>
         {
-            var runStore = new RunStore(p.GetValue(store)!);
+            var runStore = io.OpenStore(p);
             var original = runStore.Find(p.GetValue(run)!);
             var r = CliProgress.Run($"reproducing {original.Id}", progress =>
                 RunReproduction.Of(runStore, original.Id, new Progress<RunProgress>(x => progress.Report(x.Fraction))));

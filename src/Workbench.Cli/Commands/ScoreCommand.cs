@@ -7,18 +7,16 @@ public static class ScoreCommand
 {
     public static Command Create()
     {
-        var model = CliOptions.Model("Name of a promoted model (see 'workbench promote').");
-        var data = CliOptions.Data("Dataset folder to score (labels not needed).");
-        var output = CliOptions.Out("Output folder: book.csv, book.json, report/.");
-        var store = StoreOption.Create();
+        var io = new CommandFlags(model: "Name of a promoted model (see 'workbench promote').", data: "Dataset folder to score (labels not needed).",
+            output: "Output folder: book.csv, book.json, report/.", store: true);
         var asOf = CliOptions.DateOption("--as-of", "As-of date yyyy-MM-01 (default: the month after the data's last month).");
         var previous = new Option<string?>("--previous") { Description = "Output folder of a previous scoring (holding book.json) to show changes in grade and priority against (default: the --out folder when it holds one)." };
         var currency = new Option<string>("--currency") { Description = "ISO 4217 code of the data's amounts, shown on the pages (default USD).", DefaultValueFactory = _ => "USD" };
         return CliCommand.Create("score", "Score new data with a promoted model: calibrated churn and upsell probabilities, each rep's ranked book with grades, trends and reasons; writes book.csv, book.json and an offline HTML report.",
-            [model, data, output, store, asOf, previous, currency], p =>
+            io, [asOf, previous, currency], p =>
         {
             var date = CliOptions.Date(p, asOf);
-            var result = CliProgress.Run("scoring", _ => BatchScoring.Run(new StoreLayout(p.GetValue(store)!), p.GetValue(model)!, p.GetValue(data)!, p.GetValue(output)!,
+            var result = CliProgress.Run("scoring", _ => BatchScoring.Run(io.Layout(p), io.ModelArgument(p), io.DataDirectory(p), io.OutDirectory(p),
                 new ScoringOptions { AsOf = date, Previous = p.GetValue(previous), Currency = CurrencyCode(p.GetValue(currency)) }, StageTimings.FromEnvironment()));
             foreach (var w in result.Warnings) Console.Error.WriteLine("warning: " + w);
             Console.WriteLine($"Scored {result.Result.AccountCount:N0} accounts in {result.Result.Books.Count:N0} reps' books with model '{result.Result.ModelName}' as of {result.Result.AsOf:yyyy-MM-dd}.");

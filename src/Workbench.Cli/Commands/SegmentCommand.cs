@@ -15,6 +15,7 @@ public static class SegmentCommand
 
     public static Command Create()
     {
+        var io = new CommandFlags(output: "Output folder.", lenient: true);
         var data = new Option<string?>("--data") { Description = CliOptions.DataDescription + " Give --data or --table." };
         var table = new Option<string?>("--table") { Description = "Segment a wide table on its own numeric columns instead: a CSV file, or a folder written by 'workbench import' (its account_attributes.csv)." };
         var id = new Option<string?>("--id") { Description = "With --table: the id column (default account_id or id when present, else row numbers)." };
@@ -23,15 +24,13 @@ public static class SegmentCommand
         var log1p = new Option<string[]>("--log1p") { Description = "With --table: columns transformed with log1p before scaling; 'all' (default) or 'none' or column names.", AllowMultipleArgumentsPerToken = true };
         var scaling = CliOptions.ChoiceOption("--scaling", "With --table: standard, robust or none.", Scalings, "standard");
         var compare = new Option<string?>("--compare") { Description = "With --table: a column to compare the segments with (adjusted Rand index, contingency), e.g. a sales channel." };
-        var output = CliOptions.Out();
         var k = new Option<int?>("--k") { Description = "Number of segments; default: recommended by elbow, silhouette and gap statistic." };
         var method = CliOptions.ChoiceOption("--method", "kmeans, gmm or dbscan.", Methods, "kmeans");
         var seed = CliOptions.Seed();
         var asOf = CliOptions.DateOption("--as-of", "Profile date (yyyy-MM-dd): only data before it is used. Default: after the last month in the data.");
-        var lenient = CliOptions.Lenient();
         return CliCommand.Create("segment", "Segment accounts on point-in-time profile features (spend, purchase frequency, breadth, utilization, usage, engagement, support); " +
             "writes assignments.csv, segment-profiles.json, segment-metrics.json and segment-charts.html.",
-            [data, table, id, columns, exclude, log1p, scaling, compare, output, k, method, seed, asOf, lenient], p =>
+            io, [data, table, id, columns, exclude, log1p, scaling, compare, k, method, seed, asOf], p =>
         {
             var m = CliOptions.Choice(method.Name, p.GetValue(method)!, Methods);
             if ((p.GetValue(data) is null) == (p.GetValue(table) is null)) throw new OptionsValidationException("Give one of --data (canonical tables) or --table (a wide table).");
@@ -45,7 +44,7 @@ public static class SegmentCommand
                     Scaling = CliOptions.Choice(scaling.Name, p.GetValue(scaling)!, Scalings), Method = m, K = p.GetValue(k), Seed = p.GetValue(seed),
                     CompareWith = p.GetValue(compare),
                 };
-                var t = CliProgress.Run("segmentation", _ => TableSegmentation.Run(tablePath, p.GetValue(id), opts, p.GetValue(output)!));
+                var t = CliProgress.Run("segmentation", _ => TableSegmentation.Run(tablePath, p.GetValue(id), opts, io.OutDirectory(p)));
                 var r = t.Result;
                 Console.WriteLine($"{t.Table.Ids.Count:N0} rows of {Path.GetFileName(t.Table.Path)} on {t.Columns.Count} columns ({string.Join(", ", t.Columns)}); " +
                     $"{r.Method}, k={r.K}, silhouette {r.Silhouette.Mean:F3}, stability ARI {r.StabilityAri:F3}.");
@@ -60,8 +59,8 @@ public static class SegmentCommand
             }
             var date = CliOptions.Date(p, asOf);
 
-            var dataset = DataOptions.LoadDataset(p.GetValue(data)!, p.GetValue(lenient));
-            var segmented = CliProgress.Run("segmentation", _ => PipelineStages.Segment(dataset, m, p.GetValue(k), p.GetValue(seed), p.GetValue(output)!, date));
+            var dataset = DataOptions.LoadDataset(p.GetValue(data)!, p.GetValue(io.Lenient!));
+            var segmented = CliProgress.Run("segmentation", _ => PipelineStages.Segment(dataset, m, p.GetValue(k), p.GetValue(seed), io.OutDirectory(p), date));
             var (result, profiles, truth, files) = (segmented.Result, segmented.Profiles, segmented.TrueSegments, segmented.Files);
 
             Console.WriteLine($"{profiles.AccountIds.Count:N0} accounts as of {profiles.AsOf:yyyy-MM-dd}" +

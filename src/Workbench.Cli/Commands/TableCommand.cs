@@ -14,7 +14,8 @@ public static class TableCommand
         CliCommand.Group("table", "Table tasks on one-row-per-entity data: train a yes/no outcome as a recorded run, then promote it and score new rows.",
             Train(), Score());
 
-    static Option<string> DataOption() => CliOptions.Data("A CSV file with a header, or a folder written by 'workbench import' (its account_attributes.csv).");
+    const string DataDescription = "A CSV file with a header, or a folder written by 'workbench import' (its account_attributes.csv).";
+    static Option<string> DataOption() => CliOptions.Data(DataDescription);
     static Option<string?> IdOption() => new("--id") { Description = "Id column (default: account_id or id when present, else the row number)." };
 
     static Command Train()
@@ -33,9 +34,9 @@ public static class TableCommand
         var minNeg = new Option<int>("--min-negatives") { Description = "Refuse to train with fewer negative training rows.", DefaultValueFactory = _ => defaults.MinNegatives };
         var minLeaf = new Option<int>("--min-examples-per-leaf") { Description = "Largest minimum leaf size (scaled down to a twentieth of the training rows on small data).", DefaultValueFactory = _ => defaults.MinExamplesPerLeaf };
         var floors = new Option<string[]>("--floor") { Description = "Promotion floor metric=value recorded with the run (e.g. table.auc=0.8); repeatable.", AllowMultipleArgumentsPerToken = true, DefaultValueFactory = _ => [] };
-        var store = StoreOption.Create();
+        var io = new CommandFlags(store: true);
         return CliCommand.Create("train", "Train and evaluate a table task (split, calibrated trees, test ROC/PR AUC, weak-model flag) and record it as a run; promote it with 'workbench promote RUN --as NAME'.",
-            [data, id, target, positive, exclude, dateColumn, testShare, seed, algorithm, minPos, minNeg, minLeaf, floors, store], p =>
+            io, [data, id, target, positive, exclude, dateColumn, testShare, seed, algorithm, minPos, minNeg, minLeaf, floors], p =>
         {
             var options = new TableTaskOptions
             {
@@ -43,7 +44,7 @@ public static class TableCommand
                 TestShare = p.GetValue(testShare), Seed = p.GetValue(seed),
                 Model = defaults with { Algorithm = p.GetValue(algorithm), MinPositives = p.GetValue(minPos), MinNegatives = p.GetValue(minNeg), MinExamplesPerLeaf = p.GetValue(minLeaf) },
             };
-            var runStore = new RunStore(p.GetValue(store)!);
+            var runStore = io.OpenStore(p);
             var result = CliProgress.Run($"table task {options.Target}", _ =>
                 TableTaskJob.Train(p.GetValue(data)!, p.GetValue(id), options, runStore, PromoteCommand.ParseFloors(p.GetValue(floors) ?? [])));
             var m = result.Metrics;
@@ -58,17 +59,15 @@ public static class TableCommand
 
     static Command Score()
     {
-        var model = CliOptions.Model("Name of a promoted table model (see 'workbench promote').");
-        var data = DataOption();
+        var io = new CommandFlags(model: "Name of a promoted table model (see 'workbench promote').", data: DataDescription,
+            output: "Output folder: scores.csv (id, probability, rank, top reasons).", store: true);
         var id = IdOption();
-        var output = CliOptions.Out("Output folder: scores.csv (id, probability, rank, top reasons).");
         var reasons = new Option<int>("--reasons") { Description = "Reasons (largest TreeSHAP contributions) per row.", DefaultValueFactory = _ => 3 };
-        var store = StoreOption.Create();
         return CliCommand.Create("score", "Score new rows with a promoted table model: calibrated probability, rank and the features that moved each score most.",
-            [model, data, id, output, reasons, store], p =>
+            io, [id, reasons], p =>
         {
             if (p.GetValue(reasons) is < 0 or > 20) throw new OptionsValidationException($"--reasons: expected 0..20, got {p.GetValue(reasons)}.");
-            var result = CliProgress.Run("scoring", _ => TableTaskJob.Score(new StoreLayout(p.GetValue(store)!), p.GetValue(model)!, p.GetValue(data)!, p.GetValue(output)!, p.GetValue(id), p.GetValue(reasons)));
+            var result = CliProgress.Run("scoring", _ => TableTaskJob.Score(io.Layout(p), io.ModelArgument(p), io.DataDirectory(p), io.OutDirectory(p), p.GetValue(id), p.GetValue(reasons)));
             Console.WriteLine($"Scored {result.Rows:N0} rows with table model '{result.ModelName}' (run {result.RunId}).");
             CliCommand.Wrote(result.Files.Select(f => Path.Combine(result.OutDir, f)));
         });

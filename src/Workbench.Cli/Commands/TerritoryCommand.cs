@@ -13,20 +13,19 @@ public static class TerritoryCommand
 
     public static Command Create()
     {
-        var data = CliOptions.Data();
-        var output = CliOptions.Out("Output folder (replaced as a whole when the run succeeds).");
-        var tolerance = new Option<double>("--capacity-tolerance") { Description = "Each rep keeps today's number of accounts within +/- this share.", DefaultValueFactory = _ => 0.10 };
+        var io = new CommandFlags(data: CliOptions.DataDescription, output: "Output folder (replaced as a whole when the run succeeds).", lenient: true);
+        var defaults = new TerritoryOptions();
+        var tolerance = new Option<double>("--capacity-tolerance") { Description = "Each rep keeps today's number of accounts within +/- this share.", DefaultValueFactory = _ => defaults.Assignment.CapacityTolerance };
         var maxMoves = new Option<int?>("--max-moves") { Description = "At most this many accounts change owner (default: no limit)." };
         var date = CliOptions.DateOption("--planning-date", "Plan date (yyyy-MM-dd): win history before it, owners on it. Default: after the last month in the data.");
         var objective = CliOptions.ChoiceOption("--objective", "wins or bookings.", Objectives, "wins");
         var regions = CliOptions.ChoiceOption("--regions", "same (reps keep to their region) or any.", Regions, "same");
-        var groups = new Option<int>("--groups") { Description = "Number of K-Means account groups.", DefaultValueFactory = _ => 5 };
+        var groups = new Option<int>("--groups") { Description = "Number of K-Means account groups.", DefaultValueFactory = _ => defaults.Groups };
         var seed = CliOptions.Seed();
-        var lenient = CliOptions.Lenient();
         return CliCommand.Create("territory", "Plan which rep should own which account: account groups, each rep's shrunk win rate per group, and the assignment " +
             "maximising expected wins within capacity, region and continuity limits (exact, OR-Tools CP-SAT); writes assignment.csv, moves.csv, summary.json, " +
             "evaluation.json, affinity.csv, the model and an offline HTML page per rep.",
-            [data, output, tolerance, maxMoves, date, objective, regions, groups, seed, lenient], p =>
+            io, [tolerance, maxMoves, date, objective, regions, groups, seed], p =>
         {
             var obj = CliOptions.Choice(objective.Name, p.GetValue(objective)!, Objectives);
             var reg = CliOptions.Choice(regions.Name, p.GetValue(regions)!, Regions);
@@ -38,14 +37,14 @@ public static class TerritoryCommand
                 Assignment = new AssignmentOptions { CapacityTolerance = p.GetValue(tolerance), MaxMoves = p.GetValue(maxMoves), Objective = obj, Regions = reg },
             };
             options.Validate();
-            var dataset = DataOptions.LoadDataset(p.GetValue(data)!, p.GetValue(lenient));
+            var dataset = io.LoadData(p);
             var (model, plan, evaluation) = CliProgress.Run("territory", progress =>
             {
                 var m = TerritoryPlanner.Fit(dataset, options);
                 var pl = m.Plan(m.BookFor(dataset));
                 return (m, pl, TerritoryEvaluation.Evaluate(m, dataset, pl));
             });
-            var files = TerritoryArtifacts.Write(model, plan, evaluation, p.GetValue(output)!);
+            var files = TerritoryArtifacts.Write(model, plan, evaluation, io.OutDirectory(p));
 
             var ci = CultureInfo.InvariantCulture;
             Console.WriteLine(string.Format(ci, "{0:N0} accounts, {1} reps, {2} groups, {3:N0} closed deals before {4:yyyy-MM-dd}; {5:N0} moves.",

@@ -37,7 +37,7 @@ public static class TrainCommand
                     Upsell = defaults.Ranking.Upsell with { Algorithm = p.GetValue(algorithm), MinPositives = p.GetValue(minPos), MinNegatives = p.GetValue(minNeg), MinExamplesPerLeaf = p.GetValue(minLeaf) },
                 },
             };
-            var output = CliProgress.Run("labels, features and training", progress => PipelineStages.Train(data, options, p.GetValue(d.Out)!, progress));
+            var output = CliProgress.Run("labels, features and training", progress => PipelineStages.Train(data, options, d.Io.OutDirectory(p), progress));
             var (result, files) = (output.Ranking, output.Files);
             foreach (var m in new[] { result.Churn, result.Upsell })
                 Console.WriteLine($"{m.Target.Name(),-7} AUC {m.Auc:F3}" + (m.OracleAuc is double o ? $" (oracle {o:F3})" : "") +
