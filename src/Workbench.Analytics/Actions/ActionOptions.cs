@@ -1,18 +1,16 @@
+using Workbench.Analytics.Modeling;
+
 namespace Workbench.Analytics.Actions;
 
 /// <summary>Options of the learned action policy (<see cref="ActionPolicyEstimator.Fit(DecisionFrame, ActionOptions?)"/>)
 /// and of its off-policy evaluation (<see cref="ActionEvaluation"/>).</summary>
 public sealed record ActionOptions
 {
-    /// <summary>Trees per value model (ML.NET FastTree regression of the reward given a response, one per action; the
-    /// response models are logistic regressions). Default 60.</summary>
-    public int Trees { get; init; } = 60;
-    /// <summary>Leaves per tree. Default 8.</summary>
-    public int Leaves { get; init; } = 8;
-    /// <summary>Minimum decisions per leaf. An action's response model needs 2x this many responses and non-responses
-    /// (else its mean response rate is used). Default 15.</summary>
-    public int MinLeafCount { get; init; } = 15;
-    public double LearningRate { get; init; } = 0.08;
+    /// <summary>The value models (ML.NET FastTree regression of the reward given a response, one per action; the response
+    /// models are logistic regressions): 60 trees of 8 leaves, learning rate 0.08. Its minimum leaf (15 decisions) also sets
+    /// how much an action needs: its response model 2x that many responses and non-responses, its value model 2x that many
+    /// responses (else the action's mean is used), and the value model's leaves hold half of it (at least 5).</summary>
+    public TreeOptions ValueModel { get; init; } = new(Trees: 60, Leaves: 8, MinExamplesPerLeaf: 15, LearningRate: 0.08);
     /// <summary>Share of the learned policy's choices spread uniformly over the actions when it is used live (its
     /// logged propensities: 1 - e + e/K for the recommended action, e/K for the others). Default 0.10.</summary>
     public double Exploration { get; init; } = 0.10;
@@ -28,10 +26,8 @@ public sealed record ActionOptions
     internal IEnumerable<string> Problems()
     {
         static string F(double x) => x.ToString(CultureInfo.InvariantCulture);
-        if (Trees < 1) yield return $"Trees must be >= 1, got {Trees}.";
-        if (Leaves < 2) yield return $"Leaves must be >= 2, got {Leaves}.";
-        if (MinLeafCount < 1) yield return $"MinLeafCount must be >= 1, got {MinLeafCount}.";
-        if (!(LearningRate > 0 && LearningRate <= 1)) yield return $"LearningRate must be in (0, 1], got {F(LearningRate)}.";
+        if (ValueModel is null) yield return "ValueModel is required.";
+        else foreach (var p in ValueModel.Problems(nameof(ValueModel))) yield return p;
         if (!(Exploration >= 0 && Exploration <= 1)) yield return $"Exploration must be in [0, 1], got {F(Exploration)}.";
         if (BootstrapSamples < 20) yield return $"BootstrapSamples must be >= 20, got {BootstrapSamples}.";
         if (CrossFitFolds < 2) yield return $"CrossFitFolds must be >= 2, got {CrossFitFolds}.";

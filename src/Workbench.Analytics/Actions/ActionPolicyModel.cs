@@ -82,7 +82,8 @@ public sealed class ActionPolicyModel : IWorkbenchModel
             ["propensities_estimated"] = PropensitiesEstimated,
             ["options"] = new JsonObject
             {
-                ["trees"] = o.Trees, ["leaves"] = o.Leaves, ["min_leaf_count"] = o.MinLeafCount, ["learning_rate"] = o.LearningRate,
+                ["trees"] = o.ValueModel.Trees, ["leaves"] = o.ValueModel.Leaves, ["min_leaf_count"] = o.ValueModel.MinExamplesPerLeaf,
+                ["learning_rate"] = o.ValueModel.LearningRate,
                 ["exploration"] = o.Exploration, ["bootstrap_samples"] = o.BootstrapSamples, ["cross_fit_folds"] = o.CrossFitFolds,
                 ["max_weight"] = o.MaxWeight, ["seed"] = o.Seed,
             },
@@ -113,8 +114,9 @@ public sealed class ActionPolicyModel : IWorkbenchModel
             var oj = j["options"]!.AsObject();
             var options = new ActionOptions
             {
-                Trees = oj["trees"]!.GetValue<int>(), Leaves = oj["leaves"]!.GetValue<int>(), MinLeafCount = oj["min_leaf_count"]!.GetValue<int>(),
-                LearningRate = oj["learning_rate"]!.GetValue<double>(), Exploration = oj["exploration"]!.GetValue<double>(),
+                ValueModel = new(Trees: oj["trees"]!.GetValue<int>(), Leaves: oj["leaves"]!.GetValue<int>(),
+                    MinExamplesPerLeaf: oj["min_leaf_count"]!.GetValue<int>(), LearningRate: oj["learning_rate"]!.GetValue<double>()),
+                Exploration = oj["exploration"]!.GetValue<double>(),
                 BootstrapSamples = oj["bootstrap_samples"]!.GetValue<int>(), CrossFitFolds = oj["cross_fit_folds"]!.GetValue<int>(),
                 MaxWeight = oj["max_weight"]!.GetValue<double>(), Seed = oj["seed"]!.GetValue<int>(),
             };

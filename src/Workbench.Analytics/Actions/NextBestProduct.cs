@@ -1,6 +1,6 @@
 using Microsoft.ML;
 using Microsoft.ML.Data;
-using Microsoft.ML.Trainers.FastTree;
+using Workbench.Analytics.Modeling;
 
 namespace Workbench.Analytics.Actions;
 
@@ -13,11 +13,9 @@ public sealed record NextProductOptions
     /// <see cref="HorizonMonths"/> before the as-of month (so every label is observed). Default 4.</summary>
     public int SnapshotMonths { get; init; } = 4;
     public int SnapshotStride { get; init; } = 3;
-    /// <summary>Trees of the add-on propensity model (ML.NET FastTree binary). Default 40.</summary>
-    public int Trees { get; init; } = 40;
-    public int Leaves { get; init; } = 8;
-    public int MinLeafCount { get; init; } = 20;
-    public double LearningRate { get; init; } = 0.1;
+    /// <summary>The add-on propensity model (ML.NET FastTree binary): 40 trees of 8 leaves, at least 20 rows a leaf, learning
+    /// rate 0.1. It is fitted only when the training snapshots hold 2x its minimum leaf of add-ons and of non-add-ons.</summary>
+    public TreeOptions AddOnModel { get; init; } = new(Trees: 40, Leaves: 8, MinExamplesPerLeaf: 20, LearningRate: 0.1);
     /// <summary>Co-ownership lifts are clipped to [1/MaxLift, MaxLift]. Default 3.</summary>
     public double MaxLift { get; init; } = 3;
     public int Seed { get; init; } = 42;
@@ -28,10 +26,8 @@ public sealed record NextProductOptions
         if (HorizonMonths < 1) yield return $"HorizonMonths must be >= 1, got {HorizonMonths}.";
         if (SnapshotMonths < 1) yield return $"SnapshotMonths must be >= 1, got {SnapshotMonths}.";
         if (SnapshotStride < 1) yield return $"SnapshotStride must be >= 1, got {SnapshotStride}.";
-        if (Trees < 1) yield return $"Trees must be >= 1, got {Trees}.";
-        if (Leaves < 2) yield return $"Leaves must be >= 2, got {Leaves}.";
-        if (MinLeafCount < 1) yield return $"MinLeafCount must be >= 1, got {MinLeafCount}.";
-        if (!(LearningRate > 0 && LearningRate <= 1)) yield return $"LearningRate must be in (0, 1], got {F(LearningRate)}.";
+        if (AddOnModel is null) yield return "AddOnModel is required.";
+        else foreach (var p in AddOnModel.Problems(nameof(AddOnModel))) yield return p;
         if (!(MaxLift >= 1)) yield return $"MaxLift must be >= 1, got {F(MaxLift)}.";
     }
 
@@ -209,12 +205,9 @@ public static class NextBestProduct
         ITransformer? addOnModel = null;
         double addOnRate = heldLabels.Count > 0 ? heldLabels.Count(x => x) / (double)heldLabels.Count : 0;
         int positives = heldLabels.Count(x => x);
-        if (positives >= 2 * o.MinLeafCount && heldLabels.Count - positives >= 2 * o.MinLeafCount)
-            addOnModel = ml.BinaryClassification.Trainers.FastTree(new FastTreeBinaryTrainer.Options
-            {
-                NumberOfTrees = o.Trees, NumberOfLeaves = o.Leaves, MinimumExampleCountPerLeaf = o.MinLeafCount,
-                LearningRate = o.LearningRate, NumberOfThreads = 1,
-            }).Fit(new DenseDataView(Matrix(builder, heldRows), ModelColumns, heldLabels.ToArray()));
+        int minLeaf = o.AddOnModel.MinExamplesPerLeaf;
+        if (positives >= 2 * minLeaf && heldLabels.Count - positives >= 2 * minLeaf)
+            addOnModel = ml.BinaryClassification.Trainers.FastTree(o.AddOnModel.FastTreeBinary()).Fit(new DenseDataView(Matrix(builder, heldRows), ModelColumns, heldLabels.ToArray()));
 
         // Amounts: add-on share of the pair's run-rate per product; mean new-booking amount per product.
         var shareSum = new double[products]; var shareN = new double[products];

@@ -55,7 +55,7 @@ internal sealed class RewardModel
     public static RewardModel Fit(DecisionFrame frame, IReadOnlyList<int> rows, Func<Decision, double> target, ActionOptions o, int seed)
     {
         var ml = new MLContext(seed);
-        int k = frame.Actions.Count, w = DecisionFrame.Width;
+        int k = frame.Actions.Count, w = DecisionFrame.Width, minLeaf = o.ValueModel.MinExamplesPerLeaf;
         var response = new ITransformer?[k];
         var value = new ITransformer?[k];
         var fallback = new double[3 * k];
@@ -73,7 +73,7 @@ internal sealed class RewardModel
             fallback[3 * a] = mine.Length > 0 ? yes.Length / (double)mine.Length : 0;
             fallback[3 * a + 1] = yes.Length > 0 ? yes.Average(Scaled) : 0;
             fallback[3 * a + 2] = no.Length > 0 ? no.Average(Scaled) : 0;
-            if (yes.Length >= 2 * o.MinLeafCount && no.Length >= 2 * o.MinLeafCount)
+            if (yes.Length >= 2 * minLeaf && no.Length >= 2 * minLeaf)
                 response[a] = ml.Transforms.ReplaceMissingValues("Features", replacementMode: MissingValueReplacingEstimator.ReplacementMode.Mean)
                     .Append(ml.Transforms.NormalizeMeanVariance("Features"))
                     .Append(ml.BinaryClassification.Trainers.LbfgsLogisticRegression(new LbfgsLogisticRegressionBinaryTrainer.Options
@@ -81,16 +81,12 @@ internal sealed class RewardModel
                         L2Regularization = ResponseL2, L1Regularization = 0, NumberOfThreads = 1,
                     }))
                     .Fit(new DenseDataView(WithSegments(x, segments), ResponseNames(segments), responded));
-            if (yes.Length >= 2 * o.MinLeafCount)
+            if (yes.Length >= 2 * minLeaf)
             {
                 var xv = new float[yes.Length * w];
                 var yv = new float[yes.Length];
                 for (int j = 0; j < yes.Length; j++) { frame.Context(yes[j]).CopyTo(xv.AsSpan(j * w, w)); yv[j] = (float)Scaled(yes[j]); }
-                value[a] = ml.Regression.Trainers.FastTree(new FastTreeRegressionTrainer.Options
-                {
-                    NumberOfTrees = o.Trees, NumberOfLeaves = o.Leaves, MinimumExampleCountPerLeaf = Math.Max(5, o.MinLeafCount / 2),
-                    LearningRate = o.LearningRate, NumberOfThreads = 1,
-                }).Fit(new DenseDataView(xv, DecisionFrame.ContextNames, yv));
+                value[a] = ml.Regression.Trainers.FastTree(o.ValueModel.FastTreeRegression(Math.Max(5, minLeaf / 2))).Fit(new DenseDataView(xv, DecisionFrame.ContextNames, yv));
             }
         }
         return new RewardModel(ml, response, value, fallback, segments);

@@ -125,17 +125,7 @@ public static class OpportunityEstimator
         if (present < 4)
             throw new WorkbenchException($"The stage model's training snapshots hold only {present} of the 4 open stages; it needs deals in every stage before the split.");
         // Classes are keyed by value (0..3), so the score vector is in stage order.
-        var trainer = ml.Transforms.Conversion.MapValueToKey("Label", keyOrdinality: Microsoft.ML.Transforms.ValueToKeyMappingEstimator.KeyOrdinality.ByValue).Append(ml.MulticlassClassification.Trainers.LightGbm(new LightGbmMulticlassTrainer.Options
-        {
-            NumberOfIterations = options.StageTrees,
-            NumberOfLeaves = options.StageLeaves,
-            MinimumExampleCountPerLeaf = options.StageMinExamplesPerLeaf,
-            LearningRate = options.StageLearningRate,
-            NumberOfThreads = 1,
-            Seed = options.Seed,
-            Silent = true,
-            Verbose = false,
-        }));
+        var trainer = ml.Transforms.Conversion.MapValueToKey("Label", keyOrdinality: Microsoft.ML.Transforms.ValueToKeyMappingEstimator.KeyOrdinality.ByValue).Append(ml.MulticlassClassification.Trainers.LightGbm(options.StageModel.LightGbmMulticlass(options.Seed)));
         var stage = trainer.Fit(stageView);
 
         // Background for TreeSHAP covers and supporting statistics: the training rows (at most 4,000, evenly spaced).

@@ -243,7 +243,7 @@ public sealed class OpportunityModel : IWorkbenchModel
         ["test_months"] = o.TestMonths, ["validation_share"] = o.ValidationShare, ["prior_strength"] = o.PriorStrength,
         ["stage_weights"] = new JsonArray(o.StageWeights.Select(w => (JsonNode)JsonValue.Create(w)!).ToArray()),
         ["stuck_factor"] = o.StuckFactor, ["stuck_min_days"] = o.StuckMinDays, ["reasons"] = o.Reasons, ["seed"] = o.Seed,
-        ["stage_trees"] = o.StageTrees, ["stage_leaves"] = o.StageLeaves, ["stage_labels"] = o.StageLabels.ToString(),
+        ["stage_trees"] = o.StageModel.Trees, ["stage_leaves"] = o.StageModel.Leaves, ["stage_labels"] = o.StageLabels.ToString(),
     };
 
     static OpportunityOptions OptionsFromJson(JsonObject? j)
@@ -260,8 +260,11 @@ public sealed class OpportunityModel : IWorkbenchModel
             StuckMinDays = j["stuck_min_days"]?.GetValue<int>() ?? o.StuckMinDays,
             Reasons = j["reasons"]?.GetValue<int>() ?? o.Reasons,
             Seed = j["seed"]?.GetValue<int>() ?? o.Seed,
-            StageTrees = j["stage_trees"]?.GetValue<int>() ?? o.StageTrees,
-            StageLeaves = j["stage_leaves"]?.GetValue<int>() ?? o.StageLeaves,
+            StageModel = o.StageModel with
+            {
+                Trees = j["stage_trees"]?.GetValue<int>() ?? o.StageModel.Trees,
+                Leaves = j["stage_leaves"]?.GetValue<int>() ?? o.StageModel.Leaves,
+            },
             StageLabels = j["stage_labels"] is { } s ? Enum.Parse<StageLabelSource>(s.GetValue<string>()) : o.StageLabels,
         };
     }

@@ -1,3 +1,5 @@
+using Workbench.Analytics.Modeling;
+
 namespace Workbench.Analytics.Pipeline;
 
 /// <summary>Where the stage model's labels come from.</summary>
@@ -22,11 +24,8 @@ public sealed record OpportunityOptions
     public double ValidationShare { get; init; } = 0.25;
     /// <summary>Trees of the win model (LightGBM with early stopping; calibrated on the validation deals).</summary>
     public PropensityOptions Win { get; init; } = new() { NumberOfLeaves = 15, MinExamplesPerLeaf = 50, NumberOfTrees = 300 };
-    /// <summary>Trees of the multiclass stage model.</summary>
-    public int StageTrees { get; init; } = 150;
-    public int StageLeaves { get; init; } = 15;
-    public int StageMinExamplesPerLeaf { get; init; } = 30;
-    public double StageLearningRate { get; init; } = 0.1;
+    /// <summary>Trees of the multiclass stage model (LightGBM): 150 trees of 15 leaves, at least 30 rows a leaf, learning rate 0.1.</summary>
+    public TreeOptions StageModel { get; init; } = new(Trees: 150, Leaves: 15, MinExamplesPerLeaf: 30, LearningRate: 0.1);
     public StageLabelSource StageLabels { get; init; } = StageLabelSource.Auto;
     /// <summary>Pseudo-deals of the overall win rate added to a rep's or segment's record (shrinkage strength).</summary>
     public double PriorStrength { get; init; } = 20;
@@ -49,10 +48,8 @@ public sealed record OpportunityOptions
         Check(ValidationShare is > 0 and < 1, $"ValidationShare must be in (0, 1); got {ValidationShare}.");
         Check(Win is not null, "Win options are required.");
         try { Win?.Validate(); } catch (OptionsValidationException ex) { problems.Add("Win: " + ex.Message); }
-        Check(StageTrees is >= 1 and <= 10_000, $"StageTrees must be 1..10000; got {StageTrees}.");
-        Check(StageLeaves is >= 2 and <= 1024, $"StageLeaves must be 2..1024; got {StageLeaves}.");
-        Check(StageMinExamplesPerLeaf >= 1, $"StageMinExamplesPerLeaf must be >= 1; got {StageMinExamplesPerLeaf}.");
-        Check(StageLearningRate is > 0 and <= 1, $"StageLearningRate must be in (0, 1]; got {StageLearningRate}.");
+        Check(StageModel is not null, "StageModel options are required.");
+        if (StageModel is not null) problems.AddRange(StageModel.Problems(nameof(StageModel)));
         Check(PriorStrength >= 0 && double.IsFinite(PriorStrength), $"PriorStrength must be >= 0; got {PriorStrength}.");
         Check(StageWeights is { Count: 4 } && StageWeights.All(w => w is >= 0 and <= 1),
             $"StageWeights must hold 4 weights in [0, 1] (prospecting, qualification, proposal, negotiation); got [{string.Join(", ", StageWeights ?? [])}].");

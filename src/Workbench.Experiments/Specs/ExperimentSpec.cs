@@ -3,6 +3,7 @@ using Workbench.Analytics;
 using Workbench.Analytics.Explanation;
 using Workbench.Analytics.Features;
 using Workbench.Analytics.Labeling;
+using Workbench.Analytics.Modeling;
 using Workbench.Analytics.Pipeline;
 using Workbench.Analytics.Ranking;
 using Workbench.Analytics.Segmentation;
@@ -343,10 +344,7 @@ public sealed record ExperimentSpec
                     MinExamplesPerLeaf = pr.Int("min_examples_per_leaf", d.Win.MinExamplesPerLeaf), LearningRate = pr.Double("learning_rate", d.Win.LearningRate),
                     Calibration = pr.Enum("calibration", d.Win.Calibration),
                 },
-                StageTrees = pr.Int("stage_trees", d.StageTrees),
-                StageLeaves = pr.Int("stage_leaves", d.StageLeaves),
-                StageMinExamplesPerLeaf = pr.Int("stage_min_examples_per_leaf", d.StageMinExamplesPerLeaf),
-                StageLearningRate = pr.Double("stage_learning_rate", d.StageLearningRate),
+                StageModel = TreeKnobs(pr, d.StageModel, "stage_"),
                 StageLabels = pr.Enum("stage_labels", d.StageLabels),
                 PriorStrength = pr.Double("prior_strength", d.PriorStrength),
                 StageWeights = pr.Doubles("stage_weights", d.StageWeights),
@@ -357,7 +355,8 @@ public sealed record ExperimentSpec
             };
             pr.Finish();
             opportunities = read;
-            CheckProblems(pr, () => read.Validate(), new() { ["NumberOfTrees"] = "trees", ["NumberOfLeaves"] = "leaves" });
+            CheckProblems(pr, () => read.Validate(), new() { ["NumberOfTrees"] = "trees", ["NumberOfLeaves"] = "leaves", ["StageModel.Trees"] = "stage_trees",
+                ["StageModel.Leaves"] = "stage_leaves", ["StageModel.MinExamplesPerLeaf"] = "stage_min_examples_per_leaf", ["StageModel.LearningRate"] = "stage_learning_rate" });
         }
 
         Workbench.Analytics.Actions.ActionOptions? actions = null;
@@ -366,14 +365,14 @@ public sealed record ExperimentSpec
             var d = new Workbench.Analytics.Actions.ActionOptions();
             var read = new Workbench.Analytics.Actions.ActionOptions
             {
-                Trees = ar.Int("trees", d.Trees), Leaves = ar.Int("leaves", d.Leaves), MinLeafCount = ar.Int("min_leaf_count", d.MinLeafCount),
-                LearningRate = ar.Double("learning_rate", d.LearningRate), Exploration = ar.Double("exploration", d.Exploration),
+                ValueModel = TreeKnobs(ar, d.ValueModel, minLeafKey: "min_leaf_count"), Exploration = ar.Double("exploration", d.Exploration),
                 BootstrapSamples = ar.Int("bootstrap_samples", d.BootstrapSamples), CrossFitFolds = ar.Int("cross_fit_folds", d.CrossFitFolds),
                 MaxWeight = ar.Double("max_weight", d.MaxWeight), Seed = ar.Int("seed", seed),
             };
             ar.Finish();
             actions = read;
-            CheckProblems(ar, read.Validate);
+            CheckProblems(ar, read.Validate, new() { ["ValueModel.Trees"] = "trees", ["ValueModel.Leaves"] = "leaves",
+                ["ValueModel.MinExamplesPerLeaf"] = "min_leaf_count", ["ValueModel.LearningRate"] = "learning_rate" });
         }
 
         var floors = new Dictionary<string, double>(StringComparer.Ordinal);
@@ -442,6 +441,15 @@ public sealed record ExperimentSpec
             dr.Error(line, keyPath, $"the dataset folder {full} lacks the required table(s) " +
                 string.Join(", ", missing.Select(t => t + CrmCatalog.Extension(format))) + ".");
     }
+
+    /// <summary>A section's flat tree keys (<c>{prefix}trees</c>, <c>{prefix}leaves</c>, <c>{prefix}min_examples_per_leaf</c> or
+    /// <paramref name="minLeafKey"/>, <c>{prefix}learning_rate</c>) bound onto a <see cref="TreeOptions"/>; absent keys keep
+    /// <paramref name="defaults"/>. The spec stays flat so specs written before the options were one record still read.</summary>
+    static TreeOptions TreeKnobs(SectionReader s, TreeOptions defaults, string prefix = "", string? minLeafKey = null) => new(
+        Trees: s.Int(prefix + "trees", defaults.Trees),
+        Leaves: s.Int(prefix + "leaves", defaults.Leaves),
+        MinExamplesPerLeaf: s.Int(minLeafKey ?? prefix + "min_examples_per_leaf", defaults.MinExamplesPerLeaf),
+        LearningRate: s.Double(prefix + "learning_rate", defaults.LearningRate));
 
     /// <summary>An optional date "yyyy-MM-dd" (null when absent or null).</summary>
     static DateOnly? Date(SectionReader s, string key)
@@ -580,15 +588,16 @@ public sealed record ExperimentSpec
             {
                 ["test_months"] = op.TestMonths, ["validation_share"] = op.ValidationShare, ["trees"] = op.Win.NumberOfTrees, ["leaves"] = op.Win.NumberOfLeaves,
                 ["min_examples_per_leaf"] = op.Win.MinExamplesPerLeaf, ["learning_rate"] = op.Win.LearningRate, ["calibration"] = SpecText.EnumName(op.Win.Calibration),
-                ["stage_trees"] = op.StageTrees, ["stage_leaves"] = op.StageLeaves, ["stage_min_examples_per_leaf"] = op.StageMinExamplesPerLeaf,
-                ["stage_learning_rate"] = op.StageLearningRate, ["stage_labels"] = SpecText.EnumName(op.StageLabels), ["prior_strength"] = op.PriorStrength,
+                ["stage_trees"] = op.StageModel.Trees, ["stage_leaves"] = op.StageModel.Leaves, ["stage_min_examples_per_leaf"] = op.StageModel.MinExamplesPerLeaf,
+                ["stage_learning_rate"] = op.StageModel.LearningRate, ["stage_labels"] = SpecText.EnumName(op.StageLabels), ["prior_strength"] = op.PriorStrength,
                 ["stage_weights"] = new JsonArray(op.StageWeights.Select(w => (JsonNode?)JsonValue.Create(w)).ToArray()),
                 ["stuck_factor"] = op.StuckFactor, ["stuck_min_days"] = op.StuckMinDays, ["reasons"] = op.Reasons, ["seed"] = op.Seed,
             };
         if (Actions is { } ac)
             o["actions"] = new JsonObject
             {
-                ["trees"] = ac.Trees, ["leaves"] = ac.Leaves, ["min_leaf_count"] = ac.MinLeafCount, ["learning_rate"] = ac.LearningRate,
+                ["trees"] = ac.ValueModel.Trees, ["leaves"] = ac.ValueModel.Leaves, ["min_leaf_count"] = ac.ValueModel.MinExamplesPerLeaf,
+                ["learning_rate"] = ac.ValueModel.LearningRate,
                 ["exploration"] = ac.Exploration, ["bootstrap_samples"] = ac.BootstrapSamples, ["cross_fit_folds"] = ac.CrossFitFolds,
                 ["max_weight"] = ac.MaxWeight, ["seed"] = ac.Seed,
             };

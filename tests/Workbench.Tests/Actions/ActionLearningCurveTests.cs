@@ -21,8 +21,11 @@ public sealed class ActionLearningCurveTests(ITestOutputHelper output)
         var sizes = (Environment.GetEnvironmentVariable("WB_CURVE_ACCOUNTS") ?? "400,1000,2000,4000").Split(',').Select(s => int.Parse(s, CultureInfo.InvariantCulture)).ToArray();
         var options = new ActionOptions
         {
-            Trees = int.TryParse(Environment.GetEnvironmentVariable("WB_CURVE_TREES"), out int t) ? t : new ActionOptions().Trees,
-            Leaves = int.TryParse(Environment.GetEnvironmentVariable("WB_CURVE_LEAVES"), out int l) ? l : new ActionOptions().Leaves,
+            ValueModel = new ActionOptions().ValueModel with
+            {
+                Trees = int.TryParse(Environment.GetEnvironmentVariable("WB_CURVE_TREES"), out int t) ? t : new ActionOptions().ValueModel.Trees,
+                Leaves = int.TryParse(Environment.GetEnvironmentVariable("WB_CURVE_LEAVES"), out int l) ? l : new ActionOptions().ValueModel.Leaves,
+            },
         };
         var shares = new List<double>();
         foreach (int n in sizes)

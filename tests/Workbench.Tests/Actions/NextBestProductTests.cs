@@ -52,8 +52,8 @@ public sealed class NextBestProductTests(ActionFixture fixture, ITestOutputHelpe
     [Fact]
     public void Invalid_options_are_listed_together()
     {
-        var ex = Assert.Throws<Workbench.OptionsValidationException>(() => new NextProductOptions { HorizonMonths = 0, Trees = 0 }.Validate());
+        var ex = Assert.Throws<Workbench.OptionsValidationException>(() => new NextProductOptions { HorizonMonths = 0, AddOnModel = new NextProductOptions().AddOnModel with { Trees = 0 } }.Validate());
         Assert.Contains("HorizonMonths", ex.Message);
-        Assert.Contains("Trees", ex.Message);
+        Assert.Contains("AddOnModel.Trees", ex.Message);
     }
 }
