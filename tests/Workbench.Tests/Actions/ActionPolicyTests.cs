@@ -140,7 +140,7 @@ public sealed class ActionCoverageTests(ITestOutputHelper output)
     [SlowFact]
     public void The_doubly_robust_interval_covers_each_policys_true_value_in_at_least_90_percent_of_20_seeds()
     {
-        var options = new ActionOptions { Trees = 20, BootstrapSamples = 200 };
+        var options = new ActionOptions { ValueModel = new ActionOptions().ValueModel with { Trees = 20 }, BootstrapSamples = 200 };
         int accounts = int.TryParse(Environment.GetEnvironmentVariable("WB_COVERAGE_ACCOUNTS"), out int acc) ? acc : 600;
         const int seeds = 20;
         var results = new ActionEvaluationResult[seeds];

@@ -26,7 +26,7 @@ public sealed class ActionRunAndBookTests(ITestOutputHelper output)
     public void The_actions_spec_section_takes_the_option_defaults_and_the_spec_seed_and_round_trips()
     {
         var spec = ExperimentSpec.Parse(Minimal(Sample, "  \"seed\": 9,\n  \"actions\": { \"trees\": 30, \"exploration\": 0.2 }"), TestPaths.RepoRoot);
-        Assert.Equal(new ActionOptions { Trees = 30, Exploration = 0.2, Seed = 9 }, spec.Actions);
+        Assert.Equal(new ActionOptions { ValueModel = new ActionOptions().ValueModel with { Trees = 30 }, Exploration = 0.2, Seed = 9 }, spec.Actions);
         using var doc = JsonDocument.Parse(spec.ToJson());
         Assert.Equal(30, doc.RootElement.GetProperty("actions").GetProperty("trees").GetInt32());
         Assert.Equal(spec.Hash(), ExperimentSpec.Parse(spec.ToJson(), TestPaths.RepoRoot).Hash());

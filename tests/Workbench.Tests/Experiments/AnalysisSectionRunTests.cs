@@ -5,27 +5,19 @@ using Workbench.Experiments.Specs;
 namespace Workbench.Tests.Experiments;
 
 /// <summary>The optional <c>impact</c> and <c>territory</c> spec sections: a run on the committed sample executes both
-/// analyses after segmentation, writes their artifacts in the run folder and records their flat metrics.</summary>
-public class AnalysisSectionRunTests
+/// analyses after segmentation, writes their artifacts in the run folder and records their flat metrics. The run
+/// (<see cref="SectionsRunFixture"/>: impact, territory and pipeline sections) is shared with the pipeline section's tests.</summary>
+[Collection(SectionsRunCollection.Name)]
+public class AnalysisSectionRunTests(SectionsRunFixture run)
 {
-    static readonly string Sample = Path.Combine(TestPaths.RepoRoot, "data-samples", "generated");
-
-    static string Spec(string sections) =>
-        "{\n  \"name\": \"sections\",\n  \"data\": { \"path\": " + System.Text.Json.Nodes.JsonValue.Create(Sample).ToJsonString() + " },\n" +
-        "  \"ranking\": { \"trees\": 20, \"early_stopping_rounds\": 5 },\n  \"segmentation\": { \"k\": 3 },\n" + sections + "\n}\n";
-
     [Fact]
     public void A_spec_with_impact_and_territory_sections_runs_both_and_records_their_metrics_and_artifacts()
     {
-        var spec = ExperimentSpec.Parse(Spec(
-            "  \"impact\": { \"bootstrap\": 50 },\n" +
-            "  \"territory\": { \"groups\": 3, \"max_moves\": 25, \"sensitivity\": false },\n" +
-            "  \"promotion_floors\": { \"impact.power\": 0, \"territory.uplift_recovered\": -100 }"), TestPaths.RepoRoot);
+        var spec = run.Spec;
         Assert.Equal(42, spec.Impact!.Seed);
         Assert.Equal(42, spec.Territory!.Seed);
-        var store = new RunStore(TestPaths.NewTempDir("section-run"));
-        var record = ExperimentRunner.Run(spec, store);
-        var dir = store.Layout.RunDirectory(record.Id);
+        var record = run.Record;
+        var dir = run.RunDirectory;
         Assert.Equal(RunStatus.Succeeded, record.Status);
 
         // Impact: the flat metrics are the numbers of impact/estimates.json.

@@ -6,13 +6,16 @@ using Workbench.Experiments.Pipeline;
 using Workbench.Experiments.Promotion;
 using Workbench.Experiments.Runs;
 using Workbench.Experiments.Specs;
+using Workbench.Tests.Experiments;
 using Xunit.Abstractions;
 
 namespace Workbench.Tests.Pipeline;
 
 /// <summary>The <c>pipeline</c> spec section: a run fits the opportunity models, records pipeline.* metrics and keeps the
-/// model in its model folder; promotion carries it; <c>workbench pipeline --model NAME</c> scores with it.</summary>
-public class PipelineSpecTests(ITestOutputHelper output)
+/// model in its model folder; promotion carries it; <c>workbench pipeline --model NAME</c> scores with it. The run
+/// (<see cref="SectionsRunFixture"/>) is shared with the impact and territory section tests.</summary>
+[Collection(SectionsRunCollection.Name)]
+public class PipelineSpecTests(ITestOutputHelper output, SectionsRunFixture run)
 {
     static readonly string Sample = PipelineCliFixture.Sample;
 
@@ -24,11 +27,11 @@ public class PipelineSpecTests(ITestOutputHelper output)
     [Fact]
     public async Task A_promoted_run_scores_by_name_exactly_as_the_model_fitted_in_memory()
     {
-        var spec = ExperimentSpec.Parse(Spec("{ \"test_months\": 12 }", "{ \"pipeline.win_auc\": 0.6 }"), TestPaths.RepoRoot);
+        var spec = run.Spec;
         Assert.Equal(42, spec.Opportunities!.Seed);
         var root = TestPaths.NewTempDir("pipeline-spec");
-        var store = new RunStore(Path.Combine(root, "store"));
-        var record = ExperimentRunner.Run(spec, store);
+        var store = run.CopyToNewStore(Path.Combine(root, "store")); // promotion writes to the store; the shared one stays as the run left it
+        var record = run.Record;
         Assert.Equal(RunStatus.Succeeded, record.Status);
         var m = record.Metrics!;
         foreach (var key in new[] { "win_auc", "oracle_win_auc", "rep_gap_correlation", "forecast_wape", "declared_forecast_wape" })
