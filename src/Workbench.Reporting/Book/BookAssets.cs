@@ -86,6 +86,18 @@ public static class BookAssets
             JSON.parse(detailData.textContent).forEach(function (a, k) {
               var row = rows[k], cells = row.querySelector('tr.main').cells, link = row.querySelector('a.name');
               var anchor = link.getAttribute('href').slice(1);
+              row.setAttribute('data-name', (link.textContent + ' ' + row.getAttribute('data-account')).toLowerCase());
+              var count = a.p.length + (a.p.length === 1 ? ' product' : ' products');
+              var button = el('button', 'expand', '\u25B8 ' + count);
+              button.type = 'button';
+              button.setAttribute('aria-expanded', 'false');
+              button.setAttribute('data-count', count);
+              link.parentNode.insertBefore(button, link);
+              var productsRow = el('tr', 'products-row'), productsCell = productsRow.insertCell();
+              productsRow.hidden = true;
+              productsCell.colSpan = book.tHead.rows[0].cells.length;
+              productsCell.appendChild(productTable(a));
+              row.appendChild(productsRow);
               var why = row.querySelector('td.why');
               if (a.rf.length) {
                 if (a.rf[0][2]) { why.appendChild(el('span', 'whynow', 'now:')); why.appendChild(document.createTextNode(' ')); }
@@ -203,12 +215,6 @@ public static class BookAssets
                 th.setAttribute('aria-sort', ascending ? 'ascending' : 'descending');
               });
             });
-          });
-          // A row group's product table is the one of the account's detail view, copied in (the page holds it once).
-          all('td[data-products-of]').forEach(function (td) {
-            var detail = document.getElementById(td.getAttribute('data-products-of'));
-            var table = detail ? detail.querySelector('table.products') : null;
-            if (table) td.appendChild(table.cloneNode(true));
           });
           // Spend bars and the active-users line of each history, drawn from the numbers the page carries.
           all('svg.history[data-spend]').forEach(function (svg) {

@@ -35,9 +35,12 @@ public sealed record BookPageOptions
 /// with its own probabilities and money), filters by grade, focus, product and trend, a search by name, sortable columns, a
 /// legend of grades and trend colours, then two charts and one detail view per account (reasons for and against with their
 /// statistics, the product table, a spend and usage history chart, open opportunities, renewal and last activity), shown
-/// when its link is followed. The manager's index gives team totals, the top accounts across books, new A grades and
+/// when its link is followed. The detail views, the products under each row and its "why" cell are drawn by the shared
+/// book.js from one compact JSON element per page (<see cref="DetailsJson"/>), which keeps a page about half the size of
+/// pre-rendered HTML (the report at 100,000 accounts was over 300 MB). The manager's index gives team totals, the top accounts across books, new A grades and
 /// movers since the previous scoring, reps by value at risk, and the model card. Every text from the data is HTML-escaped;
-/// pages run no inline script (book.js is shared) and chart figures sit in JSON script elements escaped by
+/// book.js sets data texts as text, never as markup; pages run no inline script (book.js is shared) and chart figures and
+/// detail data sit in JSON script elements escaped by
 /// <see cref="BookReport.ScriptJson"/>.
 /// </summary>
 public static class BookPages
@@ -159,7 +162,7 @@ public static class BookPages
             sb.Append("<th").Append(h.Key.Length == 0 ? "" : " data-sort=\"" + h.Key + "\" data-type=\"" + h.Type + "\"").Append(" title=\"").Append(E(h.Title)).Append('"')
               .Append(h.Optional ? " class=\"opt\"" : "").Append('>').Append(E(h.Head)).Append("</th>");
         sb.Append("</tr></thead>\n");
-        foreach (var a in book.Accounts) AccountRows(sb, a, o, heads.Count, clv, nba, result.Previous is not null);
+        foreach (var a in book.Accounts) AccountRows(sb, a, o, clv, nba, result.Previous is not null);
         sb.Append("</table>\n");
 
         Charts(sb, book.Summary, o);
@@ -190,7 +193,7 @@ public static class BookPages
           .Append(Pct(1 - BatchScorer.ProbabilityFloor)).Append(".</div>\n");
     }
 
-    static void AccountRows(StringBuilder sb, ScoredAccount a, BookPageOptions o, int columns, bool clv, bool nba, bool compared)
+    static void AccountRows(StringBuilder sb, ScoredAccount a, BookPageOptions o, bool clv, bool nba, bool compared)
     {
         var p = a.Priority;
         var (trendText, _) = TrendMeaning(p);
@@ -198,17 +201,16 @@ public static class BookPages
         string productIds = string.Join("|", a.Products.Select(x => x.ProductId.ToLowerInvariant()));
         double change = a.Previous is null ? double.NaN : p.Priority - a.Previous.Priority;
         sb.Append("<tbody class=\"acct\" data-account=\"").Append(E(a.AccountId)).Append("\" data-rank=\"").Append(p.Rank.ToString(Inv))
-          .Append("\" data-name=\"").Append(E((a.AccountName + " " + a.AccountId).ToLowerInvariant()))
           .Append("\" data-grade=\"").Append(p.Grade).Append("\" data-trend=\"").Append(E(trendText)).Append("\" data-focus=\"").Append(E(p.Focus.Name()))
-          .Append("\" data-products=\"").Append(E(productIds)).Append("\" data-priority=\"").Append(Cents(p.Priority)).Append("\" data-change=\"").Append(Cents(change))
+          .Append("\" data-products=\"").Append(E(productIds)).Append("\" data-priority=\"").Append(Cents(p.Priority))
+          .Append(double.IsFinite(change) ? "\" data-change=\"" + Cents(change) : "") // an absent value sorts as empty
           .Append("\" data-churn=\"").Append(Prob(a.PAnyChurn)).Append("\" data-upsell=\"").Append(Prob(a.PAnyUpsell)).Append("\" data-expected=\"").Append(Cents(p.ExpectedUpsell))
-          .Append("\" data-risk=\"").Append(Cents(p.RevenueAtRisk)).Append("\" data-clv=\"").Append(a.Clv is { } cv ? Cents(cv) : "")
+          .Append("\" data-risk=\"").Append(Cents(p.RevenueAtRisk)).Append(a.Clv is { } cv ? "\" data-clv=\"" + Cents(cv) : "")
           .Append("\" data-renewal=\"").Append(a.Context.RenewalDate is { } rd ? rd.ToString("yyyy-MM-dd", Inv) : "")
           .Append(a.NextAction is null ? "" : "\" data-action=\"" + E(a.NextAction.Action)).Append("\">\n<tr class=\"main\">");
         sb.Append("<td class=\"num\">").Append(p.Rank.ToString(Inv)).Append("</td>");
-        sb.Append("<td><button class=\"expand\" type=\"button\" aria-expanded=\"false\" data-count=\"").Append(a.Products.Count.ToString(Inv))
-          .Append(a.Products.Count == 1 ? " product" : " products").Append("\">&#9656; ").Append(a.Products.Count.ToString(Inv)).Append(a.Products.Count == 1 ? " product" : " products")
-          .Append("</button><a class=\"name\" href=\"#").Append(anchor).Append("\">").Append(E(a.AccountName)).Append("</a> <small>").Append(E(a.AccountId)).Append("</small></td>");
+        // book.js adds the products button and the hidden products row (their table is in the account's detail data).
+        sb.Append("<td><a class=\"name\" href=\"#").Append(anchor).Append("\">").Append(E(a.AccountName)).Append("</a> <small>").Append(E(a.AccountId)).Append("</small></td>");
         sb.Append("<td>"); Grade(sb, p.Grade);
         if (a.Previous is { } was && was.Grade != p.Grade) sb.Append(" <small>was ").Append(was.Grade).Append("</small>");
         sb.Append("</td><td>"); TrendBadge(sb, p); sb.Append("</td>");
@@ -223,8 +225,7 @@ public static class BookPages
         if (nba) sb.Append("<td>").Append(a.NextAction is { } na ? E(na.Action) + (na.Product is null ? "" : " <small>" + E(na.Product) + "</small>") : "\u2013").Append("</td>");
         sb.Append("<td class=\"opt date\">").Append(Date(a.Context.RenewalDate)).Append("</td>");
         sb.Append("<td class=\"opt why\"></td></tr>\n"); // book.js writes the first reason from the account's detail data (held once)
-        // The product table itself is in the account's detail view; book.js copies it here (one copy per page, not two).
-        sb.Append("<tr class=\"products-row\" hidden><td colspan=\"").Append(columns.ToString(Inv)).Append("\" data-products-of=\"").Append(anchor).Append("\"></td></tr>\n</tbody>\n");
+        sb.Append("</tbody>\n");
     }
 
     /// <summary>
