@@ -38,6 +38,118 @@ public static class BookAssets
           function all(sel, root) { return Array.prototype.slice.call((root || document).querySelectorAll(sel)); }
           function cmp(x, y) { return x > y ? 1 : y > x ? -1 : 0; }
           var book = document.getElementById('book');
+          // Each account's detail view, built from the page's compact JSON (one entry per list row, in the list's order);
+          // every text is set as text, never parsed as markup. What the list row shows is read from the row.
+          var detailData = document.getElementById('details-data'), details = document.getElementById('details');
+          if (book && detailData && details) {
+            var el = function (name, cls, text) {
+              var e = document.createElement(name);
+              if (cls) e.className = cls;
+              if (text !== undefined && text !== null) e.textContent = text;
+              return e;
+            };
+            var pct = function (p) { return typeof p === 'number' && isFinite(p) ? (100 * p).toFixed(p >= 0.1 ? 0 : 1) + '%' : '\u2013'; };
+            var text = function (cell) { return cell ? cell.textContent : ''; };
+            var reasons = function (section, title, css, list) {
+              section.appendChild(el('h3', '', title));
+              if (!list.length) { section.appendChild(el('p', 'note', 'None that a rep can act on.')); return; }
+              var ul = section.appendChild(el('ul', css));
+              list.forEach(function (r) {
+                var li = ul.appendChild(el('li'));
+                if (r[2]) { li.appendChild(el('span', 'whynow', 'now:')); li.appendChild(document.createTextNode(' ')); }
+                li.appendChild(document.createTextNode(r[0]));
+                if (r[1] !== null) { li.appendChild(el('br')); li.appendChild(el('span', 'support', r[1])); }
+              });
+            };
+            var productTable = function (a) {
+              var t = el('table', 'products'), head = t.createTHead().insertRow();
+              ['product', 'P(churn)', 'P(upsell)', 'run-rate / month', 'expected upsell', 'revenue at risk'].forEach(function (h) { head.appendChild(el('th', '', h)); });
+              var body = t.createTBody();
+              a.p.forEach(function (p, i) {
+                var tr = body.insertRow();
+                tr.setAttribute('data-product', p[0]);
+                var name = tr.insertCell();
+                name.textContent = p[1];
+                if (i === a.t) { name.appendChild(document.createTextNode(' ')); name.appendChild(el('small', '', '(top)')); }
+                [[p[2], 'num p-churn'], [p[3], 'num p-upsell']].forEach(function (c) {
+                  var td = tr.insertCell();
+                  td.className = c[1];
+                  td.setAttribute('data-value', c[0] === null ? '' : String(c[0]));
+                  td.textContent = pct(c[0]);
+                });
+                [p[4], p[5], p[6]].forEach(function (m) { tr.insertCell().textContent = m; });
+              });
+              return t;
+            };
+            var previous = details.getAttribute('data-previous') === 'yes';
+            var rows = all('tbody.acct', book);
+            JSON.parse(detailData.textContent).forEach(function (a, k) {
+              var row = rows[k], cells = row.querySelector('tr.main').cells, link = row.querySelector('a.name');
+              var anchor = link.getAttribute('href').slice(1);
+              row.setAttribute('data-name', (link.textContent + ' ' + row.getAttribute('data-account')).toLowerCase());
+              var count = a.p.length + (a.p.length === 1 ? ' product' : ' products');
+              var button = el('button', 'expand', '\u25B8 ' + count);
+              button.type = 'button';
+              button.setAttribute('aria-expanded', 'false');
+              button.setAttribute('data-count', count);
+              link.parentNode.insertBefore(button, link);
+              var productsRow = el('tr', 'products-row'), productsCell = productsRow.insertCell();
+              productsRow.hidden = true;
+              productsCell.colSpan = book.tHead.rows[0].cells.length;
+              productsCell.appendChild(productTable(a));
+              row.appendChild(productsRow);
+              var why = row.querySelector('td.why');
+              if (a.rf.length) {
+                if (a.rf[0][2]) { why.appendChild(el('span', 'whynow', 'now:')); why.appendChild(document.createTextNode(' ')); }
+                why.appendChild(document.createTextNode(a.rf[0][0]));
+              } else why.textContent = '\u2013';
+              var s = el('section', 'detail');
+              s.id = anchor;
+              var back = s.appendChild(el('p', 'noprint')).appendChild(el('a', '', '\u2190 back to the list'));
+              back.setAttribute('href', '#top');
+              var h2 = s.appendChild(el('h2', '', '#' + row.getAttribute('data-rank') + ' ' + link.textContent + ' '));
+              h2.appendChild(el('small', '', text(cells[1].querySelector('small'))));
+              h2.appendChild(document.createTextNode(' '));
+              h2.appendChild(cells[2].querySelector('.badge').cloneNode(true));
+              h2.appendChild(document.createTextNode(' '));
+              h2.appendChild(cells[3].querySelector('.badge').cloneNode(true));
+              var dl = s.appendChild(el('dl'));
+              var item = function (term, value) { dl.appendChild(el('dt', '', term)); dl.appendChild(el('dd', '', value)); };
+              item('focus', a.f);
+              if (a.n !== undefined) item('next best action', a.n);
+              item('priority', text(cells[4]) + ' = expected upsell ' + text(cells[8]) + ' + revenue at risk ' + text(cells[9]));
+              item('P(any churn) / P(any upsell)', text(cells[6]) + ' / ' + text(cells[7]));
+              item('since last scoring', a.s !== undefined ? a.s : previous ? 'not in the previous scoring' : 'no previous scoring');
+              item('lifetime value', a.c !== undefined ? a.c : '\u2013');
+              item('renewal', a.r !== undefined ? a.r : 'no active contract renewing');
+              item('last activity', a.l !== undefined ? a.l : 'none recorded');
+              reasons(s, 'Reasons for', 'for', a.rf);
+              reasons(s, 'Reasons against', 'against', a.ra);
+              s.appendChild(el('h3', '', 'Products'));
+              s.appendChild(productTable(a));
+              var h = a.h;
+              s.appendChild(el('h3', '', 'Spend and usage, last ' + (h ? h[2].split(',').length : 0) + ' months'));
+              if (!h) s.appendChild(el('p', 'note', 'No history.'));
+              else {
+                var svg = s.appendChild(document.createElementNS('http://www.w3.org/2000/svg', 'svg'));
+                [['class', 'history'], ['fill', '#9ecae1'], ['role', 'img'], ['viewBox', '0 0 480 136'], ['width', '480'], ['height', '136'],
+                  ['data-spend', h[2]], ['data-users', h[3]], ['data-from', h[0]], ['data-to', h[1]]].forEach(function (kv) { svg.setAttribute(kv[0], kv[1]); });
+                svg.appendChild(document.createElementNS('http://www.w3.org/2000/svg', 'title')).textContent = 'Monthly spend (bars) and active users (line)';
+                s.appendChild(el('p', 'note', 'Bars: spend (peak ' + h[4] + ' a month); red line: active users (peak ' + h[5] + ').'));
+              }
+              s.appendChild(el('h3', '', 'Open opportunities'));
+              if (!a.o) s.appendChild(el('p', 'note', 'None.'));
+              else {
+                var t = s.appendChild(el('table', 'opps')), hr = t.createTHead().insertRow(), tb = t.createTBody();
+                ['opportunity', 'product', 'declared stage', 'amount', 'created'].forEach(function (x) { hr.appendChild(el('th', '', x)); });
+                a.o.forEach(function (op) {
+                  var tr = tb.insertRow();
+                  op.forEach(function (v, i) { var td = tr.insertCell(); td.textContent = v; if (i === 3) td.className = 'num'; });
+                });
+              }
+              details.appendChild(s);
+            });
+          }
           if (book) {
             var ids = ['f-grade', 'f-focus', 'f-product', 'f-trend', 'search'];
             var shown = document.getElementById('shown');
@@ -103,12 +215,6 @@ public static class BookAssets
                 th.setAttribute('aria-sort', ascending ? 'ascending' : 'descending');
               });
             });
-          });
-          // A row group's product table is the one of the account's detail view, copied in (the page holds it once).
-          all('td[data-products-of]').forEach(function (td) {
-            var detail = document.getElementById(td.getAttribute('data-products-of'));
-            var table = detail ? detail.querySelector('table.products') : null;
-            if (table) td.appendChild(table.cloneNode(true));
           });
           // Spend bars and the active-users line of each history, drawn from the numbers the page carries.
           all('svg.history[data-spend]').forEach(function (svg) {

@@ -1,4 +1,7 @@
+using System.Buffers;
 using System.Security.Cryptography;
+using System.Text.Encodings.Web;
+using System.Text.Json;
 using System.Text.RegularExpressions;
 using Workbench.Analytics.Explanation;
 using Workbench.Analytics.Ranking;
@@ -32,9 +35,12 @@ public sealed record BookPageOptions
 /// with its own probabilities and money), filters by grade, focus, product and trend, a search by name, sortable columns, a
 /// legend of grades and trend colours, then two charts and one detail view per account (reasons for and against with their
 /// statistics, the product table, a spend and usage history chart, open opportunities, renewal and last activity), shown
-/// when its link is followed. The manager's index gives team totals, the top accounts across books, new A grades and
+/// when its link is followed. The detail views, the products under each row and its "why" cell are drawn by the shared
+/// book.js from one compact JSON element per page (<see cref="DetailsJson"/>), which keeps a page about half the size of
+/// pre-rendered HTML (the report at 100,000 accounts was over 300 MB). The manager's index gives team totals, the top accounts across books, new A grades and
 /// movers since the previous scoring, reps by value at risk, and the model card. Every text from the data is HTML-escaped;
-/// pages run no inline script (book.js is shared) and chart figures sit in JSON script elements escaped by
+/// book.js sets data texts as text, never as markup; pages run no inline script (book.js is shared) and chart figures and
+/// detail data sit in JSON script elements escaped by
 /// <see cref="BookReport.ScriptJson"/>.
 /// </summary>
 public static class BookPages
@@ -156,13 +162,11 @@ public static class BookPages
             sb.Append("<th").Append(h.Key.Length == 0 ? "" : " data-sort=\"" + h.Key + "\" data-type=\"" + h.Type + "\"").Append(" title=\"").Append(E(h.Title)).Append('"')
               .Append(h.Optional ? " class=\"opt\"" : "").Append('>').Append(E(h.Head)).Append("</th>");
         sb.Append("</tr></thead>\n");
-        foreach (var a in book.Accounts) AccountRows(sb, a, o, heads.Count, clv, nba, result.Previous is not null);
+        foreach (var a in book.Accounts) AccountRows(sb, a, o, clv, nba, result.Previous is not null);
         sb.Append("</table>\n");
 
         Charts(sb, book.Summary, o);
-        sb.Append("<div id=\"details\">\n");
-        foreach (var a in book.Accounts) Detail(sb, result, a, o);
-        sb.Append("</div>\n");
+        DetailsJson(sb, result, book, o);
         return Tail(sb);
     }
 
@@ -189,26 +193,24 @@ public static class BookPages
           .Append(Pct(1 - BatchScorer.ProbabilityFloor)).Append(".</div>\n");
     }
 
-    static void AccountRows(StringBuilder sb, ScoredAccount a, BookPageOptions o, int columns, bool clv, bool nba, bool compared)
+    static void AccountRows(StringBuilder sb, ScoredAccount a, BookPageOptions o, bool clv, bool nba, bool compared)
     {
         var p = a.Priority;
         var (trendText, _) = TrendMeaning(p);
         string anchor = AnchorOf(a.AccountId);
         string productIds = string.Join("|", a.Products.Select(x => x.ProductId.ToLowerInvariant()));
         double change = a.Previous is null ? double.NaN : p.Priority - a.Previous.Priority;
-        var reason = a.FocusNarrative.ReasonsFor.Count > 0 ? a.FocusNarrative.ReasonsFor[0] : null;
         sb.Append("<tbody class=\"acct\" data-account=\"").Append(E(a.AccountId)).Append("\" data-rank=\"").Append(p.Rank.ToString(Inv))
-          .Append("\" data-name=\"").Append(E((a.AccountName + " " + a.AccountId).ToLowerInvariant()))
           .Append("\" data-grade=\"").Append(p.Grade).Append("\" data-trend=\"").Append(E(trendText)).Append("\" data-focus=\"").Append(E(p.Focus.Name()))
-          .Append("\" data-products=\"").Append(E(productIds)).Append("\" data-priority=\"").Append(Cents(p.Priority)).Append("\" data-change=\"").Append(Cents(change))
+          .Append("\" data-products=\"").Append(E(productIds)).Append("\" data-priority=\"").Append(Cents(p.Priority))
+          .Append(double.IsFinite(change) ? "\" data-change=\"" + Cents(change) : "") // an absent value sorts as empty
           .Append("\" data-churn=\"").Append(Prob(a.PAnyChurn)).Append("\" data-upsell=\"").Append(Prob(a.PAnyUpsell)).Append("\" data-expected=\"").Append(Cents(p.ExpectedUpsell))
-          .Append("\" data-risk=\"").Append(Cents(p.RevenueAtRisk)).Append("\" data-clv=\"").Append(a.Clv is { } cv ? Cents(cv) : "")
+          .Append("\" data-risk=\"").Append(Cents(p.RevenueAtRisk)).Append(a.Clv is { } cv ? "\" data-clv=\"" + Cents(cv) : "")
           .Append("\" data-renewal=\"").Append(a.Context.RenewalDate is { } rd ? rd.ToString("yyyy-MM-dd", Inv) : "")
           .Append(a.NextAction is null ? "" : "\" data-action=\"" + E(a.NextAction.Action)).Append("\">\n<tr class=\"main\">");
         sb.Append("<td class=\"num\">").Append(p.Rank.ToString(Inv)).Append("</td>");
-        sb.Append("<td><button class=\"expand\" type=\"button\" aria-expanded=\"false\" data-count=\"").Append(a.Products.Count.ToString(Inv))
-          .Append(a.Products.Count == 1 ? " product" : " products").Append("\">&#9656; ").Append(a.Products.Count.ToString(Inv)).Append(a.Products.Count == 1 ? " product" : " products")
-          .Append("</button><a class=\"name\" href=\"#").Append(anchor).Append("\">").Append(E(a.AccountName)).Append("</a> <small>").Append(E(a.AccountId)).Append("</small></td>");
+        // book.js adds the products button and the hidden products row (their table is in the account's detail data).
+        sb.Append("<td><a class=\"name\" href=\"#").Append(anchor).Append("\">").Append(E(a.AccountName)).Append("</a> <small>").Append(E(a.AccountId)).Append("</small></td>");
         sb.Append("<td>"); Grade(sb, p.Grade);
         if (a.Previous is { } was && was.Grade != p.Grade) sb.Append(" <small>was ").Append(was.Grade).Append("</small>");
         sb.Append("</td><td>"); TrendBadge(sb, p); sb.Append("</td>");
@@ -222,97 +224,105 @@ public static class BookPages
         if (clv) { if (a.Clv is { } c) MoneyCell(sb, o, c, "num opt", false); else sb.Append("<td class=\"num opt\">\u2013</td>"); }
         if (nba) sb.Append("<td>").Append(a.NextAction is { } na ? E(na.Action) + (na.Product is null ? "" : " <small>" + E(na.Product) + "</small>") : "\u2013").Append("</td>");
         sb.Append("<td class=\"opt date\">").Append(Date(a.Context.RenewalDate)).Append("</td>");
-        sb.Append("<td class=\"opt why\">").Append(reason is null ? "\u2013" : (reason.WhyNow ? "<span class=\"whynow\">now:</span> " : "") + E(reason.Sentence)).Append("</td></tr>\n");
-        // The product table itself is in the account's detail view; book.js copies it here (one copy per page, not two).
-        sb.Append("<tr class=\"products-row\" hidden><td colspan=\"").Append(columns.ToString(Inv)).Append("\" data-products-of=\"").Append(anchor).Append("\"></td></tr>\n</tbody>\n");
+        sb.Append("<td class=\"opt why\"></td></tr>\n"); // book.js writes the first reason from the account's detail data (held once)
+        sb.Append("</tbody>\n");
     }
 
-    static void ProductTable(StringBuilder sb, ScoredAccount a, BookPageOptions o)
+    /// <summary>
+    /// The detail views of a rep's accounts as one compact JSON array (in the list's order) that the shared book.js turns
+    /// into the same sections at load: reasons, the product table (also copied into the list row), the spend and usage
+    /// history, open opportunities and the facts of the account. Pre-rendered HTML was about 3.3 KB per account, most of the
+    /// report at 100,000 accounts; what the list row already shows (rank, name, id, badges, priority, probabilities) is read
+    /// from the row instead of being written twice. Texts go in as JSON strings and book.js sets them as text, never as
+    /// markup; <see cref="BookReport.ScriptJson"/> keeps the script element closed.
+    /// Keys: f focus, n next best action, s since last scoring, c lifetime value, r renewal, l last activity, rf/ra reasons for
+    /// and against ([sentence, support, why now]), p products ([id, name, P(churn), P(upsell), run-rate, expected upsell,
+    /// revenue at risk]), t index of the top product, h history ([from, to, spend, users, peak spend, peak users]), o open
+    /// opportunities ([id, product, stage, amount, created]).
+    /// </summary>
+    static void DetailsJson(StringBuilder sb, ScoringResult result, ScoredBook book, BookPageOptions o)
     {
-        // Its money cells carry no class: the stylesheet right-aligns columns 4-6 (table.products td:nth-child(n+4)).
-        sb.Append("<table class=\"products\"><thead><tr><th>product</th><th>P(churn)</th><th>P(upsell)</th><th>run-rate / month</th><th>expected upsell</th><th>revenue at risk</th></tr></thead><tbody>");
-        foreach (var p in a.Products)
+        var buffer = new ArrayBufferWriter<byte>(book.Accounts.Count * 1024 + 64);
+        using (var w = new Utf8JsonWriter(buffer, new JsonWriterOptions { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
         {
-            sb.Append("<tr data-product=\"").Append(E(p.ProductId)).Append("\"><td>").Append(E(p.ProductName))
-              .Append(p.ProductId == a.Priority.TopProduct ? " <small>(top)</small>" : "").Append("</td>");
-            PctCell(sb, p.PChurn, "p-churn"); PctCell(sb, p.PUpsell, "p-upsell");
-            MoneyCell(sb, o, p.RunRate, "", false); MoneyCell(sb, o, p.ExpectedUpsell, "", false); MoneyCell(sb, o, p.RevenueAtRisk, "", false);
-            sb.Append("</tr>");
+            w.WriteStartArray();
+            foreach (var a in book.Accounts) DetailJson(w, result, a, o);
+            w.WriteEndArray();
         }
-        sb.Append("</tbody></table>");
+        sb.Append("<div id=\"details\" data-previous=\"").Append(result.Previous is null ? "no" : "yes").Append("\"></div>\n<script type=\"application/json\" id=\"details-data\">")
+          .Append(BookReport.ScriptJson(Encoding.UTF8.GetString(buffer.WrittenSpan))).Append("</script>\n");
     }
 
-    static void Reasons(StringBuilder sb, string title, string css, IReadOnlyList<Reason> reasons)
-    {
-        sb.Append("<h3>").Append(E(title)).Append("</h3>");
-        if (reasons.Count == 0) { sb.Append("<p class=\"note\">None that a rep can act on.</p>\n"); return; }
-        sb.Append("<ul class=\"").Append(css).Append("\">");
-        foreach (var r in reasons)
-            sb.Append("<li>").Append(r.WhyNow ? "<span class=\"whynow\">now:</span> " : "").Append(E(r.Sentence))
-              .Append(r.Support is null ? "" : "<br><span class=\"support\">" + E(r.Support) + "</span>").Append("</li>");
-        sb.Append("</ul>\n");
-    }
-
-    static void Detail(StringBuilder sb, ScoringResult result, ScoredAccount a, BookPageOptions o)
+    static void DetailJson(Utf8JsonWriter w, ScoringResult result, ScoredAccount a, BookPageOptions o)
     {
         var p = a.Priority;
         var n = a.FocusNarrative;
         var top = a.Products.First(x => x.ProductId == p.TopProduct);
-        sb.Append("<section class=\"detail\" id=\"").Append(AnchorOf(a.AccountId)).Append("\">\n<p class=\"noprint\"><a href=\"#top\">&larr; back to the list</a></p>\n<h2>#")
-          .Append(p.Rank.ToString(Inv)).Append(' ').Append(E(a.AccountName)).Append(" <small>").Append(E(a.AccountId)).Append("</small> ");
-        Grade(sb, p.Grade); sb.Append(' '); TrendBadge(sb, p); sb.Append("</h2>\n<dl>");
-        void Item(string term, string html) => sb.Append("<dt>").Append(E(term)).Append("</dt><dd>").Append(html).Append("</dd>");
-        Item("focus", E(p.Focus.Name()) + " on " + E(top.ProductName) + " (" + E(n.Target) + " probability " + Pct(n.Probability) + ")");
+        w.WriteStartObject();
+        w.WriteString("f", p.Focus.Name() + " on " + top.ProductName + " (" + n.Target + " probability " + Pct(n.Probability) + ")");
         if (a.NextAction is { } na)
-            Item("next best action", E(na.Action) + (na.Product is null ? "" : " on " + E(na.Product)) + ": " + E(na.Reason) + " (expected value " + E(Money(o, na.ExpectedValue)) + ")");
-        Item("priority", E(Money(o, p.Priority)) + " = expected upsell " + E(Money(o, p.ExpectedUpsell)) + " + revenue at risk " + E(Money(o, p.RevenueAtRisk)));
-        Item("P(any churn) / P(any upsell)", Pct(a.PAnyChurn) + " / " + Pct(a.PAnyUpsell));
-        Item("since last scoring", a.Previous is { } was
-            ? "grade " + was.Grade + " &rarr; " + p.Grade + ", priority " + E(Money(o, was.Priority)) + " &rarr; " + E(Money(o, p.Priority)) + " (scored " + Date(was.AsOf) + ")"
-            : result.Previous is null ? "no previous scoring" : "not in the previous scoring");
-        Item("lifetime value", a.Clv is { } clv ? E(Money(o, clv)) : "\u2013");
-        Item("renewal", a.Context.RenewalDate is null ? "no active contract renewing" : Date(a.Context.RenewalDate) + " (" + E(a.Context.RenewalProduct) + ")");
-        Item("last activity", a.Context.LastActivity is null ? "none recorded" : Date(a.Context.LastActivity) + " (" + E(a.Context.LastActivityType) + ")");
-        sb.Append("</dl>\n");
-        Reasons(sb, "Reasons for", "for", n.ReasonsFor);
-        Reasons(sb, "Reasons against", "against", n.ReasonsAgainst);
-        sb.Append("<h3>Products</h3>");
-        ProductTable(sb, a, o);
-        sb.Append("\n<h3>Spend and usage, last ").Append(a.Context.History.Count.ToString(Inv)).Append(" months</h3>\n");
-        History(sb, a.Context.History, o);
-        sb.Append("<h3>Open opportunities</h3>");
-        if (a.Context.OpenOpportunities.Count == 0) sb.Append("<p class=\"note\">None.</p>\n");
-        else
+            w.WriteString("n", na.Action + (na.Product is null ? "" : " on " + na.Product) + ": " + na.Reason + " (expected value " + Money(o, na.ExpectedValue) + ")");
+        if (a.Previous is { } was)
+            w.WriteString("s", "grade " + was.Grade + " \u2192 " + p.Grade + ", priority " + Money(o, was.Priority) + " \u2192 " + Money(o, p.Priority) + " (scored " + Date(was.AsOf) + ")");
+        if (a.Clv is { } clv) w.WriteString("c", Money(o, clv));
+        if (a.Context.RenewalDate is not null) w.WriteString("r", Date(a.Context.RenewalDate) + " (" + a.Context.RenewalProduct + ")");
+        if (a.Context.LastActivity is not null) w.WriteString("l", Date(a.Context.LastActivity) + " (" + a.Context.LastActivityType + ")");
+        ReasonsJson(w, "rf", n.ReasonsFor);
+        ReasonsJson(w, "ra", n.ReasonsAgainst);
+        w.WriteStartArray("p");
+        int topIndex = 0;
+        for (int i = 0; i < a.Products.Count; i++)
         {
-            sb.Append("<table class=\"opps\"><thead><tr><th>opportunity</th><th>product</th><th>declared stage</th><th>amount</th><th>created</th></tr></thead><tbody>");
+            var x = a.Products[i];
+            if (x.ProductId == p.TopProduct) topIndex = i;
+            w.WriteStartArray();
+            w.WriteStringValue(x.ProductId); w.WriteStringValue(x.ProductName);
+            Number(w, x.PChurn); Number(w, x.PUpsell); // full doubles: the page's P(churn), P(upsell) cells carry them for sorting and checks
+            w.WriteStringValue(Money(o, x.RunRate)); w.WriteStringValue(Money(o, x.ExpectedUpsell)); w.WriteStringValue(Money(o, x.RevenueAtRisk));
+            w.WriteEndArray();
+        }
+        w.WriteEndArray();
+        w.WriteNumber("t", topIndex);
+        var history = a.Context.History;
+        if (history.Count > 0)
+        {
+            w.WriteStartArray("h");
+            w.WriteStringValue(history[0].Month.ToString("yyyy-MM", Inv)); w.WriteStringValue(history[^1].Month.ToString("yyyy-MM", Inv));
+            w.WriteStringValue(string.Join(",", history.Select(h => Math.Round(h.Spend).ToString("0", Inv))));
+            w.WriteStringValue(string.Join(",", history.Select(h => h.ActiveUsers is { } u ? Math.Round(u, 1).ToString("0.#", Inv) : "")));
+            w.WriteStringValue(Money(o, Math.Max(1, history.Max(h => h.Spend))));
+            w.WriteStringValue(Math.Max(1, history.Max(h => h.ActiveUsers ?? 0)).ToString("N0", Inv));
+            w.WriteEndArray();
+        }
+        if (a.Context.OpenOpportunities.Count > 0)
+        {
+            w.WriteStartArray("o");
             foreach (var op in a.Context.OpenOpportunities)
             {
-                sb.Append("<tr><td>").Append(E(op.OpportunityId)).Append("</td><td>").Append(E(op.ProductName)).Append("</td><td>").Append(E(op.Stage)).Append("</td>");
-                MoneyCell(sb, o, op.Amount, sortable: false);
-                sb.Append("<td>").Append(Date(op.CreatedDate)).Append("</td></tr>");
+                w.WriteStartArray();
+                w.WriteStringValue(op.OpportunityId); w.WriteStringValue(op.ProductName); w.WriteStringValue(op.Stage);
+                w.WriteStringValue(Money(o, op.Amount)); w.WriteStringValue(Date(op.CreatedDate));
+                w.WriteEndArray();
             }
-            sb.Append("</tbody></table>\n");
+            w.WriteEndArray();
         }
-        sb.Append("</section>\n");
+        w.WriteEndObject();
     }
 
-    /// <summary>A small inline SVG: monthly spend as bars, active users as a line (each on its own scale). The page carries
-    /// only the numbers (data-spend, data-users, data-from, data-to); the shared book.js draws the bars and the line, which
-    /// keeps a rep's page about 1 KB per account smaller than drawing them here.</summary>
-    static void History(StringBuilder sb, IReadOnlyList<HistoryPoint> history, BookPageOptions o)
+    static void Number(Utf8JsonWriter w, double v) { if (double.IsFinite(v)) w.WriteNumberValue(v); else w.WriteNullValue(); }
+
+    static void ReasonsJson(Utf8JsonWriter w, string key, IReadOnlyList<Reason> reasons)
     {
-        if (history.Count == 0) { sb.Append("<p class=\"note\">No history.</p>\n"); return; }
-        const double W = 480, H = 120;
-        double maxSpend = Math.Max(1, history.Max(h => h.Spend));
-        double maxUsers = Math.Max(1, history.Max(h => h.ActiveUsers ?? 0));
-        sb.Append("<svg class=\"history\" fill=\"#9ecae1\" role=\"img\" viewBox=\"0 0 ").Append(W.ToString(Inv)).Append(' ').Append((H + 16).ToString(Inv))
-          .Append("\" width=\"").Append(W.ToString(Inv)).Append("\" height=\"").Append((H + 16).ToString(Inv)).Append("\" data-spend=\"");
-        for (int i = 0; i < history.Count; i++) sb.Append(i == 0 ? "" : ",").Append(Math.Round(history[i].Spend).ToString("0", Inv));
-        sb.Append("\" data-users=\"");
-        for (int i = 0; i < history.Count; i++) sb.Append(i == 0 ? "" : ",").Append(history[i].ActiveUsers is { } u ? Math.Round(u, 1).ToString("0.#", Inv) : "");
-        sb.Append("\" data-from=\"").Append(history[0].Month.ToString("yyyy-MM", Inv)).Append("\" data-to=\"").Append(history[^1].Month.ToString("yyyy-MM", Inv))
-          .Append("\"><title>Monthly spend (bars) and active users (line)</title></svg>\n<p class=\"note\">Bars: spend (peak ")
-          .Append(E(Money(o, maxSpend))).Append(" a month); red line: active users (peak ").Append(maxUsers.ToString("N0", Inv)).Append(").</p>\n");
+        w.WriteStartArray(key);
+        foreach (var r in reasons)
+        {
+            w.WriteStartArray();
+            w.WriteStringValue(r.Sentence);
+            if (r.Support is null) w.WriteNullValue(); else w.WriteStringValue(r.Support);
+            w.WriteNumberValue(r.WhyNow ? 1 : 0);
+            w.WriteEndArray();
+        }
+        w.WriteEndArray();
     }
 
     /// <summary>Priority by grade and value at stake by focus.</summary>

@@ -127,6 +127,9 @@ public class BrowserReportTests(ScoringFixture fx)
         Assert.Equal(AccountContextMonths, await detail.Locator("svg.history rect").CountAsync());
         Assert.True(await detail.Locator("ul.for li, ul.against li").CountAsync() > 0);
         Assert.True(await detail.Locator("table.products tr[data-product]").CountAsync() > 0);
+        // book.js builds the detail view from the page's JSON: the hostile name is its heading's text, not markup.
+        Assert.Contains(ScoringFixture.ScriptName, await detail.Locator("h2").InnerTextAsync());
+        Assert.Equal(0, await detail.Locator("h2 script").CountAsync());
 
         // Charts rendered by the shared plotly.js.
         await tab.WaitForSelectorAsync("#priority-by-grade.js-plotly-plot svg.main-svg", new PageWaitForSelectorOptions { State = WaitForSelectorState.Attached });
