@@ -264,6 +264,9 @@ public sealed class ActionLearnerScreenTests(ITestOutputHelper output)
         return res;
     };
 
+    /// <summary>One action's column of a model pooled over actions (for the per-action cross-validation).</summary>
+    static ValueLearner PerAction(Func<DecisionFrame, int[], float[], int, double[][]> pooled) => (f, rows, a, test, n) => pooled(f, rows, test, n).Select(r => r[a]).ToArray();
+
     sealed record Learner(string Name, ResponseLearner? R, ValueLearner? V, Func<DecisionFrame, int[], float[], int, double[][]>? PooledV = null, bool TrueR = false, bool TrueV = false, bool Direct = false, Func<DecisionFrame, int[], float[], int, double[][]>? PooledR = null, Learner[]? Members = null, int Bags = 0, double WeightPow = 0);
 
     static double[][] Q(Learner l, DecisionFrame f, int[] rows, DecisionFrame test, int[] testRows)
@@ -386,7 +389,7 @@ public sealed class ActionLearnerScreenTests(ITestOutputHelper output)
             var foldOf = new Dictionary<string, int>();
             for (int i = 0; i < order.Length; i++) foldOf[order[i]] = i % 5;
             var resp = new (string, ResponseLearner)[] { ("L1", Logit(1)), ("L3", Logit(3)), ("L10", Logit(10)), ("L30", Logit(30)), ("L100", Logit(100)), ("R3", Logit(3, robust: true)), ("R10", Logit(10, robust: true)), ("R30", Logit(30, robust: true)), ("R100", Logit(100, robust: true)) };
-            var vals = new (string, ValueLearner)[] { ("mean", Mean), ("tree", Tree()), ("lin3", Linear(3f)), ("lin10", Linear(10f)), ("lin30", Linear(30f)), ("lin100", Linear(100f)), ("rlin10", Linear(10f, robust: true)), ("rlin30", Linear(30f, robust: true)), ("rlin100", Linear(100f, robust: true)) };
+            var vals = new (string, ValueLearner)[] { ("mean", Mean), ("tree", Tree()), ("lin3", Linear(3f)), ("lin10", Linear(10f)), ("lin30", Linear(30f)), ("lin100", Linear(100f)), ("rlin10", Linear(10f, robust: true)), ("rlin30", Linear(30f, robust: true)), ("rlin100", Linear(100f, robust: true)), ("pl3", PerAction(PooledLinear(3f))), ("pl10", PerAction(PooledLinear(10f))), ("pl30", PerAction(PooledLinear(30f))), ("pl100", PerAction(PooledLinear(100f))) };
             foreach (var (name, r) in resp)
             {
                 double ll = 0; int cnt = 0;
@@ -565,6 +568,11 @@ public sealed class ActionLearnerScreenTests(ITestOutputHelper output)
             new("a-R10+lin3", Logit(10, robust: true), Linear(3f)),
             new("logit+linear30", Logit(3), Linear(30f)),
             new("logit+linear100", Logit(3), Linear(100f)),
+            new("p-L10+pl30", Logit(10), null, PooledLinear(30f)),
+            new("p-L30+pl30", Logit(30), null, PooledLinear(30f)),
+            new("p-L10+pl10", Logit(10), null, PooledLinear(10f)),
+            new("p-L30+pl10", Logit(30), null, PooledLinear(10f)),
+            new("p-L10+pl100", Logit(10), null, PooledLinear(100f)),
         };
         foreach (var l in learners.Where(l => which.Contains("all") || which.Contains(l.Name)))
         {
