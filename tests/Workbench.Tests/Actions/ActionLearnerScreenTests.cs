@@ -264,6 +264,52 @@ public sealed class ActionLearnerScreenTests(ITestOutputHelper output)
         return res;
     };
 
+    // Penalties chosen without truth inside the training rows, as a Fit could do: grouped (by account) 5-fold log-loss
+    // for the response, squared error of the scaled reward given a response for the value; per action or one choice
+    // shared by all actions (the sum over actions). Cached per training-row set so each fold chooses once.
+    static readonly Dictionary<(int[], string, int), float> Chosen = new(ReferenceEqualityComparer2.Instance);
+    sealed class ReferenceEqualityComparer2 : IEqualityComparer<(int[], string, int)>
+    {
+        public static readonly ReferenceEqualityComparer2 Instance = new();
+        public bool Equals((int[], string, int) x, (int[], string, int) y) => ReferenceEquals(x.Item1, y.Item1) && x.Item2 == y.Item2 && x.Item3 == y.Item3;
+        public int GetHashCode((int[], string, int) x) => HashCode.Combine(System.Runtime.CompilerServices.RuntimeHelpers.GetHashCode(x.Item1), x.Item2, x.Item3);
+    }
+    static float ChooseByCv(DecisionFrame f, int[] rows, int action, float[] grid, bool response, bool shared)
+    {
+        var key = (rows, (response ? "r" : "v") + string.Join("/", grid), shared ? -1 : action);
+        lock (Chosen) if (Chosen.TryGetValue(key, out var c)) return c;
+        var accts = rows.Select(i => f.Decisions[i].AccountId).Distinct().Order(StringComparer.Ordinal).ToArray();
+        var rng = new Random(17);
+        var order = accts.OrderBy(_ => rng.Next()).ToArray();
+        var foldOf = new Dictionary<string, int>();
+        for (int i = 0; i < order.Length; i++) foldOf[order[i]] = i % 5;
+        float best = grid[0]; double bestLoss = double.MaxValue;
+        foreach (var l2 in grid)
+        {
+            double loss = 0; int cnt = 0;
+            foreach (int a in shared ? Enumerable.Range(0, f.Actions.Count) : [action])
+                for (int k = 0; k < 5; k++)
+                {
+                    var train = rows.Where(i => foldOf[f.Decisions[i].AccountId] != k).ToArray();
+                    var test = rows.Where(i => foldOf[f.Decisions[i].AccountId] == k && f.Decisions[i].Action == a && (response || f.Decisions[i].Responded)).ToArray();
+                    if (test.Length == 0) continue;
+                    var pr = response ? Logit(l2)(f, train, a, Rows(f, test), test.Length) : Linear(l2)(f, train, a, Rows(f, test), test.Length);
+                    for (int j = 0; j < test.Length; j++)
+                    {
+                        if (response) { double pp = Math.Clamp(pr[j], 1e-6, 1 - 1e-6); loss -= f.Decisions[test[j]].Responded ? Math.Log(pp) : Math.Log(1 - pp); }
+                        else { double d = pr[j] - Scaled(f, test[j]); loss += d * d; }
+                        cnt++;
+                    }
+                }
+            if (loss / cnt < bestLoss) (bestLoss, best) = (loss / cnt, l2);
+        }
+        lock (Chosen) Chosen[key] = best;
+        Out?.WriteLine($"  chosen {(response ? "response" : "value")} L2 {best} ({(shared ? "all actions" : "action " + action)}, {rows.Length} rows)");
+        return best;
+    }
+    static ResponseLearner CvLogit(float[] grid, bool shared) => (f, rows, a, test, n) => Logit(ChooseByCv(f, rows, a, grid, true, shared))(f, rows, a, test, n);
+    static ValueLearner CvLinear(float[] grid, bool shared) => (f, rows, a, test, n) => Linear(ChooseByCv(f, rows, a, grid, false, shared))(f, rows, a, test, n);
+
     /// <summary>One action's column of a model pooled over actions (for the per-action cross-validation).</summary>
     static ValueLearner PerAction(Func<DecisionFrame, int[], float[], int, double[][]> pooled) => (f, rows, a, test, n) => pooled(f, rows, test, n).Select(r => r[a]).ToArray();
 
@@ -442,7 +488,9 @@ public sealed class ActionLearnerScreenTests(ITestOutputHelper output)
         // action's mean, "lin<l2>"/"rlin" SDCA linear per action, "pooled"/"pl" one model over actions (action one-hot /
         // shared plus per-action effects), "direct" one linear model of the reward itself; "trueR"/"trueV" put the
         // planted rate / value given a response in place of that part (diagnostics); "ens" averages, "bag" bags
-        // accounts, "w-" replicates rows by annual value.
+        // accounts, "w-" replicates rows by annual value; "p-L<l2>+pl<l2>" a logistic per action x one linear value
+        // model over actions; "cv-shared"/"cv-peraction" choose both penalties by grouped 5-fold CV inside each
+        // training set (round 6: what a Fit could do without truth).
         var learners = new List<Learner>
         {
             new("base", Logit(3), Tree()),
@@ -568,6 +616,8 @@ public sealed class ActionLearnerScreenTests(ITestOutputHelper output)
             new("a-R10+lin3", Logit(10, robust: true), Linear(3f)),
             new("logit+linear30", Logit(3), Linear(30f)),
             new("logit+linear100", Logit(3), Linear(100f)),
+            new("cv-shared", CvLogit([3f, 10f, 30f, 100f], true), CvLinear([3f, 10f, 30f, 100f], true)),
+            new("cv-peraction", CvLogit([3f, 10f, 30f, 100f], false), CvLinear([3f, 10f, 30f, 100f], false)),
             new("p-L10+pl30", Logit(10), null, PooledLinear(30f)),
             new("p-L30+pl30", Logit(30), null, PooledLinear(30f)),
             new("p-L10+pl10", Logit(10), null, PooledLinear(10f)),
