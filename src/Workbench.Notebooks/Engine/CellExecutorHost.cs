@@ -12,6 +12,12 @@ public static class CellExecutorHost
     /// <summary>Serves the parent until stdin closes; returns the exit code.</summary>
     public static int Run()
     {
+        // The runtime read the JIT setting the parent chose at start; processes a cell starts get the user's environment.
+        if (Environment.GetEnvironmentVariable(ChildProcessSession.JitSetByParentVariable) == "1")
+        {
+            Environment.SetEnvironmentVariable(ChildProcessSession.TieredCompilationVariable, null);
+            Environment.SetEnvironmentVariable(ChildProcessSession.JitSetByParentVariable, null);
+        }
         var protocolOut = new StreamWriter(Console.OpenStandardOutput(), new UTF8Encoding(false)) { AutoFlush = false, NewLine = "\n" };
         var protocolIn = new StreamReader(Console.OpenStandardInput(), new UTF8Encoding(false));
         Console.SetOut(Console.Error);
@@ -63,6 +69,7 @@ public static class CellExecutorHost
         {
             foreach (var request in work.GetConsumingEnumerable())
             {
+                KernelTimings.Mark("c.worker");
                 try { Handle(session, request, Send, inputs); }
                 catch (Exception ex) when (ex is not OutOfMemoryException)
                 {
@@ -81,6 +88,7 @@ public static class CellExecutorHost
         string? line;
         while ((line = protocolIn.ReadLine()) is not null)
         {
+            KernelTimings.Mark("c.read");
             JsonObject request;
             try { request = JsonNode.Parse(line)!.AsObject(); }
             catch (Exception ex) when (ex is System.Text.Json.JsonException or InvalidOperationException or NullReferenceException)
@@ -126,12 +134,15 @@ public static class CellExecutorHost
                 var result = session.ExecuteAsync(code, new CellRunOptions(cell, timeout, output =>
                     send(new JsonObject { ["op"] = "output", ["id"] = id, ["output"] = CellWire.Output(output) }), onInput))
                     .GetAwaiter().GetResult();
+                KernelTimings.Mark("c.returned");
                 send(new JsonObject
                 {
                     ["op"] = "done", ["id"] = id, ["status"] = result.Status.ToString(),
                     ["duration_ms"] = result.Duration.TotalMilliseconds,
                     ["outputs"] = new JsonArray(result.Outputs.Select(o => (JsonNode?)CellWire.Output(o)).ToArray()),
                 });
+                KernelTimings.Mark("c.done-sent");
+                KernelTimings.Flush();
                 break;
             }
             case "complete":

@@ -28,6 +28,9 @@ public sealed class ChildProcessSession : ICellSession
     /// <summary>The error name of a cell that the child process died under.</summary>
     public const string SessionLostName = "SessionLost";
 
+    internal const string TieredCompilationVariable = "DOTNET_TieredCompilation";
+    internal const string JitSetByParentVariable = "WORKBENCH_EXECUTOR_JIT_SET";
+
     readonly ChildProcessOptions options;
     readonly TextWriter log;
     readonly SemaphoreSlim gate = new(1, 1);
@@ -87,6 +90,16 @@ public sealed class ChildProcessSession : ICellSession
             WorkingDirectory = Environment.CurrentDirectory,
         };
         foreach (var arg in command.Skip(1)) start.ArgumentList.Add(arg);
+        // Every cell runs the C# compiler, which ships without precompiled code: with tiered compilation its methods start
+        // unoptimized and are recompiled in the background, and since every cell brings new code to compile the runtime
+        // kept postponing that, so a warm trivial cell cost several times its optimized compile (bench/README.md, "Kernel
+        // round trip, where the time went"). The child compiles each method once, optimized: slower to start, fast at
+        // once. A DOTNET_TieredCompilation the user set is kept; the child removes ours before cells run (CellExecutorHost).
+        if (Environment.GetEnvironmentVariable(TieredCompilationVariable) is null)
+        {
+            start.Environment[TieredCompilationVariable] = "0";
+            start.Environment[JitSetByParentVariable] = "1";
+        }
         Process process;
         try { process = Process.Start(start) ?? throw new WorkbenchException($"could not start the cell executor ({string.Join(" ", command)})."); }
         catch (System.ComponentModel.Win32Exception ex) { throw new WorkbenchException($"could not start the cell executor ({string.Join(" ", command)}): {ex.Message}", ex); }
@@ -163,6 +176,7 @@ public sealed class ChildProcessSession : ICellSession
             var id = Interlocked.Increment(ref nextId);
             var streamed = new List<CellOutput>();
             var pending = c.Expect(id, o => { lock (streamed) streamed.Add(o); run.OnOutput?.Invoke(o); }, run.OnInput);
+            KernelTimings.Mark("p.send");
             c.Send(new JsonObject
             {
                 ["op"] = "execute", ["id"] = id, ["code"] = CellWire.Clean(code), ["cell"] = run.CellName,
@@ -171,6 +185,7 @@ public sealed class ChildProcessSession : ICellSession
             JsonObject? done;
             using (cancellationToken.Register(Interrupt))
                 done = await pending.ConfigureAwait(false);
+            KernelTimings.Mark("p.resumed");
             if (done is null)
             {
                 // The child died under this cell: keep what it printed, then say what happened.
@@ -321,6 +336,7 @@ public sealed class ChildProcessSession : ICellSession
                         owner.log.WriteLine($"workbench: ignored a malformed line from the cell executor: {ex.Message}");
                         continue;
                     }
+                    KernelTimings.Mark("p.read " + message["op"]);
                     Dispatch(message);
                 }
             }
