@@ -58,15 +58,16 @@ public static class CellExecutorHost
         var init = JsonNode.Parse(initLine)!.AsObject();
         using var session = NotebookSession.Create(CellWire.ReadOptions(init));
         running = session;
-        // Load the references and JIT the compiler before saying ready: the first real cell is then fast.
-        var warmUp = session.ExecuteAsync("0", new CellRunOptions(CellName: "warm-up")).GetAwaiter().GetResult();
-        if (warmUp.Status != CellStatus.Ok) Console.Error.WriteLine($"workbench executor: warm-up failed: {warmUp.Error?.Message}");
-        Send(new JsonObject { ["op"] = "ready", ["pid"] = Environment.ProcessId });
-
         var work = new BlockingCollection<JsonObject>();
         var inputs = new ConcurrentDictionary<long, TaskCompletionSource<string?>>();
         var worker = new Thread(() =>
         {
+            // Load the references and JIT the compiler before saying ready: the first real cell is then fast. The main
+            // thread reads stdin meanwhile, so a parent that dies during the warm-up (seconds: this process compiles every
+            // method optimized) ends this process at once instead of after it.
+            var warmUp = session.ExecuteAsync("0", new CellRunOptions(CellName: "warm-up")).GetAwaiter().GetResult();
+            if (warmUp.Status != CellStatus.Ok) Console.Error.WriteLine($"workbench executor: warm-up failed: {warmUp.Error?.Message}");
+            Send(new JsonObject { ["op"] = "ready", ["pid"] = Environment.ProcessId });
             foreach (var request in work.GetConsumingEnumerable())
             {
                 KernelTimings.Mark("c.worker");

@@ -36,6 +36,7 @@ public sealed class ChildProcessSession : ICellSession
     readonly SemaphoreSlim gate = new(1, 1);
     readonly object sync = new();
     Child? child;
+    Child? launching; // started, not yet ready (still warming up): killed by Dispose, it holds no state yet
     Task<Child>? starting;
     string? lossNotice;
     long nextId;
@@ -104,6 +105,11 @@ public sealed class ChildProcessSession : ICellSession
         try { process = Process.Start(start) ?? throw new WorkbenchException($"could not start the cell executor ({string.Join(" ", command)})."); }
         catch (System.ComponentModel.Win32Exception ex) { throw new WorkbenchException($"could not start the cell executor ({string.Join(" ", command)}): {ex.Message}", ex); }
         var c = new Child(process, this);
+        lock (sync)
+        {
+            if (disposed) { c.Kill(); throw new WorkbenchException("the cell executor was stopped while it started."); }
+            launching = c;
+        }
         c.Send(CellWire.Options(options.Session ?? new NotebookSessionOptions()));
         var limit = options.StartTimeout ?? TimeSpan.FromMinutes(2);
         if (!c.Ready.Wait(limit) || !c.Alive)
@@ -112,8 +118,13 @@ public sealed class ChildProcessSession : ICellSession
             c.Kill();
             throw new WorkbenchException($"the cell executor did not start ({string.Join(" ", command)}): {why}.");
         }
-        lock (sync) child = c;
-        return c;
+        lock (sync)
+        {
+            launching = null;
+            if (!disposed) { child = c; return c; }
+        }
+        c.Shutdown(); // disposed while it warmed up
+        throw new WorkbenchException("the cell executor was stopped while it started.");
     }
 
     /// <summary>Called by a child's reader when its stdout ends: the process is gone.</summary>
@@ -248,13 +259,17 @@ public sealed class ChildProcessSession : ICellSession
     /// <summary>Stops the child (it also ends by itself when this process's end closes its stdin).</summary>
     public void Dispose()
     {
-        Child? c;
+        Child? c, warming;
         lock (sync)
         {
             if (disposed) return;
             disposed = true;
             c = child;
+            warming = launching;
         }
+        // A child still warming up reads no request until it is ready (seconds when its JIT compiles everything optimized):
+        // it would outlive a kernel whose client died (the jupyter_client check wants both gone within 5 s).
+        warming?.Kill();
         c?.Shutdown();
         if (starting is { IsCompletedSuccessfully: true } s && !ReferenceEquals(s.Result, c)) s.Result.Shutdown();
     }
