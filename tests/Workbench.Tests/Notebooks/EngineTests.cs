@@ -26,7 +26,8 @@ public sealed class EngineTests
             [Microsoft.CodeAnalysis.MetadataReference.CreateFromFile(typeof(object).Assembly.Location)],
             new Microsoft.CodeAnalysis.CSharp.CSharpCompilationOptions(Microsoft.CodeAnalysis.OutputKind.DynamicallyLinkedLibrary));
         var path = Path.Combine(dir, name + ".dll");
-        var emitted = compilation.Emit(path);
+        Microsoft.CodeAnalysis.Emit.EmitResult emitted;
+        using (var file = File.Create(path)) emitted = compilation.Emit(file);
         Assert.True(emitted.Success, string.Join("; ", emitted.Diagnostics));
         return path;
     }
