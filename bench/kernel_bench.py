@@ -24,20 +24,34 @@ import time
 import jupyter_client
 
 
+# WORKBENCH_KERNEL_TIMINGS=FILE: the kernel, its executor child and this client append their marks to FILE (one time
+# line: CLOCK_MONOTONIC ns); bench/kernel_timings.py FILE splits each cell's round trip into steps.
+TIMINGS = os.environ.get("WORKBENCH_KERNEL_TIMINGS")
+marks = []
+
+
+def mark(what):
+    if TIMINGS:
+        marks.append(f"{time.monotonic_ns()} {os.getpid()} {what}\n")
+
+
 def execute(kc, code):
     t0 = time.perf_counter()
+    mark("py.send")
     msg_id = kc.execute(code)
     while True:
         reply = kc.get_shell_msg(timeout=120)
         if reply["parent_header"].get("msg_id") == msg_id:
             break
     elapsed = time.perf_counter() - t0
+    mark("py.reply")
     assert reply["content"]["status"] == "ok", reply["content"]
     # drain iopub up to idle so the next run starts clean
     while True:
         msg = kc.get_iopub_msg(timeout=30)
         if msg["parent_header"].get("msg_id") == msg_id and msg["msg_type"] == "status" and msg["content"]["execution_state"] == "idle":
             break
+    mark("py.idle")
     return elapsed * 1000
 
 
@@ -73,6 +87,9 @@ def main():
         finally:
             kc.stop_channels()
             km.shutdown_kernel(now=False)
+        if TIMINGS:
+            with open(TIMINGS, "a") as f:
+                f.writelines(marks)
         warm.sort()
         p90 = warm[int(0.9 * (len(warm) - 1))]
         print(f"start_to_ready_ms   {ready_ms:8.1f}")

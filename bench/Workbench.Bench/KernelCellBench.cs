@@ -16,13 +16,27 @@ public static class KernelCellBench
 {
     public static int Run(string[] args)
     {
+        // --session-only: only the NotebookSession line; --setup CODE: one cell run before the timed ones.
+        var sessionOnly = args.Contains("--session-only");
+        using var gcReasons = args.Contains("--gc-reasons") ? new GcReasonListener() : null;
+        args = args.Where(a => a != "--gc-reasons").ToArray();
+        var setupAt = Array.IndexOf(args, "--setup");
+        var setup = setupAt >= 0 && setupAt + 1 < args.Length ? args[setupAt + 1] : null;
+        args = args.Where((a, i) => a != "--session-only" && (setupAt < 0 || (i != setupAt && i != setupAt + 1))).ToArray();
         int runs = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 50;
         string code = args.Length > 1 ? args[1] : "1 + 1";
-        Console.WriteLine($"kernel-cells: {runs} runs of \"{code}\"; load avg {File.ReadAllText("/proc/loadavg").Trim()}");
+        Console.WriteLine($"kernel-cells: {runs} runs of \"{code}\"{(setup is null ? "" : $" after \"{setup}\"")}; load avg {File.ReadAllText("/proc/loadavg").Trim()}");
         using (var session = NotebookSession.Create())
         {
-            Report("NotebookSession.ExecuteAsync (in process)", runs, () => session.ExecuteAsync(code).GetAwaiter().GetResult());
+            if (setup is not null && session.ExecuteAsync(setup).GetAwaiter().GetResult().Status != CellStatus.Ok) throw new InvalidOperationException("setup failed");
+            Report("NotebookSession.ExecuteAsync (in process)", runs, () =>
+            {
+                var r = session.ExecuteAsync(code).GetAwaiter().GetResult();
+                if (r.Status != CellStatus.Ok) throw new InvalidOperationException($"cell failed: {r.Error?.Message}");
+            });
         }
+        if (gcReasons is not null) Console.WriteLine("  GCs by reason (0 alloc small, 1 induced, 2 low memory, 4 alloc large, 5 out of space SOH, 6 out of space LOH, 7 induced not forced): " + string.Join(", ", gcReasons.Counts.OrderBy(kv => kv.Key).Select(kv => $"{kv.Key}: {kv.Value}")));
+        if (sessionOnly) return 0;
         var (references, imports) = SessionLike();
         Console.WriteLine($"session-like references: {references.Count}, imports: {imports.Count}");
         var debug = ScriptOptions.Default.WithReferences(references).WithImports(imports).WithLanguageVersion(LanguageVersion.Latest)
@@ -63,13 +77,51 @@ public static class KernelCellBench
     {
         for (int i = 0; i < 5; i++) action();
         var times = new List<double>();
+        var process = Process.GetCurrentProcess();
+        process.Refresh();
+        var cpuBefore = process.TotalProcessorTime;
+        var (gen0, gen2, pause) = (GC.CollectionCount(0), GC.CollectionCount(2), GC.GetTotalPauseDuration());
+        var allocated = GC.GetTotalAllocatedBytes();
         for (int i = 0; i < runs; i++)
         {
             var sw = Stopwatch.StartNew();
             action();
             times.Add(sw.Elapsed.TotalMilliseconds);
         }
+        process.Refresh();
+        var cpuPerRun = (process.TotalProcessorTime - cpuBefore).TotalMilliseconds / runs;
+        // Medians per block of 50 runs show whether a cell's cost grows with the number of cells run before it.
+        if (times.Count >= 100)
+            Console.WriteLine("    per 50 runs: " + string.Join(" ", times.Chunk(50).Select(c => c.Order().ElementAt(c.Length / 2).ToString("F1", CultureInfo.InvariantCulture))));
         times.Sort();
-        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  {what,-90} median {times[times.Count / 2],7:F2} ms  min {times[0],7:F2} ms"));
+        // CPU per run (all threads of the process: JIT tiering and GC included) is steadier than wall time on a loaded machine.
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  {what,-90} median {times[times.Count / 2],7:F2} ms  min {times[0],7:F2} ms  cpu/run {cpuPerRun,7:F2} ms  GCs {GC.CollectionCount(0) - gen0} (gen2 {GC.CollectionCount(2) - gen2}), pause {(GC.GetTotalPauseDuration() - pause).TotalMilliseconds / runs:F2} ms/run, allocated {(GC.GetTotalAllocatedBytes() - allocated) / 1e6 / runs:F2} MB/run, heap after {GC.GetGCMemoryInfo().HeapSizeBytes / 1e6:F0} MB"));
+    }
+}
+
+/// <summary>Counts the GCs by generation and reason (GCStart events of the runtime's own event source), for
+/// <c>kernel-cells --gc-reasons</c>.</summary>
+sealed class GcReasonListener : System.Diagnostics.Tracing.EventListener
+{
+    public readonly System.Collections.Concurrent.ConcurrentDictionary<string, int> Counts = new();
+
+    protected override void OnEventSourceCreated(System.Diagnostics.Tracing.EventSource source)
+    {
+        if (source.Name == "Microsoft-Windows-DotNETRuntime")
+            EnableEvents(source, System.Diagnostics.Tracing.EventLevel.Verbose, (System.Diagnostics.Tracing.EventKeywords)0x1);
+    }
+
+    protected override void OnEventWritten(System.Diagnostics.Tracing.EventWrittenEventArgs e)
+    {
+        if (e.EventName is { } tick && tick.StartsWith("GCAllocationTick", StringComparison.Ordinal) && e.Payload is not null && e.PayloadNames is not null
+            && Convert.ToInt32(e.Payload[e.PayloadNames.IndexOf("AllocationKind")], CultureInfo.InvariantCulture) == 1)
+        {
+            Counts.AddOrUpdate($"LOH tick {e.Payload[e.PayloadNames.IndexOf("TypeName")]}", 1, (_, n) => n + 1);
+            return;
+        }
+        if (e.EventName is not { } name || !name.StartsWith("GCStart", StringComparison.Ordinal) || e.Payload is null || e.PayloadNames is null) return;
+        var depth = e.Payload[e.PayloadNames.IndexOf("Depth")];
+        var reason = e.Payload[e.PayloadNames.IndexOf("Reason")];
+        Counts.AddOrUpdate($"gen{depth} reason {reason}", 1, (_, n) => n + 1);
     }
 }

@@ -12,6 +12,12 @@ public static class CellExecutorHost
     /// <summary>Serves the parent until stdin closes; returns the exit code.</summary>
     public static int Run()
     {
+        // The runtime read the JIT setting the parent chose at start; processes a cell starts get the user's environment.
+        if (Environment.GetEnvironmentVariable(ChildProcessSession.JitSetByParentVariable) == "1")
+        {
+            Environment.SetEnvironmentVariable(ChildProcessSession.TieredCompilationVariable, null);
+            Environment.SetEnvironmentVariable(ChildProcessSession.JitSetByParentVariable, null);
+        }
         var protocolOut = new StreamWriter(Console.OpenStandardOutput(), new UTF8Encoding(false)) { AutoFlush = false, NewLine = "\n" };
         var protocolIn = new StreamReader(Console.OpenStandardInput(), new UTF8Encoding(false));
         Console.SetOut(Console.Error);
@@ -52,17 +58,19 @@ public static class CellExecutorHost
         var init = JsonNode.Parse(initLine)!.AsObject();
         using var session = NotebookSession.Create(CellWire.ReadOptions(init));
         running = session;
-        // Load the references and JIT the compiler before saying ready: the first real cell is then fast.
-        var warmUp = session.ExecuteAsync("0", new CellRunOptions(CellName: "warm-up")).GetAwaiter().GetResult();
-        if (warmUp.Status != CellStatus.Ok) Console.Error.WriteLine($"workbench executor: warm-up failed: {warmUp.Error?.Message}");
-        Send(new JsonObject { ["op"] = "ready", ["pid"] = Environment.ProcessId });
-
         var work = new BlockingCollection<JsonObject>();
         var inputs = new ConcurrentDictionary<long, TaskCompletionSource<string?>>();
         var worker = new Thread(() =>
         {
+            // Load the references and JIT the compiler before saying ready: the first real cell is then fast. The main
+            // thread reads stdin meanwhile, so a parent that dies during the warm-up (seconds: this process compiles every
+            // method optimized) ends this process at once instead of after it.
+            var warmUp = session.ExecuteAsync("0", new CellRunOptions(CellName: "warm-up")).GetAwaiter().GetResult();
+            if (warmUp.Status != CellStatus.Ok) Console.Error.WriteLine($"workbench executor: warm-up failed: {warmUp.Error?.Message}");
+            Send(new JsonObject { ["op"] = "ready", ["pid"] = Environment.ProcessId });
             foreach (var request in work.GetConsumingEnumerable())
             {
+                KernelTimings.Mark("c.worker");
                 try { Handle(session, request, Send, inputs); }
                 catch (Exception ex) when (ex is not OutOfMemoryException)
                 {
@@ -81,6 +89,7 @@ public static class CellExecutorHost
         string? line;
         while ((line = protocolIn.ReadLine()) is not null)
         {
+            KernelTimings.Mark("c.read");
             JsonObject request;
             try { request = JsonNode.Parse(line)!.AsObject(); }
             catch (Exception ex) when (ex is System.Text.Json.JsonException or InvalidOperationException or NullReferenceException)
@@ -126,12 +135,15 @@ public static class CellExecutorHost
                 var result = session.ExecuteAsync(code, new CellRunOptions(cell, timeout, output =>
                     send(new JsonObject { ["op"] = "output", ["id"] = id, ["output"] = CellWire.Output(output) }), onInput))
                     .GetAwaiter().GetResult();
+                KernelTimings.Mark("c.returned");
                 send(new JsonObject
                 {
                     ["op"] = "done", ["id"] = id, ["status"] = result.Status.ToString(),
                     ["duration_ms"] = result.Duration.TotalMilliseconds,
                     ["outputs"] = new JsonArray(result.Outputs.Select(o => (JsonNode?)CellWire.Output(o)).ToArray()),
                 });
+                KernelTimings.Mark("c.done-sent");
+                KernelTimings.Flush();
                 break;
             }
             case "complete":

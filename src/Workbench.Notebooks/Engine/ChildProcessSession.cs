@@ -28,11 +28,15 @@ public sealed class ChildProcessSession : ICellSession
     /// <summary>The error name of a cell that the child process died under.</summary>
     public const string SessionLostName = "SessionLost";
 
+    internal const string TieredCompilationVariable = "DOTNET_TieredCompilation";
+    internal const string JitSetByParentVariable = "WORKBENCH_EXECUTOR_JIT_SET";
+
     readonly ChildProcessOptions options;
     readonly TextWriter log;
     readonly SemaphoreSlim gate = new(1, 1);
     readonly object sync = new();
     Child? child;
+    Child? launching; // started, not yet ready (still warming up): killed by Dispose, it holds no state yet
     Task<Child>? starting;
     string? lossNotice;
     long nextId;
@@ -87,10 +91,25 @@ public sealed class ChildProcessSession : ICellSession
             WorkingDirectory = Environment.CurrentDirectory,
         };
         foreach (var arg in command.Skip(1)) start.ArgumentList.Add(arg);
+        // Every cell runs the C# compiler, which ships without precompiled code: with tiered compilation its methods start
+        // unoptimized and are recompiled in the background, and since every cell brings new code to compile the runtime
+        // kept postponing that, so a warm trivial cell cost several times its optimized compile (bench/README.md, "Kernel
+        // round trip, where the time went"). The child compiles each method once, optimized: slower to start, fast at
+        // once. A DOTNET_TieredCompilation the user set is kept; the child removes ours before cells run (CellExecutorHost).
+        if (Environment.GetEnvironmentVariable(TieredCompilationVariable) is null)
+        {
+            start.Environment[TieredCompilationVariable] = "0";
+            start.Environment[JitSetByParentVariable] = "1";
+        }
         Process process;
         try { process = Process.Start(start) ?? throw new WorkbenchException($"could not start the cell executor ({string.Join(" ", command)})."); }
         catch (System.ComponentModel.Win32Exception ex) { throw new WorkbenchException($"could not start the cell executor ({string.Join(" ", command)}): {ex.Message}", ex); }
         var c = new Child(process, this);
+        lock (sync)
+        {
+            if (disposed) { c.Kill(); throw new WorkbenchException("the cell executor was stopped while it started."); }
+            launching = c;
+        }
         c.Send(CellWire.Options(options.Session ?? new NotebookSessionOptions()));
         var limit = options.StartTimeout ?? TimeSpan.FromMinutes(2);
         if (!c.Ready.Wait(limit) || !c.Alive)
@@ -99,8 +118,13 @@ public sealed class ChildProcessSession : ICellSession
             c.Kill();
             throw new WorkbenchException($"the cell executor did not start ({string.Join(" ", command)}): {why}.");
         }
-        lock (sync) child = c;
-        return c;
+        lock (sync)
+        {
+            launching = null;
+            if (!disposed) { child = c; return c; }
+        }
+        c.Shutdown(); // disposed while it warmed up
+        throw new WorkbenchException("the cell executor was stopped while it started.");
     }
 
     /// <summary>Called by a child's reader when its stdout ends: the process is gone.</summary>
@@ -163,6 +187,7 @@ public sealed class ChildProcessSession : ICellSession
             var id = Interlocked.Increment(ref nextId);
             var streamed = new List<CellOutput>();
             var pending = c.Expect(id, o => { lock (streamed) streamed.Add(o); run.OnOutput?.Invoke(o); }, run.OnInput);
+            KernelTimings.Mark("p.send");
             c.Send(new JsonObject
             {
                 ["op"] = "execute", ["id"] = id, ["code"] = CellWire.Clean(code), ["cell"] = run.CellName,
@@ -171,6 +196,7 @@ public sealed class ChildProcessSession : ICellSession
             JsonObject? done;
             using (cancellationToken.Register(Interrupt))
                 done = await pending.ConfigureAwait(false);
+            KernelTimings.Mark("p.resumed");
             if (done is null)
             {
                 // The child died under this cell: keep what it printed, then say what happened.
@@ -233,13 +259,17 @@ public sealed class ChildProcessSession : ICellSession
     /// <summary>Stops the child (it also ends by itself when this process's end closes its stdin).</summary>
     public void Dispose()
     {
-        Child? c;
+        Child? c, warming;
         lock (sync)
         {
             if (disposed) return;
             disposed = true;
             c = child;
+            warming = launching;
         }
+        // A child still warming up reads no request until it is ready (seconds when its JIT compiles everything optimized):
+        // it would outlive a kernel whose client died (the jupyter_client check wants both gone within 5 s).
+        warming?.Kill();
         c?.Shutdown();
         if (starting is { IsCompletedSuccessfully: true } s && !ReferenceEquals(s.Result, c)) s.Result.Shutdown();
     }
@@ -321,6 +351,7 @@ public sealed class ChildProcessSession : ICellSession
                         owner.log.WriteLine($"workbench: ignored a malformed line from the cell executor: {ex.Message}");
                         continue;
                     }
+                    KernelTimings.Mark("p.read " + message["op"]);
                     Dispatch(message);
                 }
             }

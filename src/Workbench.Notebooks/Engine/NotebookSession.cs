@@ -58,7 +58,11 @@ public sealed class NotebookSession : ICellSession
     readonly NotebookGlobals globals = new();
     readonly SemaphoreSlim gate = new(1, 1);
     readonly NuGetCache nuget;
-    ScriptOptions scriptOptions;
+    ScriptOptions scriptOptions; // every reference so far: the options of a first submission
+    // #r references not yet part of a submission that became the state. A continuation is given only these: it inherits
+    // its predecessors' references, and passing all of them again made Roslyn merge 250 more per cell (a cell's cost
+    // grew with the number of cells before it, and each one filled the large object heap, forcing full GCs).
+    List<MetadataReference> unsubmittedReferences = [];
     ScriptState<object>? state;
     CancellationTokenSource? running;
     volatile Script? latestScript; // the submission running or last run (a thread it started may throw while it runs)
@@ -107,6 +111,7 @@ public sealed class NotebookSession : ICellSession
     {
         ArgumentNullException.ThrowIfNull(code);
         ArgumentNullException.ThrowIfNull(run);
+        KernelTimings.Mark("s.enter");
         await gate.WaitAsync(cancellationToken).ConfigureAwait(false);
         var cellName = run.CellName ?? "cell " + (cellsRun + 1).ToString(CultureInfo.InvariantCulture);
         var stopwatch = Stopwatch.StartNew();
@@ -122,7 +127,12 @@ public sealed class NotebookSession : ICellSession
             running = cts;
             if (timeout is { } limit) timeoutCts.CancelAfter(limit);
             var outcome = await RunOnCellThread(code, cellName, context, cts.Token).ConfigureAwait(false);
-            if (outcome.NewState is not null) state = outcome.NewState;
+            KernelTimings.Mark("s.resumed");
+            if (outcome.NewState is not null && !ReferenceEquals(outcome.NewState, state))
+            {
+                state = outcome.NewState; // a new submission: it holds the references added since the last one
+                unsubmittedReferences = [];
+            }
             var status = outcome.Status;
             if (status == CellStatus.Interrupted && !cancellationToken.IsCancellationRequested && timeoutCts.IsCancellationRequested)
                 status = CellStatus.TimedOut;
@@ -140,7 +150,9 @@ public sealed class NotebookSession : ICellSession
                         [$"{cause.GetType().FullName}: formatting the result of {cellName} failed: {cause.Message}"]));
                 }
             }
-            return new CellResult(status, context.Close(), stopwatch.Elapsed, status == CellStatus.Ok ? outcome.ReturnValue : null);
+            var closed = context.Close();
+            KernelTimings.Mark("s.formatted");
+            return new CellResult(status, closed, stopwatch.Elapsed, status == CellStatus.Ok ? outcome.ReturnValue : null);
         }
         finally
         {
@@ -172,6 +184,7 @@ public sealed class NotebookSession : ICellSession
         var done = new TaskCompletionSource<Outcome>(TaskCreationOptions.RunContinuationsAsynchronously);
         var thread = new Thread(() =>
         {
+            KernelTimings.Mark("s.thread");
             CellContext.Current = context;
             CellInterrupt.Token = token;
             try { done.TrySetResult(RunSubmission(code, cellName, token)); }
@@ -181,6 +194,7 @@ public sealed class NotebookSession : ICellSession
             finally
             {
                 CellContext.Current = null;
+                KernelTimings.Mark("s.thread-end");
             }
         })
         { IsBackground = true, Name = "workbench-cell: " + cellName };
@@ -223,7 +237,6 @@ public sealed class NotebookSession : ICellSession
     Outcome RunCode(string code, string cellName, CancellationToken token)
     {
         var (stripped, directives) = ReferenceDirectives.Extract(code);
-        var cellOptions = scriptOptions.WithFilePath(cellName);
         if (directives.Count > 0)
         {
             List<MetadataReference> newReferences;
@@ -233,26 +246,31 @@ public sealed class NotebookSession : ICellSession
                 throw new ReferenceResolutionException(ex.Message, ex); // a #r that cannot be resolved: a reference error
             }
             scriptOptions = scriptOptions.AddReferences(newReferences);
-            cellOptions = scriptOptions.WithFilePath(cellName);
+            unsubmittedReferences = [.. unsubmittedReferences, .. newReferences];
         }
+        var cellOptions = NextSubmissionOptions().WithFilePath(cellName);
         var prepared = LoopCheckInjector.Inject(stripped, ScriptParseOptions);
         var hasTrailingExpression = HasTrailingExpression(stripped);
         if (string.IsNullOrWhiteSpace(stripped))
             return new Outcome(CellStatus.Ok, state, null, false);
+        KernelTimings.Mark("s.prepared");
 
         ScriptState<object> next;
         if (state is null)
         {
             var script = CSharpScript.Create(prepared, cellOptions, typeof(NotebookGlobals));
             latestScript = script;
+            TimeCompile(script);
             next = script.RunAsync(globals, _ => true, token).GetAwaiter().GetResult();
         }
         else
         {
             var script = state.Script.ContinueWith<object>(prepared, cellOptions);
             latestScript = script;
+            TimeCompile(script);
             next = script.RunFromAsync(state, _ => true, token).GetAwaiter().GetResult();
         }
+        KernelTimings.Mark("s.ran");
         if (next.Exception is { } thrown)
         {
             var status = token.IsCancellationRequested && thrown is OperationCanceledException or ThreadInterruptedException ? CellStatus.Interrupted : CellStatus.Error;
@@ -260,6 +278,15 @@ public sealed class NotebookSession : ICellSession
             return new Outcome(status, next, thrown, false);
         }
         return new Outcome(CellStatus.Ok, next, null, hasTrailingExpression);
+    }
+
+    /// <summary>With WORKBENCH_KERNEL_TIMINGS set, compiles, emits and loads the submission ahead of the run (Roslyn caches
+    /// the result, so the run does not repeat it) to time compiling apart from running.</summary>
+    static void TimeCompile(Script script)
+    {
+        if (!KernelTimings.Enabled) return;
+        script.Compile();
+        KernelTimings.Mark("s.compiled");
     }
 
     IEnumerable<MetadataReference> ResolveDirective(ReferenceDirective directive, string cellName)
@@ -375,13 +402,17 @@ public sealed class NotebookSession : ICellSession
         return text.ToString();
     }
 
+    /// <summary>The options of the next submission: every reference for the first one, only those added since the last
+    /// submission for a continuation (it inherits the rest).</summary>
+    ScriptOptions NextSubmissionOptions() => state is null ? scriptOptions : scriptOptions.WithReferences(unsubmittedReferences);
+
     /// <summary>A compilation of <paramref name="code"/> as the next cell, with its semantic model, without running it.</summary>
     internal (SemanticModel Model, SyntaxTree Tree) Analyze(string code)
     {
         var (stripped, _) = ReferenceDirectives.Extract(Magics.Strip(code));
         var script = state is null
             ? CSharpScript.Create(stripped, scriptOptions, typeof(NotebookGlobals))
-            : state.Script.ContinueWith(stripped, scriptOptions);
+            : state.Script.ContinueWith(stripped, NextSubmissionOptions());
         var compilation = script.GetCompilation();
         var tree = compilation.SyntaxTrees.Last();
         return (compilation.GetSemanticModel(tree), tree);

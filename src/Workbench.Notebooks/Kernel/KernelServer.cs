@@ -135,6 +135,7 @@ public sealed class KernelServer : IDisposable
 
     void HandleRequest(NetMQSocket socket, bool isControl)
     {
+        KernelTimings.Mark(isControl ? "k.control" : "k.shell");
         var frames = socket.ReceiveMultipartMessage().Select(f => f.ToByteArray()).ToList();
         var message = JupyterMessage.Parse(frames, signer, out var rejection);
         if (message is null)
@@ -227,6 +228,7 @@ public sealed class KernelServer : IDisposable
         session = CreateSession();
         foreach (var request in shellRequests.GetConsumingEnumerable())
         {
+            KernelTimings.Mark("k.dequeued");
             Publish("status", new JsonObject { ["execution_state"] = "busy" }, request);
             try
             {
@@ -253,6 +255,8 @@ public sealed class KernelServer : IDisposable
                 });
             }
             Publish("status", new JsonObject { ["execution_state"] = "idle" }, request);
+            KernelTimings.Mark("k.idle-queued");
+            KernelTimings.Flush();
         }
     }
 
@@ -270,6 +274,7 @@ public sealed class KernelServer : IDisposable
         string? resultText = null;
 
         Volatile.Write(ref cellRunning, true);
+        KernelTimings.Mark("k.session");
         CellResult result;
         try
         {
@@ -280,6 +285,7 @@ public sealed class KernelServer : IDisposable
             }, OnInput: allowStdin && !silent ? ask => AskInput(ask, request) : null)).GetAwaiter().GetResult();
         }
         finally { Volatile.Write(ref cellRunning, false); }
+        KernelTimings.Mark("k.session-returned");
         if (storeHistory)
             lock (history) history.Add((count, code, resultText));
 
@@ -478,11 +484,13 @@ public sealed class KernelServer : IDisposable
     void Send(NetMQSocket socket, JupyterMessage message)
     {
         var frames = message.ToFrames(signer);
+        var sent = KernelTimings.Enabled ? "k.sent " + message.MessageType + (message.Content["execution_state"] is { } state ? " " + state : "") : null;
         outbound.Enqueue(() =>
         {
             var wire = new NetMQMessage();
             foreach (var frame in frames) wire.Append(frame);
             socket.SendMultipartMessage(wire);
+            if (sent is not null) KernelTimings.Mark(sent);
         });
     }
 

@@ -18,6 +18,38 @@ public sealed class EngineTests
         Assert.Equal("42", result.Data["text/plain"]);
     }
 
+    /// <summary>A tiny library compiled for the test, outside every default reference of a session.</summary>
+    static string CompileLibrary(string dir, string name, int value)
+    {
+        var tree = Microsoft.CodeAnalysis.CSharp.CSharpSyntaxTree.ParseText($"public static class {name} {{ public static int Value() => {value}; }}");
+        var compilation = Microsoft.CodeAnalysis.CSharp.CSharpCompilation.Create(name, [tree],
+            [Microsoft.CodeAnalysis.MetadataReference.CreateFromFile(typeof(object).Assembly.Location)],
+            new Microsoft.CodeAnalysis.CSharp.CSharpCompilationOptions(Microsoft.CodeAnalysis.OutputKind.DynamicallyLinkedLibrary));
+        var path = Path.Combine(dir, name + ".dll");
+        Microsoft.CodeAnalysis.Emit.EmitResult emitted;
+        using (var file = File.Create(path)) emitted = compilation.Emit(file);
+        Assert.True(emitted.Success, string.Join("; ", emitted.Diagnostics));
+        return path;
+    }
+
+    [Fact]
+    public async Task A_reference_added_by_one_cell_stays_visible_to_later_cells_also_after_a_cell_that_did_not_compile()
+    {
+        // Later submissions are compiled with only the references added since the last submission (they inherit the
+        // rest): a #r must reach every later cell, and one in a cell that failed to compile must reach the next.
+        var dir = TestPaths.NewTempDir("engine-refs");
+        var first = CompileLibrary(dir, "FirstLib", 40);
+        var second = CompileLibrary(dir, "SecondLib", 2);
+        using var session = NotebookSession.Create();
+        Assert.Equal(CellStatus.Ok, (await session.ExecuteAsync($"#r \"{first}\"\nvar a = FirstLib.Value();")).Status);
+        Assert.Equal(CellStatus.Ok, (await session.ExecuteAsync("var unrelated = 1;")).Status);
+        var broken = await session.ExecuteAsync($"#r \"{second}\"\nint wrong = \"text\";");
+        Assert.Equal("CompilationError", broken.Error!.Name);
+        var later = await session.ExecuteAsync("a + SecondLib.Value() + FirstLib.Value() - 40");
+        Assert.True(later.Status == CellStatus.Ok, later.Error?.Message);
+        Assert.Equal(42, later.ReturnValue);
+    }
+
     [Fact]
     public async Task A_statement_cell_has_no_result_output()
     {

@@ -155,6 +155,11 @@ public sealed class ConsoleInputTests
     // Ruled out in kernel3's run: console writers swapped by other tests (they now capture through ConsoleCapture and
     // never swap Console.Out/Error/In; the failure stayed). Open: what replaces Console.In or the cell context in the full
     // run (a second copy of the engine's router, e.g. Workbench.Notebooks loaded twice, would explain a detached stdin).
+    // Ruled out in the kernel round (#19): another caller of Console.SetIn (of the 114 assemblies in the test output only
+    // Workbench.Notebooks references it: the router's install, DetachStdin in KernelServer.Run and CellExecutorHost.Run,
+    // and no test runs those two in-process). Not reproduced outside the full run, so not fixed. The failure message now
+    // says where the read went (Console.In's reader, the router's route, whether the callback ran): remove Skip in a full
+    // run to get it.
     // Console.ReadLine -> input_request stays checked end to end through the real jupyter_client (tests/kernel/test_kernel.py).
     [Fact(Skip = "fails only in the full parallel suite: ReadLine returns null there (cause open, #19); input_request is checked by tests/kernel/test_kernel.py")]
     public async Task Console_ReadLine_asks_the_input_callback_after_flushing_the_prompt_text()
@@ -162,10 +167,16 @@ public sealed class ConsoleInputTests
         using var session = NotebookSession.Create();
         var asked = new List<CellOutput>();
         var streamed = new List<CellOutput>();
+        var called = false;
         var result = await session.ExecuteAsync("Console.Write(\"name? \");\nvar s = Console.ReadLine();\ns + \"!\"",
-            new CellRunOptions(OnOutput: streamed.Add, OnInput: _ => { asked.AddRange(streamed); return "Ada"; }));
+            new CellRunOptions(OnOutput: streamed.Add, OnInput: _ => { called = true; asked.AddRange(streamed); return "Ada"; }));
         Assert.True(result.Status == CellStatus.Ok, result.Error?.Message);
-        Assert.Equal("Ada!", result.ReturnValue);
+        // Where the read went, for a failure in the full run: Console.In's reader (the engine's router behind .NET's
+        // synchronized wrapper) and the route the router took.
+        var inner = Console.In.GetType().GetField("_in", System.Reflection.BindingFlags.Instance | System.Reflection.BindingFlags.NonPublic)?.GetValue(Console.In);
+        Assert.True("Ada!".Equals(result.ReturnValue), $"ReadLine gave {result.ReturnValue ?? "null"} instead of \"Ada!\": Console.In is " +
+            $"{Console.In.GetType().FullName} over {inner?.GetType().FullName ?? "?"}; the last ReadLine went to {InputRouter.LastRoute ?? "no router"}; " +
+            $"the input callback was {(called ? "" : "not ")}called");
         Assert.True(asked.Count == 1, $"the cell's prompt should reach the cell before the input request; got [{string.Join(", ", asked)}]; " +
             $"Console.Out is {Console.Out.GetType().FullName}");
         Assert.Equal(new StreamOutput("stdout", "name? "), asked[0]);
