@@ -4,6 +4,11 @@ namespace Workbench.Analytics.Features;
 /// of the same as-of date only, so no transform lets one date see another.</summary>
 internal static class FeaturePostprocessing
 {
+    /// <summary>Whether every row's post-processed values depend on that row alone (log1p of money does; winsorizing and
+    /// median imputation read the whole as-of date's column), so features of a subset of snapshots equal the full table's rows.</summary>
+    public static bool IsRowLocal(FeatureOptions options) =>
+        options.WinsorizeQuantile is null && options.Missing != MissingValuePolicy.MedianWithIndicator;
+
     public static FeatureTable LogMoney(FeatureTable t)
     {
         var values = (float[])t.Values.Clone();

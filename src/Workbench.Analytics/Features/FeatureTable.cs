@@ -49,6 +49,14 @@ public sealed class FeatureTable
         return new FeatureTable(Panel, idx.Select(i => Snapshots[i]).ToArray(), Registry, values);
     }
 
+    /// <summary>The given rows (indexes into this table), in that order.</summary>
+    public FeatureTable Rows(IReadOnlyList<int> rows)
+    {
+        var values = new float[(long)rows.Count * ColumnCount];
+        for (int k = 0; k < rows.Count; k++) Row(rows[k]).CopyTo(values.AsSpan((int)((long)k * ColumnCount), ColumnCount));
+        return new FeatureTable(Panel, rows.Select(i => Snapshots[i]).ToArray(), Registry, values);
+    }
+
     /// <summary>A Microsoft.Data.Analysis DataFrame: key columns (account_id, product_id, as_of) then one column per feature.</summary>
     public DataFrame ToDataFrame(IReadOnlyList<Label>? labels = null)
     {

@@ -1,6 +1,10 @@
 namespace Workbench.Analytics.Features;
 
-/// <summary>Everything the labeling and feature stages produce for one dataset.</summary>
+/// <summary>Everything the labeling and feature stages produce for one dataset. <see cref="Features"/> and
+/// <see cref="Labels"/> hold the same rows in the same order: every labeled snapshot, or only the rows a consumer
+/// selected (see <see cref="Build(CrmDataset, SnapshotOptions?, LabelOptions?, FeatureOptions?, RowSelector?)"/>);
+/// <see cref="Report"/>, <see cref="AccountLabels"/>, <see cref="AsOfMonths"/> and <see cref="SnapshotCount"/> always
+/// describe every labeled snapshot.</summary>
 public sealed record LabeledFeatures(
     MonthlyPanel Panel,
     FeatureTable Features,
@@ -11,18 +15,33 @@ public sealed record LabeledFeatures(
     LabelOptions LabelOptions,
     FeatureOptions FeatureOptions)
 {
+    /// <summary>Every labeled as-of month (sorted), also those none of whose rows were selected.</summary>
+    public IReadOnlyList<int> AsOfMonths { get; init; } = Features.Snapshots.Select(s => s.AsOfMonth).Distinct().Order().ToArray();
+
+    /// <summary>Labeled snapshots before any row selection (equal to <c>Features.RowCount</c> when every row is kept).</summary>
+    public int SnapshotCount { get; init; } = Features.RowCount;
+
+    /// <summary>Which rows of the labeled snapshots to keep (indexes into <paramref name="snapshots"/>, ascending), given
+    /// the snapshots, their labels and the sorted labeled as-of months.</summary>
+    public delegate int[] RowSelector(IReadOnlyList<Snapshot> snapshots, IReadOnlyList<Label> labels, IReadOnlyList<int> asOfMonths);
+
     /// <summary>Snapshots, labels and features of a dataset with the pipeline's options (label source "auto": bookings
     /// when the data has them, else spend).</summary>
-    public static LabeledFeatures Build(CrmDataset data, PipelineOptions options)
+    public static LabeledFeatures Build(CrmDataset data, PipelineOptions options, RowSelector? selectRows = null)
     {
         ArgumentNullException.ThrowIfNull(data);
         ArgumentNullException.ThrowIfNull(options);
-        return Build(data, options.Snapshots, options.LabelsFor(data), options.Features);
+        return Build(data, options.Snapshots, options.LabelsFor(data), options.Features, selectRows);
     }
 
     /// <summary>Snapshots, labels and features of a dataset in one call. Labels come from bookings
-    /// when the data has them and from spend otherwise, unless <paramref name="labels"/> says which.</summary>
-    public static LabeledFeatures Build(CrmDataset data, SnapshotOptions? snapshots = null, LabelOptions? labels = null, FeatureOptions? features = null)
+    /// when the data has them and from spend otherwise, unless <paramref name="labels"/> says which. With
+    /// <paramref name="selectRows"/>, only the selected rows get features and are kept (training at scale needs a
+    /// sample of the training months plus the validation and test months, not every snapshot: see docs/scale.md); the
+    /// kept rows' values are the same as in the full table: with feature options whose post-processing reads the whole
+    /// column (winsorizing, median imputation) the full table is built first and then cut.</summary>
+    public static LabeledFeatures Build(CrmDataset data, SnapshotOptions? snapshots = null, LabelOptions? labels = null, FeatureOptions? features = null,
+        RowSelector? selectRows = null)
     {
         snapshots ??= new SnapshotOptions();
         labels ??= new LabelOptions { Source = Labeler.AutoSource(data) };
@@ -30,7 +49,7 @@ public sealed record LabeledFeatures(
         var panel = new MonthlyPanel(data);
         var snaps = Snapshots.Build(panel, snapshots);
         var labelRows = Labeler.Label(panel, snaps, snapshots, labels);
-        var table = new FeatureBuilder(panel).Build(snaps, features);
+        var asOfMonths = snaps.Select(s => s.AsOfMonth).Distinct().Order().ToArray();
         Func<string, string?>? segmentOf = null;
         if (data.Truth is { Segments.Count: > 0 } truth)
         {
@@ -38,6 +57,26 @@ public sealed record LabeledFeatures(
             segmentOf = id => seg.GetValueOrDefault(id);
         }
         var report = LabelReport.Build(panel, labelRows, segmentOf);
-        return new LabeledFeatures(panel, table, labelRows, Labeler.ByAccount(labelRows, labels), report, snapshots, labels, features);
+        var accountLabels = Labeler.ByAccount(labelRows, labels);
+        var builder = new FeatureBuilder(panel);
+        FeatureTable table;
+        IReadOnlyList<Label> keptLabels = labelRows;
+        if (selectRows is null) table = builder.Build(snaps, features);
+        else
+        {
+            var rows = selectRows(snaps, labelRows, asOfMonths);
+            for (int k = 1; k < rows.Length; k++)
+                if (rows[k] <= rows[k - 1]) throw new ArgumentException("Selected rows must be ascending and distinct.", nameof(selectRows));
+            keptLabels = rows.Select(r => labelRows[r]).ToArray();
+            if (FeaturePostprocessing.IsRowLocal(features))
+                table = builder.Build(rows.Select(r => snaps[r]).ToArray(), features);
+            else
+                table = builder.Build(snaps, features).Rows(rows);
+        }
+        return new LabeledFeatures(panel, table, keptLabels, accountLabels, report, snapshots, labels, features)
+        {
+            AsOfMonths = asOfMonths,
+            SnapshotCount = snaps.Count,
+        };
     }
 }

@@ -23,7 +23,7 @@ public static class AccountPrioritizer
 
     /// <summary>Trains both propensity models on the snapshots before the validation and test months, calibrates them on
     /// the validation months, and learns the mean relative size of an upsell from the training labels.</summary>
-    /// <param name="features">Labeled features (see <see cref="LabeledFeatures.Build(Workbench.Domain.CrmDataset, PipelineOptions)"/>).</param>
+    /// <param name="features">Labeled features (see <see cref="LabeledFeatures.Build(Workbench.Domain.CrmDataset, PipelineOptions, LabeledFeatures.RowSelector?)"/> or <see cref="BuildFeatures"/>).</param>
     /// <param name="options">Pipeline options; the model records the snapshot, label and feature options the features were
     /// actually built with, so scoring rebuilds the same columns.</param>
     public static PrioritizerModel Fit(LabeledFeatures features, PipelineOptions options)
@@ -59,12 +59,40 @@ public static class AccountPrioritizer
     }
 
     /// <summary>The time split the options give on these features (training, validation and test as-of months).</summary>
-    public static TimeSplit SplitOf(LabeledFeatures features, RankingOptions ranking)
+    public static TimeSplit SplitOf(LabeledFeatures features, RankingOptions ranking) =>
+        SplitOf(features.AsOfMonths, features.SnapshotOptions, ranking);
+
+    static TimeSplit SplitOf(IReadOnlyList<int> asOfMonths, SnapshotOptions snapshots, RankingOptions ranking)
     {
-        var months = features.Features.Snapshots.Select(s => s.AsOfMonth).Distinct().ToList();
-        if (months.Count == 0)
+        if (asOfMonths.Count == 0)
             throw new WorkbenchException("No snapshot has a label: the data is too short for the snapshot options (history, horizon and gap), or no account-product had recent spend.");
-        return TimeSplit.Make(months, features.SnapshotOptions, ranking.TestMonths, ranking.ValidationMonths, ranking.TrainStepMonths);
+        return TimeSplit.Make(asOfMonths, snapshots, ranking.TestMonths, ranking.ValidationMonths, ranking.TrainStepMonths);
+    }
+
+    /// <summary>Labels and features of only the rows <see cref="Fit(LabeledFeatures, PipelineOptions)"/> and
+    /// <see cref="PrioritizerEvaluation.Evaluate"/> read: the seeded training sample (the same rows Fit samples from the
+    /// full table), every validation row, the test months and the month before them (the books' trends), which include
+    /// the latest month that explanation tells. Model, metrics and explanations are the same as with every row; memory
+    /// and feature time shrink with the training cap (at 100,000 accounts about 1.5 M of 5.8 M rows; see docs/scale.md).</summary>
+    public static LabeledFeatures BuildFeatures(CrmDataset data, PipelineOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(data);
+        ArgumentNullException.ThrowIfNull(options);
+        var resolved = options.Resolved();
+        resolved.Validate();
+        return LabeledFeatures.Build(data, options, (snapshots, _, months) =>
+        {
+            if (months.Count == 0) return [];
+            var split = SplitOf(months, options.Snapshots, resolved.Ranking);
+            var train = split.TrainMonths.ToHashSet();
+            var sample = TrainingSample(Enumerable.Range(0, snapshots.Count).Where(i => train.Contains(snapshots[i].AsOfMonth)).ToArray(),
+                resolved.Ranking.MaxTrainingRows, resolved.Seed);
+            // Never a training month: the month before the first test month is at most the last trainable one (validation).
+            var evaluated = split.ValidationMonths.Concat(split.TestMonths).Append(split.TestMonths[0] - 1).ToHashSet();
+            var rows = Enumerable.Range(0, snapshots.Count).Where(i => evaluated.Contains(snapshots[i].AsOfMonth)).Concat(sample).ToArray();
+            Array.Sort(rows);
+            return rows;
+        });
     }
 
     internal static int[] RowsIn(FeatureTable table, IEnumerable<int> months)

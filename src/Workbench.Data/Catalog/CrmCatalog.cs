@@ -290,7 +290,7 @@ public sealed class CrmCatalog
         {
             var t = Bindings.Truth[i];
             var path = TruthPathOf(t.Name, format);
-            results[i] = File.Exists(path)
+            results[i] = File.Exists(path) && (options.TruthTables is null || options.TruthTables.Contains(t.Name))
                 ? t.Load(path, path, format, options, Path.Combine(rejectsDir, "truth", t.Name + ".rejects.csv"), [])
                 : new TableOutcome(t.Name, null!, new TableLoadReport(t.Name, null, TableStatus.Absent, 0, 0, 0), [], 0);
         });

@@ -46,6 +46,11 @@ public sealed record LoadOptions
     /// <summary>Also load <c>truth/</c> when present.</summary>
     public bool IncludeTruth { get; init; } = true;
 
+    /// <summary>Only these truth tables are read (the others are reported <see cref="TableStatus.Absent"/> and left empty);
+    /// null reads every one present. A run whose stages compare with a few planted truths (risks, segments) skips the
+    /// large ones it never reads (action values, opportunity weeks).</summary>
+    public IReadOnlyList<string>? TruthTables { get; init; }
+
     /// <summary>Receives one message per table loaded.</summary>
     public IProgress<string>? Progress { get; init; }
 
@@ -60,6 +65,9 @@ public sealed record LoadOptions
         foreach (var t in Tables ?? [])
             if (!CrmSchema.Tables.Any(s => s.Name == t))
                 throw new OptionsValidationException($"LoadOptions.Tables: unknown table '{t}'. Known: {string.Join(", ", CrmSchema.Tables.Select(s => s.Name))}");
+        foreach (var t in TruthTables ?? [])
+            if (!TruthSchema.Tables.Any(s => s.Name == t))
+                throw new OptionsValidationException($"LoadOptions.TruthTables: unknown truth table '{t}'. Known: {string.Join(", ", TruthSchema.Tables.Select(s => s.Name))}");
     }
 }
 

@@ -10,7 +10,7 @@ using Workbench.Data;
 
 namespace Workbench.Experiments.Pipeline;
 
-/// <summary>What <see cref="PipelineStages.Train"/> produced: the labeled features, the model, its evaluation and the files of the model folder.</summary>
+/// <summary>What <see cref="PipelineStages.Train"/> produced: the labeled features (the rows training and evaluation read), the model, its evaluation and the files of the model folder.</summary>
 public sealed record TrainOutput(LabeledFeatures Features, PrioritizerModel Model, RankingResult Ranking, IReadOnlyList<string> Files);
 
 /// <summary>What <c>PipelineStages.Explain</c> produced.</summary>
@@ -27,13 +27,17 @@ public sealed record SegmentOutput(SegmentationResult Result, AccountProfiles Pr
 public static class PipelineStages
 {
     /// <summary>Loads a dataset folder: strict by default; lenient keeps good rows and writes rejected ones to
-    /// <paramref name="rejectsDirectory"/> (default DATA/rejects). The load report is returned so a rejection is never silent.</summary>
-    public static LoadResult LoadDataset(string dir, bool lenient = false, string? rejectsDirectory = null, IReadOnlyList<string>? requiredTables = null) =>
+    /// <paramref name="rejectsDirectory"/> (default DATA/rejects). The load report is returned so a rejection is never silent.
+    /// <paramref name="tables"/> and <paramref name="truthTables"/> name the only canonical and truth tables read (null: all).</summary>
+    public static LoadResult LoadDataset(string dir, bool lenient = false, string? rejectsDirectory = null, IReadOnlyList<string>? requiredTables = null,
+        IReadOnlyList<string>? tables = null, IReadOnlyList<string>? truthTables = null) =>
         new CrmCatalog(dir).Load(new LoadOptions
         {
             Mode = lenient ? ValidationMode.Lenient : ValidationMode.Strict,
             RejectsDirectory = rejectsDirectory,
             RequiredTables = requiredTables ?? [],
+            Tables = tables,
+            TruthTables = truthTables,
         });
 
     /// <summary>Labels and features, then the prioritizer trained on earlier snapshots and evaluated on later ones; writes
@@ -47,7 +51,8 @@ public static class PipelineStages
         if (data.Spend.Count == 0)
             throw new DataValidationException([new DataProblem("spend", 0, null, null,
                 "monthly spend rows to train on (the dataset's spend table is empty or absent, so there are no as-of months)")]);
-        var lf = LabeledFeatures.Build(data, options);
+        // Only the rows training and evaluation read get features (the training sample, validation and test months).
+        var lf = AccountPrioritizer.BuildFeatures(data, options);
         if (lf.Features.RowCount == 0)
             throw new DataValidationException([new DataProblem("spend", 0, null, null,
                 $"spend covering at least one as-of month with a full label window (horizon {lf.SnapshotOptions.HorizonMonths}, gap {lf.SnapshotOptions.GapMonths}); none does")]);
@@ -75,7 +80,10 @@ public static class PipelineStages
     public static ExplainOutput Explain(PrioritizerModel model, CrmDataset data, NarrativeOptions options, string outDir, LabeledFeatures? labeledFeatures = null)
     {
         ArgumentNullException.ThrowIfNull(model);
-        var lf = labeledFeatures ?? LabeledFeatures.Build(data, model.Options.Snapshots, model.Options.Labels, model.Options.Features);
+        // Built here, only the latest month gets features: it is the one explained.
+        var lf = labeledFeatures ?? LabeledFeatures.Build(data, model.Options.Snapshots, model.Options.Labels, model.Options.Features,
+            (snapshots, _, months) => months.Count == 0 ? [] : Enumerable.Range(0, snapshots.Count).Where(i => snapshots[i].AsOfMonth == months[^1]).ToArray());
+        if (lf.Features.RowCount == 0) throw new WorkbenchException("No snapshot has a label: the data is too short for the model's snapshot options (history, horizon and gap), or no account-product had recent spend.");
         int latest = lf.Features.Snapshots.Max(s => s.AsOfMonth);
         var report = ExplanationStage.Run(model.Churn, model.ChurnBackground, model.Upsell, model.UpsellBackground, lf, latest, data, options);
         var files = ExplanationArtifacts.Write(report, outDir);

@@ -69,7 +69,8 @@ public static class ExperimentRunner
             handle.Write(record);
 
             Report("loading data", 0.02);
-            var load = PipelineStages.LoadDataset(spec.Data.FullPath, spec.Data.Lenient, Path.Combine(dir, RejectsFolder), ExperimentSpec.RequiredTables);
+            var (tables, truthTables) = TablesRead(spec);
+            var load = PipelineStages.LoadDataset(spec.Data.FullPath, spec.Data.Lenient, Path.Combine(dir, RejectsFolder), ExperimentSpec.RequiredTables, tables, truthTables);
             if (load.Report.Tables.Any(t => t.Rejected > 0))
             {
                 AtomicFile.WriteText(Path.Combine(dir, RejectsFolder, "load-report.txt"), load.Report.ToText());
@@ -172,6 +173,20 @@ public static class ExperimentRunner
         }
     }
 
+    /// <summary>The canonical and truth tables a run of the spec reads (null: all). Labels, features, training, evaluation,
+    /// explanation and segmentation read neither opportunities, their stage history and activities nor the action log,
+    /// and of the planted truth only the risks and segments; the optional sections (impact, territory, lifetime,
+    /// opportunities, actions) may read any table, so with one of them everything is loaded. At 100,000 accounts the
+    /// skipped tables were a third of the loaded dataset's memory (docs/scale.md).</summary>
+    internal static (IReadOnlyList<string>? Tables, IReadOnlyList<string>? TruthTables) TablesRead(ExperimentSpec spec)
+    {
+        if (spec.Impact is not null || spec.Territory is not null || spec.Lifetime is not null || spec.Opportunities is not null || spec.Actions is not null)
+            return (null, null);
+        string[] unread = [CrmSchema.Opportunities, CrmSchema.StageHistory, CrmSchema.OpportunityActivities, CrmSchema.Actions];
+        return (CrmSchema.Tables.Select(t => t.Name).Except(unread).ToArray(),
+            [TruthSchema.Risks, TruthSchema.Segments, TruthSchema.RepSkills, TruthSchema.RepBiases, TruthSchema.ActionResponses]);
+    }
+
     /// <summary>Labels, features, training, evaluation and explanation. A method of its own so that the labeled features, the
     /// training rows and the narratives (most of the run's memory after the dataset) are unreachable once it returns, before
     /// segmentation and the later stages (a local of the long <see cref="Run(ExperimentSpec, RunStore, IProgress{RunProgress}?, string?, string?)"/>
@@ -184,7 +199,7 @@ public static class ExperimentRunner
             new Progress(f => report(f < 0.3 ? "labels and features" : f < 0.9 ? "training and evaluation" : "writing the model", 0.05 + 0.55 * f)));
         artifacts.AddRange(train.Files.Select(f => Rel(dir, f)));
         foreach (var m in new[] { train.Ranking.Churn, train.Ranking.Upsell }) AddRankingMetrics(metrics, m, train.Ranking.K);
-        metrics["data.snapshots"] = train.Features.Features.RowCount;
+        metrics["data.snapshots"] = train.Features.SnapshotCount;
 
         report("explanation", 0.6);
         var explain = PipelineStages.Explain(train.Model, data, spec.Explanation, Path.Combine(dir, ExplanationFolder), train.Features);

@@ -28,7 +28,7 @@ public class ModelOptionsTests
         // Explaining the folder rebuilds the same (log-scaled) columns the model was trained on.
         var explained = PipelineStages.Explain(dir, data, PipelineOptions.Default.Explanation, TestPaths.NewTempDir("model-options-explain"));
         Assert.Equal(features, explained.Features.FeatureOptions);
-        Assert.Equal(trained.Features.Features.Snapshots.Count, explained.Features.Features.Snapshots.Count);
+        Assert.Equal(trained.Features.SnapshotCount, explained.Features.SnapshotCount);
     }
 
     [Fact]

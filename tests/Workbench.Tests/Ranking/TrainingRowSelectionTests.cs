@@ -1,0 +1,83 @@
+using Workbench.Analytics;
+using Workbench.Analytics.Features;
+using Workbench.Analytics.Prioritization;
+using Workbench.Data;
+using Workbench.Domain;
+
+namespace Workbench.Tests.Ranking;
+
+/// <summary>Training at scale (#22): features are built only for the rows training and evaluation read
+/// (<see cref="AccountPrioritizer.BuildFeatures"/>), and that must not change the model or its evaluation.</summary>
+public class TrainingRowSelectionTests
+{
+    static readonly CrmDataset Sample = new CrmCatalog(Path.Combine(TestPaths.RepoRoot, "data-samples", "generated")).Load().Dataset;
+
+    [Fact]
+    public void Selected_rows_give_the_same_model_and_metrics_as_every_row_with_fewer_rows()
+    {
+        // A cap below the sample's training rows, so the training sample is drawn; few trees to keep the test short.
+        var fast = PipelineOptions.Default.Ranking.Churn with { NumberOfTrees = 40 };
+        var options = PipelineOptions.Default with
+        {
+            Ranking = PipelineOptions.Default.Ranking with { MaxTrainingRows = 3_000, TrainStepMonths = 2, Churn = fast, Upsell = fast },
+        };
+        var all = LabeledFeatures.Build(Sample, options);
+        var selected = AccountPrioritizer.BuildFeatures(Sample, options);
+
+        Assert.True(selected.Features.RowCount < all.Features.RowCount / 2, $"{selected.Features.RowCount} of {all.Features.RowCount} rows kept");
+        Assert.Equal(all.Features.RowCount, selected.SnapshotCount);
+        Assert.Equal(all.AsOfMonths, selected.AsOfMonths);
+        Assert.Equal(all.Report.Overall, selected.Report.Overall);
+        Assert.Equal(all.Report.ByMonth, selected.Report.ByMonth);
+        Assert.Equal(all.AccountLabels, selected.AccountLabels);
+
+        var m1 = AccountPrioritizer.Fit(all, options);
+        var m2 = AccountPrioritizer.Fit(selected, options);
+        var r1 = PrioritizerEvaluation.Evaluate(m1, all, Sample);
+        var r2 = PrioritizerEvaluation.Evaluate(m2, selected, Sample);
+        Assert.Equal(r1.Churn.Auc, r2.Churn.Auc);
+        Assert.Equal(r1.Upsell.Auc, r2.Upsell.Auc);
+        Assert.Equal(r1.Churn.OracleAuc, r2.Churn.OracleAuc);
+        Assert.Equal(r1.Upsell.NdcgAtK, r2.Upsell.NdcgAtK);
+        Assert.Equal(m1.UpsellRatio, m2.UpsellRatio);
+        Assert.Equal(m1.ChurnBackground.Values, m2.ChurnBackground.Values);
+        Assert.Equal(r1.Products.Select(p => p.PChurn), r2.Products.Select(p => p.PChurn));
+
+        // Every kept row carries the same feature values and label as in the full table.
+        var index = Enumerable.Range(0, all.Features.RowCount).ToDictionary(i => all.Features.Snapshots[i]);
+        for (int k = 0; k < selected.Features.RowCount; k++)
+        {
+            int i = index[selected.Features.Snapshots[k]];
+            Assert.Equal(all.Features.Row(i).ToArray(), selected.Features.Row(k).ToArray());
+            Assert.Equal(all.Labels[i], selected.Labels[k]);
+        }
+    }
+
+    [Fact]
+    public void With_whole_column_post_processing_the_full_table_is_built_then_cut_so_values_match()
+    {
+        var options = PipelineOptions.Default with
+        {
+            Features = new FeatureOptions { WinsorizeQuantile = 0.05, Missing = MissingValuePolicy.MedianWithIndicator },
+            Ranking = PipelineOptions.Default.Ranking with { MaxTrainingRows = 3_000 },
+        };
+        var all = LabeledFeatures.Build(Sample, options);
+        var selected = AccountPrioritizer.BuildFeatures(Sample, options);
+        Assert.Equal(all.Features.Registry.Names, selected.Features.Registry.Names);
+        var index = Enumerable.Range(0, all.Features.RowCount).ToDictionary(i => all.Features.Snapshots[i]);
+        for (int k = 0; k < selected.Features.RowCount; k++)
+            Assert.Equal(all.Features.Row(index[selected.Features.Snapshots[k]]).ToArray(), selected.Features.Row(k).ToArray());
+    }
+
+    [Fact]
+    public void Only_the_named_truth_tables_are_read()
+    {
+        var dir = Path.Combine(TestPaths.RepoRoot, "data-samples", "generated");
+        var (data, report) = new CrmCatalog(dir).Load(new LoadOptions { TruthTables = [TruthSchema.Risks] });
+        Assert.NotEmpty(data.Truth!.Risks);
+        Assert.Empty(data.Truth.Segments);
+        Assert.Equal(TableStatus.Absent, report.Tables.Single(t => t.Table == "truth/segments").Status);
+        var bad = Assert.Throws<OptionsValidationException>(() => new CrmCatalog(dir).Load(new LoadOptions { TruthTables = ["risk"] }));
+        Assert.Contains("unknown truth table 'risk'", bad.Message);
+    }
+}
