@@ -148,6 +148,7 @@ internal sealed class ConsoleRouter(string stream, TextWriter original) : TextWr
     static readonly Lock InstallGate = new();
     static volatile bool installed;
     static InputRouter? input;
+    static TextReader? installedIn; // Console.In right after the input router went in (.NET wraps it in a synchronized reader)
 
     /// <summary>Reads outside a cell see an empty stdin (the process's stdin is a protocol channel or nobody's terminal);
     /// cells keep asking their client. Under the install lock, so a session starting meanwhile cannot lose its router.</summary>
@@ -162,14 +163,24 @@ internal sealed class ConsoleRouter(string stream, TextWriter original) : TextWr
 
     /// <summary>Installs the routers once. A second session starting meanwhile waits until they are in place (returning
     /// early let its first cell read the process's stdin instead of asking its client).</summary>
+    /// <remarks>Also puts the input router back when something replaced Console.In since: setting
+    /// <c>Console.InputEncoding</c> (Microsoft.Playwright does) makes .NET drop Console.In and open a new reader over stdin,
+    /// after which a cell's Console.ReadLine read the process's stdin instead of asking its client.</remarks>
     public static void EnsureInstalled()
     {
-        if (installed) return;
+        if (installed && ReferenceEquals(Console.In, installedIn)) return;
         lock (InstallGate)
         {
-            if (installed) return;
-            Install();
-            installed = true;
+            if (!installed)
+            {
+                Install();
+                installed = true;
+            }
+            else if (!ReferenceEquals(Console.In, installedIn))
+            {
+                Console.SetIn(input!);
+                installedIn = Console.In;
+            }
         }
     }
 
@@ -180,6 +191,7 @@ internal sealed class ConsoleRouter(string stream, TextWriter original) : TextWr
         Console.SetError(new ConsoleRouter("stderr", Console.Error));
         input = new InputRouter(Console.In);
         Console.SetIn(input);
+        installedIn = Console.In;
         // An exception on a thread a cell started ends the process (.NET allows no recovery): at least say so, and why,
         // on the process's own stderr, instead of dying silently.
         AppDomain.CurrentDomain.UnhandledException += (_, e) =>

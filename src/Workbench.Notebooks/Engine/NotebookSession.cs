@@ -185,6 +185,7 @@ public sealed class NotebookSession : ICellSession
         var thread = new Thread(() =>
         {
             KernelTimings.Mark("s.thread");
+            ConsoleRouter.EnsureInstalled(); // cheap when nothing changed; puts the input router back if Console.In was replaced
             CellContext.Current = context;
             CellInterrupt.Token = token;
             try { done.TrySetResult(RunSubmission(code, cellName, token)); }
