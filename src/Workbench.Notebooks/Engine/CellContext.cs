@@ -146,9 +146,9 @@ internal sealed class CellContext(DisplayFormatter formatter, Action<CellOutput>
 internal sealed class ConsoleRouter(string stream, TextWriter original) : TextWriter
 {
     static readonly Lock InstallGate = new();
-    static volatile bool installed;
     static InputRouter? input;
-    static TextReader? installedIn; // Console.In right after the input router went in (.NET wraps it in a synchronized reader)
+    // Console.In right after the input router went in (.NET wraps it in a synchronized reader); null until installed.
+    static volatile TextReader? installedIn;
 
     /// <summary>Reads outside a cell see an empty stdin (the process's stdin is a protocol channel or nobody's terminal);
     /// cells keep asking their client. Under the install lock, so a session starting meanwhile cannot lose its router.</summary>
@@ -168,14 +168,10 @@ internal sealed class ConsoleRouter(string stream, TextWriter original) : TextWr
     /// after which a cell's Console.ReadLine read the process's stdin instead of asking its client.</remarks>
     public static void EnsureInstalled()
     {
-        if (installed && ReferenceEquals(Console.In, installedIn)) return;
+        if (installedIn is not null && ReferenceEquals(Console.In, installedIn)) return;
         lock (InstallGate)
         {
-            if (!installed)
-            {
-                Install();
-                installed = true;
-            }
+            if (installedIn is null) Install();
             else if (!ReferenceEquals(Console.In, installedIn))
             {
                 Console.SetIn(input!);
@@ -191,7 +187,6 @@ internal sealed class ConsoleRouter(string stream, TextWriter original) : TextWr
         Console.SetError(new ConsoleRouter("stderr", Console.Error));
         input = new InputRouter(Console.In);
         Console.SetIn(input);
-        installedIn = Console.In;
         // An exception on a thread a cell started ends the process (.NET allows no recovery): at least say so, and why,
         // on the process's own stderr, instead of dying silently.
         AppDomain.CurrentDomain.UnhandledException += (_, e) =>
@@ -207,6 +202,7 @@ internal sealed class ConsoleRouter(string stream, TextWriter original) : TextWr
             }
             catch (IOException) { }
         };
+        installedIn = Console.In; // last: sessions that find it set skip the lock
     }
 
     public override Encoding Encoding => original.Encoding;
@@ -250,20 +246,7 @@ internal sealed class InputRouter(TextReader original) : TextReader
     /// <summary>Where reads outside a cell go.</summary>
     public TextReader Original { get; set; } = original;
 
-    /// <summary>Where the last ReadLine went ("a cell" or "outside a cell: TYPE"), for the diagnosis of a read that did not
-    /// reach its cell (#19: a test whose cell read null only in the full test run).</summary>
-    internal static string? LastRoute { get; private set; }
-
-    public override string? ReadLine()
-    {
-        if (CellContext.Current is { } cell)
-        {
-            LastRoute = "a cell";
-            return cell.ReadInput("", password: false);
-        }
-        LastRoute = "outside a cell: " + Original.GetType().FullName;
-        return Original.ReadLine();
-    }
+    public override string? ReadLine() => CellContext.Current is { } cell ? cell.ReadInput("", password: false) : Original.ReadLine();
 
     public override int Read() => CellContext.Current is null ? Original.Read() : -1;
 
