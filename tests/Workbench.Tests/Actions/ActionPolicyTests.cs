@@ -13,7 +13,9 @@ public sealed class ActionPolicyTests(ActionFixture f, ITestOutputHelper output)
     [Fact(Skip = "Done-when item not met yet: with the logistic response model (model file version 2) the cross-fitted learned policy's true value on this fixture is 6164.7 " +
         "and the full-data one's 6333.9 against the oracle's 7220.4 (85.4% / 87.7%, target 90%); fitted on seed 7 and judged on new seed-8 accounts it reaches 87.1%, " +
         "fitted on seed 8 and judged on seed 7 90.4%. Round 5 (ActionLearnerScreenTests): the best truth-free candidate (logistic L2 10-30 x linear value model) " +
-        "reaches 89.2-89.7% here cross-fitted and 90.6-91.1% across seeds, still short; the context supports 94% (ActionCeilingTests); docs/actions.md")]
+        "reaches 89.2-89.7% here cross-fitted and 90.6-91.1% across seeds, still short; round 7 (threshold-shaped responses, a long-term/immediate ratio value " +
+        "model, the learner chosen by cross-validated policy value without truth) reaches at best 89.8% here, 90.7% and 91.2% across seeds; each part alone " +
+        "reaches 94-95% and the context supports 94% (ActionCeilingTests); docs/actions.md")]
     public void The_learned_policy_reaches_90_percent_of_the_oracle()
     {
         double learned = f.Evaluation["learned"].TrueValue!.Value, oracle = f.Evaluation["oracle"].TrueValue!.Value;
