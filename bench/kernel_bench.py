@@ -12,6 +12,8 @@ Measures (wall clock, this machine):
   first_cell       the first execute of "1 + 1" right after ready (send to execute_reply)
   start_to_first   start_kernel() until that first reply
   warm round trip  median / p90 / min of N further executes of "1 + 1" (send to execute_reply; iopub idle drained)
+  cpu per cell     user + sys CPU of the kernel process and its descendants (the executor child) over the N timed
+                   executes, divided by N (from /proc; a load-independent view of the cost when the machine is shared)
 """
 import argparse
 import os
@@ -55,6 +57,30 @@ def execute(kc, code):
     return elapsed * 1000
 
 
+def tree_cpu_seconds(root_pid):
+    """User + sys CPU seconds of root_pid alone and of root_pid with every live descendant (/proc/PID/stat, fields 14
+    and 15)."""
+    children, cpu = {}, {}
+    for name in os.listdir("/proc"):
+        if not name.isdigit():
+            continue
+        try:
+            with open(f"/proc/{name}/stat") as f:
+                fields = f.read().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        pid = int(name)
+        children.setdefault(int(fields[1]), []).append(pid)
+        cpu[pid] = int(fields[11]) + int(fields[12])
+    total, todo = 0, [root_pid]
+    while todo:
+        pid = todo.pop()
+        total += cpu.get(pid, 0)
+        todo.extend(children.get(pid, []))
+    tick = os.sysconf("SC_CLK_TCK")
+    return cpu.get(root_pid, 0) / tick, total / tick
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--runs", type=int, default=50)
@@ -83,7 +109,11 @@ def main():
                 execute(kc, args.setup)
             for _ in range(5):
                 execute(kc, args.code)
+            kernel_pid = km.provisioner.pid if getattr(km, "provisioner", None) else km.kernel.pid
+            cpu_before = tree_cpu_seconds(kernel_pid)
             warm = [execute(kc, args.code) for _ in range(args.runs)]
+            cpu_after = tree_cpu_seconds(kernel_pid)
+            kernel_cpu_ms, cpu_per_cell_ms = ((a - b) * 1000 / args.runs for a, b in zip(cpu_after, cpu_before))
         finally:
             kc.stop_channels()
             km.shutdown_kernel(now=False)
@@ -98,6 +128,7 @@ def main():
         with open("/proc/loadavg") as f:
             load = " ".join(f.read().split()[:3])
         print(f"warm_median_ms      {statistics.median(warm):8.2f}   (n={len(warm)}, code {args.code!r}, p90 {p90:.2f}, min {warm[0]:.2f}; load avg {load})")
+        print(f"cpu_per_cell_ms     {cpu_per_cell_ms:8.2f}   (kernel process and its children, user + sys; the kernel process alone {kernel_cpu_ms:.2f})")
     finally:
         shutil.rmtree(prefix, ignore_errors=True)
 

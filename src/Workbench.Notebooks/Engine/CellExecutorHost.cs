@@ -13,11 +13,7 @@ public static class CellExecutorHost
     public static int Run()
     {
         // The runtime read the JIT setting the parent chose at start; processes a cell starts get the user's environment.
-        if (Environment.GetEnvironmentVariable(ChildProcessSession.JitSetByParentVariable) == "1")
-        {
-            Environment.SetEnvironmentVariable(ChildProcessSession.TieredCompilationVariable, null);
-            Environment.SetEnvironmentVariable(ChildProcessSession.JitSetByParentVariable, null);
-        }
+        ChildProcessSession.ForgetJitSettingChosenForThisProcess();
         var protocolOut = new StreamWriter(Console.OpenStandardOutput(), new UTF8Encoding(false)) { AutoFlush = false, NewLine = "\n" };
         var protocolIn = new StreamReader(Console.OpenStandardInput(), new UTF8Encoding(false));
         Console.SetOut(Console.Error);

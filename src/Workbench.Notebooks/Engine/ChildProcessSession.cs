@@ -29,7 +29,18 @@ public sealed class ChildProcessSession : ICellSession
     public const string SessionLostName = "SessionLost";
 
     internal const string TieredCompilationVariable = "DOTNET_TieredCompilation";
+    /// <summary>Set to 1 beside <see cref="TieredCompilationVariable"/> when Workbench chose it (the kernelspec for the
+    /// kernel, the kernel or runner for its executor child), not the user.</summary>
     internal const string JitSetByParentVariable = "WORKBENCH_EXECUTOR_JIT_SET";
+
+    /// <summary>The runtime read its JIT setting at start: when Workbench chose it (<see cref="JitSetByParentVariable"/>),
+    /// remove it from this process's environment, so the processes this one starts get the user's environment.</summary>
+    internal static void ForgetJitSettingChosenForThisProcess()
+    {
+        if (Environment.GetEnvironmentVariable(JitSetByParentVariable) != "1") return;
+        Environment.SetEnvironmentVariable(TieredCompilationVariable, null);
+        Environment.SetEnvironmentVariable(JitSetByParentVariable, null);
+    }
 
     readonly ChildProcessOptions options;
     readonly TextWriter log;

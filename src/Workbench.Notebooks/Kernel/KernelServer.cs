@@ -70,6 +70,9 @@ public sealed class KernelServer : IDisposable
     /// <summary>Serves until a shutdown request (or SIGTERM). SIGINT interrupts the running cell.</summary>
     public void Run()
     {
+        // The kernelspec started this process without tiered compilation; the executor child gets its own setting from
+        // ChildProcessSession (which keeps a value it finds in the environment), so remove the kernelspec's first.
+        ChildProcessSession.ForgetJitSettingChosenForThisProcess();
         // Nothing outside a cell may read the kernel's stdin; replacing Console.In outright would cut cells of another
         // session in this process off from input_request, so the router's fallback is detached instead.
         ConsoleRouter.DetachStdin();

@@ -11,6 +11,11 @@ public enum KernelInstallScope
 
 /// <summary>Writes kernel.json for the workbench C# kernel, whose argv starts the running workbench executable
 /// with <c>kernel --connection-file {connection_file}</c>, and the kernel's logos (<see cref="KernelLogo"/>).</summary>
+/// <remarks>The spec's <c>env</c> starts the kernel process without tiered compilation: a kernel is short-lived and
+/// relays every cell through the same few methods, and with tiering its background recompilation of them (twice each,
+/// with PGO) was still running during the first minutes of cells, doubling the kernel's CPU per cell (bench/README.md,
+/// "Kernel round trip: ReadyToRun and tiering"). The kernel removes the setting from its environment at start
+/// (<see cref="KernelServer.Run"/>), so the executor child and the processes cells start get the usual treatment.</remarks>
 public static class KernelSpecInstaller
 {
     /// <summary>Installs for the current executable; returns the kernelspec folder.</summary>
@@ -34,6 +39,11 @@ public static class KernelSpecInstaller
             ["language"] = "C#",
             ["interrupt_mode"] = "signal",
             ["metadata"] = new JsonObject { ["debugger"] = false },
+            ["env"] = new JsonObject
+            {
+                [ChildProcessSession.TieredCompilationVariable] = "0",
+                [ChildProcessSession.JitSetByParentVariable] = "1",
+            },
         };
         var path = Path.Combine(dir, "kernel.json");
         var temp = path + ".tmp";

@@ -90,6 +90,9 @@ public sealed class CliTests
             spec["argv"]!.AsArray().Select(a => a!.GetValue<string>()));
         Assert.Equal("C# (Workbench)", spec["display_name"]!.GetValue<string>());
         Assert.Equal("C#", spec["language"]!.GetValue<string>());
+        // The kernel process runs without tiered compilation, marked as Workbench's choice (the kernel removes both at start).
+        Assert.Equal("0", spec["env"]!["DOTNET_TieredCompilation"]!.GetValue<string>());
+        Assert.Equal("1", spec["env"]!["WORKBENCH_EXECUTOR_JIT_SET"]!.GetValue<string>());
     }
 
     [Fact]
