@@ -59,15 +59,12 @@ public sealed record ScoringFeatures(
         if (asOf is DateOnly d && (t < 1 || t > panel.Months))
             throw new OptionsValidationException($"The as-of date {d:yyyy-MM-dd} is outside the data: {range}.");
         if (asOf is not null) return;
-        var populated = new SortedDictionary<int, int>();
-        void Count(DateOnly month)
-        {
-            int m = panel.MonthIndexOf(month);
-            populated[m] = populated.GetValueOrDefault(m) + 1;
-        }
-        foreach (var s in data.Spend) Count(s.Month);
-        foreach (var u in data.Usage) Count(u.Month);
-        var months = populated.Keys.ToArray();
+        // Rows per panel month (the panel spans exactly the spend and usage months, so every index is in range); an array,
+        // not a sorted map: this runs once per spend and usage row (15 million at 100,000 accounts).
+        var populated = new int[panel.Months];
+        foreach (var s in data.Spend) populated[panel.MonthIndexOf(s.Month)]++;
+        foreach (var u in data.Usage) populated[panel.MonthIndexOf(u.Month)]++;
+        var months = Enumerable.Range(0, populated.Length).Where(m => populated[m] > 0).ToArray();
         if (months.Length < 2) return;
         int lastIndex = months[^1], before = months[^2];
         if (lastIndex - before <= 1) return;

@@ -24,14 +24,26 @@ public sealed record AccountContext(
         ArgumentNullException.ThrowIfNull(data);
         var wanted = new HashSet<string>(accountIds, StringComparer.Ordinal);
         var first = asOf.AddMonths(-HistoryMonths);
-        var spend = new Dictionary<(string, DateOnly), double>();
+        // Spend and active users per wanted account and history month, summed in the data's row order (the same sums as a
+        // map keyed by account and month, without a tuple key hashed per row: this reads every spend and usage row). Only
+        // rows dated exactly on a history month's first day count, as with that map.
+        var index = new Dictionary<string, int>(wanted.Count, StringComparer.Ordinal);
+        foreach (var id in wanted) index[id] = index.Count;
+        var spend = new double[index.Count * HistoryMonths];
+        var users = new double[index.Count * HistoryMonths];
+        var hasUsers = new bool[index.Count * HistoryMonths];
+        string? lastId = null; int lastIndex = -1;
+        int Slot(string accountId, DateOnly month)
+        {
+            if (month.Day != 1 || month < first || month >= asOf) return -1;
+            // Fact rows come grouped by account: remember the last id's index.
+            if (!ReferenceEquals(accountId, lastId)) { lastIndex = index.TryGetValue(accountId, out int i) ? i : -1; lastId = accountId; }
+            return lastIndex < 0 ? -1 : lastIndex * HistoryMonths + (month.Year - first.Year) * 12 + month.Month - first.Month;
+        }
         foreach (var s in data.Spend)
-            if (s.Month >= first && s.Month < asOf && wanted.Contains(s.AccountId))
-                spend[(s.AccountId, s.Month)] = spend.GetValueOrDefault((s.AccountId, s.Month)) + (double)s.Amount;
-        var users = new Dictionary<(string, DateOnly), double>();
+            if (Slot(s.AccountId, s.Month) is int k and >= 0) spend[k] += (double)s.Amount;
         foreach (var u in data.Usage)
-            if (u.Month >= first && u.Month < asOf && u.ActiveUsers is int n && wanted.Contains(u.AccountId))
-                users[(u.AccountId, u.Month)] = users.GetValueOrDefault((u.AccountId, u.Month)) + n;
+            if (u.ActiveUsers is int n && Slot(u.AccountId, u.Month) is int k and >= 0) { users[k] += n; hasUsers[k] = true; }
         var renewals = data.Contracts.Where(c => c.Status == ContractStatus.Active && c.RenewalDate >= asOf && c.StartDate < asOf && wanted.Contains(c.AccountId))
             .GroupBy(c => c.AccountId, StringComparer.Ordinal)
             .ToDictionary(g => g.Key, g => g.OrderBy(c => c.RenewalDate).ThenBy(c => c.ContractId, StringComparer.Ordinal).First(), StringComparer.Ordinal);
@@ -45,10 +57,15 @@ public sealed record AccountContext(
             .ToDictionary(g => g.Key, g => (IReadOnlyList<OpenOpportunity>)g.OrderBy(o => o.CreatedDate).ThenBy(o => o.OpportunityId, StringComparer.Ordinal)
                 .Select(o => new OpenOpportunity(o.OpportunityId, productName(o.ProductId), o.DeclaredStage.ToString(), (double)o.Amount, o.CreatedDate)).ToList(), StringComparer.Ordinal);
         var result = new Dictionary<string, AccountContext>(StringComparer.Ordinal);
-        foreach (var id in wanted)
+        var months = Enumerable.Range(0, HistoryMonths).Select(i => first.AddMonths(i)).ToArray();
+        foreach (var (id, a) in index)
         {
-            var history = Enumerable.Range(0, HistoryMonths).Select(i => first.AddMonths(i))
-                .Select(m => new HistoryPoint(m, spend.GetValueOrDefault((id, m)), users.TryGetValue((id, m), out var v) ? v : null)).ToList();
+            var history = new List<HistoryPoint>(HistoryMonths);
+            for (int i = 0; i < HistoryMonths; i++)
+            {
+                int k = a * HistoryMonths + i;
+                history.Add(new HistoryPoint(months[i], spend[k], hasUsers[k] ? users[k] : null));
+            }
             renewals.TryGetValue(id, out var renewal);
             bool touched = last.TryGetValue(id, out var activity);
             result[id] = new AccountContext(history, renewal?.RenewalDate, renewal is null ? null : productName(renewal.ProductId),

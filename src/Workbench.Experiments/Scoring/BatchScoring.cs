@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using Workbench.Analytics.Explanation;
 using Workbench.Analytics.Features;
 using Workbench.Analytics.Ranking;
@@ -159,22 +160,29 @@ public static class BatchScoring
     public static IReadOnlyList<string> Write(ScoringResult result, string outDir, NarrativeOptions narratives, BookPageOptions pages, IProgress<string>? progress = null)
     {
         var staging = AtomicDirectory.StagingFor(outDir);
-        var files = new List<string>();
+        // Every output is its own file with its own bytes, so they are written side by side (the rep pages, one per rep,
+        // are most of the work at 100,000 accounts); the returned list keeps the fixed order below.
+        var jobs = new List<(string File, Action<string> Write)>
+        {
+            (BookCsvFile, path => AtomicFile.WriteText(path, BookFiles.Csv(result, narratives))),
+            (BookProductsCsvFile, path => AtomicFile.WriteText(path, BookFiles.ProductsCsv(result))),
+            (BookJsonFile, path => AtomicFile.Write(path, s => BookFiles.WriteJson(result, s))),
+        };
+        foreach (var (file, render) in BookReport.PageRenderers(result, pages))
+            jobs.Add((Path.Combine(ReportFolder, file), path => AtomicFile.WriteText(path, render())));
         try
         {
-            progress?.Report("writing book.csv");
-            AtomicFile.WriteText(Path.Combine(staging, BookCsvFile), BookFiles.Csv(result, narratives));
-            files.Add(BookCsvFile);
-            AtomicFile.WriteText(Path.Combine(staging, BookProductsCsvFile), BookFiles.ProductsCsv(result));
-            files.Add(BookProductsCsvFile);
-            progress?.Report("writing book.json");
-            AtomicFile.Write(Path.Combine(staging, BookJsonFile), s => BookFiles.WriteJson(result, s));
-            files.Add(BookJsonFile);
-            progress?.Report("writing the report pages");
-            foreach (var (file, html) in BookReport.Pages(result, pages))
+            progress?.Report("writing book.csv, book.json and the report pages");
+            Directory.CreateDirectory(Path.Combine(staging, ReportFolder));
+            try
             {
-                AtomicFile.WriteText(Path.Combine(staging, ReportFolder, file), html);
-                files.Add(Path.Combine(ReportFolder, file));
+                Parallel.ForEach(Partitioner.Create(0, jobs.Count, 1), new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount },
+                    range => { for (int i = range.Item1; i < range.Item2; i++) jobs[i].Write(Path.Combine(staging, jobs[i].File)); });
+            }
+            catch (AggregateException ex) when (ex.InnerExceptions.Count > 0)
+            {
+                // The first failure as itself (a WorkbenchException or an I/O error), not wrapped; nothing is moved into place.
+                System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(ex.InnerExceptions[0]).Throw();
             }
             AtomicDirectory.Replace(staging, outDir);
         }
@@ -182,7 +190,7 @@ public static class BatchScoring
         {
             if (Directory.Exists(staging)) Directory.Delete(staging, recursive: true);
         }
-        return files;
+        return jobs.Select(j => j.File).ToList();
     }
 }
 

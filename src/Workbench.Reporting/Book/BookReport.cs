@@ -38,15 +38,25 @@ public static class BookReport
     /// <summary>Every file of the report: file name (relative to the report folder) and its text. The pages share one copy
     /// of the plotly.js bundle shipped in Plotly.NET (<see cref="PlotlyFile"/>), one style sheet (<see cref="StyleFile"/>)
     /// and one script (<see cref="ScriptFile"/>) beside them, so each page carries only its own data and opens offline.</summary>
-    public static IEnumerable<(string File, string Html)> Pages(ScoringResult result, BookPageOptions options)
+    public static IEnumerable<(string File, string Html)> Pages(ScoringResult result, BookPageOptions options) =>
+        PageRenderers(result, options).Select(p => (p.File, p.Render()));
+
+    /// <summary>The files of <see cref="Pages(ScoringResult, BookPageOptions)"/>, in the same order, each with the function
+    /// that renders it; the renderers share nothing mutable, so a caller may run them on several threads (every file name
+    /// is distinct: <see cref="RepFileName"/> never gives two reps one file).</summary>
+    public static IReadOnlyList<(string File, Func<string> Render)> PageRenderers(ScoringResult result, BookPageOptions options)
     {
         ArgumentNullException.ThrowIfNull(result);
         ArgumentNullException.ThrowIfNull(options);
-        yield return (PlotlyFile, SegmentationCharts.PlotlyJs.Value);
-        yield return (StyleFile, BookAssets.Css);
-        yield return (ScriptFile, BookAssets.Js);
-        yield return (IndexFile, BookPages.IndexHtml(result, options));
-        foreach (var book in result.Books) yield return (RepFileName(book.RepId), BookPages.RepHtml(result, book, options));
+        var pages = new List<(string, Func<string>)>(result.Books.Count + 4)
+        {
+            (PlotlyFile, () => SegmentationCharts.PlotlyJs.Value),
+            (StyleFile, () => BookAssets.Css),
+            (ScriptFile, () => BookAssets.Js),
+            (IndexFile, () => BookPages.IndexHtml(result, options)),
+        };
+        foreach (var book in result.Books) pages.Add((RepFileName(book.RepId), () => BookPages.RepHtml(result, book, options)));
+        return pages;
     }
 
     /// <summary>The manager's index page (see <see cref="BookPages.IndexHtml"/>).</summary>
