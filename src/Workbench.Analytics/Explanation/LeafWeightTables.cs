@@ -27,14 +27,18 @@ internal sealed class LeafWeightTables
     // Per leaf (tabled trees only): its unique features, their hot factors (1 - z)/z, its path splits and its table.
     public readonly int[] LeafFeatureStart; // length leaves + 1
     public readonly int[] LeafFeature;
-    public readonly double[] HotFactor;
-    public readonly int[] LeafPathStart;    // length leaves + 1
-    public readonly int[] PathNode;         // tree-local node index of each split on the path
-    public readonly bool[] PathWantLeft;    // the direction the path takes at that split
-    public readonly int[] PathBit;          // the bit of the split's feature in the leaf's mask
+    /// <summary>Two factors per leaf feature: [2k] = -1 (the row does not follow it), [2k+1] = (1 - z)/z (it does).</summary>
+    public readonly double[] Factor;
+    /// <summary>Each leaf's tree-local node index.</summary>
+    public readonly int[] LeafNode;
+    /// <summary>Per tabled tree, its internal nodes parents first (tree-local), each with the bit its feature has in the masks of
+    /// the leaves below it (features are numbered in order of first appearance on the path, so the bit is shared by those leaves).</summary>
+    public readonly int[] TreeSplitStart;   // length trees + 1
+    public readonly int[] SplitNode;
+    public readonly int[] SplitBit;
     public readonly long[] LeafTableStart;
     public readonly double[] Table;
-    /// <summary>Largest node count of any tree (the size of the per-row direction scratch).</summary>
+    /// <summary>Largest node count of any tree (the size of the per-row mask scratch).</summary>
     public readonly int MaxTreeNodes;
     /// <summary>Table entries held, and how many trees fell back to the recursive algorithm.</summary>
     public long Entries => Table.LongLength;
@@ -45,8 +49,9 @@ internal sealed class LeafWeightTables
         int trees = m.Roots.Length;
         Tabled = new bool[trees];
         TreeLeafStart = new int[trees + 1];
-        var featureStart = new List<int> { 0 }; var features = new List<int>(); var hot = new List<double>();
-        var pathStart = new List<int> { 0 }; var pathNode = new List<int>(); var pathLeft = new List<bool>(); var pathBit = new List<int>();
+        var featureStart = new List<int> { 0 }; var features = new List<int>(); var factor = new List<double>();
+        var leafNode = new List<int>(); var splitNode = new List<int>(); var splitBit = new List<int>();
+        TreeSplitStart = new int[trees + 1];
         var tableStart = new List<long>(); var table = new List<double[]>();
         long used = 0, at = 0;
         int maxNodes = 0;
@@ -55,29 +60,31 @@ internal sealed class LeafWeightTables
             int root = m.Roots[t];
             int end = t + 1 < trees ? m.Roots[t + 1] : m.Left.Length;
             maxNodes = Math.Max(maxNodes, end - root);
-            TreeLeafStart[t] = tableStart.Count;
-            if (m.Left[root] < 0) { TreeLeafStart[t + 1] = tableStart.Count; continue; } // a lone leaf explains nothing: tabled, no leaves
-            var leaves = Leaves(m, root);
-            if (leaves is null) { TreeLeafStart[t + 1] = tableStart.Count; continue; }
+            TreeLeafStart[t] = TreeLeafStart[t + 1] = tableStart.Count;
+            TreeSplitStart[t] = TreeSplitStart[t + 1] = splitNode.Count;
+            if (m.Left[root] < 0) continue; // a lone leaf explains nothing
+            var (leaves, splits) = Leaves(m, root);
+            if (leaves is null) continue;
             long size = leaves.Sum(l => 1L << l.Features.Count);
-            if (used + size > budget) { TreeLeafStart[t + 1] = tableStart.Count; continue; }
+            if (used + size > budget) continue;
             used += size;
             Tabled[t] = true;
+            foreach (var (node, bit) in splits!) { splitNode.Add(node - root); splitBit.Add(bit); }
+            TreeSplitStart[t + 1] = splitNode.Count;
             foreach (var leaf in leaves)
             {
                 int d = leaf.Features.Count;
-                for (int i = 0; i < d; i++) { features.Add(leaf.Features[i]); hot.Add((1 - leaf.Zero[i]) / leaf.Zero[i]); }
+                for (int i = 0; i < d; i++) { features.Add(leaf.Features[i]); factor.Add(-1.0); factor.Add((1 - leaf.Zero[i]) / leaf.Zero[i]); }
                 featureStart.Add(features.Count);
-                foreach (var (node, left, bit) in leaf.Path) { pathNode.Add(node - root); pathLeft.Add(left); pathBit.Add(bit); }
-                pathStart.Add(pathNode.Count);
+                leafNode.Add(leaf.Node - root);
                 tableStart.Add(at);
                 table.Add(Weights(leaf.Zero, m.Value[leaf.Node]));
                 at += table[^1].Length;
             }
             TreeLeafStart[t + 1] = tableStart.Count;
         }
-        LeafFeatureStart = featureStart.ToArray(); LeafFeature = features.ToArray(); HotFactor = hot.ToArray();
-        LeafPathStart = pathStart.ToArray(); PathNode = pathNode.ToArray(); PathWantLeft = pathLeft.ToArray(); PathBit = pathBit.ToArray();
+        LeafFeatureStart = featureStart.ToArray(); LeafFeature = features.ToArray(); Factor = factor.ToArray();
+        LeafNode = leafNode.ToArray(); SplitNode = splitNode.ToArray(); SplitBit = splitBit.ToArray();
         LeafTableStart = tableStart.ToArray();
         Table = new double[used];
         at = 0;
@@ -85,14 +92,16 @@ internal sealed class LeafWeightTables
         MaxTreeNodes = maxNodes;
     }
 
-    sealed record Leaf(int Node, List<int> Features, List<double> Zero, List<(int Node, bool Left, int Bit)> Path);
+    sealed record Leaf(int Node, List<int> Features, List<double> Zero);
 
-    /// <summary>Every leaf of a tree with its unique path features and their background shares; null when the tree cannot be
-    /// tabled (a zero cover fraction on a path, or a leaf with more than <see cref="MaxLeafBits"/> unique features).</summary>
-    static List<Leaf>? Leaves(CompiledEnsemble m, int root)
+    /// <summary>Every leaf of a tree with its unique path features and their background shares, and every split (parents first)
+    /// with its feature's bit; null leaves when the tree cannot be tabled (a zero cover fraction on a path, or a leaf with more
+    /// than <see cref="MaxLeafBits"/> unique features).</summary>
+    static (List<Leaf>? Leaves, List<(int Node, int Bit)>? Splits) Leaves(CompiledEnsemble m, int root)
     {
         var result = new List<Leaf>();
-        var features = new List<int>(); var zero = new List<double>(); var path = new List<(int, bool, int)>();
+        var splits = new List<(int, int)>();
+        var features = new List<int>(); var zero = new List<double>();
         bool ok = true;
         void Walk(int node)
         {
@@ -100,30 +109,30 @@ internal sealed class LeafWeightTables
             if (m.Left[node] < 0)
             {
                 if (features.Count > MaxLeafBits) { ok = false; return; }
-                result.Add(new Leaf(node, [.. features], [.. zero], [.. path]));
+                result.Add(new Leaf(node, [.. features], [.. zero]));
                 return;
             }
             int f = m.Feature[node];
+            int bit = features.IndexOf(f);
+            bool added = bit < 0;
+            if (added) bit = features.Count;
+            splits.Add((node, bit)); // pre-order: a node before its children
             foreach (bool left in (ReadOnlySpan<bool>)[true, false])
             {
                 int child = left ? m.Left[node] : m.Right[node];
                 double share = m.CoverFraction[child];
                 if (share == 0) { ok = false; return; }
-                int bit = features.IndexOf(f);
-                bool added = bit < 0;
                 double saved = 0;
-                if (added) { bit = features.Count; features.Add(f); zero.Add(share); }
+                if (added) { features.Add(f); zero.Add(share); }
                 else { saved = zero[bit]; zero[bit] = saved * share; }
-                path.Add((node, left, bit));
                 Walk(child);
-                path.RemoveAt(path.Count - 1);
                 if (added) { features.RemoveAt(bit); zero.RemoveAt(bit); }
                 else zero[bit] = saved;
                 if (!ok) return;
             }
         }
         Walk(root);
-        return ok ? result : null;
+        return ok ? (result, splits) : (null, null);
     }
 
     /// <summary>Q(T) = value * sum over S subset T of w(|S|, d) * prod_{j not in S} z_j, for every T (bit j = feature j of the leaf).</summary>

@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 
 namespace Workbench.Analytics.Explanation;
 
@@ -132,12 +133,12 @@ public static class TreeShap
         return new ShapBatch(values, margins, rows.Count, f, ensemble.FeatureNames, compiled.ExpectedValue);
     }
 
-    /// <summary>Per-thread working memory: the recursion's path segments and one tree's split directions for a row.</summary>
+    /// <summary>Per-thread working memory: the recursion's path segments and one tree's node masks for a row.</summary>
     internal sealed class Scratch(CompiledEnsemble model)
     {
         // A path holds at most depth+1 elements (the root's dummy plus one per split); level k's segment holds k+1.
         public readonly PathElement[] Path = new PathElement[(model.MaxDepth + 2) * (model.MaxDepth + 3) / 2];
-        public readonly bool[] GoLeft = new bool[model.Tables.MaxTreeNodes];
+        public readonly int[] Masks = new int[model.Tables.MaxTreeNodes];
     }
 
     internal struct PathElement
@@ -164,41 +165,48 @@ public static class TreeShap
             for (int r = start; r < end; r++)
             {
                 var rowPhi = phi.Slice((r - start) * f, f);
-                if (tabled) AddTree(model, tables, t, rows[r], rowPhi, scratch.GoLeft);
+                if (tabled) AddTree(model, tables, t, rows[r], rowPhi, scratch.Masks);
                 else Recurse(model, rows[r], rowPhi, scratch.Path, root, parentStart: 0, parentLength: 0, zero: 1.0, one: 1.0, feature: -1);
             }
         }
     }
 
-    /// <summary>One tabled tree's contributions for one row: the split directions once, then per leaf the mask of the
-    /// path features the row follows and one table read per feature (see <see cref="LeafWeightTables"/>).</summary>
-    static void AddTree(CompiledEnsemble m, LeafWeightTables tables, int tree, float[] row, Span<double> phi, bool[] goLeft)
+    /// <summary>One tabled tree's contributions for one row: the row's masks pushed down the splits once (a child's mask is its
+    /// parent's with the split feature's bit cleared where the row turns away), then per leaf one table read per path feature
+    /// (see <see cref="LeafWeightTables"/>). The loops are the hot path of explanation: branch-free (the row's directions are
+    /// unpredictable) and without bounds checks, over arrays whose indices <see cref="LeafWeightTables"/> built consistent.</summary>
+    static void AddTree(CompiledEnsemble m, LeafWeightTables tables, int tree, float[] row, Span<double> phi, int[] masks)
     {
         int root = m.Roots[tree];
-        int nodes = (tree + 1 < m.Roots.Length ? m.Roots[tree + 1] : m.Left.Length) - root;
-        for (int n = 0; n < nodes; n++)
+        ref int mask = ref MemoryMarshal.GetArrayDataReference(masks);
+        mask = -1; // the root: every feature followed so far
+        for (int k = tables.TreeSplitStart[tree]; k < tables.TreeSplitStart[tree + 1]; k++)
         {
-            int g = root + n;
-            if (m.Left[g] < 0) continue;
+            int n = tables.SplitNode[k], g = root + n;
             float x = row[m.Feature[g]];
-            goLeft[n] = float.IsNaN(x) ? m.MissingLeft[g] : x <= m.Threshold[g];
+            int left = (float.IsNaN(x) ? m.MissingLeft[g] : x <= m.Threshold[g]) ? 1 : 0;
+            int parent = Unsafe.Add(ref mask, n), bit = 1 << tables.SplitBit[k];
+            Unsafe.Add(ref mask, m.Left[g] - root) = parent & ~((left ^ 1) * bit);
+            Unsafe.Add(ref mask, m.Right[g] - root) = parent & ~(left * bit);
         }
-        var table = tables.Table;
-        var pathNode = tables.PathNode; var pathWantLeft = tables.PathWantLeft; var pathBit = tables.PathBit;
-        var leafFeature = tables.LeafFeature; var hotFactor = tables.HotFactor;
-        for (int leaf = tables.TreeLeafStart[tree]; leaf < tables.TreeLeafStart[tree + 1]; leaf++)
+        ref int leafNode = ref MemoryMarshal.GetArrayDataReference(tables.LeafNode);
+        ref int leafFeatureStart = ref MemoryMarshal.GetArrayDataReference(tables.LeafFeatureStart);
+        ref long leafTableStart = ref MemoryMarshal.GetArrayDataReference(tables.LeafTableStart);
+        ref int leafFeature = ref MemoryMarshal.GetArrayDataReference(tables.LeafFeature);
+        ref double factor = ref MemoryMarshal.GetArrayDataReference(tables.Factor);
+        ref double table = ref MemoryMarshal.GetArrayDataReference(tables.Table);
+        ref double contribution = ref MemoryMarshal.GetReference(phi);
+        for (int leaf = tables.TreeLeafStart[tree], leafEnd = tables.TreeLeafStart[tree + 1]; leaf < leafEnd; leaf++)
         {
-            int first = tables.LeafFeatureStart[leaf], d = tables.LeafFeatureStart[leaf + 1] - first;
-            int hot = (1 << d) - 1;
-            for (int p = tables.LeafPathStart[leaf]; p < tables.LeafPathStart[leaf + 1]; p++)
-                if (goLeft[pathNode[p]] != pathWantLeft[p]) hot &= ~(1 << pathBit[p]);
-            long offset = tables.LeafTableStart[leaf];
-            double coldValue = table[offset + hot];
+            int first = Unsafe.Add(ref leafFeatureStart, leaf), d = Unsafe.Add(ref leafFeatureStart, leaf + 1) - first;
+            int hot = Unsafe.Add(ref mask, Unsafe.Add(ref leafNode, leaf)) & ((1 << d) - 1);
+            ref double q = ref Unsafe.Add(ref table, (nint)Unsafe.Add(ref leafTableStart, leaf));
             for (int i = 0; i < d; i++)
             {
-                int bit = 1 << i;
-                if ((hot & bit) != 0) phi[leafFeature[first + i]] += hotFactor[first + i] * table[offset + (hot ^ bit)];
-                else phi[leafFeature[first + i]] -= coldValue;
+                int k = first + i;
+                // A hot feature reads Q(H without it) times (1 - z)/z; a cold one reads Q(H) (its bit is already clear) times -1.
+                Unsafe.Add(ref contribution, Unsafe.Add(ref leafFeature, k)) +=
+                    Unsafe.Add(ref factor, 2 * k + ((hot >> i) & 1)) * Unsafe.Add(ref q, hot & ~(1 << i));
             }
         }
     }
