@@ -52,7 +52,7 @@ internal sealed class LeafWeightTables
         var featureStart = new List<int> { 0 }; var features = new List<int>(); var factor = new List<double>();
         var leafNode = new List<int>(); var splitNode = new List<int>(); var splitBit = new List<int>();
         TreeSplitStart = new int[trees + 1];
-        var tableStart = new List<long>(); var table = new List<double[]>();
+        var tableStart = new List<long>(); var tabledLeaves = new List<Leaf>();
         long used = 0, at = 0;
         int maxNodes = 0;
         for (int t = 0; t < trees; t++)
@@ -78,17 +78,22 @@ internal sealed class LeafWeightTables
                 featureStart.Add(features.Count);
                 leafNode.Add(leaf.Node - root);
                 tableStart.Add(at);
-                table.Add(Weights(leaf.Zero, m.Value[leaf.Node]));
-                at += table[^1].Length;
+                tabledLeaves.Add(leaf);
+                at += 1L << d;
             }
             TreeLeafStart[t + 1] = tableStart.Count;
         }
         LeafFeatureStart = featureStart.ToArray(); LeafFeature = features.ToArray(); Factor = factor.ToArray();
         LeafNode = leafNode.ToArray(); SplitNode = splitNode.ToArray(); SplitBit = splitBit.ToArray();
         LeafTableStart = tableStart.ToArray();
+        // One allocation, filled in place: per-leaf arrays would be large-object allocations that trigger full collections.
         Table = new double[used];
-        at = 0;
-        foreach (var a in table) { a.CopyTo(Table, at); at += a.Length; }
+        var outside = new double[1 << MaxLeafBits];
+        for (int l = 0; l < tabledLeaves.Count; l++)
+        {
+            var leaf = tabledLeaves[l];
+            Weights(leaf.Zero, m.Value[leaf.Node], Table.AsSpan((int)LeafTableStart[l], 1 << leaf.Features.Count), outside);
+        }
         MaxTreeNodes = maxNodes;
     }
 
@@ -135,15 +140,16 @@ internal sealed class LeafWeightTables
         return ok ? (result, splits) : (null, null);
     }
 
-    /// <summary>Q(T) = value * sum over S subset T of w(|S|, d) * prod_{j not in S} z_j, for every T (bit j = feature j of the leaf).</summary>
-    internal static double[] Weights(IReadOnlyList<double> zero, double value)
+    /// <summary>Q(T) = value * sum over S subset T of w(|S|, d) * prod_{j not in S} z_j, for every T (bit j = feature j of the leaf).
+    /// Built once per leaf of both models when explanation starts: compiled optimized at once rather than tiered up.</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+    internal static void Weights(IReadOnlyList<double> zero, double value, Span<double> q, double[] outside)
     {
         int d = zero.Count;
         int full = (1 << d) - 1;
-        var q = new double[1 << d];
-        if (d == 0) { q[0] = 0; return q; } // cannot happen for a leaf under a split; kept total
+        q.Clear();
+        if (d == 0) return; // cannot happen for a leaf under a split; kept total
         // prod_{j not in S} z_j, from the full set down: S gets the product of S plus its lowest missing bit, times that z.
-        var outside = new double[1 << d];
         outside[full] = 1;
         for (int s = full - 1; s >= 0; s--)
         {
@@ -161,9 +167,10 @@ internal sealed class LeafWeightTables
         for (int s = 0; s < full; s++) q[s] = weight[System.Numerics.BitOperations.PopCount((uint)s)] * outside[s];
         // Q(full) is never read (H lacks i or holds a cold feature); its term stays 0.
         for (int b = 0; b < d; b++)
-            for (int s = 0; s <= full; s++)
-                if ((s & (1 << b)) != 0) q[s] += q[s ^ (1 << b)];
+        {
+            int bit = 1 << b;
+            for (int s = bit; s <= full; s = (s + 1) | bit) q[s] += q[s ^ bit]; // the sets holding bit b, in increasing order
+        }
         for (int s = 0; s <= full; s++) q[s] *= value;
-        return q;
     }
 }
