@@ -72,6 +72,10 @@ internal static class ShapThroughput
         var leaves = ensemble.Trees.Select(t => Enumerable.Range(0, t.NodeCount).Count(t.IsLeaf)).ToArray();
         Console.WriteLine($"ensemble: {ensemble.Trees.Count} trees, leaves mean {leaves.Average():F1} max {leaves.Max()}, max depth {ensemble.MaxDepth()}, {ensemble.FeatureCount} features");
 
+        clock.Restart();
+        var tables = ensemble.Compiled.Tables;
+        int maxBits = Enumerable.Range(0, tables.LeafFeatureStart.Length - 1).Select(l => tables.LeafFeatureStart[l + 1] - tables.LeafFeatureStart[l]).DefaultIfEmpty().Max();
+        Console.WriteLine(Invariant($"leaf weight tables: {tables.Entries} entries ({tables.Entries * 8 / 1e6:F1} MB), most unique features on a path {maxBits}, {tables.UntabledTrees} trees left to the recursion, built in {clock.Elapsed.TotalSeconds:F2} s"));
         var rows = Synthetic(rowCount, seed: 2, missingRate: 0).Select(e => e.Features).ToArray();
         var options = new TreeShapOptions(MaxDegreeOfParallelism: threads);
         TreeShap.Explain(ensemble, rows.Take(2000).ToArray(), options); // warm-up (JIT)

@@ -23,6 +23,10 @@ internal sealed class CompiledEnsemble
     public readonly int MaxDepth;
     public const int MaxSupportedDepth = 250;
 
+    LeafWeightTables? _tables;
+    /// <summary>Per-leaf TreeSHAP weight tables, built on first use and shared by every explained row.</summary>
+    public LeafWeightTables Tables => LazyInitializer.EnsureInitialized(ref _tables, () => new LeafWeightTables(this));
+
     public CompiledEnsemble(TreeEnsemble ensemble)
     {
         FeatureCount = ensemble.FeatureCount;

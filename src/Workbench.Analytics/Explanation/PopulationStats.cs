@@ -18,7 +18,25 @@ internal sealed class PopulationStats
         _sorted = new float[columns][]; _positivesBefore = new int[columns][];
         Parallel.For(0, columns, j =>
         {
-            var idx = Enumerable.Range(0, n).Where(i => !float.IsNaN(values[i * columns + j])).OrderBy(i => values[i * columns + j]).ThenBy(i => i).ToArray();
+            // Ordered by value, then row (the order a stable sort gives): an array sort, then each run of equal values by row.
+            int count = 0;
+            for (int i = 0; i < n; i++) if (!float.IsNaN(values[i * columns + j])) count++;
+            var idx = new int[count];
+            var keys = new float[count];
+            for (int i = 0, k = 0; i < n; i++)
+            {
+                float v = values[i * columns + j];
+                if (float.IsNaN(v)) continue;
+                idx[k] = i; keys[k++] = v;
+            }
+            Array.Sort(keys, idx);
+            for (int start = 0; start < count;)
+            {
+                int end = start + 1;
+                while (end < count && keys[end] == keys[start]) end++;
+                if (end - start > 1) Array.Sort(idx, start, end - start);
+                start = end;
+            }
             _sorted[j] = idx.Select(i => values[i * columns + j]).ToArray();
             var prefix = new int[idx.Length + 1];
             for (int k = 0; k < idx.Length; k++) prefix[k + 1] = prefix[k] + (labels[idx[k]] ? 1 : 0);

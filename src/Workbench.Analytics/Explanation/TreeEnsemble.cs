@@ -169,15 +169,17 @@ public sealed class TreeEnsemble
     public TreeEnsemble WithCoversFrom(IEnumerable<float[]> backgroundRows)
     {
         ArgumentNullException.ThrowIfNull(backgroundRows);
+        var rows = backgroundRows as IReadOnlyList<float[]> ?? backgroundRows.ToList();
+        foreach (var row in rows) CheckRow(row);
+        if (rows.Count == 0) throw new ArgumentException("No background rows: covers need at least one row.", nameof(backgroundRows));
         var covers = Trees.Select(t => new double[t.NodeCount]).ToArray();
-        long count = 0;
-        foreach (var row in backgroundRows)
+        // Trees in parallel: each tree's covers are whole-number counts of its own, the same whatever the thread count.
+        Parallel.For(0, Trees.Count, t =>
         {
-            CheckRow(row);
-            for (int t = 0; t < Trees.Count; t++)
+            var tree = Trees[t];
+            var cover = covers[t];
+            foreach (var row in rows)
             {
-                var tree = Trees[t];
-                var cover = covers[t];
                 int node = 0;
                 cover[0] += 1;
                 while (!tree.IsLeaf(node))
@@ -186,9 +188,7 @@ public sealed class TreeEnsemble
                     cover[node] += 1;
                 }
             }
-            count++;
-        }
-        if (count == 0) throw new ArgumentException("No background rows: covers need at least one row.", nameof(backgroundRows));
+        });
         return new TreeEnsemble(Trees.Select((t, i) => t.WithCover(covers[i])).ToArray(), Bias, FeatureCount, FeatureNames, Link);
     }
 

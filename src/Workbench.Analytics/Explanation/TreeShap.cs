@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 
 namespace Workbench.Analytics.Explanation;
 
@@ -69,7 +70,8 @@ public sealed class ShapBatch
 /// Exact path-dependent TreeSHAP (Lundberg, Erion &amp; Lee 2018, "Consistent individualized feature attribution
 /// for tree ensembles", Algorithm 2): Shapley values of the raw margin where a feature outside the coalition is
 /// integrated out by following both children of its splits, weighted by the children's covers.
-/// Polynomial time, O(trees * leaves * depth^2) per row.
+/// Each tree's leaves carry precomputed weight tables (<see cref="LeafWeightTables"/>, Fast TreeSHAP v2), so a row costs
+/// O(trees * leaves * depth); a tree whose tables would be too large uses the recursion, O(leaves * depth^2).
 /// </summary>
 /// <example>
 /// <code>
@@ -88,8 +90,7 @@ public static class TreeShap
         ensemble.CheckRow(row);
         var compiled = ensemble.Compiled;
         var phi = new double[ensemble.FeatureCount];
-        var scratch = new Scratch(compiled.MaxDepth);
-        ExplainRow(compiled, row, phi, scratch);
+        ExplainRows(compiled, compiled.Tables, [row], 0, 1, phi, new Scratch(compiled));
         return new ShapExplanation(compiled.ExpectedValue, phi, compiled.PredictMargin(row, ensemble.Bias));
     }
 
@@ -113,30 +114,31 @@ public static class TreeShap
         int f = ensemble.FeatureCount;
         var values = new double[(long)rows.Count * f > int.MaxValue ? throw new ArgumentException("Too many rows for one batch.", nameof(rows)) : rows.Count * f];
         var margins = new double[rows.Count];
-        // Rows are independent: each chunk writes only its own slice, so the result is the same whatever the thread count.
+        var tables = compiled.Tables;
+        // Rows are independent: each chunk writes only its own slice and a row's values do not depend on its chunk, so the
+        // result is the same whatever the thread count. Within a chunk the loop runs tree by tree, so one tree's tables stay
+        // in cache for all the chunk's rows.
         const int chunk = 64;
         int chunks = (rows.Count + chunk - 1) / chunk;
         Parallel.For(0, chunks, new ParallelOptions { MaxDegreeOfParallelism = options.MaxDegreeOfParallelism },
-            () => new Scratch(compiled.MaxDepth),
+            () => new Scratch(compiled),
             (c, _, scratch) =>
             {
-                int end = Math.Min(rows.Count, (c + 1) * chunk);
-                for (int r = c * chunk; r < end; r++)
-                {
-                    ExplainRow(compiled, rows[r], values.AsSpan(r * f, f), scratch);
-                    margins[r] = compiled.PredictMargin(rows[r], ensemble.Bias);
-                }
+                int start = c * chunk, end = Math.Min(rows.Count, (c + 1) * chunk);
+                ExplainRows(compiled, tables, rows, start, end, values.AsSpan(start * f, (end - start) * f), scratch);
+                for (int r = start; r < end; r++) margins[r] = compiled.PredictMargin(rows[r], ensemble.Bias);
                 return scratch;
             },
             _ => { });
         return new ShapBatch(values, margins, rows.Count, f, ensemble.FeatureNames, compiled.ExpectedValue);
     }
 
-    /// <summary>Per-thread working memory: one path segment per recursion level, laid end to end.</summary>
-    internal sealed class Scratch(int maxDepth)
+    /// <summary>Per-thread working memory: the recursion's path segments and one tree's node masks for a row.</summary>
+    internal sealed class Scratch(CompiledEnsemble model)
     {
         // A path holds at most depth+1 elements (the root's dummy plus one per split); level k's segment holds k+1.
-        public readonly PathElement[] Path = new PathElement[(maxDepth + 2) * (maxDepth + 3) / 2];
+        public readonly PathElement[] Path = new PathElement[(model.MaxDepth + 2) * (model.MaxDepth + 3) / 2];
+        public readonly int[] Masks = new int[model.Tables.MaxTreeNodes];
     }
 
     internal struct PathElement
@@ -147,7 +149,71 @@ public static class TreeShap
         public double Weight; // permutation weight of the subsets of the path's features
     }
 
-    internal static void ExplainRow(CompiledEnsemble model, ReadOnlySpan<float> row, Span<double> phi, Scratch scratch)
+    /// <summary>SHAP values of rows <paramref name="start"/>..<paramref name="end"/> into <paramref name="phi"/> (row-major,
+    /// starting with row <paramref name="start"/>): tree by tree, a tabled tree by its leaf tables, any other by the recursion.
+    /// Each row's values are summed over trees in the ensemble's order whatever the chunk, so they do not depend on it.</summary>
+    internal static void ExplainRows(CompiledEnsemble model, LeafWeightTables tables, IReadOnlyList<float[]> rows, int start, int end,
+        Span<double> phi, Scratch scratch)
+    {
+        int f = model.FeatureCount;
+        phi.Clear();
+        for (int t = 0; t < model.Roots.Length; t++)
+        {
+            int root = model.Roots[t];
+            if (model.Left[root] < 0) continue; // a single leaf moves nothing away from the expected value
+            bool tabled = tables.Tabled[t];
+            for (int r = start; r < end; r++)
+            {
+                var rowPhi = phi.Slice((r - start) * f, f);
+                if (tabled) AddTree(model, tables, t, rows[r], rowPhi, scratch.Masks);
+                else Recurse(model, rows[r], rowPhi, scratch.Path, root, parentStart: 0, parentLength: 0, zero: 1.0, one: 1.0, feature: -1);
+            }
+        }
+    }
+
+    /// <summary>One tabled tree's contributions for one row: the row's masks pushed down the splits once (a child's mask is its
+    /// parent's with the split feature's bit cleared where the row turns away), then per leaf one table read per path feature
+    /// (see <see cref="LeafWeightTables"/>). The loops are the hot path of explanation: branch-free (the row's directions are
+    /// unpredictable) and without bounds checks, over arrays whose indices <see cref="LeafWeightTables"/> built consistent.</summary>
+    static void AddTree(CompiledEnsemble m, LeafWeightTables tables, int tree, float[] row, Span<double> phi, int[] masks)
+    {
+        int root = m.Roots[tree];
+        ref int mask = ref MemoryMarshal.GetArrayDataReference(masks);
+        mask = -1; // the root: every feature followed so far
+        for (int k = tables.TreeSplitStart[tree]; k < tables.TreeSplitStart[tree + 1]; k++)
+        {
+            int n = tables.SplitNode[k], g = root + n;
+            float x = row[m.Feature[g]];
+            int left = (float.IsNaN(x) ? m.MissingLeft[g] : x <= m.Threshold[g]) ? 1 : 0;
+            int parent = Unsafe.Add(ref mask, n), bit = 1 << tables.SplitBit[k];
+            Unsafe.Add(ref mask, m.Left[g] - root) = parent & ~((left ^ 1) * bit);
+            Unsafe.Add(ref mask, m.Right[g] - root) = parent & ~(left * bit);
+        }
+        ref int leafNode = ref MemoryMarshal.GetArrayDataReference(tables.LeafNode);
+        ref int leafFeatureStart = ref MemoryMarshal.GetArrayDataReference(tables.LeafFeatureStart);
+        ref long leafTableStart = ref MemoryMarshal.GetArrayDataReference(tables.LeafTableStart);
+        ref int leafFeature = ref MemoryMarshal.GetArrayDataReference(tables.LeafFeature);
+        ref double factor = ref MemoryMarshal.GetArrayDataReference(tables.Factor);
+        ref double table = ref MemoryMarshal.GetArrayDataReference(tables.Table);
+        ref double contribution = ref MemoryMarshal.GetReference(phi);
+        for (int leaf = tables.TreeLeafStart[tree], leafEnd = tables.TreeLeafStart[tree + 1]; leaf < leafEnd; leaf++)
+        {
+            int first = Unsafe.Add(ref leafFeatureStart, leaf), d = Unsafe.Add(ref leafFeatureStart, leaf + 1) - first;
+            int hot = Unsafe.Add(ref mask, Unsafe.Add(ref leafNode, leaf)) & ((1 << d) - 1);
+            ref double q = ref Unsafe.Add(ref table, (nint)Unsafe.Add(ref leafTableStart, leaf));
+            for (int i = 0; i < d; i++)
+            {
+                int k = first + i;
+                // A hot feature reads Q(H without it) times (1 - z)/z; a cold one reads Q(H) (its bit is already clear) times -1.
+                Unsafe.Add(ref contribution, Unsafe.Add(ref leafFeature, k)) +=
+                    Unsafe.Add(ref factor, 2 * k + ((hot >> i) & 1)) * Unsafe.Add(ref q, hot & ~(1 << i));
+            }
+        }
+    }
+
+    /// <summary>The recursive algorithm alone (Lundberg et al. Algorithm 2, every tree): the reference the tables are tested
+    /// against, and what a tree without tables uses.</summary>
+    internal static void ExplainRowRecursive(CompiledEnsemble model, ReadOnlySpan<float> row, Span<double> phi, Scratch scratch)
     {
         phi.Clear();
         var path = scratch.Path;
@@ -156,6 +222,16 @@ public static class TreeShap
             if (model.Left[root] < 0) continue; // a single leaf moves nothing away from the expected value
             Recurse(model, row, phi, path, root, parentStart: 0, parentLength: 0, zero: 1.0, one: 1.0, feature: -1);
         }
+    }
+
+    /// <summary>SHAP values of one row by the recursive algorithm alone (the reference for tests and the bench).</summary>
+    internal static ShapExplanation ExplainRecursive(TreeEnsemble ensemble, float[] row)
+    {
+        ensemble.CheckRow(row);
+        var compiled = ensemble.Compiled;
+        var phi = new double[ensemble.FeatureCount];
+        ExplainRowRecursive(compiled, row, phi, new Scratch(compiled));
+        return new ShapExplanation(compiled.ExpectedValue, phi, compiled.PredictMargin(row, ensemble.Bias));
     }
 
     static void Recurse(CompiledEnsemble m, ReadOnlySpan<float> row, Span<double> phi, PathElement[] path,
