@@ -82,6 +82,8 @@ public static class ExperimentRunner
             MonthlyPanel? panel = new MonthlyPanel(data);
             // Assigned over the full dataset (a local of this method would otherwise keep every row alive to the end).
             data = WithoutFactTablesRead(spec, data);
+            // Collected now, so the labels and features reuse the released rows' memory instead of growing the heap past it.
+            GC.Collect(GC.MaxGeneration, GCCollectionMode.Forced, blocking: true, compacting: true);
             var modelDir = store.Layout.RunModelDirectory(handle.Id);
             TrainAndExplain(spec, options, data, panel, modelDir, dir, metrics, artifacts, Report);
 
