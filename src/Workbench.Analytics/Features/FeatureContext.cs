@@ -1,3 +1,5 @@
+using System.Numerics;
+
 namespace Workbench.Analytics.Features;
 
 /// <summary>One snapshot seen from the feature catalog: window helpers that read months [t - w, t) only.</summary>
@@ -23,10 +25,11 @@ internal readonly struct FeatureContext(FeatureBuilder builder, MonthlyPanel pan
         return n == 0 ? double.NaN : sum / n;
     }
 
-    public double PairSum(double[] series, int w)
+    /// <summary>Sum over the last w months (double or float counts; a float count reads back as the same double).</summary>
+    public double PairSum<T>(T[] series, int w) where T : unmanaged, INumberBase<T>
     {
         double sum = 0;
-        for (int m = Math.Max(0, t - w); m < t; m++) sum += series[PairBase + m];
+        for (int m = Math.Max(0, t - w); m < t; m++) sum += double.CreateTruncating(series[PairBase + m]);
         return sum;
     }
 
@@ -65,13 +68,13 @@ internal readonly struct FeatureContext(FeatureBuilder builder, MonthlyPanel pan
         return Math.Sqrt(ss / (n - 1)) / mean;
     }
 
-    public double AccountSum(double[] series, int w) => AccountSumBetween(series, w, 0);
+    public double AccountSum<T>(T[] series, int w) where T : unmanaged, INumberBase<T> => AccountSumBetween(series, w, 0);
 
     /// <summary>Sum over months [t - w, t - skip).</summary>
-    public double AccountSumBetween(double[] series, int w, int skip)
+    public double AccountSumBetween<T>(T[] series, int w, int skip) where T : unmanaged, INumberBase<T>
     {
         double sum = 0;
-        for (int m = Math.Max(0, t - w); m < t - skip; m++) sum += series[AccountBase + m];
+        for (int m = Math.Max(0, t - w); m < t - skip; m++) sum += double.CreateTruncating(series[AccountBase + m]);
         return sum;
     }
 
@@ -134,7 +137,14 @@ internal readonly struct FeatureContext(FeatureBuilder builder, MonthlyPanel pan
     public double AccountBilledSpend(int? w) => AccountPairs(w, (spend, _) => spend > 0 ? spend : 0, panel.Spend, panel.Spend);
 
     /// <summary>Sum of a pair series over the account's product-months in the window.</summary>
-    public double AccountPairTotal(double[] series, int? w) => AccountPairs(w, (v, _) => v, series, series);
+    public double AccountPairTotal<T>(T[] series, int? w) where T : unmanaged, INumberBase<T>
+    {
+        var (from, to) = AccountWindow(w);
+        double sum = 0;
+        for (int p = panel.PairStart[accountIndex]; p < panel.PairStart[accountIndex + 1]; p++)
+            for (int m = from; m < to; m++) sum += double.CreateTruncating(series[p * panel.Months + m]);
+        return sum;
+    }
 
     /// <summary>Mean of a pair series over the account's observed (not NaN) product-months; NaN when none.</summary>
     public double AccountPairMean(double[] series, int? w)
@@ -172,11 +182,11 @@ internal readonly struct FeatureContext(FeatureBuilder builder, MonthlyPanel pan
     }
 
     /// <summary>Sum of an account series (events per account and month) over the window.</summary>
-    public double AccountTotal(double[] series, int? w)
+    public double AccountTotal<T>(T[] series, int? w) where T : unmanaged, INumberBase<T>
     {
         var (from, to) = AccountWindow(w);
         double sum = 0;
-        for (int m = from; m < to; m++) sum += series[AccountBase + m];
+        for (int m = from; m < to; m++) sum += double.CreateTruncating(series[AccountBase + m]);
         return sum;
     }
 

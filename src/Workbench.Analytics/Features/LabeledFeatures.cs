@@ -2,7 +2,7 @@ namespace Workbench.Analytics.Features;
 
 /// <summary>Everything the labeling and feature stages produce for one dataset. <see cref="Features"/> and
 /// <see cref="Labels"/> hold the same rows in the same order: every labeled snapshot, or only the rows a consumer
-/// selected (see <see cref="Build(CrmDataset, SnapshotOptions?, LabelOptions?, FeatureOptions?, RowSelector?)"/>);
+/// selected (see <see cref="Build(CrmDataset, SnapshotOptions?, LabelOptions?, FeatureOptions?, RowSelector?, MonthlyPanel?)"/>);
 /// <see cref="Report"/>, <see cref="AccountLabels"/>, <see cref="AsOfMonths"/> and <see cref="SnapshotCount"/> always
 /// describe every labeled snapshot.</summary>
 public sealed record LabeledFeatures(
@@ -27,11 +27,11 @@ public sealed record LabeledFeatures(
 
     /// <summary>Snapshots, labels and features of a dataset with the pipeline's options (label source "auto": bookings
     /// when the data has them, else spend).</summary>
-    public static LabeledFeatures Build(CrmDataset data, PipelineOptions options, RowSelector? selectRows = null)
+    public static LabeledFeatures Build(CrmDataset data, PipelineOptions options, RowSelector? selectRows = null, MonthlyPanel? panel = null)
     {
         ArgumentNullException.ThrowIfNull(data);
         ArgumentNullException.ThrowIfNull(options);
-        return Build(data, options.Snapshots, options.LabelsFor(data), options.Features, selectRows);
+        return Build(data, options.Snapshots, options.LabelsFor(data), options.Features, selectRows, panel);
     }
 
     /// <summary>Snapshots, labels and features of a dataset in one call. Labels come from bookings
@@ -39,14 +39,17 @@ public sealed record LabeledFeatures(
     /// <paramref name="selectRows"/>, only the selected rows get features and are kept (training at scale needs a
     /// sample of the training months plus the validation and test months, not every snapshot: see docs/scale.md); the
     /// kept rows' values are the same as in the full table: with feature options whose post-processing reads the whole
-    /// column (winsorizing, median imputation) the full table is built first and then cut.</summary>
+    /// column (winsorizing, median imputation) the full table is built first and then cut. <paramref name="panel"/> is the
+    /// dataset's monthly panel when the caller already built it (null builds it): then the fact tables of
+    /// <paramref name="data"/> are not read, only its planted segments (for the label report), so a caller may have
+    /// released them.</summary>
     public static LabeledFeatures Build(CrmDataset data, SnapshotOptions? snapshots = null, LabelOptions? labels = null, FeatureOptions? features = null,
-        RowSelector? selectRows = null)
+        RowSelector? selectRows = null, MonthlyPanel? panel = null)
     {
         snapshots ??= new SnapshotOptions();
         labels ??= new LabelOptions { Source = Labeler.AutoSource(data) };
         features ??= new FeatureOptions();
-        var panel = new MonthlyPanel(data);
+        panel ??= new MonthlyPanel(data);
         var snaps = Snapshots.Build(panel, snapshots);
         var labelRows = Labeler.Label(panel, snaps, snapshots, labels);
         var asOfMonths = snaps.Select(s => s.AsOfMonth).Distinct().Order().ToArray();

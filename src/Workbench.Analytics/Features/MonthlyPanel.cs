@@ -26,15 +26,19 @@ public sealed class MonthlyPanel
 
     // [pair * Months + month]
     internal readonly double[] Spend, SeatsPurchased, SeatsUsed, ActiveUsers, Utilization, KeyActions;
-    // Booking counts per pair and month, by type; amount deltas per pair and month.
-    internal readonly double[] AddOns, Downgrades, Cancellations, NonRenewals, PriceChanges, Renewals, NewBookings, UpsellAmount, ChurnAmount;
-    // [account * Months + month]
-    internal readonly double[] Emails, Meetings, Tickets, TicketSeverity, Trainings, ChampionChanges, SurveySum, SurveyCount;
+    // Booking counts per pair and month, by the types labels and features read (not new and renewal bookings: nothing
+    // reads them per pair); amount deltas per pair and month. Counts are floats: a count of rows in one month is an integer
+    // far below 2^24, so a float holds it exactly and reads back as the same double, in half the memory (docs/scale.md).
+    internal readonly float[] AddOns, Downgrades, Cancellations, NonRenewals, PriceChanges;
+    internal readonly double[] UpsellAmount, ChurnAmount;
+    // [account * Months + month]; event counts as floats (exact, as above), severity and survey sums as doubles.
+    internal readonly float[] Emails, Meetings, Tickets, Trainings, ChampionChanges, SurveyCount;
+    internal readonly double[] TicketSeverity, SurveySum;
     internal readonly double[] SpendPrefix; // [pair * (Months+1) + m] = sum of Spend before month m
     /// <summary>Purchases per account and month ([account * Months + month]): add-on bookings and new-product bookings
     /// dated after the account's first day or, when the dataset carries day-level transactions, distinct orders (the
     /// lines of one order count once), so order-only data does not read as zero purchases.</summary>
-    internal readonly double[] Purchases;
+    internal readonly float[] Purchases;
     /// <summary>The pairs of account a are <c>PairStart[a]</c> up to <c>PairStart[a + 1]</c> (pairs are sorted by account).</summary>
     internal readonly int[] PairStart;
 
@@ -87,10 +91,10 @@ public sealed class MonthlyPanel
         int pm = _pairs.Length * Months, am = _accountIds.Length * Months;
         Spend = new double[pm];
         SeatsPurchased = Nan(pm); SeatsUsed = Nan(pm); ActiveUsers = Nan(pm); Utilization = Nan(pm); KeyActions = Nan(pm);
-        AddOns = new double[pm]; Downgrades = new double[pm]; Cancellations = new double[pm]; NonRenewals = new double[pm];
-        PriceChanges = new double[pm]; Renewals = new double[pm]; NewBookings = new double[pm]; UpsellAmount = new double[pm]; ChurnAmount = new double[pm];
-        Emails = new double[am]; Meetings = new double[am]; Tickets = new double[am]; TicketSeverity = new double[am];
-        Trainings = new double[am]; ChampionChanges = new double[am]; SurveySum = new double[am]; SurveyCount = new double[am];
+        AddOns = new float[pm]; Downgrades = new float[pm]; Cancellations = new float[pm]; NonRenewals = new float[pm];
+        PriceChanges = new float[pm]; UpsellAmount = new double[pm]; ChurnAmount = new double[pm];
+        Emails = new float[am]; Meetings = new float[am]; Tickets = new float[am]; TicketSeverity = new double[am];
+        Trainings = new float[am]; ChampionChanges = new float[am]; SurveySum = new double[am]; SurveyCount = new float[am];
 
         foreach (var s in data.Spend)
             Spend[PairOf(s.AccountId, s.ProductId) * Months + MonthIndexOf(s.Month)] += (double)s.Amount;
@@ -114,12 +118,10 @@ public sealed class MonthlyPanel
             switch (b.Type)
             {
                 case BookingType.AddOn: AddOns[c]++; UpsellAmount[c] += Math.Max(0, amount); break;
-                case BookingType.New: NewBookings[c]++; break;
                 case BookingType.Downgrade: Downgrades[c]++; ChurnAmount[c] += Math.Max(0, -amount); break;
                 case BookingType.Cancellation: Cancellations[c]++; ChurnAmount[c] += Math.Max(0, -amount); break;
                 case BookingType.NonRenewal: NonRenewals[c]++; ChurnAmount[c] += Math.Max(0, -amount); break;
                 case BookingType.PriceChange: PriceChanges[c]++; break;
-                case BookingType.Renewal: Renewals[c]++; break;
             }
         }
         foreach (var e in data.Engagement)
@@ -137,7 +139,7 @@ public sealed class MonthlyPanel
                 case EngagementType.Survey: if (e.Score is double s) { SurveySum[c] += s; SurveyCount[c]++; } break;
             }
         }
-        Purchases = new double[am];
+        Purchases = new float[am];
         if (data.Transactions.Count > 0)
         {
             foreach (var order in data.Transactions.DistinctBy(t => (t.AccountId, t.TransactionId)))

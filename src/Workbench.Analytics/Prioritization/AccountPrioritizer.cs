@@ -23,7 +23,7 @@ public static class AccountPrioritizer
 
     /// <summary>Trains both propensity models on the snapshots before the validation and test months, calibrates them on
     /// the validation months, and learns the mean relative size of an upsell from the training labels.</summary>
-    /// <param name="features">Labeled features (see <see cref="LabeledFeatures.Build(Workbench.Domain.CrmDataset, PipelineOptions, LabeledFeatures.RowSelector?)"/> or <see cref="BuildFeatures"/>).</param>
+    /// <param name="features">Labeled features (see <see cref="LabeledFeatures.Build(Workbench.Domain.CrmDataset, PipelineOptions, LabeledFeatures.RowSelector?, MonthlyPanel?)"/> or <see cref="BuildFeatures"/>).</param>
     /// <param name="options">Pipeline options; the model records the snapshot, label and feature options the features were
     /// actually built with, so scoring rebuilds the same columns.</param>
     public static PrioritizerModel Fit(LabeledFeatures features, PipelineOptions options)
@@ -74,7 +74,7 @@ public static class AccountPrioritizer
     /// full table), every validation row, the test months and the month before them (the books' trends), which include
     /// the latest month that explanation tells. Model, metrics and explanations are the same as with every row; memory
     /// and feature time shrink with the training cap (at 100,000 accounts about 1.5 M of 5.8 M rows; see docs/scale.md).</summary>
-    public static LabeledFeatures BuildFeatures(CrmDataset data, PipelineOptions options)
+    public static LabeledFeatures BuildFeatures(CrmDataset data, PipelineOptions options, MonthlyPanel? panel = null)
     {
         ArgumentNullException.ThrowIfNull(data);
         ArgumentNullException.ThrowIfNull(options);
@@ -92,7 +92,7 @@ public static class AccountPrioritizer
             var rows = Enumerable.Range(0, snapshots.Count).Where(i => evaluated.Contains(snapshots[i].AsOfMonth)).Concat(sample).ToArray();
             Array.Sort(rows);
             return rows;
-        });
+        }, panel);
     }
 
     internal static int[] RowsIn(FeatureTable table, IEnumerable<int> months)

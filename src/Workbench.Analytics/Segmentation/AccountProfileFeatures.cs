@@ -134,13 +134,23 @@ public static class AccountProfileFeatures
     /// <summary>Profiles as of <paramref name="asOf"/> (null: after the last month in the data) over all prior history.</summary>
     public static AccountProfiles Build(CrmDataset data, DateOnly? asOf = null) => Build(data, new AccountProfileOptions { AsOf = asOf });
 
+    /// <summary>Profiles of a dataset: builds its monthly panel (see <see cref="Build(MonthlyPanel, AccountProfileOptions)"/>).</summary>
     public static AccountProfiles Build(CrmDataset data, AccountProfileOptions options)
     {
         ArgumentNullException.ThrowIfNull(data);
         options.Validate();
         if (data.Spend.Count == 0 && data.Usage.Count == 0)
             throw new WorkbenchException("The dataset has no spend or usage rows: there is nothing to profile accounts from.");
-        var panel = new MonthlyPanel(data);
+        return Build(new MonthlyPanel(data), options);
+    }
+
+    /// <summary>Profiles from a monthly panel the caller already built (a run's features did): the panel is a function of
+    /// the dataset, so these are the profiles <see cref="Build(CrmDataset, AccountProfileOptions)"/> gives, without a second
+    /// panel (about 14 KB per account, docs/scale.md).</summary>
+    public static AccountProfiles Build(MonthlyPanel panel, AccountProfileOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(panel);
+        options.Validate();
         var asOf = options.AsOf ?? panel.MonthAt(panel.Months);
         // Like every point-in-time feature, the profile reads whole months before the as-of month: a profile dated
         // mid-month sees nothing of that month (its monthly rows are not complete, and its dated rows are cut alike).

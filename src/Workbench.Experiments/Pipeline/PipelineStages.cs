@@ -42,17 +42,17 @@ public static class PipelineStages
 
     /// <summary>Labels and features, then the prioritizer trained on earlier snapshots and evaluated on later ones; writes
     /// the model folder: the model file (<see cref="RankingArtifacts.ModelFile"/>), metrics.json, ranked-book.csv and
-    /// evaluation-curves.json.</summary>
-    public static TrainOutput Train(CrmDataset data, PipelineOptions options, string outDir, IProgress<double>? progress = null)
+    /// evaluation-curves.json. <paramref name="panel"/>: the dataset's monthly panel when the caller already built it (and
+    /// checked <see cref="RequireSpend"/>); then the fact tables of <paramref name="data"/> are not read, and
+    /// <c>options.LabelSource</c> must already be resolved (null resolves "auto" from the bookings and spend of
+    /// <paramref name="data"/>).</summary>
+    public static TrainOutput Train(CrmDataset data, PipelineOptions options, string outDir, IProgress<double>? progress = null, MonthlyPanel? panel = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
-        // Without spend there is no as-of month to train or test on: say so here, before the time split has nothing to cut.
-        if (data.Spend.Count == 0)
-            throw new DataValidationException([new DataProblem("spend", 0, null, null,
-                "monthly spend rows to train on (the dataset's spend table is empty or absent, so there are no as-of months)")]);
+        if (panel is null) RequireSpend(data);
         // Only the rows training and evaluation read get features (the training sample, validation and test months).
-        var lf = AccountPrioritizer.BuildFeatures(data, options);
+        var lf = AccountPrioritizer.BuildFeatures(data, options, panel);
         if (lf.Features.RowCount == 0)
             throw new DataValidationException([new DataProblem("spend", 0, null, null,
                 $"spend covering at least one as-of month with a full label window (horizon {lf.SnapshotOptions.HorizonMonths}, gap {lf.SnapshotOptions.GapMonths}); none does")]);
@@ -63,6 +63,15 @@ public static class PipelineStages
         var files = RankingArtifacts.Write(model, result, outDir);
         progress?.Report(1);
         return new TrainOutput(lf, model, result, files);
+    }
+
+    /// <summary>Without spend there is no as-of month to train or test on: says so before the time split has nothing to cut.</summary>
+    public static void RequireSpend(CrmDataset data)
+    {
+        ArgumentNullException.ThrowIfNull(data);
+        if (data.Spend.Count == 0)
+            throw new DataValidationException([new DataProblem("spend", 0, null, null,
+                "monthly spend rows to train on (the dataset's spend table is empty or absent, so there are no as-of months)")]);
     }
 
     /// <summary>Explains the latest as-of month with the model of a model folder (what <see cref="Train"/> wrote); writes
@@ -92,11 +101,13 @@ public static class PipelineStages
 
     /// <summary>Per-account profile features as of <paramref name="asOf"/>, clustering, full profiles; writes
     /// assignments.csv, segment-profiles.json, segment-metrics.json and segment-charts.html (compared with the
-    /// planted segments when the data has truth).</summary>
+    /// planted segments when the data has truth). <paramref name="panel"/>: the dataset's monthly panel when the caller
+    /// already built it (a run's features did); the profiles are the same, and only the planted truth of
+    /// <paramref name="data"/> is read.</summary>
     public static SegmentOutput Segment(CrmDataset data, SegmentationMethod method, int? k, int seed, string outDir, DateOnly? asOf = null,
-        int kMin = 2, int kMax = 8)
+        int kMin = 2, int kMax = 8, MonthlyPanel? panel = null)
     {
-        var profiles = AccountProfileFeatures.Build(data, asOf);
+        var profiles = panel is null ? AccountProfileFeatures.Build(data, asOf) : AccountProfileFeatures.Build(panel, new AccountProfileOptions { AsOf = asOf });
         int n = profiles.AccountIds.Count;
         // Checked against the data before any clustering or file: a k the data cannot support is a clear refusal.
         if (n < 3)

@@ -1,3 +1,6 @@
+using Workbench.Analytics;
+using Workbench.Analytics.Features;
+using Workbench.Analytics.Labeling;
 using Workbench.Analytics.Ranking;
 using Workbench.Analytics.Territory;
 using Workbench.Analytics.Testing;
@@ -69,22 +72,25 @@ public static class ExperimentRunner
             handle.Write(record);
 
             Report("loading data", 0.02);
-            var (tables, truthTables) = TablesRead(spec);
-            var load = PipelineStages.LoadDataset(spec.Data.FullPath, spec.Data.Lenient, Path.Combine(dir, RejectsFolder), ExperimentSpec.RequiredTables, tables, truthTables);
-            if (load.Report.Tables.Any(t => t.Rejected > 0))
-            {
-                AtomicFile.WriteText(Path.Combine(dir, RejectsFolder, "load-report.txt"), load.Report.ToText());
-                artifacts.AddRange(Directory.GetFiles(Path.Combine(dir, RejectsFolder), "*", SearchOption.AllDirectories).Select(f => Rel(dir, f)).Order(StringComparer.Ordinal));
-                metrics["data.rejected_rows"] = load.Report.Tables.Sum(t => t.Rejected);
-            }
-            var data = load.Dataset;
+            var data = LoadDataset(spec, dir, metrics, artifacts);
 
+            Report("labels and features", 0.05);
+            // One monthly panel for the features and segmentation (a second one was about 14 KB per account; docs/scale.md).
+            spec.Options.Validate();
+            PipelineStages.RequireSpend(data);
+            var options = spec.Options with { LabelSource = spec.Options.LabelSource ?? Labeler.AutoSource(data) };
+            MonthlyPanel? panel = new MonthlyPanel(data);
+            // Assigned over the full dataset (a local of this method would otherwise keep every row alive to the end).
+            data = WithoutFactTablesRead(spec, data);
+            // Collected now, so the labels and features reuse the released rows' memory instead of growing the heap past it.
+            GC.Collect(GC.MaxGeneration, GCCollectionMode.Forced, blocking: true, compacting: true);
             var modelDir = store.Layout.RunModelDirectory(handle.Id);
-            TrainAndExplain(spec, data, modelDir, dir, metrics, artifacts, Report);
+            TrainAndExplain(spec, options, data, panel, modelDir, dir, metrics, artifacts, Report);
 
             Report("segmentation", 0.75);
             var seg = spec.Segmentation;
-            var segment = PipelineStages.Segment(data, seg.Method, seg.K, seg.Seed ?? spec.Seed, Path.Combine(dir, SegmentationFolder), seg.AsOf, seg.KMin, seg.KMax);
+            var segment = PipelineStages.Segment(data, seg.Method, seg.K, seg.Seed ?? spec.Seed, Path.Combine(dir, SegmentationFolder), seg.AsOf, seg.KMin, seg.KMax, panel);
+            panel = null;
             artifacts.AddRange(segment.Files.Select(f => Rel(dir, f)));
             metrics["segment.k"] = segment.Result.K;
             if (segment.Result.KSelection is { } sel) metrics["segment.recommended_k"] = sel.RecommendedK;
@@ -187,16 +193,40 @@ public static class ExperimentRunner
             [TruthSchema.Risks, TruthSchema.Segments, TruthSchema.RepSkills, TruthSchema.RepBiases, TruthSchema.ActionResponses]);
     }
 
-    /// <summary>Labels, features, training, evaluation and explanation. A method of its own so that the labeled features, the
+    /// <summary>Loads the tables the run reads (<see cref="TablesRead"/>); rejected rows of a lenient load are written to the
+    /// run's rejects folder and counted. A method of its own so the load result is not a local of the long
+    /// <see cref="Run(ExperimentSpec, RunStore, IProgress{RunProgress}?, string?, string?)"/>, which would hold every row.</summary>
+    static CrmDataset LoadDataset(ExperimentSpec spec, string dir, SortedDictionary<string, double> metrics, List<string> artifacts)
+    {
+        var (tables, truthTables) = TablesRead(spec);
+        var load = PipelineStages.LoadDataset(spec.Data.FullPath, spec.Data.Lenient, Path.Combine(dir, RejectsFolder), ExperimentSpec.RequiredTables, tables, truthTables);
+        if (load.Report.Tables.Any(t => t.Rejected > 0))
+        {
+            AtomicFile.WriteText(Path.Combine(dir, RejectsFolder, "load-report.txt"), load.Report.ToText());
+            artifacts.AddRange(Directory.GetFiles(Path.Combine(dir, RejectsFolder), "*", SearchOption.AllDirectories).Select(f => Rel(dir, f)).Order(StringComparer.Ordinal));
+            metrics["data.rejected_rows"] = load.Report.Tables.Sum(t => t.Rejected);
+        }
+        return load.Dataset;
+    }
+
+    /// <summary>The dataset without the fact tables only the monthly panel reads (spend, usage, engagement, bookings,
+    /// transactions), once the run has built its panel. Labels, features, evaluation, explanation and segmentation then read
+    /// the panel, and of the dataset only the accounts, products, book, contracts and planted truth; the optional sections
+    /// (impact, territory, lifetime, opportunities, actions) read the tables themselves, so with one of them the dataset is
+    /// kept whole. At 100,000 accounts these rows were most of the loaded dataset's memory (docs/scale.md).</summary>
+    internal static CrmDataset WithoutFactTablesRead(ExperimentSpec spec, CrmDataset data) =>
+        TablesRead(spec).Tables is null ? data : data with { Spend = [], Usage = [], Engagement = [], Bookings = [], Transactions = [] };
+
+    /// <summary>Labels, features, training, evaluation and explanation on the run's monthly panel, with the label source
+    /// already resolved in <paramref name="options"/>. A method of its own so that the labeled features, the
     /// training rows and the narratives (most of the run's memory after the dataset) are unreachable once it returns, before
     /// segmentation and the later stages (a local of the long <see cref="Run(ExperimentSpec, RunStore, IProgress{RunProgress}?, string?, string?)"/>
     /// stays alive to its end in unoptimized code).</summary>
-    static void TrainAndExplain(ExperimentSpec spec, CrmDataset data, string modelDir, string dir,
+    static void TrainAndExplain(ExperimentSpec spec, PipelineOptions options, CrmDataset data, MonthlyPanel panel, string modelDir, string dir,
         SortedDictionary<string, double> metrics, List<string> artifacts, Action<string, double> report)
     {
-        report("labels and features", 0.05);
-        var train = PipelineStages.Train(data, spec.Options, modelDir,
-            new Progress(f => report(f < 0.3 ? "labels and features" : f < 0.9 ? "training and evaluation" : "writing the model", 0.05 + 0.55 * f)));
+        var train = PipelineStages.Train(data, options, modelDir,
+            new Progress(f => report(f < 0.3 ? "labels and features" : f < 0.9 ? "training and evaluation" : "writing the model", 0.05 + 0.55 * f)), panel);
         artifacts.AddRange(train.Files.Select(f => Rel(dir, f)));
         foreach (var m in new[] { train.Ranking.Churn, train.Ranking.Upsell }) AddRankingMetrics(metrics, m, train.Ranking.K);
         metrics["data.snapshots"] = train.Features.SnapshotCount;
