@@ -137,18 +137,24 @@ public sealed class ActionLearnerScreenTests(ITestOutputHelper output)
         public string[] Names => Enumerable.Range(0, Width).Select(i => "f" + i.ToString(CultureInfo.InvariantCulture)).ToArray();
     }
 
-    static ResponseLearner Logit(float l2, bool stumps = false, int bins = 5, bool logAnnual = false, bool missing = false, float l1 = 0, bool robust = false) => (f, rows, a, test, n) =>
+    /// <summary>The logistic response both logistic learners share: mean imputation, standardizing, L-BFGS with the given penalties.</summary>
+    static double[] FitLogistic(DecisionFrame f, int[] mine, float[] x, Expansion e, float[] test, int n, float l2, float l1)
     {
-        var mine = rows.Where(i => f.Decisions[i].Action == a).ToArray();
-        var x = Rows(f, mine);
-        var e = Expansion.Fit(x, mine.Length, stumps, bins, logAnnual, missing);
-        if (robust) e.WithRobust(x, mine.Length);
         var ml = new MLContext(1);
         var model = ml.Transforms.ReplaceMissingValues("Features", replacementMode: MissingValueReplacingEstimator.ReplacementMode.Mean)
             .Append(ml.Transforms.NormalizeMeanVariance("Features"))
             .Append(ml.BinaryClassification.Trainers.LbfgsLogisticRegression(new LbfgsLogisticRegressionBinaryTrainer.Options { L2Regularization = l2, L1Regularization = l1, NumberOfThreads = 1 }))
             .Fit(new DenseDataView(e.Apply(x, mine.Length), e.Names, mine.Select(i => f.Decisions[i].Responded).ToArray()));
         return model.Transform(new DenseDataView(e.Apply(test, n), e.Names, new bool[n])).GetColumn<float>("Probability").Select(p => (double)p).ToArray();
+    }
+
+    static ResponseLearner Logit(float l2, bool stumps = false, int bins = 5, bool logAnnual = false, bool missing = false, float l1 = 0, bool robust = false) => (f, rows, a, test, n) =>
+    {
+        var mine = rows.Where(i => f.Decisions[i].Action == a).ToArray();
+        var x = Rows(f, mine);
+        var e = Expansion.Fit(x, mine.Length, stumps, bins, logAnnual, missing);
+        if (robust) e.WithRobust(x, mine.Length);
+        return FitLogistic(f, mine, x, e, test, n, l2, l1);
     };
 
     static ResponseLearner Gam(int iters, int bins) => (f, rows, a, test, n) =>
@@ -170,12 +176,7 @@ public sealed class ActionLearnerScreenTests(ITestOutputHelper output)
         var x = Rows(f, mine);
         var e = Expansion.Fit(x, mine.Length, true, bins, false, false, cols, hinges);
         if (robust) e.WithRobust(x, mine.Length);
-        var ml = new MLContext(1);
-        var model = ml.Transforms.ReplaceMissingValues("Features", replacementMode: MissingValueReplacingEstimator.ReplacementMode.Mean)
-            .Append(ml.Transforms.NormalizeMeanVariance("Features"))
-            .Append(ml.BinaryClassification.Trainers.LbfgsLogisticRegression(new LbfgsLogisticRegressionBinaryTrainer.Options { L2Regularization = l2, L1Regularization = l1, NumberOfThreads = 1 }))
-            .Fit(new DenseDataView(e.Apply(x, mine.Length), e.Names, mine.Select(i => f.Decisions[i].Responded).ToArray()));
-        return model.Transform(new DenseDataView(e.Apply(test, n), e.Names, new bool[n])).GetColumn<float>("Probability").Select(p => (double)p).ToArray();
+        return FitLogistic(f, mine, x, e, test, n, l2, l1);
     };
 
     static ResponseLearner GamR(int iters, int bins, double lr, int minLeaf, double maxOut = double.PositiveInfinity) => (f, rows, a, test, n) =>
@@ -208,17 +209,23 @@ public sealed class ActionLearnerScreenTests(ITestOutputHelper output)
         return sum;
     };
 
-    static ValueLearner LinearSteps(float l2, int[] cols, int bins, bool hinges = false) => (f, rows, a, test, n) =>
+    /// <summary>The linear value model both linear learners share: mean imputation, standardizing, SDCA with an L2 penalty.</summary>
+    static double[] FitLinearValue(DecisionFrame f, int[] yes, float[] x, Expansion e, float[] test, int n, float l2)
     {
-        var yes = rows.Where(i => f.Decisions[i].Action == a && f.Decisions[i].Responded).ToArray();
-        var x = Rows(f, yes);
-        var e = Expansion.Fit(x, yes.Length, true, bins, true, false, cols, hinges);
         var ml = new MLContext(1);
         var m = ml.Transforms.ReplaceMissingValues("Features", replacementMode: MissingValueReplacingEstimator.ReplacementMode.Mean)
             .Append(ml.Transforms.NormalizeMeanVariance("Features"))
             .Append(ml.Regression.Trainers.Sdca(new SdcaRegressionTrainer.Options { L2Regularization = l2, L1Regularization = 0, NumberOfThreads = 1, MaximumNumberOfIterations = 200 }))
             .Fit(new DenseDataView(e.Apply(x, yes.Length), e.Names, yes.Select(i => (float)Scaled(f, i)).ToArray()));
         return m.Transform(new DenseDataView(e.Apply(test, n), e.Names, new float[n])).GetColumn<float>("Score").Select(p => (double)p).ToArray();
+    }
+
+    static ValueLearner LinearSteps(float l2, int[] cols, int bins, bool hinges = false) => (f, rows, a, test, n) =>
+    {
+        var yes = rows.Where(i => f.Decisions[i].Action == a && f.Decisions[i].Responded).ToArray();
+        var x = Rows(f, yes);
+        var e = Expansion.Fit(x, yes.Length, true, bins, true, false, cols, hinges);
+        return FitLinearValue(f, yes, x, e, test, n, l2);
     };
 
     /// <summary>The value given a response as (the action's mean immediate value per unit of annual value) x (long-term /
@@ -281,12 +288,7 @@ public sealed class ActionLearnerScreenTests(ITestOutputHelper output)
         var x = Rows(f, yes);
         var e = Expansion.Fit(x, yes.Length, stumps, 5, !robust, false);
         if (robust) e.WithRobust(x, yes.Length);
-        var ml = new MLContext(1);
-        var m = ml.Transforms.ReplaceMissingValues("Features", replacementMode: MissingValueReplacingEstimator.ReplacementMode.Mean)
-            .Append(ml.Transforms.NormalizeMeanVariance("Features"))
-            .Append(ml.Regression.Trainers.Sdca(new SdcaRegressionTrainer.Options { L2Regularization = l2, L1Regularization = 0, NumberOfThreads = 1, MaximumNumberOfIterations = 200 }))
-            .Fit(new DenseDataView(e.Apply(x, yes.Length), e.Names, yes.Select(i => (float)Scaled(f, i)).ToArray()));
-        return m.Transform(new DenseDataView(e.Apply(test, n), e.Names, new float[n])).GetColumn<float>("Score").Select(p => (double)p).ToArray();
+        return FitLinearValue(f, yes, x, e, test, n, l2);
     };
 
     static ValueLearner Mean => (f, rows, a, test, n) =>
