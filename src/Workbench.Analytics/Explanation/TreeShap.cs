@@ -87,10 +87,16 @@ public static class TreeShap
     {
         ArgumentNullException.ThrowIfNull(ensemble);
         ArgumentNullException.ThrowIfNull(row);
+        return ExplainOne(ensemble, row, (compiled, phi, scratch) => ExplainRows(compiled, compiled.Tables, [row], 0, 1, phi, scratch));
+    }
+
+    /// <summary>One row's explanation, its values filled by <paramref name="fill"/> (the tables, or the recursion alone).</summary>
+    static ShapExplanation ExplainOne(TreeEnsemble ensemble, float[] row, Action<CompiledEnsemble, double[], Scratch> fill)
+    {
         ensemble.CheckRow(row);
         var compiled = ensemble.Compiled;
         var phi = new double[ensemble.FeatureCount];
-        ExplainRows(compiled, compiled.Tables, [row], 0, 1, phi, new Scratch(compiled));
+        fill(compiled, phi, new Scratch(compiled));
         return new ShapExplanation(compiled.ExpectedValue, phi, compiled.PredictMargin(row, ensemble.Bias));
     }
 
@@ -225,14 +231,8 @@ public static class TreeShap
     }
 
     /// <summary>SHAP values of one row by the recursive algorithm alone (the reference for tests and the bench).</summary>
-    internal static ShapExplanation ExplainRecursive(TreeEnsemble ensemble, float[] row)
-    {
-        ensemble.CheckRow(row);
-        var compiled = ensemble.Compiled;
-        var phi = new double[ensemble.FeatureCount];
-        ExplainRowRecursive(compiled, row, phi, new Scratch(compiled));
-        return new ShapExplanation(compiled.ExpectedValue, phi, compiled.PredictMargin(row, ensemble.Bias));
-    }
+    internal static ShapExplanation ExplainRecursive(TreeEnsemble ensemble, float[] row) =>
+        ExplainOne(ensemble, row, (compiled, phi, scratch) => ExplainRowRecursive(compiled, row, phi, scratch));
 
     static void Recurse(CompiledEnsemble m, ReadOnlySpan<float> row, Span<double> phi, PathElement[] path,
         int node, int parentStart, int parentLength, double zero, double one, int feature)
