@@ -85,8 +85,9 @@ public static class ActionEvaluation
             var test = Enumerable.Range(0, frame.Count).Where(i => foldOf[frame.Decisions[i].AccountId] == f).ToArray();
             if (test.Length == 0) continue;
             var ctx = frame.Subset(test).Contexts;
-            var pred = RewardModel.Fit(frame, train, d => d.Reward, o, RunContext.DeriveSeed(o.Seed, "actions/cross-fit/" + f)).Predict(ctx);
-            var imm = RewardModel.Fit(frame, train, d => d.Immediate, o, RunContext.DeriveSeed(o.Seed, "actions/cross-fit-immediate/" + f)).Predict(ctx);
+            // The learner is chosen inside the fold's training accounts, as Fit chooses it on the whole log.
+            var pred = RewardModel.FitChosen(frame, train, o, RunContext.DeriveSeed(o.Seed, "actions/cross-fit/" + f)).Model.Predict(ctx);
+            var imm = RewardModel.Fit(frame, train, RewardTarget.Immediate, RewardLearner.LogisticTree, o, RunContext.DeriveSeed(o.Seed, "actions/cross-fit-immediate/" + f)).Predict(ctx);
             for (int j = 0; j < test.Length; j++) { result[test[j]] = pred[j]; immediate[test[j]] = imm[j]; }
         }
         return (result, immediate);

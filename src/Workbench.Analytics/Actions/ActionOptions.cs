@@ -6,8 +6,9 @@ namespace Workbench.Analytics.Actions;
 /// and of its off-policy evaluation (<see cref="ActionEvaluation"/>).</summary>
 public sealed record ActionOptions
 {
-    /// <summary>The value models (ML.NET FastTree regression of the reward given a response, one per action; the response
-    /// models are logistic regressions): 60 trees of 8 leaves, learning rate 0.08. Its minimum leaf (15 decisions) also sets
+    /// <summary>The FastTree value models (regression of the reward given a response, one per action) of the myopic
+    /// policy's reward model and of the logistic x FastTree candidate among the long-term learners (the response models
+    /// are logistic regressions): 60 trees of 8 leaves, learning rate 0.08. Its minimum leaf (15 decisions) also sets
     /// how much an action needs: its response model 2x that many responses and non-responses, its value model 2x that many
     /// responses (else the action's mean is used), and the value model's leaves hold half of it (at least 5).</summary>
     public TreeOptions ValueModel { get; init; } = new(Trees: 60, Leaves: 8, MinExamplesPerLeaf: 15, LearningRate: 0.08);

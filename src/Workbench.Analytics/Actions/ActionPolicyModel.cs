@@ -7,14 +7,17 @@ public sealed record ActionRecommendation(string AccountId, string Action, doubl
 
 /// <summary>
 /// The learned next-best-action policy (a contextual bandit fitted from logged decisions): a reward model per action
-/// predicting the long-term value change, and one predicting the immediate value (for the myopic comparison). The
-/// policy recommends the action with the highest expected long-term gain; used live it explores with probability
-/// <see cref="ActionOptions.Exploration"/> and logs the propensity of what it did. Saved as one model file.
+/// predicting the long-term value change, its learner chosen by the cross-validated value of its policy
+/// (<see cref="LearnerChoice"/>), and one predicting the immediate value (for the myopic comparison; version 2's
+/// learner, logistic response x FastTree value). The policy recommends the action with the highest expected long-term
+/// gain; used live it explores with probability <see cref="ActionOptions.Exploration"/> and logs the propensity of what
+/// it did. Saved as one model file (version 3 records the chosen learner; version-2 files load as the fixed
+/// logistic x FastTree learner).
 /// </summary>
 public sealed class ActionPolicyModel : IWorkbenchModel
 {
     public const string ModelKind = "action-policy";
-    public const int FormatVersion = 2;
+    public const int FormatVersion = 3;
     public string Kind => ModelKind;
 
     public IReadOnlyList<string> Actions { get; }
@@ -22,13 +25,15 @@ public sealed class ActionPolicyModel : IWorkbenchModel
     /// <summary>Decisions the model was fitted on, and whether their propensities were estimated.</summary>
     public int TrainingDecisions { get; }
     public bool PropensitiesEstimated { get; }
+    /// <summary>The long-term reward model's learner and how it was chosen (no candidates: a version-2 file's fixed learner).</summary>
+    public LearnerChoice LearnerChoice { get; }
     internal RewardModel LongTerm { get; }
     internal RewardModel Immediate { get; }
 
-    internal ActionPolicyModel(IReadOnlyList<string> actions, ActionOptions options, int decisions, bool estimated, RewardModel longTerm, RewardModel immediate)
+    internal ActionPolicyModel(IReadOnlyList<string> actions, ActionOptions options, int decisions, bool estimated, RewardModel longTerm, RewardModel immediate, LearnerChoice choice)
     {
         Actions = actions; Options = options; TrainingDecisions = decisions; PropensitiesEstimated = estimated;
-        LongTerm = longTerm; Immediate = immediate;
+        LongTerm = longTerm; Immediate = immediate; LearnerChoice = choice;
     }
 
     /// <summary>Predicted long-term value change of every action per context row: [row][action].</summary>
@@ -91,19 +96,29 @@ public sealed class ActionPolicyModel : IWorkbenchModel
             ["immediate_fallback"] = Nums(Immediate.Fallback),
             ["long_term_segments"] = new JsonArray(LongTerm.Segments.Select(x => (JsonNode)JsonValue.Create(x)!).ToArray()),
             ["immediate_segments"] = new JsonArray(Immediate.Segments.Select(x => (JsonNode)JsonValue.Create(x)!).ToArray()),
+            ["long_term_learner"] = LongTerm.Learner.ToJson(),
+            ["immediate_learner"] = Immediate.Learner.ToJson(),
+            ["long_term_ratio_scale"] = Nums(LongTerm.RatioScale),
+            ["immediate_ratio_scale"] = Nums(Immediate.RatioScale),
+            ["learner_choice"] = new JsonObject
+            {
+                ["chosen"] = LearnerChoice.Learner,
+                ["held_out_dr_value_per_decision"] = new JsonObject(LearnerChoice.Candidates.Select(c => KeyValuePair.Create(c.Learner, (JsonNode?)JsonValue.Create(c.HeldOutValue)))),
+            },
         });
         LongTerm.Save(w, "long-term");
         Immediate.Save(w, "immediate");
     });
 
     /// <summary>Reads a model written by <see cref="Save"/>.</summary>
+    /// <remarks>Version 2 (logistic response x FastTree value, before the learner choice) loads as that fixed learner.</remarks>
     /// <exception cref="WorkbenchException">Not an action-policy model file, another version (newer, or version 1 with tree
     /// response models), or a missing entry.</exception>
     public static ActionPolicyModel Load(Stream stream, string source = "the model file")
     {
         using var reader = ModelFile.Open(stream, ModelKind, FormatVersion, source);
-        if (reader.Version < FormatVersion)
-            throw new WorkbenchException($"{source}: an action-policy model of format version {reader.Version} (tree response models); this Workbench reads version {FormatVersion} (logistic response models) only: re-train the model with 'workbench actions'.");
+        if (reader.Version < 2)
+            throw new WorkbenchException($"{source}: an action-policy model of format version {reader.Version} (tree response models); this Workbench reads versions 2 and {FormatVersion} (logistic response models) only: re-train the model with 'workbench actions'.");
         var j = reader.ReadJson("policy.json");
         try
         {
@@ -122,24 +137,34 @@ public sealed class ActionPolicyModel : IWorkbenchModel
             };
             double[] Fallback(string name) => j[name]!.AsArray().Select(n => n!.GetValue<double>()).ToArray();
             int[] Segments(string name) => j[name]!.AsArray().Select(n => n!.GetValue<int>()).ToArray();
-            var lt = RewardModel.Load(reader, "long-term", Fallback("long_term_fallback"), Segments("long_term_segments"), options.Seed);
-            var im = RewardModel.Load(reader, "immediate", Fallback("immediate_fallback"), Segments("immediate_segments"), options.Seed);
-            return new ActionPolicyModel(actions, options, j["training_decisions"]!.GetValue<int>(), j["propensities_estimated"]!.GetValue<bool>(), lt, im);
+            bool v2 = reader.Version == 2; // one fixed learner, no ratio scales, no choice
+            var ltLearner = v2 ? RewardLearner.LogisticTree : RewardLearner.FromJson(j["long_term_learner"]!);
+            var imLearner = v2 ? RewardLearner.LogisticTree : RewardLearner.FromJson(j["immediate_learner"]!);
+            double[] Ratio(string name) => v2 ? new double[actions.Length] : Fallback(name);
+            var lt = RewardModel.Load(reader, "long-term", ltLearner, Fallback("long_term_fallback"), Ratio("long_term_ratio_scale"), Segments("long_term_segments"), options.Seed);
+            var im = RewardModel.Load(reader, "immediate", imLearner, Fallback("immediate_fallback"), Ratio("immediate_ratio_scale"), Segments("immediate_segments"), options.Seed);
+            var choice = v2 ? new LearnerChoice(ltLearner.Name, [])
+                : new LearnerChoice(j["learner_choice"]!["chosen"]!.GetValue<string>(),
+                    [.. j["learner_choice"]!["held_out_dr_value_per_decision"]!.AsObject().Select(kv => (kv.Key, kv.Value!.GetValue<double>()))]);
+            return new ActionPolicyModel(actions, options, j["training_decisions"]!.GetValue<int>(), j["propensities_estimated"]!.GetValue<bool>(), lt, im, choice);
         }
-        catch (Exception ex) when (ex is NullReferenceException or InvalidOperationException or FormatException)
+        catch (Exception ex) when (ex is NullReferenceException or InvalidOperationException or FormatException or ArgumentException)
         {
             throw new WorkbenchException($"{source}: entry 'policy.json' is incomplete or has a value of the wrong type ({ex.Message}).");
         }
     }
 
     public override string ToString() => string.Create(CultureInfo.InvariantCulture,
-        $"action policy over {Actions.Count} actions fitted on {TrainingDecisions} decisions{(PropensitiesEstimated ? " (propensities estimated)" : "")}");
+        $"action policy over {Actions.Count} actions fitted on {TrainingDecisions} decisions{(PropensitiesEstimated ? " (propensities estimated)" : "")}, learner {LearnerChoice.Learner}");
 }
 
 /// <summary>Fits the learned action policy from logged decisions.</summary>
 public static class ActionPolicyEstimator
 {
-    /// <summary>Fits the long-term and the immediate reward models on every decision of the frame.</summary>
+    /// <summary>Fits the long-term and the immediate reward models on every decision of the frame. The long-term model's
+    /// learner is chosen among a few candidates (logistic response penalties x linear, ratio or FastTree value models, with
+    /// or without a risk index) by the doubly robust value of each one's greedy policy on held-out accounts of the frame
+    /// (grouped 5-fold; no truth is read); the immediate model is the fixed logistic x FastTree learner.</summary>
     /// <exception cref="OptionsValidationException">An option is out of range.</exception>
     public static ActionPolicyModel Fit(DecisionFrame frame, ActionOptions? options = null)
     {
@@ -147,8 +172,8 @@ public static class ActionPolicyEstimator
         options ??= new ActionOptions();
         options.Validate();
         var rows = Enumerable.Range(0, frame.Count).ToArray();
-        var lt = RewardModel.Fit(frame, rows, d => d.Reward, options, RunContext.DeriveSeed(options.Seed, "actions/long-term"));
-        var im = RewardModel.Fit(frame, rows, d => d.Immediate, options, RunContext.DeriveSeed(options.Seed, "actions/immediate"));
-        return new ActionPolicyModel(frame.Actions, options, frame.Count, frame.PropensitiesEstimated, lt, im);
+        var (lt, choice) = RewardModel.FitChosen(frame, rows, options, RunContext.DeriveSeed(options.Seed, "actions/long-term"));
+        var im = RewardModel.Fit(frame, rows, RewardTarget.Immediate, RewardLearner.LogisticTree, options, RunContext.DeriveSeed(options.Seed, "actions/immediate"));
+        return new ActionPolicyModel(frame.Actions, options, frame.Count, frame.PropensitiesEstimated, lt, im, choice);
     }
 }

@@ -670,7 +670,8 @@ public sealed class ActionLearnerScreenTests(ITestOutputHelper output)
         var which = (Environment.GetEnvironmentVariable("LAB") ?? "base,trueR+tree,logit+trueV,c-L10+lin30,r-R10+lin10").Split(',');
         var shares = new Dictionary<string, double[]>();
         var f7 = FrameOf(7, accounts); var f8 = FrameOf(8, accounts);
-        // Names: response + value. "base" is the shipped learner (logistic L2 3 x FastTree 60x8); Logit(l2) / "L<l2>" a
+        // Names: response + value. "base" is version 2's learner (logistic L2 3 x FastTree 60x8; since round 8 the library
+        // ships the "pv-base+grid" choice, ActionPolicyEstimator.Fit / RewardModel.Choose); Logit(l2) / "L<l2>" a
         // logistic per action, "R" the same on winsorized features (1-99% of the training rows) with log annual value,
         // "st"/"stumps" adds quantile step features, "gam" ML.NET GAM; values: "tree" FastTree per action, "mean" the
         // action's mean, "lin<l2>"/"rlin" SDCA linear per action, "pooled"/"pl" one model over actions (action one-hot /
