@@ -76,6 +76,7 @@ public sealed record PipelineOptions
         if (Ranking.TestMonths is < 1 or > 24) throw new OptionsValidationException($"Ranking.TestMonths must be 1..24, got {Ranking.TestMonths}.");
         if (Ranking.ValidationMonths is < 1 or > 24) throw new OptionsValidationException($"Ranking.ValidationMonths must be 1..24, got {Ranking.ValidationMonths}.");
         if (Ranking.MaxTrainingRows < 0) throw new OptionsValidationException($"Ranking.MaxTrainingRows must be >= 0 (0 = all rows), got {Ranking.MaxTrainingRows}.");
+        if (Ranking.MaxValidationRows < 0) throw new OptionsValidationException($"Ranking.MaxValidationRows must be >= 0 (0 = all rows), got {Ranking.MaxValidationRows}.");
         if (Ranking.TrainStepMonths is < 1 or > 24) throw new OptionsValidationException($"Ranking.TrainStepMonths must be 1..24, got {Ranking.TrainStepMonths}.");
         if (Ranking.K is < 1 or > 1000) throw new OptionsValidationException($"Ranking.K must be 1..1000, got {Ranking.K}.");
     }

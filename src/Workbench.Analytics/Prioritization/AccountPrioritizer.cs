@@ -42,7 +42,7 @@ public static class AccountPrioritizer
         var table = features.Features;
         var split = SplitOf(features, ranking);
         var trainRows = TrainingSample(RowsIn(table, split.TrainMonths), ranking.MaxTrainingRows, options.Seed);
-        var validRows = RowsIn(table, split.ValidationMonths);
+        var validRows = ValidationSample(RowsIn(table, split.ValidationMonths), table.Snapshots, ranking.MaxValidationRows, options.Seed);
 
         var train = TrainingSet.ChurnAndUpsell(table, trainRows, features.Labels);
         var valid = TrainingSet.ChurnAndUpsell(table, validRows, features.Labels);
@@ -71,7 +71,7 @@ public static class AccountPrioritizer
 
     /// <summary>Labels and features of only the rows <see cref="Fit(LabeledFeatures, PipelineOptions)"/> and
     /// <see cref="PrioritizerEvaluation.Evaluate"/> read: the seeded training sample (the same rows Fit samples from the
-    /// full table), every validation row, the test months and the month before them (the books' trends), which include
+    /// full table), the validation sample (every validation row under <see cref="RankingOptions.MaxValidationRows"/>), the test months and the month before them (the books' trends), which include
     /// the latest month that explanation tells. Model, metrics and explanations are the same as with every row; memory
     /// and feature time shrink with the training cap (at 100,000 accounts about 1.5 M of 5.8 M rows; see docs/scale.md).</summary>
     public static LabeledFeatures BuildFeatures(CrmDataset data, PipelineOptions options, MonthlyPanel? panel = null)
@@ -88,8 +88,11 @@ public static class AccountPrioritizer
             var sample = TrainingSample(Enumerable.Range(0, snapshots.Count).Where(i => train.Contains(snapshots[i].AsOfMonth)).ToArray(),
                 resolved.Ranking.MaxTrainingRows, resolved.Seed);
             // Never a training month: the month before the first test month is at most the last trainable one (validation).
-            var evaluated = split.ValidationMonths.Concat(split.TestMonths).Append(split.TestMonths[0] - 1).ToHashSet();
-            var rows = Enumerable.Range(0, snapshots.Count).Where(i => evaluated.Contains(snapshots[i].AsOfMonth)).Concat(sample).ToArray();
+            var validation = split.ValidationMonths.ToHashSet();
+            var validationSample = ValidationSample(Enumerable.Range(0, snapshots.Count).Where(i => validation.Contains(snapshots[i].AsOfMonth)).ToArray(),
+                snapshots, resolved.Ranking.MaxValidationRows, resolved.Seed);
+            var evaluated = split.TestMonths.Append(split.TestMonths[0] - 1).ToHashSet();
+            var rows = Enumerable.Range(0, snapshots.Count).Where(i => evaluated.Contains(snapshots[i].AsOfMonth)).Concat(sample).Concat(validationSample).ToArray();
             Array.Sort(rows);
             return rows;
         }, panel);
@@ -111,6 +114,35 @@ public static class AccountPrioritizer
         sample = sample[..max];
         Array.Sort(sample);
         return sample;
+    }
+
+    /// <summary>The validation rows, or the <paramref name="max"/> of them (in row order) with the smallest seeded hash of
+    /// their snapshot (account, product, as-of month) when there are more (0 = no limit). The key depends on the snapshot
+    /// alone, so the sample is the same whether it is drawn from every snapshot (<see cref="BuildFeatures"/>) or from a
+    /// table that holds those rows and others (<see cref="Fit(LabeledFeatures, PipelineOptions)"/> on the table
+    /// BuildFeatures built, where the last validation month is complete because the books' trends read it).</summary>
+    internal static int[] ValidationSample(int[] rows, IReadOnlyList<Snapshot> snapshots, int max, int seed)
+    {
+        if (max <= 0 || rows.Length <= max) return rows;
+        ulong salt = (ulong)(uint)RunContext.DeriveSeed(seed, "validation-sample");
+        // Ties (none expected) fall back to row order, which is the snapshot order in either table.
+        var keyed = rows.Select(r => (Key: SnapshotKey(salt, snapshots[r]), Row: r)).ToArray();
+        Array.Sort(keyed);
+        var sample = keyed[..max].Select(k => k.Row).ToArray();
+        Array.Sort(sample);
+        return sample;
+    }
+
+    /// <summary>SplitMix64 of the snapshot's identity and the salt: a stable pseudo-random key per snapshot.</summary>
+    static ulong SnapshotKey(ulong salt, Snapshot s)
+    {
+        unchecked
+        {
+            ulong z = salt ^ ((ulong)(uint)s.Account << 32 | (uint)s.Product) * 0x9E3779B97F4A7C15UL ^ (ulong)(uint)s.AsOfMonth * 0xC2B2AE3D27D4EB4FUL;
+            z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9UL;
+            z = (z ^ (z >> 27)) * 0x94D049BB133111EBUL;
+            return z ^ (z >> 31);
+        }
     }
 
     /// <summary>A seeded sample of at most <see cref="MaxBackgroundRows"/> training rows, in row order.</summary>

@@ -206,6 +206,7 @@ public sealed record ExperimentSpec
                 ValidationMonths = rr.Int("validation_months", ranking.ValidationMonths),
                 TrainStepMonths = rr.Int("train_step_months", ranking.TrainStepMonths),
                 MaxTrainingRows = rr.Int("max_training_rows", ranking.MaxTrainingRows),
+                MaxValidationRows = rr.Int("max_validation_rows", ranking.MaxValidationRows),
                 K = rr.Int("k", ranking.K),
             };
             rr.Finish();
@@ -215,6 +216,7 @@ public sealed record ExperimentSpec
             CheckRange(rr, "validation_months", ranking.ValidationMonths, 1, 24);
             CheckRange(rr, "train_step_months", ranking.TrainStepMonths, 1, 24);
             CheckRange(rr, "max_training_rows", ranking.MaxTrainingRows, 0, int.MaxValue);
+            CheckRange(rr, "max_validation_rows", ranking.MaxValidationRows, 0, int.MaxValue);
             CheckRange(rr, "k", ranking.K, 1, 1000);
         }
         model = model with { Seed = seed };
@@ -555,6 +557,7 @@ public sealed record ExperimentSpec
         // Likewise the training-row cap and the early-stopping metric appear only when they differ from the defaults they had
         // (400,000 rows, log-loss), so specs written before they existed keep their hashes.
         if (Ranking.MaxTrainingRows != new RankingOptions().MaxTrainingRows) o["ranking"]!["max_training_rows"] = Ranking.MaxTrainingRows;
+        if (Ranking.MaxValidationRows != new RankingOptions().MaxValidationRows) o["ranking"]!["max_validation_rows"] = Ranking.MaxValidationRows;
         if (model.StoppingMetric != StoppingMetric.LogLoss) o["ranking"]!["early_stopping_metric"] = SpecText.EnumName(model.StoppingMetric);
         // Optional sections appear only when present, so a spec without them keeps the hash it had before they existed.
         if (Impact is { } i)
