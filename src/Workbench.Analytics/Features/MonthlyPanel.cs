@@ -46,7 +46,32 @@ public sealed class MonthlyPanel
     internal readonly List<Contract>[] ContractsByPair;
     internal readonly Account[] Accounts;
 
-    public MonthlyPanel(CrmDataset data)
+    public MonthlyPanel(CrmDataset data) : this(data, new FactTables(data), null) { }
+
+    /// <summary>Builds the panel of <paramref name="data"/> and leaves in <paramref name="data"/> the dataset without the
+    /// fact tables the panel reads (spend, usage, engagement, bookings, transactions), dropping each table as soon as its
+    /// arrays are filled, so the panel's arrays grow while the rows they replace are released instead of on top of every row
+    /// (<paramref name="tableReleased"/> runs after each drop: a caller may collect there). The caller must hold no other
+    /// reference to the full dataset for the rows to be freed. The panel is the same as <c>new MonthlyPanel(data)</c>.</summary>
+    public static MonthlyPanel BuildReleasing(ref CrmDataset data, Action? tableReleased = null)
+    {
+        ArgumentNullException.ThrowIfNull(data);
+        var facts = new FactTables(data);
+        data = data with { Spend = [], Usage = [], Engagement = [], Bookings = [], Transactions = [] };
+        return new MonthlyPanel(data, facts, tableReleased);
+    }
+
+    /// <summary>The fact tables a panel is built from, each set to null once read (see <see cref="BuildReleasing"/>).</summary>
+    sealed class FactTables(CrmDataset data)
+    {
+        public IReadOnlyList<SpendRecord>? Spend = data.Spend;
+        public IReadOnlyList<UsageRecord>? Usage = data.Usage;
+        public IReadOnlyList<EngagementEvent>? Engagement = data.Engagement;
+        public IReadOnlyList<Booking>? Bookings = data.Bookings;
+        public IReadOnlyList<TransactionRecord>? Transactions = data.Transactions;
+    }
+
+    MonthlyPanel(CrmDataset data, FactTables facts, Action? tableReleased)
     {
         ArgumentNullException.ThrowIfNull(data);
         _accountIds = data.Accounts.Select(a => a.AccountId).Order(StringComparer.Ordinal).ToArray();
@@ -54,26 +79,46 @@ public sealed class MonthlyPanel
         Accounts = new Account[_accountIds.Length];
         foreach (var a in data.Accounts) Accounts[_accountIndex[a.AccountId]] = a;
 
+        var spendRows = facts.Spend!;
+        var usageRows = facts.Usage!;
         var productIds = new SortedSet<string>(data.Products.Select(p => p.ProductId), StringComparer.Ordinal);
-        foreach (var s in data.Spend) productIds.Add(s.ProductId);
+        foreach (var s in spendRows) productIds.Add(s.ProductId);
         _productIds = productIds.ToArray();
         _productIndex = _productIds.Select((id, i) => (id, i)).ToDictionary(x => x.id, x => x.i, StringComparer.Ordinal);
 
-        var months = data.Spend.Select(s => s.Month).Concat(data.Usage.Select(u => u.Month)).ToList();
-        if (months.Count == 0) throw new WorkbenchException("The dataset has no spend or usage rows: there is nothing to build monthly features from.");
-        FirstMonth = FirstOfMonth(months.Min());
-        Months = MonthIndexOf(FirstOfMonth(months.Max())) + 1;
+        if (spendRows.Count == 0 && usageRows.Count == 0) throw new WorkbenchException("The dataset has no spend or usage rows: there is nothing to build monthly features from.");
+        DateOnly minMonth = DateOnly.MaxValue, maxMonth = DateOnly.MinValue;
+        foreach (var s in spendRows) { if (s.Month < minMonth) minMonth = s.Month; if (s.Month > maxMonth) maxMonth = s.Month; }
+        foreach (var u in usageRows) { if (u.Month < minMonth) minMonth = u.Month; if (u.Month > maxMonth) maxMonth = u.Month; }
+        FirstMonth = FirstOfMonth(minMonth);
+        Months = MonthIndexOf(FirstOfMonth(maxMonth)) + 1;
 
         _monthStarts = Enumerable.Range(0, Months).Select(i => FirstMonth.AddMonths(i)).ToArray();
-        // Fact tables come grouped by account, so remembering the last id saves most dictionary lookups.
+        // Fact tables come grouped by account, so remembering the last id saves most dictionary lookups. An account's
+        // products alternate from row to row, so products are remembered by reference (loaded ids are pooled strings: one
+        // instance per text and table) as well as by the last one.
         string? lastAccount = null, lastProduct = null; int lastA = -1, lastP = -1;
+        var productRefs = new string?[32]; var productRefIndex = new int[32]; int productRefCount = 0;
         int A(string id) { if (!ReferenceEquals(id, lastAccount) && id != lastAccount) { lastA = AccountIndexOf(id); lastAccount = id; } return lastA; }
-        int P(string id) { if (!ReferenceEquals(id, lastProduct) && id != lastProduct) { lastP = ProductIndexOf(id); lastProduct = id; } return lastP; }
+        int P(string id)
+        {
+            if (ReferenceEquals(id, lastProduct)) return lastP;
+            int found = -1;
+            for (int i = 0; i < productRefCount; i++) if (ReferenceEquals(productRefs[i], id)) { found = productRefIndex[i]; break; }
+            if (found < 0)
+            {
+                found = ProductIndexOf(id);
+                if (productRefCount < productRefs.Length) { productRefs[productRefCount] = id; productRefIndex[productRefCount++] = found; }
+            }
+            lastProduct = id; lastP = found;
+            return found;
+        }
+        void Released() => tableReleased?.Invoke();
 
         int products = _productIds.Length;
         var present = new bool[_accountIds.Length * products];
-        foreach (var s in data.Spend) present[A(s.AccountId) * products + P(s.ProductId)] = true;
-        foreach (var u in data.Usage) present[A(u.AccountId) * products + P(u.ProductId)] = true;
+        foreach (var s in spendRows) present[A(s.AccountId) * products + P(s.ProductId)] = true;
+        foreach (var u in usageRows) present[A(u.AccountId) * products + P(u.ProductId)] = true;
         foreach (var c in data.Contracts) present[A(c.AccountId) * products + P(c.ProductId)] = true;
         _pairByAccountProduct = new int[present.Length];
         var pairs = new List<(int, int)>();
@@ -88,17 +133,20 @@ public sealed class MonthlyPanel
         for (int a = 0; a < _accountIds.Length; a++) PairStart[a + 1] += PairStart[a];
         int PairOf(string account, string product) => _pairByAccountProduct[A(account) * products + P(product)];
 
+        // Each table's arrays are allocated just before that table is read, and the table is dropped right after (when
+        // the caller released it: BuildReleasing), largest tables first, so the arrays replace rows rather than add to them.
         int pm = _pairs.Length * Months, am = _accountIds.Length * Months;
         Spend = new double[pm];
-        SeatsPurchased = Nan(pm); SeatsUsed = Nan(pm); ActiveUsers = Nan(pm); Utilization = Nan(pm); KeyActions = Nan(pm);
-        AddOns = new float[pm]; Downgrades = new float[pm]; Cancellations = new float[pm]; NonRenewals = new float[pm];
-        PriceChanges = new float[pm]; UpsellAmount = new double[pm]; ChurnAmount = new double[pm];
-        Emails = new float[am]; Meetings = new float[am]; Tickets = new float[am]; TicketSeverity = new double[am];
-        Trainings = new float[am]; ChampionChanges = new float[am]; SurveySum = new double[am]; SurveyCount = new float[am];
-
-        foreach (var s in data.Spend)
+        foreach (var s in spendRows)
             Spend[PairOf(s.AccountId, s.ProductId) * Months + MonthIndexOf(s.Month)] += (double)s.Amount;
-        foreach (var u in data.Usage)
+        SpendPrefix = new double[_pairs.Length * (Months + 1)];
+        for (int p = 0; p < _pairs.Length; p++)
+            for (int m = 0; m < Months; m++)
+                SpendPrefix[p * (Months + 1) + m + 1] = SpendPrefix[p * (Months + 1) + m] + Spend[p * Months + m];
+        spendRows = null; facts.Spend = null; Released();
+
+        SeatsPurchased = Nan(pm); SeatsUsed = Nan(pm); ActiveUsers = Nan(pm); Utilization = Nan(pm); KeyActions = Nan(pm);
+        foreach (var u in usageRows)
         {
             int c = PairOf(u.AccountId, u.ProductId) * Months + MonthIndexOf(u.Month);
             SeatsPurchased[c] = u.SeatsPurchased;
@@ -107,7 +155,39 @@ public sealed class MonthlyPanel
             Utilization[c] = u.Utilization ?? (u.SeatsUsed is int used && u.SeatsPurchased > 0 ? (double)used / u.SeatsPurchased : double.NaN);
             KeyActions[c] = u.KeyActions ?? double.NaN;
         }
-        foreach (var b in data.Bookings)
+        usageRows = null; facts.Usage = null; Released();
+
+        Emails = new float[am]; Meetings = new float[am]; Tickets = new float[am]; TicketSeverity = new double[am];
+        Trainings = new float[am]; ChampionChanges = new float[am]; SurveySum = new double[am]; SurveyCount = new float[am];
+        string? lastEventAccount = null; int lastEventA = -1;
+        foreach (var e in facts.Engagement!)
+        {
+            int m = MonthIndexOf(e.Date);
+            if (m < 0 || m >= Months) continue;
+            if (!ReferenceEquals(e.AccountId, lastEventAccount))
+            {
+                lastEventA = _accountIndex.TryGetValue(e.AccountId, out int found) ? found : -1;
+                lastEventAccount = e.AccountId;
+            }
+            int a = lastEventA;
+            if (a < 0) continue;
+            int c = a * Months + m;
+            switch (e.Type)
+            {
+                case EngagementType.Email: Emails[c]++; break;
+                case EngagementType.Meeting: Meetings[c]++; break;
+                case EngagementType.SupportTicket: Tickets[c]++; TicketSeverity[c] += e.Score ?? 0; break;
+                case EngagementType.Training: Trainings[c]++; break;
+                case EngagementType.ChampionChange: ChampionChanges[c]++; break;
+                case EngagementType.Survey: if (e.Score is double s) { SurveySum[c] += s; SurveyCount[c]++; } break;
+            }
+        }
+        facts.Engagement = null; Released();
+
+        AddOns = new float[pm]; Downgrades = new float[pm]; Cancellations = new float[pm]; NonRenewals = new float[pm];
+        PriceChanges = new float[pm]; UpsellAmount = new double[pm]; ChurnAmount = new double[pm];
+        var bookings = facts.Bookings!;
+        foreach (var b in bookings)
         {
             int p = PairOf(b.AccountId, b.ProductId);
             if (p < 0) continue; // a booking on a pair with no spend, usage or contract: nothing to attach to
@@ -124,25 +204,11 @@ public sealed class MonthlyPanel
                 case BookingType.PriceChange: PriceChanges[c]++; break;
             }
         }
-        foreach (var e in data.Engagement)
-        {
-            int m = MonthIndexOf(e.Date);
-            if (m < 0 || m >= Months || !_accountIndex.TryGetValue(e.AccountId, out int a)) continue;
-            int c = a * Months + m;
-            switch (e.Type)
-            {
-                case EngagementType.Email: Emails[c]++; break;
-                case EngagementType.Meeting: Meetings[c]++; break;
-                case EngagementType.SupportTicket: Tickets[c]++; TicketSeverity[c] += e.Score ?? 0; break;
-                case EngagementType.Training: Trainings[c]++; break;
-                case EngagementType.ChampionChange: ChampionChanges[c]++; break;
-                case EngagementType.Survey: if (e.Score is double s) { SurveySum[c] += s; SurveyCount[c]++; } break;
-            }
-        }
         Purchases = new float[am];
-        if (data.Transactions.Count > 0)
+        var transactions = facts.Transactions!;
+        if (transactions.Count > 0)
         {
-            foreach (var order in data.Transactions.DistinctBy(t => (t.AccountId, t.TransactionId)))
+            foreach (var order in transactions.DistinctBy(t => (t.AccountId, t.TransactionId)))
             {
                 int m = MonthIndexOf(order.Date);
                 if (m >= 0 && m < Months) Purchases[AccountIndexOf(order.AccountId) * Months + m]++;
@@ -150,7 +216,7 @@ public sealed class MonthlyPanel
         }
         else
         {
-            foreach (var b in data.Bookings)
+            foreach (var b in bookings)
             {
                 int m = MonthIndexOf(b.Date);
                 if (m < 0 || m >= Months) continue;
@@ -158,16 +224,13 @@ public sealed class MonthlyPanel
                 if (b.Type == BookingType.AddOn || (b.Type == BookingType.New && b.Date > Accounts[a].CreatedDate)) Purchases[a * Months + m]++;
             }
         }
+        bookings = null; transactions = null; facts.Bookings = null; facts.Transactions = null; Released();
+
         ContractsByPair = new List<Contract>[_pairs.Length];
         for (int i = 0; i < ContractsByPair.Length; i++) ContractsByPair[i] = [];
         foreach (var c in data.Contracts)
             ContractsByPair[PairOf(c.AccountId, c.ProductId)].Add(c);
         foreach (var list in ContractsByPair) list.Sort((x, y) => x.StartDate.CompareTo(y.StartDate));
-
-        SpendPrefix = new double[_pairs.Length * (Months + 1)];
-        for (int p = 0; p < _pairs.Length; p++)
-            for (int m = 0; m < Months; m++)
-                SpendPrefix[p * (Months + 1) + m + 1] = SpendPrefix[p * (Months + 1) + m] + Spend[p * Months + m];
     }
 
     public static DateOnly FirstOfMonth(DateOnly d) => new(d.Year, d.Month, 1);

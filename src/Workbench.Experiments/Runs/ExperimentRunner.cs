@@ -79,13 +79,14 @@ public static class ExperimentRunner
             spec.Options.Validate();
             PipelineStages.RequireSpend(data);
             var options = spec.Options with { LabelSource = spec.Options.LabelSource ?? Labeler.AutoSource(data) };
-            MonthlyPanel? panel = new MonthlyPanel(data);
-            // Assigned over the full dataset (a local of this method would otherwise keep every row alive to the end).
-            data = WithoutFactTablesRead(spec, data);
+            MonthlyPanel? panel = BuildPanel(spec, ref data);
             // Collected now, so the labels and features reuse the released rows' memory instead of growing the heap past it.
-            GC.Collect(GC.MaxGeneration, GCCollectionMode.Forced, blocking: true, compacting: true);
+            CollectBetweenStages();
             var modelDir = store.Layout.RunModelDirectory(handle.Id);
             TrainAndExplain(spec, options, data, panel, modelDir, dir, metrics, artifacts, Report);
+            // The labeled features, training rows and narratives are garbage now; collected before segmentation allocates
+            // on top of them (without this, segmentation was the peak of the run at 100,000 accounts: docs/scale.md).
+            CollectBetweenStages();
 
             Report("segmentation", 0.75);
             var seg = spec.Segmentation;
@@ -217,6 +218,21 @@ public static class ExperimentRunner
     internal static CrmDataset WithoutFactTablesRead(ExperimentSpec spec, CrmDataset data) =>
         TablesRead(spec).Tables is null ? data : data with { Spend = [], Usage = [], Engagement = [], Bookings = [], Transactions = [] };
 
+    /// <summary>A full, compacting collection that also returns the freed memory to the system (aggressive mode), at a
+    /// stage boundary where the previous stage's rows just became garbage: the server GC would otherwise keep them (or their
+    /// emptied space) in the working set while the next stage grows the heap, and the run's peak is the sum.</summary>
+    static void CollectBetweenStages() => GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
+
+    /// <summary>The run's monthly panel. When the later stages do not read the fact tables (<see cref="WithoutFactTablesRead"/>),
+    /// <paramref name="data"/> is replaced by the dataset without them and each table is released, and collected, as soon
+    /// as the panel has read it, so the panel's arrays take the place of the rows instead of adding to them: building the
+    /// panel on top of every loaded row was the run's peak at 100,000 accounts (docs/scale.md).</summary>
+    static MonthlyPanel BuildPanel(ExperimentSpec spec, ref CrmDataset data)
+    {
+        if (TablesRead(spec).Tables is null) return new MonthlyPanel(data);
+        return MonthlyPanel.BuildReleasing(ref data, () => GC.Collect(GC.MaxGeneration, GCCollectionMode.Forced, blocking: true, compacting: false));
+    }
+
     /// <summary>Labels, features, training, evaluation and explanation on the run's monthly panel, with the label source
     /// already resolved in <paramref name="options"/>. A method of its own so that the labeled features, the
     /// training rows and the narratives (most of the run's memory after the dataset) are unreachable once it returns, before
@@ -231,6 +247,8 @@ public static class ExperimentRunner
         foreach (var m in new[] { train.Ranking.Churn, train.Ranking.Upsell }) AddRankingMetrics(metrics, m, train.Ranking.K);
         metrics["data.snapshots"] = train.Features.SnapshotCount;
 
+        // Training's intermediate rows and models are garbage once it returns: collected before explanation allocates.
+        CollectBetweenStages();
         report("explanation", 0.6);
         var explain = PipelineStages.Explain(train.Model, data, spec.Explanation, Path.Combine(dir, ExplanationFolder), train.Features);
         artifacts.AddRange(explain.Files.Select(f => Rel(dir, f)));

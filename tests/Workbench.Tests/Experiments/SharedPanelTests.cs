@@ -87,4 +87,75 @@ public class SharedPanelTests
         Assert.NotNull(withImpact.Impact);
         Assert.Same(Sample, ExperimentRunner.WithoutFactTablesRead(withImpact, Sample));
     }
+
+    [Fact]
+    public void A_panel_built_releasing_the_fact_tables_equals_the_panel_of_the_whole_dataset_and_keeps_none_of_its_rows()
+    {
+        var expected = new MonthlyPanel(Sample);
+        var panel = BuildFromACopy(out var data, out int releases, out var spend, out var usage, out var engagement, out var bookings);
+
+        // The caller's dataset is now the dataset without the fact tables; what the later stages read is the same.
+        Assert.Empty(data.Spend);
+        Assert.Empty(data.Usage);
+        Assert.Empty(data.Engagement);
+        Assert.Empty(data.Bookings);
+        Assert.Empty(data.Transactions);
+        Assert.Same(Sample.Accounts, data.Accounts);
+        Assert.Same(Sample.Contracts, data.Contracts);
+        Assert.Same(Sample.Truth, data.Truth);
+        Assert.Equal(4, releases); // spend, usage, engagement, then bookings with transactions
+
+        Assert.Equal(expected.FirstMonth, panel.FirstMonth);
+        Assert.Equal(expected.Months, panel.Months);
+        Assert.Equal(expected.AccountIds, panel.AccountIds);
+        Assert.Equal(expected.ProductIds, panel.ProductIds);
+        Assert.Equal(expected.Pairs, panel.Pairs);
+        Assert.Equal(expected.PairStart, panel.PairStart);
+        foreach (var (a, b) in new[]
+                 {
+                     (expected.Spend, panel.Spend), (expected.SpendPrefix, panel.SpendPrefix), (expected.SeatsPurchased, panel.SeatsPurchased),
+                     (expected.SeatsUsed, panel.SeatsUsed), (expected.ActiveUsers, panel.ActiveUsers), (expected.Utilization, panel.Utilization),
+                     (expected.KeyActions, panel.KeyActions), (expected.UpsellAmount, panel.UpsellAmount), (expected.ChurnAmount, panel.ChurnAmount),
+                     (expected.TicketSeverity, panel.TicketSeverity), (expected.SurveySum, panel.SurveySum),
+                 })
+            Assert.True(a.AsSpan().SequenceEqual(b)); // bit for bit (NaN included)
+        foreach (var (a, b) in new[]
+                 {
+                     (expected.AddOns, panel.AddOns), (expected.Downgrades, panel.Downgrades), (expected.Cancellations, panel.Cancellations),
+                     (expected.NonRenewals, panel.NonRenewals), (expected.PriceChanges, panel.PriceChanges), (expected.Emails, panel.Emails),
+                     (expected.Meetings, panel.Meetings), (expected.Tickets, panel.Tickets), (expected.Trainings, panel.Trainings),
+                     (expected.ChampionChanges, panel.ChampionChanges), (expected.SurveyCount, panel.SurveyCount), (expected.Purchases, panel.Purchases),
+                 })
+            Assert.True(a.AsSpan().SequenceEqual(b));
+        Assert.Equal(expected.ContractsByPair.Select(l => l.ToArray()), panel.ContractsByPair.Select(l => l.ToArray()));
+
+        // Nothing holds the rows any more: they are collected while the panel lives on.
+        GC.Collect();
+        GC.WaitForPendingFinalizers();
+        GC.Collect();
+        Assert.False(spend.IsAlive, "spend rows still reachable");
+        Assert.False(usage.IsAlive, "usage rows still reachable");
+        Assert.False(engagement.IsAlive, "engagement rows still reachable");
+        Assert.False(bookings.IsAlive, "booking rows still reachable");
+        GC.KeepAlive(panel);
+    }
+
+    /// <summary>Builds a panel releasing the fact tables of a copy of the sample (the shared sample keeps its rows), in a
+    /// frame of its own so that no local of the test's frame ever held the whole copy; weak references to its tables.</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+    static MonthlyPanel BuildFromACopy(out CrmDataset slim, out int releases,
+        out WeakReference spend, out WeakReference usage, out WeakReference engagement, out WeakReference bookings)
+    {
+        var data = Sample with
+        {
+            Spend = Sample.Spend.ToArray(), Usage = Sample.Usage.ToArray(), Engagement = Sample.Engagement.ToArray(), Bookings = Sample.Bookings.ToArray(),
+        };
+        spend = new WeakReference(data.Spend); usage = new WeakReference(data.Usage);
+        engagement = new WeakReference(data.Engagement); bookings = new WeakReference(data.Bookings);
+        int released = 0;
+        var panel = MonthlyPanel.BuildReleasing(ref data, () => released++);
+        slim = data;
+        releases = released;
+        return panel;
+    }
 }
