@@ -43,8 +43,8 @@ public sealed record CellRunOptions(string? CellName = null, TimeSpan? Timeout =
     Func<InputRequest, string?>? OnInput = null);
 
 /// <summary>A C# scripting session: cells run in order and share state (variables, usings, references), as in a
-/// notebook. One cell runs at a time, each on its own thread so an interrupt or a timeout can always return
-/// control. Thread-safe: concurrent calls wait their turn.</summary>
+/// notebook. One cell runs at a time, on a cell thread apart from the caller's so an interrupt or a timeout can always
+/// return control. Thread-safe: concurrent calls wait their turn.</summary>
 /// <example><code>
 /// using var session = NotebookSession.Create();
 /// await session.ExecuteAsync("var x = 40;");
@@ -474,7 +474,7 @@ internal static class SerialSubmissionBuild
 }
 
 /// <summary>The thread cells run on, kept from one cell to the next: a new thread per cell cost about 2 ms of CPU per
-/// cell (Roslyn's per-thread caches start cold on each; bench/README.md, "Kernel round trip: the 5 ms target"). Each cell
+/// cell (bench/README.md, "Kernel round trip: the 5 ms target"). Each cell
 /// runs in the execution context of its caller, as on a thread started for it, so what a cell sets in async-locals
 /// (its output context, CultureInfo.CurrentCulture) ends with the cell.</summary>
 internal sealed class CellThread
