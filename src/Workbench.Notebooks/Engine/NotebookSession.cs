@@ -444,6 +444,7 @@ public sealed class NotebookSession : ICellSession
     {
         Interrupt();
         cellThread?.Retire();
+        cellThread = null; // a cell run after Dispose gets a thread of its own, as before
     }
 }
 
