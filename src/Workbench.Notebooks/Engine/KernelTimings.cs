@@ -16,7 +16,13 @@ internal static class KernelTimings
 
     static KernelTimings()
     {
-        if (FilePath is not null) AppDomain.CurrentDomain.ProcessExit += (_, _) => Flush(); // marks of a process without a kernel loop
+        if (FilePath is null) return;
+        AppDomain.CurrentDomain.ProcessExit += (_, _) => Flush(); // marks of a process without a kernel loop
+        // A cell's submission assembly has just been loaded (Roslyn names them "\u211B*GUID#engine-submission").
+        AppDomain.CurrentDomain.AssemblyLoad += (_, e) =>
+        {
+            if (e.LoadedAssembly.FullName?.StartsWith('\u211B') == true) Mark("s.loaded");
+        };
     }
 
     public static bool Enabled => FilePath is not null;

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Diagnostics;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
@@ -42,8 +43,8 @@ public sealed record CellRunOptions(string? CellName = null, TimeSpan? Timeout =
     Func<InputRequest, string?>? OnInput = null);
 
 /// <summary>A C# scripting session: cells run in order and share state (variables, usings, references), as in a
-/// notebook. One cell runs at a time, each on its own thread so an interrupt or a timeout can always return
-/// control. Thread-safe: concurrent calls wait their turn.</summary>
+/// notebook. One cell runs at a time, on a cell thread apart from the caller's so an interrupt or a timeout can always
+/// return control. Thread-safe: concurrent calls wait their turn.</summary>
 /// <example><code>
 /// using var session = NotebookSession.Create();
 /// await session.ExecuteAsync("var x = 40;");
@@ -66,6 +67,7 @@ public sealed class NotebookSession : ICellSession
     ScriptState<object>? state;
     CancellationTokenSource? running;
     volatile Script? latestScript; // the submission running or last run (a thread it started may throw while it runs)
+    CellThread? cellThread; // runs the cells; replaced after a cell was interrupted or abandoned
     int cellsRun;
 
     NotebookSession(NotebookSessionOptions options)
@@ -182,7 +184,8 @@ public sealed class NotebookSession : ICellSession
     async Task<Outcome> RunOnCellThread(string code, string cellName, CellContext context, CancellationToken token)
     {
         var done = new TaskCompletionSource<Outcome>(TaskCreationOptions.RunContinuationsAsynchronously);
-        var thread = new Thread(() =>
+        var thread = cellThread ??= new CellThread();
+        thread.Run(() =>
         {
             KernelTimings.Mark("s.thread");
             ConsoleRouter.EnsureInstalled(); // cheap when nothing changed; puts the input router back if Console.In was replaced
@@ -197,18 +200,20 @@ public sealed class NotebookSession : ICellSession
                 CellContext.Current = null;
                 KernelTimings.Mark("s.thread-end");
             }
-        })
-        { IsBackground = true, Name = "workbench-cell: " + cellName };
-        thread.Start();
+        });
 
         var cancelled = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         await using var registration = token.Register(() => cancelled.TrySetResult());
         if (await Task.WhenAny(done.Task, cancelled.Task).ConfigureAwait(false) == done.Task) return await done.Task.ConfigureAwait(false);
 
-        // Cancelled: loops stop at their injected check; blocking waits (Sleep, Wait) need Thread.Interrupt.
+        // Cancelled: loops stop at their injected check; blocking waits (Sleep, Wait) need Thread.Interrupt. A thread that
+        // was interrupted or abandoned runs no later cell: an interrupt that lands after its cell ended would otherwise
+        // hit the next cell.
+        cellThread = null;
+        thread.Retire();
         var half = options.Grace / 2;
         if (await Task.WhenAny(done.Task, Task.Delay(half)).ConfigureAwait(false) == done.Task) return await done.Task.ConfigureAwait(false);
-        try { thread.Interrupt(); } catch (ThreadStateException) { }
+        thread.Interrupt();
         if (await Task.WhenAny(done.Task, Task.Delay(half)).ConfigureAwait(false) == done.Task) return await done.Task.ConfigureAwait(false);
         // Give up on the thread (it runs code with no loop and no wait, e.g. a long library call): the session keeps
         // the state from before this cell, and the cell's late output is dropped.
@@ -261,6 +266,7 @@ public sealed class NotebookSession : ICellSession
         {
             var script = CSharpScript.Create(prepared, cellOptions, typeof(NotebookGlobals));
             latestScript = script;
+            SerialSubmissionBuild.Apply(script);
             TimeCompile(script);
             next = script.RunAsync(globals, _ => true, token).GetAwaiter().GetResult();
         }
@@ -268,6 +274,7 @@ public sealed class NotebookSession : ICellSession
         {
             var script = state.Script.ContinueWith<object>(prepared, cellOptions);
             latestScript = script;
+            SerialSubmissionBuild.Apply(script);
             TimeCompile(script);
             next = script.RunFromAsync(state, _ => true, token).GetAwaiter().GetResult();
         }
@@ -286,6 +293,15 @@ public sealed class NotebookSession : ICellSession
     static void TimeCompile(Script script)
     {
         if (!KernelTimings.Enabled) return;
+        // Each step below is work the compile does anyway, and Roslyn keeps its result (the syntax tree, the declared
+        // symbols), so the marks split the compile without adding to it: parse (syntax tree and compilation), declare
+        // (symbols and declaration diagnostics), bind + emit + load (the submission assembly loaded: s.loaded, from the
+        // AssemblyLoad event), then the entry point's delegate.
+        var compilation = script.GetCompilation();
+        compilation.SyntaxTrees.Last().GetRoot();
+        KernelTimings.Mark("s.parsed");
+        compilation.GetDeclarationDiagnostics();
+        KernelTimings.Mark("s.declared");
         script.Compile();
         KernelTimings.Mark("s.compiled");
     }
@@ -427,6 +443,75 @@ public sealed class NotebookSession : ICellSession
     public void Dispose()
     {
         Interrupt();
+        cellThread?.Retire();
+        cellThread = null; // a cell run after Dispose gets a thread of its own, as before
+    }
+}
+
+/// <summary>Compiles a submission on the cell's thread alone. Roslyn scripting gives every submission a compilation with
+/// <c>concurrentBuild: true</c> and no option to change it, so declaring and emitting even <c>1 + 1</c> hands work to
+/// thread-pool tasks and waits for them: about 1 ms of CPU per cell more than compiling it on the calling thread (bench/README.md,
+/// "Kernel round trip: the 5 ms target"). Apply replaces the compilation the script caches (its private field
+/// <c>_lazyCompilation</c>, Microsoft.CodeAnalysis.Scripting 5.0.0) by the same compilation with
+/// <c>concurrentBuild: false</c> before anything compiled it; the code, references, imports and the chain of submissions
+/// are unchanged. If a Roslyn update renames the field, cells compile as before (concurrently) and
+/// <see cref="Available"/>, which a test checks, turns false.</summary>
+internal static class SerialSubmissionBuild
+{
+    static readonly System.Reflection.FieldInfo? CachedCompilation =
+        typeof(Script).GetField("_lazyCompilation", System.Reflection.BindingFlags.Instance | System.Reflection.BindingFlags.NonPublic);
+
+    /// <summary>True when the script's cached compilation can be replaced (the field exists with the expected type).</summary>
+    public static bool Available => CachedCompilation?.FieldType == typeof(Compilation);
+
+    /// <summary>Makes <paramref name="script"/> compile without concurrency; call before it is compiled or run.</summary>
+    public static void Apply(Script script)
+    {
+        if (!Available) return;
+        var compilation = script.GetCompilation();
+        if (compilation.Options.ConcurrentBuild)
+            CachedCompilation!.SetValue(script, compilation.WithOptions(compilation.Options.WithConcurrentBuild(false)));
+    }
+}
+
+/// <summary>The thread cells run on, kept from one cell to the next: a new thread per cell cost about 2 ms of CPU per
+/// cell (bench/README.md, "Kernel round trip: the 5 ms target"). Each cell
+/// runs in the execution context of its caller, as on a thread started for it, so what a cell sets in async-locals
+/// (its output context, CultureInfo.CurrentCulture) ends with the cell.</summary>
+internal sealed class CellThread
+{
+    readonly BlockingCollection<(Action Cell, ExecutionContext? Context)> cells = new();
+    readonly Thread thread;
+
+    public CellThread()
+    {
+        thread = new Thread(Loop) { IsBackground = true, Name = "workbench-cell" };
+        thread.Start();
+    }
+
+    /// <summary>Runs <paramref name="cell"/> on this thread once the previous cell has ended.</summary>
+    public void Run(Action cell) => cells.Add((cell, ExecutionContext.Capture()));
+
+    /// <summary>Runs no further cell: the thread ends when the cell it runs ends.</summary>
+    public void Retire() => cells.CompleteAdding();
+
+    /// <summary>Wakes the running cell from a blocking wait (Sleep, Wait, Join) with a ThreadInterruptedException.</summary>
+    public void Interrupt()
+    {
+        try { thread.Interrupt(); } catch (ThreadStateException) { }
+    }
+
+    void Loop()
+    {
+        try
+        {
+            foreach (var (cell, context) in cells.GetConsumingEnumerable())
+            {
+                if (context is null) cell();
+                else ExecutionContext.Run(context, static c => ((Action)c!)(), cell);
+            }
+        }
+        catch (ThreadInterruptedException) { } // an interrupt that came after its cell ended: the thread is retired, so it ends
     }
 }
 

@@ -140,7 +140,9 @@ public sealed class KernelServer : IDisposable
     {
         KernelTimings.Mark(isControl ? "k.control" : "k.shell");
         var frames = socket.ReceiveMultipartMessage().Select(f => f.ToByteArray()).ToList();
+        KernelTimings.Mark("k.received");
         var message = JupyterMessage.Parse(frames, signer, out var rejection);
+        KernelTimings.Mark("k.parsed");
         if (message is null)
         {
             log.WriteLine($"workbench kernel: dropped a message on {(isControl ? "control" : "shell")}: {rejection}");
@@ -397,7 +399,9 @@ public sealed class KernelServer : IDisposable
         try
         {
             var frames = socket.ReceiveMultipartMessage().Select(f => f.ToByteArray()).ToList();
-            var message = JupyterMessage.Parse(frames, signer, out var rejection);
+            KernelTimings.Mark("k.received");
+        var message = JupyterMessage.Parse(frames, signer, out var rejection);
+        KernelTimings.Mark("k.parsed");
             if (message is null) { log.WriteLine($"workbench kernel: dropped a message on stdin: {rejection}"); return; }
             if (message.MessageType != "input_reply") { log.WriteLine($"workbench kernel: ignored stdin message {message.MessageType}"); return; }
             var value = message.Content["value"] is JsonValue v && v.TryGetValue<string>(out var s) ? s : "";

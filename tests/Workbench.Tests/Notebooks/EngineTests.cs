@@ -192,6 +192,60 @@ public sealed class EngineTests
     }
 
     [Fact]
+    public async Task Cells_share_one_thread_and_what_a_cell_sets_in_its_execution_context_ends_with_it()
+    {
+        using var session = NotebookSession.Create();
+        var first = await session.ExecuteAsync("""
+            var comma = (System.Globalization.CultureInfo)System.Globalization.CultureInfo.InvariantCulture.Clone();
+            comma.NumberFormat.NumberDecimalSeparator = ",";
+            System.Globalization.CultureInfo.CurrentCulture = comma;
+            (Environment.CurrentManagedThreadId, 1.5.ToString())
+            """);
+        var second = await session.ExecuteAsync("(Environment.CurrentManagedThreadId, 1.5.ToString())");
+
+        Assert.True(first.Status == CellStatus.Ok, first.Error?.Message);
+        var (firstThread, firstFormatted) = Assert.IsType<(int, string)>(first.ReturnValue);
+        var (secondThread, secondFormatted) = Assert.IsType<(int, string)>(second.ReturnValue);
+        Assert.Equal("1,5", firstFormatted);
+        Assert.Equal(firstThread, secondThread);
+        Assert.Equal("1.5", secondFormatted); // the culture the first cell set ended with it
+    }
+
+    [Fact]
+    public async Task After_an_interrupted_cell_the_next_cell_runs_on_a_fresh_thread_and_is_not_interrupted()
+    {
+        // The interrupted cell's thread may still hold a pending Thread.Interrupt: no later cell may run on it.
+        using var session = NotebookSession.Create();
+        var before = (await session.ExecuteAsync("Environment.CurrentManagedThreadId")).ReturnValue;
+        var started = new TaskCompletionSource();
+        var running = session.ExecuteAsync("Console.WriteLine(\"sleeping\"); System.Threading.Thread.Sleep(60_000);",
+            new CellRunOptions(OnOutput: _ => started.TrySetResult()));
+        await started.Task.WaitAsync(TimeSpan.FromMinutes(2));
+        session.Interrupt();
+        Assert.Equal(CellStatus.Interrupted, (await running).Status);
+
+        var after = await session.ExecuteAsync("System.Threading.Thread.Sleep(50); Environment.CurrentManagedThreadId");
+        Assert.Equal(CellStatus.Ok, after.Status);
+        Assert.NotEqual(before, after.ReturnValue);
+    }
+
+    [Fact]
+    public async Task Submissions_compile_without_concurrency_and_still_run()
+    {
+        // SerialSubmissionBuild reaches into Roslyn scripting's cached compilation; a Roslyn update that renames the
+        // field must fail here rather than silently bring back the concurrent build.
+        Assert.True(SerialSubmissionBuild.Available);
+        var script = Microsoft.CodeAnalysis.CSharp.Scripting.CSharpScript.Create<int>("1 + 1");
+        SerialSubmissionBuild.Apply(script);
+        Assert.False(script.GetCompilation().Options.ConcurrentBuild);
+        Assert.Equal(2, (await script.RunAsync()).ReturnValue);
+        var next = script.ContinueWith<int>("3 * 4");
+        SerialSubmissionBuild.Apply(next);
+        Assert.False(next.GetCompilation().Options.ConcurrentBuild);
+        Assert.Equal(12, (await next.RunAsync()).ReturnValue);
+    }
+
+    [Fact]
     public async Task Completion_offers_members_after_a_dot_and_session_variables_by_prefix()
     {
         using var session = NotebookSession.Create();
