@@ -40,26 +40,36 @@ public static class Silhouette
         foreach (var r in rows) if (labels[r] >= 0) sizes[index[labels[r]]]++;
         var values = new double[m];
         var scored = new bool[m];
-        Parallel.For(0, m, p =>
+        // Each scored row's cluster position (-1: noise) and the scored rows side by side, looked up once rather than per
+        // pair (a dictionary and an interface call per pair cost more than the distance); sums still run in row order.
+        var cluster = new int[m];
+        var points = new double[m * d];
+        for (int p = 0; p < m; p++)
         {
-            int own = labels[rows[p]];
-            if (own < 0 || clusterIds.Length < 2) return;
-            int oi = index[own];
-            if (sizes[oi] < 2) return;
-            var sums = new double[clusterIds.Length];
-            var xi = x.Values.AsSpan(rows[p] * d, d);
+            int l = labels[rows[p]];
+            cluster[p] = l >= 0 ? index[l] : -1;
+            x.Values.AsSpan(rows[p] * d, d).CopyTo(points.AsSpan(p * d, d));
+        }
+        Parallel.For(0, m, () => new double[clusterIds.Length], (p, _, sums) =>
+        {
+            int oi = cluster[p];
+            if (oi < 0 || clusterIds.Length < 2) return sums;
+            if (sizes[oi] < 2) return sums;
+            Array.Clear(sums);
+            var xi = points.AsSpan(p * d, d);
             for (int q = 0; q < m; q++)
             {
-                int lq = labels[rows[q]];
-                if (q == p || lq < 0) continue;
-                sums[index[lq]] += Math.Sqrt(KMeans.SquaredDistance(xi, x.Values.AsSpan(rows[q] * d, d)));
+                int c = cluster[q];
+                if (q == p || c < 0) continue;
+                sums[c] += Math.Sqrt(KMeans.SquaredDistance(xi, points.AsSpan(q * d, d)));
             }
             double a = sums[oi] / (sizes[oi] - 1), b = double.PositiveInfinity;
             for (int c = 0; c < sums.Length; c++) if (c != oi && sizes[c] > 0) b = Math.Min(b, sums[c] / sizes[c]);
             double den = Math.Max(a, b);
             values[p] = den > 0 ? (b - a) / den : 0;
             scored[p] = true;
-        });
+            return sums;
+        }, _ => { });
         var keep = Enumerable.Range(0, m).Where(p => scored[p]).ToArray();
         var perCluster = clusterIds.ToDictionary(l => l, l =>
         {
