@@ -48,31 +48,78 @@ public sealed class AccountExplainer
     /// <summary>The tree ensemble TreeSHAP walks; null for the linear model (explained by <see cref="LinearShap"/>).</summary>
     public TreeEnsemble? Ensemble => _ensemble;
 
-    /// <summary>Explains the given rows of a feature table (whose registry names the model's features).</summary>
-    public ExplanationResult Explain(FeatureTable table, IReadOnlyList<int> rows, Func<string, string>? productName = null)
+    /// <summary>Explains the given rows of a feature table (whose registry names the model's features); <c>steps</c> is
+    /// told "TreeSHAP" and "narratives" as each starts (for timings).</summary>
+    public ExplanationResult Explain(FeatureTable table, IReadOnlyList<int> rows, Func<string, string>? productName = null, IProgress<string>? steps = null)
     {
         _model.CheckSchema(table.Registry.Names.ToList(), "the explained table");
+        steps?.Report($"explanation: {_model.Target} TreeSHAP");
         var values = rows.Select(r => table.Row(r).ToArray()).ToList();
         var batch = _ensemble is not null ? TreeShap.Explain(_ensemble, values) : _linear!.Explain(values);
+        steps?.Report($"explanation: {_model.Target} narratives");
         var writer = new SentenceWriter(new FeatureBuilder(table.Panel), productName ?? (id => id));
         var defs = table.Registry.Definitions;
+        // The registry's concept groups in the order of their first feature, computed once rather than grouped per row.
+        var concepts = Enumerable.Range(0, defs.Count).GroupBy(j => defs[j].ConceptGroup).Select(g => new ConceptFeatures(g.Key, g.ToArray())).ToArray();
         var narratives = new Narrative[rows.Count];
-        Parallel.For(0, rows.Count, k => narratives[k] = Tell(table, rows[k], values[k], batch.Row(k).ToArray(), batch.Margin(k), batch.ExpectedValue, defs, writer));
+        Parallel.For(0, rows.Count, k => narratives[k] = Tell(table, rows[k], values[k], batch.Row(k).ToArray(), batch.Margin(k), batch.ExpectedValue, defs, concepts, writer));
+        steps?.Report($"explanation: {_model.Target} importance");
         return new ExplanationResult(_model.Target, narratives, batch, ShapSummary.Importance(batch), rows);
     }
 
-    Narrative Tell(FeatureTable table, int row, float[] x, double[] phi, double margin, double expected, IReadOnlyList<FeatureDefinition> defs, SentenceWriter writer)
+    /// <summary>A concept group of the registry and its features (ascending).</summary>
+    sealed record ConceptFeatures(string Concept, int[] Features);
+
+    /// <summary>A concept group's summed contribution in one row.</summary>
+    readonly record struct ConceptSum(string Concept, double Sum, int[] Features);
+
+    // Strongest first, then by concept name: the order the narratives tell reasons in.
+    static readonly Comparison<ConceptSum> Descending = (a, b) => b.Sum.CompareTo(a.Sum) is var c && c != 0 ? c : string.CompareOrdinal(a.Concept, b.Concept);
+    static readonly Comparison<ConceptSum> Ascending = (a, b) => a.Sum.CompareTo(b.Sum) is var c && c != 0 ? c : string.CompareOrdinal(a.Concept, b.Concept);
+
+    /// <summary>A group's features with a non-zero contribution, largest |contribution| first, then by index.</summary>
+    static ReasonFeature[] FeaturesOf(int[] group, float[] x, double[] phi, IReadOnlyList<FeatureDefinition> defs)
     {
-        double total = phi.Sum(Math.Abs);
-        var groups = Enumerable.Range(0, phi.Length)
-            .GroupBy(j => defs[j].ConceptGroup)
-            .Select(g => (Concept: g.Key, Sum: g.Sum(j => phi[j]), Features: g.ToArray()))
-            .Where(g => total > 0 && Math.Abs(g.Sum) >= _options.MinShare * total)
-            .ToList();
-        Reason Build((string Concept, double Sum, int[] Features) g, bool withSupport)
+        int count = 0;
+        foreach (int j in group) if (phi[j] != 0) count++;
+        var order = new int[count];
+        count = 0;
+        foreach (int j in group)
         {
-            // The feature that carries the group in its direction speaks for it.
-            int lead = g.Features.OrderByDescending(j => Math.Sign(g.Sum) * phi[j]).ThenBy(j => j).First();
+            if (phi[j] == 0) continue;
+            // Insertion sort: a group holds a handful of features.
+            int at = count++;
+            while (at > 0 && Math.Abs(phi[j]).CompareTo(Math.Abs(phi[order[at - 1]])) > 0) { order[at] = order[at - 1]; at--; }
+            order[at] = j;
+        }
+        var features = new ReasonFeature[count];
+        for (int i = 0; i < count; i++) features[i] = new ReasonFeature(defs[order[i]].Name, x[order[i]], phi[order[i]]);
+        return features;
+    }
+
+    Narrative Tell(FeatureTable table, int row, float[] x, double[] phi, double margin, double expected, IReadOnlyList<FeatureDefinition> defs,
+        ConceptFeatures[] concepts, SentenceWriter writer)
+    {
+        double total = 0;
+        foreach (double p in phi) total += Math.Abs(p);
+        var positive = new List<ConceptSum>(); var negative = new List<ConceptSum>();
+        foreach (var c in concepts)
+        {
+            double sum = 0;
+            foreach (int j in c.Features) sum += phi[j];
+            if (!(total > 0 && Math.Abs(sum) >= _options.MinShare * total)) continue;
+            if (sum > 0) positive.Add(new ConceptSum(c.Concept, sum, c.Features));
+            else if (sum < 0) negative.Add(new ConceptSum(c.Concept, sum, c.Features));
+        }
+        positive.Sort(Descending);
+        negative.Sort(Ascending);
+        Reason Build(ConceptSum g, bool withSupport)
+        {
+            // The feature that carries the group in its direction speaks for it (ties: the first).
+            int sign = Math.Sign(g.Sum), lead = -1;
+            double best = 0;
+            foreach (int j in g.Features)
+                if (lead < 0 || (sign * phi[j]).CompareTo(best) > 0) { lead = j; best = sign * phi[j]; }
             var d = defs[lead];
             string sentence = writer.Sentence(d, table, row, x[lead]);
             string? support = null;
@@ -82,26 +129,26 @@ public sealed class AccountExplainer
                 if (_population.RateRatio(lead, x[lead], atOrBelow) is { } rr && rr.Ratio > 1.05)
                     support = PopulationStats.Phrase(d.Description, writer.Value(d, x[lead]), atOrBelow, rr.Ratio, _verb);
             }
-            var features = g.Features.Where(j => phi[j] != 0).OrderByDescending(j => Math.Abs(phi[j])).ThenBy(j => j)
-                .Select(j => new ReasonFeature(defs[j].Name, x[j], phi[j])).ToList();
-            return new Reason(g.Concept, g.Sum, sentence, support, features) { Lead = d.Name };
+            return new Reason(g.Concept, g.Sum, sentence, support, FeaturesOf(g.Features, x, phi, defs)) { Lead = d.Name };
         }
         List<Reason> reasonsFor, reasonsAgainst;
         if (_audience == NarrativeAudience.Rep)
         {
-            reasonsFor = RepReasons(groups.Where(g => g.Sum > 0).OrderByDescending(g => g.Sum).ThenBy(g => g.Concept, StringComparer.Ordinal), _options.TopReasonsFor)
+            reasonsFor = RepReasons(positive, _options.TopReasonsFor)
                 .OrderByDescending(r => r.WhyNow).ToList(); // stable: "why now" first, each part by contribution
-            reasonsAgainst = RepReasons(groups.Where(g => g.Sum < 0).OrderBy(g => g.Sum).ThenBy(g => g.Concept, StringComparer.Ordinal), _options.TopReasonsAgainst);
+            reasonsAgainst = RepReasons(negative, _options.TopReasonsAgainst);
         }
         else
         {
-            reasonsFor = groups.Where(g => g.Sum > 0).OrderByDescending(g => g.Sum).ThenBy(g => g.Concept, StringComparer.Ordinal).Take(_options.TopReasonsFor).Select(g => Build(g, true)).ToList();
-            reasonsAgainst = groups.Where(g => g.Sum < 0).OrderBy(g => g.Sum).ThenBy(g => g.Concept, StringComparer.Ordinal).Take(_options.TopReasonsAgainst).Select(g => Build(g, false)).ToList();
+            reasonsFor = new List<Reason>(Math.Min(positive.Count, _options.TopReasonsFor));
+            for (int i = 0; i < positive.Count && i < _options.TopReasonsFor; i++) reasonsFor.Add(Build(positive[i], true));
+            reasonsAgainst = new List<Reason>(Math.Min(negative.Count, _options.TopReasonsAgainst));
+            for (int i = 0; i < negative.Count && i < _options.TopReasonsAgainst; i++) reasonsAgainst.Add(Build(negative[i], false));
         }
 
         // A rep's reason: the strongest feature of the concept, in the concept's direction, that the policy lets a rep see
         // and whose value was observed; context only when the concept dominates; kept only with a supporting statistic.
-        List<Reason> RepReasons(IEnumerable<(string Concept, double Sum, int[] Features)> ordered, int take)
+        List<Reason> RepReasons(List<ConceptSum> ordered, int take)
         {
             var kept = new List<Reason>();
             foreach (var g in ordered)
@@ -130,9 +177,7 @@ public sealed class AccountExplainer
                     if (support is null) continue;
                     string sentence = writer.Sentence(d, table, row, x[j]);
                     if (use == RepUse.Context) sentence = "Context: " + sentence;
-                    var features = g.Features.Where(k => phi[k] != 0).OrderByDescending(k => Math.Abs(phi[k])).ThenBy(k => k)
-                        .Select(k => new ReasonFeature(defs[k].Name, x[k], phi[k])).ToList();
-                    kept.Add(new Reason(g.Concept, g.Sum, sentence, support, features) { WhyNow = RepPolicy.IsWhyNow(d), IsContext = use == RepUse.Context, Lead = d.Name });
+                    kept.Add(new Reason(g.Concept, g.Sum, sentence, support, FeaturesOf(g.Features, x, phi, defs)) { WhyNow = RepPolicy.IsWhyNow(d), IsContext = use == RepUse.Context, Lead = d.Name });
                     break;
                 }
             }

@@ -40,18 +40,23 @@ public static class ExplanationStage
         return Run(ranking.ChurnModel, background.Churn, ranking.UpsellModel, background.Upsell, lf, ranking.Split.TestMonths[^1], data, options);
     }
 
-    /// <summary>Explains every snapshot of one as-of month with saved models and their background rows.</summary>
+    /// <summary>Explains every snapshot of one as-of month with saved models and their background rows; <c>steps</c> is told
+    /// the name of each step as it starts (setup, TreeSHAP, narratives per model, driver match), which the CLI times with
+    /// WORKBENCH_TIMINGS=1.</summary>
     public static ExplanationReport Run(PropensityModel churnModel, TrainingSet churnBackground, PropensityModel upsellModel, TrainingSet upsellBackground,
-        LabeledFeatures lf, int asOfMonth, CrmDataset data, NarrativeOptions? options = null)
+        LabeledFeatures lf, int asOfMonth, CrmDataset data, NarrativeOptions? options = null, IProgress<string>? steps = null)
     {
         var table = lf.Features;
         var rows = Enumerable.Range(0, table.RowCount).Where(i => table.Snapshots[i].AsOfMonth == asOfMonth).ToArray();
         if (rows.Length == 0) throw new WorkbenchException($"No snapshots at {table.Panel.MonthAt(asOfMonth):yyyy-MM-dd} to explain.");
         var names = data.Products.ToDictionary(p => p.ProductId, p => p.Name, StringComparer.Ordinal);
         string ProductName(string id) => names.GetValueOrDefault(id, id);
-        var churn = new AccountExplainer(churnModel, churnBackground, options).Explain(table, rows, ProductName);
-        var upsell = new AccountExplainer(upsellModel, upsellBackground, options).Explain(table, rows, ProductName);
+        steps?.Report("explanation: churn setup (covers, tables, population)");
+        var churn = new AccountExplainer(churnModel, churnBackground, options).Explain(table, rows, ProductName, steps);
+        steps?.Report("explanation: upsell setup (covers, tables, population)");
+        var upsell = new AccountExplainer(upsellModel, upsellBackground, options).Explain(table, rows, ProductName, steps);
         if (data.Truth is not { Risks.Count: > 0 } truth) return new ExplanationReport(churn, upsell, null, null);
+        steps?.Report("explanation: driver match");
         var month = table.Panel.MonthAt(asOfMonth);
         var risks = truth.Risks.Where(r => r.Month == month).ToDictionary(r => (r.AccountId, r.ProductId), r => r);
         return new ExplanationReport(churn, upsell,

@@ -8,18 +8,17 @@ public static class ExplanationArtifacts
 {
     public const string NarrativesFile = "narratives.json", TextFile = "narratives.txt", ImportanceFile = "feature-importance.json", MetricsFile = "explain-metrics.json";
 
-    public static IReadOnlyList<string> Write(ExplanationReport report, string outDir)
+    /// <summary>Writes the four files; <c>steps</c> is told each file as its writing starts (for timings).</summary>
+    public static IReadOnlyList<string> Write(ExplanationReport report, string outDir, IProgress<string>? steps = null)
     {
+        steps?.Report("explanation: writing narratives.json");
         Directory.CreateDirectory(outDir);
         var paths = new[] { NarrativesFile, TextFile, ImportanceFile, MetricsFile }.Select(f => Path.Combine(outDir, f)).ToArray();
         var narratives = report.Churn.Narratives.Concat(report.Upsell.Narratives)
             .OrderBy(n => n.AccountId, StringComparer.Ordinal).ThenBy(n => n.ProductId, StringComparer.Ordinal).ThenBy(n => n.Target, StringComparer.Ordinal)
-            .Select(n => new
-            {
-                n.AccountId, n.ProductId, n.AsOf, n.Target, score = n.Probability, n.Margin, n.ExpectedValue,
-                reasons_for = n.ReasonsFor, reasons_against = n.ReasonsAgainst,
-            }).ToList();
-        Json.Write(paths[0], narratives);
+            .ToArray();
+        AtomicFile.Write(paths[0], s => NarrativesJson.Write(s, narratives));
+        steps?.Report("explanation: writing narratives.txt and the rest");
         AtomicFile.Write(paths[1], s =>
         {
             using var text = new StreamWriter(s, new System.Text.UTF8Encoding(false), 1 << 16, leaveOpen: true) { NewLine = "\n" };

@@ -76,8 +76,8 @@ public static class PipelineStages
 
     /// <summary>Explains the latest as-of month with the model of a model folder (what <see cref="Train"/> wrote); writes
     /// narratives.json, narratives.txt, feature-importance.json, explain-metrics.json.</summary>
-    public static ExplainOutput Explain(string modelDir, CrmDataset data, NarrativeOptions options, string outDir) =>
-        Explain(RankingArtifacts.ReadModel(modelDir), data, options, outDir);
+    public static ExplainOutput Explain(string modelDir, CrmDataset data, NarrativeOptions options, string outDir, IProgress<string>? steps = null) =>
+        Explain(RankingArtifacts.ReadModel(modelDir), data, options, outDir, steps: steps);
 
     /// <summary>Explains the latest as-of month with a model.</summary>
     /// <param name="model">The trained prioritizer.</param>
@@ -86,16 +86,20 @@ public static class PipelineStages
     /// <param name="outDir">Output folder.</param>
     /// <param name="labeledFeatures">The labeled features built with the model's options, when the caller already has them
     /// (a run that just trained); null builds them.</param>
-    public static ExplainOutput Explain(PrioritizerModel model, CrmDataset data, NarrativeOptions options, string outDir, LabeledFeatures? labeledFeatures = null)
+    /// <param name="steps">Told the name of each step as it starts (features, each model's setup, TreeSHAP and narratives,
+    /// writing); the CLI prints their timings with WORKBENCH_TIMINGS=1.</param>
+    public static ExplainOutput Explain(PrioritizerModel model, CrmDataset data, NarrativeOptions options, string outDir, LabeledFeatures? labeledFeatures = null,
+        IProgress<string>? steps = null)
     {
         ArgumentNullException.ThrowIfNull(model);
+        if (labeledFeatures is null) steps?.Report("explanation: labels and features");
         // Built here, only the latest month gets features: it is the one explained.
         var lf = labeledFeatures ?? LabeledFeatures.Build(data, model.Options.Snapshots, model.Options.Labels, model.Options.Features,
             (snapshots, _, months) => months.Count == 0 ? [] : Enumerable.Range(0, snapshots.Count).Where(i => snapshots[i].AsOfMonth == months[^1]).ToArray());
         if (lf.Features.RowCount == 0) throw new WorkbenchException("No snapshot has a label: the data is too short for the model's snapshot options (history, horizon and gap), or no account-product had recent spend.");
         int latest = lf.Features.Snapshots.Max(s => s.AsOfMonth);
-        var report = ExplanationStage.Run(model.Churn, model.ChurnBackground, model.Upsell, model.UpsellBackground, lf, latest, data, options);
-        var files = ExplanationArtifacts.Write(report, outDir);
+        var report = ExplanationStage.Run(model.Churn, model.ChurnBackground, model.Upsell, model.UpsellBackground, lf, latest, data, options, steps);
+        var files = ExplanationArtifacts.Write(report, outDir, steps);
         return new ExplainOutput(report, lf, latest, files);
     }
 

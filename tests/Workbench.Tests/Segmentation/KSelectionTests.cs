@@ -17,6 +17,35 @@ public class KSelectionTests
     }
 
     [Fact]
+    public void Silhouette_values_equal_the_definition_summed_in_row_order_with_noise_and_a_singleton()
+    {
+        var (x, truth) = SegmentationTestData.Blobs(3, 5, 300, seed: 11, minSeparation: 4);
+        var labels = truth.ToArray();
+        for (int i = 0; i < labels.Length; i += 17) labels[i] = -1; // noise is neither scored nor a neighbour
+        labels[5] = 7;                                                // a singleton cluster: unscored, 0 in the mean
+        var s = Silhouette.Compute(x, labels);
+        var ids = labels.Where(l => l >= 0).Distinct().Order().ToArray();
+        var sizes = ids.ToDictionary(l => l, l => labels.Count(v => v == l));
+        var expected = new Dictionary<int, double>();
+        for (int p = 0; p < labels.Length; p++)
+        {
+            if (labels[p] < 0 || sizes[labels[p]] < 2) continue;
+            var sums = ids.ToDictionary(l => l, _ => 0.0);
+            for (int q = 0; q < labels.Length; q++)
+            {
+                if (q == p || labels[q] < 0) continue;
+                double d2 = 0;
+                for (int j = 0; j < x.Columns; j++) d2 += (x[p, j] - x[q, j]) * (x[p, j] - x[q, j]);
+                sums[labels[q]] += Math.Sqrt(d2);
+            }
+            double a = sums[labels[p]] / (sizes[labels[p]] - 1), b = ids.Where(l => l != labels[p]).Min(l => sums[l] / sizes[l]);
+            expected[p] = (b - a) / Math.Max(a, b);
+        }
+        Assert.Equal(expected.Keys.Order(), s.RowIndices);
+        for (int k = 0; k < s.RowIndices.Length; k++) Assert.Equal(expected[s.RowIndices[k]], s.Values[k], 12);
+    }
+
+    [Fact]
     public void Sampled_silhouette_is_seeded_and_close_to_exact()
     {
         var (x, truth) = SegmentationTestData.Blobs(3, 4, 400, seed: 3, minSeparation: 5);

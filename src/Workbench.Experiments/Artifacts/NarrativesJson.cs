@@ -1,0 +1,115 @@
+using System.Buffers;
+using System.Text.Json;
+using Workbench.Analytics.Explanation;
+
+namespace Workbench.Experiments.Artifacts;
+
+/// <summary>Writes narratives.json in <see cref="Json"/>'s style (snake_case, indented, numbers rounded to 10 decimals, NaN
+/// as null): the same bytes the serializer wrote for the per-row objects, without the reflection, the boxing and the
+/// object per row. Chunks of rows are serialized on every core and written in order; this file is most of a large
+/// run's output (1.49 GB at 100,000 accounts).</summary>
+internal static class NarrativesJson
+{
+    const int ChunkRows = 1024;
+
+    static readonly JsonEncodedText AccountId = JsonEncodedText.Encode("account_id"), ProductId = JsonEncodedText.Encode("product_id"),
+        AsOf = JsonEncodedText.Encode("as_of"), Target = JsonEncodedText.Encode("target"), Score = JsonEncodedText.Encode("score"),
+        Margin = JsonEncodedText.Encode("margin"), ExpectedValue = JsonEncodedText.Encode("expected_value"),
+        ReasonsFor = JsonEncodedText.Encode("reasons_for"), ReasonsAgainst = JsonEncodedText.Encode("reasons_against"),
+        Concept = JsonEncodedText.Encode("concept"), Contribution = JsonEncodedText.Encode("contribution"), Sentence = JsonEncodedText.Encode("sentence"),
+        Support = JsonEncodedText.Encode("support"), Features = JsonEncodedText.Encode("features"), WhyNow = JsonEncodedText.Encode("why_now"),
+        Lead = JsonEncodedText.Encode("lead"), IsContext = JsonEncodedText.Encode("is_context"), Feature = JsonEncodedText.Encode("feature"),
+        Value = JsonEncodedText.Encode("value");
+
+    static JsonWriterOptions WriterOptions => new()
+    {
+        Encoder = Json.Options.Encoder, Indented = true, IndentCharacter = Json.Options.IndentCharacter, IndentSize = Json.Options.IndentSize,
+        NewLine = Json.Options.NewLine, SkipValidation = true,
+    };
+
+    public static void Write(Stream stream, IReadOnlyList<Narrative> rows)
+    {
+        if (rows.Count == 0)
+        {
+            stream.Write("[]\n"u8);
+            return;
+        }
+        int chunks = (rows.Count + ChunkRows - 1) / ChunkRows, wave = 2 * Environment.ProcessorCount;
+        var buffers = new ArrayBufferWriter<byte>[wave];
+        stream.Write("["u8);
+        for (int first = 0; first < chunks; first += wave)
+        {
+            int count = Math.Min(wave, chunks - first);
+            Parallel.For(0, count, i =>
+            {
+                var buffer = buffers[i] ??= new ArrayBufferWriter<byte>(1 << 20);
+                buffer.ResetWrittenCount();
+                int from = (first + i) * ChunkRows, to = Math.Min(rows.Count, from + ChunkRows);
+                // An array holding only this chunk's rows: after its "[" the bytes are what one writer of the whole array
+                // writes for these rows (each row starts with a new line and its indent), so chunks join with a comma.
+                using var w = new Utf8JsonWriter(buffer, WriterOptions);
+                w.WriteStartArray();
+                for (int r = from; r < to; r++) WriteRow(w, rows[r]);
+                w.Flush();
+            });
+            for (int i = 0; i < count; i++)
+            {
+                if (first + i > 0) stream.Write(","u8);
+                stream.Write(buffers[i].WrittenSpan[1..]);
+            }
+        }
+        stream.Write(Json.Options.NewLine == "\n" ? "\n]\n"u8 : System.Text.Encoding.UTF8.GetBytes(Json.Options.NewLine + "]\n"));
+    }
+
+    static void WriteRow(Utf8JsonWriter w, Narrative n)
+    {
+        w.WriteStartObject();
+        w.WriteString(AccountId, n.AccountId);
+        w.WriteString(ProductId, n.ProductId);
+        Span<char> date = stackalloc char[10];
+        n.AsOf.TryFormat(date, out int written, "yyyy-MM-dd", CultureInfo.InvariantCulture);
+        w.WriteString(AsOf, date[..written]);
+        w.WriteString(Target, n.Target);
+        Number(w, Score, n.Probability);
+        Number(w, Margin, n.Margin);
+        Number(w, ExpectedValue, n.ExpectedValue);
+        Reasons(w, ReasonsFor, n.ReasonsFor);
+        Reasons(w, ReasonsAgainst, n.ReasonsAgainst);
+        w.WriteEndObject();
+    }
+
+    static void Reasons(Utf8JsonWriter w, JsonEncodedText name, IReadOnlyList<Reason> reasons)
+    {
+        w.WriteStartArray(name);
+        foreach (var r in reasons)
+        {
+            w.WriteStartObject();
+            w.WriteString(Concept, r.Concept);
+            Number(w, Contribution, r.Contribution);
+            w.WriteString(Sentence, r.Sentence);
+            if (r.Support is null) w.WriteNull(Support); else w.WriteString(Support, r.Support);
+            w.WriteStartArray(Features);
+            foreach (var f in r.Features)
+            {
+                w.WriteStartObject();
+                w.WriteString(Feature, f.Feature);
+                Number(w, Value, f.Value);
+                Number(w, Contribution, f.Contribution);
+                w.WriteEndObject();
+            }
+            w.WriteEndArray();
+            w.WriteBoolean(WhyNow, r.WhyNow);
+            if (r.Lead is null) w.WriteNull(Lead); else w.WriteString(Lead, r.Lead);
+            w.WriteBoolean(IsContext, r.IsContext);
+            w.WriteEndObject();
+        }
+        w.WriteEndArray();
+    }
+
+    // As Json's double converter: rounded to 10 decimals, NaN and infinities as null.
+    static void Number(Utf8JsonWriter w, JsonEncodedText name, double value)
+    {
+        if (double.IsFinite(value)) w.WriteNumber(name, Math.Round(value, 10));
+        else w.WriteNull(name);
+    }
+}
