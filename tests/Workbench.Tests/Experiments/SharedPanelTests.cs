@@ -1,3 +1,4 @@
+using Workbench.Analytics.Explanation;
 using Workbench.Analytics;
 using Workbench.Analytics.Features;
 using Workbench.Analytics.Labeling;
@@ -157,5 +158,28 @@ public class SharedPanelTests
         slim = data;
         releases = released;
         return panel;
+    }
+
+    [Fact]
+    public void Explanation_after_the_planted_risks_are_cut_to_the_explained_month_measures_the_same_driver_match()
+    {
+        var options = PipelineOptions.Default with { LabelSource = Labeler.AutoSource(Sample) };
+        var train = PipelineStages.Train(Sample, options, TestPaths.NewTempDir("risks-cut-train"));
+        var latest = train.Features.Features.Panel.MonthAt(train.Features.Features.Snapshots.Max(s => s.AsOfMonth));
+        var cut = ExperimentRunner.WithPlantedRisksOf(Sample, latest);
+        Assert.True(cut.Truth!.Risks.Count > 0 && cut.Truth.Risks.Count < Sample.Truth!.Risks.Count / 10,
+            $"{cut.Truth.Risks.Count} of {Sample.Truth!.Risks.Count} risk rows kept");
+        Assert.All(cut.Truth.Risks, r => Assert.Equal(latest, r.Month));
+
+        var full = PipelineStages.Explain(train.Model, Sample, new NarrativeOptions(), TestPaths.NewTempDir("risks-full"), train.Features);
+        var after = PipelineStages.Explain(train.Model, cut, new NarrativeOptions(), TestPaths.NewTempDir("risks-cut"), train.Features);
+        Assert.NotNull(full.Report.ChurnFidelity);
+        foreach (var (a, b) in new[] { (full.Report.ChurnFidelity, after.Report.ChurnFidelity), (full.Report.UpsellFidelity, after.Report.UpsellFidelity) })
+        {
+            Assert.NotNull(b);
+            Assert.Equal((a!.Rows, a.Matches), (b!.Rows, b.Matches));
+            Assert.Equal(a.TopConcepts.OrderBy(p => p.Key, StringComparer.Ordinal), b.TopConcepts.OrderBy(p => p.Key, StringComparer.Ordinal));
+        }
+        Assert.Equal(full.Report.DriverMatchTopDecile, after.Report.DriverMatchTopDecile);
     }
 }
