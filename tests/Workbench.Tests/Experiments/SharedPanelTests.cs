@@ -19,6 +19,15 @@ public class SharedPanelTests
 {
     static readonly CrmDataset Sample = new CrmCatalog(Path.Combine(TestPaths.RepoRoot, "data-samples", "generated")).Load().Dataset;
 
+    static void AssertNoFactTables(CrmDataset data)
+    {
+        Assert.Empty(data.Spend);
+        Assert.Empty(data.Usage);
+        Assert.Empty(data.Engagement);
+        Assert.Empty(data.Bookings);
+        Assert.Empty(data.Transactions);
+    }
+
     static CrmDataset WithoutFactTables(CrmDataset data) =>
         data with { Spend = [], Usage = [], Engagement = [], Bookings = [], Transactions = [] };
 
@@ -71,11 +80,7 @@ public class SharedPanelTests
     {
         var spec = ExperimentSpec.Load(Path.Combine(TestPaths.RepoRoot, "experiments", "sample.json"));
         var slim = ExperimentRunner.WithoutFactTablesRead(spec, Sample);
-        Assert.Empty(slim.Spend);
-        Assert.Empty(slim.Usage);
-        Assert.Empty(slim.Engagement);
-        Assert.Empty(slim.Bookings);
-        Assert.Empty(slim.Transactions);
+        AssertNoFactTables(slim);
         // What evaluation, explanation and segmentation still read.
         Assert.Same(Sample.Accounts, slim.Accounts);
         Assert.Same(Sample.Products, slim.Products);
@@ -96,11 +101,7 @@ public class SharedPanelTests
         var panel = BuildFromACopy(out var data, out int releases, out var spend, out var usage, out var engagement, out var bookings);
 
         // The caller's dataset is now the dataset without the fact tables; what the later stages read is the same.
-        Assert.Empty(data.Spend);
-        Assert.Empty(data.Usage);
-        Assert.Empty(data.Engagement);
-        Assert.Empty(data.Bookings);
-        Assert.Empty(data.Transactions);
+        AssertNoFactTables(data);
         Assert.Same(Sample.Accounts, data.Accounts);
         Assert.Same(Sample.Contracts, data.Contracts);
         Assert.Same(Sample.Truth, data.Truth);
