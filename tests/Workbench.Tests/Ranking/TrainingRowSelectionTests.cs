@@ -1,6 +1,7 @@
 using Workbench.Analytics;
 using Workbench.Analytics.Features;
 using Workbench.Analytics.Prioritization;
+using Workbench.Analytics.Ranking;
 using Workbench.Data;
 using Workbench.Domain;
 
@@ -12,15 +13,24 @@ public class TrainingRowSelectionTests
 {
     static readonly CrmDataset Sample = new CrmCatalog(Path.Combine(TestPaths.RepoRoot, "data-samples", "generated")).Load().Dataset;
 
+    /// <summary>The default options with few trees (to keep the tests short) and the ranking caps under test.</summary>
+    internal static PipelineOptions FastOptions(Func<RankingOptions, RankingOptions> caps)
+    {
+        var fast = PipelineOptions.Default.Ranking.Churn with { NumberOfTrees = 40 };
+        return PipelineOptions.Default with { Ranking = caps(PipelineOptions.Default.Ranking with { Churn = fast, Upsell = fast }) };
+    }
+
+    internal static (PrioritizerModel Model, RankingResult Result) FitAndEvaluate(LabeledFeatures features, PipelineOptions options, CrmDataset data)
+    {
+        var model = AccountPrioritizer.Fit(features, options);
+        return (model, PrioritizerEvaluation.Evaluate(model, features, data));
+    }
+
     [Fact]
     public void Selected_rows_give_the_same_model_and_metrics_as_every_row_with_fewer_rows()
     {
         // A cap below the sample's training rows, so the training sample is drawn; few trees to keep the test short.
-        var fast = PipelineOptions.Default.Ranking.Churn with { NumberOfTrees = 40 };
-        var options = PipelineOptions.Default with
-        {
-            Ranking = PipelineOptions.Default.Ranking with { MaxTrainingRows = 3_000, TrainStepMonths = 2, Churn = fast, Upsell = fast },
-        };
+        var options = FastOptions(r => r with { MaxTrainingRows = 3_000, TrainStepMonths = 2 });
         var all = LabeledFeatures.Build(Sample, options);
         var selected = AccountPrioritizer.BuildFeatures(Sample, options);
 
@@ -31,10 +41,8 @@ public class TrainingRowSelectionTests
         Assert.Equal(all.Report.ByMonth, selected.Report.ByMonth);
         Assert.Equal(all.AccountLabels, selected.AccountLabels);
 
-        var m1 = AccountPrioritizer.Fit(all, options);
-        var m2 = AccountPrioritizer.Fit(selected, options);
-        var r1 = PrioritizerEvaluation.Evaluate(m1, all, Sample);
-        var r2 = PrioritizerEvaluation.Evaluate(m2, selected, Sample);
+        var (m1, r1) = FitAndEvaluate(all, options, Sample);
+        var (m2, r2) = FitAndEvaluate(selected, options, Sample);
         Assert.Equal(r1.Churn.Auc, r2.Churn.Auc);
         Assert.Equal(r1.Upsell.Auc, r2.Upsell.Auc);
         Assert.Equal(r1.Churn.OracleAuc, r2.Churn.OracleAuc);

@@ -57,21 +57,15 @@ public class ValidationSampleTests
     [Fact]
     public void Selected_rows_with_a_validation_cap_give_the_same_model_and_metrics_as_every_row_and_the_same_test_rows()
     {
-        var fast = PipelineOptions.Default.Ranking.Churn with { NumberOfTrees = 40 };
-        var options = PipelineOptions.Default with
-        {
-            Ranking = PipelineOptions.Default.Ranking with { MaxTrainingRows = 3_000, MaxValidationRows = 1_000, Churn = fast, Upsell = fast },
-        };
+        var options = TrainingRowSelectionTests.FastOptions(r => r with { MaxTrainingRows = 3_000, MaxValidationRows = 1_000 });
         var all = LabeledFeatures.Build(Sample, options);
         var split = AccountPrioritizer.SplitOf(all, options.Ranking);
         int validationRows = all.Features.Snapshots.Count(s => split.ValidationMonths.Contains(s.AsOfMonth));
         Assert.True(validationRows > 1_000, $"{validationRows} validation rows: the cap must bite");
         var selected = AccountPrioritizer.BuildFeatures(Sample, options);
 
-        var m1 = AccountPrioritizer.Fit(all, options);
-        var m2 = AccountPrioritizer.Fit(selected, options);
-        var r1 = PrioritizerEvaluation.Evaluate(m1, all, Sample);
-        var r2 = PrioritizerEvaluation.Evaluate(m2, selected, Sample);
+        var (m1, r1) = TrainingRowSelectionTests.FitAndEvaluate(all, options, Sample);
+        var (m2, r2) = TrainingRowSelectionTests.FitAndEvaluate(selected, options, Sample);
         Assert.Equal(r1.Churn.Auc, r2.Churn.Auc);
         Assert.Equal(r1.Upsell.Auc, r2.Upsell.Auc);
         Assert.Equal(m1.Churn.Calibrator.Thresholds, m2.Churn.Calibrator.Thresholds);
