@@ -57,9 +57,13 @@ public sealed class MonthlyPanel
     {
         ArgumentNullException.ThrowIfNull(data);
         var facts = new FactTables(data);
-        data = data with { Spend = [], Usage = [], Engagement = [], Bookings = [], Transactions = [] };
+        data = WithoutFactTables(data);
         return new MonthlyPanel(data, facts, tableReleased);
     }
+
+    /// <summary><paramref name="data"/> without the fact tables a panel reads (spend, usage, engagement, bookings, transactions).</summary>
+    public static CrmDataset WithoutFactTables(CrmDataset data) =>
+        data with { Spend = [], Usage = [], Engagement = [], Bookings = [], Transactions = [] };
 
     /// <summary>The fact tables a panel is built from, each set to null once read (see <see cref="BuildReleasing"/>).</summary>
     sealed class FactTables(CrmDataset data)

@@ -216,15 +216,15 @@ public static class ExperimentRunner
     /// (impact, territory, lifetime, opportunities, actions) read the tables themselves, so with one of them the dataset is
     /// kept whole. At 100,000 accounts these rows were most of the loaded dataset's memory (docs/scale.md).</summary>
     internal static CrmDataset WithoutFactTablesRead(ExperimentSpec spec, CrmDataset data) =>
-        TablesRead(spec).Tables is null ? data : data with { Spend = [], Usage = [], Engagement = [], Bookings = [], Transactions = [] };
+        TablesRead(spec).Tables is null ? data : MonthlyPanel.WithoutFactTables(data);
 
-    /// <summary>A full, compacting collection that also returns the freed memory to the system (aggressive mode), at a
-    /// stage boundary where the previous stage's rows just became garbage: the server GC would otherwise keep them (or their
-    /// emptied space) in the working set while the next stage grows the heap, and the run's peak is the sum.</summary>
     /// <summary>The dataset with the planted risks of <paramref name="month"/> only (the month explanation tells).</summary>
     internal static CrmDataset WithPlantedRisksOf(CrmDataset data, DateOnly month) =>
         data.Truth is { Risks.Count: > 0 } truth ? data with { Truth = truth with { Risks = truth.Risks.Where(r => r.Month == month).ToList() } } : data;
 
+    /// <summary>A full, compacting collection that also returns the freed memory to the system (aggressive mode), at a
+    /// stage boundary where the previous stage's rows just became garbage: the server GC would otherwise keep them (or their
+    /// emptied space) in the working set while the next stage grows the heap, and the run's peak is the sum.</summary>
     static void CollectBetweenStages() => GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
 
     /// <summary>The run's monthly panel. When the later stages do not read the fact tables (<see cref="WithoutFactTablesRead"/>),

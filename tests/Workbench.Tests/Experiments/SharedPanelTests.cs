@@ -28,8 +28,7 @@ public class SharedPanelTests
         Assert.Empty(data.Transactions);
     }
 
-    static CrmDataset WithoutFactTables(CrmDataset data) =>
-        data with { Spend = [], Usage = [], Engagement = [], Bookings = [], Transactions = [] };
+    static CrmDataset WithoutFactTables(CrmDataset data) => MonthlyPanel.WithoutFactTables(data);
 
     [Theory]
     [InlineData(null)]
