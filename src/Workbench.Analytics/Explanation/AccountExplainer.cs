@@ -52,23 +52,59 @@ public sealed class AccountExplainer
     /// told "TreeSHAP" and "narratives" as each starts (for timings).</summary>
     public ExplanationResult Explain(FeatureTable table, IReadOnlyList<int> rows, Func<string, string>? productName = null, IProgress<string>? steps = null)
     {
-        _model.CheckSchema(table.Registry.Names.ToList(), "the explained table");
         steps?.Report($"explanation: {_model.Target} TreeSHAP");
-        var values = rows.Select(r => table.Row(r).ToArray()).ToList();
-        var batch = _ensemble is not null ? TreeShap.Explain(_ensemble, values) : _linear!.Explain(values);
+        var teller = For(table, productName);
+        var values = Values(table, rows);
+        var batch = Shap(values, maxDegreeOfParallelism: -1);
         steps?.Report($"explanation: {_model.Target} narratives");
-        var writer = new SentenceWriter(new FeatureBuilder(table.Panel), productName ?? (id => id));
-        var defs = table.Registry.Definitions;
-        // The registry's concept groups in the order of their first feature, computed once rather than grouped per row.
-        var concepts = Enumerable.Range(0, defs.Count).GroupBy(j => defs[j].ConceptGroup).Select(g => new ConceptFeatures(g.Key, g.ToArray())).ToArray();
         var narratives = new Narrative[rows.Count];
-        Parallel.For(0, rows.Count, k => narratives[k] = Tell(table, rows[k], values[k], batch.Row(k).ToArray(), batch.Margin(k), batch.ExpectedValue, defs, concepts, writer));
+        Parallel.For(0, rows.Count, k => narratives[k] = Tell(teller, rows[k], values[k], batch.Row(k).ToArray(), batch.Margin(k), batch.ExpectedValue));
         steps?.Report($"explanation: {_model.Target} importance");
         return new ExplanationResult(_model.Target, narratives, batch, ShapSummary.Importance(batch), rows);
     }
 
+    /// <summary>What telling rows of one table needs once rather than per row or per chunk (the sentence writer reads the
+    /// panel's category names); checks the table's columns against the model's.</summary>
+    internal Teller For(FeatureTable table, Func<string, string>? productName)
+    {
+        _model.CheckSchema(table.Registry.Names.ToList(), "the explained table");
+        var defs = table.Registry.Definitions;
+        // The registry's concept groups in the order of their first feature, computed once rather than grouped per row.
+        var concepts = Enumerable.Range(0, defs.Count).GroupBy(j => defs[j].ConceptGroup).Select(g => new ConceptFeatures(g.Key, g.ToArray())).ToArray();
+        return new Teller(table, new SentenceWriter(new FeatureBuilder(table.Panel), productName ?? (id => id)), defs, concepts);
+    }
+
+    /// <summary>One chunk of rows explained on the calling thread alone: the streamed explanation runs chunks on every
+    /// core, and a row's SHAP values and narrative do not depend on its chunk or thread.</summary>
+    internal (Narrative[] Narratives, ShapBatch Shap) ExplainChunk(Teller teller, IReadOnlyList<int> rows)
+    {
+        var values = Values(teller.Table, rows);
+        var batch = Shap(values, maxDegreeOfParallelism: 1);
+        var narratives = new Narrative[rows.Count];
+        var phi = new double[batch.FeatureCount];
+        for (int k = 0; k < rows.Count; k++)
+        {
+            batch.Row(k).CopyTo(phi); // Tell reads it and keeps none of it
+            narratives[k] = Tell(teller, rows[k], values[k], phi, batch.Margin(k), batch.ExpectedValue);
+        }
+        return (narratives, batch);
+    }
+
+    static List<float[]> Values(FeatureTable table, IReadOnlyList<int> rows)
+    {
+        var values = new List<float[]>(rows.Count);
+        foreach (int r in rows) values.Add(table.Row(r).ToArray());
+        return values;
+    }
+
+    ShapBatch Shap(List<float[]> values, int maxDegreeOfParallelism) =>
+        _ensemble is not null ? TreeShap.Explain(_ensemble, values, new TreeShapOptions(maxDegreeOfParallelism)) : _linear!.Explain(values);
+
+    /// <summary>A table's sentence writer, definitions and concept groups (see <see cref="For"/>).</summary>
+    internal sealed record Teller(FeatureTable Table, SentenceWriter Writer, IReadOnlyList<FeatureDefinition> Defs, ConceptFeatures[] Concepts);
+
     /// <summary>A concept group of the registry and its features (ascending).</summary>
-    sealed record ConceptFeatures(string Concept, int[] Features);
+    internal sealed record ConceptFeatures(string Concept, int[] Features);
 
     /// <summary>A concept group's summed contribution in one row.</summary>
     readonly record struct ConceptSum(string Concept, double Sum, int[] Features);
@@ -97,9 +133,9 @@ public sealed class AccountExplainer
         return features;
     }
 
-    Narrative Tell(FeatureTable table, int row, float[] x, double[] phi, double margin, double expected, IReadOnlyList<FeatureDefinition> defs,
-        ConceptFeatures[] concepts, SentenceWriter writer)
+    Narrative Tell(Teller teller, int row, float[] x, double[] phi, double margin, double expected)
     {
+        var (table, writer, defs, concepts) = teller;
         double total = 0;
         foreach (double p in phi) total += Math.Abs(p);
         var positive = new List<ConceptSum>(); var negative = new List<ConceptSum>();

@@ -14,17 +14,36 @@ public static class ShapSummary
     {
         ArgumentNullException.ThrowIfNull(batch);
         if (batch.RowCount == 0) throw new ArgumentException("The batch has no rows: importance needs at least one.", nameof(batch));
-        var sumAbs = new double[batch.FeatureCount];
-        var sum = new double[batch.FeatureCount];
-        for (int r = 0; r < batch.RowCount; r++)
+        var sums = new ImportanceSums(batch.FeatureNames);
+        sums.Add(batch);
+        return sums.Importance();
+    }
+
+    /// <summary>The sums behind <see cref="ShapSummary.Importance(ShapBatch)"/>, added batch by batch: batches added in row order give the
+    /// same bits as one batch of all their rows (each feature's sums are added row after row either way).</summary>
+    internal sealed class ImportanceSums(IReadOnlyList<string> featureNames)
+    {
+        readonly double[] _sumAbs = new double[featureNames.Count], _sum = new double[featureNames.Count];
+        int _rows;
+
+        public void Add(ShapBatch batch)
         {
-            var row = batch.Row(r);
-            for (int f = 0; f < row.Length; f++) { sumAbs[f] += Math.Abs(row[f]); sum[f] += row[f]; }
+            for (int r = 0; r < batch.RowCount; r++)
+            {
+                var row = batch.Row(r);
+                for (int f = 0; f < row.Length; f++) { _sumAbs[f] += Math.Abs(row[f]); _sum[f] += row[f]; }
+            }
+            _rows += batch.RowCount;
         }
-        return Enumerable.Range(0, batch.FeatureCount)
-            .Select(f => new FeatureImportance(f, batch.FeatureNames[f], sumAbs[f] / batch.RowCount, sum[f] / batch.RowCount))
-            .OrderByDescending(i => i.MeanAbsoluteShap).ThenBy(i => i.FeatureIndex)
-            .ToArray();
+
+        public IReadOnlyList<FeatureImportance> Importance()
+        {
+            if (_rows == 0) throw new InvalidOperationException("No rows were added: importance needs at least one.");
+            return Enumerable.Range(0, _sumAbs.Length)
+                .Select(f => new FeatureImportance(f, featureNames[f], _sumAbs[f] / _rows, _sum[f] / _rows))
+                .OrderByDescending(i => i.MeanAbsoluteShap).ThenBy(i => i.FeatureIndex)
+                .ToArray();
+        }
     }
 
     /// <summary>Feature value against SHAP value for one feature, one point per row (NaN values kept as NaN).</summary>

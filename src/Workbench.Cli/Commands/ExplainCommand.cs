@@ -19,8 +19,8 @@ public static class ExplainCommand
             var data = io.LoadData(p);
             var options = PipelineOptions.Default.Explanation with { TopReasonsFor = p.GetValue(topFor), TopReasonsAgainst = p.GetValue(topAgainst) };
             var result = CliProgress.Run("explaining", _ => PipelineStages.Explain(io.ModelArgument(p), data, options, io.OutDirectory(p), timings));
-            var (report, lf, latest, files) = (result.Report, result.Features, result.AsOfMonth, result.Files);
-            Console.WriteLine($"Explained {report.Churn.Narratives.Count:N0} account-products as of {lf.Panel.MonthAt(latest):yyyy-MM-dd}." +
+            var (report, lf, latest, files) = (result.Summary, result.Features, result.AsOfMonth, result.Files);
+            Console.WriteLine($"Explained {report.RowsExplained:N0} account-products as of {lf.Panel.MonthAt(latest):yyyy-MM-dd}." +
                 (report.DriverMatchTopDecile is double rate ? $" Top reason = planted driver in the top decile: {rate:P1} (churn {report.ChurnFidelity!.Rate:P1}, upsell {report.UpsellFidelity!.Rate:P1})." : ""));
             CliCommand.Wrote(files);
         });

@@ -6,8 +6,8 @@ namespace Workbench.Experiments.Artifacts;
 
 /// <summary>Writes narratives.json in <see cref="Json"/>'s style (snake_case, indented, numbers rounded to 10 decimals, NaN
 /// as null): the same bytes the serializer wrote for the per-row objects, without the reflection, the boxing and the
-/// object per row. Chunks of rows are serialized on every core and written in order; this file is most of a large
-/// run's output (1.49 GB at 100,000 accounts).</summary>
+/// object per row. Rows are serialized in chunks (on every core, or on the threads that explained them when streamed) and
+/// the chunks written in order; this file is most of a large run's output (1.49 GB at 100,000 accounts).</summary>
 internal static class NarrativesJson
 {
     const int ChunkRows = 1024;
@@ -27,16 +27,12 @@ internal static class NarrativesJson
         NewLine = Json.Options.NewLine, SkipValidation = true,
     };
 
+    /// <summary>The whole array of <paramref name="rows"/> (in the order given).</summary>
     public static void Write(Stream stream, IReadOnlyList<Narrative> rows)
     {
-        if (rows.Count == 0)
-        {
-            stream.Write("[]\n"u8);
-            return;
-        }
+        var array = new ArrayWriter(stream);
         int chunks = (rows.Count + ChunkRows - 1) / ChunkRows, wave = 2 * Environment.ProcessorCount;
         var buffers = new ArrayBufferWriter<byte>[wave];
-        stream.Write("["u8);
         for (int first = 0; first < chunks; first += wave)
         {
             int count = Math.Min(wave, chunks - first);
@@ -45,20 +41,42 @@ internal static class NarrativesJson
                 var buffer = buffers[i] ??= new ArrayBufferWriter<byte>(1 << 20);
                 buffer.ResetWrittenCount();
                 int from = (first + i) * ChunkRows, to = Math.Min(rows.Count, from + ChunkRows);
-                // An array holding only this chunk's rows: after its "[" the bytes are what one writer of the whole array
-                // writes for these rows (each row starts with a new line and its indent), so chunks join with a comma.
-                using var w = new Utf8JsonWriter(buffer, WriterOptions);
-                w.WriteStartArray();
-                for (int r = from; r < to; r++) WriteRow(w, rows[r]);
-                w.Flush();
+                WriteChunk(buffer, Enumerable.Range(from, to - from).Select(r => rows[r]));
             });
-            for (int i = 0; i < count; i++)
-            {
-                if (first + i > 0) stream.Write(","u8);
-                stream.Write(buffers[i].WrittenSpan[1..]);
-            }
+            for (int i = 0; i < count; i++) array.Append(buffers[i].WrittenSpan);
         }
-        stream.Write(Json.Options.NewLine == "\n" ? "\n]\n"u8 : System.Text.Encoding.UTF8.GetBytes(Json.Options.NewLine + "]\n"));
+        array.End();
+    }
+
+    /// <summary>One chunk of rows as <see cref="ArrayWriter.Append"/> takes it: an array holding only these rows. After its
+    /// "[" the bytes are what one writer of the whole array writes for these rows (each row starts with a new line and its
+    /// indent), so chunks join with a comma.</summary>
+    public static void WriteChunk(IBufferWriter<byte> buffer, IEnumerable<Narrative> rows)
+    {
+        using var w = new Utf8JsonWriter(buffer, WriterOptions);
+        w.WriteStartArray();
+        foreach (var n in rows) WriteRow(w, n);
+        w.Flush();
+    }
+
+    /// <summary>The array around chunks written by <see cref="WriteChunk"/>, appended in order.</summary>
+    public sealed class ArrayWriter(Stream stream)
+    {
+        bool _any;
+
+        /// <summary>Appends a chunk of at least one row.</summary>
+        public void Append(ReadOnlySpan<byte> chunk)
+        {
+            stream.Write(_any ? ","u8 : "["u8);
+            stream.Write(chunk[1..]);
+            _any = true;
+        }
+
+        public void End()
+        {
+            if (!_any) stream.Write("[]\n"u8);
+            else stream.Write(Json.Options.NewLine == "\n" ? "\n]\n"u8 : System.Text.Encoding.UTF8.GetBytes(Json.Options.NewLine + "]\n"));
+        }
     }
 
     static void WriteRow(Utf8JsonWriter w, Narrative n)

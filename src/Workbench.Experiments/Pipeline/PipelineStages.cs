@@ -13,8 +13,9 @@ namespace Workbench.Experiments.Pipeline;
 /// <summary>What <see cref="PipelineStages.Train"/> produced: the labeled features (the rows training and evaluation read), the model, its evaluation and the files of the model folder.</summary>
 public sealed record TrainOutput(LabeledFeatures Features, PrioritizerModel Model, RankingResult Ranking, IReadOnlyList<string> Files);
 
-/// <summary>What <c>PipelineStages.Explain</c> produced.</summary>
-public sealed record ExplainOutput(ExplanationReport Report, LabeledFeatures Features, int AsOfMonth, IReadOnlyList<string> Files);
+/// <summary>What <c>PipelineStages.Explain</c> produced: the explanation's totals (its narratives are in the files, not in
+/// memory), the labeled features it explained, the explained as-of month and the files.</summary>
+public sealed record ExplainOutput(ExplanationSummary Summary, LabeledFeatures Features, int AsOfMonth, IReadOnlyList<string> Files);
 
 /// <summary>What <see cref="PipelineStages.Segment"/> produced.</summary>
 public sealed record SegmentOutput(SegmentationResult Result, AccountProfiles Profiles, IReadOnlyList<int>? TrueSegments, IReadOnlyList<string> Files);
@@ -88,8 +89,12 @@ public static class PipelineStages
     /// (a run that just trained); null builds them.</param>
     /// <param name="steps">Told the name of each step as it starts (features, each model's setup, TreeSHAP and narratives,
     /// writing); the CLI prints their timings with WORKBENCH_TIMINGS=1.</param>
+    /// <param name="chunking">How the rows are cut into chunks and spread over threads (default: 1,024 rows, every core);
+    /// the files are the same for any value.</param>
+    /// <remarks>The narratives are streamed to their files chunk by chunk (<see cref="ExplanationStage.Stream"/>): memory
+    /// holds a few chunks of them, not the month's (at 100,000 accounts they were about 2.7 GB).</remarks>
     public static ExplainOutput Explain(PrioritizerModel model, CrmDataset data, NarrativeOptions options, string outDir, LabeledFeatures? labeledFeatures = null,
-        IProgress<string>? steps = null)
+        IProgress<string>? steps = null, ExplanationChunking? chunking = null)
     {
         ArgumentNullException.ThrowIfNull(model);
         if (labeledFeatures is null) steps?.Report("explanation: labels and features");
@@ -98,9 +103,9 @@ public static class PipelineStages
             (snapshots, _, months) => months.Count == 0 ? [] : Enumerable.Range(0, snapshots.Count).Where(i => snapshots[i].AsOfMonth == months[^1]).ToArray());
         if (lf.Features.RowCount == 0) throw new WorkbenchException("No snapshot has a label: the data is too short for the model's snapshot options (history, horizon and gap), or no account-product had recent spend.");
         int latest = lf.Features.Snapshots.Max(s => s.AsOfMonth);
-        var report = ExplanationStage.Run(model.Churn, model.ChurnBackground, model.Upsell, model.UpsellBackground, lf, latest, data, options, steps);
-        var files = ExplanationArtifacts.Write(report, outDir, steps);
-        return new ExplainOutput(report, lf, latest, files);
+        var (summary, files) = ExplanationArtifacts.WriteStreamed(outDir, narratives => ExplanationStage.Stream(model.Churn, model.ChurnBackground,
+            model.Upsell, model.UpsellBackground, lf, latest, data, options, narratives.Format, narratives.Append, steps, chunking), steps);
+        return new ExplainOutput(summary, lf, latest, files);
     }
 
     /// <summary>Per-account profile features as of <paramref name="asOf"/>, clustering, full profiles; writes

@@ -257,14 +257,16 @@ public static class ExperimentRunner
         // Training's intermediate rows and models are garbage once it returns: collected before explanation allocates.
         CollectBetweenStages();
         report("explanation", 0.6);
-        var explain = PipelineStages.Explain(train.Model, data, spec.Explanation, Path.Combine(dir, ExplanationFolder), train.Features);
+        // Each step of the explanation is a stage of the run's progress (WORKBENCH_TIMINGS=1 prints one line per step).
+        var explain = PipelineStages.Explain(train.Model, data, spec.Explanation, Path.Combine(dir, ExplanationFolder), train.Features,
+            new Steps(step => report(step, 0.6)));
         artifacts.AddRange(explain.Files.Select(f => Rel(dir, f)));
-        metrics["explain.rows_explained"] = explain.Report.Churn.Narratives.Count;
-        if (explain.Report.DriverMatchTopDecile is double match)
+        metrics["explain.rows_explained"] = explain.Summary.RowsExplained;
+        if (explain.Summary.DriverMatchTopDecile is double match)
         {
             metrics["explain.driver_match_top_decile"] = match;
-            metrics["explain.churn_driver_match_top_decile"] = explain.Report.ChurnFidelity!.Rate;
-            metrics["explain.upsell_driver_match_top_decile"] = explain.Report.UpsellFidelity!.Rate;
+            metrics["explain.churn_driver_match_top_decile"] = explain.Summary.ChurnFidelity!.Rate;
+            metrics["explain.upsell_driver_match_top_decile"] = explain.Summary.UpsellFidelity!.Rate;
         }
     }
 
@@ -374,5 +376,11 @@ public static class ExperimentRunner
     sealed class Progress(Action<double> report) : IProgress<double>
     {
         public void Report(double value) => report(value);
+    }
+
+    /// <summary>Step names, reported on the calling thread.</summary>
+    sealed class Steps(Action<string> report) : IProgress<string>
+    {
+        public void Report(string value) => report(value);
     }
 }

@@ -173,13 +173,13 @@ public class SharedPanelTests
 
         var full = PipelineStages.Explain(train.Model, Sample, new NarrativeOptions(), TestPaths.NewTempDir("risks-full"), train.Features);
         var after = PipelineStages.Explain(train.Model, cut, new NarrativeOptions(), TestPaths.NewTempDir("risks-cut"), train.Features);
-        Assert.NotNull(full.Report.ChurnFidelity);
-        foreach (var (a, b) in new[] { (full.Report.ChurnFidelity, after.Report.ChurnFidelity), (full.Report.UpsellFidelity, after.Report.UpsellFidelity) })
+        Assert.NotNull(full.Summary.ChurnFidelity);
+        foreach (var (a, b) in new[] { (full.Summary.ChurnFidelity, after.Summary.ChurnFidelity), (full.Summary.UpsellFidelity, after.Summary.UpsellFidelity) })
         {
             Assert.NotNull(b);
             Assert.Equal((a!.Rows, a.Matches), (b!.Rows, b.Matches));
             Assert.Equal(a.TopConcepts.OrderBy(p => p.Key, StringComparer.Ordinal), b.TopConcepts.OrderBy(p => p.Key, StringComparer.Ordinal));
         }
-        Assert.Equal(full.Report.DriverMatchTopDecile, after.Report.DriverMatchTopDecile);
+        Assert.Equal(full.Summary.DriverMatchTopDecile, after.Summary.DriverMatchTopDecile);
     }
 }
