@@ -129,8 +129,11 @@ public sealed class CrmCatalog
 
         var outcomes = new Dictionary<string, TableOutcome>();
         var targetSets = new Dictionary<(string, string), HashSet<string>>();
+        bool withTruth = options.IncludeTruth && System.IO.Directory.Exists(TruthDirectory);
+        var truthJobs = withTruth ? TruthJobs(format, options, rejectsDir) : [];
         Dictionary<string, TableOutcome> loadedTables;
-        using (Io.ParquetTableIo.ShareBuffers()) loadedTables = LoadCanonical(format, options, rejectsDir, targetSets);
+        TruthResult[] truthResults;
+        using (Io.ParquetTableIo.ShareBuffers()) (loadedTables, truthResults) = LoadCanonical(format, options, rejectsDir, targetSets, truthJobs);
         // Report as if the tables had loaded level by level: strict mode stops at the first level with problems and
         // lists the problems of that level and the ones before, in schema order, whatever order the threads ran in.
         foreach (var level in Bindings.Levels())
@@ -141,8 +144,14 @@ public sealed class CrmCatalog
 
         PlantedTruth? truth = null;
         var truthOutcomes = new List<TableOutcome>();
-        if (options.IncludeTruth && System.IO.Directory.Exists(TruthDirectory))
-            truth = LoadTruth(format, options, rejectsDir, truthOutcomes);
+        if (withTruth)
+        {
+            // The truth tables were read beside the canonical ones; they are reported (and their failures thrown) only now,
+            // after the canonical tables, as when they were read after them.
+            var failures = truthResults.Where(r => r.Failure is not null).Select(r => r.Failure!).ToList();
+            if (failures.Count > 0) throw new AggregateException(failures);
+            truth = LoadTruth(truthResults.Select(r => r.Outcome!).ToArray(), truthOutcomes);
+        }
         ThrowIfStrictProblems(options, outcomes.Values.Concat(truthOutcomes));
 
         var all = CrmSchema.Tables.Select(t => outcomes[t.Name]).Concat(truthOutcomes).ToList();
@@ -165,20 +174,41 @@ public sealed class CrmCatalog
 
     static bool Wanted(LoadOptions options, string table) => options.Tables is null || options.Tables.Contains(table);
 
-    /// <summary>Loads the canonical tables on up to <see cref="Environment.ProcessorCount"/> threads. A table starts as
-    /// soon as the tables its foreign keys name are loaded (their rows are the targets), biggest file first so the
-    /// long tables do not end up last on one core. In strict mode a table is skipped once a table of a lower level
-    /// has problems: the load will throw at that level and never report it.</summary>
-    Dictionary<string, TableOutcome> LoadCanonical(DataFormat format, LoadOptions options, string rejectsDir,
-        Dictionary<(string, string), HashSet<string>> targetSets)
+    /// <summary>One planted-truth table to read beside the canonical ones: its file size (for scheduling) and the read.</summary>
+    sealed record TruthJob(long Size, Func<TableOutcome> Load);
+
+    /// <summary>What reading one truth table gave: its outcome, or the exception it threw.</summary>
+    sealed record TruthResult(TableOutcome? Outcome, Exception? Failure);
+
+    /// <summary>The reads of the truth tables, in <see cref="Bindings.Truth"/> order (absent or unwanted ones give an
+    /// "absent" outcome without reading).</summary>
+    TruthJob[] TruthJobs(DataFormat format, LoadOptions options, string rejectsDir) =>
+        Bindings.Truth.Select(t =>
+        {
+            var path = TruthPathOf(t.Name, format);
+            bool read = File.Exists(path) && (options.TruthTables is null || options.TruthTables.Contains(t.Name));
+            return new TruthJob(read ? new FileInfo(path).Length : 0, () => read
+                ? t.Load(path, path, format, options, Path.Combine(rejectsDir, "truth", t.Name + ".rejects.csv"), [])
+                : new TableOutcome(t.Name, null!, new TableLoadReport(t.Name, null, TableStatus.Absent, 0, 0, 0), [], 0));
+        }).ToArray();
+
+    /// <summary>Loads the canonical tables, and the truth tables of <paramref name="truthJobs"/> beside them, on up to
+    /// <see cref="Environment.ProcessorCount"/> threads. A table starts as soon as the tables its foreign keys name are
+    /// loaded (their rows are the targets), biggest file first so the long tables do not end up last on one core (truth
+    /// tables name no canonical table: at 100,000 accounts truth/risks is the biggest file read, and read after the
+    /// canonical tables it kept one core idle). In strict mode a table is skipped once a table of a lower level has
+    /// problems (truth tables once any canonical table has): the load will throw at that level and never report it.</summary>
+    (Dictionary<string, TableOutcome> Canonical, TruthResult[] Truth) LoadCanonical(DataFormat format, LoadOptions options, string rejectsDir,
+        Dictionary<(string, string), HashSet<string>> targetSets, TruthJob[] truthJobs)
     {
         var tables = Bindings.Canonical;
-        int n = tables.Count;
+        int n = tables.Count, all = n + truthJobs.Length;
         var levelOf = new Dictionary<string, int>();
         var levels = Bindings.Levels();
         for (int l = 0; l < levels.Count; l++) foreach (var t in levels[l]) levelOf[t.Name] = l;
-        var deps = new int[n][];
-        var size = new long[n];
+        int Level(int i) => i < n ? levelOf[tables[i].Name] : int.MaxValue;
+        var deps = new int[all][];
+        var size = new long[all];
         for (int i = 0; i < n; i++)
         {
             var fkTables = tables[i].Codec.Schema.ForeignKeys.Where(f => f.Table != tables[i].Name).Select(f => f.Table).Distinct();
@@ -186,21 +216,22 @@ public sealed class CrmCatalog
             var path = PathOf(tables[i].Name, format);
             size[i] = File.Exists(path) && Wanted(options, tables[i].Name) ? new FileInfo(path).Length : 0;
         }
+        for (int i = n; i < all; i++) { deps[i] = []; size[i] = truthJobs[i - n].Size; }
         // Critical-path weight: a table's size plus its heaviest dependent chain, so opportunities (which stage_history
         // waits for) starts before tables of the same size that nothing waits for.
-        var weight = new long[n];
-        for (int i = n - 1; i >= 0; i--)
+        var weight = new long[all];
+        for (int i = all - 1; i >= 0; i--)
         {
             long below = 0;
-            for (int j = 0; j < n; j++) if (deps[j].Contains(i)) below = Math.Max(below, weight[j]);
+            for (int j = 0; j < all; j++) if (deps[j].Contains(i)) below = Math.Max(below, weight[j]);
             weight[i] = size[i] + below;
         }
-        var order = Enumerable.Range(0, n).OrderByDescending(i => weight[i]).ThenBy(i => i).ToArray();
+        var order = Enumerable.Range(0, all).OrderByDescending(i => weight[i]).ThenBy(i => i).ToArray();
 
-        var results = new TableOutcome?[n];
-        var started = new bool[n];
-        var failures = new Exception?[n];
-        int remaining = n;
+        var results = new TableOutcome?[all];
+        var started = new bool[all];
+        var failures = new Exception?[all];
+        int remaining = all;
         var gate = new object();
 
         int? Next()
@@ -216,7 +247,7 @@ public sealed class CrmCatalog
         }
 
         bool SkipStrict(int i) => options.Mode == ValidationMode.Strict &&
-            Enumerable.Range(0, n).Any(j => results[j] is { } r && r.ProblemCount > 0 && levelOf[tables[j].Name] < levelOf[tables[i].Name]);
+            Enumerable.Range(0, n).Any(j => results[j] is { } r && r.ProblemCount > 0 && Level(j) < Level(i));
 
         void Worker()
         {
@@ -234,6 +265,25 @@ public sealed class CrmCatalog
                     }
                     i = next.Value;
                     skip = SkipStrict(i);
+                }
+                if (i >= n)
+                {
+                    var job = truthJobs[i - n];
+                    TableOutcome? truthOutcome = null;
+                    if (!skip)
+                    {
+                        try { truthOutcome = job.Load(); }
+                        catch (Exception ex) { failures[i] = ex; }
+                    }
+                    lock (gate)
+                    {
+                        // A skipped truth table (strict load with canonical problems) is never reported: the load throws first.
+                        results[i] = truthOutcome ?? new TableOutcome(Bindings.Truth[i - n].Name, null!,
+                            new TableLoadReport(Bindings.Truth[i - n].Name, null, TableStatus.Failed, 0, 0, 0), [], 0);
+                        remaining--;
+                        Monitor.PulseAll(gate);
+                    }
+                    continue;
                 }
                 var t = tables[i];
                 TableOutcome outcome;
@@ -265,16 +315,18 @@ public sealed class CrmCatalog
             }
         }
 
-        int workers = Math.Max(1, Math.Min(Environment.ProcessorCount, n));
+        int workers = Math.Max(1, Math.Min(Environment.ProcessorCount, all));
         var threads = new Thread[workers - 1];
         for (int w = 0; w < threads.Length; w++) { threads[w] = new Thread(Worker) { IsBackground = true, Name = "CrmCatalog.Load" }; threads[w].Start(); }
         Worker();
         foreach (var th in threads) th.Join();
-        if (failures.FirstOrDefault(f => f is not null) is { } failure)
+        if (failures.Take(n).FirstOrDefault(f => f is not null) is { } failure)
             System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(failure).Throw();
         var byName = new Dictionary<string, TableOutcome>();
         for (int i = 0; i < n; i++) byName[tables[i].Name] = results[i]!;
-        return byName;
+        var truth = new TruthResult[truthJobs.Length];
+        for (int i = n; i < all; i++) truth[i - n] = new TruthResult(failures[i] is null ? results[i] : null, failures[i]);
+        return (byName, truth);
     }
 
     static int IndexOf(IReadOnlyList<TableBinding<CrmDataset>> tables, string name)
@@ -283,17 +335,10 @@ public sealed class CrmCatalog
         throw new InvalidOperationException($"No table {name}");
     }
 
-    PlantedTruth? LoadTruth(DataFormat format, LoadOptions options, string rejectsDir, List<TableOutcome> outcomes)
+    /// <summary>The planted truth from the outcomes of its tables (read beside the canonical ones, in
+    /// <see cref="Bindings.Truth"/> order) and the manifest.</summary>
+    PlantedTruth? LoadTruth(TableOutcome[] results, List<TableOutcome> outcomes)
     {
-        var results = new TableOutcome[Bindings.Truth.Count];
-        Parallel.For(0, results.Length, new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount }, i =>
-        {
-            var t = Bindings.Truth[i];
-            var path = TruthPathOf(t.Name, format);
-            results[i] = File.Exists(path) && (options.TruthTables is null || options.TruthTables.Contains(t.Name))
-                ? t.Load(path, path, format, options, Path.Combine(rejectsDir, "truth", t.Name + ".rejects.csv"), [])
-                : new TableOutcome(t.Name, null!, new TableLoadReport(t.Name, null, TableStatus.Absent, 0, 0, 0), [], 0);
-        });
         // Name truth tables truth/<name> in the report so they cannot be confused with canonical ones.
         outcomes.AddRange(results.Select((r, i) => r with { Table = "truth/" + Bindings.Truth[i].Name, Report = r.Report with { Table = "truth/" + Bindings.Truth[i].Name } }));
 

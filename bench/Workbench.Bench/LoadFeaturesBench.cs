@@ -1,0 +1,130 @@
+using System.Security.Cryptography;
+using Workbench.Analytics;
+using Workbench.Analytics.Features;
+using Workbench.Analytics.Labeling;
+using Workbench.Analytics.Prioritization;
+using Workbench.Data;
+using Workbench.Domain;
+using Workbench.Experiments.Specs;
+using static Workbench.Bench.BenchCommon;
+
+namespace Workbench.Bench;
+
+/// <summary>
+/// The first two stages of <c>workbench run</c> and <c>workbench score</c> alone, in one process: loading the tables each
+/// command loads, then the monthly panel and the features it builds (run: the panel releasing the fact tables, then the
+/// labeled features of the rows training and evaluation read; score: the scoring features of the last month and the one
+/// before). Prints each step's wall and CPU seconds and a SHA-256 of what the step produced (feature values, labels,
+/// snapshots), so two builds can be compared for speed and for identical output:
+///   dotnet bench/Workbench.Bench/bin/Release/net10.0/Workbench.Bench.dll load-features run SPEC [repeats=1]
+///   dotnet bench/Workbench.Bench/bin/Release/net10.0/Workbench.Bench.dll load-features score DATA [repeats=1]
+/// (run: the spec's data path and options, as <c>workbench run SPEC</c>; score: the default pipeline options, which
+/// are the sample spec's.)
+/// </summary>
+static class LoadFeaturesBench
+{
+    public static int Run(string[] args)
+    {
+        if (args.Length < 2 || args[0] is not ("run" or "score"))
+        {
+            Console.WriteLine("usage: load-features run SPEC [repeats] | load-features score DATA [repeats]");
+            return 2;
+        }
+        int repeats = IntArg(args, 2, 1);
+        if (args.Contains("--per-table")) return PerTable(args[0], args[1]);
+        for (int r = 0; r < repeats; r++)
+        {
+            GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
+            if (args[0] == "run") RunStages(args[1]); else ScoreStages(args[1]);
+            Console.WriteLine(string.Create(Inv, $"  peak WS {Mb(PeakWorkingSet()):F0} MB; {Load()}"));
+        }
+        return 0;
+    }
+
+    static void Step(string name, Action action, Func<string>? digest = null)
+    {
+        var (wall, cpu) = Time(action);
+        Console.WriteLine(string.Create(Inv, $"  {name,-22} wall {wall,7:F2} s, CPU {cpu,7:F2} s, WS {Mb(Environment.WorkingSet),6:F0} MB{(digest is null ? "" : ", " + digest())}"));
+    }
+
+    static void RunStages(string specPath)
+    {
+        var spec = ExperimentSpec.Load(specPath);
+        // The tables `workbench run` reads without the optional sections (ExperimentRunner.TablesRead).
+        string[] unread = [CrmSchema.Opportunities, CrmSchema.StageHistory, CrmSchema.OpportunityActivities, CrmSchema.Actions];
+        var tables = CrmSchema.Tables.Select(t => t.Name).Except(unread).ToArray();
+        string[] truthTables = [TruthSchema.Risks, TruthSchema.Segments, TruthSchema.RepSkills, TruthSchema.RepBiases, TruthSchema.ActionResponses];
+        CrmDataset data = null!;
+        Step("load", () => data = new CrmCatalog(spec.Data.FullPath).Load(new LoadOptions
+        {
+            Mode = ValidationMode.Strict, Tables = tables, TruthTables = truthTables, Progress = new Clock(),
+        }).Dataset, () => $"rows {data.Spend.Count + data.Usage.Count + data.Engagement.Count + data.Bookings.Count:N0}");
+        var options = spec.Options with { LabelSource = spec.Options.LabelSource ?? Labeler.AutoSource(data) };
+        MonthlyPanel panel = null!;
+        Step("panel", () => panel = MonthlyPanel.BuildReleasing(ref data,
+            () => GC.Collect(GC.MaxGeneration, GCCollectionMode.Forced, blocking: true, compacting: false)), () => PanelDigest(panel));
+        Step("collect", () => GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true));
+        LabeledFeatures lf = null!;
+        Step("labels and features", () => lf = AccountPrioritizer.BuildFeatures(data, options, panel),
+            () => $"{lf.Features.RowCount:N0} rows of {lf.SnapshotCount:N0}, {FeatureDigest(lf.Features, lf.Labels.Select(l => ((int)l.Outcome, l.RunRate)))}");
+    }
+
+    static void ScoreStages(string dataDir)
+    {
+        string[] onlyActions = [CrmSchema.StageHistory, CrmSchema.Actions, CrmSchema.OpportunityActivities];
+        CrmDataset data = null!;
+        Step("load", () => data = new CrmCatalog(dataDir).Load(new LoadOptions
+        {
+            Mode = ValidationMode.Strict, IncludeTruth = false, Tables = CrmSchema.Tables.Select(t => t.Name).Except(onlyActions).ToArray(),
+        }).Dataset, () => $"rows {data.Spend.Count + data.Usage.Count + data.Engagement.Count + data.Bookings.Count:N0}");
+        var options = new PipelineOptions();
+        ScoringFeatures sf = null!;
+        Step("scoring features", () => sf = ScoringFeatures.Build(data, null, options.Snapshots, options.Labels, options.Features),
+            () => $"{sf.Features.RowCount:N0} rows, {FeatureDigest(sf.Features, sf.RunRates.Select(r => (0, r)))}");
+    }
+
+    /// <summary>Each table loaded alone, one after another (no foreign-key targets, so a little less work than in the
+    /// full load): which tables the load's CPU goes to.</summary>
+    static int PerTable(string mode, string path)
+    {
+        var dir = mode == "run" ? ExperimentSpec.Load(path).Data.FullPath : path;
+        var catalog = new CrmCatalog(dir);
+        foreach (var t in CrmSchema.Tables.Select(t => t.Name).Where(t => File.Exists(catalog.PathOf(t, DataFormat.Parquet))))
+            Step(t, () => catalog.Load(new LoadOptions { Tables = [t], IncludeTruth = false }));
+        if (mode == "run")
+            foreach (var t in new[] { TruthSchema.Risks, TruthSchema.Segments, TruthSchema.RepSkills, TruthSchema.RepBiases, TruthSchema.ActionResponses })
+                Step("truth/" + t, () => catalog.Load(new LoadOptions { Tables = [CrmSchema.Products], TruthTables = [t] }));
+        return 0;
+    }
+
+    /// <summary>Prints the time since the load began when each table finishes.</summary>
+    sealed class Clock : IProgress<string>
+    {
+        readonly System.Diagnostics.Stopwatch sw = System.Diagnostics.Stopwatch.StartNew();
+        readonly TimeSpan cpu0 = Cpu();
+        public void Report(string value) { lock (sw) Console.WriteLine(string.Create(Inv, $"    +{sw.Elapsed.TotalSeconds,6:F2} s (CPU {(Cpu() - cpu0).TotalSeconds,6:F2} s) {value}")); }
+    }
+
+    static string PanelDigest(MonthlyPanel panel)
+    {
+        using var h = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        void D(double[] a) => h.AppendData(System.Runtime.InteropServices.MemoryMarshal.AsBytes(a.AsSpan()));
+        void F(float[] a) => h.AppendData(System.Runtime.InteropServices.MemoryMarshal.AsBytes(a.AsSpan()));
+        D(panel.Spend); D(panel.SpendPrefix); D(panel.SeatsPurchased); D(panel.SeatsUsed); D(panel.ActiveUsers); D(panel.Utilization); D(panel.KeyActions);
+        F(panel.AddOns); F(panel.Downgrades); F(panel.Cancellations); F(panel.NonRenewals); F(panel.PriceChanges); D(panel.UpsellAmount); D(panel.ChurnAmount);
+        F(panel.Emails); F(panel.Meetings); F(panel.Tickets); F(panel.Trainings); F(panel.ChampionChanges); F(panel.SurveyCount);
+        D(panel.TicketSeverity); D(panel.SurveySum); F(panel.Purchases);
+        h.AppendData(System.Runtime.InteropServices.MemoryMarshal.AsBytes(panel.PairStart.AsSpan()));
+        foreach (var list in panel.ContractsByPair) foreach (var c in list) h.AppendData(System.Text.Encoding.UTF8.GetBytes(c.ContractId));
+        return $"{panel.Pairs.Count:N0} pairs, panel sha256 {Convert.ToHexString(h.GetHashAndReset())[..16]}";
+    }
+
+    static string FeatureDigest(FeatureTable table, IEnumerable<(int Outcome, double Value)> perRow)
+    {
+        using var h = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        h.AppendData(System.Runtime.InteropServices.MemoryMarshal.AsBytes(table.Values.AsSpan()));
+        foreach (var s in table.Snapshots) { h.AppendData(BitConverter.GetBytes(s.Pair)); h.AppendData(BitConverter.GetBytes(s.AsOfMonth)); }
+        foreach (var (o, v) in perRow) { h.AppendData(BitConverter.GetBytes(o)); h.AppendData(BitConverter.GetBytes(v)); }
+        return $"sha256 {Convert.ToHexString(h.GetHashAndReset())[..16]}";
+    }
+}
