@@ -125,7 +125,7 @@ public static class BookFiles
 
     static readonly JsonWriterOptions JsonOptions = new() { Indented = true };
 
-    /// <summary>Reps' books rendered side by side per batch in <see cref="WriteJson"/>: enough to keep both cores busy,
+    /// <summary>Reps' books rendered side by side per batch in <see cref="WriteJson(ScoringResult, Stream)"/>: enough to keep both cores busy,
     /// few enough that only a small part of the document is held in memory.</summary>
     const int BooksPerBatch = 32;
 
@@ -197,7 +197,7 @@ public static class BookFiles
     });
 
     /// <summary>book.json written by one <see cref="Utf8JsonWriter"/> from start to end, flushed after every rep's book (the
-    /// reference <see cref="WriteJson"/> is checked against; also what it writes for an empty result).</summary>
+    /// reference <see cref="WriteJson(ScoringResult, Stream)"/> is checked against; also what it writes for an empty result).</summary>
     internal static void WriteJsonOneWriter(ScoringResult result, Stream stream)
     {
         ArgumentNullException.ThrowIfNull(result);

@@ -1,3 +1,4 @@
+using Workbench.Domain;
 using Workbench.Analytics.Explanation;
 using Workbench.Analytics.Ranking;
 using Workbench.Analytics.Scoring;
