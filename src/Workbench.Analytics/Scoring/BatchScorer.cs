@@ -107,21 +107,6 @@ public static class BatchScorer
 
     static double[] Bounded(double[] p) => p.Select(ProbabilityBounds.Apply).ToArray();
 
-    /// <summary>Runs <paramref name="first"/> here and <paramref name="second"/> on the thread pool at the same time; a failure
-    /// surfaces as itself (the first one's when both fail), not wrapped.</summary>
-    internal static (T1 First, T2 Second) SideBySide<T1, T2>(Func<T1> first, Func<T2> second)
-    {
-        var other = Task.Run(second);
-        T1 a;
-        try { a = first(); }
-        catch
-        {
-            try { other.Wait(); } catch (AggregateException) { } // let the other finish before the failure propagates
-            throw;
-        }
-        return (a, other.GetAwaiter().GetResult());
-    }
-
     /// <summary>Scores, explains and books every eligible account of <paramref name="features"/>; <paramref name="progress"/>,
     /// when given, is told each step (explaining, assembling the books) as it starts.</summary>
     public static ScoringResult Score(ScoringModels models, ScoringFeatures features, CrmDataset data, NarrativeOptions? narratives = null,
@@ -137,12 +122,11 @@ public static class BatchScorer
         models.Upsell.CheckSchema(names, source);
 
         var allRows = Enumerable.Range(0, table.RowCount).ToArray();
-        // The table's own values (scoring only reads them; a copy was the size of the feature matrix), scored by both
-        // models side by side: each model's scores depend only on its rows, so the result is the serial one.
+        // The table's own values: scoring only reads them (a copy was the size of the feature matrix). ML.NET already scores
+        // on every core (its consolidating cursor), so the two models run one after the other.
         var rows = new TrainingSet(table.Values, names, new bool[table.RowCount]);
-        var (pChurn, pUpsell) = SideBySide(
-            () => Bounded(models.Churn.Score(rows, source).Probability),
-            () => Bounded(models.Upsell.Score(rows, source).Probability));
+        var pChurn = Bounded(models.Churn.Score(rows, source).Probability);
+        var pUpsell = Bounded(models.Upsell.Score(rows, source).Probability);
         var products = PriorityBooks.ProductPriorities(table, r => features.RunRates[r], allRows, pUpsell, pChurn, models.UpsellRatio, models.Priority);
         var books = PriorityBooks.Books(products, new RepBooks(data.Book), models.Priority).Where(b => b.AsOf == features.AsOf).ToList();
 
@@ -157,20 +141,24 @@ public static class BatchScorer
             (b.Focus == AccountFocus.Retain ? churnAt : upsellAt).Add(rowOf[(b.AccountId, b.TopProduct)]);
         churnAt.Sort(); upsellAt.Sort();
         progress?.Report("explaining");
-        // The accounts' context (history, renewal, activity, opportunities) reads only the data, so it is built while the
-        // narratives are told; the churn and the upsell narratives come from two explainers that share nothing mutable, so
-        // they are told side by side too (each narrative depends only on its row: the same narratives as one after the other).
+        // The accounts' context (history, renewal, activity, opportunities) reads only the data and is built on one thread,
+        // so it is built while the narratives are told (the explainer's steps run on every core, with serial parts between).
         var accountIds = new List<string>();
         var seenAccounts = new HashSet<string>(StringComparer.Ordinal);
         foreach (int r in current) if (seenAccounts.Add(products[r].AccountId)) accountIds.Add(products[r].AccountId);
         var contextsTask = Task.Run(() => AccountContext.Build(data, features.AsOf, accountIds, ProductName));
-        var (churnStory, upsellStory) = SideBySide(
-            () => churnAt.Count == 0 ? null : new AccountExplainer(models.Churn, models.ChurnBackground, narratives, NarrativeAudience.Rep).Explain(table, churnAt.Select(k => current[k]).ToArray(), ProductName),
-            () => upsellAt.Count == 0 ? null : new AccountExplainer(models.Upsell, models.UpsellBackground, narratives, NarrativeAudience.Rep).Explain(table, upsellAt.Select(k => current[k]).ToArray(), ProductName));
         var churnTold = new Narrative?[current.Length];
         var upsellTold = new Narrative?[current.Length];
-        for (int i = 0; i < churnAt.Count; i++) churnTold[churnAt[i]] = churnStory!.Narratives[i];
-        for (int i = 0; i < upsellAt.Count; i++) upsellTold[upsellAt[i]] = upsellStory!.Narratives[i];
+        if (churnAt.Count > 0)
+        {
+            var story = new AccountExplainer(models.Churn, models.ChurnBackground, narratives, NarrativeAudience.Rep).Explain(table, churnAt.Select(k => current[k]).ToArray(), ProductName);
+            for (int i = 0; i < churnAt.Count; i++) churnTold[churnAt[i]] = story.Narratives[i];
+        }
+        if (upsellAt.Count > 0)
+        {
+            var story = new AccountExplainer(models.Upsell, models.UpsellBackground, narratives, NarrativeAudience.Rep).Explain(table, upsellAt.Select(k => current[k]).ToArray(), ProductName);
+            for (int i = 0; i < upsellAt.Count; i++) upsellTold[upsellAt[i]] = story.Narratives[i];
+        }
 
         progress?.Report("assembling the books");
         var byAccount = new Dictionary<string, List<ScoredProduct>>(StringComparer.Ordinal);

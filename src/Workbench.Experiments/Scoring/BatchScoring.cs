@@ -164,7 +164,7 @@ public static class BatchScoring
         // are most of the work at 100,000 accounts); the returned list keeps the fixed order below.
         var jobs = new List<(string File, Action<string> Write)>
         {
-            // The CSVs streamed line by line; book.json, the largest output, rendered by rep on every core itself.
+            // The CSVs streamed line by line (no whole-file string); book.json, about half of the work, on its own thread.
             (BookCsvFile, path => AtomicFile.Write(path, s => WriteUtf8(s, w => BookFiles.WriteCsv(result, narratives, w)))),
             (BookProductsCsvFile, path => AtomicFile.Write(path, s => WriteUtf8(s, w => BookFiles.WriteProductsCsv(result, w)))),
             (BookJsonFile, path => AtomicFile.Write(path, s => BookFiles.WriteJson(result, s))),

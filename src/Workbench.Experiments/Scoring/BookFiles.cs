@@ -1,4 +1,3 @@
-using System.Buffers;
 using Workbench.Analytics.Explanation;
 using Workbench.Analytics.Scoring;
 using Workbench.Analytics.Ranking;
@@ -125,80 +124,11 @@ public static class BookFiles
 
     static readonly JsonWriterOptions JsonOptions = new() { Indented = true };
 
-    /// <summary>Reps' books rendered side by side per batch in <see cref="WriteJson(ScoringResult, Stream)"/>: enough to keep both cores busy,
-    /// few enough that only a small part of the document is held in memory.</summary>
-    const int BooksPerBatch = 32;
-
-    /// <summary>book.json written straight to <paramref name="stream"/> (the same bytes as <see cref="JsonText"/>). Each rep's
-    /// book is rendered on its own (in parallel, a batch of books at a time) by a writer standing at the depth the book has
-    /// in the document, and the pieces are written in order: the bytes of <see cref="WriteJsonOneWriter"/>, without holding
-    /// the whole document (about 570 MB at 100,000 accounts) or rendering it on one core.</summary>
-    public static void WriteJson(ScoringResult result, Stream stream) => WriteJson(result, stream, BooksPerBatch);
-
-    /// <summary><see cref="WriteJson(ScoringResult, Stream)"/> with <paramref name="booksPerBatch"/> books rendered per batch
-    /// (tests vary it: the bytes never depend on it).</summary>
-    internal static void WriteJson(ScoringResult result, Stream stream, int booksPerBatch)
-    {
-        ArgumentOutOfRangeException.ThrowIfLessThan(booksPerBatch, 1);
-        ArgumentNullException.ThrowIfNull(result);
-        ArgumentNullException.ThrowIfNull(stream);
-        if (result.Books.Count == 0) { WriteJsonOneWriter(result, stream); return; }
-        using (var w = new Utf8JsonWriter(stream, JsonOptions))
-        {
-            WriteHead(w, result);
-            w.WriteStartArray("books");
-        }
-        var pieces = new byte[Math.Min(booksPerBatch, result.Books.Count)][];
-        for (int first = 0; first < result.Books.Count; first += booksPerBatch)
-        {
-            int count = Math.Min(booksPerBatch, result.Books.Count - first);
-            Parallel.For(0, count, k => pieces[k] = BookPiece(result.Books[first + k]));
-            for (int k = 0; k < count; k++)
-            {
-                if (first + k > 0) stream.WriteByte((byte)','); // the separator the one writer puts before every book but the first
-                stream.Write(pieces[k]);
-                pieces[k] = null!;
-            }
-        }
-        stream.Write(Tail.Value);
-        stream.WriteByte((byte)'\n');
-    }
-
-    /// <summary>What the one writer writes for a book of the "books" array (its new line, indentation and object, without a
-    /// separator): the book written after the document's opening and the array's start, cut out of that document.</summary>
-    static byte[] BookPiece(ScoredBook book)
-    {
-        var buffer = new ArrayBufferWriter<byte>(64 * 1024);
-        using var w = new Utf8JsonWriter(buffer, JsonOptions);
-        w.WriteStartObject();
-        w.WriteStartArray("books");
-        w.Flush();
-        int start = buffer.WrittenCount;
-        WriteBook(w, book);
-        w.Flush();
-        return buffer.WrittenSpan[start..].ToArray();
-    }
-
-    /// <summary>What the one writer writes after the last book: the end of the "books" array and of the document.</summary>
-    static readonly Lazy<byte[]> Tail = new(() =>
-    {
-        var buffer = new ArrayBufferWriter<byte>();
-        using var w = new Utf8JsonWriter(buffer, JsonOptions);
-        w.WriteStartObject();
-        w.WriteStartArray("books");
-        w.WriteStartObject();
-        w.WriteEndObject();
-        w.Flush();
-        int start = buffer.WrittenCount;
-        w.WriteEndArray();
-        w.WriteEndObject();
-        w.Flush();
-        return buffer.WrittenSpan[start..].ToArray();
-    });
-
-    /// <summary>book.json written by one <see cref="Utf8JsonWriter"/> from start to end, flushed after every rep's book (the
-    /// reference <see cref="WriteJson(ScoringResult, Stream)"/> is checked against; also what it writes for an empty result).</summary>
-    internal static void WriteJsonOneWriter(ScoringResult result, Stream stream)
+    /// <summary>book.json written straight to <paramref name="stream"/> (the same bytes as <see cref="JsonText"/>), flushed
+    /// after every rep's book so no copy of the whole document is held in memory. One writer on one thread: book.json is
+    /// about half of the writing work and the rep pages and CSVs fill the other core meanwhile (rendering it by rep on
+    /// both cores, same bytes, measured more CPU and no gain on this 2-core machine).</summary>
+    public static void WriteJson(ScoringResult result, Stream stream)
     {
         ArgumentNullException.ThrowIfNull(result);
         ArgumentNullException.ThrowIfNull(stream);
