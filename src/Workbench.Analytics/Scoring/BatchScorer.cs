@@ -122,7 +122,9 @@ public static class BatchScorer
         models.Upsell.CheckSchema(names, source);
 
         var allRows = Enumerable.Range(0, table.RowCount).ToArray();
-        var rows = new TrainingSet((float[])table.Values.Clone(), names, new bool[table.RowCount]);
+        // The table's own values: scoring only reads them (a copy was the size of the feature matrix). ML.NET already scores
+        // on every core (its consolidating cursor), so the two models run one after the other.
+        var rows = new TrainingSet(table.Values, names, new bool[table.RowCount]);
         var pChurn = Bounded(models.Churn.Score(rows, source).Probability);
         var pUpsell = Bounded(models.Upsell.Score(rows, source).Probability);
         var products = PriorityBooks.ProductPriorities(table, r => features.RunRates[r], allRows, pUpsell, pChurn, models.UpsellRatio, models.Priority);
@@ -139,6 +141,12 @@ public static class BatchScorer
             (b.Focus == AccountFocus.Retain ? churnAt : upsellAt).Add(rowOf[(b.AccountId, b.TopProduct)]);
         churnAt.Sort(); upsellAt.Sort();
         progress?.Report("explaining");
+        // The accounts' context (history, renewal, activity, opportunities) reads only the data and is built on one thread,
+        // so it is built while the narratives are told (the explainer's steps run on every core, with serial parts between).
+        var accountIds = new List<string>();
+        var seenAccounts = new HashSet<string>(StringComparer.Ordinal);
+        foreach (int r in current) if (seenAccounts.Add(products[r].AccountId)) accountIds.Add(products[r].AccountId);
+        var contextsTask = Task.Run(() => AccountContext.Build(data, features.AsOf, accountIds, ProductName));
         var churnTold = new Narrative?[current.Length];
         var upsellTold = new Narrative?[current.Length];
         if (churnAt.Count > 0)
@@ -163,7 +171,7 @@ public static class BatchScorer
                 churnTold[k], upsellTold[k]));
         }
         var accountNames = data.Accounts.ToDictionary(a => a.AccountId, a => a.Name, StringComparer.Ordinal);
-        var contexts = AccountContext.Build(data, features.AsOf, byAccount.Keys, ProductName);
+        var contexts = contextsTask.GetAwaiter().GetResult();
         var repNames = data.Reps.ToDictionary(r => r.RepId, r => r.Name, StringComparer.Ordinal);
         var result = books.GroupBy(b => b.RepId, StringComparer.Ordinal).OrderBy(g => g.Key, StringComparer.Ordinal).Select(g => new ScoredBook(
             g.Key, repNames.GetValueOrDefault(g.Key, g.Key),

@@ -28,47 +28,89 @@ public static class BookFiles
     /// revenue_at_risk are sums over its products; priority = their sum.</summary>
     public static string Csv(ScoringResult result, NarrativeOptions narratives)
     {
+        using var w = new StringWriter(C);
+        WriteCsv(result, narratives, w);
+        return w.ToString();
+    }
+
+    /// <summary>book.csv (the text of <see cref="Csv"/>) written line by line to <paramref name="w"/>: no row list and no
+    /// whole-file string held (the file is about 67 MB at 100,000 accounts).</summary>
+    public static void WriteCsv(ScoringResult result, NarrativeOptions narratives, TextWriter w)
+    {
         ArgumentNullException.ThrowIfNull(result);
+        ArgumentNullException.ThrowIfNull(narratives);
+        ArgumentNullException.ThrowIfNull(w);
         var header = new List<string>(AccountColumns);
         for (int i = 1; i <= narratives.TopReasonsFor; i++) { header.Add($"reason_for_{i}"); header.Add($"reason_for_{i}_support"); }
         for (int i = 1; i <= narratives.TopReasonsAgainst; i++) { header.Add($"reason_against_{i}"); header.Add($"reason_against_{i}_support"); }
-        return CsvText.Table(header, result.Books.SelectMany(book => book.Accounts.Select(a =>
+        w.Write(CsvText.Line(header.Select(h => CsvText.Cell(h))));
+        w.Write('\n');
+        foreach (var book in result.Books)
         {
-            var p = a.Priority;
-            var top = a.Products.First(x => x.ProductId == p.TopProduct);
-            var cells = new List<string>
+            string repId = CsvText.Cell(book.RepId), repName = CsvText.Cell(book.RepName);
+            foreach (var a in book.Accounts)
             {
-                CsvText.Cell(book.RepId), CsvText.Cell(book.RepName), CsvText.Cell(a.AccountId), CsvText.Cell(a.AccountName),
-                p.AsOf.ToString("yyyy-MM-dd", C), p.Rank.ToString(C), p.Grade.ToString(), a.Previous?.Grade.ToString() ?? "",
-                p.Trend.ToString().ToLowerInvariant(), TrendReading.Of(p).Text,
-                Money(p.Priority), Money(p.PreviousPriority), a.Previous is null ? "" : Money(a.Previous.Priority),
-                a.Previous is null ? "" : Money(p.Priority - a.Previous.Priority),
-                P(a.PAnyChurn), P(a.PAnyUpsell), Money(p.ExpectedUpsell), Money(p.RevenueAtRisk),
-                CsvText.Cell(p.Focus.Name()), CsvText.Cell(top.ProductName), a.Products.Count.ToString(C),
-                a.Clv is { } clv ? Money(clv) : "", CsvText.Cell(a.NextAction?.Action ?? ""), CsvText.Cell(a.NextAction?.Product ?? ""),
-                a.NextAction is { } na ? Money(na.ExpectedValue) : "",
-                D(a.Context.RenewalDate), CsvText.Cell(a.Context.RenewalProduct ?? ""), D(a.Context.LastActivity), CsvText.Cell(a.Context.LastActivityType ?? ""),
-                a.Context.OpenOpportunities.Count.ToString(C), Money(a.Context.OpenOpportunities.Sum(o => o.Amount)),
-            };
-            var n = a.FocusNarrative;
-            for (int i = 0; i < narratives.TopReasonsFor; i++)
-            { cells.Add(CsvText.Cell(i < n.ReasonsFor.Count ? n.ReasonsFor[i].Sentence : "")); cells.Add(CsvText.Cell(i < n.ReasonsFor.Count ? n.ReasonsFor[i].Support ?? "" : "")); }
-            for (int i = 0; i < narratives.TopReasonsAgainst; i++)
-            { cells.Add(CsvText.Cell(i < n.ReasonsAgainst.Count ? n.ReasonsAgainst[i].Sentence : "")); cells.Add(CsvText.Cell(i < n.ReasonsAgainst.Count ? n.ReasonsAgainst[i].Support ?? "" : "")); }
-            return cells;
-        })));
+                var p = a.Priority;
+                var top = a.Products.First(x => x.ProductId == p.TopProduct);
+                w.Write(repId); w.Write(','); w.Write(repName);
+                Cells(w, CsvText.Cell(a.AccountId), CsvText.Cell(a.AccountName),
+                    p.AsOf.ToString("yyyy-MM-dd", C), p.Rank.ToString(C), p.Grade.ToString(), a.Previous?.Grade.ToString() ?? "",
+                    p.Trend.ToString().ToLowerInvariant(), TrendReading.Of(p).Text,
+                    Money(p.Priority), Money(p.PreviousPriority), a.Previous is null ? "" : Money(a.Previous.Priority),
+                    a.Previous is null ? "" : Money(p.Priority - a.Previous.Priority));
+                Cells(w, P(a.PAnyChurn), P(a.PAnyUpsell), Money(p.ExpectedUpsell), Money(p.RevenueAtRisk),
+                    CsvText.Cell(p.Focus.Name()), CsvText.Cell(top.ProductName), a.Products.Count.ToString(C),
+                    a.Clv is { } clv ? Money(clv) : "", CsvText.Cell(a.NextAction?.Action ?? ""), CsvText.Cell(a.NextAction?.Product ?? ""),
+                    a.NextAction is { } na ? Money(na.ExpectedValue) : "");
+                Cells(w, D(a.Context.RenewalDate), CsvText.Cell(a.Context.RenewalProduct ?? ""), D(a.Context.LastActivity), CsvText.Cell(a.Context.LastActivityType ?? ""),
+                    a.Context.OpenOpportunities.Count.ToString(C), Money(a.Context.OpenOpportunities.Sum(o => o.Amount)));
+                var n = a.FocusNarrative;
+                for (int i = 0; i < narratives.TopReasonsFor; i++)
+                    Cells(w, CsvText.Cell(i < n.ReasonsFor.Count ? n.ReasonsFor[i].Sentence : ""), CsvText.Cell(i < n.ReasonsFor.Count ? n.ReasonsFor[i].Support ?? "" : ""));
+                for (int i = 0; i < narratives.TopReasonsAgainst; i++)
+                    Cells(w, CsvText.Cell(i < n.ReasonsAgainst.Count ? n.ReasonsAgainst[i].Sentence : ""), CsvText.Cell(i < n.ReasonsAgainst.Count ? n.ReasonsAgainst[i].Support ?? "" : ""));
+                w.Write('\n');
+            }
+        }
+    }
+
+    /// <summary>Writes each cell preceded by the separator (the line's first cell is written by the caller).</summary>
+    static void Cells(TextWriter w, params ReadOnlySpan<string> cells)
+    {
+        foreach (var c in cells) { w.Write(','); w.Write(c); }
     }
 
     /// <summary>book-products.csv: one line per account-product with its own probabilities and money (what a row expands to).</summary>
     public static string ProductsCsv(ScoringResult result)
     {
+        using var w = new StringWriter(C);
+        WriteProductsCsv(result, w);
+        return w.ToString();
+    }
+
+    /// <summary>book-products.csv (the text of <see cref="ProductsCsv"/>) written line by line to <paramref name="w"/>.</summary>
+    public static void WriteProductsCsv(ScoringResult result, TextWriter w)
+    {
         ArgumentNullException.ThrowIfNull(result);
+        ArgumentNullException.ThrowIfNull(w);
         string[] header = ["rep_id", "account_id", "account_name", "product_id", "product_name", "is_top_product", "p_churn", "p_upsell", "run_rate", "expected_upsell", "revenue_at_risk"];
-        return CsvText.Table(header, result.Books.SelectMany(book => book.Accounts.SelectMany(a => a.Products.Select(p => (IReadOnlyList<string>)
-        [
-            CsvText.Cell(book.RepId), CsvText.Cell(a.AccountId), CsvText.Cell(a.AccountName), CsvText.Cell(p.ProductId), CsvText.Cell(p.ProductName),
-            p.ProductId == a.Priority.TopProduct ? "true" : "false", P(p.PChurn), P(p.PUpsell), Money(p.RunRate), Money(p.ExpectedUpsell), Money(p.RevenueAtRisk),
-        ]))).Select(x => x.ToList()));
+        w.Write(CsvText.Line(header.Select(h => CsvText.Cell(h))));
+        w.Write('\n');
+        foreach (var book in result.Books)
+        {
+            string repId = CsvText.Cell(book.RepId);
+            foreach (var a in book.Accounts)
+            {
+                string accountId = CsvText.Cell(a.AccountId), accountName = CsvText.Cell(a.AccountName);
+                foreach (var p in a.Products)
+                {
+                    w.Write(repId);
+                    Cells(w, accountId, accountName, CsvText.Cell(p.ProductId), CsvText.Cell(p.ProductName),
+                        p.ProductId == a.Priority.TopProduct ? "true" : "false", P(p.PChurn), P(p.PUpsell), Money(p.RunRate), Money(p.ExpectedUpsell), Money(p.RevenueAtRisk));
+                    w.Write('\n');
+                }
+            }
+        }
     }
 
     /// <summary>book.json: the model, dates and every rep's ranked accounts with the page's fields (written with a
@@ -80,108 +122,126 @@ public static class BookFiles
         return System.Text.Encoding.UTF8.GetString(buffer.ToArray());
     }
 
+    static readonly JsonWriterOptions JsonOptions = new() { Indented = true };
+
     /// <summary>book.json written straight to <paramref name="stream"/> (the same bytes as <see cref="JsonText"/>), flushed
-    /// after every rep's book so no copy of the whole document is held in memory.</summary>
+    /// after every rep's book so no copy of the whole document is held in memory. One writer on one thread: book.json is
+    /// about half of the writing work and the rep pages and CSVs fill the other core meanwhile (rendering it by rep on
+    /// both cores, same bytes, measured more CPU and no gain on this 2-core machine).</summary>
     public static void WriteJson(ScoringResult result, Stream stream)
     {
         ArgumentNullException.ThrowIfNull(result);
         ArgumentNullException.ThrowIfNull(stream);
-        using (var w = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true }))
+        using (var w = new Utf8JsonWriter(stream, JsonOptions))
         {
-            void Num(string name, double v) { if (double.IsFinite(v)) w.WriteNumber(name, Math.Round(v, 10)); else w.WriteNull(name); }
-            void Str(string name, string? v) { if (v is null) w.WriteNull(name); else w.WriteString(name, v); }
-            void Reasons(string name, IEnumerable<Reason> reasons)
-            {
-                w.WriteStartArray(name);
-                foreach (var r in reasons)
-                {
-                    w.WriteStartObject();
-                    Str("concept", r.Concept); Str("feature", r.Lead); Str("sentence", r.Sentence); Str("support", r.Support); Num("contribution", r.Contribution);
-                    w.WriteBoolean("why_now", r.WhyNow); w.WriteBoolean("is_context", r.IsContext);
-                    w.WriteStartArray("features");
-                    foreach (var f in r.Features) { w.WriteStartObject(); Str("feature", f.Feature); Num("value", f.Value); Num("contribution", f.Contribution); w.WriteEndObject(); }
-                    w.WriteEndArray();
-                    w.WriteEndObject();
-                }
-                w.WriteEndArray();
-            }
-            w.WriteStartObject();
-            Str("model", result.ModelName);
-            Str("clv_model", result.ClvModel);
-            Str("as_of", result.AsOf.ToString("yyyy-MM-dd", C));
-            Str("previous_as_of", result.PreviousAsOf.ToString("yyyy-MM-dd", C));
-            Str("previous_scoring_as_of", result.Previous?.ToString("yyyy-MM-dd", C));
-            Num("probability_floor", BatchScorer.ProbabilityFloor);
-            w.WriteNumber("reps", result.Books.Count);
-            w.WriteNumber("accounts", result.AccountCount);
-            w.WriteNumber("unassigned_accounts", result.UnassignedAccounts);
+            WriteHead(w, result);
             w.WriteStartArray("books");
             foreach (var b in result.Books)
             {
-                w.WriteStartObject();
-                Str("rep_id", b.RepId); Str("rep_name", b.RepName);
-                w.WriteStartArray("accounts");
-                foreach (var a in b.Accounts)
-                {
-                    var p = a.Priority;
-                    w.WriteStartObject();
-                    w.WriteNumber("rank", p.Rank); Str("account_id", a.AccountId); Str("account_name", a.AccountName); Str("grade", p.Grade.ToString());
-                    Str("trend", p.Trend.ToString().ToLowerInvariant()); Str("trend_meaning", TrendReading.Of(p).Text);
-                    Num("priority", p.Priority); Num("previous_month_priority", p.PreviousPriority);
-                    if (a.Previous is { } was)
-                    {
-                        w.WriteStartObject("previous_scoring");
-                        Str("as_of", was.AsOf.ToString("yyyy-MM-dd", C)); Str("rep_id", was.RepId); w.WriteNumber("rank", was.Rank); Str("grade", was.Grade.ToString()); Num("priority", was.Priority);
-                        w.WriteEndObject();
-                        Num("priority_change", p.Priority - was.Priority);
-                    }
-                    else { w.WriteNull("previous_scoring"); w.WriteNull("priority_change"); }
-                    Num("p_any_churn", a.PAnyChurn); Num("p_any_upsell", a.PAnyUpsell); Num("expected_upsell", p.ExpectedUpsell); Num("revenue_at_risk", p.RevenueAtRisk);
-                    Str("focus", p.Focus.Name()); Str("top_product", p.TopProduct); Str("explained_target", a.FocusNarrative.Target);
-                    if (a.Clv is { } clv) Num("clv", clv); else w.WriteNull("clv");
-                    if (a.NextAction is { } na)
-                    {
-                        w.WriteStartObject("next_action");
-                        Str("action", na.Action); Str("product", na.Product); Str("reason", na.Reason); Num("expected_value", na.ExpectedValue);
-                        w.WriteEndObject();
-                    }
-                    else w.WriteNull("next_action");
-                    Str("renewal_date", a.Context.RenewalDate?.ToString("yyyy-MM-dd", C)); Str("renewal_product", a.Context.RenewalProduct);
-                    Str("last_activity", a.Context.LastActivity?.ToString("yyyy-MM-dd", C)); Str("last_activity_type", a.Context.LastActivityType);
-                    Reasons("reasons_for", a.FocusNarrative.ReasonsFor); Reasons("reasons_against", a.FocusNarrative.ReasonsAgainst);
-                    w.WriteStartArray("products");
-                    foreach (var x in a.Products)
-                    {
-                        w.WriteStartObject();
-                        Str("product_id", x.ProductId); Str("product_name", x.ProductName); Num("p_churn", x.PChurn); Num("p_upsell", x.PUpsell);
-                        Num("run_rate", x.RunRate); Num("expected_upsell", x.ExpectedUpsell); Num("revenue_at_risk", x.RevenueAtRisk);
-                        w.WriteEndObject();
-                    }
-                    w.WriteEndArray();
-                    w.WriteStartArray("history");
-                    foreach (var h in a.Context.History)
-                    {
-                        w.WriteStartObject(); Str("month", h.Month.ToString("yyyy-MM-dd", C)); Num("spend", h.Spend);
-                        if (h.ActiveUsers is { } u) Num("active_users", u); else w.WriteNull("active_users");
-                        w.WriteEndObject();
-                    }
-                    w.WriteEndArray();
-                    w.WriteStartArray("open_opportunities");
-                    foreach (var o in a.Context.OpenOpportunities)
-                    {
-                        w.WriteStartObject(); Str("opportunity_id", o.OpportunityId); Str("product_name", o.ProductName); Str("declared_stage", o.Stage);
-                        Num("amount", o.Amount); Str("created_date", o.CreatedDate.ToString("yyyy-MM-dd", C)); w.WriteEndObject();
-                    }
-                    w.WriteEndArray();
-                    w.WriteEndObject();
-                }
-                w.WriteEndArray();
-                w.WriteEndObject();
+                WriteBook(w, b);
                 w.Flush();
             }
             w.WriteEndArray();
             w.WriteEndObject();
         }
         stream.WriteByte((byte)'\n');
+    }
+
+    static void Num(Utf8JsonWriter w, string name, double v) { if (double.IsFinite(v)) w.WriteNumber(name, Math.Round(v, 10)); else w.WriteNull(name); }
+    static void Str(Utf8JsonWriter w, string name, string? v) { if (v is null) w.WriteNull(name); else w.WriteString(name, v); }
+
+    static void Reasons(Utf8JsonWriter w, string name, IEnumerable<Reason> reasons)
+    {
+        w.WriteStartArray(name);
+        foreach (var r in reasons)
+        {
+            w.WriteStartObject();
+            Str(w, "concept", r.Concept); Str(w, "feature", r.Lead); Str(w, "sentence", r.Sentence); Str(w, "support", r.Support); Num(w, "contribution", r.Contribution);
+            w.WriteBoolean("why_now", r.WhyNow); w.WriteBoolean("is_context", r.IsContext);
+            w.WriteStartArray("features");
+            foreach (var f in r.Features) { w.WriteStartObject(); Str(w, "feature", f.Feature); Num(w, "value", f.Value); Num(w, "contribution", f.Contribution); w.WriteEndObject(); }
+            w.WriteEndArray();
+            w.WriteEndObject();
+        }
+        w.WriteEndArray();
+    }
+
+    /// <summary>The document's opening: the model, the dates and the counts, up to the "books" array.</summary>
+    static void WriteHead(Utf8JsonWriter w, ScoringResult result)
+    {
+        w.WriteStartObject();
+        Str(w, "model", result.ModelName);
+        Str(w, "clv_model", result.ClvModel);
+        Str(w, "as_of", result.AsOf.ToString("yyyy-MM-dd", C));
+        Str(w, "previous_as_of", result.PreviousAsOf.ToString("yyyy-MM-dd", C));
+        Str(w, "previous_scoring_as_of", result.Previous?.ToString("yyyy-MM-dd", C));
+        Num(w, "probability_floor", BatchScorer.ProbabilityFloor);
+        w.WriteNumber("reps", result.Books.Count);
+        w.WriteNumber("accounts", result.AccountCount);
+        w.WriteNumber("unassigned_accounts", result.UnassignedAccounts);
+    }
+
+    /// <summary>One rep's book: the rep and its ranked accounts with the page's fields.</summary>
+    static void WriteBook(Utf8JsonWriter w, ScoredBook b)
+    {
+        w.WriteStartObject();
+        Str(w, "rep_id", b.RepId); Str(w, "rep_name", b.RepName);
+        w.WriteStartArray("accounts");
+        foreach (var a in b.Accounts)
+        {
+            var p = a.Priority;
+            w.WriteStartObject();
+            w.WriteNumber("rank", p.Rank); Str(w, "account_id", a.AccountId); Str(w, "account_name", a.AccountName); Str(w, "grade", p.Grade.ToString());
+            Str(w, "trend", p.Trend.ToString().ToLowerInvariant()); Str(w, "trend_meaning", TrendReading.Of(p).Text);
+            Num(w, "priority", p.Priority); Num(w, "previous_month_priority", p.PreviousPriority);
+            if (a.Previous is { } was)
+            {
+                w.WriteStartObject("previous_scoring");
+                Str(w, "as_of", was.AsOf.ToString("yyyy-MM-dd", C)); Str(w, "rep_id", was.RepId); w.WriteNumber("rank", was.Rank); Str(w, "grade", was.Grade.ToString()); Num(w, "priority", was.Priority);
+                w.WriteEndObject();
+                Num(w, "priority_change", p.Priority - was.Priority);
+            }
+            else { w.WriteNull("previous_scoring"); w.WriteNull("priority_change"); }
+            Num(w, "p_any_churn", a.PAnyChurn); Num(w, "p_any_upsell", a.PAnyUpsell); Num(w, "expected_upsell", p.ExpectedUpsell); Num(w, "revenue_at_risk", p.RevenueAtRisk);
+            Str(w, "focus", p.Focus.Name()); Str(w, "top_product", p.TopProduct); Str(w, "explained_target", a.FocusNarrative.Target);
+            if (a.Clv is { } clv) Num(w, "clv", clv); else w.WriteNull("clv");
+            if (a.NextAction is { } na)
+            {
+                w.WriteStartObject("next_action");
+                Str(w, "action", na.Action); Str(w, "product", na.Product); Str(w, "reason", na.Reason); Num(w, "expected_value", na.ExpectedValue);
+                w.WriteEndObject();
+            }
+            else w.WriteNull("next_action");
+            Str(w, "renewal_date", a.Context.RenewalDate?.ToString("yyyy-MM-dd", C)); Str(w, "renewal_product", a.Context.RenewalProduct);
+            Str(w, "last_activity", a.Context.LastActivity?.ToString("yyyy-MM-dd", C)); Str(w, "last_activity_type", a.Context.LastActivityType);
+            Reasons(w, "reasons_for", a.FocusNarrative.ReasonsFor); Reasons(w, "reasons_against", a.FocusNarrative.ReasonsAgainst);
+            w.WriteStartArray("products");
+            foreach (var x in a.Products)
+            {
+                w.WriteStartObject();
+                Str(w, "product_id", x.ProductId); Str(w, "product_name", x.ProductName); Num(w, "p_churn", x.PChurn); Num(w, "p_upsell", x.PUpsell);
+                Num(w, "run_rate", x.RunRate); Num(w, "expected_upsell", x.ExpectedUpsell); Num(w, "revenue_at_risk", x.RevenueAtRisk);
+                w.WriteEndObject();
+            }
+            w.WriteEndArray();
+            w.WriteStartArray("history");
+            foreach (var h in a.Context.History)
+            {
+                w.WriteStartObject(); Str(w, "month", h.Month.ToString("yyyy-MM-dd", C)); Num(w, "spend", h.Spend);
+                if (h.ActiveUsers is { } u) Num(w, "active_users", u); else w.WriteNull("active_users");
+                w.WriteEndObject();
+            }
+            w.WriteEndArray();
+            w.WriteStartArray("open_opportunities");
+            foreach (var o in a.Context.OpenOpportunities)
+            {
+                w.WriteStartObject(); Str(w, "opportunity_id", o.OpportunityId); Str(w, "product_name", o.ProductName); Str(w, "declared_stage", o.Stage);
+                Num(w, "amount", o.Amount); Str(w, "created_date", o.CreatedDate.ToString("yyyy-MM-dd", C)); w.WriteEndObject();
+            }
+            w.WriteEndArray();
+            w.WriteEndObject();
+        }
+        w.WriteEndArray();
+        w.WriteEndObject();
     }
 }
