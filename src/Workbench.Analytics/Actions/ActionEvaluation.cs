@@ -85,8 +85,9 @@ public static class ActionEvaluation
             var test = Enumerable.Range(0, frame.Count).Where(i => foldOf[frame.Decisions[i].AccountId] == f).ToArray();
             if (test.Length == 0) continue;
             var ctx = frame.Subset(test).Contexts;
-            // The learner is chosen inside the fold's training accounts, as Fit chooses it on the whole log.
-            var pred = RewardModel.FitChosen(frame, train, o, RunContext.DeriveSeed(o.Seed, "actions/cross-fit/" + f)).Model.Predict(ctx);
+            // The learner is chosen inside the fold's training accounts, as Fit chooses it on the whole log; the test rows'
+            // history risks are the frame's cross-fitted ones (from risk models that did not see their account).
+            var pred = RewardModel.FitChosen(frame, train, o, RunContext.DeriveSeed(o.Seed, "actions/cross-fit/" + f)).Model.Predict(ctx, frame.RiskOf(test));
             var imm = RewardModel.Fit(frame, train, RewardTarget.Immediate, RewardLearner.LogisticTree, o, RunContext.DeriveSeed(o.Seed, "actions/cross-fit-immediate/" + f)).Predict(ctx);
             for (int j = 0; j < test.Length; j++) { result[test[j]] = pred[j]; immediate[test[j]] = imm[j]; }
         }
