@@ -24,8 +24,6 @@ public sealed class DecisionFrame
     /// <summary>Context columns: the registry features, then "annual_value" and "segment".</summary>
     public static readonly string[] ContextNames = [.. RegistryFeatures, "annual_value", "segment"];
     public const int AnnualValueColumn = 13, SegmentColumn = 14;
-    /// <summary>The risk models' seed (FastTree without bagging draws nothing; kept for ML.NET's context).</summary>
-    const int RiskSeed = 15;
 
     /// <summary>Action names, sorted (ordinal): the index space of every policy.</summary>
     public IReadOnlyList<string> Actions { get; }
@@ -40,33 +38,16 @@ public sealed class DecisionFrame
     public double[][]? TrueImmediate { get; }
     public double[][]? TrueLoggingPropensity { get; }
     public double[][]? TrueResponseRate { get; }
-    /// <summary>Each decision's churn and upsell risk estimated from the CRM history, cross-fitted by account
-    /// ([decision * 2 + (0 churn, 1 upsell)], see <see cref="AccountRiskModel"/>); null when the history has too few
-    /// churn or upsell events.</summary>
-    public float[]? Risk { get; }
-    /// <summary>The risk model fitted on every account's history (for contexts outside the log), with <see cref="Risk"/>.</summary>
-    internal AccountRiskModel? RiskModel { get; }
 
     public int Count => Decisions.Count;
     public static int Width => ContextNames.Length;
     public ReadOnlySpan<float> Context(int i) => Contexts.AsSpan(i * Width, Width);
 
     DecisionFrame(IReadOnlyList<string> actions, IReadOnlyList<Decision> decisions, float[] contexts, bool estimated,
-        double[][]? trueValue, double[][]? trueImmediate, double[][]? trueLogging, double[][]? trueRate, float[]? risk, AccountRiskModel? riskModel)
+        double[][]? trueValue, double[][]? trueImmediate, double[][]? trueLogging, double[][]? trueRate)
     {
         Actions = actions; Decisions = decisions; Contexts = contexts; PropensitiesEstimated = estimated;
         TrueValue = trueValue; TrueImmediate = trueImmediate; TrueLoggingPropensity = trueLogging; TrueResponseRate = trueRate;
-        Risk = risk; RiskModel = riskModel;
-    }
-
-    /// <summary>The cross-fitted risks of the given rows ([j * 2 + k]), or null.</summary>
-    internal float[]? RiskOf(IReadOnlyList<int> rows)
-    {
-        if (Risk is null) return null;
-        int k = AccountRiskModel.OutputWidth;
-        var r = new float[rows.Count * k];
-        for (int j = 0; j < rows.Count; j++) Risk.AsSpan(rows[j] * k, k).CopyTo(r.AsSpan(j * k, k));
-        return r;
     }
 
     /// <summary>A frame restricted to some decisions (bootstrap, folds).</summary>
@@ -76,7 +57,7 @@ public sealed class DecisionFrame
         for (int k = 0; k < rows.Count; k++) Context(rows[k]).CopyTo(ctx.AsSpan(k * Width, Width));
         double[][]? Pick(double[][]? a) => a is null ? null : rows.Select(r => a[r]).ToArray();
         return new DecisionFrame(Actions, rows.Select(r => Decisions[r]).ToArray(), ctx, PropensitiesEstimated,
-            Pick(TrueValue), Pick(TrueImmediate), Pick(TrueLoggingPropensity), Pick(TrueResponseRate), RiskOf(rows), RiskModel);
+            Pick(TrueValue), Pick(TrueImmediate), Pick(TrueLoggingPropensity), Pick(TrueResponseRate));
     }
 
     /// <summary>Builds the decisions of <paramref name="data"/>'s action log. Segments come from the planted truth when the
@@ -116,12 +97,7 @@ public sealed class DecisionFrame
                 }
             }
         }
-        // Churn and upsell risk from the account-months of the history, cross-fitted by account for the logged decisions.
-        var history = AccountRiskModel.BuildHistory(data, panel, at => BuildContexts(data, panel, at, segmentOf));
-        var accountOf = log.Select(a => panel.AccountIndexOf(a.AccountId)).ToArray();
-        var risk = AccountRiskModel.CrossFitted(history, contexts, accountOf, RiskSeed);
-        var riskModel = risk is null ? null : AccountRiskModel.Fit(history, _ => true, RunContext.DeriveSeed(RiskSeed, "actions/risk/all"));
-        return new DecisionFrame(actions, decisions, contexts, estimated, tv, ti, tl, tr, riskModel is null ? null : risk, riskModel);
+        return new DecisionFrame(actions, decisions, contexts, estimated, tv, ti, tl, tr);
     }
 
     /// <summary>The context of every account with spend in the last month, as of the month after the data ends

@@ -27,7 +27,7 @@ internal enum ValuePart
 /// fitted on every training decision: the reps see churn risk that the registry features only approximate, and the
 /// choice is logged for every decision, unlike responses).
 /// </summary>
-internal sealed record RewardLearner(string Name, float ResponseL2, float ResponseL1, ValuePart Value, float ValueL2, bool RiskIndex, bool HistoryRisk = false)
+internal sealed record RewardLearner(string Name, float ResponseL2, float ResponseL1, ValuePart Value, float ValueL2, bool RiskIndex)
 {
     /// <summary>The action whose logged choice the risk index models (the generator's discount; a log without it gets
     /// no risk-index candidates).</summary>
@@ -51,13 +51,12 @@ internal sealed record RewardLearner(string Name, float ResponseL2, float Respon
     public JsonObject ToJson() => new()
     {
         ["name"] = Name, ["response_l2"] = ResponseL2, ["response_l1"] = ResponseL1,
-        ["value"] = Value.ToString().ToLowerInvariant(), ["value_l2"] = ValueL2, ["risk_index"] = RiskIndex, ["history_risk"] = HistoryRisk,
+        ["value"] = Value.ToString().ToLowerInvariant(), ["value_l2"] = ValueL2, ["risk_index"] = RiskIndex,
     };
 
-    /// <summary>Reads <see cref="ToJson"/>'s object (version-3 files have no "history_risk": false).</summary>
     public static RewardLearner FromJson(JsonNode j) => new(j["name"]!.GetValue<string>(), j["response_l2"]!.GetValue<float>(),
         j["response_l1"]!.GetValue<float>(), Enum.Parse<ValuePart>(j["value"]!.GetValue<string>(), ignoreCase: true),
-        j["value_l2"]!.GetValue<float>(), j["risk_index"]!.GetValue<bool>(), j["history_risk"]?.GetValue<bool>() ?? false);
+        j["value_l2"]!.GetValue<float>(), j["risk_index"]!.GetValue<bool>());
 }
 
 /// <summary>The learner a reward model was fitted with, and how it was chosen: each candidate's doubly robust value per
@@ -83,12 +82,11 @@ internal sealed class RewardModel
     readonly double[] _ratioScale; // per action: mean immediate value per unit of annual value of the responses (Ratio)
     readonly int[] _segments; // the segments seen in training: one one-hot column each in the models' features
     readonly ITransformer? _riskIndex;
-    readonly AccountRiskModel? _history; // the churn / upsell risk columns of HistoryRisk learners
     public RewardLearner Learner { get; }
     public int ActionCount => _response.Length;
 
-    RewardModel(MLContext ml, RewardLearner learner, ITransformer?[] response, ITransformer?[] value, double[] fallback, double[] ratioScale, int[] segments, ITransformer? riskIndex, AccountRiskModel? history) =>
-        (_ml, Learner, _response, _value, _fallback, _ratioScale, _segments, _riskIndex, _history) = (ml, learner, response, value, fallback, ratioScale, segments, riskIndex, history);
+    RewardModel(MLContext ml, RewardLearner learner, ITransformer?[] response, ITransformer?[] value, double[] fallback, double[] ratioScale, int[] segments, ITransformer? riskIndex) =>
+        (_ml, Learner, _response, _value, _fallback, _ratioScale, _segments, _riskIndex) = (ml, learner, response, value, fallback, ratioScale, segments, riskIndex);
 
     /// <summary>Scaled rewards are clipped to +/- this many years of the account's annual value.</summary>
     const double MaxScaledReward = 2.0;
@@ -99,19 +97,16 @@ internal sealed class RewardModel
 
     static string Num(int i) => i.ToString(CultureInfo.InvariantCulture);
     static string[] SegmentNames(int[] segments) => [.. segments.Select(s => "segment_is_" + Num(s))];
-    static string[] ResponseNames(int[] segments, bool risk, bool history = false) =>
-        [.. DecisionFrame.ContextNames.Select((c, i) => risk && i == DecisionFrame.AnnualValueColumn ? "risk_index" : c), .. SegmentNames(segments),
-         .. history ? AccountRiskModel.OutputNames : []];
-    static string[] LinearNames(int[] segments, bool risk, bool history = false) => [.. ResponseNames(segments, risk, history), risk ? "log_risk_index" : "log_annual_value"];
+    static string[] ResponseNames(int[] segments, bool risk) =>
+        [.. DecisionFrame.ContextNames.Select((c, i) => risk && i == DecisionFrame.AnnualValueColumn ? "risk_index" : c), .. SegmentNames(segments)];
+    static string[] LinearNames(int[] segments, bool risk) => [.. ResponseNames(segments, risk), risk ? "log_risk_index" : "log_annual_value"];
     static string[] RiskNames(int[] segments) => [.. DecisionFrame.ContextNames, .. SegmentNames(segments)];
 
-    /// <summary>The context, then one 0/1 column per training segment, then the history risks when given;
-    /// <paramref name="annual"/> replaces the annual-value column when given; <paramref name="logAnnual"/> appends
-    /// log(max(1, that column)).</summary>
-    static float[] Expand(float[] contexts, int[] segments, float[]? annual, bool logAnnual, float[]? history = null)
+    /// <summary>The context, then one 0/1 column per training segment; <paramref name="annual"/> replaces the annual-value
+    /// column when given; <paramref name="logAnnual"/> appends log(max(1, that column)).</summary>
+    static float[] Expand(float[] contexts, int[] segments, float[]? annual, bool logAnnual)
     {
-        int h = history is null ? 0 : AccountRiskModel.OutputWidth;
-        int w = DecisionFrame.Width, n = contexts.Length / w, ww = w + segments.Length + h + (logAnnual ? 1 : 0);
+        int w = DecisionFrame.Width, n = contexts.Length / w, ww = w + segments.Length + (logAnnual ? 1 : 0);
         var x = new float[n * ww];
         for (int i = 0; i < n; i++)
         {
@@ -120,7 +115,6 @@ internal sealed class RewardModel
             if (annual is not null) row[DecisionFrame.AnnualValueColumn] = annual[i];
             int s = Array.IndexOf(segments, (int)contexts[i * w + DecisionFrame.SegmentColumn]);
             if (s >= 0) row[w + s] = 1;
-            if (history is not null) history.AsSpan(i * h, h).CopyTo(row.Slice(w + segments.Length, h));
             if (logAnnual) row[ww - 1] = (float)Math.Log(Math.Max(1, row[DecisionFrame.AnnualValueColumn]));
         }
         return x;
@@ -162,8 +156,6 @@ internal sealed class RewardModel
     /// <summary>Fits <paramref name="learner"/> on the given rows of the frame.</summary>
     public static RewardModel Fit(DecisionFrame frame, IReadOnlyList<int> rows, RewardTarget target, RewardLearner learner, ActionOptions o, int seed)
     {
-        if (learner.HistoryRisk && learner.Value == ValuePart.Tree)
-            throw new ArgumentException("The history risk columns go with linear or ratio value parts only.", nameof(learner));
         if (learner.Value == ValuePart.Ratio && target != RewardTarget.LongTerm)
             throw new ArgumentException("The ratio value part models long-term / immediate value: long-term target only.", nameof(learner));
         var ml = new MLContext(seed);
@@ -185,11 +177,6 @@ internal sealed class RewardModel
                 rows.Select(i => frame.Decisions[i].Action == riskAction).ToArray(), 1f, 0f);
         }
         float[]? RiskOf(float[] x) => risk is null ? null : RiskScores(ml, risk, x, segments);
-        bool hist = learner.HistoryRisk;
-        if (hist && (frame.Risk is null || frame.RiskModel is null))
-            throw new ArgumentException("The frame has no history risk (too few churn or upsell events) for this learner.", nameof(learner));
-        // The training rows' risks are the frame's cross-fitted ones (each from a model that did not see the account).
-        float[]? HistOf(int[] r) => hist ? frame.RiskOf(r) : null;
 
         for (int a = 0; a < k; a++)
         {
@@ -204,7 +191,7 @@ internal sealed class RewardModel
             if (yes.Length >= 2 * minLeaf && no.Length >= 2 * minLeaf)
             {
                 var x = Gather(frame, mine);
-                response[a] = FitLogistic(ml, Expand(x, segments, RiskOf(x), false, HistOf(mine)), ResponseNames(segments, learner.RiskIndex, hist),
+                response[a] = FitLogistic(ml, Expand(x, segments, RiskOf(x), false), ResponseNames(segments, learner.RiskIndex),
                     mine.Select(i => frame.Decisions[i].Responded).ToArray(), learner.ResponseL2, learner.ResponseL1);
             }
             if (learner.Value == ValuePart.Ratio)
@@ -215,7 +202,7 @@ internal sealed class RewardModel
                 {
                     ratioScale[a] = pos.Average(i => Math.Min(frame.Decisions[i].Immediate / Scale(frame.Context(i)), MaxScaledReward));
                     var x = Gather(frame, pos);
-                    value[a] = FitLinear(ml, Expand(x, segments, RiskOf(x), true, HistOf(pos)), LinearNames(segments, learner.RiskIndex, hist),
+                    value[a] = FitLinear(ml, Expand(x, segments, RiskOf(x), true), LinearNames(segments, learner.RiskIndex),
                         pos.Select(i => (float)(frame.Decisions[i].Reward / frame.Decisions[i].Immediate)).ToArray(), learner.ValueL2);
                 }
             }
@@ -225,10 +212,10 @@ internal sealed class RewardModel
                 var y = yes.Select(i => (float)Scaled(i)).ToArray();
                 value[a] = learner.Value == ValuePart.Tree
                     ? ml.Regression.Trainers.FastTree(o.ValueModel.FastTreeRegression(Math.Max(5, minLeaf / 2))).Fit(new DenseDataView(WithRisk(x, RiskOf(x)), DecisionFrame.ContextNames, y))
-                    : FitLinear(ml, Expand(x, segments, RiskOf(x), true, HistOf(yes)), LinearNames(segments, learner.RiskIndex, hist), y, learner.ValueL2);
+                    : FitLinear(ml, Expand(x, segments, RiskOf(x), true), LinearNames(segments, learner.RiskIndex), y, learner.ValueL2);
             }
         }
-        return new RewardModel(ml, learner, response, value, fallback, ratioScale, segments, risk, hist ? frame.RiskModel : null);
+        return new RewardModel(ml, learner, response, value, fallback, ratioScale, segments, risk);
     }
 
     static int IndexOf(IReadOnlyList<string> actions, string name)
@@ -247,7 +234,7 @@ internal sealed class RewardModel
 
     /// <summary>The candidates a log supports (the risk-index learners need the action the index models).</summary>
     public static IReadOnlyList<RewardLearner> CandidatesFor(DecisionFrame frame) =>
-        [.. RewardLearner.Candidates.Where(c => (!c.RiskIndex || IndexOf(frame.Actions, RewardLearner.RiskIndexAction) >= 0) && (!c.HistoryRisk || frame.Risk is not null))];
+        IndexOf(frame.Actions, RewardLearner.RiskIndexAction) >= 0 ? RewardLearner.Candidates : [.. RewardLearner.Candidates.Where(c => !c.RiskIndex)];
 
     /// <summary>Chooses the learner of the long-term reward model without truth: each candidate is fitted on
     /// <see cref="ChoiceFolds"/> - 1 folds of the training rows' accounts, and its greedy policy is judged on the held-out
@@ -293,11 +280,9 @@ internal sealed class RewardModel
             var heldPos = Enumerable.Range(0, rows.Count).Where(p => foldOf[frame.Decisions[rows[p]].AccountId] == f).ToArray();
             if (heldPos.Length == 0 || trainPos.Length == 0) continue;
             var train = trainPos.Select(p => rows[p]).ToArray();
-            var held = heldPos.Select(p => rows[p]).ToArray();
-            var ctx = Gather(frame, held);
-            var heldRisk = frame.RiskOf(held);
+            var ctx = Gather(frame, heldPos.Select(p => rows[p]).ToArray());
             double[][] Predicted(int c) => Fit(frame, train, RewardTarget.LongTerm, candidates[c], o,
-                RunContext.DeriveSeed(seed, "actions/learner-choice/" + Num(f) + "/" + candidates[c].Name)).Predict(ctx, heldRisk);
+                RunContext.DeriveSeed(seed, "actions/learner-choice/" + Num(f) + "/" + candidates[c].Name)).Predict(ctx);
             var reference = Predicted(0);
             for (int c = 0; c < candidates.Count; c++)
             {
@@ -323,13 +308,9 @@ internal sealed class RewardModel
     }
 
     /// <summary>Predicted reward of every action for each context: [row][action].</summary>
-    public double[][] Predict(float[] contexts) => Predict(contexts, null);
-
-    /// <summary><see cref="Predict(float[])"/> with the rows' history risks given (a logged decision's cross-fitted
-    /// <see cref="DecisionFrame.Risk"/>) instead of scored by the model's risk model; ignored by learners without them.</summary>
-    public double[][] Predict(float[] contexts, float[]? historyRisk)
+    public double[][] Predict(float[] contexts)
     {
-        var (rate, yes, no) = PredictParts(contexts, historyRisk);
+        var (rate, yes, no) = PredictParts(contexts);
         int k = _response.Length;
         var result = new double[rate.Length][];
         for (int i = 0; i < rate.Length; i++)
@@ -340,20 +321,19 @@ internal sealed class RewardModel
         return result;
     }
 
-    /// <summary>The parts of <see cref="Predict(float[], float[])"/>: P(response), the reward given a response and without one, in money
+    /// <summary>The parts of <see cref="Predict"/>: P(response), the reward given a response and without one, in money
     /// (scaled back by the annual value): [row][action] each.</summary>
-    public (double[][] Rate, double[][] IfResponded, double[][] IfNot) PredictParts(float[] contexts, float[]? historyRisk = null)
+    public (double[][] Rate, double[][] IfResponded, double[][] IfNot) PredictParts(float[] contexts)
     {
         int w = DecisionFrame.Width, n = contexts.Length / w, k = _response.Length;
         var rate = new double[n][]; var yes = new double[n][]; var no = new double[n][];
         for (int i = 0; i < n; i++) { rate[i] = new double[k]; yes[i] = new double[k]; no[i] = new double[k]; }
         var risk = RiskIndexOf(contexts);
-        bool r = Learner.RiskIndex, h = Learner.HistoryRisk;
-        var hist = !h ? null : historyRisk ?? (_history ?? throw new InvalidOperationException("A history-risk reward model without its risk model.")).Score(contexts);
-        var responseView = new DenseDataView(Expand(contexts, _segments, risk, false, hist), ResponseNames(_segments, r, h), new bool[n]);
+        bool r = Learner.RiskIndex;
+        var responseView = new DenseDataView(Expand(contexts, _segments, risk, false), ResponseNames(_segments, r), new bool[n]);
         var valueView = Learner.Value == ValuePart.Tree
             ? new DenseDataView(WithRisk(contexts, risk), DecisionFrame.ContextNames, new float[n])
-            : new DenseDataView(Expand(contexts, _segments, risk, true, hist), LinearNames(_segments, r, h), new float[n]);
+            : new DenseDataView(Expand(contexts, _segments, risk, true), LinearNames(_segments, r), new float[n]);
         for (int a = 0; a < k; a++)
         {
             float[]? p = _response[a] is { } rm ? rm.Transform(responseView).GetColumn<float>("Probability").ToArray() : null;
@@ -373,15 +353,14 @@ internal sealed class RewardModel
 
     public void Save(ModelFileWriter writer, string prefix)
     {
-        bool r = Learner.RiskIndex, h = Learner.HistoryRisk;
-        int valueWidth = Learner.Value == ValuePart.Tree ? DecisionFrame.Width : LinearNames(_segments, r, h).Length;
+        bool r = Learner.RiskIndex;
+        int valueWidth = Learner.Value == ValuePart.Tree ? DecisionFrame.Width : LinearNames(_segments, r).Length;
         for (int a = 0; a < _response.Length; a++)
         {
-            if (_response[a] is { } m) { using var s = writer.OpenEntry($"{prefix}-response-{a}.zip"); _ml.Model.Save(m, Schema(true, ResponseNames(_segments, r, h).Length), s); }
+            if (_response[a] is { } m) { using var s = writer.OpenEntry($"{prefix}-response-{a}.zip"); _ml.Model.Save(m, Schema(true, DecisionFrame.Width + _segments.Length), s); }
             if (_value[a] is { } v) { using var s = writer.OpenEntry($"{prefix}-value-{a}.zip"); _ml.Model.Save(v, Schema(false, valueWidth), s); }
         }
         if (_riskIndex is { } ri) { using var s = writer.OpenEntry($"{prefix}-risk-index.zip"); _ml.Model.Save(ri, Schema(true, DecisionFrame.Width + _segments.Length), s); }
-        _history?.Save(writer, prefix);
     }
 
     /// <summary>Reads the entries <see cref="Save"/> wrote (<paramref name="ratioScale"/> only matters for the ratio value part).</summary>
@@ -401,9 +380,7 @@ internal sealed class RewardModel
         var risk = Read($"{prefix}-risk-index.zip");
         if (learner.RiskIndex && risk is null) throw new WorkbenchException($"the model's '{prefix}' learner uses a risk index but the file has no entry '{prefix}-risk-index.zip'.");
         if (ratioScale.Length != k) throw new WorkbenchException($"the model's '{prefix}' ratio scales hold {ratioScale.Length} values for {k} actions.");
-        var history = AccountRiskModel.Load(reader, prefix, seed);
-        if (learner.HistoryRisk && history is null) throw new WorkbenchException($"the model's '{prefix}' learner uses the history risk but the file has no entry '{prefix}-churn-risk.zip'.");
-        return new RewardModel(ml, learner, response, value, fallback, ratioScale, segments, risk, history);
+        return new RewardModel(ml, learner, response, value, fallback, ratioScale, segments, risk);
     }
 
     public double[] Fallback => _fallback;
