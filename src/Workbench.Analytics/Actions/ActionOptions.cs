@@ -9,9 +9,8 @@ public sealed record ActionOptions
     /// <summary>The FastTree value models (regression of the reward given a response, one per action) of the myopic
     /// policy's reward model and of the logistic x FastTree candidate among the long-term learners (the response models
     /// are logistic regressions): 60 trees of 8 leaves, learning rate 0.08. Its minimum leaf (15 decisions) also sets
-    /// how much an action needs under these tree learners: its response model 2x that many responses and non-responses, its
-    /// value model 2x that many responses (else the action's mean is used), and the value model's leaves hold half of it (at
-    /// least 5). The penalized linear learners need 5 responses and 5 non-responses.</summary>
+    /// how much an action needs: its response model 2x that many responses and non-responses, its value model 2x that many
+    /// responses (else the action's mean is used), and the value model's leaves hold half of it (at least 5).</summary>
     public TreeOptions ValueModel { get; init; } = new(Trees: 60, Leaves: 8, MinExamplesPerLeaf: 15, LearningRate: 0.08);
     /// <summary>Share of the learned policy's choices spread uniformly over the actions when it is used live (its
     /// logged propensities: 1 - e + e/K for the recommended action, e/K for the others). Default 0.10.</summary>

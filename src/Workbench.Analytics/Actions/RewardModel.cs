@@ -90,8 +90,6 @@ internal sealed class RewardModel
 
     /// <summary>Scaled rewards are clipped to +/- this many years of the account's annual value.</summary>
     const double MaxScaledReward = 2.0;
-    /// <summary>Responses (and non-responses) an action needs for the linear learners' own models.</summary>
-    const int MinLinearExamples = 5;
     /// <summary>Folds (by account) of the learner choice inside the training rows.</summary>
     const int ChoiceFolds = 5;
 
@@ -162,10 +160,6 @@ internal sealed class RewardModel
             throw new ArgumentException("The ratio value part models long-term / immediate value: long-term target only.", nameof(learner));
         var ml = new MLContext(seed);
         int k = frame.Actions.Count, w = DecisionFrame.Width, minLeaf = o.ValueModel.MinExamplesPerLeaf;
-        // How many responses (and non-responses) an action needs for its own models, else its means: the FastTree value
-        // model's 2 x its minimum leaf; the penalized linear learners need only a few (round 9: with 30 they fell back to
-        // the mean for the rarer actions of a cross-fit fold and lost 2-6 points on some books).
-        int need = learner == RewardLearner.LogisticTree || learner.Value == ValuePart.Tree ? 2 * minLeaf : MinLinearExamples;
         var response = new ITransformer?[k];
         var value = new ITransformer?[k];
         var fallback = new double[3 * k];
@@ -194,7 +188,7 @@ internal sealed class RewardModel
             fallback[3 * a] = mine.Length > 0 ? yes.Length / (double)mine.Length : 0;
             fallback[3 * a + 1] = yes.Length > 0 ? yes.Average(Scaled) : 0;
             fallback[3 * a + 2] = no.Length > 0 ? no.Average(Scaled) : 0;
-            if (yes.Length >= need && no.Length >= need)
+            if (yes.Length >= 2 * minLeaf && no.Length >= 2 * minLeaf)
             {
                 var x = Gather(frame, mine);
                 response[a] = FitLogistic(ml, Expand(x, segments, RiskOf(x), false), ResponseNames(segments, learner.RiskIndex),
@@ -204,7 +198,7 @@ internal sealed class RewardModel
             {
                 // The ratio needs a positive immediate value; the scale is the responses' mean immediate share.
                 var pos = yes.Where(i => frame.Decisions[i].Immediate > 0).ToArray();
-                if (pos.Length >= need)
+                if (pos.Length >= 2 * minLeaf)
                 {
                     ratioScale[a] = pos.Average(i => Math.Min(frame.Decisions[i].Immediate / Scale(frame.Context(i)), MaxScaledReward));
                     var x = Gather(frame, pos);
@@ -212,7 +206,7 @@ internal sealed class RewardModel
                         pos.Select(i => (float)(frame.Decisions[i].Reward / frame.Decisions[i].Immediate)).ToArray(), learner.ValueL2);
                 }
             }
-            else if (yes.Length >= need)
+            else if (yes.Length >= 2 * minLeaf)
             {
                 var x = Gather(frame, yes);
                 var y = yes.Select(i => (float)Scaled(i)).ToArray();
