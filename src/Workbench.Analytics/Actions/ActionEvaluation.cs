@@ -7,8 +7,10 @@ public sealed record PolicyValue(string Policy, double Dm, double Ips, double Sn
     public bool Covered => TrueValue is double t && t >= DrCiLow && t <= DrCiHigh;
 }
 
-/// <summary>All policies' estimates on one log.</summary>
-public sealed record ActionEvaluationResult(IReadOnlyList<PolicyValue> Policies, int Decisions, bool PropensitiesEstimated, double ConfidenceLevel)
+/// <summary>All policies' estimates on one log. <paramref name="FoldLearners"/>: the long-term learner chosen inside each
+/// cross-fit fold's training accounts (what the cross-fitted "learned" entry used; empty when a trained policy was judged).</summary>
+public sealed record ActionEvaluationResult(IReadOnlyList<PolicyValue> Policies, int Decisions, bool PropensitiesEstimated, double ConfidenceLevel,
+    IReadOnlyList<string> FoldLearners)
 {
     public PolicyValue this[string policy] => Policies.First(p => p.Policy == policy);
 }
@@ -41,7 +43,7 @@ public static class ActionEvaluation
         options ??= new ActionOptions();
         options.Validate();
         int n = frame.Count, k = frame.Actions.Count;
-        var (qhat, immediate) = CrossFitted(frame, options);
+        var (qhat, immediate, foldLearners) = CrossFitted(frame, options);
 
         var policies = new List<(string Name, double[][] Probabilities)>();
         policies.Add(("logging", LoggingPolicy(frame)));
@@ -55,7 +57,7 @@ public static class ActionEvaluation
         var results = new List<PolicyValue>();
         foreach (var (name, pi) in policies)
             results.Add(Estimate(name, frame, pi, qhat, options, name == "logging"));
-        return new ActionEvaluationResult(results, n, frame.PropensitiesEstimated, 0.95);
+        return new ActionEvaluationResult(results, n, frame.PropensitiesEstimated, 0.95, trained is null ? foldLearners : []);
     }
 
     static double[] OneHot(int a, int k) { var p = new double[k]; p[a] = 1; return p; }
@@ -69,7 +71,7 @@ public static class ActionEvaluation
     }
 
     /// <summary>Cross-fitted long-term and immediate reward predictions [decision][action], folds by account.</summary>
-    internal static (double[][] LongTerm, double[][] Immediate) CrossFitted(DecisionFrame frame, ActionOptions o)
+    internal static (double[][] LongTerm, double[][] Immediate, IReadOnlyList<string> Learners) CrossFitted(DecisionFrame frame, ActionOptions o)
     {
         int folds = o.CrossFitFolds;
         var accounts = frame.Decisions.Select(d => d.AccountId).Distinct().Order(StringComparer.Ordinal).ToArray();
@@ -79,6 +81,7 @@ public static class ActionEvaluation
         for (int i = 0; i < order.Length; i++) foldOf[order[i]] = i % folds;
         var result = new double[frame.Count][];
         var immediate = new double[frame.Count][];
+        var learners = new List<string>();
         for (int f = 0; f < folds; f++)
         {
             var train = Enumerable.Range(0, frame.Count).Where(i => foldOf[frame.Decisions[i].AccountId] != f).ToArray();
@@ -86,11 +89,13 @@ public static class ActionEvaluation
             if (test.Length == 0) continue;
             var ctx = frame.Subset(test).Contexts;
             // The learner is chosen inside the fold's training accounts, as Fit chooses it on the whole log.
-            var pred = RewardModel.FitChosen(frame, train, o, RunContext.DeriveSeed(o.Seed, "actions/cross-fit/" + f)).Model.Predict(ctx);
+            var (model, choice) = RewardModel.FitChosen(frame, train, o, RunContext.DeriveSeed(o.Seed, "actions/cross-fit/" + f));
+            learners.Add(choice.Learner);
+            var pred = model.Predict(ctx);
             var imm = RewardModel.Fit(frame, train, RewardTarget.Immediate, RewardLearner.LogisticTree, o, RunContext.DeriveSeed(o.Seed, "actions/cross-fit-immediate/" + f)).Predict(ctx);
             for (int j = 0; j < test.Length; j++) { result[test[j]] = pred[j]; immediate[test[j]] = imm[j]; }
         }
-        return (result, immediate);
+        return (result, immediate, learners);
     }
 
     static PolicyValue Estimate(string name, DecisionFrame frame, double[][] pi, double[][] qhat, ActionOptions o, bool onPolicy)

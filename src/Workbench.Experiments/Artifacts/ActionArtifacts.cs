@@ -33,7 +33,11 @@ public static class ActionArtifacts
         }).ToArray();
     }
 
-    public static JsonObject PolicyValuesDocument(ActionEvaluationResult evaluation)
+    /// <summary>policy-values.json: one entry per policy (dm, ips, snips, dr, dr_ci_low, dr_ci_high, true_value when known),
+    /// then the log's facts and which learner the learned policy used: <c>learner</c>, the model file's (chosen on the whole
+    /// log; absent without a model), and <c>learned_fold_learners</c>, the one chosen in each cross-fit fold (what the
+    /// "learned" entry's numbers judge; empty when a trained policy was judged as is).</summary>
+    public static JsonObject PolicyValuesDocument(ActionEvaluationResult evaluation, ActionPolicyModel? model = null)
     {
         static JsonNode? N(double? v) => v is double d ? JsonValue.Create(Math.Round(d, 4)) : null;
         var root = new JsonObject();
@@ -51,6 +55,8 @@ public static class ActionArtifacts
         root["decisions"] = evaluation.Decisions;
         root["propensities_estimated"] = evaluation.PropensitiesEstimated;
         root["confidence_level"] = evaluation.ConfidenceLevel;
+        if (model is not null) root["learner"] = model.LearnerChoice.Learner;
+        root["learned_fold_learners"] = new JsonArray(evaluation.FoldLearners.Select(l => (JsonNode)JsonValue.Create(l)!).ToArray());
         return root;
     }
 
@@ -71,7 +77,7 @@ public static class ActionArtifacts
         var staging = AtomicDirectory.StagingFor(outDir);
         try
         {
-            AtomicFile.WriteText(Path.Combine(staging, PolicyValuesFile), PolicyValuesDocument(evaluation).ToJsonString(new JsonSerializerOptions { WriteIndented = true }) + "\n");
+            AtomicFile.WriteText(Path.Combine(staging, PolicyValuesFile), PolicyValuesDocument(evaluation, model).ToJsonString(new JsonSerializerOptions { WriteIndented = true }) + "\n");
             AtomicFile.WriteText(Path.Combine(staging, NextActionsFile), NextActionsCsv(next));
             AtomicFile.Write(Path.Combine(staging, ModelFileName), model.Save);
             AtomicDirectory.Replace(staging, outDir);

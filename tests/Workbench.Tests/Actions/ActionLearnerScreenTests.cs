@@ -881,6 +881,23 @@ public sealed class ActionLearnerScreenTests(ITestOutputHelper output)
             new("i-bagL30+lin30", Logit(30), Linear(30f), Risk: 0, Bags: 10),
             new("i-L30+lin30+mean", null, null, Risk: 0, Members: [new("a", Logit(30), Linear(30f)), new("b", Logit(30), Mean)]),
         };
+        // LAB_SEEDS=9,10,11: cross-fitted on those seeds' books only (issue #15, round 9: is seed 7 typical?).
+        if (Environment.GetEnvironmentVariable("LAB_SEEDS") is { Length: > 0 } seedList)
+        {
+            var chosen = learners.Where(l => which.Contains("all") || which.Contains(l.Name)).ToList();
+            var sum = new double[chosen.Count];
+            var seeds = seedList.Split(',').Select(x => int.Parse(x, CultureInfo.InvariantCulture)).ToArray();
+            foreach (int seed in seeds)
+                for (int li = 0; li < chosen.Count; li++)
+                {
+                    double cf = CrossFitted(chosen[li], FrameOf(seed, accounts));
+                    sum[li] += cf;
+                    output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"seed {seed} {chosen[li].Name,-22} crossfit {cf:P1}"));
+                }
+            for (int li = 0; li < chosen.Count; li++)
+                output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"mean {chosen[li].Name,-22} {sum[li] / seeds.Length:P1}"));
+            return;
+        }
         foreach (var l in learners.Where(l => which.Contains("all") || which.Contains(l.Name)))
         {
             double cf = CrossFitted(l, f7), a = Across(l, f7, f8), b = Across(l, f8, f7);

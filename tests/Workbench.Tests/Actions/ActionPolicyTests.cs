@@ -10,11 +10,11 @@ public sealed class ActionPolicyTests(ActionFixture f, ITestOutputHelper output)
 {
     static string F(double x) => x.ToString("F1", CultureInfo.InvariantCulture);
 
-    [Fact(Skip = "Done-when item not met yet (round 8, docs/actions.md): the version-3 learner (chosen among six candidates by the doubly robust value " +
-        "of its greedy policy on held-out accounts of the training rows, one-standard-error rule toward logistic L2 10 x linear L2 30) reaches 6467.8 " +
-        "cross-fitted on this fixture against the oracle's 7220.4 (89.6%, target 90%; version 2: 6164.7, 85.4%); fitted on seed 7 and judged on seed 8 " +
-        "it reaches 90.6%, fitted on seed 8 and judged on seed 7 90.4% (ActionLearnerAcrossSeedsTests). The choice without the one-standard-error " +
-        "rule gives 87.4% here: the held-out DR values are noise-dominated. Each part alone reaches 94-95% and the context supports 94% (ActionCeilingTests)")]
+    [Fact(Skip = "Done-when item not met (round 9, docs/actions.md): the version-3 learner reaches 6467.8 cross-fitted on this fixture against " +
+        "the oracle's 7220.4 (89.6%, target 90%), and seed 7 is the most favourable of five books: cross-fitted on seeds 7-11 it reaches 89.6%, 80.0%, " +
+        "82.7%, 85.4%, 85.5% (mean 84.6%; ActionLearnerFiveSeedsTests, which asserts the learned policy beats rules, myopic and logging on every seed). " +
+        "No learner screened on seeds 8-11 (21 from the screen, and churn/upsell risk columns learned from the CRM history) averages above 86%; " +
+        "with the planted response rate or the planted value in place of one part it averages 93-95%")]
     public void The_learned_policy_reaches_90_percent_of_the_oracle()
     {
         double learned = f.Evaluation["learned"].TrueValue!.Value, oracle = f.Evaluation["oracle"].TrueValue!.Value;

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Workbench.Analytics.Actions;
 using Workbench.Cli.Commands;
 using Workbench.Data;
 using Workbench.Data.Generation;
@@ -25,6 +26,13 @@ public sealed class ActionsCommandTests
             Assert.True(p.GetProperty("dr_ci_low").GetDouble() <= p.GetProperty("dr").GetDouble());
             Assert.True(p.GetProperty("dr").GetDouble() <= p.GetProperty("dr_ci_high").GetDouble());
         }
+        // Which learner the learned policy used: the model file's, and the one chosen in each of the 3 cross-fit folds.
+        var names = RewardLearner.Candidates.Select(c => c.Name).ToArray();
+        string learner = doc.RootElement.GetProperty("learner").GetString()!;
+        Assert.Contains(learner, names);
+        var folds = doc.RootElement.GetProperty("learned_fold_learners").EnumerateArray().Select(x => x.GetString()!).ToArray();
+        Assert.Equal(3, folds.Length);
+        Assert.All(folds, f => Assert.Contains(f, names));
         var lines = File.ReadAllLines(Path.Combine(outDir, "next-actions.csv"));
         Assert.Equal("account_id,action,product,expected_value,reason", lines[0]);
         Assert.True(lines.Length > 30);
@@ -36,6 +44,9 @@ public sealed class ActionsCommandTests
         var again = TestPaths.NewTempDir("actions-again");
         Assert.Equal(0, Run("actions", "--model", Path.Combine(outDir, "action-policy.zip"), "--data", data, "--out", again, "--seed", "3"));
         Assert.Equal(lines, File.ReadAllLines(Path.Combine(again, "next-actions.csv")));
+        using var againDoc = JsonDocument.Parse(File.ReadAllText(Path.Combine(again, "policy-values.json")));
+        Assert.Equal(learner, againDoc.RootElement.GetProperty("learner").GetString());
+        Assert.Empty(againDoc.RootElement.GetProperty("learned_fold_learners").EnumerateArray()); // a trained policy is judged as is
     }
 
     [Fact]
