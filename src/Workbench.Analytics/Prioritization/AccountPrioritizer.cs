@@ -46,8 +46,9 @@ public static class AccountPrioritizer
 
         var train = TrainingSet.ChurnAndUpsell(table, trainRows, features.Labels);
         var valid = TrainingSet.ChurnAndUpsell(table, validRows, features.Labels);
-        var churn = PropensityTrainer.Train(PropensityTarget.Churn.Name(), train.Churn, valid.Churn, ranking.Churn);
-        var upsell = PropensityTrainer.Train(PropensityTarget.Upsell.Name(), train.Upsell, valid.Upsell, ranking.Upsell);
+        var (churn, upsell) = FitBoth(
+            () => PropensityTrainer.Train(PropensityTarget.Churn.Name(), train.Churn, valid.Churn, ranking.Churn),
+            () => PropensityTrainer.Train(PropensityTarget.Upsell.Name(), train.Upsell, valid.Upsell, ranking.Upsell));
 
         // The expected relative size of an upsell, learned from training labels only.
         var upsells = trainRows.Where(r => features.Labels[r].Outcome == Outcome.Upsell && features.Labels[r].RunRate > 0).ToArray();
@@ -56,6 +57,25 @@ public static class AccountPrioritizer
         var background = BackgroundSample(trainRows, options.Seed);
         var (churnBackground, upsellBackground) = TrainingSet.ChurnAndUpsell(table, background, features.Labels);
         return new PrioritizerModel(churn, upsell, churnBackground, upsellBackground, upsellRatio, options);
+    }
+
+    /// <summary>Runs two independent computations at once (the first on a pool thread, the second on this one) and returns
+    /// both results in a fixed order. The two propensity fits share only read-only rows and each has its own MLContext and
+    /// seed, so the models are the ones a sequential fit gives (ML.NET runs one LightGBM booster at a time; what overlaps
+    /// is one model's data loading, validation scoring and calibration with the other's boosting). The first's exception
+    /// wins, as it did when they ran one after the other.</summary>
+    internal static (T First, T Second) FitBoth<T>(Func<T> first, Func<T> second)
+    {
+        var firstTask = Task.Run(first);
+        T secondResult;
+        try { secondResult = second(); }
+        catch
+        {
+            // The first's failure, if any, is the one a sequential run would have reported.
+            firstTask.GetAwaiter().GetResult();
+            throw;
+        }
+        return (firstTask.GetAwaiter().GetResult(), secondResult);
     }
 
     /// <summary>The time split the options give on these features (training, validation and test as-of months).</summary>
