@@ -18,46 +18,68 @@ public static class PrioritizerEvaluation
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(features);
         ArgumentNullException.ThrowIfNull(data);
+        steps?.Report("scoring the test months");
+        var split = AccountPrioritizer.SplitOf(features, model.Options.Ranking);
+        var scored = TrainingSet.ChurnAndUpsell(features.Features, AccountPrioritizer.ScoredRows(features.Features, split), features.Labels).Churn;
+        // The two models score on both cores at once, each with its own MLContext over the same read-only rows.
+        var (pChurn, pUpsell) = AccountPrioritizer.RunBoth(() => model.Churn.Score(scored).Probability, () => model.Upsell.Score(scored).Probability);
+        scored = null;
+        return EvaluateScored(model, features, data, split, pChurn, pUpsell, steps);
+    }
+
+    /// <summary>Fits the prioritizer (<see cref="AccountPrioritizer.Fit(LabeledFeatures, PipelineOptions)"/>) and evaluates it
+    /// (<see cref="Evaluate(PrioritizerModel, LabeledFeatures, CrmDataset, IProgress{string}?)"/>): the same model and
+    /// result, but each model scores the test months on its fitting task as soon as it is fitted, while the other fits.</summary>
+    /// <param name="features">Labeled features (see <see cref="AccountPrioritizer.BuildFeatures"/>).</param>
+    /// <param name="options">Pipeline options.</param>
+    /// <param name="data">The dataset: the rep book and, when present, the planted truth (the oracle).</param>
+    /// <param name="steps">Told "fitting and scoring the test months", then "metrics and books".</param>
+    public static (PrioritizerModel Model, RankingResult Result) FitAndEvaluate(LabeledFeatures features, PipelineOptions options, CrmDataset data,
+        IProgress<string>? steps = null)
+    {
+        ArgumentNullException.ThrowIfNull(features);
+        ArgumentNullException.ThrowIfNull(data);
+        steps?.Report("fitting and scoring the test months");
+        var (model, pChurn, pUpsell) = AccountPrioritizer.Fit(features, options, scoreTestMonths: true);
+        var split = AccountPrioritizer.SplitOf(features, model.Options.Ranking);
+        return (model, EvaluateScored(model, features, data, split, pChurn!, pUpsell!, steps));
+    }
+
+    /// <summary>The evaluation from the calibrated probabilities of <see cref="AccountPrioritizer.ScoredRows"/>.</summary>
+    static RankingResult EvaluateScored(PrioritizerModel model, LabeledFeatures features, CrmDataset data, TimeSplit split, double[] pChurn, double[] pUpsell,
+        IProgress<string>? steps)
+    {
         var options = model.Options.Ranking;
         var table = features.Features;
-        var split = AccountPrioritizer.SplitOf(features, options);
-        // Books need the month before the test for trends: score it too (its labels are not used).
-        var scoreRows = AccountPrioritizer.RowsIn(table, split.TestMonths.Prepend(split.TestMonths[0] - 1));
+        var scoreRows = AccountPrioritizer.ScoredRows(table, split);
+        if (pChurn.Length != scoreRows.Length || pUpsell.Length != scoreRows.Length)
+            throw new InvalidOperationException($"{pChurn.Length} churn and {pUpsell.Length} upsell probabilities for {scoreRows.Length} scored rows.");
         var testMonths = split.TestMonths.ToHashSet();
         // Positions in scoreRows of the test rows (scoreRows is in row order, so these are too).
         var testIdx = Enumerable.Range(0, scoreRows.Length).Where(k => testMonths.Contains(table.Snapshots[scoreRows[k]].AsOfMonth)).ToArray();
         var testRows = Array.ConvertAll(testIdx, k => scoreRows[k]);
 
-        // The two models score on both cores at once, each with its own MLContext over the same read-only rows; what
-        // needs no probability (the oracle's hazards, the account groups and their reps) is built beside the upsell model.
-        steps?.Report("scoring the test months");
-        var scored = TrainingSet.ChurnAndUpsell(table, scoreRows, features.Labels);
-        OracleProbabilities? oracle = null;
-        Evaluator? evaluator = null;
-        var (pChurn, pUpsell) = AccountPrioritizer.FitBoth(
-            () => model.Churn.Score(scored.Churn).Probability,
-            () =>
-            {
-                var p = model.Upsell.Score(scored.Upsell).Probability;
-                oracle = data.Truth is { Risks.Count: > 0 } ? new OracleProbabilities(features.Panel, data.Truth, features.SnapshotOptions, split.TestMonths) : null;
-                evaluator = new Evaluator(features, data, testRows, options);
-                return p;
-            });
-        scored = default;
-
         steps?.Report("metrics and books");
-        // Churn's metrics on a pool thread; upsell's, then the books, on this one. Each reads shared arrays and writes
-        // its own; every random draw is seeded per target as before.
-        var (churn, upsell) = AccountPrioritizer.FitBoth(
-            () => evaluator!.Evaluate(PropensityTarget.Churn, Outcome.Churn, Array.ConvertAll(testIdx, k => pChurn[k]), model.Churn.TreeCount, oracle, 1.0),
-            () => evaluator!.Evaluate(PropensityTarget.Upsell, Outcome.Upsell, Array.ConvertAll(testIdx, k => pUpsell[k]), model.Upsell.TreeCount, oracle, model.UpsellRatio));
+        // The books need both probabilities and nothing else of the evaluation: built beside it. The oracle's hazards and
+        // the account lists are built at once, then churn's and upsell's metrics; each task writes only its own result and
+        // every random draw is seeded per target as before.
+        var booksTask = Task.Run(() =>
+        {
+            var products = PriorityBooks.ProductPriorities(table, features.Labels, scoreRows, pUpsell, pChurn, model.UpsellRatio, options.Priority);
+            var books = PriorityBooks.Books(products, new RepBooks(data.Book), options.Priority)
+                .Where(b => testMonths.Contains(table.Panel.MonthIndexOf(b.AsOf))).ToList();
+            return (Products: products.Where(p => testMonths.Contains(table.Panel.MonthIndexOf(p.AsOf))).ToList(), Books: books);
+        });
+        var (oracle, evaluator) = AccountPrioritizer.RunBoth(
+            () => data.Truth is { Risks.Count: > 0 } ? new OracleProbabilities(features.Panel, data.Truth, features.SnapshotOptions, split.TestMonths) : null,
+            () => new Evaluator(features, data, testRows, options));
+        var (churn, upsell) = AccountPrioritizer.RunBoth(
+            () => evaluator.Evaluate(PropensityTarget.Churn, Outcome.Churn, Array.ConvertAll(testIdx, k => pChurn[k]), model.Churn.TreeCount, oracle, 1.0),
+            () => evaluator.Evaluate(PropensityTarget.Upsell, Outcome.Upsell, Array.ConvertAll(testIdx, k => pUpsell[k]), model.Upsell.TreeCount, oracle, model.UpsellRatio));
         churn = churn with { Weakness = WeakModel.Reason(model.Churn.Options.Algorithm, model.Churn.TreeCount, churn.Auc) };
         upsell = upsell with { Weakness = WeakModel.Reason(model.Upsell.Options.Algorithm, model.Upsell.TreeCount, upsell.Auc) };
-        var products = PriorityBooks.ProductPriorities(table, features.Labels, scoreRows, pUpsell, pChurn, model.UpsellRatio, options.Priority);
-        var books = PriorityBooks.Books(products, new RepBooks(data.Book), options.Priority)
-            .Where(b => testMonths.Contains(table.Panel.MonthIndexOf(b.AsOf))).ToList();
-        return new RankingResult(model.Churn, model.Upsell, split, model.UpsellRatio, churn, upsell,
-            products.Where(p => testMonths.Contains(table.Panel.MonthIndexOf(p.AsOf))).ToList(), books, options.K);
+        var (testProducts, testBooks) = booksTask.GetAwaiter().GetResult();
+        return new RankingResult(model.Churn, model.Upsell, split, model.UpsellRatio, churn, upsell, testProducts, testBooks, options.K);
     }
 
     /// <summary>The account-level lists both targets are ranked in: the test rows grouped by (as-of month, account) in
