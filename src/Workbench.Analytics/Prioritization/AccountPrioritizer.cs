@@ -26,7 +26,12 @@ public static class AccountPrioritizer
     /// <param name="features">Labeled features (see <see cref="LabeledFeatures.Build(Workbench.Domain.CrmDataset, PipelineOptions, LabeledFeatures.RowSelector?, MonthlyPanel?)"/> or <see cref="BuildFeatures"/>).</param>
     /// <param name="options">Pipeline options; the model records the snapshot, label and feature options the features were
     /// actually built with, so scoring rebuilds the same columns.</param>
-    public static PrioritizerModel Fit(LabeledFeatures features, PipelineOptions options)
+    public static PrioritizerModel Fit(LabeledFeatures features, PipelineOptions options) => Fit(features, options, scoreTestMonths: false).Model;
+
+    /// <summary><see cref="Fit(LabeledFeatures, PipelineOptions)"/>, and when <paramref name="scoreTestMonths"/>, each model's
+    /// calibrated probabilities of the rows <see cref="PrioritizerEvaluation"/> scores (<see cref="ScoredRows"/>) on the
+    /// same task right after its fit, so one model scores the test months while the other is still boosting.</summary>
+    internal static (PrioritizerModel Model, double[]? PChurn, double[]? PUpsell) Fit(LabeledFeatures features, PipelineOptions options, bool scoreTestMonths)
     {
         ArgumentNullException.ThrowIfNull(features);
         ArgumentNullException.ThrowIfNull(options);
@@ -46,8 +51,11 @@ public static class AccountPrioritizer
 
         var train = TrainingSet.ChurnAndUpsell(table, trainRows, features.Labels);
         var valid = TrainingSet.ChurnAndUpsell(table, validRows, features.Labels);
-        var churn = PropensityTrainer.Train(PropensityTarget.Churn.Name(), train.Churn, valid.Churn, ranking.Churn);
-        var upsell = PropensityTrainer.Train(PropensityTarget.Upsell.Name(), train.Upsell, valid.Upsell, ranking.Upsell);
+        // The scored rows' features are copied once for both models (their labels are not read).
+        var scoring = scoreTestMonths ? TrainingSet.ChurnAndUpsell(table, ScoredRows(table, split), features.Labels).Churn : null;
+        var ((churn, pChurn), (upsell, pUpsell)) = RunBoth(
+            () => FitAndScore(PropensityTarget.Churn, train.Churn, valid.Churn, ranking.Churn, scoring),
+            () => FitAndScore(PropensityTarget.Upsell, train.Upsell, valid.Upsell, ranking.Upsell, scoring));
 
         // The expected relative size of an upsell, learned from training labels only.
         var upsells = trainRows.Where(r => features.Labels[r].Outcome == Outcome.Upsell && features.Labels[r].RunRate > 0).ToArray();
@@ -55,7 +63,35 @@ public static class AccountPrioritizer
 
         var background = BackgroundSample(trainRows, options.Seed);
         var (churnBackground, upsellBackground) = TrainingSet.ChurnAndUpsell(table, background, features.Labels);
-        return new PrioritizerModel(churn, upsell, churnBackground, upsellBackground, upsellRatio, options);
+        return (new PrioritizerModel(churn, upsell, churnBackground, upsellBackground, upsellRatio, options), pChurn, pUpsell);
+    }
+
+    static (PropensityModel Model, double[]? Probability) FitAndScore(PropensityTarget target, TrainingSet train, TrainingSet valid, PropensityOptions options, TrainingSet? scoring)
+    {
+        var model = PropensityTrainer.Train(target.Name(), train, valid, options);
+        return (model, scoring is null ? null : model.Score(scoring).Probability);
+    }
+
+    /// <summary>The rows the evaluation scores: the test months and the month before them (the books' trends), in row order.</summary>
+    internal static int[] ScoredRows(FeatureTable table, TimeSplit split) => RowsIn(table, split.TestMonths.Prepend(split.TestMonths[0] - 1));
+
+    /// <summary>Runs two independent computations at once (the first on a pool thread, the second on this one) and returns
+    /// both results in a fixed order. Used where the churn and upsell halves share only read-only inputs (each model has
+    /// its own MLContext and seed), so the results are those of running them one after the other: for the fits, ML.NET
+    /// runs one LightGBM booster at a time, and what overlaps is one model's data loading, validation scoring, calibration
+    /// and test-month scoring with the other's boosting. The first's exception wins, as it did when they ran in turn.</summary>
+    internal static (T1 First, T2 Second) RunBoth<T1, T2>(Func<T1> first, Func<T2> second)
+    {
+        var firstTask = Task.Run(first);
+        T2 secondResult;
+        try { secondResult = second(); }
+        catch
+        {
+            // The first's failure, if any, is the one a sequential run would have reported.
+            firstTask.GetAwaiter().GetResult();
+            throw;
+        }
+        return (firstTask.GetAwaiter().GetResult(), secondResult);
     }
 
     /// <summary>The time split the options give on these features (training, validation and test as-of months).</summary>

@@ -8,81 +8,192 @@ namespace Workbench.Analytics.Prioritization;
 /// </summary>
 public static class PrioritizerEvaluation
 {
-    public static RankingResult Evaluate(PrioritizerModel model, LabeledFeatures features, CrmDataset data)
+    /// <param name="model">The trained prioritizer.</param>
+    /// <param name="features">The labeled features it was trained on (the test months are read).</param>
+    /// <param name="data">The dataset: the rep book and, when present, the planted truth (the oracle).</param>
+    /// <param name="steps">Told the name of each step as it starts ("scoring the test months", "metrics and books"); the
+    /// CLI prints their timings with WORKBENCH_TIMINGS=1.</param>
+    public static RankingResult Evaluate(PrioritizerModel model, LabeledFeatures features, CrmDataset data, IProgress<string>? steps = null)
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(features);
         ArgumentNullException.ThrowIfNull(data);
-        var options = model.Options.Ranking;
-        var table = features.Features;
-        var split = AccountPrioritizer.SplitOf(features, options);
-        var testRows = AccountPrioritizer.RowsIn(table, split.TestMonths);
-        // Books need the month before the test for trends: score it too (its labels are not used).
-        var scoreRows = AccountPrioritizer.RowsIn(table, split.TestMonths.Prepend(split.TestMonths[0] - 1));
-
-        var scored = TrainingSet.ChurnAndUpsell(table, scoreRows, features.Labels);
-        var pChurn = model.Churn.Score(scored.Churn).Probability;
-        var pUpsell = model.Upsell.Score(scored.Upsell).Probability;
-        var products = PriorityBooks.ProductPriorities(table, features.Labels, scoreRows, pUpsell, pChurn, model.UpsellRatio, options.Priority);
-        var books = PriorityBooks.Books(products, new RepBooks(data.Book), options.Priority)
-            .Where(b => split.TestMonths.Contains(table.Panel.MonthIndexOf(b.AsOf))).ToList();
-
-        var testSet = testRows.ToHashSet();
-        var testIdx = Enumerable.Range(0, scoreRows.Length).Where(k => testSet.Contains(scoreRows[k])).ToArray();
-        var oracle = data.Truth is { Risks.Count: > 0 } ? new OracleProbabilities(features.Panel, data.Truth, features.SnapshotOptions, split.TestMonths) : null;
-        var evaluator = new Evaluator(features, data, testIdx.Select(k => scoreRows[k]).ToArray(), options);
-        var churn = evaluator.Evaluate(PropensityTarget.Churn, Outcome.Churn, testIdx.Select(k => pChurn[k]).ToArray(), model.Churn.TreeCount, oracle, 1.0);
-        churn = churn with { Weakness = WeakModel.Reason(model.Churn.Options.Algorithm, model.Churn.TreeCount, churn.Auc) };
-        var upsell = evaluator.Evaluate(PropensityTarget.Upsell, Outcome.Upsell, testIdx.Select(k => pUpsell[k]).ToArray(), model.Upsell.TreeCount, oracle, model.UpsellRatio);
-        upsell = upsell with { Weakness = WeakModel.Reason(model.Upsell.Options.Algorithm, model.Upsell.TreeCount, upsell.Auc) };
-        return new RankingResult(model.Churn, model.Upsell, split, model.UpsellRatio, churn, upsell,
-            products.Where(p => split.TestMonths.Contains(table.Panel.MonthIndexOf(p.AsOf))).ToList(), books, options.K);
+        steps?.Report("scoring the test months");
+        var split = AccountPrioritizer.SplitOf(features, model.Options.Ranking);
+        var scored = TrainingSet.ChurnAndUpsell(features.Features, AccountPrioritizer.ScoredRows(features.Features, split), features.Labels).Churn;
+        // The two models score on both cores at once, each with its own MLContext over the same read-only rows.
+        var (pChurn, pUpsell) = AccountPrioritizer.RunBoth(() => model.Churn.Score(scored).Probability, () => model.Upsell.Score(scored).Probability);
+        scored = null;
+        return EvaluateScored(model, features, data, split, pChurn, pUpsell, steps);
     }
 
-    sealed class Evaluator(LabeledFeatures lf, CrmDataset data, int[] rows, RankingOptions options)
+    /// <summary>Fits the prioritizer (<see cref="AccountPrioritizer.Fit(LabeledFeatures, PipelineOptions)"/>) and evaluates it
+    /// (<see cref="Evaluate(PrioritizerModel, LabeledFeatures, CrmDataset, IProgress{string}?)"/>): the same model and
+    /// result, but each model scores the test months on its fitting task as soon as it is fitted, while the other fits.</summary>
+    /// <param name="features">Labeled features (see <see cref="AccountPrioritizer.BuildFeatures"/>).</param>
+    /// <param name="options">Pipeline options.</param>
+    /// <param name="data">The dataset: the rep book and, when present, the planted truth (the oracle).</param>
+    /// <param name="steps">Told "fitting and scoring the test months", then "metrics and books".</param>
+    public static (PrioritizerModel Model, RankingResult Result) FitAndEvaluate(LabeledFeatures features, PipelineOptions options, CrmDataset data,
+        IProgress<string>? steps = null)
     {
-        readonly RepBooks _books = new(data.Book);
+        ArgumentNullException.ThrowIfNull(features);
+        ArgumentNullException.ThrowIfNull(data);
+        steps?.Report("fitting and scoring the test months");
+        var (model, pChurn, pUpsell) = AccountPrioritizer.Fit(features, options, scoreTestMonths: true);
+        var split = AccountPrioritizer.SplitOf(features, model.Options.Ranking);
+        return (model, EvaluateScored(model, features, data, split, pChurn!, pUpsell!, steps));
+    }
+
+    /// <summary>The evaluation from the calibrated probabilities of <see cref="AccountPrioritizer.ScoredRows"/>.</summary>
+    static RankingResult EvaluateScored(PrioritizerModel model, LabeledFeatures features, CrmDataset data, TimeSplit split, double[] pChurn, double[] pUpsell,
+        IProgress<string>? steps)
+    {
+        var options = model.Options.Ranking;
+        var table = features.Features;
+        var scoreRows = AccountPrioritizer.ScoredRows(table, split);
+        if (pChurn.Length != scoreRows.Length || pUpsell.Length != scoreRows.Length)
+            throw new InvalidOperationException($"{pChurn.Length} churn and {pUpsell.Length} upsell probabilities for {scoreRows.Length} scored rows.");
+        var testMonths = split.TestMonths.ToHashSet();
+        // Positions in scoreRows of the test rows (scoreRows is in row order, so these are too).
+        var testIdx = Enumerable.Range(0, scoreRows.Length).Where(k => testMonths.Contains(table.Snapshots[scoreRows[k]].AsOfMonth)).ToArray();
+        var testRows = Array.ConvertAll(testIdx, k => scoreRows[k]);
+
+        steps?.Report("metrics and books");
+        // The books need both probabilities and nothing else of the evaluation: built beside it. The oracle's hazards and
+        // the account lists are built at once, then churn's and upsell's metrics; each task writes only its own result and
+        // every random draw is seeded per target as before.
+        var booksTask = Task.Run(() =>
+        {
+            var products = PriorityBooks.ProductPriorities(table, features.Labels, scoreRows, pUpsell, pChurn, model.UpsellRatio, options.Priority);
+            var books = PriorityBooks.Books(products, new RepBooks(data.Book), options.Priority)
+                .Where(b => testMonths.Contains(table.Panel.MonthIndexOf(b.AsOf))).ToList();
+            return (Products: products.Where(p => testMonths.Contains(table.Panel.MonthIndexOf(p.AsOf))).ToList(), Books: books);
+        });
+        var (oracle, evaluator) = AccountPrioritizer.RunBoth(
+            () => data.Truth is { Risks.Count: > 0 } ? new OracleProbabilities(features.Panel, data.Truth, features.SnapshotOptions, split.TestMonths) : null,
+            () => new Evaluator(features, data, testRows, options));
+        var (churn, upsell) = AccountPrioritizer.RunBoth(
+            () => evaluator.Evaluate(PropensityTarget.Churn, Outcome.Churn, Array.ConvertAll(testIdx, k => pChurn[k]), model.Churn.TreeCount, oracle, 1.0),
+            () => evaluator.Evaluate(PropensityTarget.Upsell, Outcome.Upsell, Array.ConvertAll(testIdx, k => pUpsell[k]), model.Upsell.TreeCount, oracle, model.UpsellRatio));
+        churn = churn with { Weakness = WeakModel.Reason(model.Churn.Options.Algorithm, model.Churn.TreeCount, churn.Auc) };
+        upsell = upsell with { Weakness = WeakModel.Reason(model.Upsell.Options.Algorithm, model.Upsell.TreeCount, upsell.Auc) };
+        var (testProducts, testBooks) = booksTask.GetAwaiter().GetResult();
+        return new RankingResult(model.Churn, model.Upsell, split, model.UpsellRatio, churn, upsell, testProducts, testBooks, options.K);
+    }
+
+    /// <summary>The account-level lists both targets are ranked in: the test rows grouped by (as-of month, account) in
+    /// order of first appearance, each group's rep, run-rate and usage change, and the groups of each (as-of month, rep)
+    /// list ordered by month then rep. Built once, by ordinal, and shared by the churn and upsell evaluations.</summary>
+    sealed class Evaluator
+    {
+        readonly LabeledFeatures _lf;
+        readonly int[] _rows;
+        readonly RankingOptions _options;
+        /// <summary>Per test row (position in <see cref="_rows"/>): its account group.</summary>
+        readonly int[] _groupOf;
+        readonly int _groupCount;
+        readonly double[] _runRate, _usageChange;
+        /// <summary>Each (as-of month, rep) list: its groups, in group order; lists ordered by month, then rep (ordinal).</summary>
+        readonly int[][] _lists;
+
+        public Evaluator(LabeledFeatures lf, CrmDataset data, int[] rows, RankingOptions options)
+        {
+            (_lf, _rows, _options) = (lf, rows, options);
+            var table = lf.Features;
+            var snapshots = table.Snapshots;
+            var labels = lf.Labels;
+            int usageColumn = table.ColumnIndex("utilization_change_3m");
+            // Group ids by (month, account) ordinal: an array over the months present and every account of the panel.
+            int minMonth = int.MaxValue, maxMonth = int.MinValue;
+            foreach (int r in rows) { minMonth = Math.Min(minMonth, snapshots[r].AsOfMonth); maxMonth = Math.Max(maxMonth, snapshots[r].AsOfMonth); }
+            int accounts = lf.Panel.AccountIds.Count;
+            var groupIds = rows.Length == 0 ? [] : new int[(maxMonth - minMonth + 1) * accounts];
+            Array.Fill(groupIds, -1);
+            _groupOf = new int[rows.Length];
+            var groupMonth = new List<int>();
+            var groupAccount = new List<int>();
+            for (int k = 0; k < rows.Length; k++)
+            {
+                var s = snapshots[rows[k]];
+                ref int id = ref groupIds[(s.AsOfMonth - minMonth) * accounts + s.Account];
+                if (id < 0) { id = groupMonth.Count; groupMonth.Add(s.AsOfMonth); groupAccount.Add(s.Account); }
+                _groupOf[k] = id;
+            }
+            _groupCount = groupMonth.Count;
+            // Run-rate sums and the mean usage change (NaN skipped; 0 when none) over each group's rows in row order.
+            _runRate = new double[_groupCount];
+            _usageChange = new double[_groupCount];
+            var usageCount = new int[_groupCount];
+            for (int k = 0; k < rows.Length; k++)
+            {
+                int g = _groupOf[k], r = rows[k];
+                _runRate[g] += labels[r].RunRate;
+                double usage = table.Values[(long)r * table.ColumnCount + usageColumn];
+                if (double.IsNaN(usage)) continue;
+                _usageChange[g] = usageCount[g] == 0 ? usage : _usageChange[g] + usage;
+                usageCount[g]++;
+            }
+            for (int g = 0; g < _groupCount; g++) if (usageCount[g] > 0) _usageChange[g] /= usageCount[g];
+
+            var books = new RepBooks(data.Book);
+            var byList = new Dictionary<(int Month, string Rep), List<int>>();
+            for (int g = 0; g < _groupCount; g++)
+            {
+                string rep = books.RepOf(lf.Panel.AccountIds[groupAccount[g]], lf.Panel.MonthAt(groupMonth[g]));
+                if (!byList.TryGetValue((groupMonth[g], rep), out var list)) byList[(groupMonth[g], rep)] = list = [];
+                list.Add(g);
+            }
+            _lists = byList.OrderBy(kv => kv.Key.Month).ThenBy(kv => kv.Key.Rep, StringComparer.Ordinal).Select(kv => kv.Value.ToArray()).ToArray();
+        }
 
         public TargetMetrics Evaluate(PropensityTarget target, Outcome positive, double[] p, int trees, OracleProbabilities? oracle, double valuePerRunRate)
         {
-            var y = rows.Select(r => lf.Labels[r].Outcome == positive).ToArray();
-            double[]? po = oracle?.For(positive, lf.Features, rows);
-            // Account-level lists per (as-of, rep): score = expected value, gain = realized value.
-            double Gain(int r) => positive == Outcome.Churn ? (lf.Labels[r].Outcome == Outcome.Churn ? lf.Labels[r].RunRate : 0)
-                : (lf.Labels[r].Outcome == Outcome.Upsell ? lf.Labels[r].UpsellAmount : 0);
-            var groups = rows.Select((r, k) => (r, k))
-                .GroupBy(x => (lf.Features.Snapshots[x.r].AsOfMonth, lf.Features.Snapshots[x.r].Account))
-                .Select(g => new AccountRow(g.Key.AsOfMonth, g.Key.Account,
-                    _books.RepOf(lf.Panel.AccountIds[g.Key.Account], lf.Panel.MonthAt(g.Key.AsOfMonth)),
-                    g.Sum(x => p[x.k] * lf.Labels[x.r].RunRate * valuePerRunRate),
-                    po is null ? double.NaN : g.Sum(x => po[x.k] * lf.Labels[x.r].RunRate * valuePerRunRate),
-                    g.Sum(x => Gain(x.r)), g.Sum(x => lf.Labels[x.r].RunRate),
-                    g.Select(x => (double)lf.Features[x.r, "utilization_change_3m"]).Where(v => !double.IsNaN(v)).DefaultIfEmpty(0).Average()))
-                .ToList();
-            var rng = new Random(RunContext.DeriveSeed(options.Seed, "random-baseline-" + target.Name()));
-            var random = groups.Select(_ => rng.NextDouble()).ToArray();
-            var lists = groups.Select((a, i) => (a, i)).GroupBy(x => (x.a.AsOfMonth, x.a.Rep), x => x.i).OrderBy(g => g.Key.AsOfMonth).ThenBy(g => g.Key.Rep, StringComparer.Ordinal).ToList();
-            double Ndcg(Func<int, double> score) => RankingMetrics.MeanOverLists(lists, idx => RankingMetrics.NdcgAtK(idx.Select(score).ToArray(), idx.Select(i => groups[i].Gain).ToArray(), options.K));
+            var labels = _lf.Labels;
+            var y = new bool[_rows.Length];
+            for (int k = 0; k < _rows.Length; k++) y[k] = labels[_rows[k]].Outcome == positive;
+            double[]? po = oracle?.For(positive, _lf.Features, _rows);
+            // Account-level lists per (as-of, rep): score = expected value, gain = realized value (sums in row order).
+            var score = new double[_groupCount];
+            var oracleScore = new double[_groupCount];
+            var gain = new double[_groupCount];
+            if (po is null) Array.Fill(oracleScore, double.NaN);
+            for (int k = 0; k < _rows.Length; k++)
+            {
+                int g = _groupOf[k];
+                var label = labels[_rows[k]];
+                score[g] += p[k] * label.RunRate * valuePerRunRate;
+                if (po is not null) oracleScore[g] += po[k] * label.RunRate * valuePerRunRate;
+                gain[g] += positive == Outcome.Churn ? (label.Outcome == Outcome.Churn ? label.RunRate : 0)
+                    : (label.Outcome == Outcome.Upsell ? label.UpsellAmount : 0);
+            }
+            var rng = new Random(RunContext.DeriveSeed(_options.Seed, "random-baseline-" + target.Name()));
+            var random = new double[_groupCount];
+            for (int g = 0; g < _groupCount; g++) random[g] = rng.NextDouble();
+            int k10 = _options.K;
+            double Ndcg(double[] s) => RankingMetrics.MeanOverLists(_lists, idx => RankingMetrics.NdcgAtK(Pick(s, idx), Pick(gain, idx), k10));
             double usageSign = positive == Outcome.Churn ? -1 : 1; // churn: largest drop first; upsell: largest growth first
+            var usage = Array.ConvertAll(_usageChange, u => usageSign * u);
             var baselines = new Dictionary<string, double>
             {
-                ["current_spend"] = Ndcg(i => groups[i].RunRate),
-                ["usage_change"] = Ndcg(i => usageSign * groups[i].UsageChange),
-                ["random"] = Ndcg(i => random[i]),
+                ["current_spend"] = Ndcg(_runRate),
+                ["usage_change"] = Ndcg(usage),
+                ["random"] = Ndcg(random),
             };
+            var relevant = Array.ConvertAll(gain, v => v > 0);
             return new TargetMetrics(target, y.Length, y.Count(v => v),
                 ClassificationMetrics.RocAuc(p, y), ClassificationMetrics.PrAuc(p, y), ClassificationMetrics.LogLoss(p, y), ClassificationMetrics.Brier(p, y),
                 po is null ? null : ClassificationMetrics.RocAuc(po, y),
-                Ndcg(i => groups[i].Score),
-                RankingMetrics.MeanOverLists(lists, idx => RankingMetrics.PrecisionAtK(idx.Select(i => groups[i].Score).ToArray(), idx.Select(i => groups[i].Gain > 0).ToArray(), options.K)),
-                RankingMetrics.MeanOverLists(lists, idx => RankingMetrics.RecallAtK(idx.Select(i => groups[i].Score).ToArray(), idx.Select(i => groups[i].Gain > 0).ToArray(), options.K)),
-                po is null ? null : Ndcg(i => groups[i].OracleScore),
+                Ndcg(score),
+                RankingMetrics.MeanOverLists(_lists, idx => RankingMetrics.PrecisionAtK(Pick(score, idx), Pick(relevant, idx), k10)),
+                RankingMetrics.MeanOverLists(_lists, idx => RankingMetrics.RecallAtK(Pick(score, idx), Pick(relevant, idx), k10)),
+                po is null ? null : Ndcg(oracleScore),
                 baselines, trees,
-                ClassificationMetrics.Reliability(p, y), ClassificationMetrics.GainCurve(p, y.Select(v => v ? 1.0 : 0).ToArray()), RocCurve(p, y),
+                ClassificationMetrics.Reliability(p, y), ClassificationMetrics.GainCurve(p, Array.ConvertAll(y, v => v ? 1.0 : 0)), RocCurve(p, y),
                 ClassificationMetrics.PrecisionRecallCurve(p, y));
         }
 
-        sealed record AccountRow(int AsOfMonth, int Account, string Rep, double Score, double OracleScore, double Gain, double RunRate, double UsageChange);
+        static T[] Pick<T>(T[] values, int[] idx) => Array.ConvertAll(idx, i => values[i]);
     }
 
     static IReadOnlyList<RocPoint> RocCurve(double[] p, bool[] y, int points = 50)
@@ -104,28 +215,49 @@ public static class PrioritizerEvaluation
 /// over the label window, P = 1 - prod(1 - p_m).</summary>
 internal sealed class OracleProbabilities
 {
-    readonly Dictionary<(string, string, DateOnly), TrueRisk> _risks;
-    readonly MonthlyPanel _panel;
+    /// <summary>The hazards by (account, product, month) ordinal of the panel: account * products * months + product * months + month.</summary>
+    readonly Dictionary<long, TrueRisk> _risks;
     readonly SnapshotOptions _snapshots;
+    readonly int _products, _months;
 
     /// <summary>Indexes only the hazards of the label windows of <paramref name="asOfMonths"/>, the as-of months asked
-    /// about (the whole table is about 80 bytes per account-product-month as a dictionary: a GB at 100,000 accounts).</summary>
+    /// about (the whole table is about 80 bytes per account-product-month as a dictionary: a GB at 100,000 accounts), by
+    /// the panel's ordinals rather than their ids (one string-keyed look-up per row and month was most of the oracle's time).
+    /// Hazards of an account or product the panel does not hold are never asked about, so they are skipped.</summary>
     public OracleProbabilities(MonthlyPanel panel, PlantedTruth truth, SnapshotOptions snapshots, IEnumerable<int> asOfMonths)
     {
-        _panel = panel; _snapshots = snapshots;
-        var months = asOfMonths.SelectMany(t => Enumerable.Range(t + snapshots.GapMonths, snapshots.HorizonMonths)).Select(panel.MonthAt).ToHashSet();
-        _risks = new Dictionary<(string, string, DateOnly), TrueRisk>();
-        foreach (var r in truth.Risks) if (months.Contains(r.Month)) _risks[(r.AccountId, r.ProductId, r.Month)] = r;
+        _snapshots = snapshots;
+        var windowMonths = asOfMonths.SelectMany(t => Enumerable.Range(t + snapshots.GapMonths, snapshots.HorizonMonths)).ToArray();
+        var months = windowMonths.Select(panel.MonthAt).ToHashSet();
+        _products = panel.ProductIds.Count;
+        _months = Math.Max(panel.Months, windowMonths.DefaultIfEmpty(0).Max() + 1);
+        var accountIndex = new Dictionary<string, int>(StringComparer.Ordinal);
+        for (int a = 0; a < panel.AccountIds.Count; a++) accountIndex[panel.AccountIds[a]] = a;
+        var productIndex = new Dictionary<string, int>(StringComparer.Ordinal);
+        for (int p = 0; p < panel.ProductIds.Count; p++) productIndex[panel.ProductIds[p]] = p;
+        _risks = new Dictionary<long, TrueRisk>();
+        foreach (var r in truth.Risks)
+        {
+            if (!months.Contains(r.Month)) continue;
+            if (!accountIndex.TryGetValue(r.AccountId, out int a) || !productIndex.TryGetValue(r.ProductId, out int p)) continue;
+            _risks[Key(a, p, panel.MonthIndexOf(r.Month))] = r;
+        }
     }
 
-    public double[] For(Outcome outcome, FeatureTable table, int[] rows) => rows.Select(r =>
+    long Key(int account, int product, int month) => ((long)account * _products + product) * _months + month;
+
+    public double[] For(Outcome outcome, FeatureTable table, int[] rows)
     {
-        var s = table.Snapshots[r];
-        string a = _panel.AccountIds[s.Account], p = _panel.ProductIds[s.Product];
-        double survive = 1;
-        for (int m = s.AsOfMonth + _snapshots.GapMonths; m < s.AsOfMonth + _snapshots.GapMonths + _snapshots.HorizonMonths; m++)
-            if (_risks.TryGetValue((a, p, _panel.MonthAt(m)), out var risk))
-                survive *= 1 - (outcome == Outcome.Churn ? risk.PChurn : risk.PUpsell);
-        return 1 - survive;
-    }).ToArray();
+        var result = new double[rows.Length];
+        for (int k = 0; k < rows.Length; k++)
+        {
+            var s = table.Snapshots[rows[k]];
+            double survive = 1;
+            for (int m = s.AsOfMonth + _snapshots.GapMonths; m < s.AsOfMonth + _snapshots.GapMonths + _snapshots.HorizonMonths; m++)
+                if (_risks.TryGetValue(Key(s.Account, s.Product, m), out var risk))
+                    survive *= 1 - (outcome == Outcome.Churn ? risk.PChurn : risk.PUpsell);
+            result[k] = 1 - survive;
+        }
+        return result;
+    }
 }

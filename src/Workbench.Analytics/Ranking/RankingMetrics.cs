@@ -38,9 +38,13 @@ public static class RankingMetrics
         Enumerable.Range(0, scores.Count).OrderByDescending(i => scores[i]).ThenBy(i => i).Take(k).ToArray();
 
     /// <summary>Mean of a per-list metric over lists (books) where it is defined.</summary>
-    public static double MeanOverLists<TKey>(IEnumerable<IGrouping<TKey, int>> lists, Func<int[], double> metric)
+    public static double MeanOverLists<TKey>(IEnumerable<IGrouping<TKey, int>> lists, Func<int[], double> metric) =>
+        MeanOverLists(lists.Select(g => g.ToArray()), metric);
+
+    /// <summary>Mean of a per-list metric over lists (each the item indices of one book) where it is defined.</summary>
+    public static double MeanOverLists(IEnumerable<int[]> lists, Func<int[], double> metric)
     {
-        var values = lists.Select(g => metric(g.ToArray())).Where(v => !double.IsNaN(v)).ToArray();
+        var values = lists.Select(metric).Where(v => !double.IsNaN(v)).ToArray();
         return values.Length == 0 ? double.NaN : values.Average();
     }
 }

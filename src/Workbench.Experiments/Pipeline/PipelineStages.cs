@@ -46,8 +46,10 @@ public static class PipelineStages
     /// evaluation-curves.json. <paramref name="panel"/>: the dataset's monthly panel when the caller already built it (and
     /// checked <see cref="RequireSpend"/>); then the fact tables of <paramref name="data"/> are not read, and
     /// <c>options.LabelSource</c> must already be resolved (null resolves "auto" from the bookings and spend of
-    /// <paramref name="data"/>).</summary>
-    public static TrainOutput Train(CrmDataset data, PipelineOptions options, string outDir, IProgress<double>? progress = null, MonthlyPanel? panel = null)
+    /// <paramref name="data"/>). <paramref name="steps"/> is told the name of each step of training and evaluation as it
+    /// starts ("fitting and scoring the test months", "metrics and books"); the CLI prints their timings with WORKBENCH_TIMINGS=1.</summary>
+    public static TrainOutput Train(CrmDataset data, PipelineOptions options, string outDir, IProgress<double>? progress = null, MonthlyPanel? panel = null,
+        IProgress<string>? steps = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
@@ -58,8 +60,7 @@ public static class PipelineStages
             throw new DataValidationException([new DataProblem("spend", 0, null, null,
                 $"spend covering at least one as-of month with a full label window (horizon {lf.SnapshotOptions.HorizonMonths}, gap {lf.SnapshotOptions.GapMonths}); none does")]);
         progress?.Report(0.3);
-        var model = AccountPrioritizer.Fit(lf, options);
-        var result = PrioritizerEvaluation.Evaluate(model, lf, data);
+        var (model, result) = PrioritizerEvaluation.FitAndEvaluate(lf, options, data, steps);
         progress?.Report(0.9);
         var files = RankingArtifacts.Write(model, result, outDir);
         progress?.Report(1);

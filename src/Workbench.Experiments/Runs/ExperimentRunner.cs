@@ -245,8 +245,11 @@ public static class ExperimentRunner
     static void TrainAndExplain(ExperimentSpec spec, PipelineOptions options, ref CrmDataset data, MonthlyPanel panel, string modelDir, string dir,
         SortedDictionary<string, double> metrics, List<string> artifacts, Action<string, double> report)
     {
+        // "training and evaluation" is reported by step (fitting and scoring the test months, metrics and books).
+        string trainingStep = "training and evaluation: fitting and scoring the test months";
         var train = PipelineStages.Train(data, options, modelDir,
-            new Progress(f => report(f < 0.3 ? "labels and features" : f < 0.9 ? "training and evaluation" : "writing the model", 0.05 + 0.55 * f)), panel);
+            new Progress(f => report(f < 0.3 ? "labels and features" : f < 0.9 ? trainingStep : "writing the model", 0.05 + 0.55 * f)), panel,
+            new Steps(step => report(trainingStep = "training and evaluation: " + step, 0.05 + 0.55 * 0.3)));
         artifacts.AddRange(train.Files.Select(f => Rel(dir, f)));
         foreach (var m in new[] { train.Ranking.Churn, train.Ranking.Upsell }) AddRankingMetrics(metrics, m, train.Ranking.K);
         metrics["data.snapshots"] = train.Features.SnapshotCount;
