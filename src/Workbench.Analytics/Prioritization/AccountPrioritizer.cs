@@ -51,8 +51,7 @@ public static class AccountPrioritizer
 
         var train = TrainingSet.ChurnAndUpsell(table, trainRows, features.Labels);
         var valid = TrainingSet.ChurnAndUpsell(table, validRows, features.Labels);
-        // The scored rows' features are copied once for both models (their labels are not read).
-        var scoring = scoreTestMonths ? TrainingSet.ChurnAndUpsell(table, ScoredRows(table, split), features.Labels).Churn : null;
+        var scoring = scoreTestMonths ? ScoringSet(features, split) : null;
         var ((churn, pChurn), (upsell, pUpsell)) = RunBoth(
             () => FitAndScore(PropensityTarget.Churn, train.Churn, valid.Churn, ranking.Churn, scoring),
             () => FitAndScore(PropensityTarget.Upsell, train.Upsell, valid.Upsell, ranking.Upsell, scoring));
@@ -74,6 +73,10 @@ public static class AccountPrioritizer
 
     /// <summary>The rows the evaluation scores: the test months and the month before them (the books' trends), in row order.</summary>
     internal static int[] ScoredRows(FeatureTable table, TimeSplit split) => RowsIn(table, split.TestMonths.Prepend(split.TestMonths[0] - 1));
+
+    /// <summary>The features of <see cref="ScoredRows"/>, copied once for both models (its labels are not read).</summary>
+    internal static TrainingSet ScoringSet(LabeledFeatures features, TimeSplit split) =>
+        TrainingSet.ChurnAndUpsell(features.Features, ScoredRows(features.Features, split), features.Labels).Churn;
 
     /// <summary>Runs two independent computations at once (the first on a pool thread, the second on this one) and returns
     /// both results in a fixed order. Used where the churn and upsell halves share only read-only inputs (each model has

@@ -20,7 +20,7 @@ public static class PrioritizerEvaluation
         ArgumentNullException.ThrowIfNull(data);
         steps?.Report("scoring the test months");
         var split = AccountPrioritizer.SplitOf(features, model.Options.Ranking);
-        var scored = TrainingSet.ChurnAndUpsell(features.Features, AccountPrioritizer.ScoredRows(features.Features, split), features.Labels).Churn;
+        var scored = AccountPrioritizer.ScoringSet(features, split);
         // The two models score on both cores at once, each with its own MLContext over the same read-only rows.
         var (pChurn, pUpsell) = AccountPrioritizer.RunBoth(() => model.Churn.Score(scored).Probability, () => model.Upsell.Score(scored).Probability);
         scored = null;

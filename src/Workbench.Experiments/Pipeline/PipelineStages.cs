@@ -103,11 +103,15 @@ public static class PipelineStages
         var lf = labeledFeatures ?? LabeledFeatures.Build(data, model.Options.Snapshots, model.Options.Labels, model.Options.Features,
             (snapshots, _, months) => months.Count == 0 ? [] : Enumerable.Range(0, snapshots.Count).Where(i => snapshots[i].AsOfMonth == months[^1]).ToArray());
         if (lf.Features.RowCount == 0) throw new WorkbenchException("No snapshot has a label: the data is too short for the model's snapshot options (history, horizon and gap), or no account-product had recent spend.");
-        int latest = lf.Features.Snapshots.Max(s => s.AsOfMonth);
+        int latest = ExplainedMonth(lf);
         var (summary, files) = ExplanationArtifacts.WriteStreamed(outDir, narratives => ExplanationStage.Stream(model.Churn, model.ChurnBackground,
             model.Upsell, model.UpsellBackground, lf, latest, data, options, narratives.Format, narratives.Append, steps, chunking), steps);
         return new ExplainOutput(summary, lf, latest, files);
     }
+
+    /// <summary>The as-of month <see cref="Explain(PrioritizerModel, CrmDataset, NarrativeOptions, string, LabeledFeatures?, IProgress{string}?, ExplanationChunking?)"/>
+    /// tells: the latest one of the labeled features.</summary>
+    internal static int ExplainedMonth(LabeledFeatures lf) => lf.Features.Snapshots.Max(s => s.AsOfMonth);
 
     /// <summary>Per-account profile features as of <paramref name="asOf"/>, clustering, full profiles; writes
     /// assignments.csv, segment-profiles.json, segment-metrics.json and segment-charts.html (compared with the

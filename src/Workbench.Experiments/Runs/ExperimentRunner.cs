@@ -256,7 +256,7 @@ public static class ExperimentRunner
 
         // The planted monthly hazards (one row per account, product and month: about 0.3 GB at 100,000 accounts) were read
         // by the evaluation's oracle; from here on only the explained month's are read (its driver match), so the rest go.
-        data = WithPlantedRisksOf(data, train.Features.Features.Panel.MonthAt(train.Features.Features.Snapshots.Max(s => s.AsOfMonth)));
+        data = WithPlantedRisksOf(data, train.Features.Features.Panel.MonthAt(PipelineStages.ExplainedMonth(train.Features)));
         // Training's intermediate rows and models are garbage once it returns: collected before explanation allocates.
         CollectBetweenStages();
         report("explanation", 0.6);
