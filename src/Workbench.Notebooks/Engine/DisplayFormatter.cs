@@ -205,7 +205,7 @@ internal sealed class DisplayFormatter(int htmlTableRows)
             using var log = new StreamWriter(Console.OpenStandardError(), new UTF8Encoding(false));
             log.WriteLine("workbench: charts carry no static image: " + ChartImageRenderer.Instance.Unavailable);
         }
-        bundle["text/html"] = ChartHtml(figureJson, imageBase64 is null ? null : (imageMime, imageBase64), Escape(PlainTitle(title)), width, height, PlotlyVersion(assembly));
+        bundle["text/html"] = ChartHtml(ChartElementId(figureJson, ++chartsShown), figureJson, imageBase64 is null ? null : (imageMime, imageBase64), Escape(PlainTitle(title)), width, height, PlotlyVersion(assembly));
     }
 
     /// <summary>Plotly.NET writes its whole template into every chart: default styles for some 30 trace types. Only the
@@ -221,6 +221,16 @@ internal sealed class DisplayFormatter(int htmlTableRows)
 
     const int DefaultChartWidth = 700, DefaultChartHeight = 450, MaxPngBytes = 150_000;
     bool warnedNoImage;
+    int chartsShown;
+
+    /// <summary>The chart's element id: from the figure and the chart's ordinal in the session, so re-running a notebook
+    /// writes the same outputs (a random id made every run's HTML differ), while two charts of one page never share an id
+    /// unless they are the same figure at the same place in two runs of the session.</summary>
+    internal static string ChartElementId(string figureJson, int ordinal)
+    {
+        var hash = System.Security.Cryptography.SHA256.HashData(Encoding.UTF8.GetBytes(figureJson));
+        return "wb-chart-" + Convert.ToHexStringLower(hash.AsSpan(0, 6)) + "-" + ordinal.ToString(CultureInfo.InvariantCulture);
+    }
 
     static int Size(JsonNode? node, int fallback) =>
         node is JsonValue v && v.TryGetValue<double>(out var d) && d >= 50 && d <= 4000 ? (int)Math.Round(d) : fallback;
@@ -229,9 +239,8 @@ internal sealed class DisplayFormatter(int htmlTableRows)
 
     /// <summary>The chart's HTML: a div holding the static image (when there is one), then a script that draws the
     /// interactive chart into the div once plotly.js is loaded. Loading happens once per page, whichever chart asks first.</summary>
-    internal static string ChartHtml(string figureJson, (string Mime, string Base64)? image, string escapedTitle, int width, int height, string plotlyVersion)
+    internal static string ChartHtml(string id, string figureJson, (string Mime, string Base64)? image, string escapedTitle, int width, int height, string plotlyVersion)
     {
-        var id = "wb-chart-" + Guid.NewGuid().ToString("N");
         var w = width.ToString(CultureInfo.InvariantCulture);
         var h = height.ToString(CultureInfo.InvariantCulture);
         var sb = new StringBuilder();

@@ -54,6 +54,32 @@ public sealed class RichDisplayTests
         }
     }
 
+    static string ChartId(CellResult result)
+    {
+        var html = Assert.IsType<DisplayOutput>(Assert.Single(result.Outputs)).Data["text/html"];
+        var match = System.Text.RegularExpressions.Regex.Match(html, "id=\"(wb-chart-[^\"]+)\"");
+        Assert.True(match.Success, html[..Math.Min(200, html.Length)]);
+        Assert.Contains("var id = '" + match.Groups[1].Value + "'", html); // the script draws into its own element
+        return match.Groups[1].Value;
+    }
+
+    [Fact]
+    public async Task Chart_element_ids_are_the_same_on_every_run_of_a_session_and_distinct_within_one()
+    {
+        string[] Run()
+        {
+            using var session = NotebookSession.Create();
+            return [ChartId(session.ExecuteAsync(PointChart).GetAwaiter().GetResult()),
+                    ChartId(session.ExecuteAsync(PointChart).GetAwaiter().GetResult()),
+                    ChartId(session.ExecuteAsync(PointChart.Replace("4, 5, 6", "7, 8, 9")).GetAwaiter().GetResult())];
+        }
+        var first = await Task.Run(Run);
+        var second = await Task.Run(Run);
+        Assert.Equal(first, second); // reproducible outputs: re-running a notebook writes the same HTML
+        Assert.Equal(3, first.Distinct().Count()); // one page never holds two elements with one id
+        Assert.NotEqual(first[0][..^2], first[2][..^2]); // the figure is part of the id, not only the ordinal
+    }
+
     [ChromiumFact]
     public async Task A_chart_carries_the_same_static_png_on_every_run_and_inside_its_html()
     {
