@@ -138,7 +138,8 @@ public sealed class AccountExplainer
         var (table, writer, defs, concepts) = teller;
         double total = 0;
         foreach (double p in phi) total += Math.Abs(p);
-        var positive = new List<ConceptSum>(); var negative = new List<ConceptSum>();
+        // Sized once: growing them row after row was a visible share of the narratives' allocations.
+        var positive = new List<ConceptSum>(concepts.Length); var negative = new List<ConceptSum>(concepts.Length);
         foreach (var c in concepts)
         {
             double sum = 0;

@@ -47,14 +47,23 @@ public sealed record Narrative(
     /// <summary>The narrative as plain text (what a notebook shows as text/plain).</summary>
     public override string ToString() => ToText().TrimEnd('\n');
 
-    public string ToText()
+    public string ToText() => AppendText(new StringBuilder()).ToString();
+
+    /// <summary>Appends <see cref="ToText"/>'s text to <paramref name="sb"/> (a writer of many narratives reuses one builder
+    /// instead of a builder and a string per narrative).</summary>
+    public StringBuilder AppendText(StringBuilder sb)
     {
-        var sb = new StringBuilder();
+        ArgumentNullException.ThrowIfNull(sb);
         sb.Append(CultureInfo.InvariantCulture, $"{AccountId} / {ProductId} as of {AsOf:yyyy-MM-dd}: {Target} probability {Probability:P0}.\n");
         if (ReasonsFor.Count > 0) sb.Append("Why:\n");
-        foreach (var r in ReasonsFor) sb.Append("  + ").Append(r.Sentence).Append(r.Support is null ? "" : $" ({r.Support})").Append('\n');
+        foreach (var r in ReasonsFor)
+        {
+            sb.Append("  + ").Append(r.Sentence);
+            if (r.Support is not null) sb.Append(" (").Append(r.Support).Append(')');
+            sb.Append('\n');
+        }
         if (ReasonsAgainst.Count > 0) sb.Append("On the other hand:\n");
         foreach (var r in ReasonsAgainst) sb.Append("  - ").Append(r.Sentence).Append('\n');
-        return sb.ToString();
+        return sb;
     }
 }

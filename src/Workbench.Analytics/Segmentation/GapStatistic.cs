@@ -52,10 +52,11 @@ public static class GapStatistic
             x = x.SelectRows(idx.Take(options.MaxRows).Order().ToArray());
         }
         int kMax = Math.Min(options.KMax, x.Rows - 1), n = x.Rows, d = x.Columns, B = options.References;
+        // Each fit runs on one thread and the fits run side by side: a fit's blocks of 4,096 rows are summed in block order
+        // whatever the thread count, so each W_k is the same bits as with the fit spread over the cores, while a 5,000-row
+        // fit has only two blocks to spread.
         double LogW(FeatureMatrix m, int k, int seed) =>
-            Math.Log(Math.Max(1e-300, KMeans.Fit(m, new KMeansOptions(k) { NInit = options.KMeansRestarts, Seed = seed }).Inertia));
-
-        var logW = Enumerable.Range(1, kMax).Select(k => LogW(x, k, RunContext.DeriveSeed(options.Seed, "gap-data-" + k))).ToArray();
+            Math.Log(Math.Max(1e-300, KMeans.Fit(m, new KMeansOptions(k) { NInit = options.KMeansRestarts, Seed = seed, MaxDegreeOfParallelism = 1 }).Inertia));
 
         // Reference box: per column min/max, either of the raw columns or of the principal-component scores.
         PcaResult? pca = options.Reference == GapReference.PrincipalComponents ? Pca.Fit(x) : null;
@@ -63,15 +64,25 @@ public static class GapStatistic
         var lo = new double[d]; var hi = new double[d];
         for (int j = 0; j < d; j++) { var c = boxData.Column(j); lo[j] = c.Min(); hi[j] = c.Max(); }
 
-        var refLogW = new double[B, kMax];
+        // The reference sets are drawn first, in order, from the one generator (the same draws as drawing each before its
+        // fits); the fits read them only and each has its own seed.
+        var references = new FeatureMatrix[B];
         for (int b = 0; b < B; b++)
         {
             var v = new double[n * d];
             for (int i = 0; i < n; i++) for (int j = 0; j < d; j++) v[i * d + j] = lo[j] + rng.NextDouble() * (hi[j] - lo[j]);
             if (pca is not null) v = RotateBack(v, n, d, pca);
-            var reference = FeatureMatrix.Wrap(v, n, x.ColumnNames);
-            for (int k = 1; k <= kMax; k++) refLogW[b, k - 1] = LogW(reference, k, RunContext.DeriveSeed(options.Seed, $"gap-ref-{b}-{k}"));
+            references[b] = FeatureMatrix.Wrap(v, n, x.ColumnNames);
         }
+        var logW = new double[kMax];
+        var refLogW = new double[B, kMax];
+        // Task t < kMax fits the data at k = t + 1; the rest fit reference b at k: each writes only its own cell.
+        Parallel.For(0, kMax * (B + 1), t =>
+        {
+            int k = t % kMax + 1, b = t / kMax - 1;
+            if (b < 0) logW[k - 1] = LogW(x, k, RunContext.DeriveSeed(options.Seed, "gap-data-" + k));
+            else refLogW[b, k - 1] = LogW(references[b], k, RunContext.DeriveSeed(options.Seed, $"gap-ref-{b}-{k}"));
+        });
         var expected = new double[kMax]; var gap = new double[kMax]; var s = new double[kMax];
         for (int k = 0; k < kMax; k++)
         {

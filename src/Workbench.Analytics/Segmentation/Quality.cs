@@ -48,16 +48,24 @@ public static class SegmentQualityAssessor
         if (resamples < 2) throw new OptionsValidationException($"Bootstrap stability needs >= 2 resamples, got {resamples}.");
         int n = x.Rows;
         var rng = new Random(RunContext.DeriveSeed(seed, "bootstrap-stability"));
-        var labelOf = new Dictionary<int, int>[resamples];
+        // The resamples are drawn first, in order, from the one generator (the same draws as drawing each before its fit);
+        // the fits (each with its own seed, reading only its resample) then run side by side.
+        var resampled = new int[resamples][];
         for (int b = 0; b < resamples; b++)
         {
             var idx = new int[n];
             for (int i = 0; i < n; i++) idx[i] = rng.Next(n);
+            resampled[b] = idx;
+        }
+        var labelOf = new Dictionary<int, int>[resamples];
+        Parallel.For(0, resamples, b =>
+        {
+            var idx = resampled[b];
             var labels = cluster(x.SelectRows(idx), RunContext.DeriveSeed(seed, "bootstrap-fit-" + b));
             var map = new Dictionary<int, int>();
             for (int i = 0; i < n; i++) map.TryAdd(idx[i], labels[i]);
             labelOf[b] = map;
-        }
+        });
         var aris = new double[resamples];
         for (int b = 0; b < resamples; b++)
         {

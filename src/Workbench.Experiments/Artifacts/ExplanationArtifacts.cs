@@ -115,10 +115,10 @@ public static class ExplanationArtifacts
         ArrayBufferWriter<byte> Text(IReadOnlyList<Narrative> narratives)
         {
             var bytes = Rent();
-            var line = new StringBuilder(1024);
+            var line = new StringBuilder(4096);
             foreach (var n in narratives)
             {
-                line.Clear().Append(n.ToText()).Append('\n');
+                n.AppendText(line.Clear()).Append('\n');
                 foreach (var part in line.GetChunks()) Utf8.GetBytes(part.Span, bytes);
             }
             return bytes;

@@ -79,6 +79,24 @@ public class KSelectionTests
         Assert.Equal(1, GapStatistic.Compute(uniform, new GapOptions { KMax = 6, Seed = 1, Reference = GapReference.BoundingBox }).ChosenK);
     }
 
+    [Fact]
+    public void Gap_statistic_fits_side_by_side_give_each_fit_spread_over_the_cores()
+    {
+        // 4,800 rows: two of k-means' 4,096-row blocks, so a fit on one thread and a fit spread over the cores both sum
+        // two blocks; the statistic's own fits run side by side on one thread each.
+        var (x, _) = SegmentationTestData.Blobs(4, 3, 1200, seed: 11);
+        var options = new GapOptions { KMax = 4, References = 2, Seed = 9 };
+        var gap = GapStatistic.Compute(x, options);
+        for (int k = 1; k <= 4; k++)
+        {
+            var alone = KMeans.Fit(x, new KMeansOptions(k) { NInit = options.KMeansRestarts, Seed = RunContext.DeriveSeed(options.Seed, "gap-data-" + k) });
+            Assert.Equal(Math.Log(alone.Inertia), gap.LogW[k - 1]);
+        }
+        var again = GapStatistic.Compute(x, options);
+        Assert.Equal(gap.ExpectedLogW, again.ExpectedLogW);
+        Assert.Equal(gap.StandardError, again.StandardError);
+    }
+
     [Theory]
     [InlineData(4, 8)]
     [InlineData(5, 16)]

@@ -72,6 +72,33 @@ public class ProfilesAndQualityTests
     }
 
     [Fact]
+    public void Stability_resamples_fitted_side_by_side_equal_the_resamples_fitted_one_after_another()
+    {
+        var (x, _, _) = Accounts();
+        int[] Cluster(FeatureMatrix m, int s) => KMeans.Fit(m, new KMeansOptions(3) { Seed = s, NInit = 2 }).Labels;
+        const int resamples = 6, seed = 21;
+        var aris = SegmentQualityAssessor.BootstrapStability(x, Cluster, resamples, seed);
+
+        // The same statistic drawn and fitted in one loop, resample after resample.
+        var rng = new Random(RunContext.DeriveSeed(seed, "bootstrap-stability"));
+        var maps = new Dictionary<int, int>[resamples];
+        for (int b = 0; b < resamples; b++)
+        {
+            var idx = new int[x.Rows];
+            for (int i = 0; i < x.Rows; i++) idx[i] = rng.Next(x.Rows);
+            var labels = Cluster(x.SelectRows(idx), RunContext.DeriveSeed(seed, "bootstrap-fit-" + b));
+            maps[b] = new Dictionary<int, int>();
+            for (int i = 0; i < x.Rows; i++) maps[b].TryAdd(idx[i], labels[i]);
+        }
+        for (int b = 0; b < resamples; b++)
+        {
+            var a = maps[b]; var c = maps[(b + 1) % resamples];
+            var common = a.Keys.Where(c.ContainsKey).Order().ToArray();
+            Assert.Equal(ClusteringMetrics.AdjustedRandIndex(common.Select(i => a[i]).ToArray(), common.Select(i => c[i]).ToArray()), aris[b]);
+        }
+    }
+
+    [Fact]
     public void Stability_is_low_when_clustering_uniform_noise()
     {
         var rng = new Random(4);
