@@ -30,30 +30,32 @@ public sealed class FeatureBuilder
         int months = panel.Months, accounts = panel.AccountIds.Count;
         _accountSpendPrefix = new double[accounts * (months + 1)];
         _activeProducts = new int[accounts * months];
-        var accountSpend = new double[accounts * months];
-        for (int p = 0; p < panel.Pairs.Count; p++)
+        // Per account on both cores: an account's pairs are PairStart[a]..PairStart[a + 1] in ascending order (pairs are
+        // sorted by account), so each month's spend is added in the same order as a pass over all pairs.
+        Parallel.For(0, accounts, () => new double[months], (a, _, accountSpend) =>
         {
-            int a = panel.Pairs[p].Account;
+            Array.Clear(accountSpend);
+            for (int p = panel.PairStart[a]; p < panel.PairStart[a + 1]; p++)
+                for (int m = 0; m < months; m++)
+                {
+                    double s = panel.Spend[p * months + m];
+                    accountSpend[m] += s;
+                    if (s > 0) _activeProducts[a * months + m]++;
+                }
             for (int m = 0; m < months; m++)
-            {
-                double s = panel.Spend[p * months + m];
-                accountSpend[a * months + m] += s;
-                if (s > 0) _activeProducts[a * months + m]++;
-            }
-        }
-        for (int a = 0; a < accounts; a++)
-            for (int m = 0; m < months; m++)
-                _accountSpendPrefix[a * (months + 1) + m + 1] = _accountSpendPrefix[a * (months + 1) + m] + accountSpend[a * months + m];
+                _accountSpendPrefix[a * (months + 1) + m + 1] = _accountSpendPrefix[a * (months + 1) + m] + accountSpend[m];
+            return accountSpend;
+        }, _ => { });
         _industryCode = panel.Accounts.Select(a => (double)_industry[a.Industry]).ToArray();
         _regionCode = panel.Accounts.Select(a => (double)_region[a.Region]).ToArray();
         _revenueBandCode = panel.Accounts.Select(a => (double)_revenueBand[a.RevenueBand]).ToArray();
         _firstSpendMonth = new int[panel.Pairs.Count];
-        for (int p = 0; p < _firstSpendMonth.Length; p++)
+        Parallel.For(0, _firstSpendMonth.Length, p =>
         {
             int m = 0;
             while (m < months && !(panel.Spend[p * months + m] > 0)) m++;
             _firstSpendMonth[p] = m;
-        }
+        });
     }
 
     /// <summary>Months since the pair was first billed, as seen at month t (0 if not yet billed).</summary>

@@ -59,9 +59,13 @@ public sealed record LabeledFeatures(
             var seg = truth.Segments.ToDictionary(s => s.AccountId, s => s.SegmentName, StringComparer.Ordinal);
             segmentOf = id => seg.GetValueOrDefault(id);
         }
-        var report = LabelReport.Build(panel, labelRows, segmentOf);
-        var accountLabels = Labeler.ByAccount(labelRows, labels);
-        var builder = new FeatureBuilder(panel);
+        // The label report, the account labels and the feature builder's account arrays are independent passes: two at a time.
+        LabelReport report = null!;
+        IReadOnlyList<AccountLabel> accountLabels = null!;
+        FeatureBuilder builder = null!;
+        MonthlyPanel.Both(
+            () => { report = LabelReport.Build(panel, labelRows, segmentOf); builder = new FeatureBuilder(panel); },
+            () => accountLabels = Labeler.ByAccount(labelRows, labels));
         FeatureTable table;
         IReadOnlyList<Label> keptLabels = labelRows;
         if (selectRows is null) table = builder.Build(snaps, features);

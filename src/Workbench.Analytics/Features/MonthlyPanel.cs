@@ -86,7 +86,18 @@ public sealed class MonthlyPanel
         var spendRows = facts.Spend!;
         var usageRows = facts.Usage!;
         var productIds = new SortedSet<string>(data.Products.Select(p => p.ProductId), StringComparer.Ordinal);
-        foreach (var s in spendRows) productIds.Add(s.ProductId);
+        // Loaded ids are pooled strings and an account's products repeat row after row: a sorted-set insert per spend row
+        // (7.5 M at 100,000 accounts) is skipped when the id is the very instance already added.
+        var addedRefs = new List<string>();
+        foreach (var s in spendRows)
+        {
+            var id = s.ProductId;
+            bool seen = false;
+            foreach (var r in addedRefs) if (ReferenceEquals(r, id)) { seen = true; break; }
+            if (seen) continue;
+            productIds.Add(id);
+            if (addedRefs.Count < 32) addedRefs.Add(id);
+        }
         _productIds = productIds.ToArray();
         _productIndex = _productIds.Select((id, i) => (id, i)).ToDictionary(x => x.id, x => x.i, StringComparer.Ordinal);
 
@@ -98,32 +109,17 @@ public sealed class MonthlyPanel
         Months = MonthIndexOf(FirstOfMonth(maxMonth)) + 1;
 
         _monthStarts = Enumerable.Range(0, Months).Select(i => FirstMonth.AddMonths(i)).ToArray();
-        // Fact tables come grouped by account, so remembering the last id saves most dictionary lookups. An account's
-        // products alternate from row to row, so products are remembered by reference (loaded ids are pooled strings: one
-        // instance per text and table) as well as by the last one.
-        string? lastAccount = null, lastProduct = null; int lastA = -1, lastP = -1;
-        var productRefs = new string?[32]; var productRefIndex = new int[32]; int productRefCount = 0;
-        int A(string id) { if (!ReferenceEquals(id, lastAccount) && id != lastAccount) { lastA = AccountIndexOf(id); lastAccount = id; } return lastA; }
-        int P(string id)
-        {
-            if (ReferenceEquals(id, lastProduct)) return lastP;
-            int found = -1;
-            for (int i = 0; i < productRefCount; i++) if (ReferenceEquals(productRefs[i], id)) { found = productRefIndex[i]; break; }
-            if (found < 0)
-            {
-                found = ProductIndexOf(id);
-                if (productRefCount < productRefs.Length) { productRefs[productRefCount] = id; productRefIndex[productRefCount++] = found; }
-            }
-            lastProduct = id; lastP = found;
-            return found;
-        }
         void Released() => tableReleased?.Invoke();
 
         int products = _productIds.Length;
         var present = new bool[_accountIds.Length * products];
-        foreach (var s in spendRows) present[A(s.AccountId) * products + P(s.ProductId)] = true;
-        foreach (var u in usageRows) present[A(u.AccountId) * products + P(u.ProductId)] = true;
-        foreach (var c in data.Contracts) present[A(c.AccountId) * products + P(c.ProductId)] = true;
+        // Each table fills its own arrays, so tables are read two at a time, each with its own id caches (IdLookup);
+        // within a table the rows are added in file order, so every sum is the same as one table after another.
+        Both(
+            () => { var ids = new IdLookup(this); foreach (var s in spendRows) present[ids.A(s.AccountId) * products + ids.P(s.ProductId)] = true; },
+            () => { var ids = new IdLookup(this); foreach (var u in usageRows) present[ids.A(u.AccountId) * products + ids.P(u.ProductId)] = true; });
+        var contractIds = new IdLookup(this);
+        foreach (var c in data.Contracts) present[contractIds.A(c.AccountId) * products + contractIds.P(c.ProductId)] = true;
         _pairByAccountProduct = new int[present.Length];
         var pairs = new List<(int, int)>();
         for (int i = 0; i < present.Length; i++)
@@ -135,106 +131,177 @@ public sealed class MonthlyPanel
         PairStart = new int[_accountIds.Length + 1];
         foreach (var (account, _) in _pairs) PairStart[account + 1]++;
         for (int a = 0; a < _accountIds.Length; a++) PairStart[a + 1] += PairStart[a];
-        int PairOf(string account, string product) => _pairByAccountProduct[A(account) * products + P(product)];
 
         // Each table's arrays are allocated just before that table is read, and the table is dropped right after (when
-        // the caller released it: BuildReleasing), largest tables first, so the arrays replace rows rather than add to them.
+        // the caller released it: BuildReleasing), so the arrays replace rows rather than add to them. Two tables at a
+        // time, paired so the arrays allocated before a pair's rows are released stay small: spend with engagement
+        // (0.3 GB of arrays at 100,000 accounts), then usage with bookings.
         int pm = _pairs.Length * Months, am = _accountIds.Length * Months;
-        Spend = new double[pm];
-        foreach (var s in spendRows)
-            Spend[PairOf(s.AccountId, s.ProductId) * Months + MonthIndexOf(s.Month)] += (double)s.Amount;
-        SpendPrefix = new double[_pairs.Length * (Months + 1)];
-        for (int p = 0; p < _pairs.Length; p++)
-            for (int m = 0; m < Months; m++)
-                SpendPrefix[p * (Months + 1) + m + 1] = SpendPrefix[p * (Months + 1) + m] + Spend[p * Months + m];
-        spendRows = null; facts.Spend = null; Released();
+        double[] spend = null!, spendPrefix = null!;
+        float[] emails = null!, meetings = null!, tickets = null!, trainings = null!, championChanges = null!, surveyCount = null!;
+        double[] ticketSeverity = null!, surveySum = null!;
+        Both(
+            () =>
+            {
+                var ids = new IdLookup(this);
+                spend = new double[pm];
+                foreach (var s in spendRows)
+                    spend[ids.PairOf(s.AccountId, s.ProductId) * Months + MonthIndexOf(s.Month)] += (double)s.Amount;
+                spendPrefix = new double[_pairs.Length * (Months + 1)];
+                for (int p = 0; p < _pairs.Length; p++)
+                    for (int m = 0; m < Months; m++)
+                        spendPrefix[p * (Months + 1) + m + 1] = spendPrefix[p * (Months + 1) + m] + spend[p * Months + m];
+            },
+            () =>
+            {
+                emails = new float[am]; meetings = new float[am]; tickets = new float[am]; ticketSeverity = new double[am];
+                trainings = new float[am]; championChanges = new float[am]; surveySum = new double[am]; surveyCount = new float[am];
+                string? lastEventAccount = null; int lastEventA = -1;
+                foreach (var e in facts.Engagement!)
+                {
+                    int m = MonthIndexOf(e.Date);
+                    if (m < 0 || m >= Months) continue;
+                    if (!ReferenceEquals(e.AccountId, lastEventAccount))
+                    {
+                        lastEventA = _accountIndex.TryGetValue(e.AccountId, out int found) ? found : -1;
+                        lastEventAccount = e.AccountId;
+                    }
+                    int a = lastEventA;
+                    if (a < 0) continue;
+                    int c = a * Months + m;
+                    switch (e.Type)
+                    {
+                        case EngagementType.Email: emails[c]++; break;
+                        case EngagementType.Meeting: meetings[c]++; break;
+                        case EngagementType.SupportTicket: tickets[c]++; ticketSeverity[c] += e.Score ?? 0; break;
+                        case EngagementType.Training: trainings[c]++; break;
+                        case EngagementType.ChampionChange: championChanges[c]++; break;
+                        case EngagementType.Survey: if (e.Score is double s) { surveySum[c] += s; surveyCount[c]++; } break;
+                    }
+                }
+            });
+        Spend = spend; SpendPrefix = spendPrefix;
+        Emails = emails; Meetings = meetings; Tickets = tickets; TicketSeverity = ticketSeverity;
+        Trainings = trainings; ChampionChanges = championChanges; SurveySum = surveySum; SurveyCount = surveyCount;
+        spendRows = null; facts.Spend = null; facts.Engagement = null; Released();
 
-        SeatsPurchased = Nan(pm); SeatsUsed = Nan(pm); ActiveUsers = Nan(pm); Utilization = Nan(pm); KeyActions = Nan(pm);
-        foreach (var u in usageRows)
-        {
-            int c = PairOf(u.AccountId, u.ProductId) * Months + MonthIndexOf(u.Month);
-            SeatsPurchased[c] = u.SeatsPurchased;
-            SeatsUsed[c] = u.SeatsUsed ?? double.NaN;
-            ActiveUsers[c] = u.ActiveUsers ?? double.NaN;
-            Utilization[c] = u.Utilization ?? (u.SeatsUsed is int used && u.SeatsPurchased > 0 ? (double)used / u.SeatsPurchased : double.NaN);
-            KeyActions[c] = u.KeyActions ?? double.NaN;
-        }
-        usageRows = null; facts.Usage = null; Released();
+        double[] seatsPurchased = null!, seatsUsed = null!, activeUsers = null!, utilization = null!, keyActions = null!;
+        float[] addOns = null!, downgrades = null!, cancellations = null!, nonRenewals = null!, priceChanges = null!, purchases = null!;
+        double[] upsellAmount = null!, churnAmount = null!;
+        Both(
+            () =>
+            {
+                var ids = new IdLookup(this);
+                seatsPurchased = Nan(pm); seatsUsed = Nan(pm); activeUsers = Nan(pm); utilization = Nan(pm); keyActions = Nan(pm);
+                foreach (var u in usageRows)
+                {
+                    int c = ids.PairOf(u.AccountId, u.ProductId) * Months + MonthIndexOf(u.Month);
+                    seatsPurchased[c] = u.SeatsPurchased;
+                    seatsUsed[c] = u.SeatsUsed ?? double.NaN;
+                    activeUsers[c] = u.ActiveUsers ?? double.NaN;
+                    utilization[c] = u.Utilization ?? (u.SeatsUsed is int used && u.SeatsPurchased > 0 ? (double)used / u.SeatsPurchased : double.NaN);
+                    keyActions[c] = u.KeyActions ?? double.NaN;
+                }
+            },
+            () =>
+            {
+                var ids = new IdLookup(this);
+                addOns = new float[pm]; downgrades = new float[pm]; cancellations = new float[pm]; nonRenewals = new float[pm];
+                priceChanges = new float[pm]; upsellAmount = new double[pm]; churnAmount = new double[pm];
+                var bookings = facts.Bookings!;
+                foreach (var b in bookings)
+                {
+                    int p = ids.PairOf(b.AccountId, b.ProductId);
+                    if (p < 0) continue; // a booking on a pair with no spend, usage or contract: nothing to attach to
+                    int m = MonthIndexOf(b.Date);
+                    if (m < 0 || m >= Months) continue; // outside the observed period
+                    int c = p * Months + m;
+                    double amount = (double)b.AmountDelta;
+                    switch (b.Type)
+                    {
+                        case BookingType.AddOn: addOns[c]++; upsellAmount[c] += Math.Max(0, amount); break;
+                        case BookingType.Downgrade: downgrades[c]++; churnAmount[c] += Math.Max(0, -amount); break;
+                        case BookingType.Cancellation: cancellations[c]++; churnAmount[c] += Math.Max(0, -amount); break;
+                        case BookingType.NonRenewal: nonRenewals[c]++; churnAmount[c] += Math.Max(0, -amount); break;
+                        case BookingType.PriceChange: priceChanges[c]++; break;
+                    }
+                }
+                purchases = new float[am];
+                var transactions = facts.Transactions!;
+                if (transactions.Count > 0)
+                {
+                    foreach (var order in transactions.DistinctBy(t => (t.AccountId, t.TransactionId)))
+                    {
+                        int m = MonthIndexOf(order.Date);
+                        if (m >= 0 && m < Months) purchases[AccountIndexOf(order.AccountId) * Months + m]++;
+                    }
+                }
+                else
+                {
+                    foreach (var b in bookings)
+                    {
+                        int m = MonthIndexOf(b.Date);
+                        if (m < 0 || m >= Months) continue;
+                        int a = ids.A(b.AccountId);
+                        if (b.Type == BookingType.AddOn || (b.Type == BookingType.New && b.Date > Accounts[a].CreatedDate)) purchases[a * Months + m]++;
+                    }
+                }
+            });
+        SeatsPurchased = seatsPurchased; SeatsUsed = seatsUsed; ActiveUsers = activeUsers; Utilization = utilization; KeyActions = keyActions;
+        AddOns = addOns; Downgrades = downgrades; Cancellations = cancellations; NonRenewals = nonRenewals; PriceChanges = priceChanges;
+        UpsellAmount = upsellAmount; ChurnAmount = churnAmount; Purchases = purchases;
+        usageRows = null; facts.Usage = null; facts.Bookings = null; facts.Transactions = null; Released();
 
-        Emails = new float[am]; Meetings = new float[am]; Tickets = new float[am]; TicketSeverity = new double[am];
-        Trainings = new float[am]; ChampionChanges = new float[am]; SurveySum = new double[am]; SurveyCount = new float[am];
-        string? lastEventAccount = null; int lastEventA = -1;
-        foreach (var e in facts.Engagement!)
-        {
-            int m = MonthIndexOf(e.Date);
-            if (m < 0 || m >= Months) continue;
-            if (!ReferenceEquals(e.AccountId, lastEventAccount))
-            {
-                lastEventA = _accountIndex.TryGetValue(e.AccountId, out int found) ? found : -1;
-                lastEventAccount = e.AccountId;
-            }
-            int a = lastEventA;
-            if (a < 0) continue;
-            int c = a * Months + m;
-            switch (e.Type)
-            {
-                case EngagementType.Email: Emails[c]++; break;
-                case EngagementType.Meeting: Meetings[c]++; break;
-                case EngagementType.SupportTicket: Tickets[c]++; TicketSeverity[c] += e.Score ?? 0; break;
-                case EngagementType.Training: Trainings[c]++; break;
-                case EngagementType.ChampionChange: ChampionChanges[c]++; break;
-                case EngagementType.Survey: if (e.Score is double s) { SurveySum[c] += s; SurveyCount[c]++; } break;
-            }
-        }
-        facts.Engagement = null; Released();
-
-        AddOns = new float[pm]; Downgrades = new float[pm]; Cancellations = new float[pm]; NonRenewals = new float[pm];
-        PriceChanges = new float[pm]; UpsellAmount = new double[pm]; ChurnAmount = new double[pm];
-        var bookings = facts.Bookings!;
-        foreach (var b in bookings)
-        {
-            int p = PairOf(b.AccountId, b.ProductId);
-            if (p < 0) continue; // a booking on a pair with no spend, usage or contract: nothing to attach to
-            int m = MonthIndexOf(b.Date);
-            if (m < 0 || m >= Months) continue; // outside the observed period
-            int c = p * Months + m;
-            double amount = (double)b.AmountDelta;
-            switch (b.Type)
-            {
-                case BookingType.AddOn: AddOns[c]++; UpsellAmount[c] += Math.Max(0, amount); break;
-                case BookingType.Downgrade: Downgrades[c]++; ChurnAmount[c] += Math.Max(0, -amount); break;
-                case BookingType.Cancellation: Cancellations[c]++; ChurnAmount[c] += Math.Max(0, -amount); break;
-                case BookingType.NonRenewal: NonRenewals[c]++; ChurnAmount[c] += Math.Max(0, -amount); break;
-                case BookingType.PriceChange: PriceChanges[c]++; break;
-            }
-        }
-        Purchases = new float[am];
-        var transactions = facts.Transactions!;
-        if (transactions.Count > 0)
-        {
-            foreach (var order in transactions.DistinctBy(t => (t.AccountId, t.TransactionId)))
-            {
-                int m = MonthIndexOf(order.Date);
-                if (m >= 0 && m < Months) Purchases[AccountIndexOf(order.AccountId) * Months + m]++;
-            }
-        }
-        else
-        {
-            foreach (var b in bookings)
-            {
-                int m = MonthIndexOf(b.Date);
-                if (m < 0 || m >= Months) continue;
-                int a = AccountIndexOf(b.AccountId);
-                if (b.Type == BookingType.AddOn || (b.Type == BookingType.New && b.Date > Accounts[a].CreatedDate)) Purchases[a * Months + m]++;
-            }
-        }
-        bookings = null; transactions = null; facts.Bookings = null; facts.Transactions = null; Released();
-
+        var contractPairs = new IdLookup(this);
         ContractsByPair = new List<Contract>[_pairs.Length];
         for (int i = 0; i < ContractsByPair.Length; i++) ContractsByPair[i] = [];
         foreach (var c in data.Contracts)
-            ContractsByPair[PairOf(c.AccountId, c.ProductId)].Add(c);
+            ContractsByPair[contractPairs.PairOf(c.AccountId, c.ProductId)].Add(c);
         foreach (var list in ContractsByPair) list.Sort((x, y) => x.StartDate.CompareTo(y.StartDate));
+    }
+
+    /// <summary>Runs two independent table reads on two threads. A failure is thrown as itself (not wrapped), the first
+    /// action's before the second's, so a bad row gives the same error as when the tables were read one after another.</summary>
+    internal static void Both(Action first, Action second)
+    {
+        Exception? firstFailure = null, secondFailure = null;
+        Parallel.Invoke(
+            () => { try { first(); } catch (Exception ex) { firstFailure = ex; } },
+            () => { try { second(); } catch (Exception ex) { secondFailure = ex; } });
+        if ((firstFailure ?? secondFailure) is { } failure) System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(failure).Throw();
+    }
+
+    /// <summary>Account and product indexes of fact rows, for one thread. Fact tables come grouped by account, so the last
+    /// account id saves most dictionary lookups; an account's products alternate from row to row, so products are
+    /// remembered by reference (loaded ids are pooled strings: one instance per text and table) as well as by the last one.</summary>
+    sealed class IdLookup(MonthlyPanel panel)
+    {
+        string? lastAccount, lastProduct;
+        int lastA = -1, lastP = -1, productRefCount;
+        readonly string?[] productRefs = new string?[32];
+        readonly int[] productRefIndex = new int[32];
+
+        public int A(string id)
+        {
+            if (!ReferenceEquals(id, lastAccount) && id != lastAccount) { lastA = panel.AccountIndexOf(id); lastAccount = id; }
+            return lastA;
+        }
+
+        public int P(string id)
+        {
+            if (ReferenceEquals(id, lastProduct)) return lastP;
+            int found = -1;
+            for (int i = 0; i < productRefCount; i++) if (ReferenceEquals(productRefs[i], id)) { found = productRefIndex[i]; break; }
+            if (found < 0)
+            {
+                found = panel.ProductIndexOf(id);
+                if (productRefCount < productRefs.Length) { productRefs[productRefCount] = id; productRefIndex[productRefCount++] = found; }
+            }
+            lastProduct = id; lastP = found;
+            return found;
+        }
+
+        public int PairOf(string account, string product) => panel._pairByAccountProduct[A(account) * panel._productIds.Length + P(product)];
     }
 
     public static DateOnly FirstOfMonth(DateOnly d) => new(d.Year, d.Month, 1);

@@ -35,7 +35,8 @@ public sealed record LabelReport(LabelBalance Overall, IReadOnlyList<LabelBalanc
         var byMonth = new int[panel.Months, 3];
         var byProduct = new int[panel.ProductIds.Count, 3];
         var bySegment = new SortedDictionary<string, int[]>(StringComparer.Ordinal);
-        var segmentOfAccount = new string?[panel.AccountIds.Count];
+        // Each account's segment counters, found once per account (a sorted-map lookup per label was 5.8 M lookups at 100,000 accounts).
+        var countsOfAccount = new int[]?[panel.AccountIds.Count];
         var overall = new int[3];
         foreach (var l in labels)
         {
@@ -43,8 +44,13 @@ public sealed record LabelReport(LabelBalance Overall, IReadOnlyList<LabelBalanc
             overall[o]++; byMonth[l.Snapshot.AsOfMonth, o]++; byProduct[l.Snapshot.Product, o]++;
             if (segmentOf is not null)
             {
-                var seg = segmentOfAccount[l.Snapshot.Account] ??= segmentOf(panel.AccountIds[l.Snapshot.Account]) ?? "(unknown)";
-                if (!bySegment.TryGetValue(seg, out var c)) bySegment[seg] = c = new int[3];
+                var c = countsOfAccount[l.Snapshot.Account];
+                if (c is null)
+                {
+                    var seg = segmentOf(panel.AccountIds[l.Snapshot.Account]) ?? "(unknown)";
+                    if (!bySegment.TryGetValue(seg, out c)) bySegment[seg] = c = new int[3];
+                    countsOfAccount[l.Snapshot.Account] = c;
+                }
                 c[o]++;
             }
         }

@@ -61,11 +61,19 @@ public static class Snapshots
     public static IReadOnlyList<Snapshot> Build(MonthlyPanel panel, SnapshotOptions options)
     {
         var months = AsOfMonths(panel, options);
-        var list = new List<Snapshot>();
-        foreach (int t in months)
+        // One list per as-of month on both cores, concatenated in month order: the same rows in the same order.
+        var perMonth = new List<Snapshot>[months.Count];
+        Parallel.For(0, months.Count, i =>
+        {
+            int t = months[i];
+            var rows = new List<Snapshot>();
             for (int p = 0; p < panel.Pairs.Count; p++)
                 if (IsEligible(panel, p, t, options.Eligibility))
-                    list.Add(new Snapshot(p, panel.Pairs[p].Account, panel.Pairs[p].Product, t));
+                    rows.Add(new Snapshot(p, panel.Pairs[p].Account, panel.Pairs[p].Product, t));
+            perMonth[i] = rows;
+        });
+        var list = new List<Snapshot>(perMonth.Sum(r => r.Count));
+        foreach (var rows in perMonth) list.AddRange(rows);
         return list;
     }
 

@@ -268,27 +268,22 @@ internal static class ParquetTableIo
         var chunk = scratch.Chunk;
         var text = scratch.Text;
         // Column arrays sized for the largest row group and reused by every group (and, during a catalog load, by the
-        // next tables): fresh 1M-row arrays per group cost page faults and zeroing for nothing.
+        // next tables): fresh 1M-row arrays per group cost page faults and zeroing for nothing. With several row groups,
+        // two sets: the next group is decoded on another thread while this thread validates and builds the rows of the
+        // current one (decoding stays one group at a time, in order, so string pools give every text the same id).
         int capacity = checked((int)largest);
-        var str = new string?[n][]; var lng = new long[n][]; var dec = new decimal[n][]; var dbl = new double[n][]; var nul = new bool[n][];
-        var bad = new bool[n][]; var ids = new int[n][];
-        for (int c = 0; c < n; c++)
-        {
-            var t = schema.Columns[c].Type;
-            nul[c] = scratch.Rent<bool>(capacity);
-            if (t == ColumnType.Enum) bad[c] = scratch.Rent<bool>(capacity);
-            if (pools[c] is not null) ids[c] = scratch.Rent<int>(capacity);
-            if (t is ColumnType.String or ColumnType.Enum) str[c] = scratch.Rent<string?>(capacity);
-            if (t is ColumnType.Enum or ColumnType.Int or ColumnType.Date or ColumnType.Bool) lng[c] = scratch.Rent<long>(capacity);
-            if (t == ColumnType.Decimal) dec[c] = scratch.Rent<decimal>(capacity);
-            if (t == ColumnType.Double) dbl[c] = scratch.Rent<double>(capacity);
-        }
-        try
-        {
-        for (int g = 0; g < reader.RowGroupCount && !sink.Stop; g++)
+        int groups = reader.RowGroupCount;
+        var sets = new GroupColumns[groups > 1 ? 2 : 1];
+        for (int k = 0; k < sets.Length; k++) sets[k] = new GroupColumns(schema, pools, scratch, capacity);
+        var groupStart = new long[groups + 1];
+        for (int g = 0; g < groups; g++) { using var r = reader.OpenRowGroupReader(g); groupStart[g + 1] = groupStart[g] + r.RowCount; }
+
+        // Decodes row group g into set; a problem (located at the group's first row) when a chunk is unreadable.
+        async Task<DataProblem?> Decode(int g, GroupColumns set)
         {
             using var rg = reader.OpenRowGroupReader(g);
             int count = checked((int)rg.RowCount);
+            var (nul, bad, str, lng, dec, dbl, ids) = (set.Nul, set.Bad, set.Str, set.Lng, set.Dec, set.Dbl, set.Ids);
             for (int c = 0; c < n; c++)
             {
                 var f = fields[c]!;
@@ -312,11 +307,8 @@ internal static class ParquetTableIo
                     broken = ex.Message;
                 }
                 if (broken is not null)
-                {
-                    sink.FileProblem(new DataProblem(displayName, rowBase + 1, f.Name, null,
-                        $"a readable Parquet column chunk (row group {g}, byte offset {place.Start}): {broken}"));
-                    return false;
-                }
+                    return new DataProblem(displayName, groupStart[g] + 1, f.Name, null,
+                        $"a readable Parquet column chunk (row group {g}, byte offset {place.Start}): {broken}");
                 continue;
 
                 async Task ReadColumn()
@@ -346,20 +338,72 @@ internal static class ParquetTableIo
                 }
                 }
             }
-            FeedRows(sink, new Origin(schema, b, enums, str), types, count, rowBase, nul, str, lng, dec, dbl, bad, ids);
-            rowBase += count;
+            return null;
+        }
+
+        Task<DataProblem?>? pending = null;
+        try
+        {
+        if (groups > 0 && !sink.Stop) pending = Decode(0, sets[0]);
+        for (int g = 0; g < groups; g++)
+        {
+            if (pending is null) break; // stopped (strict mode: the problems allowed are reached)
+            var problem = await pending;
+            pending = null;
+            if (problem is not null) { sink.FileProblem(problem); return false; }
+            var set = sets[g % sets.Length];
+            if (g + 1 < groups)
+            {
+                int next = g + 1;
+                pending = Task.Run(() => Decode(next, sets[next % sets.Length]));
+            }
+            int count = checked((int)(groupStart[g + 1] - groupStart[g]));
+            FeedRows(sink, new Origin(schema, b, enums, set.Str), types, count, groupStart[g], set.Nul, set.Str, set.Lng, set.Dec, set.Dbl, set.Bad, set.Ids);
+            if (sink.Stop) break; // the next group, decoded ahead, is not read (as when groups were read one by one)
         }
         }
         finally
         {
-            for (int c = 0; c < n; c++)
-            {
-                scratch.Return(str[c]); scratch.Return(lng[c]); scratch.Return(dec[c]); scratch.Return(dbl[c]);
-                scratch.Return(nul[c]); scratch.Return(bad[c]); scratch.Return(ids[c]);
-            }
+            // A group decoded ahead still uses the buffers: let it finish before they go back.
+            if (pending is not null) { try { await pending; } catch (Exception) { } }
+            foreach (var set in sets) set.Return(scratch);
             GiveBack(scratch);
         }
         return true;
+    }
+
+    /// <summary>The column arrays of one row group (per schema column; null where a column's type does not use one).</summary>
+    sealed class GroupColumns
+    {
+        public readonly string?[][] Str; public readonly long[][] Lng; public readonly decimal[][] Dec; public readonly double[][] Dbl;
+        public readonly bool[][] Nul, Bad; public readonly int[][] Ids;
+
+        public GroupColumns(TableSchema schema, StringPool?[] pools, ReadScratch scratch, int capacity)
+        {
+            int n = schema.Columns.Count;
+            Str = new string?[n][]; Lng = new long[n][]; Dec = new decimal[n][]; Dbl = new double[n][]; Nul = new bool[n][];
+            Bad = new bool[n][]; Ids = new int[n][];
+            for (int c = 0; c < n; c++)
+            {
+                var t = schema.Columns[c].Type;
+                Nul[c] = scratch.Rent<bool>(capacity);
+                if (t == ColumnType.Enum) Bad[c] = scratch.Rent<bool>(capacity);
+                if (pools[c] is not null) Ids[c] = scratch.Rent<int>(capacity);
+                if (t is ColumnType.String or ColumnType.Enum) Str[c] = scratch.Rent<string?>(capacity);
+                if (t is ColumnType.Enum or ColumnType.Int or ColumnType.Date or ColumnType.Bool) Lng[c] = scratch.Rent<long>(capacity);
+                if (t == ColumnType.Decimal) Dec[c] = scratch.Rent<decimal>(capacity);
+                if (t == ColumnType.Double) Dbl[c] = scratch.Rent<double>(capacity);
+            }
+        }
+
+        public void Return(ReadScratch scratch)
+        {
+            for (int c = 0; c < Nul.Length; c++)
+            {
+                scratch.Return(Str[c]); scratch.Return(Lng[c]); scratch.Return(Dec[c]); scratch.Return(Dbl[c]);
+                scratch.Return(Nul[c]); scratch.Return(Bad[c]); scratch.Return(Ids[c]);
+            }
+        }
     }
 
     /// <summary>The buffers of one table read: page buffers and column arrays, kept for the next table while a
