@@ -12,6 +12,25 @@ namespace Workbench.Tests.Scoring;
 [Collection(ScoringCollection.Name)]
 public class BookFilesTests(ScoringFixture fx)
 {
+    [Fact]
+    public void A_page_failing_while_the_files_are_written_leaves_the_previous_scoring_untouched_and_no_staging_folder()
+    {
+        var root = TestPaths.NewTempDir("score-write-failure");
+        var outDir = Path.Combine(root, "out");
+        var narratives = fx.TrainedModel.Options.Explanation;
+        BatchScoring.Write(fx.HostileOutput.Result, outDir, narratives);
+        var before = Directory.GetFiles(outDir, "*", SearchOption.AllDirectories).Order(StringComparer.Ordinal)
+            .Select(f => (f, File.ReadAllBytes(f))).ToList();
+        // Rep pages read the currency; null makes every rep page throw while book.json and the CSVs are written beside them.
+        var broken = new Workbench.Reporting.Book.BookPageOptions { Currency = null! };
+        Assert.ThrowsAny<Exception>(() => BatchScoring.Write(fx.HostileOutput.Result, outDir, narratives, broken));
+        var after = Directory.GetFiles(outDir, "*", SearchOption.AllDirectories).Order(StringComparer.Ordinal)
+            .Select(f => (f, File.ReadAllBytes(f))).ToList();
+        Assert.Equal(before.Select(x => x.f), after.Select(x => x.f));
+        Assert.All(before.Zip(after), x => Assert.Equal(x.First.Item2, x.Second.Item2));
+        Assert.Equal(["out"], Directory.GetFileSystemEntries(root).Select(Path.GetFileName));
+    }
+
     /// <summary>The values book.json writes: probabilities, money, feature values, contributions, of every size and sign.</summary>
     static IEnumerable<double> BookValues()
     {
