@@ -147,7 +147,18 @@ public static class BookFiles
         stream.WriteByte((byte)'\n');
     }
 
-    static void Num(Utf8JsonWriter w, string name, double v) { if (double.IsFinite(v)) w.WriteNumber(name, Math.Round(v, 10)); else w.WriteNull(name); }
+    static void Num(Utf8JsonWriter w, string name, double v)
+    {
+        if (!double.IsFinite(v)) { w.WriteNull(name); return; }
+        // Math.Round(v, 10)'s text written from its integer of 1e-10 units (same bytes, see RoundedNumberText).
+        Span<byte> text = stackalloc byte[32];
+        if (RoundedNumberText.TryFormat(v, text, out int length))
+        {
+            w.WritePropertyName(name);
+            w.WriteRawValue(text[..length], skipInputValidation: true);
+        }
+        else w.WriteNumber(name, Math.Round(v, 10));
+    }
     static void Str(Utf8JsonWriter w, string name, string? v) { if (v is null) w.WriteNull(name); else w.WriteString(name, v); }
 
     static void Reasons(Utf8JsonWriter w, string name, IEnumerable<Reason> reasons)

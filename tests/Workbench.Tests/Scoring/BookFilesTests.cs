@@ -13,6 +13,85 @@ namespace Workbench.Tests.Scoring;
 public class BookFilesTests(ScoringFixture fx)
 {
     [Fact]
+    public void A_page_failing_while_the_files_are_written_leaves_the_previous_scoring_untouched_and_no_staging_folder()
+    {
+        var root = TestPaths.NewTempDir("score-write-failure");
+        var outDir = Path.Combine(root, "out");
+        var narratives = fx.TrainedModel.Options.Explanation;
+        BatchScoring.Write(fx.HostileOutput.Result, outDir, narratives);
+        var before = Directory.GetFiles(outDir, "*", SearchOption.AllDirectories).Order(StringComparer.Ordinal)
+            .Select(f => (f, File.ReadAllBytes(f))).ToList();
+        // Rep pages read the currency; null makes every rep page throw while book.json and the CSVs are written beside them.
+        var broken = new Workbench.Reporting.Book.BookPageOptions { Currency = null! };
+        Assert.ThrowsAny<Exception>(() => BatchScoring.Write(fx.HostileOutput.Result, outDir, narratives, broken));
+        var after = Directory.GetFiles(outDir, "*", SearchOption.AllDirectories).Order(StringComparer.Ordinal)
+            .Select(f => (f, File.ReadAllBytes(f))).ToList();
+        Assert.Equal(before.Select(x => x.f), after.Select(x => x.f));
+        Assert.All(before.Zip(after), x => Assert.Equal(x.First.Item2, x.Second.Item2));
+        Assert.Equal(["out"], Directory.GetFileSystemEntries(root).Select(Path.GetFileName));
+    }
+
+    /// <summary>The values book.json writes: probabilities, money, feature values, contributions, of every size and sign.</summary>
+    static IEnumerable<double> BookValues()
+    {
+        var rng = new Random(20261201);
+        for (int i = 0; i < 200_000; i++)
+        {
+            double magnitude = Math.Pow(10, rng.Next(-7, 8));
+            double v = rng.NextDouble() * magnitude * (rng.Next(2) == 0 ? 1 : -1);
+            yield return v;
+            yield return Math.Round(v, 2);                     // cents
+            yield return (float)v;                              // a feature value
+            yield return Math.Round(v, rng.Next(0, 12));        // short decimals
+        }
+        foreach (double v in new[] { 0.5, 1, -1, 1e-4, 0.00009999999, 0.00010000001, 524287.99999999994, 524288, 524288.1, 1234567.891,
+            0.1 + 0.2, 2.0 / 3, 1e-10, 5e-11, 0.99999999995, 0.12345678905, 123456.78901234567, BatchScorer.ProbabilityFloor })
+        {
+            yield return v;
+            yield return -v;
+        }
+    }
+
+    [Fact]
+    public void Book_json_numbers_written_from_their_rounded_integer_are_the_bytes_of_the_json_writer()
+    {
+        var options = new System.Text.Json.JsonWriterOptions { Indented = true };
+        var expected = new MemoryStream();
+        var actual = new MemoryStream();
+        int fast = 0, total = 0;
+        using (var e = new System.Text.Json.Utf8JsonWriter(expected, options))
+        using (var a = new System.Text.Json.Utf8JsonWriter(actual, options))
+        {
+            e.WriteStartObject(); a.WriteStartObject();
+            e.WriteStartArray("values"); a.WriteStartArray("values");
+            Span<byte> text = stackalloc byte[32];
+            foreach (double v in BookValues())
+            {
+                total++;
+                e.WriteStartObject(); a.WriteStartObject();
+                e.WriteNumber("value", Math.Round(v, 10));
+                if (RoundedNumberText.TryFormat(v, text, out int length))
+                {
+                    fast++;
+                    a.WritePropertyName("value");
+                    a.WriteRawValue(text[..length], skipInputValidation: true);
+                }
+                else a.WriteNumber("value", Math.Round(v, 10));
+                e.WriteBoolean("after", true); a.WriteBoolean("after", true);
+                e.WriteEndObject(); a.WriteEndObject();
+            }
+            e.WriteEndArray(); a.WriteEndArray();
+            e.WriteEndObject(); a.WriteEndObject();
+        }
+        Assert.True(fast > total / 2, $"the fast path wrote {fast} of {total} values");
+        var want = System.Text.Encoding.UTF8.GetString(expected.ToArray()).Split('\n');
+        var got = System.Text.Encoding.UTF8.GetString(actual.ToArray()).Split('\n');
+        Assert.Equal(want.Length, got.Length);
+        var differing = Enumerable.Range(0, want.Length).Where(i => want[i] != got[i]).Take(5).Select(i => $"{want[i]} vs {got[i]}").ToList();
+        Assert.Empty(differing);
+    }
+
+    [Fact]
     public void Streamed_csv_files_hold_the_text_of_the_csv_strings_as_utf8_without_a_byte_order_mark()
     {
         var result = fx.HostileOutput.Result;
