@@ -83,14 +83,21 @@ public static class ExperimentRunner
             // Collected now, so the labels and features reuse the released rows' memory instead of growing the heap past it.
             CollectBetweenStages();
             var modelDir = store.Layout.RunModelDirectory(handle.Id);
-            TrainAndExplain(spec, options, ref data, panel, modelDir, dir, metrics, artifacts, Report);
-            // The labeled features, training rows and narratives are garbage now; collected before segmentation allocates
+            var segmentation = SegmentBesideTraining(spec, data, panel, dir);
+            try { TrainAndExplain(spec, options, ref data, panel, modelDir, dir, metrics, artifacts, Report); }
+            catch
+            {
+                // A sequential run stopped before segmentation: no segmentation file is written after the run is recorded as failed.
+                try { segmentation.Wait(); } catch (AggregateException) { }
+                throw;
+            }
+            // The labeled features, training rows and narratives are garbage now; collected before the later stages allocate
             // on top of them (without this, segmentation was the peak of the run at 100,000 accounts: docs/scale.md).
             CollectBetweenStages();
 
+            // Reported where segmentation ran before it was overlapped: its wall time is now the wait for the rest of it.
             Report("segmentation", 0.75);
-            var seg = spec.Segmentation;
-            var segment = PipelineStages.Segment(data, seg.Method, seg.K, seg.Seed ?? spec.Seed, Path.Combine(dir, SegmentationFolder), seg.AsOf, seg.KMin, seg.KMax, panel);
+            var segment = segmentation.GetAwaiter().GetResult();
             panel = null;
             artifacts.AddRange(segment.Files.Select(f => Rel(dir, f)));
             metrics["segment.k"] = segment.Result.K;
@@ -235,6 +242,19 @@ public static class ExperimentRunner
     {
         if (TablesRead(spec).Tables is null) return new MonthlyPanel(data);
         return MonthlyPanel.BuildReleasing(ref data, () => GC.Collect(GC.MaxGeneration, GCCollectionMode.Forced, blocking: true, compacting: false));
+    }
+
+    /// <summary>Segmentation of the run's monthly panel, started now on a thread of its own and joined where it ran before
+    /// (after explanation). It reads only the panel and the planted segments, never the models, and writes only its own folder,
+    /// so its files are those of a sequential run; beside labels, features and training it uses the core that LightGBM leaves
+    /// idle (ML.NET boosts one model at a time per process, on one thread by the spec: docs/scale.md). It gets the dataset
+    /// without the planted monthly risks, so it never keeps them alive after training has cut them.</summary>
+    static Task<SegmentOutput> SegmentBesideTraining(ExperimentSpec spec, CrmDataset data, MonthlyPanel panel, string dir)
+    {
+        var seg = spec.Segmentation;
+        var segmentData = data.Truth is { } truth ? data with { Truth = truth with { Risks = [] } } : data;
+        return Task.Factory.StartNew(() => PipelineStages.Segment(segmentData, seg.Method, seg.K, seg.Seed ?? spec.Seed,
+            Path.Combine(dir, SegmentationFolder), seg.AsOf, seg.KMin, seg.KMax, panel), CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
     }
 
     /// <summary>Labels, features, training, evaluation and explanation on the run's monthly panel, with the label source
