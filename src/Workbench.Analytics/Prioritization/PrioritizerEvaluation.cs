@@ -8,6 +8,9 @@ namespace Workbench.Analytics.Prioritization;
 /// </summary>
 public static class PrioritizerEvaluation
 {
+    /// <summary>The step that computes the metrics and books once both models have scored the test months (told to <c>steps</c>).</summary>
+    public const string MetricsStep = "metrics and books";
+
     /// <param name="model">The trained prioritizer.</param>
     /// <param name="features">The labeled features it was trained on (the test months are read).</param>
     /// <param name="data">The dataset: the rep book and, when present, the planted truth (the oracle).</param>
@@ -59,7 +62,7 @@ public static class PrioritizerEvaluation
         var testIdx = Enumerable.Range(0, scoreRows.Length).Where(k => testMonths.Contains(table.Snapshots[scoreRows[k]].AsOfMonth)).ToArray();
         var testRows = Array.ConvertAll(testIdx, k => scoreRows[k]);
 
-        steps?.Report("metrics and books");
+        steps?.Report(MetricsStep);
         // The books need both probabilities and nothing else of the evaluation: built beside it. The oracle's hazards and
         // the account lists are built at once, then churn's and upsell's metrics; each task writes only its own result and
         // every random draw is seeded per target as before.

@@ -1,6 +1,7 @@
 using Workbench.Analytics;
 using Workbench.Analytics.Features;
 using Workbench.Analytics.Labeling;
+using Workbench.Analytics.Prioritization;
 using Workbench.Analytics.Ranking;
 using Workbench.Analytics.Territory;
 using Workbench.Analytics.Testing;
@@ -83,14 +84,21 @@ public static class ExperimentRunner
             // Collected now, so the labels and features reuse the released rows' memory instead of growing the heap past it.
             CollectBetweenStages();
             var modelDir = store.Layout.RunModelDirectory(handle.Id);
-            TrainAndExplain(spec, options, ref data, panel, modelDir, dir, metrics, artifacts, Report);
-            // The labeled features, training rows and narratives are garbage now; collected before segmentation allocates
+            var segmentation = SegmentBesideTraining(spec, data, panel, dir);
+            try { TrainAndExplain(spec, options, ref data, panel, modelDir, dir, metrics, artifacts, Report, segmentation); }
+            catch
+            {
+                // A sequential run stopped before segmentation: no segmentation file is written after the run is recorded as failed.
+                try { segmentation.Wait(); } catch (AggregateException) { }
+                throw;
+            }
+            // The labeled features, training rows and narratives are garbage now; collected before the later stages allocate
             // on top of them (without this, segmentation was the peak of the run at 100,000 accounts: docs/scale.md).
             CollectBetweenStages();
 
+            // Reported where segmentation ran before it was overlapped: its wall time is now the wait for the rest of it.
             Report("segmentation", 0.75);
-            var seg = spec.Segmentation;
-            var segment = PipelineStages.Segment(data, seg.Method, seg.K, seg.Seed ?? spec.Seed, Path.Combine(dir, SegmentationFolder), seg.AsOf, seg.KMin, seg.KMax, panel);
+            var segment = segmentation.GetAwaiter().GetResult();
             panel = null;
             artifacts.AddRange(segment.Files.Select(f => Rel(dir, f)));
             metrics["segment.k"] = segment.Result.K;
@@ -237,19 +245,46 @@ public static class ExperimentRunner
         return MonthlyPanel.BuildReleasing(ref data, () => GC.Collect(GC.MaxGeneration, GCCollectionMode.Forced, blocking: true, compacting: false));
     }
 
+    /// <summary>Segmentation of the run's monthly panel, started now on a thread of its own and joined where it ran before
+    /// (after explanation; training waits for it before its metrics and books). It reads only the panel and the planted segments,
+    /// never the models, and writes only its own folder,
+    /// so its files are those of a sequential run; beside labels, features and training it uses the core that LightGBM leaves
+    /// idle (ML.NET boosts one model at a time per process, on one thread by the spec: docs/scale.md). It gets the dataset
+    /// without the planted monthly risks, so it never keeps them alive after training has cut them.</summary>
+    static Task<SegmentOutput> SegmentBesideTraining(ExperimentSpec spec, CrmDataset data, MonthlyPanel panel, string dir)
+    {
+        var seg = spec.Segmentation;
+        var segmentData = data.Truth is { } truth ? data with { Truth = truth with { Risks = [] } } : data;
+        return Task.Factory.StartNew(() => PipelineStages.Segment(segmentData, seg.Method, seg.K, seg.Seed ?? spec.Seed,
+            Path.Combine(dir, SegmentationFolder), seg.AsOf, seg.KMin, seg.KMax, panel), CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+    }
+
     /// <summary>Labels, features, training, evaluation and explanation on the run's monthly panel, with the label source
     /// already resolved in <paramref name="options"/>. A method of its own so that the labeled features, the
     /// training rows and the narratives (most of the run's memory after the dataset) are unreachable once it returns, before
     /// segmentation and the later stages (a local of the long <see cref="Run(ExperimentSpec, RunStore, IProgress{RunProgress}?, string?, string?)"/>
-    /// stays alive to its end in unoptimized code).</summary>
+    /// stays alive to its end in unoptimized code). <c>segmentation</c>, running beside (<see cref="SegmentBesideTraining"/>), is
+    /// waited for (not observed) before the evaluation's metrics and books, the run's memory peak at 100,000 accounts, and the
+    /// memory it took is then returned (a full aggressive collection), so its rows never add to that peak.</summary>
     static void TrainAndExplain(ExperimentSpec spec, PipelineOptions options, ref CrmDataset data, MonthlyPanel panel, string modelDir, string dir,
-        SortedDictionary<string, double> metrics, List<string> artifacts, Action<string, double> report)
+        SortedDictionary<string, double> metrics, List<string> artifacts, Action<string, double> report, Task segmentation)
     {
         // "training and evaluation" is reported by step (fitting and scoring the test months, metrics and books).
         string trainingStep = "training and evaluation: fitting and scoring the test months";
         var train = PipelineStages.Train(data, options, modelDir,
             new Progress(f => report(f < 0.3 ? "labels and features" : f < 0.9 ? trainingStep : "writing the model", 0.05 + 0.55 * f)), panel,
-            new Steps(step => report(trainingStep = "training and evaluation: " + step, 0.05 + 0.55 * 0.3)));
+            new Steps(step =>
+            {
+                if (step == PrioritizerEvaluation.MetricsStep)
+                {
+                    report("training and evaluation: waiting for segmentation, collecting", 0.05 + 0.55 * 0.3);
+                    ((IAsyncResult)segmentation).AsyncWaitHandle.WaitOne(); // its exception, if any, is raised where segmentation is joined
+                    // Segmentation's rows are garbage by now, but the server GC keeps the memory they took (at 100,000 accounts the
+                    // working set entered the metrics 0.37 GB above a sequential run's and peaked at 4,133 MB: docs/scale.md).
+                    CollectBetweenStages();
+                }
+                report(trainingStep = "training and evaluation: " + step, 0.05 + 0.55 * 0.3);
+            }));
         artifacts.AddRange(train.Files.Select(f => Rel(dir, f)));
         foreach (var m in new[] { train.Ranking.Churn, train.Ranking.Upsell }) AddRankingMetrics(metrics, m, train.Ranking.K);
         metrics["data.snapshots"] = train.Features.SnapshotCount;

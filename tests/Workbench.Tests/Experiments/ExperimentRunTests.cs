@@ -119,6 +119,28 @@ public class ExperimentRunTests(RunFixture fx)
         Assert.Equal(fx.A.Artifacts, fx.B.Artifacts);
     }
 
+    [Fact]
+    public void Segmentation_run_beside_training_writes_the_files_and_metrics_of_segmentation_run_on_its_own()
+    {
+        // The run starts segmentation on its own thread before labels, features and training (it reads no model): its
+        // folder must be what the segment stage writes alone, one stage after another, from the whole dataset.
+        var spec = ExperimentSpec.Load(RunFixture.SpecPath);
+        var seg = spec.Segmentation;
+        var data = new CrmCatalog(spec.Data.FullPath).Load().Dataset;
+        var alone = Workbench.Experiments.Pipeline.PipelineStages.Segment(data, seg.Method, seg.K, seg.Seed ?? spec.Seed,
+            TestPaths.NewTempDir("segment-alone"), seg.AsOf, seg.KMin, seg.KMax);
+
+        var inRun = fx.A.Artifacts.Where(a => a.StartsWith(ExperimentRunner.SegmentationFolder + "/", StringComparison.Ordinal)).ToList();
+        Assert.Equal(alone.Files.Select(Path.GetFileName).Order(StringComparer.Ordinal), inRun.Select(Path.GetFileName).Order(StringComparer.Ordinal));
+        Assert.True(inRun.Count >= 4, $"{inRun.Count} files");
+        foreach (var file in alone.Files)
+            Assert.True(File.ReadAllBytes(file).AsSpan().SequenceEqual(File.ReadAllBytes(RunFile(fx.A, ExperimentRunner.SegmentationFolder + "/" + Path.GetFileName(file)))),
+                Path.GetFileName(file) + " differs from segmentation run on its own");
+        Assert.Equal(alone.Result.K, fx.A.Metrics["segment.k"]);
+        Assert.Equal(Math.Round(alone.Result.Silhouette.Mean, 10), fx.A.Metrics["segment.silhouette"]);
+        Assert.Equal(Math.Round(alone.Result.StabilityAri, 10), fx.A.Metrics["segment.stability_ari"]);
+    }
+
     /// <summary>Same entry names and contents, recursing into nested zips (ML.NET saves its model as a zip inside the zip).</summary>
     static void AssertSameZipContent(byte[] a, byte[] b, string name)
     {
