@@ -20,8 +20,10 @@ def main():
     rows = []
     with open(path) as f:
         for line in f:
-            ns, pid, mark = line.rstrip("\n").split(" ", 2)
-            rows.append((int(ns), mark))
+            parts = line.rstrip("\n").split(" ", 2)
+            if len(parts) < 3 or not parts[0].isdigit():
+                continue  # a line cut short (two processes appending at once)
+            rows.append((int(parts[0]), parts[2]))
     rows.sort()
     cells, current = [], None
     for ns, mark in rows:

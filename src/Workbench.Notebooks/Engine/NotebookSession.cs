@@ -68,7 +68,12 @@ public sealed class NotebookSession : ICellSession
     CancellationTokenSource? running;
     volatile Script? latestScript; // the submission running or last run (a thread it started may throw while it runs)
     CellThread? cellThread; // runs the cells; replaced after a cell was interrupted or abandoned
+    // The next continuation's compilation, references bound ahead of the cell (read and written on the cell thread only).
+    volatile PreparedSubmission? nextSubmission;
     int cellsRun;
+
+    /// <summary>Cells compiled from a prepared compilation (<see cref="PreparedSubmission"/>); tests check the path is taken.</summary>
+    internal int PreparedSubmissionsUsed { get; private set; }
 
     NotebookSession(NotebookSessionOptions options)
     {
@@ -154,6 +159,7 @@ public sealed class NotebookSession : ICellSession
             }
             var closed = context.Close();
             KernelTimings.Mark("s.formatted");
+            if (status != CellStatus.Interrupted && status != CellStatus.TimedOut) PrepareNextSubmission();
             return new CellResult(status, closed, stopwatch.Elapsed, status == CellStatus.Ok ? outcome.ReturnValue : null);
         }
         finally
@@ -274,7 +280,10 @@ public sealed class NotebookSession : ICellSession
         {
             var script = state.Script.ContinueWith<object>(prepared, cellOptions);
             latestScript = script;
-            SerialSubmissionBuild.Apply(script);
+            var ready = nextSubmission;
+            nextSubmission = null; // each prepared compilation is used once (its assembly name is loaded with it)
+            if (ready is not null && ready.TryApply(script, state.Script, scriptOptions, unsubmittedReferences)) PreparedSubmissionsUsed++;
+            else SerialSubmissionBuild.Apply(script);
             TimeCompile(script);
             next = script.RunFromAsync(state, _ => true, token).GetAwaiter().GetResult();
         }
@@ -286,6 +295,26 @@ public sealed class NotebookSession : ICellSession
             return new Outcome(status, next, thrown, false);
         }
         return new Outcome(CellStatus.Ok, next, null, hasTrailingExpression);
+    }
+
+    /// <summary>Binds the next continuation's references ahead of its code (see <see cref="PreparedSubmission"/>) on the
+    /// cell thread, which would idle until the next cell: queued as the cell's result is handed back, so it runs while
+    /// the reply travels (and the next cell, queued behind it, finds it done).</summary>
+    void PrepareNextSubmission()
+    {
+        if (!PreparedSubmission.Enabled || state is not { } previous) return;
+        var (options, pending) = (scriptOptions, unsubmittedReferences); // the next cell's, as of now (under the gate)
+        var thread = cellThread ??= new CellThread();
+        try { thread.Run(Prepare); }
+        catch (InvalidOperationException) { } // the session was disposed meanwhile (its thread retired)
+
+        void Prepare()
+        {
+            KernelTimings.Mark("s.prepare");
+            try { nextSubmission = PreparedSubmission.Prepare(previous.Script, options, pending); }
+            catch (Exception ex) when (ex is not OutOfMemoryException) { nextSubmission = null; } // the next cell compiles as before
+            KernelTimings.Mark("s.prepare-end");
+        }
     }
 
     /// <summary>With WORKBENCH_KERNEL_TIMINGS set, compiles, emits and loads the submission ahead of the run (Roslyn caches
@@ -524,3 +553,56 @@ internal sealed class ReferenceResolutionException(string message, Exception inn
 
 /// <summary>A <c>#r</c> path that names no assembly file (a missing file or folder): a reference error, named as such.</summary>
 internal sealed class ReferenceNotFoundException(string message) : WorkbenchException(message);
+
+/// <summary>The next continuation's compilation with its references bound before its code is known. A new submission
+/// compilation binds its references (the ~230 the session starts with, inherited from the first submission) before it
+/// declares anything: about half of a trivial cell's compile (bench/README.md, "Kernel round trip: binding references
+/// ahead"). Prepare compiles an empty continuation of the same script with the same options and binds its references
+/// while the cell thread would idle; <see cref="TryApply"/> gives the cell's script that compilation with the cell's
+/// syntax tree in place of the empty one (Roslyn keeps the bound references when the replaced and the new tree hold no
+/// <c>#r</c>/<c>#load</c>). The code, references, imports, options and predecessor are the ones the script would have
+/// compiled with, and every cell is still parsed, bound, emitted, loaded and run. Off with
+/// <c>WORKBENCH_PREPARE_SUBMISSION=0</c> (to measure against).</summary>
+internal sealed class PreparedSubmission
+{
+    public static bool Enabled { get; } = Environment.GetEnvironmentVariable("WORKBENCH_PREPARE_SUBMISSION") != "0";
+
+    static readonly System.Reflection.FieldInfo? CachedCompilation =
+        typeof(Script).GetField("_lazyCompilation", System.Reflection.BindingFlags.Instance | System.Reflection.BindingFlags.NonPublic);
+
+    readonly Script previous;
+    readonly ScriptOptions options;
+    readonly IReadOnlyList<MetadataReference> references;
+    readonly Compilation compilation;
+
+    PreparedSubmission(Script previous, ScriptOptions options, IReadOnlyList<MetadataReference> references, Compilation compilation) =>
+        (this.previous, this.options, this.references, this.compilation) = (previous, options, references, compilation);
+
+    /// <summary>An empty continuation of <paramref name="previous"/> given <paramref name="references"/> (the references
+    /// no submission holds yet), compiled without concurrency, its references bound.</summary>
+    public static PreparedSubmission? Prepare(Script previous, ScriptOptions options, IReadOnlyList<MetadataReference> references)
+    {
+        if (CachedCompilation?.FieldType != typeof(Compilation)) return null;
+        var empty = previous.ContinueWith<object>("", options.WithReferences(references));
+        var compilation = empty.GetCompilation();
+        compilation = compilation.WithOptions(compilation.Options.WithConcurrentBuild(false));
+        _ = compilation.Assembly; // binds the references (the compilation's reference manager)
+        return new PreparedSubmission(previous, options, references, compilation);
+    }
+
+    /// <summary>Gives <paramref name="script"/> the prepared compilation with its own syntax tree, when it continues the
+    /// same predecessor with the same session options and pending references; false (nothing changed) otherwise.</summary>
+    public bool TryApply(Script script, Script scriptPrevious, ScriptOptions sessionOptions, IReadOnlyList<MetadataReference> pending)
+    {
+        if (!ReferenceEquals(scriptPrevious, previous) || !ReferenceEquals(sessionOptions, options) || !pending.SequenceEqual(references))
+            return false;
+        var empty = compilation.SyntaxTrees.Single();
+        var emptyText = empty.GetText();
+        // Parsed as the script compiler parses a submission: its parse options, the cell's name as path, the same encoding
+        // and checksum (a PDB, emitted when a cell throws, names and hashes the cell's text).
+        var text = Microsoft.CodeAnalysis.Text.SourceText.From(script.Code, emptyText.Encoding, emptyText.ChecksumAlgorithm);
+        var tree = SyntaxFactory.ParseSyntaxTree(text, empty.Options, script.Options.FilePath);
+        CachedCompilation!.SetValue(script, compilation.ReplaceSyntaxTree(empty, tree));
+        return true;
+    }
+}

@@ -51,6 +51,33 @@ public sealed class EngineTests
     }
 
     [Fact]
+    public async Task Cells_compiled_from_a_prepared_submission_keep_state_errors_and_cell_lines()
+    {
+        // After each cell the session binds the next continuation's references ahead of its code (PreparedSubmission);
+        // the cells that use it must behave as cells compiled from scratch: state, usings, compile errors, runtime
+        // errors with the cell's line, and a #r (which the prepared compilation does not hold: compiled from scratch).
+        var dir = TestPaths.NewTempDir("engine-prepared");
+        var lib = CompileLibrary(dir, "PreparedLib", 5);
+        using var session = NotebookSession.Create();
+        Assert.Equal(CellStatus.Ok, (await session.ExecuteAsync("var x = 40;")).Status);
+        var sum = await session.ExecuteAsync("x + 2");
+        Assert.Equal(42, sum.ReturnValue);
+        Assert.Equal(CellStatus.Ok, (await session.ExecuteAsync("using System.Text;\nvar builder = new StringBuilder(\"a\");")).Status);
+        var broken = await session.ExecuteAsync("int wrong = \"text\";");
+        Assert.Equal("CompilationError", broken.Error!.Name);
+        Assert.Contains("cell 4, line 1", broken.Error.Message, StringComparison.Ordinal);
+        var thrown = await session.ExecuteAsync("var y = 1;\nthrow new InvalidOperationException(\"boom\");");
+        Assert.Equal(typeof(InvalidOperationException).FullName, thrown.Error!.Name);
+        Assert.Contains(thrown.Error.Traceback, line => line.Contains("cell 5, line 2", StringComparison.Ordinal));
+        var withReference = await session.ExecuteAsync($"#r \"{lib}\"\nPreparedLib.Value() + y");
+        Assert.Equal(6, withReference.ReturnValue);
+        var last = await session.ExecuteAsync("builder.Append(x).ToString()");
+        Assert.Equal("a40", last.ReturnValue);
+        // cells 2 to 5 and 7 are continuations with nothing pending; the #r cell is compiled from scratch
+        Assert.Equal(5, session.PreparedSubmissionsUsed);
+    }
+
+    [Fact]
     public async Task A_statement_cell_has_no_result_output()
     {
         using var session = NotebookSession.Create();
