@@ -1,6 +1,7 @@
 using System.Globalization;
 using Workbench.Analytics.Actions;
 using Workbench.Data.Generation;
+using Workbench.Experiments.Pipeline;
 using Xunit.Abstractions;
 
 namespace Workbench.Tests.Actions;
@@ -154,6 +155,42 @@ public sealed class ActionPolicyTests(ActionFixture f, ITestOutputHelper output)
         Assert.Contains("policy.zip", ex.Message);
         Assert.Contains(expected, ex.Message);
         Assert.Contains(version == 1 ? "re-train" : "up to version 3", ex.Message);
+    }
+
+    [Fact]
+    public void Contexts_and_propensities_never_read_the_planted_truth()
+    {
+        // A run loads generated data with truth/, scoring and a user's data without it: the contexts must be the same.
+        var blind = f.Data with { Truth = null };
+        Assert.NotNull(f.Data.Truth);
+        var withoutTruth = DecisionFrame.Build(blind);
+        Assert.Equal(f.Frame.Contexts, withoutTruth.Contexts);
+        Assert.Equal(f.Frame.Decisions, withoutTruth.Decisions);
+        Assert.NotNull(f.Frame.TrueValue);
+        Assert.Null(withoutTruth.TrueValue);
+        var current = DecisionFrame.Current(f.Data);
+        var currentBlind = DecisionFrame.Current(blind);
+        Assert.Equal(current.AccountIds, currentBlind.AccountIds);
+        Assert.Equal(current.Contexts, currentBlind.Contexts);
+        // Estimated propensities (a log without them) do not read the planted segments either.
+        var unlogged = f.Data with { Actions = f.Data.Actions.Select(a => a with { Propensity = null }).ToList() };
+        Assert.Equal(DecisionFrame.Build(unlogged).Decisions.Select(d => d.Propensity), DecisionFrame.Build(unlogged with { Truth = null }).Decisions.Select(d => d.Propensity));
+        // The segment column is the caller's observed segment when one is given.
+        var observed = f.Data.Accounts.Select((a, i) => (a.AccountId, Segment: i % 3)).ToDictionary(x => x.AccountId, x => x.Segment, StringComparer.Ordinal);
+        var withSegments = DecisionFrame.Build(blind, observed);
+        Assert.All(Enumerable.Range(0, withSegments.Count), i =>
+            Assert.Equal(observed[withSegments.Decisions[i].AccountId], (int)withSegments.Context(i)[DecisionFrame.SegmentColumn]));
+    }
+
+    [Fact]
+    public void The_book_gets_the_same_next_action_as_the_run_whether_or_not_the_data_carries_truth()
+    {
+        // ActionStage.NextActions is what the run writes to next-actions.csv (data with truth) and what scoring puts in
+        // the book (BatchScoring loads without truth).
+        var run = ActionStage.NextActions(f.Model, f.Data, f.Model.Options.Seed);
+        var book = ActionStage.NextActions(f.Model, f.Data with { Truth = null }, f.Model.Options.Seed);
+        Assert.NotEmpty(run);
+        Assert.Equal(run.Select(n => (n.AccountId, n.Action, n.Product, n.ExpectedValue, n.Reason)), book.Select(n => (n.AccountId, n.Action, n.Product, n.ExpectedValue, n.Reason)));
     }
 
     [Fact]
