@@ -8,7 +8,8 @@ public readonly record struct Decision(string ActionId, string AccountId, DateOn
 /// <summary>
 /// The logged decisions with their point-in-time context: for each action in actions.csv, the registry features of
 /// the account's anchor product (its first product by id with spend before the month) as of the action's month, the
-/// annual value (12 x the account's spend last month) and the segment. Contexts read only data dated before the
+/// annual value (12 x the account's spend last month) and the segment the caller observed (0 when none is given: the
+/// run, <c>workbench actions</c> and <c>workbench score</c> give none, so they build the same contexts). Contexts read only data dated before the
 /// action's month (the same rule as every feature). Also builds the current context of every account, for
 /// recommending the next action.
 /// </summary>
@@ -60,8 +61,9 @@ public sealed class DecisionFrame
             Pick(TrueValue), Pick(TrueImmediate), Pick(TrueLoggingPropensity), Pick(TrueResponseRate));
     }
 
-    /// <summary>Builds the decisions of <paramref name="data"/>'s action log. Segments come from the planted truth when the
-    /// data carries it, else from <paramref name="segments"/> (account id to segment number), else 0.</summary>
+    /// <summary>Builds the decisions of <paramref name="data"/>'s action log. The segment column comes from
+    /// <paramref name="segments"/> (account id to an observed segment number) when the caller has one, else 0; the planted
+    /// truth is read only for the true values (<see cref="TrueValue"/>, ...), never for a context or a propensity.</summary>
     /// <exception cref="WorkbenchException">The log is empty or has fewer than two distinct actions.</exception>
     public static DecisionFrame Build(CrmDataset data, IReadOnlyDictionary<string, int>? segments = null)
     {
@@ -71,7 +73,7 @@ public sealed class DecisionFrame
         if (actions.Length < 2) throw new WorkbenchException($"actions.csv logs a single action ('{actions[0]}'): a policy needs at least two actions to choose between.");
         var index = actions.Select((a, i) => (a, i)).ToDictionary(x => x.a, x => x.i, StringComparer.Ordinal);
         var panel = new MonthlyPanel(data);
-        var segmentOf = SegmentsOf(data, segments);
+        var segmentOf = SegmentsOf(segments);
 
         var known = new HashSet<string>(panel.AccountIds, StringComparer.Ordinal);
         var log = data.Actions.Where(a => panel.MonthIndexOf(MonthlyPanel.FirstOfMonth(a.Date)) >= 1 && known.Contains(a.AccountId)).ToList();
@@ -101,11 +103,11 @@ public sealed class DecisionFrame
     }
 
     /// <summary>The context of every account with spend in the last month, as of the month after the data ends
-    /// (where the next action is decided).</summary>
+    /// (where the next action is decided). Segments as in <see cref="Build"/>: from the caller, else 0.</summary>
     public static (IReadOnlyList<string> AccountIds, float[] Contexts) Current(CrmDataset data, IReadOnlyDictionary<string, int>? segments = null)
     {
         var panel = new MonthlyPanel(data);
-        var segmentOf = SegmentsOf(data, segments);
+        var segmentOf = SegmentsOf(segments);
         int asOf = panel.Months;
         var ids = panel.AccountIds.ToList();
         var ctx = BuildContexts(data, panel, ids.Select(id => (id, asOf)).ToList(), segmentOf);
@@ -115,11 +117,10 @@ public sealed class DecisionFrame
         return (keep.Select(i => ids[i]).ToArray(), outCtx);
     }
 
-    static Dictionary<string, int> SegmentsOf(CrmDataset data, IReadOnlyDictionary<string, int>? segments)
-    {
-        if (data.Truth is { Segments.Count: > 0 } t) return t.Segments.ToDictionary(s => s.AccountId, s => s.Segment, StringComparer.Ordinal);
-        return segments?.ToDictionary(kv => kv.Key, kv => kv.Value, StringComparer.Ordinal) ?? new Dictionary<string, int>(StringComparer.Ordinal);
-    }
+    // Never the planted segments: a context built from truth would differ between a run (data loaded with truth) and
+    // scoring or a user's data (no truth), and would feed hidden truth to the learned policy.
+    static Dictionary<string, int> SegmentsOf(IReadOnlyDictionary<string, int>? segments) =>
+        segments?.ToDictionary(kv => kv.Key, kv => kv.Value, StringComparer.Ordinal) ?? new Dictionary<string, int>(StringComparer.Ordinal);
 
     static float[] BuildContexts(CrmDataset data, MonthlyPanel panel, IReadOnlyList<(string Account, int Month)> at, Dictionary<string, int> segmentOf)
     {

@@ -107,12 +107,14 @@ public static class ExplorationSimulation
         return new ExplorationResult(strategy, regret, cumulative);
     }
 
-    /// <summary>Standardized context columns (missing = 0), the segment one-hot and an intercept.</summary>
+    /// <summary>Standardized context columns (missing = 0), the segment one-hot (only when the frame has more than one
+    /// segment: a single one would duplicate the intercept) and an intercept.</summary>
     static double[][] Basis(DecisionFrame frame)
     {
         int n = frame.Count, w = DecisionFrame.Width;
         var numeric = Enumerable.Range(0, w).Where(j => j != DecisionFrame.SegmentColumn).ToArray();
         var segments = Enumerable.Range(0, n).Select(i => (int)frame.Context(i)[DecisionFrame.SegmentColumn]).Distinct().Order().ToArray();
+        if (segments.Length < 2) segments = [];
         var mean = new double[w]; var sd = new double[w];
         foreach (int j in numeric)
         {

@@ -42,6 +42,11 @@ public static class ActionsCommand
                 rulesText = File.ReadAllText(rulesPath); rulesSource = rulesPath;
             }
             var ruleSet = RuleSet.Parse(rulesText, policy.Actions, rulesSource);
+            // The command observes no segment (the planted one is truth, never a context), so every account's segment
+            // column is 0 and a condition on it would match every account or none.
+            if (ruleSet.Rules.FirstOrDefault(r => r.When.Any(c => c.Feature == "segment")) is { } bySegment)
+                throw new WorkbenchException($"{rulesSource}:{bySegment.Line}: rule '{bySegment.Name}' has a condition on 'segment', but workbench actions " +
+                    "observes no segment (the segment column is 0 for every account); condition on the registry features or annual_value instead.");
             var evaluation = ActionEvaluation.Evaluate(frame, ruleSet, options, loaded ? policy : null);
             var (ids, ctx) = DecisionFrame.Current(dataset);
             var next = ActionArtifacts.Recommend(policy, ruleSet, ids, ctx, NextBestProduct.Recommend(dataset, new NextProductOptions { Seed = options.Seed }));

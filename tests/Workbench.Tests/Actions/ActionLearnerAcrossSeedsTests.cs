@@ -5,23 +5,34 @@ using Xunit.Abstractions;
 namespace Workbench.Tests.Actions;
 
 /// <summary>The shipped learner (version 3: chosen by held-out policy value) fitted on one 400-account book and judged on
-/// the planted values of another seed's book (issue #15, round 8 of docs/actions.md). Slow: WORKBENCH_SLOW_TESTS=1.</summary>
+/// the planted values of another seed's book (issue #15, rounds 8 and 11 of docs/actions.md). Asserts what holds: the
+/// learned policy beats the rules, the myopic policy and the logging policy on the other book; prints its share of the
+/// oracle (at least 90% in round 8 only because the planted segment was read as context; 81.5% from seed 7 to 8 without
+/// it, round 11). Slow: WORKBENCH_SLOW_TESTS=1.</summary>
 public sealed class ActionLearnerAcrossSeedsTests(ITestOutputHelper output)
 {
     [SlowFact]
-    public void Fitted_on_one_seed_the_learned_policy_reaches_90_percent_of_the_oracle_on_the_other()
+    public void Fitted_on_one_seed_the_learned_policy_beats_rules_myopic_and_logging_on_the_other()
     {
         var frames = new[] { 7, 8 }.ToDictionary(s => s, s => DecisionFrame.Build(CrmGenerator.Generate(new GeneratorOptions { Accounts = 400, Months = 36, Seed = s })));
+        var failures = new List<string>();
         foreach (var (train, test) in new[] { (7, 8), (8, 7) })
         {
             var model = ActionPolicyEstimator.Fit(frames[train]);
             var f = frames[test];
-            var picks = model.LearnedPolicy(f.Contexts).Select(p => Array.IndexOf(p, 1.0)).ToArray();
-            double oracle = Enumerable.Range(0, f.Count).Average(i => f.TrueValue![i].Max()), share = ActionEvaluation.TrueValue(f, picks) / oracle;
-            output.WriteLine($"seed {train} -> {test}: {share:P1} of the oracle; learner {model.LearnerChoice.Learner}; held-out DR value per decision: " +
+            int[] Picks(double[][] policy) => policy.Select(p => Array.IndexOf(p, 1.0)).ToArray();
+            double learned = ActionEvaluation.TrueValue(f, Picks(model.LearnedPolicy(f.Contexts)));
+            double myopic = ActionEvaluation.TrueValue(f, Picks(model.MyopicPolicy(f.Contexts)));
+            double rules = ActionEvaluation.TrueValue(f, RuleSet.Parse(RuleSet.DefaultJson, f.Actions).Apply(f.Contexts, f.Actions).Select(m => m.ActionIndex).ToArray());
+            double logging = ActionEvaluation.TrueValue(f, f.Decisions.Select(d => d.Action).ToArray());
+            double oracle = Enumerable.Range(0, f.Count).Average(i => f.TrueValue![i].Max());
+            output.WriteLine($"seed {train} -> {test}: learned {learned:F1} = {learned / oracle:P1} of the oracle {oracle:F1}; rules {rules:F1}, myopic {myopic:F1}, " +
+                $"logging {logging:F1}; learner {model.LearnerChoice.Learner}; held-out DR value per decision: " +
                 string.Join(", ", model.LearnerChoice.Candidates.Select(c => $"{c.Learner} {c.HeldOutValue:F0}")));
-            Assert.True(share >= 0.9, $"seed {train} -> {test}: {share:P1} < 90% of the oracle");
+            foreach (var (name, value) in new[] { ("rules", rules), ("myopic", myopic), ("logging", logging) })
+                if (!(learned > value)) failures.Add($"seed {train} -> {test}: learned {learned:F1} <= {name} {value:F1}");
         }
+        Assert.True(failures.Count == 0, string.Join("; ", failures));
     }
 }
 

@@ -3,6 +3,7 @@ using Workbench.Analytics.Actions;
 using Workbench.Cli.Commands;
 using Workbench.Data;
 using Workbench.Data.Generation;
+using Workbench.Tests.Experiments;
 
 namespace Workbench.Tests.Actions;
 
@@ -59,6 +60,13 @@ public sealed class ActionsCommandTests
         var rules = Path.Combine(data, "rules.json");
         File.WriteAllText(rules, "{ \"rules\": [], \"default\": { \"action\": \"nap\", \"reason\": \"x\" } }");
         Assert.Equal(2, Run("actions", "--model", "m", "--data", data, "--out", outDir, "--rules", rules));
+        Assert.False(Directory.Exists(outDir));
+        // A rule over the segment is refused: the command has no observed segment (the planted one is never a context).
+        File.WriteAllText(rules, "{ \"rules\": [\n { \"name\": \"big\", \"when\": [ { \"feature\": \"segment\", \"op\": \"==\", \"value\": 1 } ], " +
+            "\"action\": \"exec_call\", \"reason\": \"r\" } ],\n \"default\": { \"action\": \"health_check\", \"reason\": \"x\" } }");
+        var (exit, _, err) = WorkbenchProcess.Run(data, "actions", "--model", "m", "--data", data, "--out", outDir, "--rules", rules);
+        Assert.Equal(2, exit);
+        Assert.Contains(rules + ":2: rule 'big' has a condition on 'segment'", err);
         Assert.False(Directory.Exists(outDir));
     }
 }
