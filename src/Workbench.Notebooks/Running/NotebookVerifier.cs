@@ -44,6 +44,10 @@ public static class NotebookVerifier
         new(@"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}", "<GUID>"),
         // Not \b: Plotly.NET names its render function renderPlotly_<32 hex>, and "_" is a word character.
         new(@"(?<![0-9A-Za-z])[0-9a-f]{32}(?![0-9A-Za-z])", "<ID>"),
+        // A chart's element id (DisplayFormatter.ChartElementId): a digest of its figure, compared as data through
+        // application/vnd.plotly.v1+json, and its ordinal in the session; outputs committed before ids were
+        // deterministic carry a random one instead (the pattern above).
+        new(@"wb-chart-[0-9a-f]{12}-[0-9]+", "wb-chart-<ID>"),
         new(@"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:?\d{2})?", "<TIMESTAMP>"),
         new(@"\b\d{1,2}:\d{2}:\d{2}\.\d+\b", "<TIMESPAN>"),
         new(@"\b\d+(\.\d+)?\s?(ms|µs|us|ns|sec|seconds|s)\b", "<DURATION>"),

@@ -42,6 +42,17 @@ public sealed class WalkthroughNotebookTests
         Assert.Equal("var renderPlotly_<ID> = function() {", clean);
     }
 
+    [Fact]
+    public void Chart_element_ids_old_random_and_new_deterministic_sanitize_alike()
+    {
+        string Clean(string t) => NotebookVerifier.DefaultSanitizers.Aggregate(t, (x, s) => Regex.Replace(x, s.Pattern, s.Replacement));
+        var old = Clean("var id = 'wb-chart-5ce5e062fb7240f7b2498f05d415f811', h = 600;");
+        var now = Clean("var id = 'wb-chart-214c49c2fc14-12', h = 600;");
+        Assert.Equal("var id = 'wb-chart-<ID>', h = 600;", old);
+        Assert.Equal(old, now);
+        Assert.NotEqual(old, Clean("var id = 'wb-chart-214c49c2fc14-12', h = 450;")); // only the id is blanked
+    }
+
     [Theory]
     [MemberData(nameof(Notebooks))]
     public void Notebook_passes_the_linter(string name)
