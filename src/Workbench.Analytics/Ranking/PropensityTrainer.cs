@@ -52,18 +52,23 @@ public static class PropensityTrainer
             }
             case PropensityAlgorithm.FastTree:
             {
-                var trainer = ml.BinaryClassification.Trainers.FastTree(new FastTreeBinaryTrainer.Options
+                var fastTreeOptions = new FastTreeBinaryTrainer.Options
                 {
                     NumberOfTrees = options.NumberOfTrees,
                     NumberOfLeaves = options.NumberOfLeaves,
                     LearningRate = options.LearningRate,
                     MinimumExampleCountPerLeaf = leaf,
-                    EarlyStoppingRule = options.EarlyStoppingRounds > 0 ? new TolerantEarlyStoppingRule() : null,
-                    EarlyStoppingMetric = EarlyStoppingMetric.L2Norm,
                     NumberOfThreads = options.Threads,
                     Seed = options.Seed,
                     FeatureFlocks = false,
-                });
+                };
+                // ML.NET's EarlyStoppingRule setter dereferences its value: "no early stopping" is leaving it unset.
+                if (options.EarlyStoppingRounds > 0)
+                {
+                    fastTreeOptions.EarlyStoppingRule = new TolerantEarlyStoppingRule();
+                    fastTreeOptions.EarlyStoppingMetric = EarlyStoppingMetric.L2Norm;
+                }
+                var trainer = ml.BinaryClassification.Trainers.FastTree(fastTreeOptions);
                 var t = trainer.Fit(trainView, validView);
                 trees = t.Model.SubModel.TrainedTreeEnsemble.Trees.Count;
                 model = t;

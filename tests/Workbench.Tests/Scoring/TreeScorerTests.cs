@@ -82,6 +82,20 @@ public class TreeScorerTests(ScoringFixture fx)
     }
 
     [Fact]
+    public void A_fasttree_model_without_early_stopping_trains_every_tree_and_is_scored_bit_for_bit()
+    {
+        var data = new CrmCatalog(ScoringFixture.Sample).Load().Dataset;
+        var table = fx.TrainedModel.FeaturesFor(data).Features;
+        var background = fx.TrainedModel.ChurnBackground;
+        int half = background.RowCount / 2;
+        var model = PropensityTrainer.Train("churn", background.Subset(Enumerable.Range(0, half).ToArray()),
+            background.Subset(Enumerable.Range(half, background.RowCount - half).ToArray()),
+            new PropensityOptions { Algorithm = PropensityAlgorithm.FastTree, NumberOfTrees = 30, EarlyStoppingRounds = 0 });
+        Assert.Equal(30, ((Microsoft.ML.Trainers.FastTree.TreeEnsembleModelParametersBasedOnRegressionTree)model.TreeModel!).TrainedTreeEnsemble.Trees.Count);
+        AssertSameBits(model, HardRows(model, table));
+    }
+
+    [Fact]
     public void A_linear_model_has_no_tree_scorer_and_is_scored_through_mlnet()
     {
         var background = fx.TrainedModel.ChurnBackground;
