@@ -89,7 +89,7 @@ public static class ExperimentRunner
             catch
             {
                 // A sequential run stopped before segmentation: no segmentation file is written after the run is recorded as failed.
-                try { segmentation.Wait(); } catch (AggregateException) { }
+                WaitUnobserved(segmentation);
                 throw;
             }
             // The labeled features, training rows and narratives are garbage now; collected before the later stages allocate
@@ -245,6 +245,12 @@ public static class ExperimentRunner
         return MonthlyPanel.BuildReleasing(ref data, () => GC.Collect(GC.MaxGeneration, GCCollectionMode.Forced, blocking: true, compacting: false));
     }
 
+    /// <summary>Waits for <paramref name="task"/> to end without raising its failure (raised where its result is taken).</summary>
+    static void WaitUnobserved(Task task)
+    {
+        try { task.Wait(); } catch (AggregateException) { }
+    }
+
     /// <summary>Segmentation of the run's monthly panel, started now on a thread of its own and joined where it ran before
     /// (after explanation; training waits for it before its metrics and books). It reads only the panel and the planted segments,
     /// never the models, and writes only its own folder,
@@ -278,7 +284,7 @@ public static class ExperimentRunner
                 if (step == PrioritizerEvaluation.MetricsStep)
                 {
                     report("training and evaluation: waiting for segmentation, collecting", 0.05 + 0.55 * 0.3);
-                    ((IAsyncResult)segmentation).AsyncWaitHandle.WaitOne(); // its exception, if any, is raised where segmentation is joined
+                    WaitUnobserved(segmentation); // its exception, if any, is raised where segmentation is joined
                     // Segmentation's rows are garbage by now, but the server GC keeps the memory they took (at 100,000 accounts the
                     // working set entered the metrics 0.37 GB above a sequential run's and peaked at 4,133 MB: docs/scale.md).
                     CollectBetweenStages();

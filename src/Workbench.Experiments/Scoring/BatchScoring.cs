@@ -173,7 +173,7 @@ public static class BatchScoring
             (BookJsonFile, path => WriteFile(path, s => BookFiles.WriteJson(result, s))),
         };
         foreach (var (file, render) in BookReport.PageRenderers(result, pages))
-            jobs.Add((Path.Combine(ReportFolder, file), path => WriteFile(path, s => s.Write(new System.Text.UTF8Encoding(false).GetBytes(render())))));
+            jobs.Add((Path.Combine(ReportFolder, file), path => WriteFile(path, s => WriteUtf8(s, w => w.Write(render())))));
         try
         {
             progress?.Report("writing book.csv, book.json and the report pages");
