@@ -24,8 +24,9 @@ public static class PrioritizerEvaluation
         steps?.Report("scoring the test months");
         var split = AccountPrioritizer.SplitOf(features, model.Options.Ranking);
         var scored = AccountPrioritizer.ScoringSet(features, split);
-        // The two models score on both cores at once, each with its own MLContext over the same read-only rows.
-        var (pChurn, pUpsell) = AccountPrioritizer.RunBoth(() => model.Churn.Score(scored).Probability, () => model.Upsell.Score(scored).Probability);
+        // Trees walked by TreeScorer on every core (ML.NET's bits); a linear model through ML.NET.
+        var pChurn = Scoring.BatchScorer.Probabilities(model.Churn, scored, "the scored data");
+        var pUpsell = Scoring.BatchScorer.Probabilities(model.Upsell, scored, "the scored data");
         scored = null;
         return EvaluateScored(model, features, data, split, pChurn, pUpsell, steps);
     }

@@ -84,7 +84,10 @@ public static class PropensityTrainer
                 break;
             }
         }
-        var rawValid = model.Transform(validView).GetColumn<float>("Score").Select(s => (double)s).ToArray();
+        // The calibrator's scores: a tree model's trees walked by TreeScorer (ML.NET's bits, without its cursor pipeline).
+        var walk = Scoring.TreeScorer.For(PropensityModel.TreeModelOf(model), train.FeatureNames);
+        var rawValid = walk is not null ? walk.Score(validation.Values)
+            : model.Transform(validView).GetColumn<float>("Score").Select(s => (double)s).ToArray();
         var calibrator = Calibrator.Fit(options.Calibration, rawValid, validation.Labels);
         return new PropensityModel(ml, target, model, calibrator, train.FeatureNames, options, trees);
     }
