@@ -68,7 +68,7 @@ public static class AccountPrioritizer
     static (PropensityModel Model, double[]? Probability) FitAndScore(PropensityTarget target, TrainingSet train, TrainingSet valid, PropensityOptions options, TrainingSet? scoring)
     {
         var model = PropensityTrainer.Train(target.Name(), train, valid, options);
-        return (model, scoring is null ? null : model.Score(scoring).Probability);
+        return (model, scoring is null ? null : Scoring.BatchScorer.Probabilities(model, scoring, "the scored data"));
     }
 
     /// <summary>The rows the evaluation scores: the test months and the month before them (the books' trends), in row order.</summary>

@@ -27,7 +27,9 @@ public sealed class PropensityModel
         => (_ml, Target, Transformer, Calibrator, FeatureNames, Options, TreeCount) = (ml, target, transformer, calibrator, featureNames, options, treeCount);
 
     /// <summary>The tree ensemble behind a FastTree or LightGBM model (for TreeSHAP); null for the linear model.</summary>
-    public TreeEnsembleModelParameters? TreeModel => Transformer switch
+    public TreeEnsembleModelParameters? TreeModel => TreeModelOf(Transformer);
+
+    internal static TreeEnsembleModelParameters? TreeModelOf(ITransformer transformer) => transformer switch
     {
         ISingleFeaturePredictionTransformer<object> t => Unwrap(t.Model),
         _ => null,

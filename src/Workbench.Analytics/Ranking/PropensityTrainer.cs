@@ -84,7 +84,12 @@ public static class PropensityTrainer
                 break;
             }
         }
-        var rawValid = model.Transform(validView).GetColumn<float>("Score").Select(s => (double)s).ToArray();
+        // The calibrator's scores: a tree model's trees walked by TreeScorer (ML.NET's bits, without its cursor pipeline).
+        // (Only over an array of exactly the validation rows: the walk scores every row the array holds.)
+        var walk = validation.Values.Length == (long)validation.RowCount * validation.ColumnCount
+            ? Scoring.TreeScorer.For(PropensityModel.TreeModelOf(model), train.FeatureNames) : null;
+        var rawValid = walk is not null ? walk.Score(validation.Values)
+            : model.Transform(validView).GetColumn<float>("Score").Select(s => (double)s).ToArray();
         var calibrator = Calibrator.Fit(options.Calibration, rawValid, validation.Labels);
         return new PropensityModel(ml, target, model, calibrator, train.FeatureNames, options, trees);
     }

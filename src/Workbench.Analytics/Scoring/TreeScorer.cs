@@ -37,11 +37,16 @@ internal sealed class TreeScorer
 
     /// <summary>The scorer of a tree model; null when the model is not a tree ensemble ML.NET scores as a plain sum
     /// (the linear model), and the caller scores through ML.NET.</summary>
-    public static TreeScorer? For(PropensityModel model)
+    public static TreeScorer? For(PropensityModel model) => For(model.TreeModel, model.FeatureNames);
+
+    /// <summary>The scorer of a fitted ensemble over <paramref name="featureNames"/> (the trainer's calibration rows are
+    /// scored before a <see cref="PropensityModel"/> exists); null for no ensemble, one with a bias term or one with a
+    /// categorical split, which ML.NET scores instead.</summary>
+    internal static TreeScorer? For(TreeEnsembleModelParameters? model, IReadOnlyList<string> featureNames)
     {
-        if (model.TreeModel is not TreeEnsembleModelParametersBasedOnRegressionTree trees) return null;
-        var ensemble = MlNetTreeEnsembles.FromModel(trees, model.FeatureNames.Count, model.FeatureNames);
-        if (ensemble.Bias != 0) return null;
+        if (model is not TreeEnsembleModelParametersBasedOnRegressionTree trees) return null;
+        if (trees.TrainedTreeEnsemble.Bias != 0 || trees.TrainedTreeEnsemble.Trees.Any(t => t.CategoricalSplitFlags.Contains(true))) return null;
+        var ensemble = MlNetTreeEnsembles.FromModel(trees, featureNames.Count, featureNames);
         var splits = new List<Split>();
         var leaves = new List<double>();
         var roots = new int[ensemble.Trees.Count];
@@ -61,7 +66,7 @@ internal sealed class TreeScorer
             }
             roots[t] = reference[0];
         }
-        return new TreeScorer(splits.ToArray(), leaves.ToArray(), roots, model.FeatureNames.Count);
+        return new TreeScorer(splits.ToArray(), leaves.ToArray(), roots, featureNames.Count);
     }
 
     /// <summary>The raw score (ML.NET's "Score" column, as a double) of each row of row-major <paramref name="values"/>.</summary>
