@@ -41,7 +41,11 @@ public sealed record ScoringFeatures(
         var snaps = Snapshots.ForScoring(panel, [t - 1, t], snapshots);
         if (!snaps.Any(s => s.AsOfMonth == t))
             throw new WorkbenchException($"No account-product is eligible ({snapshots.Eligibility}) as of {panel.MonthAt(t):yyyy-MM-dd}: nothing to score.");
-        var table = new FeatureBuilder(panel).Build(snaps, features);
+        var builder = new FeatureBuilder(panel);
+        var built = builder.Build(snaps, features);
+        // The explainers' sentence writers need this very builder (account spend prefixes, tenure, category names): kept
+        // with the table so the two explainers do not build it again from the panel (docs/scale.md, scorefast4).
+        var table = new FeatureTable(built.Panel, built.Snapshots, built.Registry, built.Values) { Builder = builder };
         var runRates = snaps.Select(s => Labeler.RunRate(panel, s, labels)).ToArray();
         return new ScoringFeatures(panel, table, runRates, t, t - 1, snapshots, labels, features);
     }
