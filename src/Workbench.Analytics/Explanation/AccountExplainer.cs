@@ -71,7 +71,7 @@ public sealed class AccountExplainer
         var defs = table.Registry.Definitions;
         // The registry's concept groups in the order of their first feature, computed once rather than grouped per row.
         var concepts = Enumerable.Range(0, defs.Count).GroupBy(j => defs[j].ConceptGroup).Select(g => new ConceptFeatures(g.Key, g.ToArray())).ToArray();
-        return new Teller(table, new SentenceWriter(new FeatureBuilder(table.Panel), productName ?? (id => id)), defs, concepts);
+        return new Teller(table, new SentenceWriter(table.Builder ?? new FeatureBuilder(table.Panel), productName ?? (id => id)), defs, concepts);
     }
 
     /// <summary>One chunk of rows explained on the calling thread alone: the streamed explanation runs chunks on every

@@ -16,6 +16,10 @@ public sealed class FeatureTable
     public FeatureRegistry Registry { get; }
     /// <summary>Row-major values: row i, column j at [i * ColumnCount + j].</summary>
     public float[] Values { get; }
+    /// <summary>The builder the rows were computed with, kept by scoring only (<see cref="ScoringFeatures"/>) so its explainers
+    /// write their sentences from it rather than building it again per model; null elsewhere (a run's tables do not hold it
+    /// alive).</summary>
+    internal FeatureBuilder? Builder { get; init; }
     public int RowCount => Snapshots.Count;
     public int ColumnCount => Registry.Definitions.Count;
 

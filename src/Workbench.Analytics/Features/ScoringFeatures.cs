@@ -41,7 +41,11 @@ public sealed record ScoringFeatures(
         var snaps = Snapshots.ForScoring(panel, [t - 1, t], snapshots);
         if (!snaps.Any(s => s.AsOfMonth == t))
             throw new WorkbenchException($"No account-product is eligible ({snapshots.Eligibility}) as of {panel.MonthAt(t):yyyy-MM-dd}: nothing to score.");
-        var table = new FeatureBuilder(panel).Build(snaps, features);
+        var builder = new FeatureBuilder(panel);
+        var built = builder.Build(snaps, features);
+        // The explainers' sentence writers need this very builder (account spend prefixes, tenure, category names): kept
+        // with the table so the two explainers do not build it again from the panel (docs/scale.md, scorefast4).
+        var table = new FeatureTable(built.Panel, built.Snapshots, built.Registry, built.Values) { Builder = builder };
         var runRates = snaps.Select(s => Labeler.RunRate(panel, s, labels)).ToArray();
         return new ScoringFeatures(panel, table, runRates, t, t - 1, snapshots, labels, features);
     }
@@ -61,9 +65,13 @@ public sealed record ScoringFeatures(
         if (asOf is not null) return;
         // Rows per panel month (the panel spans exactly the spend and usage months, so every index is in range); an array,
         // not a sorted map: this runs once per spend and usage row (15 million at 100,000 accounts).
+        // Spend and usage counted on two threads (each table into its own array; counts add exactly).
         var populated = new int[panel.Months];
-        foreach (var s in data.Spend) populated[panel.MonthIndexOf(s.Month)]++;
-        foreach (var u in data.Usage) populated[panel.MonthIndexOf(u.Month)]++;
+        var usagePerMonth = new int[panel.Months];
+        MonthlyPanel.Both(
+            () => { foreach (var s in data.Spend) populated[panel.MonthIndexOf(s.Month)]++; },
+            () => { foreach (var u in data.Usage) usagePerMonth[panel.MonthIndexOf(u.Month)]++; });
+        for (int m = 0; m < populated.Length; m++) populated[m] += usagePerMonth[m];
         var months = Enumerable.Range(0, populated.Length).Where(m => populated[m] > 0).ToArray();
         if (months.Length < 2) return;
         int lastIndex = months[^1], before = months[^2];

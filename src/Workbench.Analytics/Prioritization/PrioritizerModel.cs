@@ -52,14 +52,21 @@ public sealed class PrioritizerModel : IWorkbenchModel
     /// <param name="name">The model's name in the result (a promoted name, or "model").</param>
     /// <param name="narratives">How many reasons to tell; null: the model's own explanation options.</param>
     /// <param name="progress">Told each step (building the features, scoring, explaining, ...) as it starts; null: silent.</param>
+    /// <param name="explainers">Explainers started with <see cref="StartExplainers"/> for the same name and narratives (built
+    /// while the data was loaded); null: built when the explaining starts.</param>
     public ScoringResult Score(CrmDataset data, DateOnly? asOf = null, string name = "model", NarrativeOptions? narratives = null,
-        IProgress<string>? progress = null)
+        IProgress<string>? progress = null, ScoringExplainers? explainers = null)
     {
         progress?.Report("building the features");
         var features = FeaturesFor(data, asOf);
         progress?.Report("scoring");
-        return BatchScorer.Score(ForScoring(name), features, data, narratives ?? Options.Explanation, progress);
+        return BatchScorer.Score(ForScoring(name), features, data, narratives ?? Options.Explanation, progress, explainers);
     }
+
+    /// <summary>Starts building, in the background, the explainers <see cref="Score"/> tells narratives with (they read only
+    /// the model), so a batch job builds them while it loads its data.</summary>
+    public ScoringExplainers StartExplainers(string name, NarrativeOptions? narratives = null) =>
+        ScoringExplainers.Start(ForScoring(name), narratives ?? Options.Explanation);
 
     /// <summary>Why an account scores as it does: for each of its products at the as-of date, the churn and the upsell
     /// narrative (reasons for and against, in sentences with the account's own numbers).</summary>

@@ -120,13 +120,17 @@ public static class BatchScorer
     }
 
     /// <summary>Scores, explains and books every eligible account of <paramref name="features"/>; <paramref name="progress"/>,
-    /// when given, is told each step (explaining, assembling the books) as it starts.</summary>
+    /// when given, is told each step (explaining, assembling the books) as it starts. <paramref name="explainers"/>: explainers
+    /// already being built for these models and narrative options (<see cref="ScoringExplainers.Start"/>); null: built here,
+    /// when the explaining starts.</summary>
     public static ScoringResult Score(ScoringModels models, ScoringFeatures features, CrmDataset data, NarrativeOptions? narratives = null,
-        IProgress<string>? progress = null)
+        IProgress<string>? progress = null, ScoringExplainers? explainers = null)
     {
         ArgumentNullException.ThrowIfNull(models);
         ArgumentNullException.ThrowIfNull(features);
         ArgumentNullException.ThrowIfNull(data);
+        if (explainers is not null && (explainers.Models != models || explainers.Narratives != narratives))
+            throw new ArgumentException("The explainers were started for other models or narrative options than this scoring's.", nameof(explainers));
         var table = features.Features;
         var names = table.Registry.Names.ToArray();
         string source = $"the data scored with model '{models.Name}'";
@@ -163,12 +167,14 @@ public static class BatchScorer
         var upsellTold = new Narrative?[current.Length];
         if (churnAt.Count > 0)
         {
-            var story = new AccountExplainer(models.Churn, models.ChurnBackground, narratives, NarrativeAudience.Rep).Explain(table, churnAt.Select(k => current[k]).ToArray(), ProductName);
+            var explainer = explainers?.Churn ?? new AccountExplainer(models.Churn, models.ChurnBackground, narratives, NarrativeAudience.Rep);
+            var story = explainer.Explain(table, churnAt.Select(k => current[k]).ToArray(), ProductName);
             for (int i = 0; i < churnAt.Count; i++) churnTold[churnAt[i]] = story.Narratives[i];
         }
         if (upsellAt.Count > 0)
         {
-            var story = new AccountExplainer(models.Upsell, models.UpsellBackground, narratives, NarrativeAudience.Rep).Explain(table, upsellAt.Select(k => current[k]).ToArray(), ProductName);
+            var explainer = explainers?.Upsell ?? new AccountExplainer(models.Upsell, models.UpsellBackground, narratives, NarrativeAudience.Rep);
+            var story = explainer.Explain(table, upsellAt.Select(k => current[k]).ToArray(), ProductName);
             for (int i = 0; i < upsellAt.Count; i++) upsellTold[upsellAt[i]] = story.Narratives[i];
         }
 

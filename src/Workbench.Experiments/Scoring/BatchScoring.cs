@@ -56,11 +56,13 @@ public static class BatchScoring
         progress?.Report("loading the model");
         var model = RankingArtifacts.ReadModel(modelDir);
         var actionPolicy = ActionStage.ReadBookModel(modelDir);
+        var narratives = options.Narratives ?? model.Options.Explanation;
+        // The explainers read only the model: built on a thread of their own while the data is loaded and the features built.
+        var explainers = model.StartExplainers(modelName, narratives);
         progress?.Report("loading the data");
         var data = LoadForScoring(dataDir, withActions: actionPolicy is not null);
-        var narratives = options.Narratives ?? model.Options.Explanation;
         ScoringResult result;
-        try { result = model.Score(data, options.AsOf, modelName, narratives, progress); }
+        try { result = model.Score(data, options.AsOf, modelName, narratives, progress, explainers); }
         catch (FeatureSchemaException ex)
         {
             throw new WorkbenchException($"{ex.Message} The features were built with the model's feature options " +

@@ -106,6 +106,27 @@ public class BookFilesTests(ScoringFixture fx)
     }
 
     [Fact]
+    public void Explainers_started_before_the_features_give_the_books_of_explainers_built_while_explaining()
+    {
+        var data = new CrmCatalog(fx.HostileData).Load().Dataset;
+        var model = fx.TrainedModel;
+        var narratives = model.Options.Explanation;
+        var started = model.StartExplainers("prod", narratives);
+        var features = model.FeaturesFor(data);
+        var withStarted = BatchScorer.Score(model.ForScoring("prod"), features, data, narratives, explainers: started);
+        var builtThere = BatchScorer.Score(model.ForScoring("prod"), features, data, narratives);
+        Assert.True(withStarted.AccountCount > 0);
+        Assert.Contains(withStarted.Books.SelectMany(b => b.Accounts), a => a.FocusNarrative.ReasonsFor.Count > 0);
+        Assert.Equal(BookFiles.Csv(builtThere, narratives), BookFiles.Csv(withStarted, narratives));
+        byte[] Json(ScoringResult r) { using var s = new MemoryStream(); BookFiles.WriteJson(r, s); return s.ToArray(); }
+        Assert.Equal(Json(builtThere), Json(withStarted));
+
+        // Explainers started for other narrative options are refused rather than telling other reasons.
+        var other = model.StartExplainers("prod", narratives with { TopReasonsFor = narratives.TopReasonsFor + 1 });
+        Assert.Throws<ArgumentException>(() => BatchScorer.Score(model.ForScoring("prod"), features, data, narratives, explainers: other));
+    }
+
+    [Fact]
     public void Scoring_gives_the_probabilities_narratives_and_context_of_each_step_run_alone()
     {
         var data = new CrmCatalog(fx.HostileData).Load().Dataset;
