@@ -971,6 +971,8 @@ public sealed class ActionLearnerScreenTests(ITestOutputHelper output)
             new("i-bagL30+lin30", Logit(30), Linear(30f), Risk: 0, Bags: 10),
             new("i-L30+lin30+mean", null, null, Risk: 0, Members: [new("a", Logit(30), Linear(30f)), new("b", Logit(30), Mean)]),
             new("h-cv+lin30", null, Linear(30f), PooledR: CvHier([3f, 10f, 30f, 100f], [0.25f, 0.5f, 1f, 2f])),
+            // Round 12: round 10's grid without the leak chose its edge (L2 100, dev 2) in 23 of 24 folds; a wider grid.
+            new("h-cvwide+lin30", null, Linear(30f), PooledR: CvHier([30f, 100f, 300f, 1000f], [1f, 2f, 4f, 8f])),
             new("h-H100d0.5+lin30", null, Linear(30f), PooledR: HierLogit(100f, 0.5f)),
             new("h-H30d0.25+lin30", null, Linear(30f), PooledR: HierLogit(30f, 0.25f)),
             new("h-H100d0.25+lin30", null, Linear(30f), PooledR: HierLogit(100f, 0.25f)),

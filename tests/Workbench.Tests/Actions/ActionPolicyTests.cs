@@ -226,12 +226,23 @@ public sealed class ActionCoverageTests(ITestOutputHelper output)
         int accounts = int.TryParse(Environment.GetEnvironmentVariable("WB_COVERAGE_ACCOUNTS"), out int acc) ? acc : 600;
         const int seeds = 20;
         var results = new ActionEvaluationResult[seeds];
+        var alternatives = new Dictionary<string, (bool Normal, bool Studentized)>[seeds];
         Parallel.For(0, seeds, new ParallelOptions { MaxDegreeOfParallelism = 2 }, s =>
         {
             var data = CrmGenerator.Generate(new GeneratorOptions { Accounts = accounts, Months = 24, Seed = 101 + s });
             var frame = DecisionFrame.Build(data);
-            results[s] = ActionEvaluation.Evaluate(frame, RuleSet.Parse(RuleSet.DefaultJson, frame.Actions), options with { Seed = s + 1 });
+            var (result, terms) = ActionEvaluation.EvaluateWithTerms(frame, RuleSet.Parse(RuleSet.DefaultJson, frame.Actions), options with { Seed = s + 1 });
+            results[s] = result;
+            // Diagnostics only (not asserted): would a normal or a studentized cluster bootstrap interval cover?
+            alternatives[s] = result.Policies.ToDictionary(p => p.Policy, p => AlternativeCoverage(frame, terms[p.Policy].Dr, p.TrueValue!.Value, s + 1));
         });
+        for (int s = 0; s < seeds; s++)
+            foreach (var p in results[s].Policies)
+                output.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"seed {s + 1} {p.Policy,-8} true {p.TrueValue:F0} DM {p.Dm:F0} IPS {p.Ips:F0} DR {p.Dr:F0} [{p.DrCiLow:F0}, {p.DrCiHigh:F0}] covered {p.Covered} normal {alternatives[s][p.Policy].Normal} studentized {alternatives[s][p.Policy].Studentized}"));
+        foreach (var policy in results[0].Policies.Select(p => p.Policy))
+            output.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"{policy,-8} coverage percentile {results.Count(r => r[policy].Covered)}/{seeds} normal {alternatives.Count(a => a[policy].Normal)}/{seeds} studentized {alternatives.Count(a => a[policy].Studentized)}/{seeds}  DM bias {results.Average(r => r[policy].Dm - r[policy].TrueValue!.Value):F1}"));
         var covered = new Dictionary<string, int>();
         var ipsBias = new Dictionary<string, double>();
         var drBias = new Dictionary<string, double>();
@@ -248,5 +259,33 @@ public sealed class ActionCoverageTests(ITestOutputHelper output)
         foreach (var (policy, n) in covered)
             output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{policy,-8} DR coverage {n}/{seeds}  IPS bias {ipsBias[policy]:F1}  DR bias {drBias[policy]:F1}"));
         Assert.All(covered, kv => Assert.True(kv.Value >= 18, $"{kv.Key}: DR interval covered the true value in {kv.Value} of {seeds} seeds"));
+    }
+
+    /// <summary>Diagnostics of the interval: a normal interval with the cluster-robust standard error, and a studentized
+    /// bootstrap (bootstrap-t) over accounts, both 95%, on the per-decision doubly robust terms.</summary>
+    static (bool Normal, bool Studentized) AlternativeCoverage(DecisionFrame frame, double[] dr, double truth, int seed)
+    {
+        var clusters = frame.Decisions.Select((d, i) => (d.AccountId, i)).GroupBy(x => x.AccountId, StringComparer.Ordinal)
+            .Select(g => (Sum: g.Sum(x => dr[x.i]), Count: (double)g.Count())).ToArray();
+        static (double Mean, double Se) MeanSe(IReadOnlyList<(double Sum, double Count)> c)
+        {
+            double n = c.Sum(x => x.Count), mean = c.Sum(x => x.Sum) / n;
+            double v = c.Sum(x => (x.Sum - mean * x.Count) * (x.Sum - mean * x.Count)) * c.Count / (c.Count - 1.0) / (n * n);
+            return (mean, Math.Sqrt(v));
+        }
+        var (m, se) = MeanSe(clusters);
+        bool normal = Math.Abs(truth - m) <= 1.96 * se;
+        var rng = new Random(seed);
+        var t = new List<double>();
+        var sample = new (double, double)[clusters.Length];
+        for (int b = 0; b < 1000; b++)
+        {
+            for (int j = 0; j < clusters.Length; j++) sample[j] = clusters[rng.Next(clusters.Length)];
+            var (mb, sb) = MeanSe(sample);
+            if (sb > 0) t.Add((mb - m) / sb);
+        }
+        t.Sort();
+        double tLow = t[(int)Math.Round(0.025 * (t.Count - 1))], tHigh = t[(int)Math.Round(0.975 * (t.Count - 1))];
+        return (normal, truth >= m - tHigh * se && truth <= m - tLow * se);
     }
 }
