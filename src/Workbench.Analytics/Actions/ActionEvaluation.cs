@@ -37,7 +37,13 @@ public static class ActionEvaluation
     /// <param name="options">Model, fold and bootstrap options (defaults when null).</param>
     /// <param name="trained">A policy fitted on other data: when given, the learned and myopic entries are its own
     /// choices instead of the cross-fitted ones.</param>
-    public static ActionEvaluationResult Evaluate(DecisionFrame frame, RuleSet? rules = null, ActionOptions? options = null, ActionPolicyModel? trained = null)
+    public static ActionEvaluationResult Evaluate(DecisionFrame frame, RuleSet? rules = null, ActionOptions? options = null, ActionPolicyModel? trained = null) =>
+        EvaluateWithTerms(frame, rules, options, trained).Result;
+
+    /// <summary><see cref="Evaluate"/>, plus each policy's per-decision doubly robust terms and direct-method predictions
+    /// (in the frame's order; for diagnostics of the intervals).</summary>
+    internal static (ActionEvaluationResult Result, IReadOnlyDictionary<string, (double[] Dr, double[] Dm)> Terms) EvaluateWithTerms(
+        DecisionFrame frame, RuleSet? rules = null, ActionOptions? options = null, ActionPolicyModel? trained = null)
     {
         ArgumentNullException.ThrowIfNull(frame);
         options ??= new ActionOptions();
@@ -55,9 +61,14 @@ public static class ActionEvaluation
         if (frame.TrueValue is { } tv) policies.Add(("oracle", ActionPolicyModel.Greedy(tv)));
 
         var results = new List<PolicyValue>();
+        var terms = new Dictionary<string, (double[] Dr, double[] Dm)>();
         foreach (var (name, pi) in policies)
-            results.Add(Estimate(name, frame, pi, qhat, options, name == "logging"));
-        return new ActionEvaluationResult(results, n, frame.PropensitiesEstimated, 0.95, trained is null ? foldLearners : []);
+        {
+            var (value, dr, dm) = Estimate(name, frame, pi, qhat, options, name == "logging");
+            results.Add(value);
+            terms[name] = (dr, dm);
+        }
+        return (new ActionEvaluationResult(results, n, frame.PropensitiesEstimated, 0.95, trained is null ? foldLearners : []), terms);
     }
 
     static double[] OneHot(int a, int k) { var p = new double[k]; p[a] = 1; return p; }
@@ -98,7 +109,7 @@ public static class ActionEvaluation
         return (result, immediate, learners);
     }
 
-    static PolicyValue Estimate(string name, DecisionFrame frame, double[][] pi, double[][] qhat, ActionOptions o, bool onPolicy)
+    static (PolicyValue Value, double[] Dr, double[] Dm) Estimate(string name, DecisionFrame frame, double[][] pi, double[][] qhat, ActionOptions o, bool onPolicy)
     {
         int n = frame.Count;
         var dm = new double[n]; var w = new double[n]; var r = new double[n]; var dr = new double[n];
@@ -138,7 +149,7 @@ public static class ActionEvaluation
             for (int i = 0; i < n; i++) for (int a = 0; a < pi[i].Length; a++) s += pi[i][a] * tv[i][a];
             truth = s / n;
         }
-        return new PolicyValue(name, Dm(all), Ips(all), Snips(all), Dr(all), Quantile(0.025), Quantile(0.975), truth);
+        return (new PolicyValue(name, Dm(all), Ips(all), Snips(all), Dr(all), Quantile(0.025), Quantile(0.975), truth), dr, dm);
     }
 
     /// <summary>The true value of a policy given as one action per decision (planted truth required).</summary>

@@ -11,13 +11,14 @@ public sealed record ActionRecommendation(string AccountId, string Action, doubl
 /// (<see cref="LearnerChoice"/>), and one predicting the immediate value (for the myopic comparison; version 2's
 /// learner, logistic response x FastTree value). The policy recommends the action with the highest expected long-term
 /// gain; used live it explores with probability <see cref="ActionOptions.Exploration"/> and logs the propensity of what
-/// it did. Saved as one model file (version 3 records the chosen learner; version-2 files load as the fixed
-/// logistic x FastTree learner).
+/// it did. Saved as one model file (version 3 records the chosen learner; version 4 adds the pooled response learner,
+/// whose entries older readers would ignore, hence the new version; version-3 files load unchanged; version-2 files load
+/// as the fixed logistic x FastTree learner).
 /// </summary>
 public sealed class ActionPolicyModel : IWorkbenchModel
 {
     public const string ModelKind = "action-policy";
-    public const int FormatVersion = 3;
+    public const int FormatVersion = 4;
     public string Kind => ModelKind;
 
     public IReadOnlyList<string> Actions { get; }
@@ -118,7 +119,7 @@ public sealed class ActionPolicyModel : IWorkbenchModel
     {
         using var reader = ModelFile.Open(stream, ModelKind, FormatVersion, source);
         if (reader.Version < 2)
-            throw new WorkbenchException($"{source}: an action-policy model of format version {reader.Version} (tree response models); this Workbench reads versions 2 and {FormatVersion} (logistic response models) only: re-train the model with 'workbench actions'.");
+            throw new WorkbenchException($"{source}: an action-policy model of format version {reader.Version} (tree response models); this Workbench reads versions 2 to {FormatVersion} (logistic response models) only: re-train the model with 'workbench actions'.");
         var j = reader.ReadJson("policy.json");
         try
         {

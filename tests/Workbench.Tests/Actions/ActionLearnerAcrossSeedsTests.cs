@@ -47,10 +47,12 @@ public sealed class ActionLearnerFiveSeedsTests(ITestOutputHelper output)
     {
         var seeds = (Environment.GetEnvironmentVariable("LAB_SEEDS") ?? "7,8,9,10,11").Split(',').Select(int.Parse).ToArray();
         var shares = new List<double>();
+        // LAB_FOLDS: cross-fit folds of the evaluation (default: the options' default).
+        var options = int.TryParse(Environment.GetEnvironmentVariable("LAB_FOLDS"), out int folds) ? new ActionOptions { CrossFitFolds = folds } : new ActionOptions();
         foreach (int seed in seeds)
         {
             var frame = DecisionFrame.Build(CrmGenerator.Generate(new GeneratorOptions { Accounts = 400, Months = 36, Seed = seed }));
-            var e = ActionEvaluation.Evaluate(frame, RuleSet.Parse(RuleSet.DefaultJson, frame.Actions));
+            var e = ActionEvaluation.Evaluate(frame, RuleSet.Parse(RuleSet.DefaultJson, frame.Actions), options);
             double learned = e["learned"].TrueValue!.Value, oracle = e["oracle"].TrueValue!.Value;
             shares.Add(learned / oracle);
             output.WriteLine($"seed {seed}: {frame.Count} decisions; learned / oracle {learned / oracle:P1}; true value " +
