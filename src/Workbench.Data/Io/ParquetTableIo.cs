@@ -459,6 +459,11 @@ internal static class ParquetTableIo
     {
         var b = sink.Buffer;
         int n = types.Length;
+        // The cell checks (required, date window, ranges, empty keys) run column by column over the decoded arrays
+        // first; the per-row checks then look only at the columns where some cell has a problem.
+        sink.CheckColumns(count, nul, str, lng, dec, dbl, bad);
+        try
+        {
         for (int i = 0; i < count && !sink.Stop; i++)
         {
             sink.BeginRow();
@@ -479,6 +484,8 @@ internal static class ParquetTableIo
             }
             sink.EndRow(rowBase + i + 1, origin);
         }
+        }
+        finally { sink.CheckEveryColumn(); }
     }
 
     /// <summary>Reusable char buffer for turning UTF-8 cells into pooled strings without an intermediate string.</summary>

@@ -177,14 +177,96 @@ internal sealed class RowSink<T>
     public void BeginRow()
     {
         Buffer.Clear();
-        Array.Clear(failed);
+        if (anyFailed) { Array.Clear(failed); anyFailed = false; }
         issues.Clear(); issueValues.Clear(); namedIssues.Clear();
         Read++;
     }
 
+    bool anyFailed;
+
+    /// <summary>The columns whose cells <see cref="EndRow"/> checks one by one (all of them unless a reader has checked a
+    /// batch of rows column by column with <see cref="CheckColumns"/>), in column order so problems keep their order.</summary>
+    int[] cellColumns = [];
+    int cellColumnCount = -1; // -1: every column
+
+    /// <summary>Checks a batch of decoded rows (a Parquet row group) column by column, with the same rules as
+    /// <see cref="EndRow"/>'s per-cell checks: a column none of whose cells can have a problem is then skipped by
+    /// <see cref="EndRow"/> for the rows of the batch; every other column is checked cell by cell as before, so the
+    /// problems found (and their order) are the same. Arrays are per column (null where the type has none); the batch
+    /// holds rows [0, count). Call <see cref="CheckEveryColumn"/> after the batch.</summary>
+    public void CheckColumns(int count, bool[][] isNull, string?[][] str, long[][] lng, decimal[][] dec, double[][] dbl, bool[]?[] bad)
+    {
+        int n = types.Length;
+        if (cellColumns.Length < n) cellColumns = new int[n];
+        int k = 0;
+        for (int c = 0; c < n; c++)
+            if (!ColumnClean(c, count, isNull[c], str[c], lng[c], dec[c], dbl[c], bad[c])) cellColumns[k++] = c;
+        cellColumnCount = k;
+    }
+
+    /// <summary>Back to checking every cell of a row (rows that were not checked column by column).</summary>
+    public void CheckEveryColumn() => cellColumnCount = -1;
+
+    /// <summary>True when no cell of column <paramref name="c"/> in rows [0, count) has a problem <see cref="EndRow"/>'s
+    /// cell checks would report (mirrors them rule for rule).</summary>
+    bool ColumnClean(int c, int count, bool[] isNull, string?[]? str, long[]? lng, decimal[]? dec, double[]? dbl, bool[]? bad)
+    {
+        var nul = isNull.AsSpan(0, count);
+        if (bad is not null && bad.AsSpan(0, count).Contains(true)) return false; // a parse failure is reported per row
+        if (required[c] && nul.Contains(true)) return false;
+        bool anyNull = nul.Contains(true);
+        switch (types[c])
+        {
+            case ColumnType.Date:
+            {
+                var v = lng!.AsSpan(0, count);
+                for (int i = 0; i < v.Length; i++)
+                    if ((v[i] < minDay || v[i] > maxDay) && !(anyNull && nul[i])) return false;
+                return true;
+            }
+            case ColumnType.String:
+            {
+                if (!IsKeyColumn(c)) return true;
+                var v = str!.AsSpan(0, count);
+                for (int i = 0; i < v.Length; i++)
+                    if (v[i] is { Length: 0 } && !(anyNull && nul[i])) return false;
+                return true;
+            }
+            case ColumnType.Int:
+            {
+                if (!ranged[c]) return true;
+                var v = lng!.AsSpan(0, count);
+                double lo = min[c], hi = max[c];
+                for (int i = 0; i < v.Length; i++)
+                    if (!InRange(v[i], lo, hi) && !(anyNull && nul[i])) return false;
+                return true;
+            }
+            case ColumnType.Decimal:
+            {
+                var v = dec!.AsSpan(0, count);
+                double lo = min[c], hi = max[c];
+                for (int i = 0; i < v.Length; i++)
+                    if (!InRange((double)v[i], lo, hi) && !(anyNull && nul[i])) return false;
+                return true;
+            }
+            case ColumnType.Double:
+            {
+                var v = dbl!.AsSpan(0, count);
+                double lo = min[c], hi = max[c];
+                for (int i = 0; i < v.Length; i++)
+                    if (!InRange(v[i], lo, hi) && !(anyNull && nul[i])) return false;
+                return true;
+            }
+            default: return true; // enums (parse failures above) and bools have no cell check past the null one
+        }
+    }
+
+    static bool InRange(double v, double lo, double hi) => double.IsFinite(v) && v >= lo && v <= hi;
+
     /// <summary>A cell could not be parsed; the cell is treated as null for later checks.</summary>
     public void ParseFailed(int column, string value)
     {
+        anyFailed = true;
         failed[column] = true; Buffer.IsNull[column] = true;
         issues.Add(new(column, CellText.Expectation(codec.Schema.Columns[column], enums[column])));
         issueValues.Add(value);
@@ -205,8 +287,10 @@ internal sealed class RowSink<T>
         var schema = codec.Schema;
         var b = Buffer;
         var isNull = b.IsNull;
-        for (int c = 0; c < types.Length; c++)
+        int checkCount = cellColumnCount < 0 ? types.Length : cellColumnCount;
+        for (int k = 0; k < checkCount; k++)
         {
+            int c = cellColumnCount < 0 ? k : cellColumns[k];
             if (failed[c]) continue;
             if (isNull[c])
             {

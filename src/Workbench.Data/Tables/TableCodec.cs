@@ -148,6 +148,29 @@ internal static class Codecs
     // Monthly facts are keyed by the first day of the month; another day would silently split a month in two.
     static Action<RowBuffer, List<CellIssue>> FirstOfMonth(int column) => (b, issues) =>
     {
-        if (!b.IsNull[column] && b.D(column).Day != 1) issues.Add(new(column, "the first day of a month (yyyy-MM-01)"));
+        if (!b.IsNull[column] && !MonthStarts.Contains(b.Long[column])) issues.Add(new(column, "the first day of a month (yyyy-MM-01)"));
     };
+}
+
+/// <summary>The day numbers (<see cref="DateOnly.DayNumber"/>) that are the first of a month, as a bit set over every
+/// DateOnly: one bit test per row instead of splitting the day number into year, month and day.</summary>
+internal static class MonthStarts
+{
+    static readonly ulong[] Bits = Build();
+
+    static ulong[] Build()
+    {
+        var bits = new ulong[DateOnly.MaxValue.DayNumber / 64 + 1];
+        for (int y = 1; y <= 9999; y++)
+            for (int m = 1; m <= 12; m++)
+            {
+                int d = new DateOnly(y, m, 1).DayNumber;
+                bits[d >> 6] |= 1UL << (d & 63);
+            }
+        return bits;
+    }
+
+    /// <summary>True when <paramref name="dayNumber"/> is the first day of a month (false outside DateOnly's range).</summary>
+    public static bool Contains(long dayNumber) =>
+        (ulong)dayNumber <= (ulong)DateOnly.MaxValue.DayNumber && (Bits[dayNumber >> 6] & (1UL << (int)(dayNumber & 63))) != 0;
 }
