@@ -32,6 +32,7 @@ static class LoadFeaturesBench
         }
         int repeats = IntArg(args, 2, 1);
         if (args.Contains("--per-table")) return PerTable(args[0], args[1]);
+        digestRows = args.Contains("--digest-rows");
         for (int r = 0; r < repeats; r++)
         {
             GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
@@ -43,8 +44,31 @@ static class LoadFeaturesBench
 
     static void Step(string name, Action action, Func<string>? digest = null)
     {
+        int g0 = GC.CollectionCount(0), g1 = GC.CollectionCount(1), g2 = GC.CollectionCount(2);
+        var pause = GC.GetTotalPauseDuration();
         var (wall, cpu) = Time(action);
-        Console.WriteLine(string.Create(Inv, $"  {name,-22} wall {wall,7:F2} s, CPU {cpu,7:F2} s, WS {Mb(Environment.WorkingSet),6:F0} MB{(digest is null ? "" : ", " + digest())}"));
+        // Collections during the step (gen0/gen1/gen2 counts, pause seconds): a load's CPU includes the GC's.
+        string gc = string.Create(Inv, $"GC {GC.CollectionCount(0) - g0}/{GC.CollectionCount(1) - g1}/{GC.CollectionCount(2) - g2} pause {(GC.GetTotalPauseDuration() - pause).TotalSeconds:F2} s");
+        Console.WriteLine(string.Create(Inv, $"  {name,-22} wall {wall,7:F2} s, CPU {cpu,7:F2} s, WS {Mb(Environment.WorkingSet),6:F0} MB, {gc}{(digest is null ? "" : ", " + digest())}"));
+    }
+
+    static bool digestRows;
+
+    /// <summary>With --digest-rows: a SHA-256 of every loaded row (each record's text, table by table, truth included), so
+    /// two builds' loads compare row for row, not only by what the panel and features read.</summary>
+    static string RowsDigest(CrmDataset d)
+    {
+        if (!digestRows) return "";
+        using var h = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        void Add<T>(IReadOnlyList<T> rows)
+        {
+            h.AppendData(BitConverter.GetBytes(rows.Count));
+            foreach (var r in rows) h.AppendData(System.Text.Encoding.UTF8.GetBytes(r!.ToString()!));
+        }
+        Add(d.Accounts); Add(d.Products); Add(d.Contracts); Add(d.Spend); Add(d.Usage); Add(d.Engagement); Add(d.Bookings); Add(d.Reps);
+        Add(d.Book); Add(d.Opportunities); Add(d.StageHistory); Add(d.Actions); Add(d.Transactions); Add(d.OpportunityActivities);
+        if (d.Truth is { } t) { Add(t.Risks); Add(t.Segments); Add(t.RepSkills); Add(t.RepBiases); Add(t.ActionResponses); Add(t.OpportunityWeeks); Add(t.ActionValues); }
+        return $", rows sha256 {Convert.ToHexString(h.GetHashAndReset())[..16]}";
     }
 
     static void RunStages(string specPath)
@@ -58,7 +82,7 @@ static class LoadFeaturesBench
         Step("load", () => data = new CrmCatalog(spec.Data.FullPath).Load(new LoadOptions
         {
             Mode = ValidationMode.Strict, Tables = tables, TruthTables = truthTables, Progress = new Clock(),
-        }).Dataset, () => $"rows {data.Spend.Count + data.Usage.Count + data.Engagement.Count + data.Bookings.Count:N0}");
+        }).Dataset, () => $"rows {data.Spend.Count + data.Usage.Count + data.Engagement.Count + data.Bookings.Count:N0}{RowsDigest(data)}");
         var options = spec.Options with { LabelSource = spec.Options.LabelSource ?? Labeler.AutoSource(data) };
         MonthlyPanel panel = null!;
         Step("panel", () => panel = MonthlyPanel.BuildReleasing(ref data,
@@ -76,7 +100,7 @@ static class LoadFeaturesBench
         Step("load", () => data = new CrmCatalog(dataDir).Load(new LoadOptions
         {
             Mode = ValidationMode.Strict, IncludeTruth = false, Tables = CrmSchema.Tables.Select(t => t.Name).Except(onlyActions).ToArray(),
-        }).Dataset, () => $"rows {data.Spend.Count + data.Usage.Count + data.Engagement.Count + data.Bookings.Count:N0}");
+        }).Dataset, () => $"rows {data.Spend.Count + data.Usage.Count + data.Engagement.Count + data.Bookings.Count:N0}{RowsDigest(data)}");
         var options = new PipelineOptions();
         ScoringFeatures sf = null!;
         Step("scoring features", () => sf = ScoringFeatures.Build(data, null, options.Snapshots, options.Labels, options.Features),
