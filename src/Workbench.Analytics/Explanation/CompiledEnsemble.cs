@@ -22,10 +22,16 @@ internal sealed class CompiledEnsemble
     /// <summary>Longest root-to-leaf path (edges) over all trees.</summary>
     public readonly int MaxDepth;
     public const int MaxSupportedDepth = 250;
+    /// <summary>Largest node count of any tree.</summary>
+    public readonly int MaxTreeNodes;
 
     LeafWeightTables? _tables;
     /// <summary>Per-leaf TreeSHAP weight tables, built on first use and shared by every explained row.</summary>
     public LeafWeightTables Tables => LazyInitializer.EnsureInitialized(ref _tables, () => new LeafWeightTables(this));
+
+    TreePatternTables? _patterns;
+    /// <summary>Per-tree TreeSHAP pattern tables (small trees), built on first use.</summary>
+    public TreePatternTables Patterns => LazyInitializer.EnsureInitialized(ref _patterns, () => new TreePatternTables(this));
 
     public CompiledEnsemble(TreeEnsemble ensemble)
     {
@@ -40,6 +46,7 @@ internal sealed class CompiledEnsemble
         {
             var tree = ensemble.Trees[t];
             Roots[t] = offset;
+            MaxTreeNodes = Math.Max(MaxTreeNodes, tree.NodeCount);
             for (int i = 0; i < tree.NodeCount; i++)
             {
                 int g = offset + i;
@@ -88,17 +95,19 @@ internal sealed class CompiledEnsemble
     public double PredictMargin(ReadOnlySpan<float> row, double bias)
     {
         double sum = bias;
-        foreach (int root in Roots)
-        {
-            int node = root;
-            while (Left[node] >= 0)
-            {
-                float x = row[Feature[node]];
-                bool left = float.IsNaN(x) ? MissingLeft[node] : x <= Threshold[node];
-                node = left ? Left[node] : Right[node];
-            }
-            sum += Value[node];
-        }
+        foreach (int root in Roots) sum += Value[LeafOf(root, row)];
         return sum;
+    }
+
+    /// <summary>The leaf a row reaches from <paramref name="node"/>.</summary>
+    public int LeafOf(int node, ReadOnlySpan<float> row)
+    {
+        while (Left[node] >= 0)
+        {
+            float x = row[Feature[node]];
+            bool left = float.IsNaN(x) ? MissingLeft[node] : x <= Threshold[node];
+            node = left ? Left[node] : Right[node];
+        }
+        return node;
     }
 }

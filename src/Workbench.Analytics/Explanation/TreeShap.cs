@@ -16,6 +16,10 @@ public sealed record TreeShapOptions(int MaxDegreeOfParallelism = -1)
     }
 }
 
+/// <summary>Which precomputed tables batch TreeSHAP reads: per-tree pattern tables where a tree has them, else per-leaf weight
+/// tables (<see cref="TreePatternTables"/>, <see cref="LeafWeightTables"/>); trees without either use the recursion.</summary>
+internal enum TreeShapTables { Patterns, Leaves }
+
 /// <summary>SHAP values of one row: <c>ExpectedValue + sum(Contributions) == Margin</c> (local accuracy).</summary>
 public sealed class ShapExplanation
 {
@@ -70,8 +74,10 @@ public sealed class ShapBatch
 /// Exact path-dependent TreeSHAP (Lundberg, Erion &amp; Lee 2018, "Consistent individualized feature attribution
 /// for tree ensembles", Algorithm 2): Shapley values of the raw margin where a feature outside the coalition is
 /// integrated out by following both children of its splits, weighted by the children's covers.
-/// Each tree's leaves carry precomputed weight tables (<see cref="LeafWeightTables"/>, Fast TreeSHAP v2), so a row costs
-/// O(trees * leaves * depth); a tree whose tables would be too large uses the recursion, O(leaves * depth^2).
+/// A tree of at most <see cref="TreePatternTables.MaxSplits"/> splits carries a table of its contributions per pattern of
+/// directions at its splits (<see cref="TreePatternTables"/>), so a row costs one comparison per split and one addition per
+/// feature of the tree; a larger tree's leaves carry weight tables (<see cref="LeafWeightTables"/>, Fast TreeSHAP v2),
+/// O(leaves * depth) per tree and row; a tree whose tables would be too large uses the recursion, O(leaves * depth^2).
 /// </summary>
 /// <example>
 /// <code>
@@ -87,8 +93,14 @@ public static class TreeShap
     {
         ArgumentNullException.ThrowIfNull(ensemble);
         ArgumentNullException.ThrowIfNull(row);
-        return ExplainOne(ensemble, row, (compiled, phi, scratch) => ExplainRows(compiled, compiled.Tables, [row], 0, 1, phi, scratch));
+        return ExplainOne(ensemble, row, (compiled, phi, scratch) =>
+            ExplainRows(compiled, tables: null, compiled.Patterns, [row], 0, 1, phi, margins: default, ensemble.Bias, scratch));
     }
+
+    /// <summary>SHAP values of one row by the leaf tables alone (no pattern tables): the previous default, kept as a reference.</summary>
+    internal static ShapExplanation ExplainByLeafTables(TreeEnsemble ensemble, float[] row) =>
+        ExplainOne(ensemble, row, (compiled, phi, scratch) =>
+            ExplainRows(compiled, compiled.Tables, patterns: null, [row], 0, 1, phi, margins: default, ensemble.Bias, scratch));
 
     /// <summary>One row's explanation, its values filled by <paramref name="fill"/> (the tables, or the recursion alone).</summary>
     static ShapExplanation ExplainOne(TreeEnsemble ensemble, float[] row, Action<CompiledEnsemble, double[], Scratch> fill)
@@ -104,7 +116,11 @@ public static class TreeShap
     public static ShapBatch Explain(TreeEnsemble ensemble, IReadOnlyList<float[]> rows) => Explain(ensemble, rows, new TreeShapOptions());
 
     /// <summary>SHAP values of many rows, in parallel over rows.</summary>
-    public static ShapBatch Explain(TreeEnsemble ensemble, IReadOnlyList<float[]> rows, TreeShapOptions options)
+    public static ShapBatch Explain(TreeEnsemble ensemble, IReadOnlyList<float[]> rows, TreeShapOptions options) =>
+        Explain(ensemble, rows, options, TreeShapTables.Patterns);
+
+    /// <summary>SHAP values of many rows, in parallel over rows, with the given tables (tests and the bench compare them).</summary>
+    internal static ShapBatch Explain(TreeEnsemble ensemble, IReadOnlyList<float[]> rows, TreeShapOptions options, TreeShapTables which)
     {
         ArgumentNullException.ThrowIfNull(ensemble);
         ArgumentNullException.ThrowIfNull(rows);
@@ -120,7 +136,8 @@ public static class TreeShap
         int f = ensemble.FeatureCount;
         var values = new double[(long)rows.Count * f > int.MaxValue ? throw new ArgumentException("Too many rows for one batch.", nameof(rows)) : rows.Count * f];
         var margins = new double[rows.Count];
-        var tables = compiled.Tables;
+        var patterns = which == TreeShapTables.Patterns ? compiled.Patterns : null;
+        var tables = patterns is { UnpatternedTrees: 0 } ? null : compiled.Tables; // leaf tables only where some tree needs them
         // Rows are independent: each chunk writes only its own slice and a row's values do not depend on its chunk, so the
         // result is the same whatever the thread count. Within a chunk the loop runs tree by tree, so one tree's tables stay
         // in cache for all the chunk's rows.
@@ -131,8 +148,8 @@ public static class TreeShap
             (c, _, scratch) =>
             {
                 int start = c * chunk, end = Math.Min(rows.Count, (c + 1) * chunk);
-                ExplainRows(compiled, tables, rows, start, end, values.AsSpan(start * f, (end - start) * f), scratch);
-                for (int r = start; r < end; r++) margins[r] = compiled.PredictMargin(rows[r], ensemble.Bias);
+                ExplainRows(compiled, tables, patterns, rows, start, end, values.AsSpan(start * f, (end - start) * f),
+                    margins.AsSpan(start, end - start), ensemble.Bias, scratch);
                 return scratch;
             },
             _ => { });
@@ -144,7 +161,7 @@ public static class TreeShap
     {
         // A path holds at most depth+1 elements (the root's dummy plus one per split); level k's segment holds k+1.
         public readonly PathElement[] Path = new PathElement[(model.MaxDepth + 2) * (model.MaxDepth + 3) / 2];
-        public readonly int[] Masks = new int[model.Tables.MaxTreeNodes];
+        public readonly int[] Masks = new int[model.MaxTreeNodes];
     }
 
     internal struct PathElement
@@ -156,30 +173,80 @@ public static class TreeShap
     }
 
     /// <summary>SHAP values of rows <paramref name="start"/>..<paramref name="end"/> into <paramref name="phi"/> (row-major,
-    /// starting with row <paramref name="start"/>): tree by tree, a tabled tree by its leaf tables, any other by the recursion.
-    /// Each row's values are summed over trees in the ensemble's order whatever the chunk, so they do not depend on it.</summary>
-    internal static void ExplainRows(CompiledEnsemble model, LeafWeightTables tables, IReadOnlyList<float[]> rows, int start, int end,
-        Span<double> phi, Scratch scratch)
+    /// starting with row <paramref name="start"/>), and their margins into <paramref name="margins"/> unless it is empty: tree by
+    /// tree, a tree with a pattern table by it (when <paramref name="patterns"/> is given), any other tabled tree by its leaf
+    /// tables, the rest by the recursion. Each row's values and margin are summed over trees in the ensemble's order whatever
+    /// the chunk, so they do not depend on it; the margin is the same sum, in the same order, as
+    /// <see cref="CompiledEnsemble.PredictMargin"/>.</summary>
+    internal static void ExplainRows(CompiledEnsemble model, LeafWeightTables? tables, TreePatternTables? patterns, IReadOnlyList<float[]> rows,
+        int start, int end, Span<double> phi, Span<double> margins, double bias, Scratch scratch)
     {
         int f = model.FeatureCount;
+        bool withMargins = !margins.IsEmpty;
         phi.Clear();
+        if (withMargins) margins[..(end - start)].Fill(bias);
         for (int t = 0; t < model.Roots.Length; t++)
         {
             int root = model.Roots[t];
-            if (model.Left[root] < 0) continue; // a single leaf moves nothing away from the expected value
+            if (model.Left[root] < 0)
+            {
+                // A single leaf moves nothing away from the expected value; the margin still adds its value.
+                if (withMargins) for (int r = start; r < end; r++) margins[r - start] += model.Value[root];
+                continue;
+            }
+            if (patterns is not null && patterns.Patterned[t])
+            {
+                for (int r = start; r < end; r++)
+                {
+                    double leafValue = AddTreeByPattern(patterns, t, rows[r], phi.Slice((r - start) * f, f));
+                    if (withMargins) margins[r - start] += leafValue;
+                }
+                continue;
+            }
+            tables ??= model.Tables; // built only when some tree has no pattern table
             bool tabled = tables.Tabled[t];
             for (int r = start; r < end; r++)
             {
                 var rowPhi = phi.Slice((r - start) * f, f);
                 if (tabled) AddTree(model, tables, t, rows[r], rowPhi, scratch.Masks);
-                else Recurse(model, rows[r], rowPhi, scratch.Path, root, parentStart: 0, parentLength: 0, zero: 1.0, one: 1.0, feature: -1);
+                else Recurse(model, new RowDirections(model, rows[r]), rowPhi, scratch.Path, root, parentStart: 0, parentLength: 0, zero: 1.0, one: 1.0, feature: -1);
+                if (withMargins) margins[r - start] += model.Value[model.LeafOf(root, rows[r])];
             }
         }
     }
 
+    /// <summary>One tree's contributions for one row from its pattern table: the row's direction at each split (bit i set: left at
+    /// split i), then one addition per unique feature of the tree. Returns the value of the leaf the row reaches. Branch-free
+    /// (the row's directions are unpredictable) and without bounds checks, over arrays <see cref="TreePatternTables"/> built
+    /// consistent; a row has the ensemble's feature count (checked by the callers).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    static double AddTreeByPattern(TreePatternTables p, int tree, float[] row, Span<double> phi)
+    {
+        int s0 = p.TreeSplitStart[tree], n = p.TreeSplitStart[tree + 1] - s0;
+        ref int feature = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(p.SplitFeature), s0);
+        ref float threshold = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(p.SplitThreshold), s0);
+        ref bool missingLeft = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(p.SplitMissingLeft), s0);
+        ref float x0 = ref MemoryMarshal.GetArrayDataReference(row);
+        int pattern = 0;
+        for (int i = 0; i < n; i++)
+        {
+            float x = Unsafe.Add(ref x0, Unsafe.Add(ref feature, i));
+            // Left when x <= threshold; NaN compares false and goes left only where the node's missing direction is left.
+            bool left = (x <= Unsafe.Add(ref threshold, i)) | (float.IsNaN(x) & Unsafe.Add(ref missingLeft, i));
+            pattern |= (left ? 1 : 0) << i;
+        }
+        int f0 = p.TreeFeatureStart[tree], k = p.TreeFeatureStart[tree + 1] - f0;
+        ref double entry = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(p.Table), p.TreeTableStart[tree] + pattern * k);
+        ref int treeFeature = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(p.TreeFeature), f0);
+        ref double contribution = ref MemoryMarshal.GetReference(phi);
+        for (int j = 0; j < k; j++)
+            Unsafe.Add(ref contribution, Unsafe.Add(ref treeFeature, j)) += Unsafe.Add(ref entry, j);
+        return Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(p.LeafValue), p.TreeLeafValueStart[tree] + pattern);
+    }
+
     /// <summary>One tabled tree's contributions for one row: the row's masks pushed down the splits once (a child's mask is its
     /// parent's with the split feature's bit cleared where the row turns away), then per leaf one table read per path feature
-    /// (see <see cref="LeafWeightTables"/>). The loops are the hot path of explanation: branch-free (the row's directions are
+    /// (see <see cref="LeafWeightTables"/>). The loops are the hot path of the leaf tables: branch-free (the row's directions are
     /// unpredictable) and without bounds checks, over arrays whose indices <see cref="LeafWeightTables"/> built consistent.</summary>
     static void AddTree(CompiledEnsemble m, LeafWeightTables tables, int tree, float[] row, Span<double> phi, int[] masks)
     {
@@ -195,6 +262,13 @@ public static class TreeShap
             Unsafe.Add(ref mask, m.Left[g] - root) = parent & ~((left ^ 1) * bit);
             Unsafe.Add(ref mask, m.Right[g] - root) = parent & ~(left * bit);
         }
+        AddLeaves(tables, tree, masks, phi);
+    }
+
+    /// <summary>Adds one tabled tree's leaves' contributions given its node masks: per leaf, one table read per path feature.</summary>
+    static void AddLeaves(LeafWeightTables tables, int tree, int[] masks, Span<double> phi)
+    {
+        ref int mask = ref MemoryMarshal.GetArrayDataReference(masks);
         ref int leafNode = ref MemoryMarshal.GetArrayDataReference(tables.LeafNode);
         ref int leafFeatureStart = ref MemoryMarshal.GetArrayDataReference(tables.LeafFeatureStart);
         ref long leafTableStart = ref MemoryMarshal.GetArrayDataReference(tables.LeafTableStart);
@@ -226,7 +300,7 @@ public static class TreeShap
         foreach (int root in model.Roots)
         {
             if (model.Left[root] < 0) continue; // a single leaf moves nothing away from the expected value
-            Recurse(model, row, phi, path, root, parentStart: 0, parentLength: 0, zero: 1.0, one: 1.0, feature: -1);
+            Recurse(model, new RowDirections(model, row), phi, path, root, parentStart: 0, parentLength: 0, zero: 1.0, one: 1.0, feature: -1);
         }
     }
 
@@ -234,8 +308,33 @@ public static class TreeShap
     internal static ShapExplanation ExplainRecursive(TreeEnsemble ensemble, float[] row) =>
         ExplainOne(ensemble, row, (compiled, phi, scratch) => ExplainRowRecursive(compiled, row, phi, scratch));
 
-    static void Recurse(CompiledEnsemble m, ReadOnlySpan<float> row, Span<double> phi, PathElement[] path,
+    /// <summary>Which way the recursion's "hot" path turns at a split: a row's way (<see cref="RowDirections"/>), or a fixed
+    /// direction per split (<see cref="TreePatternTables"/> evaluates the recursion once per pattern of directions).</summary>
+    internal interface IDirections
+    {
+        bool GoesLeft(int node);
+    }
+
+    /// <summary>A row's directions: left when x &lt;= threshold, NaN the node's missing-value way.</summary>
+    internal readonly ref struct RowDirections(CompiledEnsemble m, ReadOnlySpan<float> row) : IDirections
+    {
+        readonly ReadOnlySpan<float> _row = row;
+        public bool GoesLeft(int node)
+        {
+            float x = _row[m.Feature[node]];
+            return float.IsNaN(x) ? m.MissingLeft[node] : x <= m.Threshold[node];
+        }
+    }
+
+    /// <summary>The recursion for one tree (from <paramref name="root"/>) with the given directions at its splits, added into
+    /// <paramref name="phi"/>.</summary>
+    internal static void RecurseTree<TDirections>(CompiledEnsemble m, TDirections directions, Span<double> phi, Scratch scratch, int root)
+        where TDirections : IDirections, allows ref struct =>
+        Recurse(m, directions, phi, scratch.Path, root, parentStart: 0, parentLength: 0, zero: 1.0, one: 1.0, feature: -1);
+
+    static void Recurse<TDirections>(CompiledEnsemble m, TDirections directions, Span<double> phi, PathElement[] path,
         int node, int parentStart, int parentLength, double zero, double one, int feature)
+        where TDirections : IDirections, allows ref struct
     {
         // This level's path: a copy of the parent's, extended by the split that led here.
         int start = parentStart + parentLength;
@@ -269,8 +368,7 @@ public static class TreeShap
         }
 
         int split = m.Feature[node];
-        float x = row[split];
-        bool goLeft = float.IsNaN(x) ? m.MissingLeft[node] : x <= m.Threshold[node];
+        bool goLeft = directions.GoesLeft(node);
         int hot = goLeft ? m.Left[node] : m.Right[node];
         int cold = goLeft ? m.Right[node] : m.Left[node];
 
@@ -289,9 +387,9 @@ public static class TreeShap
         // A child that neither the row (one = 0) nor any background mass (zero = 0) reaches contributes nothing;
         // skipping it also keeps the weight updates free of 0/0.
         double hotZero = incomingZero * m.CoverFraction[hot];
-        if (hotZero != 0 || incomingOne != 0) Recurse(m, row, phi, path, hot, start, length, hotZero, incomingOne, split);
+        if (hotZero != 0 || incomingOne != 0) Recurse(m, directions, phi, path, hot, start, length, hotZero, incomingOne, split);
         double coldZero = incomingZero * m.CoverFraction[cold];
-        if (coldZero != 0) Recurse(m, row, phi, path, cold, start, length, coldZero, 0.0, split);
+        if (coldZero != 0) Recurse(m, directions, phi, path, cold, start, length, coldZero, 0.0, split);
     }
 
     /// <summary>Appends an element and updates the permutation weights (EXTEND in the paper). Returns the new length.</summary>

@@ -72,7 +72,7 @@ public class TreeShapTablesTests
         var rngRows = new Random(17);
         var rows = Enumerable.Range(0, 50).Select(_ => RandomTrees.Row(rngRows, 15)).ToList();
         var phi = new double[rows.Count * 15];
-        TreeShap.ExplainRows(compiled, half, rows, 0, rows.Count, phi, new TreeShap.Scratch(compiled));
+        TreeShap.ExplainRows(compiled, half, patterns: null, rows, 0, rows.Count, phi, margins: default, big.Bias, new TreeShap.Scratch(compiled));
         for (int r = 0; r < rows.Count; r++)
             AssertClose(TreeShap.ExplainRecursive(big, rows[r]).Contributions, phi.AsSpan(r * 15, 15), $"half budget, row {r}");
     }
