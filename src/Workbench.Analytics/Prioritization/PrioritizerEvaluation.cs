@@ -28,8 +28,7 @@ public static class PrioritizerEvaluation
         var pChurn = Scoring.BatchScorer.Probabilities(model.Churn, scored, "the scored data");
         var pUpsell = Scoring.BatchScorer.Probabilities(model.Upsell, scored, "the scored data");
         scored = null;
-        steps?.Report(MetricsStep);
-        return EvaluateScored(model, features, data, Prepare(features, data, split, model.Options.Ranking), pChurn, pUpsell);
+        return EvaluateScored(model, features, data, split, pChurn, pUpsell, steps);
     }
 
     /// <summary>Fits the prioritizer (<see cref="AccountPrioritizer.Fit(LabeledFeatures, PipelineOptions)"/>) and evaluates it
@@ -45,57 +44,29 @@ public static class PrioritizerEvaluation
         ArgumentNullException.ThrowIfNull(features);
         ArgumentNullException.ThrowIfNull(data);
         steps?.Report("fitting and scoring the test months");
-        // What the evaluation needs besides the probabilities (the test rows, the oracle's hazards, the account lists) reads
-        // no model: built beside the fits, where ML.NET's lock lets one booster run at a time. A failing fit is reported
-        // first, as in a sequential run.
-        var prepared = Task.Run(() =>
-        {
-            var ranking = options.Resolved().Ranking;
-            return Prepare(features, data, AccountPrioritizer.SplitOf(features, ranking), ranking);
-        });
-        (PrioritizerModel Model, double[]? PChurn, double[]? PUpsell) fit;
-        try { fit = AccountPrioritizer.Fit(features, options, scoreTestMonths: true); }
-        catch
-        {
-            try { prepared.Wait(); } catch (AggregateException) { } // the fit's failure is the one reported
-            throw;
-        }
-        var bookkeeping = prepared.GetAwaiter().GetResult();
-        steps?.Report(MetricsStep);
-        return (fit.Model, EvaluateScored(fit.Model, features, data, bookkeeping, fit.PChurn!, fit.PUpsell!));
+        var (model, pChurn, pUpsell) = AccountPrioritizer.Fit(features, options, scoreTestMonths: true);
+        var split = AccountPrioritizer.SplitOf(features, model.Options.Ranking);
+        return (model, EvaluateScored(model, features, data, split, pChurn!, pUpsell!, steps));
     }
 
-    /// <summary>The model-independent part of the evaluation: the split, the scored rows (<see cref="AccountPrioritizer.ScoredRows"/>),
-    /// the positions of the test months' rows among them, the oracle (null without planted truth) and the account lists.</summary>
-    sealed record Bookkeeping(TimeSplit Split, int[] ScoreRows, int[] TestIdx, OracleProbabilities? Oracle, Evaluator Evaluator);
-
-    static Bookkeeping Prepare(LabeledFeatures features, CrmDataset data, TimeSplit split, RankingOptions options)
+    /// <summary>The evaluation from the calibrated probabilities of <see cref="AccountPrioritizer.ScoredRows"/>.</summary>
+    static RankingResult EvaluateScored(PrioritizerModel model, LabeledFeatures features, CrmDataset data, TimeSplit split, double[] pChurn, double[] pUpsell,
+        IProgress<string>? steps)
     {
+        var options = model.Options.Ranking;
         var table = features.Features;
         var scoreRows = AccountPrioritizer.ScoredRows(table, split);
+        if (pChurn.Length != scoreRows.Length || pUpsell.Length != scoreRows.Length)
+            throw new InvalidOperationException($"{pChurn.Length} churn and {pUpsell.Length} upsell probabilities for {scoreRows.Length} scored rows.");
         var testMonths = split.TestMonths.ToHashSet();
         // Positions in scoreRows of the test rows (scoreRows is in row order, so these are too).
         var testIdx = Enumerable.Range(0, scoreRows.Length).Where(k => testMonths.Contains(table.Snapshots[scoreRows[k]].AsOfMonth)).ToArray();
         var testRows = Array.ConvertAll(testIdx, k => scoreRows[k]);
-        // The oracle's hazards and the account lists at once.
-        var (oracle, evaluator) = AccountPrioritizer.RunBoth(
-            () => data.Truth is { Risks.Count: > 0 } ? new OracleProbabilities(features.Panel, data.Truth, features.SnapshotOptions, split.TestMonths) : null,
-            () => new Evaluator(features, data, testRows, options));
-        return new Bookkeeping(split, scoreRows, testIdx, oracle, evaluator);
-    }
 
-    /// <summary>The evaluation from the calibrated probabilities of <see cref="AccountPrioritizer.ScoredRows"/> and the
-    /// model-independent part (<see cref="Prepare"/>).</summary>
-    static RankingResult EvaluateScored(PrioritizerModel model, LabeledFeatures features, CrmDataset data, Bookkeeping bookkeeping, double[] pChurn, double[] pUpsell)
-    {
-        var options = model.Options.Ranking;
-        var table = features.Features;
-        var (split, scoreRows, testIdx, oracle, evaluator) = bookkeeping;
-        if (pChurn.Length != scoreRows.Length || pUpsell.Length != scoreRows.Length)
-            throw new InvalidOperationException($"{pChurn.Length} churn and {pUpsell.Length} upsell probabilities for {scoreRows.Length} scored rows.");
-        var testMonths = split.TestMonths.ToHashSet();
-        // The books need both probabilities and nothing else of the evaluation: built beside churn's and upsell's metrics,
-        // which run at once; each task writes only its own result and every random draw is seeded per target as before.
+        steps?.Report(MetricsStep);
+        // The books need both probabilities and nothing else of the evaluation: built beside it. The oracle's hazards and
+        // the account lists are built at once, then churn's and upsell's metrics; each task writes only its own result and
+        // every random draw is seeded per target as before.
         var booksTask = Task.Run(() =>
         {
             var products = PriorityBooks.ProductPriorities(table, features.Labels, scoreRows, pUpsell, pChurn, model.UpsellRatio, options.Priority);
@@ -103,6 +74,9 @@ public static class PrioritizerEvaluation
                 .Where(b => testMonths.Contains(table.Panel.MonthIndexOf(b.AsOf))).ToList();
             return (Products: products.Where(p => testMonths.Contains(table.Panel.MonthIndexOf(p.AsOf))).ToList(), Books: books);
         });
+        var (oracle, evaluator) = AccountPrioritizer.RunBoth(
+            () => data.Truth is { Risks.Count: > 0 } ? new OracleProbabilities(features.Panel, data.Truth, features.SnapshotOptions, split.TestMonths) : null,
+            () => new Evaluator(features, data, testRows, options));
         var (churn, upsell) = AccountPrioritizer.RunBoth(
             () => evaluator.Evaluate(PropensityTarget.Churn, Outcome.Churn, Array.ConvertAll(testIdx, k => pChurn[k]), model.Churn.TreeCount, oracle, 1.0),
             () => evaluator.Evaluate(PropensityTarget.Upsell, Outcome.Upsell, Array.ConvertAll(testIdx, k => pUpsell[k]), model.Upsell.TreeCount, oracle, model.UpsellRatio));
