@@ -77,8 +77,10 @@ public sealed class NotebookChartsBrowserTests
 
     static async Task<string[]> WaitForCharts(IPage page, string selector, int expected, string want)
     {
+        // Patience, not a timing check: on a loaded 2-core machine chromium can take well over 30 s to parse plotly.js and
+        // draw a notebook's charts (CI saw 04-segmentation still showing its images after 30 s at load 22).
         string[] states = [];
-        for (var attempt = 0; attempt < 120; attempt++)
+        for (var attempt = 0; attempt < 480; attempt++)
         {
             states = await page.EvalOnSelectorAllAsync<string[]>(selector, ChartStates);
             if (states.Length == expected && states.All(s => s == want)) break;
