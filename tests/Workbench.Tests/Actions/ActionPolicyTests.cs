@@ -248,13 +248,15 @@ public sealed class SlowFactAttribute : FactAttribute
 /// <summary>The doubly robust interval's coverage over 20 seeds (books of 600 accounts x 24 months, 20 trees), with the
 /// IPS and DR bias side by side. Both intervals (percentile and studentized) are read off the same per-decision terms;
 /// the assertion is on the library's default. WB_COVERAGE_SEEDS=121-140 (or a comma list) picks other data seeds (the
-/// evaluation's seed is the data seed minus 100, as for the original 101-120).</summary>
+/// evaluation's seed is the data seed minus 100, as for the original 101-120); WB_COVERAGE_SAMPLES=N sets the resamples
+/// (default the library's 300).</summary>
 public sealed class ActionCoverageTests(ITestOutputHelper output)
 {
     [SlowFact]
     public void The_doubly_robust_interval_covers_each_policys_true_value_in_at_least_90_percent_of_20_seeds()
     {
         var options = new ActionOptions { ValueModel = new ActionOptions().ValueModel with { Trees = 20 } };
+        if (int.TryParse(Environment.GetEnvironmentVariable("WB_COVERAGE_SAMPLES"), out int samples)) options = options with { BootstrapSamples = samples };
         int accounts = int.TryParse(Environment.GetEnvironmentVariable("WB_COVERAGE_ACCOUNTS"), out int acc) ? acc : 600;
         int[] dataSeeds = ParseSeeds(Environment.GetEnvironmentVariable("WB_COVERAGE_SEEDS") ?? "101-120");
         int seeds = dataSeeds.Length;
