@@ -19,8 +19,8 @@ public sealed record ActionEvaluationResult(IReadOnlyList<PolicyValue> Policies,
 /// Off-policy evaluation on logged decisions: the direct method (DM: the reward model's prediction under the policy),
 /// inverse propensity scoring (IPS), self-normalised IPS (SNIPS) and doubly robust (DR: DM plus the importance-weighted
 /// residual of the logged action). The reward model used here is cross-fitted by account (each decision is predicted
-/// by a model that did not see its account), and the intervals are percentile bootstraps over decisions from the
-/// options' seed, resampling accounts (each with all its decisions). Policies: "logging" (what the reps did), "rules", "learned", "myopic" (best immediate value) and
+/// by a model that did not see its account), and the intervals are bootstraps (percentile by default, studentized as an
+/// option: <see cref="ActionOptions.Interval"/>) from the options' seed, resampling accounts (each with all its decisions). Policies: "logging" (what the reps did), "rules", "learned", "myopic" (best immediate value) and
 /// "oracle" (best planted long-term value; only when the data carries truth).
 /// </summary>
 public static class ActionEvaluation
@@ -128,20 +128,7 @@ public static class ActionEvaluation
         double Dr(int[] idx) => idx.Average(i => dr[i]);
         var all = Enumerable.Range(0, n).ToArray();
 
-        // Cluster bootstrap: accounts are resampled with all their decisions (an account's decisions share its size,
-        // segment and hazards, so they are not independent; resampling rows would make the interval too narrow).
-        var clusters = frame.Decisions.Select((d, i) => (d.AccountId, i)).GroupBy(x => x.AccountId, StringComparer.Ordinal)
-            .Select(g => (Sum: g.Sum(x => dr[x.i]), Count: g.Count())).ToArray();
-        var rng = new Random(RunContext.DeriveSeed(o.Seed, "actions/bootstrap/" + name));
-        var boot = new double[o.BootstrapSamples];
-        for (int b = 0; b < boot.Length; b++)
-        {
-            double sum = 0; int count = 0;
-            for (int j = 0; j < clusters.Length; j++) { var c = clusters[rng.Next(clusters.Length)]; sum += c.Sum; count += c.Count; }
-            boot[b] = sum / count;
-        }
-        Array.Sort(boot);
-        double Quantile(double q) => boot[(int)Math.Clamp(Math.Round(q * (boot.Length - 1)), 0, boot.Length - 1)];
+        var (low, high) = DrInterval(frame, dr, o, name);
         double? truth = null;
         if (frame.TrueValue is { } tv)
         {
@@ -149,7 +136,20 @@ public static class ActionEvaluation
             for (int i = 0; i < n; i++) for (int a = 0; a < pi[i].Length; a++) s += pi[i][a] * tv[i][a];
             truth = s / n;
         }
-        return (new PolicyValue(name, Dm(all), Ips(all), Snips(all), Dr(all), Quantile(0.025), Quantile(0.975), truth), dr, dm);
+        return (new PolicyValue(name, Dm(all), Ips(all), Snips(all), Dr(all), low, high, truth), dr, dm);
+    }
+
+    /// <summary>The 95% interval of the mean of per-decision doubly robust terms <paramref name="dr"/> (in the frame's order)
+    /// by a cluster bootstrap over accounts, read as <paramref name="o"/>'s <see cref="ActionOptions.Interval"/>, from the
+    /// options' seed and the policy's name.</summary>
+    internal static (double Low, double High) DrInterval(DecisionFrame frame, double[] dr, ActionOptions o, string policy)
+    {
+        // Cluster bootstrap: accounts are resampled with all their decisions (an account's decisions share its size,
+        // segment and hazards, so they are not independent; resampling rows would make the interval too narrow).
+        var clusters = frame.Decisions.Select((d, i) => (d.AccountId, i)).GroupBy(x => x.AccountId, StringComparer.Ordinal)
+            .Select(g => (Sum: g.Sum(x => dr[x.i]), Count: g.Count())).ToArray();
+        var rng = new Random(RunContext.DeriveSeed(o.Seed, "actions/bootstrap/" + policy));
+        return ClusterBootstrap.Interval(clusters, o.BootstrapSamples, 0.95, o.Interval, rng);
     }
 
     /// <summary>The true value of a policy given as one action per decision (planted truth required).</summary>

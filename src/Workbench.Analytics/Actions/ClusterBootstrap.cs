@@ -1,0 +1,73 @@
+namespace Workbench.Analytics.Actions;
+
+/// <summary>How a bootstrap confidence interval is read off the resamples.</summary>
+public enum BootstrapInterval
+{
+    /// <summary>The 2.5% and 97.5% quantiles of the resampled means.</summary>
+    Percentile,
+    /// <summary>Bootstrap-t: the estimate minus the 97.5% and 2.5% quantiles of the resampled t statistics
+    /// (mean minus estimate over the resample's own standard error) times the sample's standard error. It corrects for
+    /// skew that the percentile interval inherits from heavy-tailed terms (Efron and Tibshirani 1993, ch. 12).</summary>
+    Studentized,
+}
+
+/// <summary>
+/// A 95% (or other level) interval of a ratio mean (sum of terms over count of terms) by a bootstrap over clusters: each
+/// cluster (an account with all its decisions) is resampled whole, because a cluster's terms are not independent.
+/// The standard error of the studentized interval is the cluster-robust one:
+/// sqrt(C/(C-1) * sum_c (S_c - mean * N_c)^2) / N for C clusters with sums S_c and counts N_c, N = sum N_c.
+/// </summary>
+public static class ClusterBootstrap
+{
+    /// <summary>The interval of sum(Sum)/sum(Count) over <paramref name="clusters"/>, with <paramref name="samples"/>
+    /// resamples drawn from <paramref name="rng"/>.</summary>
+    /// <exception cref="ArgumentException">No clusters, fewer than 20 samples, or a level outside (0, 1).</exception>
+    public static (double Low, double High) Interval(IReadOnlyList<(double Sum, int Count)> clusters, int samples, double level, BootstrapInterval kind, Random rng)
+    {
+        ArgumentNullException.ThrowIfNull(clusters);
+        ArgumentNullException.ThrowIfNull(rng);
+        if (clusters.Count == 0) throw new ArgumentException("The bootstrap needs at least one cluster.", nameof(clusters));
+        if (samples < 20) throw new ArgumentException($"The bootstrap needs at least 20 samples, got {samples}.", nameof(samples));
+        if (!(level > 0 && level < 1)) throw new ArgumentException($"The level must be in (0, 1), got {level.ToString(CultureInfo.InvariantCulture)}.", nameof(level));
+        int c = clusters.Count;
+        double qLow = (1 - level) / 2, qHigh = 1 - qLow;
+        var draws = new int[c];
+        if (kind == BootstrapInterval.Percentile)
+        {
+            var boot = new double[samples];
+            for (int b = 0; b < samples; b++)
+            {
+                double sum = 0; int count = 0;
+                for (int j = 0; j < c; j++) { var x = clusters[rng.Next(c)]; sum += x.Sum; count += x.Count; }
+                boot[b] = sum / count;
+            }
+            Array.Sort(boot);
+            return (Quantile(boot, qLow), Quantile(boot, qHigh));
+        }
+        var (mean, se) = MeanSe(clusters, null);
+        var t = new List<double>(samples);
+        for (int b = 0; b < samples; b++)
+        {
+            for (int j = 0; j < c; j++) draws[j] = rng.Next(c);
+            var (mb, sb) = MeanSe(clusters, draws);
+            if (sb > 0) t.Add((mb - mean) / sb); // a resample of one repeated cluster has no spread: no t statistic
+        }
+        if (t.Count == 0 || !(se > 0)) return (mean, mean);
+        var ts = t.ToArray();
+        Array.Sort(ts);
+        return (mean - Quantile(ts, qHigh) * se, mean - Quantile(ts, qLow) * se);
+    }
+
+    static double Quantile(double[] sorted, double q) => sorted[(int)Math.Clamp(Math.Round(q * (sorted.Length - 1)), 0, sorted.Length - 1)];
+
+    /// <summary>The ratio mean and its cluster-robust standard error, over all clusters or over the drawn ones.</summary>
+    static (double Mean, double Se) MeanSe(IReadOnlyList<(double Sum, int Count)> clusters, int[]? draws)
+    {
+        int m = draws?.Length ?? clusters.Count;
+        double sum = 0, n = 0;
+        for (int j = 0; j < m; j++) { var x = clusters[draws?[j] ?? j]; sum += x.Sum; n += x.Count; }
+        double mean = sum / n, ss = 0;
+        for (int j = 0; j < m; j++) { var x = clusters[draws?[j] ?? j]; double e = x.Sum - mean * x.Count; ss += e * e; }
+        return (mean, m > 1 ? Math.Sqrt(ss * m / (m - 1.0)) / n : 0);
+    }
+}
