@@ -85,10 +85,8 @@ public static class PropensityTrainer
             }
         }
         // The calibrator's scores: a tree model's trees walked by TreeScorer (ML.NET's bits, without its cursor pipeline).
-        // (Only over an array of exactly the validation rows: the walk scores every row the array holds.)
-        var walk = validation.Values.Length == (long)validation.RowCount * validation.ColumnCount
-            ? Scoring.TreeScorer.For(PropensityModel.TreeModelOf(model), train.FeatureNames) : null;
-        var rawValid = walk is not null ? walk.Score(validation.Values)
+        var walk = Scoring.TreeScorer.For(PropensityModel.TreeModelOf(model), train.FeatureNames);
+        var rawValid = walk is not null ? walk.Score(validation.Values, validation.RowCount)
             : model.Transform(validView).GetColumn<float>("Score").Select(s => (double)s).ToArray();
         var calibrator = Calibrator.Fit(options.Calibration, rawValid, validation.Labels);
         return new PropensityModel(ml, target, model, calibrator, train.FeatureNames, options, trees);

@@ -113,7 +113,7 @@ public static class BatchScorer
     {
         if (TreeScorer.For(model) is not { } trees) return model.Score(rows, source).Probability;
         model.CheckSchema(rows.FeatureNames, source);
-        var raw = trees.Score(rows.Values);
+        var raw = trees.Score(rows.Values, rows.RowCount);
         var p = new double[raw.Length];
         for (int i = 0; i < raw.Length; i++) p[i] = model.Calibrator.Apply(raw[i]);
         return p;

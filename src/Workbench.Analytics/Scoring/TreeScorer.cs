@@ -69,10 +69,12 @@ internal sealed class TreeScorer
         return new TreeScorer(splits.ToArray(), leaves.ToArray(), roots, featureNames.Count);
     }
 
-    /// <summary>The raw score (ML.NET's "Score" column, as a double) of each row of row-major <paramref name="values"/>.</summary>
-    public double[] Score(float[] values)
+    /// <summary>The raw score (ML.NET's "Score" column, as a double) of each of the first <paramref name="rows"/> rows of
+    /// row-major <paramref name="values"/> (an array may hold more rows than a set uses).</summary>
+    public double[] Score(float[] values, int rows)
     {
-        int rows = values.Length / Math.Max(1, _featureCount);
+        if (rows < 0 || (long)rows * _featureCount > values.Length)
+            throw new ArgumentOutOfRangeException(nameof(rows), rows, $"{values.Length} values hold fewer than {rows} rows of {_featureCount} features.");
         var raw = new double[rows];
         int blocks = (rows + BlockRows - 1) / BlockRows;
         Parallel.For(0, blocks, () => new double[BlockRows], (b, _, sums) =>

@@ -44,7 +44,7 @@ public class TreeScorerTests(ScoringFixture fx)
         var scorer = TreeScorer.For(model);
         Assert.NotNull(scorer);
         var (mlRaw, mlProbability) = model.Score(rows);
-        var raw = scorer.Score(rows.Values);
+        var raw = scorer.Score(rows.Values, rows.RowCount);
         var probability = BatchScorer.Probabilities(model, rows, "the test rows");
         Assert.Equal(mlRaw.Length, raw.Length);
         int differing = 0;
