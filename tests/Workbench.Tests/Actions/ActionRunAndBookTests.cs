@@ -73,6 +73,9 @@ public sealed class ActionRunAndBookTests(ITestOutputHelper output)
         var modelFile = Path.Combine(store.Layout.RunModelDirectory(record.Id), ActionStage.ModelFileName);
         Assert.True(File.Exists(modelFile));
         Assert.Contains(ActionStage.ModelFileName, Promoter.OptionalModelFiles);
+        // The policy carries the run's segmentation (k 3): the run, and scoring after it, read each account's segment from it.
+        using (var s = File.OpenRead(modelFile))
+            Assert.Equal(3, ActionPolicyModel.Load(s).Segmentation!.Segments.Count);
 
         Promoter.Promote(store.Layout, record.Id, "with-nba");
         Assert.True(File.Exists(Path.Combine(store.Layout.PromotedModelDirectory("with-nba"), ActionStage.ModelFileName)));
