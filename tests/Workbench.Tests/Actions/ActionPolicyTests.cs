@@ -269,6 +269,20 @@ public sealed class ActionPolicyTests(ActionFixture f, ITestOutputHelper output)
         Assert.Null(v4.Segmentation);
     }
 
+    [Fact]
+    public void The_observed_segmentation_gives_the_runs_own_assignments_as_of_the_segmentation_date()
+    {
+        // Applied as of the date the run segmented (after the data's last month), the observed segments are the run's.
+        var profiles = Workbench.Analytics.Segmentation.AccountProfileFeatures.Build(f.Data);
+        var result = Workbench.Analytics.Segmentation.Segmenter.Run(profiles.ToSegmentationInput(), profiles.SegmentationOptions(7));
+        var observed = ObservedSegments.From(result, profiles);
+        var panel = new Workbench.Analytics.Features.MonthlyPanel(f.Data);
+        int same = profiles.AccountIds.Select((id, i) => observed.Assign(panel, panel.AccountIndexOf(id), panel.Months) == result.Assignments[i]).Count(x => x);
+        output.WriteLine($"{same} of {profiles.AccountIds.Count} accounts get the run's segment (k {result.K})");
+        Assert.True(result.K >= 2);
+        Assert.Equal(profiles.AccountIds.Count, same);
+    }
+
     static byte[] WithoutEntry(byte[] file, string entry)
     {
         using var src = new MemoryStream(file);
