@@ -147,7 +147,10 @@ static class LoadFeaturesBench
     {
         using var h = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
         h.AppendData(System.Runtime.InteropServices.MemoryMarshal.AsBytes(table.Values.AsSpan()));
-        foreach (var s in table.Snapshots) { h.AppendData(BitConverter.GetBytes(s.Pair)); h.AppendData(BitConverter.GetBytes(s.AsOfMonth)); }
+        // The as-of month as an index of the whole data (a scoring panel starts HistoryOffset months after the data's first
+        // month), so digests of a look-back panel and of the whole-history panel compare.
+        int offset = table.Panel.HistoryOffset;
+        foreach (var s in table.Snapshots) { h.AppendData(BitConverter.GetBytes(s.Pair)); h.AppendData(BitConverter.GetBytes(s.AsOfMonth + offset)); }
         foreach (var (o, v) in perRow) { h.AppendData(BitConverter.GetBytes(o)); h.AppendData(BitConverter.GetBytes(v)); }
         return $"sha256 {Convert.ToHexString(h.GetHashAndReset())[..16]}";
     }

@@ -85,6 +85,7 @@ def main():
               all(os.path.isfile(p) and open(p, "rb").read(8) == b"\x89PNG\r\n\x1a\n" for p in logos.values()), logos)
         kernel_checks()
         parent_death_check()
+        chart_profile_check(workbench)
         nbconvert_check(prefix)
         writer_matches_nbformat(workbench, prefix)
         print(f"{len(passed)} checks passed")
@@ -318,6 +319,43 @@ def parent_death_check():
     finally:
         if client.poll() is None:
             client.kill()
+
+
+def chart_profile_check(workbench):
+    """A chart's static image is drawn by a headless Chromium with a profile folder in the temp dir; however the
+    client ends the kernel (shutdown_request, which jupyter_client follows by signalling the kernel's process group,
+    or an immediate kill of the group), the folder is gone within 10 seconds. The kernel gets a temp dir of its own
+    (TMPDIR) so that the check sees only its folders."""
+    chromium = os.environ.get("WORKBENCH_CHROMIUM") or shutil.which("chromium") or shutil.which("chromium-browser")
+    if not chromium:
+        print("skip chart profile check: no chromium", flush=True)
+        return
+    plotly = os.path.join(os.path.dirname(os.path.abspath(workbench[-1])), "Plotly.NET.CSharp.dll")
+    for now in (False, True):
+        tmp = tempfile.mkdtemp(prefix="workbench-kernel-tmp-")
+        try:
+            km = jupyter_client.KernelManager(kernel_name=KERNEL)
+            km.start_kernel(env={**os.environ, "TMPDIR": tmp})
+            kc = km.client()
+            kc.start_channels()
+            try:
+                kc.wait_for_ready(timeout=120)
+                reply, out = run_cell(kc, f'#r "{plotly}"\nPlotly.NET.CSharp.Chart.Point<int, int, string>(new[] {{ 1, 2, 3 }}, new[] {{ 3, 1, 2 }})', timeout=180)
+                data = of_type(out, "execute_result")[0]["content"]["data"] if of_type(out, "execute_result") else {}
+                check("a chart cell carries a PNG drawn by the headless browser", reply["status"] == "ok" and "image/png" in data, (reply, list(data)))
+                profiles = [d for d in os.listdir(tmp) if d.startswith("workbench-chart-")]
+                check("the browser's profile folder is in the kernel's temp dir while it runs", len(profiles) == 1, profiles)
+            finally:
+                kc.stop_channels()
+                km.shutdown_kernel(now=now)
+            ended = time.time()
+            while time.time() - ended < 10 and any(d.startswith("workbench-chart-") for d in os.listdir(tmp)):
+                time.sleep(0.2)
+            left = [d for d in os.listdir(tmp) if d.startswith("workbench-chart-")]
+            how = "an immediate kill of the kernel's process group" if now else "a shutdown_request"
+            check(f"after {how} the browser's profile folder is removed", not left, left)
+        finally:
+            shutil.rmtree(tmp, ignore_errors=True)
 
 
 def wait_for_iopub(kc, predicate, timeout=60):

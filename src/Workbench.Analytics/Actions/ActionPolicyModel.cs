@@ -12,13 +12,14 @@ public sealed record ActionRecommendation(string AccountId, string Action, doubl
 /// learner, logistic response x FastTree value). The policy recommends the action with the highest expected long-term
 /// gain; used live it explores with probability <see cref="ActionOptions.Exploration"/> and logs the propensity of what
 /// it did. Saved as one model file (version 3 records the chosen learner; version 4 adds the pooled response learner,
-/// whose entries older readers would ignore, hence the new version; version-3 files load unchanged; version-2 files load
-/// as the fixed logistic x FastTree learner).
+/// whose entries older readers would ignore, hence the new version; version 5 adds the observed segmentation
+/// (<see cref="Segmentation"/>, entry observed-segments.json) that gives the segment column of its contexts; version-3
+/// and version-4 files, fitted on segment 0, load without one; version-2 files load as the fixed logistic x FastTree learner).
 /// </summary>
 public sealed class ActionPolicyModel : IWorkbenchModel
 {
     public const string ModelKind = "action-policy";
-    public const int FormatVersion = 4;
+    public const int FormatVersion = 5;
     public string Kind => ModelKind;
 
     public IReadOnlyList<string> Actions { get; }
@@ -30,11 +31,15 @@ public sealed class ActionPolicyModel : IWorkbenchModel
     public LearnerChoice LearnerChoice { get; }
     internal RewardModel LongTerm { get; }
     internal RewardModel Immediate { get; }
+    /// <summary>The segmentation that gives the segment column of the contexts the model was fitted on (null: segment 0);
+    /// build contexts to recommend for with <see cref="DecisionFrame.Current(CrmDataset, ObservedSegments?)"/> and it.</summary>
+    public ObservedSegments? Segmentation { get; }
 
-    internal ActionPolicyModel(IReadOnlyList<string> actions, ActionOptions options, int decisions, bool estimated, RewardModel longTerm, RewardModel immediate, LearnerChoice choice)
+    internal ActionPolicyModel(IReadOnlyList<string> actions, ActionOptions options, int decisions, bool estimated, RewardModel longTerm, RewardModel immediate,
+        LearnerChoice choice, ObservedSegments? segmentation)
     {
         Actions = actions; Options = options; TrainingDecisions = decisions; PropensitiesEstimated = estimated;
-        LongTerm = longTerm; Immediate = immediate; LearnerChoice = choice;
+        LongTerm = longTerm; Immediate = immediate; LearnerChoice = choice; Segmentation = segmentation;
     }
 
     /// <summary>Predicted long-term value change of every action per context row: [row][action].</summary>
@@ -63,7 +68,7 @@ public sealed class ActionPolicyModel : IWorkbenchModel
         return best;
     }
 
-    /// <summary>Recommends an action per account (contexts as built by <see cref="DecisionFrame.Current"/>).</summary>
+    /// <summary>Recommends an action per account (contexts as built by <see cref="DecisionFrame.Current(CrmDataset, ObservedSegments?)"/>).</summary>
     public IReadOnlyList<ActionRecommendation> Recommend(IReadOnlyList<string> accountIds, float[] contexts)
     {
         var lt = ExpectedValues(contexts);
@@ -109,7 +114,10 @@ public sealed class ActionPolicyModel : IWorkbenchModel
         });
         LongTerm.Save(w, "long-term");
         Immediate.Save(w, "immediate");
+        if (Segmentation is { } seg) w.AddJson(SegmentationEntry, seg.ToJson());
     });
+
+    const string SegmentationEntry = "observed-segments.json";
 
     /// <summary>Reads a model written by <see cref="Save"/>.</summary>
     /// <remarks>Version 2 (logistic response x FastTree value, before the learner choice) loads as that fixed learner.</remarks>
@@ -147,7 +155,8 @@ public sealed class ActionPolicyModel : IWorkbenchModel
             var choice = v2 ? new LearnerChoice(ltLearner.Name, [])
                 : new LearnerChoice(j["learner_choice"]!["chosen"]!.GetValue<string>(),
                     [.. j["learner_choice"]!["held_out_dr_value_per_decision"]!.AsObject().Select(kv => (kv.Key, kv.Value!.GetValue<double>()))]);
-            return new ActionPolicyModel(actions, options, j["training_decisions"]!.GetValue<int>(), j["propensities_estimated"]!.GetValue<bool>(), lt, im, choice);
+            var segmentation = reader.Version >= 5 && reader.Has(SegmentationEntry) ? ObservedSegments.FromJson(reader.ReadJson(SegmentationEntry), source) : null;
+            return new ActionPolicyModel(actions, options, j["training_decisions"]!.GetValue<int>(), j["propensities_estimated"]!.GetValue<bool>(), lt, im, choice, segmentation);
         }
         catch (Exception ex) when (ex is NullReferenceException or InvalidOperationException or FormatException or ArgumentException)
         {
@@ -175,6 +184,6 @@ public static class ActionPolicyEstimator
         var rows = Enumerable.Range(0, frame.Count).ToArray();
         var (lt, choice) = RewardModel.FitChosen(frame, rows, options, RunContext.DeriveSeed(options.Seed, "actions/long-term"));
         var im = RewardModel.Fit(frame, rows, RewardTarget.Immediate, RewardLearner.LogisticTree, options, RunContext.DeriveSeed(options.Seed, "actions/immediate"));
-        return new ActionPolicyModel(frame.Actions, options, frame.Count, frame.PropensitiesEstimated, lt, im, choice);
+        return new ActionPolicyModel(frame.Actions, options, frame.Count, frame.PropensitiesEstimated, lt, im, choice, frame.Segmentation);
     }
 }

@@ -39,16 +39,20 @@ public sealed class DecisionFrame
     public double[][]? TrueImmediate { get; }
     public double[][]? TrueLoggingPropensity { get; }
     public double[][]? TrueResponseRate { get; }
+    /// <summary>The segmentation that gave the segment column (null: the caller's fixed segments, or 0); a policy fitted
+    /// on this frame keeps it, so its recommendations read the segment the same way.</summary>
+    public ObservedSegments? Segmentation { get; }
 
     public int Count => Decisions.Count;
     public static int Width => ContextNames.Length;
     public ReadOnlySpan<float> Context(int i) => Contexts.AsSpan(i * Width, Width);
 
     DecisionFrame(IReadOnlyList<string> actions, IReadOnlyList<Decision> decisions, float[] contexts, bool estimated,
-        double[][]? trueValue, double[][]? trueImmediate, double[][]? trueLogging, double[][]? trueRate)
+        double[][]? trueValue, double[][]? trueImmediate, double[][]? trueLogging, double[][]? trueRate, ObservedSegments? segmentation)
     {
         Actions = actions; Decisions = decisions; Contexts = contexts; PropensitiesEstimated = estimated;
         TrueValue = trueValue; TrueImmediate = trueImmediate; TrueLoggingPropensity = trueLogging; TrueResponseRate = trueRate;
+        Segmentation = segmentation;
     }
 
     /// <summary>A frame restricted to some decisions (bootstrap, folds).</summary>
@@ -58,14 +62,22 @@ public sealed class DecisionFrame
         for (int k = 0; k < rows.Count; k++) Context(rows[k]).CopyTo(ctx.AsSpan(k * Width, Width));
         double[][]? Pick(double[][]? a) => a is null ? null : rows.Select(r => a[r]).ToArray();
         return new DecisionFrame(Actions, rows.Select(r => Decisions[r]).ToArray(), ctx, PropensitiesEstimated,
-            Pick(TrueValue), Pick(TrueImmediate), Pick(TrueLoggingPropensity), Pick(TrueResponseRate));
+            Pick(TrueValue), Pick(TrueImmediate), Pick(TrueLoggingPropensity), Pick(TrueResponseRate), Segmentation);
     }
 
     /// <summary>Builds the decisions of <paramref name="data"/>'s action log. The segment column comes from
     /// <paramref name="segments"/> (account id to an observed segment number) when the caller has one, else 0; the planted
     /// truth is read only for the true values (<see cref="TrueValue"/>, ...), never for a context or a propensity.</summary>
     /// <exception cref="WorkbenchException">The log is empty or has fewer than two distinct actions.</exception>
-    public static DecisionFrame Build(CrmDataset data, IReadOnlyDictionary<string, int>? segments = null)
+    public static DecisionFrame Build(CrmDataset data, IReadOnlyDictionary<string, int>? segments = null) =>
+        Build(data, SegmentsOf(segments), null);
+
+    /// <summary>Builds the decisions with the segment column from <paramref name="segmentation"/> applied to each account as
+    /// of each decision's month (point in time; null: 0). The frame keeps the segmentation, and so does a policy fitted on it.</summary>
+    public static DecisionFrame Build(CrmDataset data, ObservedSegments? segmentation) =>
+        Build(data, segmentation is null ? SegmentsOf(null) : (panel, a, _, m) => segmentation.Assign(panel, a, m), segmentation);
+
+    static DecisionFrame Build(CrmDataset data, SegmentOf segmentOf, ObservedSegments? segmentation)
     {
         ArgumentNullException.ThrowIfNull(data);
         if (data.Actions.Count == 0) throw new WorkbenchException("actions.csv has no rows: there are no logged decisions to learn from.");
@@ -73,13 +85,14 @@ public sealed class DecisionFrame
         if (actions.Length < 2) throw new WorkbenchException($"actions.csv logs a single action ('{actions[0]}'): a policy needs at least two actions to choose between.");
         var index = actions.Select((a, i) => (a, i)).ToDictionary(x => x.a, x => x.i, StringComparer.Ordinal);
         var panel = new MonthlyPanel(data);
-        var segmentOf = SegmentsOf(segments);
 
         var known = new HashSet<string>(panel.AccountIds, StringComparer.Ordinal);
         var log = data.Actions.Where(a => panel.MonthIndexOf(MonthlyPanel.FirstOfMonth(a.Date)) >= 1 && known.Contains(a.AccountId)).ToList();
         var contexts = BuildContexts(data, panel, log.Select(a => (a.AccountId, panel.MonthIndexOf(MonthlyPanel.FirstOfMonth(a.Date)))).ToList(), segmentOf);
         bool estimated = log.Any(a => a.Propensity is null);
-        var propensity = estimated ? EstimatePropensities(log, index, actions.Length, segmentOf) : log.Select(a => a.Propensity!.Value).ToArray();
+        // The estimate's groups are the segments of the decisions' contexts.
+        var propensity = estimated ? EstimatePropensities(log, index, actions.Length, Enumerable.Range(0, log.Count).Select(i => (int)contexts[i * Width + SegmentColumn]).ToArray())
+            : log.Select(a => a.Propensity!.Value).ToArray();
         var decisions = log.Select((a, i) => new Decision(a.ActionId, a.AccountId, a.Date, index[a.Action], propensity[i],
             (double)(a.LongTermValue ?? a.Value), (double)a.Value, a.Responded)).ToArray();
 
@@ -99,15 +112,22 @@ public sealed class DecisionFrame
                 }
             }
         }
-        return new DecisionFrame(actions, decisions, contexts, estimated, tv, ti, tl, tr);
+        return new DecisionFrame(actions, decisions, contexts, estimated, tv, ti, tl, tr, segmentation);
     }
 
     /// <summary>The context of every account with spend in the last month, as of the month after the data ends
-    /// (where the next action is decided). Segments as in <see cref="Build"/>: from the caller, else 0.</summary>
-    public static (IReadOnlyList<string> AccountIds, float[] Contexts) Current(CrmDataset data, IReadOnlyDictionary<string, int>? segments = null)
+    /// (where the next action is decided). Segments as in <see cref="Build(CrmDataset, ObservedSegments?)"/>: from the caller, else 0.</summary>
+    public static (IReadOnlyList<string> AccountIds, float[] Contexts) Current(CrmDataset data, IReadOnlyDictionary<string, int>? segments = null) =>
+        Current(data, SegmentsOf(segments));
+
+    /// <summary>The current contexts with the segment from <paramref name="segmentation"/> as of the month after the data
+    /// ends (null: 0), as <see cref="Build(CrmDataset, ObservedSegments?)"/> gives it to the decisions.</summary>
+    public static (IReadOnlyList<string> AccountIds, float[] Contexts) Current(CrmDataset data, ObservedSegments? segmentation) =>
+        Current(data, segmentation is null ? SegmentsOf(null) : (panel, a, _, m) => segmentation.Assign(panel, a, m));
+
+    static (IReadOnlyList<string> AccountIds, float[] Contexts) Current(CrmDataset data, SegmentOf segmentOf)
     {
         var panel = new MonthlyPanel(data);
-        var segmentOf = SegmentsOf(segments);
         int asOf = panel.Months;
         var ids = panel.AccountIds.ToList();
         var ctx = BuildContexts(data, panel, ids.Select(id => (id, asOf)).ToList(), segmentOf);
@@ -119,14 +139,21 @@ public sealed class DecisionFrame
 
     // Never the planted segments: a context built from truth would differ between a run (data loaded with truth) and
     // scoring or a user's data (no truth), and would feed hidden truth to the learned policy.
-    static Dictionary<string, int> SegmentsOf(IReadOnlyDictionary<string, int>? segments) =>
-        segments?.ToDictionary(kv => kv.Key, kv => kv.Value, StringComparer.Ordinal) ?? new Dictionary<string, int>(StringComparer.Ordinal);
+    static SegmentOf SegmentsOf(IReadOnlyDictionary<string, int>? segments)
+    {
+        var map = segments?.ToDictionary(kv => kv.Key, kv => kv.Value, StringComparer.Ordinal) ?? new Dictionary<string, int>(StringComparer.Ordinal);
+        return (_, _, id, _) => map.TryGetValue(id, out int s) ? s : 0;
+    }
 
-    static float[] BuildContexts(CrmDataset data, MonthlyPanel panel, IReadOnlyList<(string Account, int Month)> at, Dictionary<string, int> segmentOf)
+    /// <summary>The segment of an account (panel index and id) as of a month index.</summary>
+    delegate int SegmentOf(MonthlyPanel panel, int account, string accountId, int month);
+
+    static float[] BuildContexts(CrmDataset data, MonthlyPanel panel, IReadOnlyList<(string Account, int Month)> at, SegmentOf segmentOf)
     {
         var builder = new FeatureBuilder(panel);
         var snapshots = new Snapshot[at.Count];
         var annual = new double[at.Count];
+        var segment = new int[at.Count];
         int products = panel.ProductIds.Count;
         for (int i = 0; i < at.Count; i++)
         {
@@ -140,6 +167,7 @@ public sealed class DecisionFrame
             if (pair < 0) for (int p = 0; p < products && pair < 0; p++) { pair = panel.PairIndexOf(a, p); product = p; }
             snapshots[i] = new Snapshot(Math.Max(0, pair), a, product, m);
             annual[i] = 12 * builder.AccountSpend(a, m - 1, m);
+            segment[i] = segmentOf(panel, a, at[i].Account, m);
         }
         var table = builder.Build(snapshots, new FeatureOptions());
         var columns = RegistryFeatures.Select(table.ColumnIndex).ToArray();
@@ -149,23 +177,21 @@ public sealed class DecisionFrame
             var row = table.Row(i);
             for (int j = 0; j < columns.Length; j++) ctx[i * Width + j] = row[columns[j]];
             ctx[i * Width + AnnualValueColumn] = (float)annual[i];
-            ctx[i * Width + SegmentColumn] = segmentOf.TryGetValue(at[i].Account, out int s) ? s : 0;
+            ctx[i * Width + SegmentColumn] = segment[i];
         }
         return ctx;
     }
 
     /// <summary>When the log lacks propensities: the share of each action per segment (add-one smoothed), a
     /// context-blind estimate that is flagged in every result built on it.</summary>
-    static double[] EstimatePropensities(List<ActionLogEntry> log, Dictionary<string, int> index, int k, Dictionary<string, int> segmentOf)
+    static double[] EstimatePropensities(List<ActionLogEntry> log, Dictionary<string, int> index, int k, int[] segment)
     {
         var counts = new Dictionary<int, double[]>();
-        int Seg(string id) => segmentOf.TryGetValue(id, out int s) ? s : 0;
-        foreach (var a in log)
+        for (int i = 0; i < log.Count; i++)
         {
-            int s = Seg(a.AccountId);
-            if (!counts.TryGetValue(s, out var c)) counts[s] = c = Enumerable.Repeat(1.0, k).ToArray();
-            c[index[a.Action]]++;
+            if (!counts.TryGetValue(segment[i], out var c)) counts[segment[i]] = c = Enumerable.Repeat(1.0, k).ToArray();
+            c[index[log[i].Action]]++;
         }
-        return log.Select(a => { var c = counts[Seg(a.AccountId)]; return c[index[a.Action]] / c.Sum(); }).ToArray();
+        return log.Select((a, i) => { var c = counts[segment[i]]; return c[index[a.Action]] / c.Sum(); }).ToArray();
     }
 }

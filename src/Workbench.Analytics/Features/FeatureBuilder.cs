@@ -32,8 +32,19 @@ public sealed class FeatureBuilder
         _activeProducts = new int[accounts * months];
         // Per account on both cores: an account's pairs are PairStart[a]..PairStart[a + 1] in ascending order (pairs are
         // sorted by account), so each month's spend is added in the same order as a pass over all pairs.
-        Parallel.For(0, accounts, () => new double[months], (a, _, accountSpend) =>
+        int offset = panel.HistoryOffset;
+        Parallel.For(0, accounts, () => new double[Math.Max(months, offset)], (a, _, accountSpend) =>
         {
+            // The months before a scoring panel's first month (HistoryOffset > 0) only start the running sum, as in a whole panel.
+            double before = 0;
+            if (offset > 0)
+            {
+                Array.Clear(accountSpend);
+                for (int p = panel.PairStart[a]; p < panel.PairStart[a + 1]; p++)
+                    for (int m = 0; m < offset; m++) accountSpend[m] += panel.EarlySpend[p * offset + m];
+                for (int m = 0; m < offset; m++) before += accountSpend[m];
+            }
+            _accountSpendPrefix[a * (months + 1)] = before;
             Array.Clear(accountSpend);
             for (int p = panel.PairStart[a]; p < panel.PairStart[a + 1]; p++)
                 for (int m = 0; m < months; m++)
@@ -52,6 +63,9 @@ public sealed class FeatureBuilder
         _firstSpendMonth = new int[panel.Pairs.Count];
         Parallel.For(0, _firstSpendMonth.Length, p =>
         {
+            // A scoring panel that skips the early months (HistoryOffset > 0) has their spend apart: month indexes there are negative.
+            for (int e = 0; e < offset; e++)
+                if (panel.EarlySpend[p * offset + e] > 0) { _firstSpendMonth[p] = e - offset; return; }
             int m = 0;
             while (m < months && !(panel.Spend[p * months + m] > 0)) m++;
             _firstSpendMonth[p] = m;

@@ -46,7 +46,28 @@ public sealed class MonthlyPanel
     internal readonly List<Contract>[] ContractsByPair;
     internal readonly Account[] Accounts;
 
-    public MonthlyPanel(CrmDataset data) : this(data, new FactTables(data), null) { }
+    public MonthlyPanel(CrmDataset data) : this(data, new FactTables(data), null, null) { }
+
+    /// <summary>Months of the data before <see cref="FirstMonth"/> that this panel does not lay out (0 but for a panel built
+    /// by <see cref="ForScoring"/>); month index -<c>HistoryOffset</c> is the data's first month.</summary>
+    internal int HistoryOffset { get; }
+
+    /// <summary>Spend of the <see cref="HistoryOffset"/> months before <see cref="FirstMonth"/> ([pair * HistoryOffset + m],
+    /// m = 0 the data's first month); empty for a whole panel. Only running sums and first billed months read it.</summary>
+    internal readonly double[] EarlySpend;
+
+    /// <summary>A panel for scoring as of <paramref name="asOf"/> (null: the month after the data's last month) whose arrays
+    /// start <paramref name="lookbackMonths"/> months before the as-of month (or at the data's first month, if later): what
+    /// a scoring reads is the as-of month's and the month before's look-back windows, so the rows of earlier months are
+    /// skipped, but for the pairs they make and their spend (kept apart in <see cref="EarlySpend"/> for running sums and
+    /// first billed months). Every value a read inside that span gives is the whole panel's. The whole panel is built
+    /// instead when the as-of date is outside the data (its errors name the data's whole extent).</summary>
+    internal static MonthlyPanel ForScoring(CrmDataset data, DateOnly? asOf, int lookbackMonths)
+    {
+        ArgumentNullException.ThrowIfNull(data);
+        ArgumentOutOfRangeException.ThrowIfNegative(lookbackMonths);
+        return new MonthlyPanel(data, new FactTables(data), null, (asOf, lookbackMonths));
+    }
 
     /// <summary>Builds the panel of <paramref name="data"/> and leaves in <paramref name="data"/> the dataset without the
     /// fact tables the panel reads (spend, usage, engagement, bookings, transactions), dropping each table as soon as its
@@ -58,7 +79,7 @@ public sealed class MonthlyPanel
         ArgumentNullException.ThrowIfNull(data);
         var facts = new FactTables(data);
         data = WithoutFactTables(data);
-        return new MonthlyPanel(data, facts, tableReleased);
+        return new MonthlyPanel(data, facts, tableReleased, null);
     }
 
     /// <summary><paramref name="data"/> without the fact tables a panel reads (spend, usage, engagement, bookings, transactions).</summary>
@@ -75,7 +96,7 @@ public sealed class MonthlyPanel
         public IReadOnlyList<TransactionRecord>? Transactions = data.Transactions;
     }
 
-    MonthlyPanel(CrmDataset data, FactTables facts, Action? tableReleased)
+    MonthlyPanel(CrmDataset data, FactTables facts, Action? tableReleased, (DateOnly? AsOf, int LookbackMonths)? window)
     {
         ArgumentNullException.ThrowIfNull(data);
         _accountIds = data.Accounts.Select(a => a.AccountId).Order(StringComparer.Ordinal).ToArray();
@@ -107,6 +128,18 @@ public sealed class MonthlyPanel
         foreach (var u in usageRows) { if (u.Month < minMonth) minMonth = u.Month; if (u.Month > maxMonth) maxMonth = u.Month; }
         FirstMonth = FirstOfMonth(minMonth);
         Months = MonthIndexOf(FirstOfMonth(maxMonth)) + 1;
+        if (window is var (windowAsOf, lookback))
+        {
+            // The as-of month as an index of the whole data; an as-of date outside the data keeps the whole panel.
+            int asOfIndex = windowAsOf is DateOnly d ? MonthIndexOf(d) : Months;
+            int skipped = asOfIndex - lookback;
+            if (asOfIndex >= 1 && asOfIndex <= Months && skipped > 0)
+            {
+                HistoryOffset = skipped;
+                FirstMonth = FirstMonth.AddMonths(skipped);
+                Months -= skipped;
+            }
+        }
 
         _monthStarts = Enumerable.Range(0, Months).Select(i => FirstMonth.AddMonths(i)).ToArray();
         void Released() => tableReleased?.Invoke();
@@ -137,7 +170,8 @@ public sealed class MonthlyPanel
         // time, paired so the arrays allocated before a pair's rows are released stay small: spend with engagement
         // (0.3 GB of arrays at 100,000 accounts), then usage with bookings.
         int pm = _pairs.Length * Months, am = _accountIds.Length * Months;
-        double[] spend = null!, spendPrefix = null!;
+        double[] spend = null!, spendPrefix = null!, earlySpend = null!;
+        int offset = HistoryOffset;
         float[] emails = null!, meetings = null!, tickets = null!, trainings = null!, championChanges = null!, surveyCount = null!;
         double[] ticketSeverity = null!, surveySum = null!;
         Both(
@@ -145,12 +179,25 @@ public sealed class MonthlyPanel
             {
                 var ids = new IdLookup(this);
                 spend = new double[pm];
+                // A windowed panel keeps the spend of the months before its first month apart (one array, not the other
+                // tables'): the running sums below, the feature builder's account sums and the first billed months start
+                // from them, so every sum over the window is the whole panel's to the last bit.
+                earlySpend = new double[_pairs.Length * offset];
                 foreach (var s in spendRows)
-                    spend[ids.PairOf(s.AccountId, s.ProductId) * Months + MonthIndexOf(s.Month)] += (double)s.Amount;
+                {
+                    int m = MonthIndexOf(s.Month);
+                    if (m < 0) earlySpend[ids.PairOf(s.AccountId, s.ProductId) * offset + m + offset] += (double)s.Amount;
+                    else spend[ids.PairOf(s.AccountId, s.ProductId) * Months + m] += (double)s.Amount;
+                }
                 spendPrefix = new double[_pairs.Length * (Months + 1)];
                 for (int p = 0; p < _pairs.Length; p++)
+                {
+                    double before = 0;
+                    for (int m = 0; m < offset; m++) before += earlySpend[p * offset + m];
+                    spendPrefix[p * (Months + 1)] = before;
                     for (int m = 0; m < Months; m++)
                         spendPrefix[p * (Months + 1) + m + 1] = spendPrefix[p * (Months + 1) + m] + spend[p * Months + m];
+                }
             },
             () =>
             {
@@ -180,7 +227,7 @@ public sealed class MonthlyPanel
                     }
                 }
             });
-        Spend = spend; SpendPrefix = spendPrefix;
+        Spend = spend; SpendPrefix = spendPrefix; EarlySpend = earlySpend;
         Emails = emails; Meetings = meetings; Tickets = tickets; TicketSeverity = ticketSeverity;
         Trainings = trainings; ChampionChanges = championChanges; SurveySum = surveySum; SurveyCount = surveyCount;
         spendRows = null; facts.Spend = null; facts.Engagement = null; Released();
@@ -195,7 +242,9 @@ public sealed class MonthlyPanel
                 seatsPurchased = Nan(pm); seatsUsed = Nan(pm); activeUsers = Nan(pm); utilization = Nan(pm); keyActions = Nan(pm);
                 foreach (var u in usageRows)
                 {
-                    int c = ids.PairOf(u.AccountId, u.ProductId) * Months + MonthIndexOf(u.Month);
+                    int m = MonthIndexOf(u.Month);
+                    if (m < 0) continue; // before a windowed panel's first month (never in a whole panel)
+                    int c = ids.PairOf(u.AccountId, u.ProductId) * Months + m;
                     seatsPurchased[c] = u.SeatsPurchased;
                     seatsUsed[c] = u.SeatsUsed ?? double.NaN;
                     activeUsers[c] = u.ActiveUsers ?? double.NaN;

@@ -28,6 +28,12 @@ public sealed record ScoringFeatures(
     /// <param name="labels">Only <see cref="LabelOptions.RunRateMonths"/> is used, for the run-rate.</param>
     /// <param name="features">How features are post-processed; must be what the model was trained with.</param>
     public static ScoringFeatures Build(CrmDataset data, DateOnly? asOf = null, SnapshotOptions? snapshots = null, LabelOptions? labels = null, FeatureOptions? features = null)
+        => Build(data, asOf, snapshots, labels, features, wholeHistory: false);
+
+    /// <summary>As <see cref="Build(CrmDataset, DateOnly?, SnapshotOptions?, LabelOptions?, FeatureOptions?)"/>; with
+    /// <paramref name="wholeHistory"/> the panel lays out every month of the data instead of only the look-back months
+    /// scoring reads (the tests compare the two).</summary>
+    internal static ScoringFeatures Build(CrmDataset data, DateOnly? asOf, SnapshotOptions? snapshots, LabelOptions? labels, FeatureOptions? features, bool wholeHistory)
     {
         ArgumentNullException.ThrowIfNull(data);
         snapshots ??= new SnapshotOptions();
@@ -35,7 +41,9 @@ public sealed record ScoringFeatures(
         features ??= new FeatureOptions();
         labels.Validate();
         if (asOf is { Day: not 1 } bad) throw new OptionsValidationException($"The as-of date must be the first day of a month, got {bad:yyyy-MM-dd}.");
-        var panel = new MonthlyPanel(data);
+        // Scoring reads the as-of month's and the month before's windows only: the panel starts that many months back, so
+        // the rows of earlier months are not laid out (a third of the arrays at 36 months; docs/scale.md, scorefast5).
+        var panel = wholeHistory ? new MonthlyPanel(data) : MonthlyPanel.ForScoring(data, asOf, LookbackMonths(snapshots, labels));
         int t = asOf is DateOnly d ? panel.MonthIndexOf(d) : panel.Months;
         CheckExtent(data, panel, asOf, t);
         var snaps = Snapshots.ForScoring(panel, [t - 1, t], snapshots);
@@ -50,6 +58,17 @@ public sealed record ScoringFeatures(
         return new ScoringFeatures(panel, table, runRates, t, t - 1, snapshots, labels, features);
     }
 
+    /// <summary>How many months before the as-of month a scoring reads: the longest feature window, plus the month a change
+    /// feature reads before its window and the month before the as-of month (scored for trends), plus two months of margin;
+    /// at least the run-rate's and the purchase look-back's months, and more than the history the snapshots require (so the
+    /// history check sees the same months).</summary>
+    internal static int LookbackMonths(SnapshotOptions snapshots, LabelOptions labels)
+    {
+        int longestWindow = FeatureCatalog.All.Max(s => s.Definition.WindowMonths);
+        int read = Math.Max(longestWindow + 1, Math.Max(labels.RunRateMonths, labels.PurchaseLookbackMonths));
+        return Math.Max(read + 1 + 2, snapshots.MinHistoryMonths + 1);
+    }
+
     /// <summary>The data-extent check made before any row is scored. An explicit as-of date must fall inside the data
     /// (from the month after its first month to the month after its last month). With the default as-of date, the
     /// data's last month must follow the rest without a gap: a few stray rows far after the bulk of the data (one
@@ -57,20 +76,24 @@ public sealed record ScoringFeatures(
     /// population to the accounts of those rows.</summary>
     static void CheckExtent(CrmDataset data, MonthlyPanel panel, DateOnly? asOf, int t)
     {
-        var last = panel.MonthAt(panel.Months - 1);
-        string range = $"the data's spend and usage months run from {panel.FirstMonth:yyyy-MM} to {last:yyyy-MM}, so the earliest as-of date is " +
-            $"{panel.MonthAt(1):yyyy-MM-dd} and the latest as-of date is {panel.MonthAt(panel.Months):yyyy-MM-dd}";
-        if (asOf is DateOnly d && (t < 1 || t > panel.Months))
+        // Indexes of the whole data: a scoring panel may start after the data's first month (HistoryOffset months later).
+        int offset = panel.HistoryOffset, wholeMonths = panel.Months + offset;
+        DateOnly MonthAt(int index) => panel.MonthAt(index - offset);
+        t += offset;
+        var last = MonthAt(wholeMonths - 1);
+        string range = $"the data's spend and usage months run from {MonthAt(0):yyyy-MM} to {last:yyyy-MM}, so the earliest as-of date is " +
+            $"{MonthAt(1):yyyy-MM-dd} and the latest as-of date is {MonthAt(wholeMonths):yyyy-MM-dd}";
+        if (asOf is DateOnly d && (t < 1 || t > wholeMonths))
             throw new OptionsValidationException($"The as-of date {d:yyyy-MM-dd} is outside the data: {range}.");
         if (asOf is not null) return;
         // Rows per panel month (the panel spans exactly the spend and usage months, so every index is in range); an array,
         // not a sorted map: this runs once per spend and usage row (15 million at 100,000 accounts).
         // Spend and usage counted on two threads (each table into its own array; counts add exactly).
-        var populated = new int[panel.Months];
-        var usagePerMonth = new int[panel.Months];
+        var populated = new int[wholeMonths];
+        var usagePerMonth = new int[wholeMonths];
         MonthlyPanel.Both(
-            () => { foreach (var s in data.Spend) populated[panel.MonthIndexOf(s.Month)]++; },
-            () => { foreach (var u in data.Usage) usagePerMonth[panel.MonthIndexOf(u.Month)]++; });
+            () => { foreach (var s in data.Spend) populated[panel.MonthIndexOf(s.Month) + offset]++; },
+            () => { foreach (var u in data.Usage) usagePerMonth[panel.MonthIndexOf(u.Month) + offset]++; });
         for (int m = 0; m < populated.Length; m++) populated[m] += usagePerMonth[m];
         var months = Enumerable.Range(0, populated.Length).Where(m => populated[m] > 0).ToArray();
         if (months.Length < 2) return;
@@ -79,7 +102,7 @@ public sealed record ScoringFeatures(
         int stray = populated[lastIndex];
         throw new WorkbenchException(
             $"The data's last month {last:yyyy-MM} ({stray} spend/usage row(s)) comes after {lastIndex - before - 1} month(s) with no rows at all " +
-            $"(the rest of the data ends {panel.MonthAt(before):yyyy-MM}): scoring as of {panel.MonthAt(panel.Months):yyyy-MM-dd} would score only the accounts " +
-            $"of those rows. Fix or remove the stray rows, or give the as-of date explicitly (--as-of {panel.MonthAt(before + 1):yyyy-MM-dd}); {range}.");
+            $"(the rest of the data ends {MonthAt(before):yyyy-MM}): scoring as of {MonthAt(wholeMonths):yyyy-MM-dd} would score only the accounts " +
+            $"of those rows. Fix or remove the stray rows, or give the as-of date explicitly (--as-of {MonthAt(before + 1):yyyy-MM-dd}); {range}.");
     }
 }

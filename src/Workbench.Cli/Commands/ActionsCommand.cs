@@ -23,17 +23,23 @@ public static class ActionsCommand
             options.Validate();
             var dataset = io.LoadData(p);
             string modelArg = io.ModelArgument(p);
-            var frame = DecisionFrame.Build(dataset);
             ActionPolicyModel policy;
+            DecisionFrame frame;
             bool loaded = File.Exists(modelArg);
             if (File.Exists(modelArg))
             {
                 using var s = File.OpenRead(modelArg);
                 policy = ActionPolicyModel.Load(s, modelArg);
+                // A policy promoted from a run carries the run's segmentation: the contexts get the segment it was fitted on.
+                frame = DecisionFrame.Build(dataset, policy.Segmentation);
             }
             else if (modelArg.IndexOfAny(['/', '\\']) >= 0 || modelArg.EndsWith(".zip", StringComparison.OrdinalIgnoreCase))
                 throw new WorkbenchException($"--model: the model file '{modelArg}' does not exist (give an existing action-policy model file, or a plain NAME to fit a new policy).");
-            else policy = CliProgress.Run("actions", _ => ActionPolicyEstimator.Fit(frame, options));
+            else
+            {
+                frame = DecisionFrame.Build(dataset);
+                policy = CliProgress.Run("actions", _ => ActionPolicyEstimator.Fit(frame, options));
+            }
 
             string rulesText = RuleSet.DefaultJson, rulesSource = "built-in rules";
             if (p.GetValue(rules) is { } rulesPath)
@@ -42,13 +48,13 @@ public static class ActionsCommand
                 rulesText = File.ReadAllText(rulesPath); rulesSource = rulesPath;
             }
             var ruleSet = RuleSet.Parse(rulesText, policy.Actions, rulesSource);
-            // The command observes no segment (the planted one is truth, never a context), so every account's segment
-            // column is 0 and a condition on it would match every account or none.
-            if (ruleSet.Rules.FirstOrDefault(r => r.When.Any(c => c.Feature == "segment")) is { } bySegment)
+            // Without a run's segmentation in the policy the command observes no segment (the planted one is truth, never a
+            // context), so every account's segment column is 0 and a condition on it would match every account or none.
+            if (policy.Segmentation is null && ruleSet.Rules.FirstOrDefault(r => r.When.Any(c => c.Feature == "segment")) is { } bySegment)
                 throw new WorkbenchException($"{rulesSource}:{bySegment.Line}: rule '{bySegment.Name}' has a condition on 'segment', but workbench actions " +
                     "observes no segment (the segment column is 0 for every account); condition on the registry features or annual_value instead.");
             var evaluation = ActionEvaluation.Evaluate(frame, ruleSet, options, loaded ? policy : null);
-            var (ids, ctx) = DecisionFrame.Current(dataset);
+            var (ids, ctx) = DecisionFrame.Current(dataset, policy.Segmentation);
             var next = ActionArtifacts.Recommend(policy, ruleSet, ids, ctx, NextBestProduct.Recommend(dataset, new NextProductOptions { Seed = options.Seed }));
             var files = ActionArtifacts.Write(policy, evaluation, next, io.OutDirectory(p));
 

@@ -19,12 +19,16 @@ public static class ActionStage
 {
     public const string ModelFileName = ActionArtifacts.ModelFileName;
 
-    public static ActionStageOutput Run(CrmDataset data, string outDir, ActionOptions options)
+    /// <summary>Fits, judges and recommends on <paramref name="data"/>'s action log and writes the files into
+    /// <paramref name="outDir"/> with <paramref name="options"/>; <paramref name="segmentation"/> is the run's segmentation,
+    /// applied point in time as the contexts' segment column and saved with the policy (so scoring reads the same segment);
+    /// null: segment 0.</summary>
+    public static ActionStageOutput Run(CrmDataset data, string outDir, ActionOptions options, ObservedSegments? segmentation = null)
     {
         ArgumentNullException.ThrowIfNull(data);
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
-        var frame = DecisionFrame.Build(data);
+        var frame = DecisionFrame.Build(data, segmentation);
         var model = ActionPolicyEstimator.Fit(frame, options);
         var rules = RuleSet.Parse(RuleSet.DefaultJson, model.Actions, "built-in rules");
         var evaluation = ActionEvaluation.Evaluate(frame, rules, options);
@@ -40,7 +44,7 @@ public static class ActionStage
     public static IReadOnlyList<ActionArtifacts.NextAction> NextActions(ActionPolicyModel model, CrmDataset data, int seed)
     {
         var rules = RuleSet.Parse(RuleSet.DefaultJson, model.Actions, "built-in rules");
-        var (ids, ctx) = DecisionFrame.Current(data);
+        var (ids, ctx) = DecisionFrame.Current(data, model.Segmentation);
         return ActionArtifacts.Recommend(model, rules, ids, ctx, NextBestProduct.Recommend(data, new NextProductOptions { Seed = seed }));
     }
 

@@ -1,4 +1,5 @@
 using Workbench.Analytics;
+using Workbench.Analytics.Actions;
 using Workbench.Analytics.Features;
 using Workbench.Analytics.Labeling;
 using Workbench.Analytics.Prioritization;
@@ -100,6 +101,9 @@ public static class ExperimentRunner
             Report("segmentation", 0.75);
             var segment = segmentation.GetAwaiter().GetResult();
             panel = null;
+            // The actions stage reads the run's segmentation (a few numbers: centroids, scaler), not the segmented rows.
+            var observedSegments = spec.Actions is null || !segment.Result.Assignments.Any(s => s >= 0) ? null
+                : ObservedSegments.From(segment.Result, segment.Profiles);
             artifacts.AddRange(segment.Files.Select(f => Rel(dir, f)));
             metrics["segment.k"] = segment.Result.K;
             if (segment.Result.KSelection is { } sel) metrics["segment.recommended_k"] = sel.RecommendedK;
@@ -158,7 +162,8 @@ public static class ExperimentRunner
             if (spec.Actions is { } actionOptions)
             {
                 Report("next best action", 0.97);
-                var actions = ActionStage.Run(data, Path.Combine(dir, ActionsFolder), actionOptions);
+                // The contexts' segment is the run's segmentation applied point in time; it is saved with the policy.
+                var actions = ActionStage.Run(data, Path.Combine(dir, ActionsFolder), actionOptions, observedSegments);
                 // The action policy joins the prioritizer in the run's model folder: promotion copies it and scoring
                 // then fills each account's next action in the book.
                 var actionModelPath = Path.Combine(modelDir, ActionStage.ModelFileName);

@@ -11,7 +11,8 @@ namespace Workbench.Notebooks;
 /// first chart and serves every later one (one page, plotly.js evaluated once). It is found at
 /// <c>$WORKBENCH_CHROMIUM</c>, else <c>chromium</c>, <c>chromium-browser</c> or <c>google-chrome</c> on PATH; without it
 /// charts carry no static image and <see cref="Unavailable"/> says why. On Unix the browser runs under a small shell
-/// guard that ends it (and removes its profile folder) when this process exits, even when it is killed.</summary>
+/// guard, detached in a session of its own, that ends it (and removes its profile folder) when this process exits, even
+/// when it is killed with its process group or tree (tests/kernel/test_kernel.py checks both).</summary>
 internal sealed class ChartImageRenderer : IDisposable
 {
     static readonly Lazy<ChartImageRenderer> Shared = new(() => new ChartImageRenderer());
@@ -68,13 +69,18 @@ internal sealed class ChartImageRenderer : IDisposable
     {
         var configured = Environment.GetEnvironmentVariable("WORKBENCH_CHROMIUM");
         if (!string.IsNullOrWhiteSpace(configured)) return File.Exists(configured) ? configured : null;
-        var path = Environment.GetEnvironmentVariable("PATH") ?? "";
         foreach (var name in new[] { "chromium", "chromium-browser", "google-chrome" })
-            foreach (var dir in path.Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries))
-            {
-                var candidate = Path.Combine(dir, name);
-                if (File.Exists(candidate)) return candidate;
-            }
+            if (FindOnPath(name) is { } found) return found;
+        return null;
+    }
+
+    static string? FindOnPath(string name)
+    {
+        foreach (var dir in (Environment.GetEnvironmentVariable("PATH") ?? "").Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries))
+        {
+            var candidate = Path.Combine(dir, name);
+            if (File.Exists(candidate)) return candidate;
+        }
         return null;
     }
 
@@ -102,8 +108,18 @@ internal sealed class ChartImageRenderer : IDisposable
         else
         {
             // The guard: the browser runs in the background; when our end of the guard's stdin closes (this process
-            // exited, however it ended), the guard stops the browser and removes the profile folder.
-            info.FileName = "/bin/sh";
+            // exited, however it ended), the guard stops the browser and removes the profile folder. It runs detached
+            // in a session of its own (setsid --fork) so that what ends this process does not end it first: Jupyter
+            // clients signal the kernel's whole process group on shutdown, and a stuck executor is killed with its
+            // process tree; either left the profile folder (2.5 MB) behind in the temp dir.
+            var setsid = FindOnPath("setsid");
+            if (setsid is not null)
+            {
+                info.FileName = setsid;
+                info.ArgumentList.Add("--fork");
+                info.ArgumentList.Add("/bin/sh");
+            }
+            else info.FileName = "/bin/sh";
             info.ArgumentList.Add("-c");
             info.ArgumentList.Add("profile=$1; shift; \"$@\" </dev/null & child=$!; cat >/dev/null; kill $child 2>/dev/null; wait $child 2>/dev/null; rm -rf \"$profile\"");
             info.ArgumentList.Add("workbench-chart-guard");

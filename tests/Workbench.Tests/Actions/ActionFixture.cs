@@ -22,6 +22,15 @@ public sealed class ActionFixture
         Rules = RuleSet.Parse(RuleSet.DefaultJson, Frame.Actions);
         Evaluation = ActionEvaluation.Evaluate(Frame, Rules);
     }
+
+    /// <summary>The segmentation a run's default <c>segmentation</c> section fits on <paramref name="data"/> (K-Means, k
+    /// chosen in 2..8, profiles as of the data's end), as the action contexts' observed segment.</summary>
+    public static ObservedSegments RunSegmentation(CrmDataset data, int seed)
+    {
+        var profiles = Workbench.Analytics.Segmentation.AccountProfileFeatures.Build(data);
+        var result = Workbench.Analytics.Segmentation.Segmenter.Run(profiles.ToSegmentationInput(), profiles.SegmentationOptions(seed));
+        return ObservedSegments.From(result, profiles);
+    }
 }
 
 [CollectionDefinition(Name)]

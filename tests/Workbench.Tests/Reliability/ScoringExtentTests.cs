@@ -53,7 +53,8 @@ public class ScoringExtentTests
         var clean = ScoringFeatures.Build(data);
         var ex = Assert.Throws<OptionsValidationException>(() => ScoringFeatures.Build(data, new DateOnly(year, month, 1)));
         Assert.Contains($"{year:D4}-{month:D2}-01 is outside the data", ex.Message);
-        Assert.Contains($"from {clean.Panel.FirstMonth:yyyy-MM} to {clean.Panel.MonthAt(clean.Panel.Months - 1):yyyy-MM}", ex.Message);
+        // The data's whole extent (a scoring panel itself starts only its look-back months before the as-of date).
+        Assert.Contains($"from {data.Spend.Min(s => s.Month):yyyy-MM} to {clean.Panel.MonthAt(clean.Panel.Months - 1):yyyy-MM}", ex.Message);
     }
 
     [Fact]
