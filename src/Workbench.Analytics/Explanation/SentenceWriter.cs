@@ -10,10 +10,8 @@ internal sealed class SentenceWriter(FeatureBuilder categories, Func<string, str
     {
         // A missing value can be a reason in itself (no survey answered, no usage reported): say so plainly.
         if (double.IsNaN(value)) return $"{d.Description} is not recorded";
-        var text = d.SentenceTemplate
-            .Replace("{product}", productName(table.ProductId(row)))
-            .Replace("{window}", d.WindowMonths > 0 ? $"last 3 months against the last {d.WindowMonths}" : "");
-        if (text.Contains("{before}") || text.Contains("{after}"))
+        var (text, beforeAfter) = Template(d, table.ProductId(row));
+        if (beforeAfter)
         {
             if (FeatureDetails.BeforeAfter(table, row, d.Name) is { } ba && !double.IsNaN(ba.Before) && !double.IsNaN(ba.After))
                 text = text.Replace("{before}", Base(d.Name, ba.Before)).Replace("{after}", Base(d.Name, ba.After));
@@ -23,6 +21,29 @@ internal sealed class SentenceWriter(FeatureBuilder categories, Func<string, str
         var valueText = Value(d, value);
         return Agree(text.Replace("{value}", valueText), valueText);
     }
+
+    // The template with the product and window filled in, per feature and product id, and whether it names the two ends
+    // of a change: the same text for every row of that feature and product (row after row, this was two string
+    // replacements and two searches per sentence). Worker threads share the writer, so the cache is concurrent.
+    readonly System.Collections.Concurrent.ConcurrentDictionary<(FeatureDefinition, string), (string Text, bool BeforeAfter)> _templates = new(TemplateKey.Instance);
+
+    /// <summary>The definition by reference (a record's value equality would hash every field per lookup), the id by text.</summary>
+    sealed class TemplateKey : IEqualityComparer<(FeatureDefinition, string)>
+    {
+        public static readonly TemplateKey Instance = new();
+        public bool Equals((FeatureDefinition, string) x, (FeatureDefinition, string) y) => ReferenceEquals(x.Item1, y.Item1) && string.Equals(x.Item2, y.Item2, StringComparison.Ordinal);
+        public int GetHashCode((FeatureDefinition, string) k) => HashCode.Combine(System.Runtime.CompilerServices.RuntimeHelpers.GetHashCode(k.Item1), string.GetHashCode(k.Item2, StringComparison.Ordinal));
+    }
+
+    (string Text, bool BeforeAfter) Template(FeatureDefinition d, string productId) =>
+        _templates.GetOrAdd((d, productId), key =>
+        {
+            var (def, product) = key;
+            var text = def.SentenceTemplate
+                .Replace("{product}", productName(product))
+                .Replace("{window}", def.WindowMonths > 0 ? $"last 3 months against the last {def.WindowMonths}" : "");
+            return (text, text.Contains("{before}") || text.Contains("{after}"));
+        });
 
     static readonly System.Text.RegularExpressions.Regex SingularAfterOne = new(
         @"(?<![\d.,])1 (meeting|training|email|support ticket|ticket|month|product|seat|employee|active user|key action|severity point)s\b",

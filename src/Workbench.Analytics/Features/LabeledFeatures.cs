@@ -4,7 +4,7 @@ namespace Workbench.Analytics.Features;
 /// <see cref="Labels"/> hold the same rows in the same order: every labeled snapshot, or only the rows a consumer
 /// selected (see <see cref="Build(CrmDataset, SnapshotOptions?, LabelOptions?, FeatureOptions?, RowSelector?, MonthlyPanel?)"/>);
 /// <see cref="Report"/>, <see cref="AccountLabels"/>, <see cref="AsOfMonths"/> and <see cref="SnapshotCount"/> always
-/// describe every labeled snapshot.</summary>
+/// describe every labeled snapshot (the account labels are built when first read).</summary>
 public sealed record LabeledFeatures(
     MonthlyPanel Panel,
     FeatureTable Features,
@@ -59,13 +59,14 @@ public sealed record LabeledFeatures(
             var seg = truth.Segments.ToDictionary(s => s.AccountId, s => s.SegmentName, StringComparer.Ordinal);
             segmentOf = id => seg.GetValueOrDefault(id);
         }
-        // The label report, the account labels and the feature builder's account arrays are independent passes: two at a time.
+        // The label report and the feature builder's account arrays are independent passes: two at a time. The account
+        // labels are built when first read (nothing in a run reads them; at 100,000 accounts they were about 0.2 GB kept
+        // through the fits, where the run's memory peak is: docs/scale.md).
         LabelReport report = null!;
-        IReadOnlyList<AccountLabel> accountLabels = null!;
         FeatureBuilder builder = null!;
         MonthlyPanel.Both(
-            () => { report = LabelReport.Build(panel, labelRows, segmentOf); builder = new FeatureBuilder(panel); },
-            () => accountLabels = Labeler.ByAccount(labelRows, labels));
+            () => report = LabelReport.Build(panel, labelRows, segmentOf),
+            () => builder = new FeatureBuilder(panel));
         FeatureTable table;
         IReadOnlyList<Label> keptLabels = labelRows;
         if (selectRows is null) table = builder.Build(snaps, features);
@@ -80,10 +81,31 @@ public sealed record LabeledFeatures(
             else
                 table = builder.Build(snaps, features).Rows(rows);
         }
+        var accountLabels = selectRows is null ? new AccountLabelList(() => Labeler.ByAccount(labelRows, labels))
+            : AccountLabelList.Relabeled(panel, snapshots, labels);
         return new LabeledFeatures(panel, table, keptLabels, accountLabels, report, snapshots, labels, features)
         {
             AsOfMonths = asOfMonths,
             SnapshotCount = snaps.Count,
         };
     }
+}
+
+/// <summary>Account labels built on first read: from the snapshot labels when every row is kept (they are kept anyway),
+/// else by labeling the panel's snapshots again (the same labels: <see cref="Labeler.Label"/> reads only the panel and
+/// the options), so a row selection never keeps every snapshot's label alive to build them.</summary>
+internal sealed class AccountLabelList(Func<IReadOnlyList<AccountLabel>> build) : IReadOnlyList<AccountLabel>
+{
+    readonly Lazy<IReadOnlyList<AccountLabel>> _labels = new(build, LazyThreadSafetyMode.ExecutionAndPublication);
+
+    public static AccountLabelList Relabeled(MonthlyPanel panel, SnapshotOptions snapshots, LabelOptions labels) =>
+        new(() => Labeler.ByAccount(Labeler.Label(panel, Snapshots.Build(panel, snapshots), snapshots, labels), labels));
+
+    /// <summary>Whether the labels were built (read) yet.</summary>
+    public bool IsBuilt => _labels.IsValueCreated;
+
+    public AccountLabel this[int index] => _labels.Value[index];
+    public int Count => _labels.Value.Count;
+    public IEnumerator<AccountLabel> GetEnumerator() => _labels.Value.GetEnumerator();
+    System.Collections.IEnumerator System.Collections.IEnumerable.GetEnumerator() => GetEnumerator();
 }

@@ -123,15 +123,31 @@ public static class AccountPrioritizer
         {
             if (months.Count == 0) return [];
             var split = SplitOf(months, options.Snapshots, resolved.Ranking);
-            var train = split.TrainMonths.ToHashSet();
-            var sample = TrainingSample(Enumerable.Range(0, snapshots.Count).Where(i => train.Contains(snapshots[i].AsOfMonth)).ToArray(),
-                resolved.Ranking.MaxTrainingRows, resolved.Seed);
+            // Each snapshot's month says which list it joins, in one pass over the snapshots (at 100,000 accounts 5.8 M of
+            // them; three filtered passes with set lookups before). The lists come out ascending, as the filters gave them.
             // Never a training month: the month before the first test month is at most the last trainable one (validation).
-            var validation = split.ValidationMonths.ToHashSet();
-            var validationSample = ValidationSample(Enumerable.Range(0, snapshots.Count).Where(i => validation.Contains(snapshots[i].AsOfMonth)).ToArray(),
-                snapshots, resolved.Ranking.MaxValidationRows, resolved.Seed);
-            var evaluated = split.TestMonths.Append(split.TestMonths[0] - 1).ToHashSet();
-            var rows = Enumerable.Range(0, snapshots.Count).Where(i => evaluated.Contains(snapshots[i].AsOfMonth)).Concat(sample).Concat(validationSample).ToArray();
+            const byte Train = 1, Validation = 2, Evaluated = 4;
+            var kind = new byte[months.Max() + 1];
+            void Mark(IEnumerable<int> ms, byte flag) { foreach (int m in ms) if (m >= 0 && m < kind.Length) kind[m] |= flag; }
+            Mark(split.TrainMonths, Train);
+            Mark(split.ValidationMonths, Validation);
+            Mark(split.TestMonths.Append(split.TestMonths[0] - 1), Evaluated);
+            var train = new List<int>(); var validation = new List<int>(); var evaluated = new List<int>();
+            for (int i = 0; i < snapshots.Count; i++)
+            {
+                int m = snapshots[i].AsOfMonth;
+                byte k = m >= 0 && m < kind.Length ? kind[m] : (byte)0;
+                if (k == 0) continue;
+                if ((k & Train) != 0) train.Add(i);
+                if ((k & Validation) != 0) validation.Add(i);
+                if ((k & Evaluated) != 0) evaluated.Add(i);
+            }
+            var sample = TrainingSample(train.ToArray(), resolved.Ranking.MaxTrainingRows, resolved.Seed);
+            var validationSample = ValidationSample(validation.ToArray(), snapshots, resolved.Ranking.MaxValidationRows, resolved.Seed);
+            var rows = new int[evaluated.Count + sample.Length + validationSample.Length];
+            evaluated.CopyTo(rows);
+            sample.CopyTo(rows, evaluated.Count);
+            validationSample.CopyTo(rows, evaluated.Count + sample.Length);
             Array.Sort(rows);
             return rows;
         }, panel);

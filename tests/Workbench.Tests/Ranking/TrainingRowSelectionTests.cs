@@ -1,5 +1,6 @@
 using Workbench.Analytics;
 using Workbench.Analytics.Features;
+using Workbench.Analytics.Labeling;
 using Workbench.Analytics.Prioritization;
 using Workbench.Analytics.Ranking;
 using Workbench.Data;
@@ -59,6 +60,52 @@ public class TrainingRowSelectionTests
             Assert.Equal(all.Features.Row(i).ToArray(), selected.Features.Row(k).ToArray());
             Assert.Equal(all.Labels[i], selected.Labels[k]);
         }
+    }
+
+    [Theory]
+    [InlineData(3_000, 0, 2)]   // a training sample, every validation row, every second month trained on
+    [InlineData(0, 500, 1)]     // every training row, a validation sample
+    [InlineData(200, 200, 3)]   // both sampled, every third month
+    public void The_selected_rows_are_the_evaluated_months_the_training_sample_and_the_validation_sample(int maxTraining, int maxValidation, int step)
+    {
+        var options = FastOptions(r => r with { MaxTrainingRows = maxTraining, MaxValidationRows = maxValidation, TrainStepMonths = step }).Resolved();
+        var all = LabeledFeatures.Build(Sample, options);
+        var selected = AccountPrioritizer.BuildFeatures(Sample, options);
+
+        // What the one pass over the snapshots replaced: a filter per list, with set lookups, then the union in row order.
+        var snapshots = all.Features.Snapshots;
+        var split = AccountPrioritizer.SplitOf(all, options.Ranking);
+        int[] In(IEnumerable<int> months) { var set = months.ToHashSet(); return Enumerable.Range(0, snapshots.Count).Where(i => set.Contains(snapshots[i].AsOfMonth)).ToArray(); }
+        var expected = In(split.TestMonths.Append(split.TestMonths[0] - 1))
+            .Concat(AccountPrioritizer.TrainingSample(In(split.TrainMonths), maxTraining, options.Seed))
+            .Concat(AccountPrioritizer.ValidationSample(In(split.ValidationMonths), snapshots, maxValidation, options.Seed))
+            .Order().ToArray();
+
+        Assert.True(expected.Length < snapshots.Count, $"{expected.Length} of {snapshots.Count} rows: the case selects nothing");
+        Assert.Equal(expected.Select(i => snapshots[i]), selected.Features.Snapshots);
+        Assert.Equal(expected.Select(i => all.Labels[i]), selected.Labels);
+    }
+
+    [Fact]
+    public void Account_labels_are_built_when_first_read_and_equal_those_grouped_from_every_snapshot_label()
+    {
+        var options = FastOptions(r => r with { MaxTrainingRows = 3_000 });
+        var all = LabeledFeatures.Build(Sample, options);
+        var selected = AccountPrioritizer.BuildFeatures(Sample, options);
+        var lazyAll = Assert.IsType<AccountLabelList>(all.AccountLabels);
+        var lazySelected = Assert.IsType<AccountLabelList>(selected.AccountLabels);
+        Assert.False(lazyAll.IsBuilt);
+        Assert.False(lazySelected.IsBuilt); // a run never reads them, so it never holds them
+
+        // Every row is kept in `all`, so its labels are every snapshot's: grouped here as Build grouped them before.
+        var grouped = Labeler.ByAccount(all.Labels, all.LabelOptions);
+        Assert.True(grouped.Count > 100, $"{grouped.Count} account labels");
+        Assert.Equal(grouped, selected.AccountLabels); // the selection's labels come from labeling the panel again
+        Assert.Equal(grouped, all.AccountLabels);
+        Assert.True(lazyAll.IsBuilt);
+        Assert.True(lazySelected.IsBuilt);
+        Assert.Equal(grouped.Count, selected.AccountLabels.Count);
+        Assert.Equal(grouped[^1], selected.AccountLabels[grouped.Count - 1]);
     }
 
     [Fact]
