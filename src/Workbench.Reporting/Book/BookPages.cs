@@ -121,7 +121,8 @@ public static class BookPages
         ArgumentNullException.ThrowIfNull(book);
         ArgumentNullException.ThrowIfNull(o);
         bool clv = book.Accounts.Any(a => a.Clv is not null), nba = book.Accounts.Any(a => a.NextAction is not null);
-        var sb = new StringBuilder();
+        // Sized for the page at once (about 2.5 KB of text per account, most of it the details JSON) rather than grown chunk by chunk.
+        var sb = new StringBuilder(book.Accounts.Count * 2560 + 16384);
         Head(sb, $"Book of {book.RepName} as of {result.AsOf:yyyy-MM-dd}");
         sb.Append("<p class=\"noprint\"><a href=\"").Append(BookReport.IndexFile).Append("\">&larr; team overview</a></p>\n");
         sb.Append("<h1>Book of ").Append(E(book.RepName)).Append(" <small>(").Append(E(book.RepId)).Append(")</small></h1>\n");
@@ -288,8 +289,8 @@ public static class BookPages
         {
             w.WriteStartArray("h");
             w.WriteStringValue(history[0].Month.ToString("yyyy-MM", Inv)); w.WriteStringValue(history[^1].Month.ToString("yyyy-MM", Inv));
-            w.WriteStringValue(string.Join(",", history.Select(h => Math.Round(h.Spend).ToString("0", Inv))));
-            w.WriteStringValue(string.Join(",", history.Select(h => h.ActiveUsers is { } u ? Math.Round(u, 1).ToString("0.#", Inv) : "")));
+            JoinedHistory(w, history, users: false);
+            JoinedHistory(w, history, users: true);
             w.WriteStringValue(Money(o, Math.Max(1, history.Max(h => h.Spend))));
             w.WriteStringValue(Math.Max(1, history.Max(h => h.ActiveUsers ?? 0)).ToString("N0", Inv));
             w.WriteEndArray();
@@ -307,6 +308,32 @@ public static class BookPages
             w.WriteEndArray();
         }
         w.WriteEndObject();
+    }
+
+    /// <summary>The history's spend (rounded, "0") or active users (one decimal, "0.#", empty when unknown) joined by commas as
+    /// one JSON string, formatted into a stack buffer (the same text as string.Join of each value's ToString, without a string
+    /// per month); a value too long for the buffer falls back to string.Join.</summary>
+    static void JoinedHistory(Utf8JsonWriter w, IReadOnlyList<HistoryPoint> history, bool users)
+    {
+        Span<char> text = stackalloc char[history.Count * 24 + 8];
+        int at = 0;
+        for (int i = 0; i < history.Count; i++)
+        {
+            if (i > 0) text[at++] = ',';
+            var h = history[i];
+            int n = 0;
+            bool ok = users
+                ? h.ActiveUsers is not { } u || Math.Round(u, 1).TryFormat(text[at..^1], out n, "0.#", Inv)
+                : Math.Round(h.Spend).TryFormat(text[at..^1], out n, "0", Inv);
+            if (!ok)
+            {
+                w.WriteStringValue(users ? string.Join(",", history.Select(x => x.ActiveUsers is { } v ? Math.Round(v, 1).ToString("0.#", Inv) : ""))
+                    : string.Join(",", history.Select(x => Math.Round(x.Spend).ToString("0", Inv))));
+                return;
+            }
+            at += n;
+        }
+        w.WriteStringValue(text[..at]);
     }
 
     static void Number(Utf8JsonWriter w, double v) { if (double.IsFinite(v)) w.WriteNumberValue(v); else w.WriteNullValue(); }
