@@ -174,8 +174,8 @@ public static class BatchScoring
             (BookProductsCsvFile, path => WriteFile(path, s => WriteUtf8(s, w => BookFiles.WriteProductsCsv(result, w)))),
             (BookJsonFile, path => WriteFile(path, s => BookFiles.WriteJson(result, s))),
         };
-        foreach (var (file, render) in BookReport.PageRenderers(result, pages))
-            jobs.Add((Path.Combine(ReportFolder, file), path => WriteFile(path, s => WriteUtf8(s, w => w.Write(render())))));
+        foreach (var (file, write) in BookReport.PageWriters(result, pages))
+            jobs.Add((Path.Combine(ReportFolder, file), path => WriteFile(path, write)));
         try
         {
             progress?.Report("writing book.csv, book.json and the report pages");
