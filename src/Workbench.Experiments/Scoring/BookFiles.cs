@@ -226,6 +226,18 @@ public static class BookFiles
         }
         else w.WriteNumber(name, Math.Round(v, 10));
     }
+    /// <summary>A date as "yyyy-MM-dd" in the invariant (Gregorian) calendar, written from its year, month and day (no string
+    /// per date; a history point each month of every account): four-digit year (DateOnly's are 1-9999), two-digit month and day.</summary>
+    static void Date(Utf8JsonWriter w, JsonEncodedText name, DateOnly date)
+    {
+        date.Deconstruct(out int year, out int month, out int day);
+        Span<char> text = stackalloc char[10];
+        text[0] = (char)('0' + year / 1000); text[1] = (char)('0' + year / 100 % 10); text[2] = (char)('0' + year / 10 % 10); text[3] = (char)('0' + year % 10);
+        text[4] = '-'; text[5] = (char)('0' + month / 10); text[6] = (char)('0' + month % 10);
+        text[7] = '-'; text[8] = (char)('0' + day / 10); text[9] = (char)('0' + day % 10);
+        w.WriteString(name, text);
+    }
+
     static void Str(Utf8JsonWriter w, JsonEncodedText name, string? v) { if (v is null) w.WriteNull(name); else w.WriteString(name, v); }
 
     static void Reasons(Utf8JsonWriter w, JsonEncodedText name, IEnumerable<Reason> reasons)
@@ -305,7 +317,7 @@ public static class BookFiles
             w.WriteStartArray(J_history);
             foreach (var h in a.Context.History)
             {
-                w.WriteStartObject(); Str(w, J_month, h.Month.ToString("yyyy-MM-dd", C)); Num(w, J_spend, h.Spend);
+                w.WriteStartObject(); Date(w, J_month, h.Month); Num(w, J_spend, h.Spend);
                 if (h.ActiveUsers is { } u) Num(w, J_active_users, u); else w.WriteNull(J_active_users);
                 w.WriteEndObject();
             }
@@ -314,7 +326,7 @@ public static class BookFiles
             foreach (var o in a.Context.OpenOpportunities)
             {
                 w.WriteStartObject(); Str(w, J_opportunity_id, o.OpportunityId); Str(w, J_product_name, o.ProductName); Str(w, J_declared_stage, o.Stage);
-                Num(w, J_amount, o.Amount); Str(w, J_created_date, o.CreatedDate.ToString("yyyy-MM-dd", C)); w.WriteEndObject();
+                Num(w, J_amount, o.Amount); Date(w, J_created_date, o.CreatedDate); w.WriteEndObject();
             }
             w.WriteEndArray();
             w.WriteEndObject();
