@@ -8,8 +8,11 @@ public static class CsvText
     {
         if (string.IsNullOrEmpty(text)) return "";
         if (neutralizeFormulas && text[0] is '=' or '+' or '-' or '@' or '\t' or '\r') text = "'" + text;
-        return text.IndexOfAny([',', '"', '\n', '\r']) >= 0 ? "\"" + text.Replace("\"", "\"\"") + "\"" : text;
+        return text.AsSpan().ContainsAny(NeedQuotes) ? "\"" + text.Replace("\"", "\"\"") + "\"" : text;
     }
+
+    // Built once: a collection expression in the call allocated a new array per cell (measurable in book.csv's writing).
+    static readonly System.Buffers.SearchValues<char> NeedQuotes = System.Buffers.SearchValues.Create(",\"\n\r");
 
     public static string Number(double v) => double.IsFinite(v) ? v.ToString("R", CultureInfo.InvariantCulture) : "";
     public static string Number(float v) => float.IsFinite(v) ? v.ToString("R", CultureInfo.InvariantCulture) : "";

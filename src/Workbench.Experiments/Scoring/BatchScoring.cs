@@ -174,11 +174,13 @@ public static class BatchScoring
             (BookProductsCsvFile, path => WriteFile(path, s => WriteUtf8(s, w => BookFiles.WriteProductsCsv(result, w)))),
             (BookJsonFile, path => WriteFile(path, s => BookFiles.WriteJson(result, s))),
         };
-        foreach (var (file, render) in BookReport.PageRenderers(result, pages))
-            jobs.Add((Path.Combine(ReportFolder, file), path => WriteFile(path, s => WriteUtf8(s, w => w.Write(render())))));
+        foreach (var (file, write) in BookReport.PageWriters(result, pages))
+            jobs.Add((Path.Combine(ReportFolder, file), path => WriteFile(path, write)));
         try
         {
             progress?.Report("writing book.csv, book.json and the report pages");
+            // WORKBENCH_TIMINGS=1: each file's writing seconds (wall, on its core), printed as one line per kind of file.
+            double[]? timings = Environment.GetEnvironmentVariable("WORKBENCH_TIMINGS") == "1" ? new double[jobs.Count] : null;
             Directory.CreateDirectory(Path.Combine(staging, ReportFolder));
             using (var disk = new DiskFlusher())
             {
@@ -194,7 +196,9 @@ public static class BatchScoring
                             {
                                 var (file, write) = jobs[order[k]];
                                 var path = Path.Combine(staging, file);
+                                long started = timings is null ? 0 : System.Diagnostics.Stopwatch.GetTimestamp();
                                 write(path);
+                                if (timings is not null) timings[order[k]] = System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalSeconds;
                                 disk.Add(path);
                             }
                         });
@@ -206,6 +210,7 @@ public static class BatchScoring
                 }
                 disk.WaitAll();
             }
+            if (timings is not null) ReportFileTimings(jobs.Select(j => j.File).ToList(), timings);
             AtomicDirectory.Replace(staging, outDir);
         }
         finally
@@ -213,6 +218,20 @@ public static class BatchScoring
             if (Directory.Exists(staging)) Directory.Delete(staging, recursive: true);
         }
         return jobs.Select(j => j.File).ToList();
+    }
+
+    static void ReportFileTimings(IReadOnlyList<string> files, double[] seconds)
+    {
+        var kinds = new SortedDictionary<string, (int Files, double Seconds)>(StringComparer.Ordinal);
+        for (int i = 0; i < files.Count; i++)
+        {
+            string name = Path.GetFileName(files[i]);
+            string kind = name.StartsWith("rep-", StringComparison.Ordinal) ? "report/rep-*.html" : files[i].Replace('\\', '/');
+            var (n, s) = kinds.GetValueOrDefault(kind);
+            kinds[kind] = (n + 1, s + seconds[i]);
+        }
+        foreach (var (kind, (n, s)) in kinds)
+            Console.Error.WriteLine(FormattableString.Invariant($"timing:   writing {kind}: {n} file(s), {s:0.00} s"));
     }
 
     /// <summary>Writes a new file of the staging folder (not yet flushed to disk: see <see cref="DiskFlusher"/>).</summary>

@@ -122,7 +122,74 @@ public static class BookFiles
         return System.Text.Encoding.UTF8.GetString(buffer.ToArray());
     }
 
-    static readonly JsonWriterOptions JsonOptions = new() { Indented = true };
+    // The writer's checks of each call's place in the document are skipped (the calls below always nest correctly; the
+    // tests parse the file back), and property names are encoded once (same bytes: plain ASCII names need no escaping).
+    static readonly JsonWriterOptions JsonOptions = new() { Indented = true, SkipValidation = true };
+    static readonly JsonEncodedText J_account_id = JsonEncodedText.Encode("account_id");
+    static readonly JsonEncodedText J_account_name = JsonEncodedText.Encode("account_name");
+    static readonly JsonEncodedText J_accounts = JsonEncodedText.Encode("accounts");
+    static readonly JsonEncodedText J_action = JsonEncodedText.Encode("action");
+    static readonly JsonEncodedText J_active_users = JsonEncodedText.Encode("active_users");
+    static readonly JsonEncodedText J_amount = JsonEncodedText.Encode("amount");
+    static readonly JsonEncodedText J_as_of = JsonEncodedText.Encode("as_of");
+    static readonly JsonEncodedText J_books = JsonEncodedText.Encode("books");
+    static readonly JsonEncodedText J_clv = JsonEncodedText.Encode("clv");
+    static readonly JsonEncodedText J_clv_model = JsonEncodedText.Encode("clv_model");
+    static readonly JsonEncodedText J_concept = JsonEncodedText.Encode("concept");
+    static readonly JsonEncodedText J_contribution = JsonEncodedText.Encode("contribution");
+    static readonly JsonEncodedText J_created_date = JsonEncodedText.Encode("created_date");
+    static readonly JsonEncodedText J_declared_stage = JsonEncodedText.Encode("declared_stage");
+    static readonly JsonEncodedText J_expected_upsell = JsonEncodedText.Encode("expected_upsell");
+    static readonly JsonEncodedText J_expected_value = JsonEncodedText.Encode("expected_value");
+    static readonly JsonEncodedText J_explained_target = JsonEncodedText.Encode("explained_target");
+    static readonly JsonEncodedText J_feature = JsonEncodedText.Encode("feature");
+    static readonly JsonEncodedText J_features = JsonEncodedText.Encode("features");
+    static readonly JsonEncodedText J_focus = JsonEncodedText.Encode("focus");
+    static readonly JsonEncodedText J_grade = JsonEncodedText.Encode("grade");
+    static readonly JsonEncodedText J_history = JsonEncodedText.Encode("history");
+    static readonly JsonEncodedText J_is_context = JsonEncodedText.Encode("is_context");
+    static readonly JsonEncodedText J_last_activity = JsonEncodedText.Encode("last_activity");
+    static readonly JsonEncodedText J_last_activity_type = JsonEncodedText.Encode("last_activity_type");
+    static readonly JsonEncodedText J_model = JsonEncodedText.Encode("model");
+    static readonly JsonEncodedText J_month = JsonEncodedText.Encode("month");
+    static readonly JsonEncodedText J_next_action = JsonEncodedText.Encode("next_action");
+    static readonly JsonEncodedText J_open_opportunities = JsonEncodedText.Encode("open_opportunities");
+    static readonly JsonEncodedText J_opportunity_id = JsonEncodedText.Encode("opportunity_id");
+    static readonly JsonEncodedText J_p_any_churn = JsonEncodedText.Encode("p_any_churn");
+    static readonly JsonEncodedText J_p_any_upsell = JsonEncodedText.Encode("p_any_upsell");
+    static readonly JsonEncodedText J_p_churn = JsonEncodedText.Encode("p_churn");
+    static readonly JsonEncodedText J_p_upsell = JsonEncodedText.Encode("p_upsell");
+    static readonly JsonEncodedText J_previous_as_of = JsonEncodedText.Encode("previous_as_of");
+    static readonly JsonEncodedText J_previous_month_priority = JsonEncodedText.Encode("previous_month_priority");
+    static readonly JsonEncodedText J_previous_scoring = JsonEncodedText.Encode("previous_scoring");
+    static readonly JsonEncodedText J_previous_scoring_as_of = JsonEncodedText.Encode("previous_scoring_as_of");
+    static readonly JsonEncodedText J_priority = JsonEncodedText.Encode("priority");
+    static readonly JsonEncodedText J_priority_change = JsonEncodedText.Encode("priority_change");
+    static readonly JsonEncodedText J_probability_floor = JsonEncodedText.Encode("probability_floor");
+    static readonly JsonEncodedText J_product = JsonEncodedText.Encode("product");
+    static readonly JsonEncodedText J_product_id = JsonEncodedText.Encode("product_id");
+    static readonly JsonEncodedText J_product_name = JsonEncodedText.Encode("product_name");
+    static readonly JsonEncodedText J_products = JsonEncodedText.Encode("products");
+    static readonly JsonEncodedText J_rank = JsonEncodedText.Encode("rank");
+    static readonly JsonEncodedText J_reason = JsonEncodedText.Encode("reason");
+    static readonly JsonEncodedText J_reasons_against = JsonEncodedText.Encode("reasons_against");
+    static readonly JsonEncodedText J_reasons_for = JsonEncodedText.Encode("reasons_for");
+    static readonly JsonEncodedText J_renewal_date = JsonEncodedText.Encode("renewal_date");
+    static readonly JsonEncodedText J_renewal_product = JsonEncodedText.Encode("renewal_product");
+    static readonly JsonEncodedText J_rep_id = JsonEncodedText.Encode("rep_id");
+    static readonly JsonEncodedText J_rep_name = JsonEncodedText.Encode("rep_name");
+    static readonly JsonEncodedText J_reps = JsonEncodedText.Encode("reps");
+    static readonly JsonEncodedText J_revenue_at_risk = JsonEncodedText.Encode("revenue_at_risk");
+    static readonly JsonEncodedText J_run_rate = JsonEncodedText.Encode("run_rate");
+    static readonly JsonEncodedText J_sentence = JsonEncodedText.Encode("sentence");
+    static readonly JsonEncodedText J_spend = JsonEncodedText.Encode("spend");
+    static readonly JsonEncodedText J_support = JsonEncodedText.Encode("support");
+    static readonly JsonEncodedText J_top_product = JsonEncodedText.Encode("top_product");
+    static readonly JsonEncodedText J_trend = JsonEncodedText.Encode("trend");
+    static readonly JsonEncodedText J_trend_meaning = JsonEncodedText.Encode("trend_meaning");
+    static readonly JsonEncodedText J_unassigned_accounts = JsonEncodedText.Encode("unassigned_accounts");
+    static readonly JsonEncodedText J_value = JsonEncodedText.Encode("value");
+    static readonly JsonEncodedText J_why_now = JsonEncodedText.Encode("why_now");
 
     /// <summary>book.json written straight to <paramref name="stream"/> (the same bytes as <see cref="JsonText"/>), flushed
     /// after every rep's book so no copy of the whole document is held in memory. One writer on one thread: book.json is
@@ -135,7 +202,7 @@ public static class BookFiles
         using (var w = new Utf8JsonWriter(stream, JsonOptions))
         {
             WriteHead(w, result);
-            w.WriteStartArray("books");
+            w.WriteStartArray(J_books);
             foreach (var b in result.Books)
             {
                 WriteBook(w, b);
@@ -147,7 +214,7 @@ public static class BookFiles
         stream.WriteByte((byte)'\n');
     }
 
-    static void Num(Utf8JsonWriter w, string name, double v)
+    static void Num(Utf8JsonWriter w, JsonEncodedText name, double v)
     {
         if (!double.IsFinite(v)) { w.WriteNull(name); return; }
         // Math.Round(v, 10)'s text written from its integer of 1e-10 units (same bytes, see RoundedNumberText).
@@ -159,18 +226,30 @@ public static class BookFiles
         }
         else w.WriteNumber(name, Math.Round(v, 10));
     }
-    static void Str(Utf8JsonWriter w, string name, string? v) { if (v is null) w.WriteNull(name); else w.WriteString(name, v); }
+    /// <summary>A date as "yyyy-MM-dd" in the invariant (Gregorian) calendar, written from its year, month and day (no string
+    /// per date; a history point each month of every account): four-digit year (DateOnly's are 1-9999), two-digit month and day.</summary>
+    static void Date(Utf8JsonWriter w, JsonEncodedText name, DateOnly date)
+    {
+        date.Deconstruct(out int year, out int month, out int day);
+        Span<char> text = stackalloc char[10];
+        text[0] = (char)('0' + year / 1000); text[1] = (char)('0' + year / 100 % 10); text[2] = (char)('0' + year / 10 % 10); text[3] = (char)('0' + year % 10);
+        text[4] = '-'; text[5] = (char)('0' + month / 10); text[6] = (char)('0' + month % 10);
+        text[7] = '-'; text[8] = (char)('0' + day / 10); text[9] = (char)('0' + day % 10);
+        w.WriteString(name, text);
+    }
 
-    static void Reasons(Utf8JsonWriter w, string name, IEnumerable<Reason> reasons)
+    static void Str(Utf8JsonWriter w, JsonEncodedText name, string? v) { if (v is null) w.WriteNull(name); else w.WriteString(name, v); }
+
+    static void Reasons(Utf8JsonWriter w, JsonEncodedText name, IEnumerable<Reason> reasons)
     {
         w.WriteStartArray(name);
         foreach (var r in reasons)
         {
             w.WriteStartObject();
-            Str(w, "concept", r.Concept); Str(w, "feature", r.Lead); Str(w, "sentence", r.Sentence); Str(w, "support", r.Support); Num(w, "contribution", r.Contribution);
-            w.WriteBoolean("why_now", r.WhyNow); w.WriteBoolean("is_context", r.IsContext);
-            w.WriteStartArray("features");
-            foreach (var f in r.Features) { w.WriteStartObject(); Str(w, "feature", f.Feature); Num(w, "value", f.Value); Num(w, "contribution", f.Contribution); w.WriteEndObject(); }
+            Str(w, J_concept, r.Concept); Str(w, J_feature, r.Lead); Str(w, J_sentence, r.Sentence); Str(w, J_support, r.Support); Num(w, J_contribution, r.Contribution);
+            w.WriteBoolean(J_why_now, r.WhyNow); w.WriteBoolean(J_is_context, r.IsContext);
+            w.WriteStartArray(J_features);
+            foreach (var f in r.Features) { w.WriteStartObject(); Str(w, J_feature, f.Feature); Num(w, J_value, f.Value); Num(w, J_contribution, f.Contribution); w.WriteEndObject(); }
             w.WriteEndArray();
             w.WriteEndObject();
         }
@@ -181,73 +260,73 @@ public static class BookFiles
     static void WriteHead(Utf8JsonWriter w, ScoringResult result)
     {
         w.WriteStartObject();
-        Str(w, "model", result.ModelName);
-        Str(w, "clv_model", result.ClvModel);
-        Str(w, "as_of", result.AsOf.ToString("yyyy-MM-dd", C));
-        Str(w, "previous_as_of", result.PreviousAsOf.ToString("yyyy-MM-dd", C));
-        Str(w, "previous_scoring_as_of", result.Previous?.ToString("yyyy-MM-dd", C));
-        Num(w, "probability_floor", BatchScorer.ProbabilityFloor);
-        w.WriteNumber("reps", result.Books.Count);
-        w.WriteNumber("accounts", result.AccountCount);
-        w.WriteNumber("unassigned_accounts", result.UnassignedAccounts);
+        Str(w, J_model, result.ModelName);
+        Str(w, J_clv_model, result.ClvModel);
+        Str(w, J_as_of, result.AsOf.ToString("yyyy-MM-dd", C));
+        Str(w, J_previous_as_of, result.PreviousAsOf.ToString("yyyy-MM-dd", C));
+        Str(w, J_previous_scoring_as_of, result.Previous?.ToString("yyyy-MM-dd", C));
+        Num(w, J_probability_floor, BatchScorer.ProbabilityFloor);
+        w.WriteNumber(J_reps, result.Books.Count);
+        w.WriteNumber(J_accounts, result.AccountCount);
+        w.WriteNumber(J_unassigned_accounts, result.UnassignedAccounts);
     }
 
     /// <summary>One rep's book: the rep and its ranked accounts with the page's fields.</summary>
     static void WriteBook(Utf8JsonWriter w, ScoredBook b)
     {
         w.WriteStartObject();
-        Str(w, "rep_id", b.RepId); Str(w, "rep_name", b.RepName);
-        w.WriteStartArray("accounts");
+        Str(w, J_rep_id, b.RepId); Str(w, J_rep_name, b.RepName);
+        w.WriteStartArray(J_accounts);
         foreach (var a in b.Accounts)
         {
             var p = a.Priority;
             w.WriteStartObject();
-            w.WriteNumber("rank", p.Rank); Str(w, "account_id", a.AccountId); Str(w, "account_name", a.AccountName); Str(w, "grade", p.Grade.ToString());
-            Str(w, "trend", p.Trend.ToString().ToLowerInvariant()); Str(w, "trend_meaning", TrendReading.Of(p).Text);
-            Num(w, "priority", p.Priority); Num(w, "previous_month_priority", p.PreviousPriority);
+            w.WriteNumber(J_rank, p.Rank); Str(w, J_account_id, a.AccountId); Str(w, J_account_name, a.AccountName); Str(w, J_grade, p.Grade.ToString());
+            Str(w, J_trend, p.Trend.ToString().ToLowerInvariant()); Str(w, J_trend_meaning, TrendReading.Of(p).Text);
+            Num(w, J_priority, p.Priority); Num(w, J_previous_month_priority, p.PreviousPriority);
             if (a.Previous is { } was)
             {
-                w.WriteStartObject("previous_scoring");
-                Str(w, "as_of", was.AsOf.ToString("yyyy-MM-dd", C)); Str(w, "rep_id", was.RepId); w.WriteNumber("rank", was.Rank); Str(w, "grade", was.Grade.ToString()); Num(w, "priority", was.Priority);
+                w.WriteStartObject(J_previous_scoring);
+                Str(w, J_as_of, was.AsOf.ToString("yyyy-MM-dd", C)); Str(w, J_rep_id, was.RepId); w.WriteNumber(J_rank, was.Rank); Str(w, J_grade, was.Grade.ToString()); Num(w, J_priority, was.Priority);
                 w.WriteEndObject();
-                Num(w, "priority_change", p.Priority - was.Priority);
+                Num(w, J_priority_change, p.Priority - was.Priority);
             }
-            else { w.WriteNull("previous_scoring"); w.WriteNull("priority_change"); }
-            Num(w, "p_any_churn", a.PAnyChurn); Num(w, "p_any_upsell", a.PAnyUpsell); Num(w, "expected_upsell", p.ExpectedUpsell); Num(w, "revenue_at_risk", p.RevenueAtRisk);
-            Str(w, "focus", p.Focus.Name()); Str(w, "top_product", p.TopProduct); Str(w, "explained_target", a.FocusNarrative.Target);
-            if (a.Clv is { } clv) Num(w, "clv", clv); else w.WriteNull("clv");
+            else { w.WriteNull(J_previous_scoring); w.WriteNull(J_priority_change); }
+            Num(w, J_p_any_churn, a.PAnyChurn); Num(w, J_p_any_upsell, a.PAnyUpsell); Num(w, J_expected_upsell, p.ExpectedUpsell); Num(w, J_revenue_at_risk, p.RevenueAtRisk);
+            Str(w, J_focus, p.Focus.Name()); Str(w, J_top_product, p.TopProduct); Str(w, J_explained_target, a.FocusNarrative.Target);
+            if (a.Clv is { } clv) Num(w, J_clv, clv); else w.WriteNull(J_clv);
             if (a.NextAction is { } na)
             {
-                w.WriteStartObject("next_action");
-                Str(w, "action", na.Action); Str(w, "product", na.Product); Str(w, "reason", na.Reason); Num(w, "expected_value", na.ExpectedValue);
+                w.WriteStartObject(J_next_action);
+                Str(w, J_action, na.Action); Str(w, J_product, na.Product); Str(w, J_reason, na.Reason); Num(w, J_expected_value, na.ExpectedValue);
                 w.WriteEndObject();
             }
-            else w.WriteNull("next_action");
-            Str(w, "renewal_date", a.Context.RenewalDate?.ToString("yyyy-MM-dd", C)); Str(w, "renewal_product", a.Context.RenewalProduct);
-            Str(w, "last_activity", a.Context.LastActivity?.ToString("yyyy-MM-dd", C)); Str(w, "last_activity_type", a.Context.LastActivityType);
-            Reasons(w, "reasons_for", a.FocusNarrative.ReasonsFor); Reasons(w, "reasons_against", a.FocusNarrative.ReasonsAgainst);
-            w.WriteStartArray("products");
+            else w.WriteNull(J_next_action);
+            Str(w, J_renewal_date, a.Context.RenewalDate?.ToString("yyyy-MM-dd", C)); Str(w, J_renewal_product, a.Context.RenewalProduct);
+            Str(w, J_last_activity, a.Context.LastActivity?.ToString("yyyy-MM-dd", C)); Str(w, J_last_activity_type, a.Context.LastActivityType);
+            Reasons(w, J_reasons_for, a.FocusNarrative.ReasonsFor); Reasons(w, J_reasons_against, a.FocusNarrative.ReasonsAgainst);
+            w.WriteStartArray(J_products);
             foreach (var x in a.Products)
             {
                 w.WriteStartObject();
-                Str(w, "product_id", x.ProductId); Str(w, "product_name", x.ProductName); Num(w, "p_churn", x.PChurn); Num(w, "p_upsell", x.PUpsell);
-                Num(w, "run_rate", x.RunRate); Num(w, "expected_upsell", x.ExpectedUpsell); Num(w, "revenue_at_risk", x.RevenueAtRisk);
+                Str(w, J_product_id, x.ProductId); Str(w, J_product_name, x.ProductName); Num(w, J_p_churn, x.PChurn); Num(w, J_p_upsell, x.PUpsell);
+                Num(w, J_run_rate, x.RunRate); Num(w, J_expected_upsell, x.ExpectedUpsell); Num(w, J_revenue_at_risk, x.RevenueAtRisk);
                 w.WriteEndObject();
             }
             w.WriteEndArray();
-            w.WriteStartArray("history");
+            w.WriteStartArray(J_history);
             foreach (var h in a.Context.History)
             {
-                w.WriteStartObject(); Str(w, "month", h.Month.ToString("yyyy-MM-dd", C)); Num(w, "spend", h.Spend);
-                if (h.ActiveUsers is { } u) Num(w, "active_users", u); else w.WriteNull("active_users");
+                w.WriteStartObject(); Date(w, J_month, h.Month); Num(w, J_spend, h.Spend);
+                if (h.ActiveUsers is { } u) Num(w, J_active_users, u); else w.WriteNull(J_active_users);
                 w.WriteEndObject();
             }
             w.WriteEndArray();
-            w.WriteStartArray("open_opportunities");
+            w.WriteStartArray(J_open_opportunities);
             foreach (var o in a.Context.OpenOpportunities)
             {
-                w.WriteStartObject(); Str(w, "opportunity_id", o.OpportunityId); Str(w, "product_name", o.ProductName); Str(w, "declared_stage", o.Stage);
-                Num(w, "amount", o.Amount); Str(w, "created_date", o.CreatedDate.ToString("yyyy-MM-dd", C)); w.WriteEndObject();
+                w.WriteStartObject(); Str(w, J_opportunity_id, o.OpportunityId); Str(w, J_product_name, o.ProductName); Str(w, J_declared_stage, o.Stage);
+                Num(w, J_amount, o.Amount); Date(w, J_created_date, o.CreatedDate); w.WriteEndObject();
             }
             w.WriteEndArray();
             w.WriteEndObject();

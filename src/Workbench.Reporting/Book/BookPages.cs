@@ -114,14 +114,28 @@ public static class BookPages
     static string Change(BookPageOptions o, ScoredAccount a) => a.Previous is null ? "\u2013"
         : (a.Priority.Priority >= a.Previous.Priority ? "+" : "-") + Money(o, Math.Abs(a.Priority.Priority - a.Previous.Priority)).TrimStart('-');
 
-    /// <summary>One rep's page.</summary>
+    /// <summary>One rep's page (the text of <see cref="WriteRepHtml"/>).</summary>
     public static string RepHtml(ScoringResult result, ScoredBook book, BookPageOptions o)
     {
+        using var bytes = new MemoryStream();
+        WriteRepHtml(bytes, result, book, o);
+        return Encoding.UTF8.GetString(bytes.GetBuffer(), 0, (int)bytes.Length);
+    }
+
+    static readonly UTF8Encoding Utf8NoBom = new(false);
+
+    /// <summary>One rep's page written to <paramref name="stream"/> as UTF-8 (no byte-order mark): the list as text, then the
+    /// details JSON, most of the page, copied from the JSON writer's bytes with <see cref="BookReport.ScriptJson"/>'s escapes
+    /// applied to the bytes (no UTF-16 copy of it, no page-sized string).</summary>
+    public static void WriteRepHtml(Stream stream, ScoringResult result, ScoredBook book, BookPageOptions o)
+    {
+        ArgumentNullException.ThrowIfNull(stream);
         ArgumentNullException.ThrowIfNull(result);
         ArgumentNullException.ThrowIfNull(book);
         ArgumentNullException.ThrowIfNull(o);
         bool clv = book.Accounts.Any(a => a.Clv is not null), nba = book.Accounts.Any(a => a.NextAction is not null);
-        var sb = new StringBuilder();
+        // Sized for the list at once (under 1 KB of text per account) rather than grown chunk by chunk.
+        var sb = new StringBuilder(book.Accounts.Count * 1024 + 16384);
         Head(sb, $"Book of {book.RepName} as of {result.AsOf:yyyy-MM-dd}");
         sb.Append("<p class=\"noprint\"><a href=\"").Append(BookReport.IndexFile).Append("\">&larr; team overview</a></p>\n");
         sb.Append("<h1>Book of ").Append(E(book.RepName)).Append(" <small>(").Append(E(book.RepId)).Append(")</small></h1>\n");
@@ -166,8 +180,13 @@ public static class BookPages
         sb.Append("</table>\n");
 
         Charts(sb, book.Summary, o);
-        DetailsJson(sb, result, book, o);
-        return Tail(sb);
+        sb.Append("<div id=\"details\" data-previous=\"").Append(result.Previous is null ? "no" : "yes").Append("\"></div>\n<script type=\"application/json\" id=\"details-data\">");
+        using var text = new StreamWriter(stream, Utf8NoBom, 1 << 16, leaveOpen: true);
+        foreach (var chunk in sb.GetChunks()) text.Write(chunk.Span);
+        text.Flush(); // the text so far is ASCII at its end, so no character is split at this point
+        DetailsJson(stream, result, book, o);
+        text.Write("</script>\n");
+        text.Write(Tail(new StringBuilder()));
     }
 
     static void Select(StringBuilder sb, string id, string label, IEnumerable<(string Value, string Text)> options)
@@ -240,17 +259,47 @@ public static class BookPages
     /// revenue at risk]), t index of the top product, h history ([from, to, spend, users, peak spend, peak users]), o open
     /// opportunities ([id, product, stage, amount, created]).
     /// </summary>
-    static void DetailsJson(StringBuilder sb, ScoringResult result, ScoredBook book, BookPageOptions o)
+    static void DetailsJson(Stream stream, ScoringResult result, ScoredBook book, BookPageOptions o)
     {
-        var buffer = new ArrayBufferWriter<byte>(book.Accounts.Count * 1024 + 64);
+        // One buffer per thread, kept from page to page (no page-sized array grown and copied for each page).
+        var buffer = detailsBuffer ??= new ArrayBufferWriter<byte>(1 << 20);
+        buffer.ResetWrittenCount();
         using (var w = new Utf8JsonWriter(buffer, new JsonWriterOptions { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
         {
             w.WriteStartArray();
             foreach (var a in book.Accounts) DetailJson(w, result, a, o);
             w.WriteEndArray();
         }
-        sb.Append("<div id=\"details\" data-previous=\"").Append(result.Previous is null ? "no" : "yes").Append("\"></div>\n<script type=\"application/json\" id=\"details-data\">")
-          .Append(BookReport.ScriptJson(Encoding.UTF8.GetString(buffer.WrittenSpan))).Append("</script>\n");
+        WriteScriptJson(stream, buffer.WrittenSpan);
+    }
+
+    [ThreadStatic] static ArrayBufferWriter<byte>? detailsBuffer;
+    static readonly SearchValues<byte> ScriptJsonSpecial = SearchValues.Create([(byte)'<', (byte)'>', (byte)'&', (byte)0xE2]);
+
+    /// <summary>UTF-8 JSON bytes written with <see cref="BookReport.ScriptJson"/>'s escapes: '&lt;', '&gt;', '&amp;' and
+    /// U+2028, U+2029 (E2 80 A8, E2 80 A9 in UTF-8) as \u escapes; every other byte as is (the same bytes as decoding,
+    /// escaping the text and encoding it again).</summary>
+    internal static void WriteScriptJson(Stream stream, ReadOnlySpan<byte> json)
+    {
+        while (!json.IsEmpty)
+        {
+            int at = json.IndexOfAny(ScriptJsonSpecial);
+            if (at < 0) { stream.Write(json); return; }
+            stream.Write(json[..at]);
+            byte b = json[at];
+            ReadOnlySpan<byte> escape = b switch
+            {
+                (byte)'<' => "\\u003c"u8,
+                (byte)'>' => "\\u003e"u8,
+                (byte)'&' => "\\u0026"u8,
+                _ when json.Length >= at + 3 && json[at + 1] == 0x80 && json[at + 2] == 0xA8 => "\\u2028"u8,
+                _ when json.Length >= at + 3 && json[at + 1] == 0x80 && json[at + 2] == 0xA9 => "\\u2029"u8,
+                _ => default,
+            };
+            if (escape.IsEmpty) { stream.Write(json.Slice(at, 1)); json = json[(at + 1)..]; continue; }
+            stream.Write(escape);
+            json = json[(at + (b == 0xE2 ? 3 : 1))..];
+        }
     }
 
     static void DetailJson(Utf8JsonWriter w, ScoringResult result, ScoredAccount a, BookPageOptions o)
@@ -288,8 +337,8 @@ public static class BookPages
         {
             w.WriteStartArray("h");
             w.WriteStringValue(history[0].Month.ToString("yyyy-MM", Inv)); w.WriteStringValue(history[^1].Month.ToString("yyyy-MM", Inv));
-            w.WriteStringValue(string.Join(",", history.Select(h => Math.Round(h.Spend).ToString("0", Inv))));
-            w.WriteStringValue(string.Join(",", history.Select(h => h.ActiveUsers is { } u ? Math.Round(u, 1).ToString("0.#", Inv) : "")));
+            JoinedHistory(w, history, users: false);
+            JoinedHistory(w, history, users: true);
             w.WriteStringValue(Money(o, Math.Max(1, history.Max(h => h.Spend))));
             w.WriteStringValue(Math.Max(1, history.Max(h => h.ActiveUsers ?? 0)).ToString("N0", Inv));
             w.WriteEndArray();
@@ -307,6 +356,32 @@ public static class BookPages
             w.WriteEndArray();
         }
         w.WriteEndObject();
+    }
+
+    /// <summary>The history's spend (rounded, "0") or active users (one decimal, "0.#", empty when unknown) joined by commas as
+    /// one JSON string, formatted into a stack buffer (the same text as string.Join of each value's ToString, without a string
+    /// per month); a value too long for the buffer falls back to string.Join.</summary>
+    static void JoinedHistory(Utf8JsonWriter w, IReadOnlyList<HistoryPoint> history, bool users)
+    {
+        Span<char> text = stackalloc char[history.Count * 24 + 8];
+        int at = 0;
+        for (int i = 0; i < history.Count; i++)
+        {
+            if (i > 0) text[at++] = ',';
+            var h = history[i];
+            int n = 0;
+            bool ok = users
+                ? h.ActiveUsers is not { } u || Math.Round(u, 1).TryFormat(text[at..^1], out n, "0.#", Inv)
+                : Math.Round(h.Spend).TryFormat(text[at..^1], out n, "0", Inv);
+            if (!ok)
+            {
+                w.WriteStringValue(users ? string.Join(",", history.Select(x => x.ActiveUsers is { } v ? Math.Round(v, 1).ToString("0.#", Inv) : ""))
+                    : string.Join(",", history.Select(x => Math.Round(x.Spend).ToString("0", Inv))));
+                return;
+            }
+            at += n;
+        }
+        w.WriteStringValue(text[..at]);
     }
 
     static void Number(Utf8JsonWriter w, double v) { if (double.IsFinite(v)) w.WriteNumberValue(v); else w.WriteNullValue(); }

@@ -59,6 +59,34 @@ public static class BookReport
         return pages;
     }
 
+    /// <summary>The files of <see cref="PageRenderers"/>, in the same order and with the same bytes (UTF-8, no byte-order
+    /// mark), each with the action that writes it to a stream: a rep's page is written as it is rendered (see
+    /// <see cref="BookPages.WriteRepHtml"/>) rather than as a string that is then encoded. Safe on several threads, like
+    /// <see cref="PageRenderers"/>.</summary>
+    public static IReadOnlyList<(string File, Action<Stream> Write)> PageWriters(ScoringResult result, BookPageOptions options)
+    {
+        var renderers = PageRenderers(result, options);
+        int shared = renderers.Count - result.Books.Count; // the bundle, style sheet, script and index come first, then one page per book
+        var writers = new List<(string, Action<Stream>)>(renderers.Count);
+        for (int i = 0; i < renderers.Count; i++)
+        {
+            var (file, render) = renderers[i];
+            if (i < shared) writers.Add((file, stream => WriteText(stream, render())));
+            else
+            {
+                var book = result.Books[i - shared];
+                writers.Add((file, stream => BookPages.WriteRepHtml(stream, result, book, options)));
+            }
+        }
+        return writers;
+    }
+
+    static void WriteText(Stream stream, string text)
+    {
+        using var w = new StreamWriter(stream, new UTF8Encoding(false), 1 << 16, leaveOpen: true);
+        w.Write(text);
+    }
+
     /// <summary>The manager's index page (see <see cref="BookPages.IndexHtml"/>).</summary>
     public static string IndexHtml(ScoringResult result) => BookPages.IndexHtml(result, new BookPageOptions());
 
