@@ -111,7 +111,8 @@ internal sealed class ChartImageRenderer : IDisposable
             // exited, however it ended), the guard stops the browser and removes the profile folder. It runs detached
             // in a session of its own (setsid --fork) so that what ends this process does not end it first: Jupyter
             // clients signal the kernel's whole process group on shutdown, and a stuck executor is killed with its
-            // process tree; either left the profile folder (2.5 MB) behind in the temp dir.
+            // process tree; either left the profile folder (2.5 MB) behind in the temp dir. The second removal: a
+            // browser helper process outliving the main one can still write its disk cache index into the folder.
             var setsid = FindOnPath("setsid");
             if (setsid is not null)
             {
@@ -121,7 +122,7 @@ internal sealed class ChartImageRenderer : IDisposable
             }
             else info.FileName = "/bin/sh";
             info.ArgumentList.Add("-c");
-            info.ArgumentList.Add("profile=$1; shift; \"$@\" </dev/null & child=$!; cat >/dev/null; kill $child 2>/dev/null; wait $child 2>/dev/null; rm -rf \"$profile\"");
+            info.ArgumentList.Add("profile=$1; shift; \"$@\" </dev/null & child=$!; cat >/dev/null; kill $child 2>/dev/null; wait $child 2>/dev/null; rm -rf \"$profile\"; sleep 2; rm -rf \"$profile\"");
             info.ArgumentList.Add("workbench-chart-guard");
             info.ArgumentList.Add(profile);
             info.ArgumentList.Add(executable);
