@@ -26,7 +26,7 @@ public static class ActionsCommand
             ActionPolicyModel policy;
             DecisionFrame frame;
             bool loaded = File.Exists(modelArg);
-            if (File.Exists(modelArg))
+            if (loaded)
             {
                 using var s = File.OpenRead(modelArg);
                 policy = ActionPolicyModel.Load(s, modelArg);

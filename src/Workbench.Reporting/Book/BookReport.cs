@@ -81,9 +81,11 @@ public static class BookReport
         return writers;
     }
 
+    static readonly UTF8Encoding Utf8NoBom = new(false);
+
     static void WriteText(Stream stream, string text)
     {
-        using var w = new StreamWriter(stream, new UTF8Encoding(false), 1 << 16, leaveOpen: true);
+        using var w = new StreamWriter(stream, Utf8NoBom, 1 << 16, leaveOpen: true);
         w.Write(text);
     }
 
