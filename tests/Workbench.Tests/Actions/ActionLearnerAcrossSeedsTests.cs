@@ -49,17 +49,21 @@ public sealed class ActionLearnerFiveSeedsTests(ITestOutputHelper output)
         var shares = new List<double>();
         // LAB_FOLDS: cross-fit folds of the evaluation (default: the options' default).
         var options = int.TryParse(Environment.GetEnvironmentVariable("LAB_FOLDS"), out int folds) ? new ActionOptions { CrossFitFolds = folds } : new ActionOptions();
+        // LAB_ACCOUNTS: the book size (default the fixture's 400; round 15's learning curve: 1,000, 2,000, 4,000).
+        int accounts = int.TryParse(Environment.GetEnvironmentVariable("LAB_ACCOUNTS"), out int n) ? n : 400;
         foreach (int seed in seeds)
         {
-            var data = CrmGenerator.Generate(new GeneratorOptions { Accounts = 400, Months = 36, Seed = seed });
+            var clock = System.Diagnostics.Stopwatch.StartNew();
+            var data = CrmGenerator.Generate(new GeneratorOptions { Accounts = accounts, Months = 36, Seed = seed });
             // LAB_SEGMENTS=none: segment 0 (rounds 11-13); default: the run's segmentation as the observed segment (round 14).
             var frame = Environment.GetEnvironmentVariable("LAB_SEGMENTS") == "none" ? DecisionFrame.Build(data)
                 : DecisionFrame.Build(data, ActionFixture.RunSegmentation(data, seed));
             var e = ActionEvaluation.Evaluate(frame, RuleSet.Parse(RuleSet.DefaultJson, frame.Actions), options);
             double learned = e["learned"].TrueValue!.Value, oracle = e["oracle"].TrueValue!.Value;
             shares.Add(learned / oracle);
-            output.WriteLine($"seed {seed}: {frame.Count} decisions; learned / oracle {learned / oracle:P1}; true value " +
-                string.Join(", ", e.Policies.Select(p => $"{p.Policy} {p.TrueValue:F1}")) + "; fold learners " + string.Join(", ", e.FoldLearners));
+            output.WriteLine($"seed {seed} ({accounts} accounts): {frame.Count} decisions; learned / oracle {learned / oracle:P1}; true value " +
+                string.Join(", ", e.Policies.Select(p => $"{p.Policy} {p.TrueValue:F1}")) + "; fold learners " + string.Join(", ", e.FoldLearners) +
+                $"; {clock.Elapsed.TotalSeconds:F0} s");
             foreach (var other in new[] { "rules", "myopic", "logging" })
                 Assert.True(learned > e[other].TrueValue!.Value, $"seed {seed}: learned {learned:F1} <= {other} {e[other].TrueValue:F1}");
         }
