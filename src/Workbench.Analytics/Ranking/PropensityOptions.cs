@@ -28,6 +28,13 @@ public sealed record PropensityOptions
     public int Seed { get; init; } = 42;
     /// <summary>Threads for tree learning; 1 makes training bit-for-bit repeatable across machines.</summary>
     public int Threads { get; init; } = 1;
+    /// <summary>LightGBM: histogram bins per feature (its max_bin; 255 is LightGBM's and ML.NET's default). Fewer bins make
+    /// each tree's histograms and split search cheaper (docs/scale.md, "Training options at 100,000 accounts").</summary>
+    public int MaxBinCount { get; init; } = 255;
+    /// <summary>LightGBM bagging: the share of training rows each tree is grown on (1 = all rows, no bagging).</summary>
+    public double SubsampleFraction { get; init; } = 1.0;
+    /// <summary>LightGBM bagging: draw a new row sample every this many trees (0 = never; needs <see cref="SubsampleFraction"/> below 1).</summary>
+    public int SubsampleFrequency { get; init; } = 0;
 
     public void Validate()
     {
@@ -39,6 +46,11 @@ public sealed record PropensityOptions
         if (MinNegatives < 1) throw new OptionsValidationException($"MinNegatives must be >= 1, got {MinNegatives}.");
         if (EarlyStoppingRounds < 0) throw new OptionsValidationException($"EarlyStoppingRounds must be >= 0, got {EarlyStoppingRounds}.");
         if (Threads is < 1 or > 256) throw new OptionsValidationException($"Threads must be 1..256, got {Threads}.");
+        if (MaxBinCount is < 2 or > 65_535) throw new OptionsValidationException($"MaxBinCount must be 2..65535, got {MaxBinCount}.");
+        if (SubsampleFraction is <= 0 or > 1) throw new OptionsValidationException($"SubsampleFraction must be in (0, 1], got {SubsampleFraction.ToString(System.Globalization.CultureInfo.InvariantCulture)}.");
+        if (SubsampleFrequency is < 0 or > 10_000) throw new OptionsValidationException($"SubsampleFrequency must be 0..10000, got {SubsampleFrequency}.");
+        if ((SubsampleFraction < 1) != (SubsampleFrequency > 0))
+            throw new OptionsValidationException($"SubsampleFraction below 1 and SubsampleFrequency above 0 go together (bagging draws a share of the rows every n trees), got {SubsampleFraction.ToString(System.Globalization.CultureInfo.InvariantCulture)} and {SubsampleFrequency}.");
     }
 }
 

@@ -44,6 +44,11 @@ public static class PropensityTrainer
                 // Log-loss is ML.NET's default metric; AUC is set only when asked for, so default models keep their bytes.
                 if (options.StoppingMetric == StoppingMetric.Auc)
                     lightGbmOptions.EvaluationMetric = LightGbmBinaryTrainer.Options.EvaluateMetricType.AreaUnderCurve;
+                // Bins and bagging likewise only when they differ from LightGBM's defaults (ML.NET records the parameters in the model).
+                if (options.MaxBinCount != new PropensityOptions().MaxBinCount)
+                    lightGbmOptions.MaximumBinCountPerFeature = options.MaxBinCount;
+                if (options.SubsampleFrequency > 0)
+                    lightGbmOptions.Booster = new GradientBooster.Options { SubsampleFraction = options.SubsampleFraction, SubsampleFrequency = options.SubsampleFrequency };
                 var trainer = ml.BinaryClassification.Trainers.LightGbm(lightGbmOptions);
                 var t = trainer.Fit(trainView, validView);
                 trees = t.Model.SubModel.TrainedTreeEnsemble.Trees.Count;

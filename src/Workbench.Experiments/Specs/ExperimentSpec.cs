@@ -193,6 +193,9 @@ public sealed record ExperimentSpec
                 Calibration = rr.Enum("calibration", model.Calibration),
                 Threads = rr.Int("threads", model.Threads),
                 StoppingMetric = rr.Enum("early_stopping_metric", model.StoppingMetric),
+                MaxBinCount = rr.Int("max_bins", model.MaxBinCount),
+                SubsampleFraction = rr.Double("subsample", model.SubsampleFraction),
+                SubsampleFrequency = rr.Int("subsample_frequency", model.SubsampleFrequency),
             };
             priority = new PriorityOptions
             {
@@ -210,7 +213,10 @@ public sealed record ExperimentSpec
                 K = rr.Int("k", ranking.K),
             };
             rr.Finish();
-            CheckOptions(rr, model.Validate, new() { ["NumberOfTrees"] = "trees", ["NumberOfLeaves"] = "leaves" });
+            CheckOptions(rr, model.Validate, new()
+            {
+                ["NumberOfTrees"] = "trees", ["NumberOfLeaves"] = "leaves", ["MaxBinCount"] = "max_bins", ["SubsampleFraction"] = "subsample",
+            });
             CheckOptions(rr, priority.Validate);
             CheckRange(rr, "test_months", ranking.TestMonths, 1, 24);
             CheckRange(rr, "validation_months", ranking.ValidationMonths, 1, 24);
@@ -559,6 +565,14 @@ public sealed record ExperimentSpec
         if (Ranking.MaxTrainingRows != new RankingOptions().MaxTrainingRows) o["ranking"]!["max_training_rows"] = Ranking.MaxTrainingRows;
         if (Ranking.MaxValidationRows != new RankingOptions().MaxValidationRows) o["ranking"]!["max_validation_rows"] = Ranking.MaxValidationRows;
         if (model.StoppingMetric != StoppingMetric.LogLoss) o["ranking"]!["early_stopping_metric"] = SpecText.EnumName(model.StoppingMetric);
+        // LightGBM's bins and bagging likewise appear only when they differ from LightGBM's defaults (255 bins, no bagging).
+        var defaults = new PropensityOptions();
+        if (model.MaxBinCount != defaults.MaxBinCount) o["ranking"]!["max_bins"] = model.MaxBinCount;
+        if (model.SubsampleFraction != defaults.SubsampleFraction || model.SubsampleFrequency != defaults.SubsampleFrequency)
+        {
+            o["ranking"]!["subsample"] = model.SubsampleFraction;
+            o["ranking"]!["subsample_frequency"] = model.SubsampleFrequency;
+        }
         // Optional sections appear only when present, so a spec without them keeps the hash it had before they existed.
         if (Impact is { } i)
             o["impact"] = new JsonObject
