@@ -67,16 +67,18 @@ public static class PrioritizerEvaluation
         // The books need both probabilities and nothing else of the evaluation: built beside it. The oracle's hazards and
         // the account lists are built at once, then churn's and upsell's metrics; each task writes only its own result and
         // every random draw is seeded per target as before.
+        // Both the books and the account lists read who owns which account: the rep book is indexed once, by whichever needs it first.
+        var repBooks = new Lazy<RepBooks>(() => new RepBooks(data.Book), LazyThreadSafetyMode.ExecutionAndPublication);
         var booksTask = Task.Run(() =>
         {
             var products = PriorityBooks.ProductPriorities(table, features.Labels, scoreRows, pUpsell, pChurn, model.UpsellRatio, options.Priority);
-            var books = PriorityBooks.Books(products, new RepBooks(data.Book), options.Priority)
+            var books = PriorityBooks.Books(products, repBooks.Value, options.Priority)
                 .Where(b => testMonths.Contains(table.Panel.MonthIndexOf(b.AsOf))).ToList();
             return (Products: products.Where(p => testMonths.Contains(table.Panel.MonthIndexOf(p.AsOf))).ToList(), Books: books);
         });
         var (oracle, evaluator) = AccountPrioritizer.RunBoth(
             () => data.Truth is { Risks.Count: > 0 } ? new OracleProbabilities(features.Panel, data.Truth, features.SnapshotOptions, split.TestMonths) : null,
-            () => new Evaluator(features, data, testRows, options));
+            () => new Evaluator(features, repBooks, testRows, options));
         var (churn, upsell) = AccountPrioritizer.RunBoth(
             () => evaluator.Evaluate(PropensityTarget.Churn, Outcome.Churn, Array.ConvertAll(testIdx, k => pChurn[k]), model.Churn.TreeCount, oracle, 1.0),
             () => evaluator.Evaluate(PropensityTarget.Upsell, Outcome.Upsell, Array.ConvertAll(testIdx, k => pUpsell[k]), model.Upsell.TreeCount, oracle, model.UpsellRatio));
@@ -101,7 +103,7 @@ public static class PrioritizerEvaluation
         /// <summary>Each (as-of month, rep) list: its groups, in group order; lists ordered by month, then rep (ordinal).</summary>
         readonly int[][] _lists;
 
-        public Evaluator(LabeledFeatures lf, CrmDataset data, int[] rows, RankingOptions options)
+        public Evaluator(LabeledFeatures lf, Lazy<RepBooks> repBooks, int[] rows, RankingOptions options)
         {
             (_lf, _rows, _options) = (lf, rows, options);
             var table = lf.Features;
@@ -140,7 +142,7 @@ public static class PrioritizerEvaluation
             }
             for (int g = 0; g < _groupCount; g++) if (usageCount[g] > 0) _usageChange[g] /= usageCount[g];
 
-            var books = new RepBooks(data.Book);
+            var books = repBooks.Value;
             var byList = new Dictionary<(int Month, string Rep), List<int>>();
             for (int g = 0; g < _groupCount; g++)
             {
@@ -185,24 +187,27 @@ public static class PrioritizerEvaluation
                 ["random"] = Ndcg(random),
             };
             var relevant = Array.ConvertAll(gain, v => v > 0);
+            // The test rows ranked once for AUC, PR AUC, reliability and the three curves (each sorted them again before).
+            var ranked = new ScoreOrder(p);
             return new TargetMetrics(target, y.Length, y.Count(v => v),
-                ClassificationMetrics.RocAuc(p, y), ClassificationMetrics.PrAuc(p, y), ClassificationMetrics.LogLoss(p, y), ClassificationMetrics.Brier(p, y),
+                ClassificationMetrics.RocAuc(ranked, y), ClassificationMetrics.PrAuc(ranked, y), ClassificationMetrics.LogLoss(p, y), ClassificationMetrics.Brier(p, y),
                 po is null ? null : ClassificationMetrics.RocAuc(po, y),
                 Ndcg(score),
                 RankingMetrics.MeanOverLists(_lists, idx => RankingMetrics.PrecisionAtK(Pick(score, idx), Pick(relevant, idx), k10)),
                 RankingMetrics.MeanOverLists(_lists, idx => RankingMetrics.RecallAtK(Pick(score, idx), Pick(relevant, idx), k10)),
                 po is null ? null : Ndcg(oracleScore),
                 baselines, trees,
-                ClassificationMetrics.Reliability(p, y), ClassificationMetrics.GainCurve(p, Array.ConvertAll(y, v => v ? 1.0 : 0)), RocCurve(p, y),
-                ClassificationMetrics.PrecisionRecallCurve(p, y));
+                ClassificationMetrics.Reliability(ranked, y), ClassificationMetrics.GainCurve(ranked, Array.ConvertAll(y, v => v ? 1.0 : 0)), RocCurve(ranked, y),
+                ClassificationMetrics.PrecisionRecallCurve(ranked, y));
         }
 
         static T[] Pick<T>(T[] values, int[] idx) => Array.ConvertAll(idx, i => values[i]);
     }
 
-    static IReadOnlyList<RocPoint> RocCurve(double[] p, bool[] y, int points = 50)
+    /// <summary>The ROC curve thinned to about <paramref name="points"/> points, over the rows by score (highest first, ties in row order).</summary>
+    static IReadOnlyList<RocPoint> RocCurve(ScoreOrder ranked, bool[] y, int points = 50)
     {
-        var order = Enumerable.Range(0, p.Length).OrderByDescending(i => p[i]).ToArray();
+        var order = ranked.Descending;
         int pos = y.Count(v => v), neg = y.Length - pos;
         var result = new List<RocPoint> { new(0, 0) };
         int tp = 0, fp = 0, step = Math.Max(1, order.Length / points);

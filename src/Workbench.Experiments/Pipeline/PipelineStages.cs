@@ -51,6 +51,19 @@ public static class PipelineStages
     public static TrainOutput Train(CrmDataset data, PipelineOptions options, string outDir, IProgress<double>? progress = null, MonthlyPanel? panel = null,
         IProgress<string>? steps = null)
     {
+        var (lf, model, result) = Fit(data, options, progress, panel, steps);
+        progress?.Report(0.9);
+        var files = RankingArtifacts.Write(model, result, outDir);
+        progress?.Report(1);
+        return new TrainOutput(lf, model, result, files);
+    }
+
+    /// <summary><see cref="Train"/> without writing the model folder: the caller writes it (<see cref="RankingArtifacts.Write"/>),
+    /// e.g. beside the explanation, which reads the model in memory. <paramref name="progress"/> is told 0.3 when the labeled
+    /// features are built.</summary>
+    public static (LabeledFeatures Features, PrioritizerModel Model, RankingResult Ranking) Fit(CrmDataset data, PipelineOptions options,
+        IProgress<double>? progress = null, MonthlyPanel? panel = null, IProgress<string>? steps = null)
+    {
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
         if (panel is null) RequireSpend(data);
@@ -61,10 +74,7 @@ public static class PipelineStages
                 $"spend covering at least one as-of month with a full label window (horizon {lf.SnapshotOptions.HorizonMonths}, gap {lf.SnapshotOptions.GapMonths}); none does")]);
         progress?.Report(0.3);
         var (model, result) = PrioritizerEvaluation.FitAndEvaluate(lf, options, data, steps);
-        progress?.Report(0.9);
-        var files = RankingArtifacts.Write(model, result, outDir);
-        progress?.Report(1);
-        return new TrainOutput(lf, model, result, files);
+        return (lf, model, result);
     }
 
     /// <summary>Without spend there is no as-of month to train or test on: says so before the time split has nothing to cut.</summary>

@@ -76,6 +76,23 @@ public class RunStoreTests
     }
 
     [Fact]
+    public void A_missing_data_folder_fails_the_run_with_the_fingerprint_error_though_loading_runs_beside_it()
+    {
+        // Fingerprinting runs beside loading; both fail on a missing folder, and the fingerprint's error (first in a sequential
+        // run) is the one raised and recorded.
+        var store = new RunStore(TestPaths.NewTempDir("store"));
+        var missing = Path.Combine(TestPaths.NewTempDir("data"), "absent");
+        var spec = ExperimentSpec.Parse("{ \"name\": \"no-data\", \"data\": { \"path\": " + System.Text.Json.Nodes.JsonValue.Create(missing).ToJsonString() + " } }",
+            TestPaths.RepoRoot, checkData: false);
+        var ex = Assert.Throws<WorkbenchException>(() => ExperimentRunner.Run(spec, store));
+        Assert.Equal($"Dataset folder not found: {missing}", ex.Message);
+        var entry = Assert.Single(store.List());
+        Assert.Equal(RunState.Failed, entry.State);
+        Assert.Equal($"WorkbenchException: {ex.Message}", entry.Record!.Error);
+        Assert.Null(entry.Record.Data);
+    }
+
+    [Fact]
     public async Task Two_processes_running_at_once_are_both_recorded()
     {
         var store = TestPaths.NewTempDir("store");
