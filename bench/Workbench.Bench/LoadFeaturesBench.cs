@@ -46,9 +46,11 @@ static class LoadFeaturesBench
     {
         int g0 = GC.CollectionCount(0), g1 = GC.CollectionCount(1), g2 = GC.CollectionCount(2);
         var pause = GC.GetTotalPauseDuration();
+        long allocated = GC.GetTotalAllocatedBytes(precise: true);
         var (wall, cpu) = Time(action);
+        allocated = GC.GetTotalAllocatedBytes(precise: true) - allocated;
         // Collections during the step (gen0/gen1/gen2 counts, pause seconds): a load's CPU includes the GC's.
-        string gc = string.Create(Inv, $"GC {GC.CollectionCount(0) - g0}/{GC.CollectionCount(1) - g1}/{GC.CollectionCount(2) - g2} pause {(GC.GetTotalPauseDuration() - pause).TotalSeconds:F2} s");
+        string gc = string.Create(Inv, $"GC {GC.CollectionCount(0) - g0}/{GC.CollectionCount(1) - g1}/{GC.CollectionCount(2) - g2} pause {(GC.GetTotalPauseDuration() - pause).TotalSeconds:F2} s, allocated {Mb(allocated):F0} MB");
         Console.WriteLine(string.Create(Inv, $"  {name,-22} wall {wall,7:F2} s, CPU {cpu,7:F2} s, WS {Mb(Environment.WorkingSet),6:F0} MB, {gc}{(digest is null ? "" : ", " + digest())}"));
     }
 
