@@ -42,11 +42,25 @@ internal static class ParquetChunkDecoder
     /// <summary>Slack added to every expansion bound (headers, tiny pages).</summary>
     internal const long ExpansionSlack = 64 * 1024;
 
+    /// <summary>Room in <see cref="PlainChunk.Values"/> for a chunk of <paramref name="length"/> compressed bytes that the
+    /// metadata says are <paramref name="uncompressed"/> bytes uncompressed (never more than the codec can expand to).</summary>
+    internal static int ValuesCapacity(long uncompressed, int length, CompressionCodec codec) =>
+        (int)Math.Min(int.MaxValue / 2, Math.Max(16, Math.Min(uncompressed, (long)length * MaxExpansion(codec) + ExpansionSlack)));
+
+    /// <summary>Sizes the chunk's buffers once for the largest chunk of a file (compressed bytes, values room), so a
+    /// table's chunks do not grow them step by step: every step is a fresh large array, zeroed and faulted in for
+    /// nothing. The buffers are allocated without zeroing: every byte read is written first.</summary>
+    public static void Reserve(PlainChunk into, int rawLength, int valuesLength)
+    {
+        if (into.Raw.Length < rawLength) into.Raw = GC.AllocateUninitializedArray<byte>(rawLength);
+        if (into.Values.Length < valuesLength) into.Values = GC.AllocateUninitializedArray<byte>(valuesLength);
+    }
+
     /// <summary>Reads a column chunk's bytes (already checked to lie inside the file) into <see cref="PlainChunk.Raw"/>;
     /// false when the file ends early.</summary>
     public static bool ReadRaw(SafeFileHandle file, long start, int length, PlainChunk into)
     {
-        if (into.Raw.Length < length) into.Raw = new byte[length];
+        if (into.Raw.Length < length) into.Raw = GC.AllocateUninitializedArray<byte>(length);
         var raw = into.Raw.AsSpan(0, length);
         int got = 0;
         while (got < raw.Length)
@@ -103,8 +117,8 @@ internal static class ParquetChunkDecoder
         var raw = into.Raw.AsSpan(0, length);
         bool snappy = md.Codec == CompressionCodec.SNAPPY;
         if (into.IsNull.Length < rows) into.IsNull = new bool[rows];
-        int valuesCap = (int)Math.Min(int.MaxValue / 2, Math.Max(16, Math.Min(md.TotalUncompressedSize, (long)length * MaxExpansion(md.Codec) + ExpansionSlack)));
-        if (into.Values.Length < valuesCap) into.Values = new byte[valuesCap];
+        int valuesCap = ValuesCapacity(md.TotalUncompressedSize, length, md.Codec);
+        if (into.Values.Length < valuesCap) into.Values = GC.AllocateUninitializedArray<byte>(valuesCap);
         into.ValueBytes = 0; into.NonNull = 0;
         ref byte[] scratch = ref into.Scratch;
         var rawArray = into.Raw;
@@ -180,7 +194,7 @@ internal static class ParquetChunkDecoder
     static int Decompress(ReadOnlySpan<byte> body, int size, ref byte[] scratch)
     {
         if (size < 0) return -1;
-        if (scratch.Length < size) scratch = new byte[Math.Max(size, scratch.Length * 2)];
+        if (scratch.Length < size) scratch = GC.AllocateUninitializedArray<byte>(Math.Max(size, scratch.Length * 2));
         if (!Snappier.Snappy.TryDecompress(body, scratch, out int n) || n != size) return -1;
         return n;
     }
