@@ -13,9 +13,8 @@ internal sealed class PlainChunk
     public byte[] Values = [];
     public int ValueBytes;
     public int NonNull;
-    // Buffers reused from chunk to chunk: the compressed bytes and one decompressed page.
+    // Reused from chunk to chunk: the compressed bytes (pages are decompressed straight into Values).
     public byte[] Raw = [];
-    public byte[] Scratch = [];
 }
 
 /// <summary>A direct decoder for the column chunks this library writes (flat columns, PLAIN values, RLE definition
@@ -120,7 +119,6 @@ internal static class ParquetChunkDecoder
         int valuesCap = ValuesCapacity(md.TotalUncompressedSize, length, md.Codec);
         if (into.Values.Length < valuesCap) into.Values = GC.AllocateUninitializedArray<byte>(valuesCap);
         into.ValueBytes = 0; into.NonNull = 0;
-        ref byte[] scratch = ref into.Scratch;
         var rawArray = into.Raw;
         int pos = 0, row = 0;
         try
@@ -140,9 +138,11 @@ internal static class ParquetChunkDecoder
                     ReadOnlySpan<byte> page = body;
                     if (snappy)
                     {
-                        int size = Decompress(body, h.UncompressedSize, ref scratch);
+                        // Straight into the values buffer at its end: the values are then already in place (no page
+                        // buffer, no copy), or moved down over the definition levels of a nullable column.
+                        int size = DecompressAtEnd(body, h.UncompressedSize, into);
                         if (size < 0) return false;
-                        page = scratch.AsSpan(0, size);
+                        page = into.Values.AsSpan(into.ValueBytes, size);
                     }
                     if (nullable)
                     {
@@ -162,9 +162,9 @@ internal static class ParquetChunkDecoder
                     values = rest;
                     if (snappy && h.IsCompressed)
                     {
-                        int size = Decompress(rest, h.UncompressedSize - h.DefinitionLength, ref scratch);
+                        int size = DecompressAtEnd(rest, h.UncompressedSize - h.DefinitionLength, into);
                         if (size < 0) return false;
-                        values = scratch.AsSpan(0, size);
+                        values = into.Values.AsSpan(into.ValueBytes, size);
                     }
                 }
                 else return false;
@@ -177,7 +177,12 @@ internal static class ParquetChunkDecoder
                 }
                 if (into.ValueBytes + values.Length > into.Values.Length)
                     Array.Resize(ref into.Values, Math.Max(into.Values.Length * 2, into.ValueBytes + values.Length));
-                values.CopyTo(into.Values.AsSpan(into.ValueBytes));
+                // A page decompressed in place may already start at ValueBytes; otherwise a move (the spans may overlap:
+                // CopyTo handles that).
+                var target = into.Values.AsSpan(into.ValueBytes, values.Length);
+                if (!System.Runtime.CompilerServices.Unsafe.AreSame(ref System.Runtime.InteropServices.MemoryMarshal.GetReference(values),
+                        ref System.Runtime.InteropServices.MemoryMarshal.GetReference(target)))
+                    values.CopyTo(target);
                 into.ValueBytes += values.Length;
                 into.NonNull += nonNull;
                 row += h.NumValues;
@@ -190,12 +195,18 @@ internal static class ParquetChunkDecoder
         return row == rows;
     }
 
-    /// <summary>Snappy-decompresses a page into <paramref name="scratch"/>; its length, or -1 when it is not the size announced.</summary>
-    static int Decompress(ReadOnlySpan<byte> body, int size, ref byte[] scratch)
+    /// <summary>Snappy-decompresses a page into <see cref="PlainChunk.Values"/> after its <see cref="PlainChunk.ValueBytes"/>
+    /// (grown, keeping what is there, when the page does not fit); its length, or -1 when it is not the size announced.</summary>
+    static int DecompressAtEnd(ReadOnlySpan<byte> body, int size, PlainChunk into)
     {
         if (size < 0) return -1;
-        if (scratch.Length < size) scratch = GC.AllocateUninitializedArray<byte>(Math.Max(size, scratch.Length * 2));
-        if (!Snappier.Snappy.TryDecompress(body, scratch, out int n) || n != size) return -1;
+        if ((long)into.ValueBytes + size > into.Values.Length)
+        {
+            var grown = GC.AllocateUninitializedArray<byte>((int)Math.Min(int.MaxValue, Math.Max((long)into.Values.Length * 2, (long)into.ValueBytes + size)));
+            into.Values.AsSpan(0, into.ValueBytes).CopyTo(grown);
+            into.Values = grown;
+        }
+        if (!Snappier.Snappy.TryDecompress(body, into.Values.AsSpan(into.ValueBytes, size), out int n) || n != size) return -1;
         return n;
     }
 
