@@ -31,8 +31,15 @@ static class LoadFeaturesBench
             return 2;
         }
         int repeats = IntArg(args, 2, 1);
-        if (args.Contains("--per-table")) return PerTable(args[0], args[1]);
+        if (args.Contains("--per-table"))
+        {
+            using var tableSampler = args.Contains("--alloc-types") ? new AllocationSampler() : null;
+            allocations = tableSampler;
+            return PerTable(args[0], args[1]);
+        }
         digestRows = args.Contains("--digest-rows");
+        using var sampler = args.Contains("--alloc-types") ? new AllocationSampler() : null;
+        allocations = sampler;
         for (int r = 0; r < repeats; r++)
         {
             GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
@@ -46,13 +53,19 @@ static class LoadFeaturesBench
     {
         int g0 = GC.CollectionCount(0), g1 = GC.CollectionCount(1), g2 = GC.CollectionCount(2);
         var pause = GC.GetTotalPauseDuration();
+        long allocated = GC.GetTotalAllocatedBytes(precise: true);
         var (wall, cpu) = Time(action);
+        allocated = GC.GetTotalAllocatedBytes(precise: true) - allocated;
         // Collections during the step (gen0/gen1/gen2 counts, pause seconds): a load's CPU includes the GC's.
-        string gc = string.Create(Inv, $"GC {GC.CollectionCount(0) - g0}/{GC.CollectionCount(1) - g1}/{GC.CollectionCount(2) - g2} pause {(GC.GetTotalPauseDuration() - pause).TotalSeconds:F2} s");
+        string gc = string.Create(Inv, $"GC {GC.CollectionCount(0) - g0}/{GC.CollectionCount(1) - g1}/{GC.CollectionCount(2) - g2} pause {(GC.GetTotalPauseDuration() - pause).TotalSeconds:F2} s, allocated {Mb(allocated):F0} MB");
         Console.WriteLine(string.Create(Inv, $"  {name,-22} wall {wall,7:F2} s, CPU {cpu,7:F2} s, WS {Mb(Environment.WorkingSet),6:F0} MB, {gc}{(digest is null ? "" : ", " + digest())}"));
+        if (allocations is not null) Console.WriteLine(allocations.TakeReport());
     }
 
     static bool digestRows;
+
+    /// <summary>With --alloc-types: the bytes allocated in each step by type, sampled (<see cref="AllocationSampler"/>).</summary>
+    static AllocationSampler? allocations;
 
     /// <summary>With --digest-rows: a SHA-256 of every loaded row (each record's text, table by table, truth included), so
     /// two builds' loads compare row for row, not only by what the panel and features read.</summary>

@@ -13,9 +13,8 @@ internal sealed class PlainChunk
     public byte[] Values = [];
     public int ValueBytes;
     public int NonNull;
-    // Buffers reused from chunk to chunk: the compressed bytes and one decompressed page.
+    // Reused from chunk to chunk: the compressed bytes (pages are decompressed straight into Values).
     public byte[] Raw = [];
-    public byte[] Scratch = [];
 }
 
 /// <summary>A direct decoder for the column chunks this library writes (flat columns, PLAIN values, RLE definition
@@ -42,11 +41,25 @@ internal static class ParquetChunkDecoder
     /// <summary>Slack added to every expansion bound (headers, tiny pages).</summary>
     internal const long ExpansionSlack = 64 * 1024;
 
+    /// <summary>Room in <see cref="PlainChunk.Values"/> for a chunk of <paramref name="length"/> compressed bytes that the
+    /// metadata says are <paramref name="uncompressed"/> bytes uncompressed (never more than the codec can expand to).</summary>
+    internal static int ValuesCapacity(long uncompressed, int length, CompressionCodec codec) =>
+        (int)Math.Min(int.MaxValue / 2, Math.Max(16, Math.Min(uncompressed, (long)length * MaxExpansion(codec) + ExpansionSlack)));
+
+    /// <summary>Sizes the chunk's buffers once for the largest chunk of a file (compressed bytes, values room), so a
+    /// table's chunks do not grow them step by step: every step is a fresh large array, zeroed and faulted in for
+    /// nothing. The buffers are allocated without zeroing: every byte read is written first.</summary>
+    public static void Reserve(PlainChunk into, int rawLength, int valuesLength)
+    {
+        if (into.Raw.Length < rawLength) into.Raw = GC.AllocateUninitializedArray<byte>(rawLength);
+        if (into.Values.Length < valuesLength) into.Values = GC.AllocateUninitializedArray<byte>(valuesLength);
+    }
+
     /// <summary>Reads a column chunk's bytes (already checked to lie inside the file) into <see cref="PlainChunk.Raw"/>;
     /// false when the file ends early.</summary>
     public static bool ReadRaw(SafeFileHandle file, long start, int length, PlainChunk into)
     {
-        if (into.Raw.Length < length) into.Raw = new byte[length];
+        if (into.Raw.Length < length) into.Raw = GC.AllocateUninitializedArray<byte>(length);
         var raw = into.Raw.AsSpan(0, length);
         int got = 0;
         while (got < raw.Length)
@@ -103,10 +116,9 @@ internal static class ParquetChunkDecoder
         var raw = into.Raw.AsSpan(0, length);
         bool snappy = md.Codec == CompressionCodec.SNAPPY;
         if (into.IsNull.Length < rows) into.IsNull = new bool[rows];
-        int valuesCap = (int)Math.Min(int.MaxValue / 2, Math.Max(16, Math.Min(md.TotalUncompressedSize, (long)length * MaxExpansion(md.Codec) + ExpansionSlack)));
-        if (into.Values.Length < valuesCap) into.Values = new byte[valuesCap];
+        int valuesCap = ValuesCapacity(md.TotalUncompressedSize, length, md.Codec);
+        if (into.Values.Length < valuesCap) into.Values = GC.AllocateUninitializedArray<byte>(valuesCap);
         into.ValueBytes = 0; into.NonNull = 0;
-        ref byte[] scratch = ref into.Scratch;
         var rawArray = into.Raw;
         int pos = 0, row = 0;
         try
@@ -126,9 +138,11 @@ internal static class ParquetChunkDecoder
                     ReadOnlySpan<byte> page = body;
                     if (snappy)
                     {
-                        int size = Decompress(body, h.UncompressedSize, ref scratch);
+                        // Straight into the values buffer at its end: the values are then already in place (no page
+                        // buffer, no copy), or moved down over the definition levels of a nullable column.
+                        int size = DecompressAtEnd(body, h.UncompressedSize, into);
                         if (size < 0) return false;
-                        page = scratch.AsSpan(0, size);
+                        page = into.Values.AsSpan(into.ValueBytes, size);
                     }
                     if (nullable)
                     {
@@ -148,9 +162,9 @@ internal static class ParquetChunkDecoder
                     values = rest;
                     if (snappy && h.IsCompressed)
                     {
-                        int size = Decompress(rest, h.UncompressedSize - h.DefinitionLength, ref scratch);
+                        int size = DecompressAtEnd(rest, h.UncompressedSize - h.DefinitionLength, into);
                         if (size < 0) return false;
-                        values = scratch.AsSpan(0, size);
+                        values = into.Values.AsSpan(into.ValueBytes, size);
                     }
                 }
                 else return false;
@@ -163,7 +177,12 @@ internal static class ParquetChunkDecoder
                 }
                 if (into.ValueBytes + values.Length > into.Values.Length)
                     Array.Resize(ref into.Values, Math.Max(into.Values.Length * 2, into.ValueBytes + values.Length));
-                values.CopyTo(into.Values.AsSpan(into.ValueBytes));
+                // A page decompressed in place may already start at ValueBytes; otherwise a move (the spans may overlap:
+                // CopyTo handles that).
+                var target = into.Values.AsSpan(into.ValueBytes, values.Length);
+                if (!System.Runtime.CompilerServices.Unsafe.AreSame(ref System.Runtime.InteropServices.MemoryMarshal.GetReference(values),
+                        ref System.Runtime.InteropServices.MemoryMarshal.GetReference(target)))
+                    values.CopyTo(target);
                 into.ValueBytes += values.Length;
                 into.NonNull += nonNull;
                 row += h.NumValues;
@@ -176,12 +195,18 @@ internal static class ParquetChunkDecoder
         return row == rows;
     }
 
-    /// <summary>Snappy-decompresses a page into <paramref name="scratch"/>; its length, or -1 when it is not the size announced.</summary>
-    static int Decompress(ReadOnlySpan<byte> body, int size, ref byte[] scratch)
+    /// <summary>Snappy-decompresses a page into <see cref="PlainChunk.Values"/> after its <see cref="PlainChunk.ValueBytes"/>
+    /// (grown, keeping what is there, when the page does not fit); its length, or -1 when it is not the size announced.</summary>
+    static int DecompressAtEnd(ReadOnlySpan<byte> body, int size, PlainChunk into)
     {
         if (size < 0) return -1;
-        if (scratch.Length < size) scratch = new byte[Math.Max(size, scratch.Length * 2)];
-        if (!Snappier.Snappy.TryDecompress(body, scratch, out int n) || n != size) return -1;
+        if ((long)into.ValueBytes + size > into.Values.Length)
+        {
+            var grown = GC.AllocateUninitializedArray<byte>((int)Math.Min(int.MaxValue, Math.Max((long)into.Values.Length * 2, (long)into.ValueBytes + size)));
+            into.Values.AsSpan(0, into.ValueBytes).CopyTo(grown);
+            into.Values = grown;
+        }
+        if (!Snappier.Snappy.TryDecompress(body, into.Values.AsSpan(into.ValueBytes, size), out int n) || n != size) return -1;
         return n;
     }
 

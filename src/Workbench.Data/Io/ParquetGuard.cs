@@ -11,7 +11,7 @@ namespace Workbench.Data.Io;
 internal static class ParquetGuard
 {
     /// <summary>Where one column chunk's bytes are: start offset, length and codec (already checked to lie in the file).</summary>
-    internal readonly record struct ChunkPlace(long Start, int Length, CompressionCodec Codec);
+    internal readonly record struct ChunkPlace(long Start, int Length, CompressionCodec Codec, long UncompressedLength = 0);
 
     /// <summary>At most this many rows per byte of uncompressed column data in a row group (the widest column needs at
     /// least one bit per row once any column holds distinct values; a larger claim is a corrupt count).</summary>
@@ -77,7 +77,7 @@ internal static class ParquetGuard
             if (md.TotalUncompressedSize < 0 || md.TotalUncompressedSize > bound)
                 return (columns[c], $"an uncompressed size within {ParquetChunkDecoder.MaxExpansion(md.Codec)}x the compressed one in {where} (byte offset {start}), the metadata says {md.TotalUncompressedSize} from {size}");
             uncompressed += md.TotalUncompressedSize;
-            places[c] = new ChunkPlace(start, (int)size, md.Codec);
+            places[c] = new ChunkPlace(start, (int)size, md.Codec, md.TotalUncompressedSize);
         }
         if (rows > uncompressed * MaxRowsPerByte + 1024)
             return (null, $"at most {MaxRowsPerByte} rows per byte of column data in row group {index}, it claims {rows} rows in {uncompressed} bytes");

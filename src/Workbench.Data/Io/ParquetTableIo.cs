@@ -261,11 +261,19 @@ internal static class ParquetTableIo
         }
         rowBase = 0;
         sink.Reserve(total);
+        int largestRaw = 0, largestValues = 0;
+        foreach (var group in chunks)
+            foreach (var place in group)
+            {
+                largestRaw = Math.Max(largestRaw, place.Length);
+                largestValues = Math.Max(largestValues, ParquetChunkDecoder.ValuesCapacity(place.UncompressedLength, place.Length, place.Codec));
+            }
         var types = new ColumnType[n];
         for (int c = 0; c < n; c++) types[c] = schema.Columns[c].Type;
         using var handle = File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.Read);
         var scratch = TakeScratch();
         var chunk = scratch.Chunk;
+        ParquetChunkDecoder.Reserve(chunk, largestRaw, largestValues);
         var text = scratch.Text;
         // Column arrays sized for the largest row group and reused by every group (and, during a catalog load, by the
         // next tables): fresh 1M-row arrays per group cost page faults and zeroing for nothing. With several row groups,
@@ -414,12 +422,14 @@ internal static class ParquetTableIo
         public readonly TextScratch Text = new();
         readonly List<Array> free = new();
 
-        /// <summary>A free array of at least <paramref name="length"/> elements (contents unspecified), or a new one.</summary>
+        /// <summary>A free array of at least <paramref name="length"/> elements (contents unspecified), or a new one. New
+        /// value-type arrays are not zeroed (arrays of references always are): a reused array holds an earlier group's
+        /// values anyway, so every reader writes a cell before reading it, and zeroing 1M-row arrays only costs.</summary>
         public TV[] Rent<TV>(int length)
         {
             for (int i = 0; i < free.Count; i++)
                 if (free[i] is TV[] a && a.Length >= length) { free.RemoveAt(i); return a; }
-            return new TV[length];
+            return GC.AllocateUninitializedArray<TV>(length);
         }
 
         public void Return(Array? array) { if (array is not null && !free.Contains(array)) free.Add(array); }

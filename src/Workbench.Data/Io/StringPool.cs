@@ -19,6 +19,9 @@ internal sealed class StringPool
     /// <summary>Number of pooled texts (ids are below it).</summary>
     public int Count => ids.Count;
 
+    /// <summary>The id of a text already pooled, or -1 (never adds).</summary>
+    public int IdOf(string text) => ids.TryGetValue(text, out int id) ? id : -1;
+
     public string Get(string text) => Get(text, out _);
 
     public string Get(ReadOnlySpan<char> text) => Get(text, out _);

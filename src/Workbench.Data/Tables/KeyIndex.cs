@@ -19,8 +19,10 @@ internal sealed class KeyIndex
     /// <summary>Key and line side by side, so a probe touches one cache line.</summary>
     struct Entry { public long Key; public long Line; }
 
-    // Packed keys: every accepted key in order, the current group's table, the groups already left behind.
-    long[] packedKeys = new long[16];
+    // Packed keys: the line of every accepted key in order, the current group's table, the groups already left behind.
+    // The keys themselves are not kept (8 bytes a row, a fresh array as large as the table): the rare file whose
+    // groups interleave gets them back from the rows accepted so far (replayPacked).
+    readonly Func<IEnumerable<long>>? replayPacked;
     LineList packedLines = new();
     int packedCount;
     Entry[] local = NewSlots(64);
@@ -38,10 +40,20 @@ internal sealed class KeyIndex
 
     int reserved;
 
+    /// <summary>An index whose packed keys, when groups interleave, are recomputed by <paramref name="replayPacked"/>:
+    /// the packed key of every key added so far, in the order added (null: kept in an array as they are added).</summary>
+    public KeyIndex(Func<IEnumerable<long>>? replayPacked = null)
+    {
+        this.replayPacked = replayPacked;
+        if (replayPacked is null) packedKeys = new long[16];
+    }
+
+    long[]? packedKeys;
+
     /// <summary>Expected row count: the in-order key arrays are sized for it when the first packed key arrives.</summary>
     public void Reserve(int expected) => reserved = expected;
 
-    static bool TryPack(in RowKey key, out long packed)
+    internal static bool TryPack(in RowKey key, out long packed)
     {
         long a = key.Ids >> 32, b = key.Ids & 0xFFFFFFFFL;
         if (key.S is null && (ulong)a < (1UL << 21) && (ulong)b < (1UL << 21) && (ulong)key.N < (1UL << 21))
@@ -103,12 +115,16 @@ internal sealed class KeyIndex
 
     void Append(long p, long line)
     {
-        if (packedCount == packedKeys.Length)
+        if (packedKeys is not null)
         {
-            int size = Math.Max(packedKeys.Length * 2, reserved);
-            Array.Resize(ref packedKeys, size);
+            if (packedCount == packedKeys.Length)
+            {
+                int size = Math.Max(packedKeys.Length * 2, reserved);
+                Array.Resize(ref packedKeys, size);
+            }
+            packedKeys[packedCount] = p;
         }
-        packedKeys[packedCount] = p; packedLines.Add(line);
+        packedLines.Add(line);
         packedCount++;
     }
 
@@ -117,9 +133,16 @@ internal sealed class KeyIndex
         int size = 64;
         while (size < packedCount * 2L + 64) size <<= 1;
         global = NewSlots(size);
-        for (int i = 0; i < packedCount; i++) global[Slot(global, packedKeys[i])] = new Entry { Key = packedKeys[i], Line = packedLines[i] };
+        int i = 0;
+        foreach (long key in packedKeys is not null ? packedKeys.Take(packedCount) : replayPacked!())
+        {
+            if (i == packedCount) throw new InvalidOperationException($"The key index replayed more than the {packedCount} keys it was given.");
+            global[Slot(global, key)] = new Entry { Key = key, Line = packedLines[i] };
+            i++;
+        }
+        if (i != packedCount) throw new InvalidOperationException($"The key index replayed {i} of the {packedCount} keys it was given.");
         globalCount = packedCount;
-        packedKeys = []; packedLines = new(); packedCount = 0; // no longer needed
+        packedKeys = null; packedLines = new(); packedCount = 0; // no longer needed
         local = [];
     }
 

@@ -95,7 +95,7 @@ internal sealed class RowSink<T>
     readonly int maxProblems;
     readonly IReadOnlyList<ForeignKeyCheck> foreignKeys;
     readonly RejectsWriter? rejects;
-    readonly KeyIndex keys = new();
+    readonly KeyIndex keys;
     readonly List<CellIssue> issues = new();
     readonly List<string?> issueValues = new();
     readonly bool[] failed;
@@ -130,6 +130,7 @@ internal sealed class RowSink<T>
             max[c] = spec.Max ?? double.PositiveInfinity;
         }
         keyColumns = codec.KeyColumns;
+        keys = new KeyIndex(PackedKeysOfRows);
         fkColumns = new int[foreignKeys.Count];
         fkKnown = new sbyte[foreignKeys.Count][];
         for (int i = 0; i < fkColumns.Length; i++) { fkColumns[i] = foreignKeys[i].Column; fkKnown[i] = new sbyte[256]; }
@@ -309,6 +310,26 @@ internal sealed class RowSink<T>
         if (id >= known.Length) { Array.Resize(ref known, Math.Max(id + 1, known.Length * 2)); fkKnown[fk] = known; }
         if (known[id] == 0) known[id] = foreignKeys[fk].Targets.Contains(b.Str[col]!) ? (sbyte)1 : (sbyte)-1;
         return known[id] > 0;
+    }
+
+    /// <summary>The packed key of every accepted row whose key packs, in order: the keys the index was given (a row is
+    /// accepted exactly when the index added its key, or when its key does not pack or is incomplete), recomputed from
+    /// the rows for the rare file whose groups interleave.</summary>
+    IEnumerable<long> PackedKeysOfRows()
+    {
+        var b = new RowBuffer(types.Length);
+        foreach (var row in Rows)
+        {
+            b.Clear();
+            codec.Fill(row, b);
+            bool complete = true;
+            foreach (int kc in keyColumns)
+            {
+                if (b.IsNull[kc]) complete = false;
+                else if (types[kc] == ColumnType.String) b.Id[kc] = Pools[kc]?.IdOf(b.Str[kc]!) ?? -1;
+            }
+            if (complete && KeyIndex.TryPack(KeyOf(b), out long packed)) yield return packed;
+        }
     }
 
     RowKey KeyOf(RowBuffer b)
