@@ -112,25 +112,33 @@ public sealed class MonthlyPanel
         var spendRows = facts.Spend!;
         var usageRows = facts.Usage!;
         var productIds = new SortedSet<string>(data.Products.Select(p => p.ProductId), StringComparer.Ordinal);
-        // Loaded ids are pooled strings and an account's products repeat row after row: a sorted-set insert per spend row
-        // (7.5 M at 100,000 accounts) is skipped when the id is the very instance already added.
-        var addedRefs = new List<string>();
-        foreach (var s in spendRows)
-        {
-            var id = s.ProductId;
-            bool seen = false;
-            foreach (var r in addedRefs) if (ReferenceEquals(r, id)) { seen = true; break; }
-            if (seen) continue;
-            productIds.Add(id);
-            if (addedRefs.Count < 32) addedRefs.Add(id);
-        }
+        // The spend rows' product ids and months in one pass, the usage rows' months in another beside it (the extent of
+        // months and the set of ids do not depend on the order rows are read in).
+        DateOnly spendMin = DateOnly.MaxValue, spendMax = DateOnly.MinValue, usageMin = DateOnly.MaxValue, usageMax = DateOnly.MinValue;
+        Both(
+            () =>
+            {
+                // Loaded ids are pooled strings and an account's products repeat row after row: a sorted-set insert per spend
+                // row (7.5 M at 100,000 accounts) is skipped when the id is the very instance already added.
+                var addedRefs = new List<string>();
+                foreach (var s in spendRows)
+                {
+                    if (s.Month < spendMin) spendMin = s.Month;
+                    if (s.Month > spendMax) spendMax = s.Month;
+                    var id = s.ProductId;
+                    bool seen = false;
+                    foreach (var r in addedRefs) if (ReferenceEquals(r, id)) { seen = true; break; }
+                    if (seen) continue;
+                    productIds.Add(id);
+                    if (addedRefs.Count < 32) addedRefs.Add(id);
+                }
+            },
+            () => { foreach (var u in usageRows) { if (u.Month < usageMin) usageMin = u.Month; if (u.Month > usageMax) usageMax = u.Month; } });
         _productIds = productIds.ToArray();
         _productIndex = _productIds.Select((id, i) => (id, i)).ToDictionary(x => x.id, x => x.i, StringComparer.Ordinal);
 
         if (spendRows.Count == 0 && usageRows.Count == 0) throw new WorkbenchException("The dataset has no spend or usage rows: there is nothing to build monthly features from.");
-        DateOnly minMonth = DateOnly.MaxValue, maxMonth = DateOnly.MinValue;
-        foreach (var s in spendRows) { if (s.Month < minMonth) minMonth = s.Month; if (s.Month > maxMonth) maxMonth = s.Month; }
-        foreach (var u in usageRows) { if (u.Month < minMonth) minMonth = u.Month; if (u.Month > maxMonth) maxMonth = u.Month; }
+        DateOnly minMonth = spendMin < usageMin ? spendMin : usageMin, maxMonth = spendMax > usageMax ? spendMax : usageMax;
         FirstMonth = FirstOfMonth(minMonth);
         Months = MonthIndexOf(FirstOfMonth(maxMonth)) + 1;
         if (window is var (windowAsOf, lookback))

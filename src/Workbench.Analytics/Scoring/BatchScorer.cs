@@ -215,8 +215,9 @@ public static class BatchScorer
         }
     }
 
-    /// <summary>Rows explained per work item: the TreeSHAP chunks (64 rows) of one model's told rows, a few at a time.</summary>
-    const int ExplainChunkRows = 256;
+    /// <summary>Rows explained per work item: two of TreeSHAP's 64-row chunks of one model's told rows. A chunk's SHAP values
+    /// (rows x 60 features x 8 bytes) then stay under the large-object heap's 85,000 bytes.</summary>
+    const int ExplainChunkRows = 128;
 
     /// <summary>Tells the narratives of <paramref name="churnAt"/> (indexes into <paramref name="current"/>) under the churn
     /// model and of <paramref name="upsellAt"/> under the upsell model, into the matching slots of <paramref name="churnTold"/>
