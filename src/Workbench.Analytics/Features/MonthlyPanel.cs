@@ -56,6 +56,11 @@ public sealed class MonthlyPanel
     /// m = 0 the data's first month); empty for a whole panel. Only running sums and first billed months read it.</summary>
     internal readonly double[] EarlySpend;
 
+    /// <summary>Spend plus usage rows of each month of the whole data (index 0 the data's first month, <see cref="HistoryOffset"/>
+    /// + <see cref="Months"/> entries), counted while the pairs are gathered, for scoring's data-extent check; null for a panel
+    /// built otherwise than by <see cref="ForScoring"/> (a run reads no such count).</summary>
+    internal readonly int[]? RowsPerMonth;
+
     /// <summary>A panel for scoring as of <paramref name="asOf"/> (null: the month after the data's last month) whose arrays
     /// start <paramref name="lookbackMonths"/> months before the as-of month (or at the data's first month, if later): what
     /// a scoring reads is the as-of month's and the month before's look-back windows, so the rows of earlier months are
@@ -107,25 +112,33 @@ public sealed class MonthlyPanel
         var spendRows = facts.Spend!;
         var usageRows = facts.Usage!;
         var productIds = new SortedSet<string>(data.Products.Select(p => p.ProductId), StringComparer.Ordinal);
-        // Loaded ids are pooled strings and an account's products repeat row after row: a sorted-set insert per spend row
-        // (7.5 M at 100,000 accounts) is skipped when the id is the very instance already added.
-        var addedRefs = new List<string>();
-        foreach (var s in spendRows)
-        {
-            var id = s.ProductId;
-            bool seen = false;
-            foreach (var r in addedRefs) if (ReferenceEquals(r, id)) { seen = true; break; }
-            if (seen) continue;
-            productIds.Add(id);
-            if (addedRefs.Count < 32) addedRefs.Add(id);
-        }
+        // The spend rows' product ids and months in one pass, the usage rows' months in another beside it (the extent of
+        // months and the set of ids do not depend on the order rows are read in).
+        DateOnly spendMin = DateOnly.MaxValue, spendMax = DateOnly.MinValue, usageMin = DateOnly.MaxValue, usageMax = DateOnly.MinValue;
+        Both(
+            () =>
+            {
+                // Loaded ids are pooled strings and an account's products repeat row after row: a sorted-set insert per spend
+                // row (7.5 M at 100,000 accounts) is skipped when the id is the very instance already added.
+                var addedRefs = new List<string>();
+                foreach (var s in spendRows)
+                {
+                    if (s.Month < spendMin) spendMin = s.Month;
+                    if (s.Month > spendMax) spendMax = s.Month;
+                    var id = s.ProductId;
+                    bool seen = false;
+                    foreach (var r in addedRefs) if (ReferenceEquals(r, id)) { seen = true; break; }
+                    if (seen) continue;
+                    productIds.Add(id);
+                    if (addedRefs.Count < 32) addedRefs.Add(id);
+                }
+            },
+            () => { foreach (var u in usageRows) { if (u.Month < usageMin) usageMin = u.Month; if (u.Month > usageMax) usageMax = u.Month; } });
         _productIds = productIds.ToArray();
         _productIndex = _productIds.Select((id, i) => (id, i)).ToDictionary(x => x.id, x => x.i, StringComparer.Ordinal);
 
         if (spendRows.Count == 0 && usageRows.Count == 0) throw new WorkbenchException("The dataset has no spend or usage rows: there is nothing to build monthly features from.");
-        DateOnly minMonth = DateOnly.MaxValue, maxMonth = DateOnly.MinValue;
-        foreach (var s in spendRows) { if (s.Month < minMonth) minMonth = s.Month; if (s.Month > maxMonth) maxMonth = s.Month; }
-        foreach (var u in usageRows) { if (u.Month < minMonth) minMonth = u.Month; if (u.Month > maxMonth) maxMonth = u.Month; }
+        DateOnly minMonth = spendMin < usageMin ? spendMin : usageMin, maxMonth = spendMax > usageMax ? spendMax : usageMax;
         FirstMonth = FirstOfMonth(minMonth);
         Months = MonthIndexOf(FirstOfMonth(maxMonth)) + 1;
         if (window is var (windowAsOf, lookback))
@@ -148,9 +161,27 @@ public sealed class MonthlyPanel
         var present = new bool[_accountIds.Length * products];
         // Each table fills its own arrays, so tables are read two at a time, each with its own id caches (IdLookup);
         // within a table the rows are added in file order, so every sum is the same as one table after another.
+        // A scoring panel also counts the rows of each month here (each table into its own array; counts add exactly), so the
+        // data-extent check makes no pass of its own over the 15 million spend and usage rows of 100,000 accounts.
+        int[]? spendPerMonth = window is null ? null : new int[HistoryOffset + Months], usagePerMonth = window is null ? null : new int[HistoryOffset + Months];
         Both(
-            () => { var ids = new IdLookup(this); foreach (var s in spendRows) present[ids.A(s.AccountId) * products + ids.P(s.ProductId)] = true; },
-            () => { var ids = new IdLookup(this); foreach (var u in usageRows) present[ids.A(u.AccountId) * products + ids.P(u.ProductId)] = true; });
+            () =>
+            {
+                var ids = new IdLookup(this);
+                if (spendPerMonth is null) foreach (var s in spendRows) present[ids.A(s.AccountId) * products + ids.P(s.ProductId)] = true;
+                else foreach (var s in spendRows) { present[ids.A(s.AccountId) * products + ids.P(s.ProductId)] = true; spendPerMonth[MonthIndexOf(s.Month) + HistoryOffset]++; }
+            },
+            () =>
+            {
+                var ids = new IdLookup(this);
+                if (usagePerMonth is null) foreach (var u in usageRows) present[ids.A(u.AccountId) * products + ids.P(u.ProductId)] = true;
+                else foreach (var u in usageRows) { present[ids.A(u.AccountId) * products + ids.P(u.ProductId)] = true; usagePerMonth[MonthIndexOf(u.Month) + HistoryOffset]++; }
+            });
+        if (spendPerMonth is not null)
+        {
+            for (int m = 0; m < spendPerMonth.Length; m++) spendPerMonth[m] += usagePerMonth![m];
+            RowsPerMonth = spendPerMonth;
+        }
         var contractIds = new IdLookup(this);
         foreach (var c in data.Contracts) present[contractIds.A(c.AccountId) * products + contractIds.P(c.ProductId)] = true;
         _pairByAccountProduct = new int[present.Length];

@@ -69,6 +69,19 @@ public sealed record ScoringFeatures(
         return Math.Max(read + 1 + 2, snapshots.MinHistoryMonths + 1);
     }
 
+    /// <summary>Spend plus usage rows of each month of the data (what <see cref="MonthlyPanel.RowsPerMonth"/> holds for a
+    /// scoring panel), counted on two threads (each table into its own array; counts add exactly).</summary>
+    static int[] RowsPerMonth(CrmDataset data, MonthlyPanel panel, int offset, int wholeMonths)
+    {
+        var populated = new int[wholeMonths];
+        var usagePerMonth = new int[wholeMonths];
+        MonthlyPanel.Both(
+            () => { foreach (var s in data.Spend) populated[panel.MonthIndexOf(s.Month) + offset]++; },
+            () => { foreach (var u in data.Usage) usagePerMonth[panel.MonthIndexOf(u.Month) + offset]++; });
+        for (int m = 0; m < populated.Length; m++) populated[m] += usagePerMonth[m];
+        return populated;
+    }
+
     /// <summary>The data-extent check made before any row is scored. An explicit as-of date must fall inside the data
     /// (from the month after its first month to the month after its last month). With the default as-of date, the
     /// data's last month must follow the rest without a gap: a few stray rows far after the bulk of the data (one
@@ -86,15 +99,9 @@ public sealed record ScoringFeatures(
         if (asOf is DateOnly d && (t < 1 || t > wholeMonths))
             throw new OptionsValidationException($"The as-of date {d:yyyy-MM-dd} is outside the data: {range}.");
         if (asOf is not null) return;
-        // Rows per panel month (the panel spans exactly the spend and usage months, so every index is in range); an array,
-        // not a sorted map: this runs once per spend and usage row (15 million at 100,000 accounts).
-        // Spend and usage counted on two threads (each table into its own array; counts add exactly).
-        var populated = new int[wholeMonths];
-        var usagePerMonth = new int[wholeMonths];
-        MonthlyPanel.Both(
-            () => { foreach (var s in data.Spend) populated[panel.MonthIndexOf(s.Month) + offset]++; },
-            () => { foreach (var u in data.Usage) usagePerMonth[panel.MonthIndexOf(u.Month) + offset]++; });
-        for (int m = 0; m < populated.Length; m++) populated[m] += usagePerMonth[m];
+        // Spend and usage rows per month of the data (the panel spans exactly the spend and usage months, so every index is
+        // in range): counted by a scoring panel while it read the rows; counted here for a panel built otherwise.
+        var populated = panel.RowsPerMonth ?? RowsPerMonth(data, panel, offset, wholeMonths);
         var months = Enumerable.Range(0, populated.Length).Where(m => populated[m] > 0).ToArray();
         if (months.Length < 2) return;
         int lastIndex = months[^1], before = months[^2];

@@ -138,68 +138,122 @@ public static class BatchScorer
         models.Upsell.CheckSchema(names, source);
 
         var allRows = Enumerable.Range(0, table.RowCount).ToArray();
-        // The table's own values: scoring only reads them (a copy was the size of the feature matrix). Each model scores on
-        // every core, so the two run one after the other.
-        var rows = new TrainingSet(table.Values, names, new bool[table.RowCount]);
-        var pChurn = Bounded(Probabilities(models.Churn, rows, source));
-        var pUpsell = Bounded(Probabilities(models.Upsell, rows, source));
-        var products = PriorityBooks.ProductPriorities(table, r => features.RunRates[r], allRows, pUpsell, pChurn, models.UpsellRatio, models.Priority);
-        var books = PriorityBooks.Books(products, new RepBooks(data.Book), models.Priority).Where(b => b.AsOf == features.AsOf).ToList();
-
         var current = allRows.Where(r => table.Snapshots[r].AsOfMonth == features.AsOfMonth).ToArray();
         var productNames = data.Products.ToDictionary(p => p.ProductId, p => p.Name, StringComparer.Ordinal);
         string ProductName(string id) => productNames.GetValueOrDefault(id, id);
-        // Explain only the narratives the book tells: each account's top product under its focus model.
-        var rowOf = new Dictionary<(string Account, string Product), int>();
-        for (int k = 0; k < current.Length; k++) rowOf[(products[current[k]].AccountId, products[current[k]].ProductId)] = k;
-        var churnAt = new List<int>(); var upsellAt = new List<int>();
-        foreach (var b in books)
-            (b.Focus == AccountFocus.Retain ? churnAt : upsellAt).Add(rowOf[(b.AccountId, b.TopProduct)]);
-        churnAt.Sort(); upsellAt.Sort();
-        progress?.Report("explaining");
-        // The accounts' context (history, renewal, activity, opportunities) reads only the data and is built on one thread,
-        // so it is built while the narratives are told (the explainer's steps run on every core, with serial parts between).
+        // The accounts' context (history, renewal, activity, opportunities) reads only the data and the scored accounts and
+        // runs on one thread, so it is built from here on beside the scoring, whose serial steps (the books) leave a core free.
         var accountIds = new List<string>();
         var seenAccounts = new HashSet<string>(StringComparer.Ordinal);
-        foreach (int r in current) if (seenAccounts.Add(products[r].AccountId)) accountIds.Add(products[r].AccountId);
-        var contextsTask = Task.Run(() => AccountContext.Build(data, features.AsOf, accountIds, ProductName));
-        var churnTold = new Narrative?[current.Length];
-        var upsellTold = new Narrative?[current.Length];
-        if (churnAt.Count > 0)
+        foreach (int r in current) if (seenAccounts.Add(table.AccountId(r))) accountIds.Add(table.AccountId(r));
+        double contextSeconds = 0;
+        var contextsTask = Task.Run(() =>
         {
-            var explainer = explainers?.Churn ?? new AccountExplainer(models.Churn, models.ChurnBackground, narratives, NarrativeAudience.Rep);
-            var story = explainer.Explain(table, churnAt.Select(k => current[k]).ToArray(), ProductName);
-            for (int i = 0; i < churnAt.Count; i++) churnTold[churnAt[i]] = story.Narratives[i];
-        }
-        if (upsellAt.Count > 0)
+            long started = System.Diagnostics.Stopwatch.GetTimestamp();
+            var built = AccountContext.Build(data, features.AsOf, accountIds, ProductName);
+            contextSeconds = System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalSeconds;
+            return built;
+        });
+        try
         {
-            var explainer = explainers?.Upsell ?? new AccountExplainer(models.Upsell, models.UpsellBackground, narratives, NarrativeAudience.Rep);
-            var story = explainer.Explain(table, upsellAt.Select(k => current[k]).ToArray(), ProductName);
-            for (int i = 0; i < upsellAt.Count; i++) upsellTold[upsellAt[i]] = story.Narratives[i];
-        }
+            // The table's own values: scoring only reads them (a copy was the size of the feature matrix). Each model scores on
+            // every core, so the two run one after the other.
+            var rows = new TrainingSet(table.Values, names, new bool[table.RowCount]);
+            var pChurn = Bounded(Probabilities(models.Churn, rows, source));
+            var pUpsell = Bounded(Probabilities(models.Upsell, rows, source));
+            var products = PriorityBooks.ProductPriorities(table, r => features.RunRates[r], allRows, pUpsell, pChurn, models.UpsellRatio, models.Priority);
+            var books = PriorityBooks.Books(products, new RepBooks(data.Book), models.Priority).Where(b => b.AsOf == features.AsOf).ToList();
 
-        progress?.Report("assembling the books");
-        var byAccount = new Dictionary<string, List<ScoredProduct>>(StringComparer.Ordinal);
-        for (int k = 0; k < current.Length; k++)
-        {
-            int r = current[k];
-            var p = products[r];
-            if (!byAccount.TryGetValue(p.AccountId, out var list)) byAccount[p.AccountId] = list = [];
-            list.Add(new ScoredProduct(p.ProductId, ProductName(p.ProductId), p.PChurn, p.PUpsell, p.RunRate, p.ExpectedUpsell, p.RevenueAtRisk,
-                churnTold[k], upsellTold[k]));
-        }
-        var accountNames = data.Accounts.ToDictionary(a => a.AccountId, a => a.Name, StringComparer.Ordinal);
-        var contexts = contextsTask.GetAwaiter().GetResult();
-        var repNames = data.Reps.ToDictionary(r => r.RepId, r => r.Name, StringComparer.Ordinal);
-        var result = books.GroupBy(b => b.RepId, StringComparer.Ordinal).OrderBy(g => g.Key, StringComparer.Ordinal).Select(g => new ScoredBook(
-            g.Key, repNames.GetValueOrDefault(g.Key, g.Key),
-            g.OrderBy(b => b.Rank).Select(b =>
+            // Explain only the narratives the book tells: each account's top product under its focus model.
+            var rowOf = new Dictionary<(string Account, string Product), int>();
+            for (int k = 0; k < current.Length; k++) rowOf[(products[current[k]].AccountId, products[current[k]].ProductId)] = k;
+            var churnAt = new List<int>(); var upsellAt = new List<int>();
+            foreach (var b in books)
+                (b.Focus == AccountFocus.Retain ? churnAt : upsellAt).Add(rowOf[(b.AccountId, b.TopProduct)]);
+            churnAt.Sort(); upsellAt.Sort();
+            progress?.Report("explaining");
+            var churnTold = new Narrative?[current.Length];
+            var upsellTold = new Narrative?[current.Length];
+            Explain(models, explainers, narratives, table, current, churnAt, upsellAt, ProductName, churnTold, upsellTold);
+
+            progress?.Report("assembling the books");
+            var byAccount = new Dictionary<string, List<ScoredProduct>>(StringComparer.Ordinal);
+            for (int k = 0; k < current.Length; k++)
             {
-                var items = byAccount[b.AccountId].OrderByDescending(p => p.ExpectedUpsell + p.RevenueAtRisk).ThenBy(p => p.ProductId, StringComparer.Ordinal).ToList();
-                var top = items.First(p => p.ProductId == b.TopProduct);
-                return new ScoredAccount(b, accountNames.GetValueOrDefault(b.AccountId, b.AccountId), items,
-                    (b.Focus == AccountFocus.Retain ? top.ChurnNarrative : top.UpsellNarrative)!) { Context = contexts[b.AccountId] };
-            }).ToList())).ToList();
-        return new ScoringResult(models.Name, features.AsOf, features.PreviousAsOf, result);
+                int r = current[k];
+                var p = products[r];
+                if (!byAccount.TryGetValue(p.AccountId, out var list)) byAccount[p.AccountId] = list = [];
+                list.Add(new ScoredProduct(p.ProductId, ProductName(p.ProductId), p.PChurn, p.PUpsell, p.RunRate, p.ExpectedUpsell, p.RevenueAtRisk,
+                    churnTold[k], upsellTold[k]));
+            }
+            var accountNames = data.Accounts.ToDictionary(a => a.AccountId, a => a.Name, StringComparer.Ordinal);
+            var contexts = contextsTask.GetAwaiter().GetResult();
+            (progress as IStagePartTimings)?.Part("the accounts' context, on a thread of its own from the scoring on", contextSeconds);
+            var repNames = data.Reps.ToDictionary(r => r.RepId, r => r.Name, StringComparer.Ordinal);
+            // Each rep's book is assembled on its own (sorting each account's products, reading the shared maps only), so the
+            // books are built on every core, each into its place in rep order.
+            var reps = books.GroupBy(b => b.RepId, StringComparer.Ordinal).OrderBy(g => g.Key, StringComparer.Ordinal).ToArray();
+            var result = new ScoredBook[reps.Length];
+            Parallel.For(0, reps.Length, new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount }, i =>
+            {
+                var g = reps[i];
+                result[i] = new ScoredBook(g.Key, repNames.GetValueOrDefault(g.Key, g.Key), g.OrderBy(b => b.Rank).Select(b =>
+                {
+                    var items = byAccount[b.AccountId].OrderByDescending(p => p.ExpectedUpsell + p.RevenueAtRisk).ThenBy(p => p.ProductId, StringComparer.Ordinal).ToList();
+                    var top = items.First(p => p.ProductId == b.TopProduct);
+                    return new ScoredAccount(b, accountNames.GetValueOrDefault(b.AccountId, b.AccountId), items,
+                        (b.Focus == AccountFocus.Retain ? top.ChurnNarrative : top.UpsellNarrative)!) { Context = contexts[b.AccountId] };
+                }).ToList());
+            });
+            return new ScoringResult(models.Name, features.AsOf, features.PreviousAsOf, result.ToList());
+        }
+        finally
+        {
+            // A scoring that fails before the books are assembled leaves no unobserved exception behind.
+            if (!contextsTask.IsCompleted) contextsTask.ContinueWith(t => _ = t.Exception, TaskScheduler.Default);
+            else _ = contextsTask.Exception;
+        }
+    }
+
+    /// <summary>Rows explained per work item: two of TreeSHAP's 64-row chunks of one model's told rows. A chunk's SHAP values
+    /// (rows x 60 features x 8 bytes) then stay under the large-object heap's 85,000 bytes.</summary>
+    const int ExplainChunkRows = 128;
+
+    /// <summary>Tells the narratives of <paramref name="churnAt"/> (indexes into <paramref name="current"/>) under the churn
+    /// model and of <paramref name="upsellAt"/> under the upsell model, into the matching slots of <paramref name="churnTold"/>
+    /// and <paramref name="upsellTold"/>. Both models' rows are cut into chunks explained in one loop on every core, so no core
+    /// waits between the models or between TreeSHAP and the sentences; a row's SHAP values and narrative do not depend on
+    /// its chunk or thread (<see cref="AccountExplainer.ExplainChunk"/>), so they are the ones a whole-batch explanation tells.</summary>
+    static void Explain(ScoringModels models, ScoringExplainers? explainers, NarrativeOptions? narratives, FeatureTable table, int[] current,
+        List<int> churnAt, List<int> upsellAt, Func<string, string> productName, Narrative?[] churnTold, Narrative?[] upsellTold)
+    {
+        // Explainers are built (or awaited) only for a model with rows to tell, churn first as before.
+        AccountExplainer? churn = churnAt.Count == 0 ? null
+            : explainers?.Churn ?? new AccountExplainer(models.Churn, models.ChurnBackground, narratives, NarrativeAudience.Rep);
+        AccountExplainer? upsell = upsellAt.Count == 0 ? null
+            : explainers?.Upsell ?? new AccountExplainer(models.Upsell, models.UpsellBackground, narratives, NarrativeAudience.Rep);
+        var churnTeller = churn?.For(table, productName);
+        var upsellTeller = upsell?.For(table, productName);
+        int churnChunks = (churnAt.Count + ExplainChunkRows - 1) / ExplainChunkRows;
+        int upsellChunks = (upsellAt.Count + ExplainChunkRows - 1) / ExplainChunkRows;
+        try
+        {
+            Parallel.For(0, churnChunks + upsellChunks, new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount }, c =>
+            {
+                bool isChurn = c < churnChunks;
+                var at = isChurn ? churnAt : upsellAt;
+                int start = (isChurn ? c : c - churnChunks) * ExplainChunkRows, count = Math.Min(ExplainChunkRows, at.Count - start);
+                var rows = new int[count];
+                for (int i = 0; i < count; i++) rows[i] = current[at[start + i]];
+                var told = isChurn ? churn!.ExplainChunk(churnTeller!, rows).Narratives : upsell!.ExplainChunk(upsellTeller!, rows).Narratives;
+                var into = isChurn ? churnTold : upsellTold;
+                for (int i = 0; i < count; i++) into[at[start + i]] = told[i];
+            });
+        }
+        catch (AggregateException ex) when (ex.InnerExceptions.Count > 0)
+        {
+            // The first failure as itself, not wrapped.
+            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(ex.InnerExceptions[0]).Throw();
+        }
     }
 }

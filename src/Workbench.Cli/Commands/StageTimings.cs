@@ -3,8 +3,9 @@ using System.Diagnostics;
 namespace Workbench.Cli.Commands;
 
 /// <summary>With WORKBENCH_TIMINGS=1, prints each stage a command reports (wall seconds, process CPU seconds, working set) to
-/// standard error when the next stage starts and at exit; benchmarks read these lines (bench/end_to_end.sh). Off otherwise.</summary>
-sealed class StageTimings : IProgress<string>
+/// standard error when the next stage starts and at exit, and the parts of a stage a job times itself (<see cref="IStagePartTimings"/>)
+/// as they are reported; benchmarks read these lines (bench/end_to_end.sh). Off otherwise.</summary>
+sealed class StageTimings : IProgress<string>, IStagePartTimings
 {
     public const string EnvironmentVariable = "WORKBENCH_TIMINGS";
     readonly Stopwatch wall = Stopwatch.StartNew();
@@ -20,6 +21,9 @@ sealed class StageTimings : IProgress<string>
     }
 
     static double Cpu() => Process.GetCurrentProcess().TotalProcessorTime.TotalSeconds;
+
+    public void Part(string part, double seconds) =>
+        Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture, $"timing:   {part}, {seconds:0.00} s"));
 
     public void Report(string value)
     {

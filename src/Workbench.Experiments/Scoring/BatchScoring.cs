@@ -59,8 +59,13 @@ public static class BatchScoring
         var narratives = options.Narratives ?? model.Options.Explanation;
         // The explainers read only the model: built on a thread of their own while the data is loaded and the features built.
         var explainers = model.StartExplainers(modelName, narratives);
+        // The pages' model card reads only the store (the promotion and its run record): read beside the loading.
+        var card = Task.Run(() => Card(store, modelName));
         progress?.Report("loading the data");
         var data = LoadForScoring(dataDir, withActions: actionPolicy is not null);
+        // The pages' last month of data reads every spend row on one thread: done beside the features, which leave a core
+        // partly free, rather than between the books and the writing.
+        var dataLastMonth = Task.Run(() => data.Spend.Count == 0 ? (DateOnly?)null : data.Spend.Max(x => x.Month));
         ScoringResult result;
         try { result = model.Score(data, options.AsOf, modelName, narratives, progress, explainers); }
         catch (FeatureSchemaException ex)
@@ -108,8 +113,8 @@ public static class BatchScoring
         }
         var pages = new BookPageOptions
         {
-            Currency = options.Currency, Priority = model.Options.Ranking.Priority, ModelCard = Card(store, modelName),
-            DataLastMonth = data.Spend.Count == 0 ? null : data.Spend.Max(x => x.Month),
+            Currency = options.Currency, Priority = model.Options.Ranking.Priority, ModelCard = card.GetAwaiter().GetResult(),
+            DataLastMonth = dataLastMonth.GetAwaiter().GetResult(),
         };
         return new ScoringOutput(result, outDir, Write(result, outDir, narratives, pages, progress)) { Warnings = warnings };
     }
@@ -179,8 +184,9 @@ public static class BatchScoring
         try
         {
             progress?.Report("writing book.csv, book.json and the report pages");
-            // WORKBENCH_TIMINGS=1: each file's writing seconds (wall, on its core), printed as one line per kind of file.
-            double[]? timings = Environment.GetEnvironmentVariable("WORKBENCH_TIMINGS") == "1" ? new double[jobs.Count] : null;
+            // Each file's writing seconds (wall, on its core), told to a progress sink that takes them, one line per kind of file.
+            var parts = progress as IStagePartTimings;
+            double[]? timings = parts is null ? null : new double[jobs.Count];
             Directory.CreateDirectory(Path.Combine(staging, ReportFolder));
             using (var disk = new DiskFlusher())
             {
@@ -210,7 +216,7 @@ public static class BatchScoring
                 }
                 disk.WaitAll();
             }
-            if (timings is not null) ReportFileTimings(jobs.Select(j => j.File).ToList(), timings);
+            if (parts is not null) ReportFileTimings(parts, jobs.Select(j => j.File).ToList(), timings!);
             AtomicDirectory.Replace(staging, outDir);
         }
         finally
@@ -220,7 +226,7 @@ public static class BatchScoring
         return jobs.Select(j => j.File).ToList();
     }
 
-    static void ReportFileTimings(IReadOnlyList<string> files, double[] seconds)
+    static void ReportFileTimings(IStagePartTimings parts, IReadOnlyList<string> files, double[] seconds)
     {
         var kinds = new SortedDictionary<string, (int Files, double Seconds)>(StringComparer.Ordinal);
         for (int i = 0; i < files.Count; i++)
@@ -231,7 +237,7 @@ public static class BatchScoring
             kinds[kind] = (n + 1, s + seconds[i]);
         }
         foreach (var (kind, (n, s)) in kinds)
-            Console.Error.WriteLine(FormattableString.Invariant($"timing:   writing {kind}: {n} file(s), {s:0.00} s"));
+            parts.Part(FormattableString.Invariant($"writing {kind}: {n} file(s)"), s);
     }
 
     /// <summary>Writes a new file of the staging folder (not yet flushed to disk: see <see cref="DiskFlusher"/>).</summary>

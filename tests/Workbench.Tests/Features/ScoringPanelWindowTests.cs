@@ -39,6 +39,14 @@ public class ScoringPanelWindowTests
                     Assert.Fail($"{whole.Features.Registry.Definitions[j].Name} differs at row {i} (as of {asOf?.ToString() ?? "default"}): whole {w:R}, window {x:R}");
             }
         Assert.Equal(whole.RunRates, window.RunRates);
+        // The spend and usage rows per month the extent check reads, counted by the scoring panel as it gathered the pairs:
+        // every month of the data, not only the laid-out ones (a run's panel counts none).
+        Assert.Null(whole.Panel.RowsPerMonth);
+        var first = data.Spend.Select(s => s.Month).Concat(data.Usage.Select(u => u.Month)).Min();
+        var expected = new int[window.Panel.HistoryOffset + window.Panel.Months];
+        foreach (var month in data.Spend.Select(s => s.Month).Concat(data.Usage.Select(u => u.Month)))
+            expected[(month.Year - first.Year) * 12 + month.Month - first.Month]++;
+        Assert.Equal(expected, window.Panel.RowsPerMonth);
     }
 
     [Fact]
