@@ -899,6 +899,15 @@ public sealed class ActionLearnerScreenTests(ITestOutputHelper output)
             new("dr-res-lin100", null, null, Custom: DrLearner(new("c", Logit(10), Linear(30f)), "res-lin", l2: 100f)),
             new("dr-res-tree", null, null, Custom: DrLearner(new("c", Logit(10), Linear(30f)), "res-tree")),
             new("dr-res-tree-slow", null, null, Custom: DrLearner(new("c", Logit(10), Linear(30f)), "res-tree", trees: 50, leaves: 3, minLeaf: 100, lr: 0.03)),
+            // Round 16: SDCA's L2 multiplies the mean loss, so a fixed value penalty shrinks as much at 4,000 accounts as at
+            // 400 (LBFGS's multiplies the summed loss and fades with the log); weaker value penalties, and one chosen by
+            // grouped 5-fold squared error on a wider grid.
+            new("c-L10+lin1", Logit(10), Linear(1f)),
+            new("c-L10+lin0.3", Logit(10), Linear(0.3f)),
+            new("c-L10+lin0.1", Logit(10), Linear(0.1f)),
+            new("c-L3+lin1", Logit(3), Linear(1f)),
+            new("cv-val-wide", Logit(10), CvLinear([0.1f, 0.3f, 1f, 3f, 10f, 30f], true)),
+            new("cv-both-wide", CvLogit([1f, 3f, 10f, 30f, 100f], true), CvLinear([0.1f, 0.3f, 1f, 3f, 10f, 30f], true)),
             new("dr-res-tree-mid", null, null, Custom: DrLearner(new("c", Logit(10), Linear(30f)), "res-tree", trees: 100, leaves: 4, minLeaf: 100, lr: 0.03)),
             new("dr-res-tree-w5", null, null, Custom: DrLearner(new("c", Logit(10), Linear(30f)), "res-tree", trees: 50, leaves: 3, minLeaf: 100, lr: 0.03, maxWeight: 5)),
             new("dr-res-stump", null, null, Custom: DrLearner(new("c", Logit(10), Linear(30f)), "res-tree", trees: 100, leaves: 2, minLeaf: 100, lr: 0.03)),
