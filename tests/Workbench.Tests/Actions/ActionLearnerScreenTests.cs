@@ -29,7 +29,12 @@ public sealed class ActionLearnerScreenTests(ITestOutputHelper output)
         lock (Frames)
         {
             if (!Frames.TryGetValue((seed, accounts), out var f))
-                Frames[(seed, accounts)] = f = DecisionFrame.Build(CrmGenerator.Generate(new GeneratorOptions { Accounts = accounts, Months = 36, Seed = seed }));
+            {
+                var data = CrmGenerator.Generate(new GeneratorOptions { Accounts = accounts, Months = 36, Seed = seed });
+                // LAB_SEGMENTS=run: the run's segmentation as the observed segment (round 14's frames; default segment 0).
+                Frames[(seed, accounts)] = f = Environment.GetEnvironmentVariable("LAB_SEGMENTS") == "run"
+                    ? DecisionFrame.Build(data, ActionFixture.RunSegmentation(data, seed)) : DecisionFrame.Build(data);
+            }
             return f;
         }
     }
@@ -543,7 +548,7 @@ public sealed class ActionLearnerScreenTests(ITestOutputHelper output)
     /// <summary>One action's column of a model pooled over actions (for the per-action cross-validation).</summary>
     static ValueLearner PerAction(Func<DecisionFrame, int[], float[], int, double[][]> pooled) => (f, rows, a, test, n) => pooled(f, rows, test, n).Select(r => r[a]).ToArray();
 
-    sealed record Learner(string Name, ResponseLearner? R, ValueLearner? V, Func<DecisionFrame, int[], float[], int, double[][]>? PooledV = null, bool TrueR = false, bool TrueV = false, bool Direct = false, Func<DecisionFrame, int[], float[], int, double[][]>? PooledR = null, Learner[]? Members = null, int Bags = 0, double WeightPow = 0, int[]? Drop = null, int Risk = -1, Learner[]? Choose = null);
+    sealed record Learner(string Name, ResponseLearner? R, ValueLearner? V, Func<DecisionFrame, int[], float[], int, double[][]>? PooledV = null, bool TrueR = false, bool TrueV = false, bool Direct = false, Func<DecisionFrame, int[], float[], int, double[][]>? PooledR = null, Learner[]? Members = null, int Bags = 0, double WeightPow = 0, int[]? Drop = null, int Risk = -1, Learner[]? Choose = null, Func<DecisionFrame, int[], DecisionFrame, int[], double[][]>? Custom = null);
 
     /// <summary>Chooses among learners without truth, by their policies' doubly robust value on held-out accounts of the
     /// training rows (grouped 5-fold; one reference reward model, the first candidate, for every candidate's estimate so
@@ -580,9 +585,71 @@ public sealed class ActionLearnerScreenTests(ITestOutputHelper output)
         return cands[best];
     }
 
+    // ----- round 16: the DR-learner (doubly robust pseudo-outcomes regressed per action) -----
+    /// <summary>Kennedy's DR-learner / Dudik et al.'s DR reduction: the base reward model, cross-fitted on
+    /// <paramref name="inner"/> folds of the training accounts, gives every training row's out-of-fold prediction q(x, a);
+    /// the pseudo-outcome of action a is q(x, a) + 1[A = a] / p (r - q(x, a)) (weight capped at <paramref name="maxWeight"/>),
+    /// per unit of annual value; a second-stage model per action regresses it on the context over every training row (not
+    /// only the rows that logged a). <paramref name="final"/>: "lin" SDCA L2 <paramref name="l2"/> on the pseudo-outcome;
+    /// "tree" FastTree; "res-lin"/"res-tree" the same on the correction (pseudo-outcome minus q) added to the base model
+    /// fitted on every training row. No truth is read.</summary>
+    static Func<DecisionFrame, int[], DecisionFrame, int[], double[][]> DrLearner(Learner baseL, string final, float l2 = 30f, int trees = 100, int leaves = 4, int minLeaf = 50, double lr = 0.05, int inner = 3, double maxWeight = 20, double clip = 10) => (f, rows, test, testRows) =>
+    {
+        int k = f.Actions.Count, n = testRows.Length;
+        var accts = rows.Select(i => f.Decisions[i].AccountId).Distinct().Order(StringComparer.Ordinal).ToArray();
+        var rng = new Random(29);
+        var order = accts.OrderBy(_ => rng.Next()).ToArray();
+        var foldOf = new Dictionary<string, int>();
+        for (int i = 0; i < order.Length; i++) foldOf[order[i]] = i % inner;
+        var oof = new double[rows.Length][];
+        for (int g = 0; g < inner; g++)
+        {
+            var pos = Enumerable.Range(0, rows.Length).Where(p => foldOf[f.Decisions[rows[p]].AccountId] == g).ToArray();
+            var tr = rows.Where(i => foldOf[f.Decisions[i].AccountId] != g).ToArray();
+            var qh = Q(baseL, f, tr, f, pos.Select(p => rows[p]).ToArray());
+            for (int j = 0; j < pos.Length; j++) oof[pos[j]] = qh[j];
+        }
+        bool residual = final.StartsWith("res-", StringComparison.Ordinal);
+        var qBase = residual ? Q(baseL, f, rows, test, testRows) : null;
+        var x = Rows(f, rows);
+        var tx = Rows(test, testRows);
+        var q = new double[n][];
+        for (int i = 0; i < n; i++) q[i] = new double[k];
+        var ml = new MLContext(1);
+        for (int a = 0; a < k; a++)
+        {
+            var y = new float[rows.Length];
+            for (int p = 0; p < rows.Length; p++)
+            {
+                var d = f.Decisions[rows[p]];
+                double s = Scale(f.Context(rows[p])), corr = d.Action == a ? Math.Min(maxWeight, 1 / Math.Max(1e-9, d.Propensity)) * (d.Reward - oof[p][a]) / s : 0;
+                y[p] = (float)Math.Clamp((residual ? 0 : oof[p][a] / s) + corr, -clip, clip);
+            }
+            double[] pred;
+            if (final.EndsWith("tree", StringComparison.Ordinal))
+            {
+                var m = ml.Regression.Trainers.FastTree(new FastTreeRegressionTrainer.Options { NumberOfTrees = trees, NumberOfLeaves = leaves, MinimumExampleCountPerLeaf = minLeaf, LearningRate = lr, NumberOfThreads = 1 })
+                    .Fit(new DenseDataView(x, DecisionFrame.ContextNames, y));
+                pred = m.Transform(new DenseDataView(tx, DecisionFrame.ContextNames, new float[n])).GetColumn<float>("Score").Select(v => (double)v).ToArray();
+            }
+            else
+            {
+                var e = Expansion.Fit(x, rows.Length, false, 0, true, false);
+                var m = ml.Transforms.ReplaceMissingValues("Features", replacementMode: MissingValueReplacingEstimator.ReplacementMode.Mean)
+                    .Append(ml.Transforms.NormalizeMeanVariance("Features"))
+                    .Append(ml.Regression.Trainers.Sdca(new SdcaRegressionTrainer.Options { L2Regularization = l2, L1Regularization = 0, NumberOfThreads = 1, MaximumNumberOfIterations = 200 }))
+                    .Fit(new DenseDataView(e.Apply(x, rows.Length), e.Names, y));
+                pred = m.Transform(new DenseDataView(e.Apply(tx, n), e.Names, new float[n])).GetColumn<float>("Score").Select(v => (double)v).ToArray();
+            }
+            for (int i = 0; i < n; i++) q[i][a] = (residual ? qBase![i][a] : 0) + Scale(test.Context(testRows[i])) * pred[i];
+        }
+        return q;
+    };
+
     static double[][] Q(Learner l, DecisionFrame f, int[] rows, DecisionFrame test, int[] testRows)
     {
         int k = f.Actions.Count, n = testRows.Length;
+        if (l.Custom is { } custom) return custom(f, rows, test, testRows);
         if (l.Choose is { } cands)
             return Q(PickByPolicyValue(cands, f, rows), f, rows, test, testRows);
         if (l.Risk >= 0)
@@ -825,6 +892,25 @@ public sealed class ActionLearnerScreenTests(ITestOutputHelper output)
             new("c-L10+mean", Logit(10), Mean),
             new("c-L10+lin3", Logit(10), Linear(3f)),
             new("c-L10+lin30", Logit(10), Linear(30f)),
+            // Round 16: the DR-learner on the reference stand-in's cross-fitted pseudo-outcomes.
+            new("dr-lin30", null, null, Custom: DrLearner(new("c", Logit(10), Linear(30f)), "lin")),
+            new("dr-lin100", null, null, Custom: DrLearner(new("c", Logit(10), Linear(30f)), "lin", l2: 100f)),
+            new("dr-tree", null, null, Custom: DrLearner(new("c", Logit(10), Linear(30f)), "tree")),
+            new("dr-res-lin100", null, null, Custom: DrLearner(new("c", Logit(10), Linear(30f)), "res-lin", l2: 100f)),
+            new("dr-res-tree", null, null, Custom: DrLearner(new("c", Logit(10), Linear(30f)), "res-tree")),
+            new("dr-res-tree-slow", null, null, Custom: DrLearner(new("c", Logit(10), Linear(30f)), "res-tree", trees: 50, leaves: 3, minLeaf: 100, lr: 0.03)),
+            // Round 16: SDCA's L2 multiplies the mean loss, so a fixed value penalty shrinks as much at 4,000 accounts as at
+            // 400 (LBFGS's multiplies the summed loss and fades with the log); weaker value penalties, and one chosen by
+            // grouped 5-fold squared error on a wider grid.
+            new("c-L10+lin1", Logit(10), Linear(1f)),
+            new("c-L10+lin0.3", Logit(10), Linear(0.3f)),
+            new("c-L10+lin0.1", Logit(10), Linear(0.1f)),
+            new("c-L3+lin1", Logit(3), Linear(1f)),
+            new("cv-val-wide", Logit(10), CvLinear([0.1f, 0.3f, 1f, 3f, 10f, 30f], true)),
+            new("cv-both-wide", CvLogit([1f, 3f, 10f, 30f, 100f], true), CvLinear([0.1f, 0.3f, 1f, 3f, 10f, 30f], true)),
+            new("dr-res-tree-mid", null, null, Custom: DrLearner(new("c", Logit(10), Linear(30f)), "res-tree", trees: 100, leaves: 4, minLeaf: 100, lr: 0.03)),
+            new("dr-res-tree-w5", null, null, Custom: DrLearner(new("c", Logit(10), Linear(30f)), "res-tree", trees: 50, leaves: 3, minLeaf: 100, lr: 0.03, maxWeight: 5)),
+            new("dr-res-stump", null, null, Custom: DrLearner(new("c", Logit(10), Linear(30f)), "res-tree", trees: 100, leaves: 2, minLeaf: 100, lr: 0.03)),
             new("c-L10+pooled", Logit(10), null, PooledTree(60, 8, 10)),
             new("c-L10+tree", Logit(10), Tree()),
             new("c-S5L1_10+mean", Logit(1, true, 5, false, false, 10f), Mean),
