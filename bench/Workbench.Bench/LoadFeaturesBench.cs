@@ -95,6 +95,7 @@ static class LoadFeaturesBench
         Step("load", () => { using (LoadGcExperiment.Begin()) data = new CrmCatalog(spec.Data.FullPath).Load(new LoadOptions
         {
             Mode = ValidationMode.Strict, Tables = tables, TruthTables = truthTables, Progress = new Clock(),
+            HugePages = Environment.GetEnvironmentVariable("LOAD7_RUN_HUGEPAGES") == "1", // off in `run` (its peak budget)
         }).Dataset; }, () => $"rows {data.Spend.Count + data.Usage.Count + data.Engagement.Count + data.Bookings.Count:N0}{RowsDigest(data)}");
         var options = spec.Options with { LabelSource = spec.Options.LabelSource ?? Labeler.AutoSource(data) };
         MonthlyPanel panel = null!;
@@ -113,6 +114,7 @@ static class LoadFeaturesBench
         Step("load", () => { using (LoadGcExperiment.Begin()) data = new CrmCatalog(dataDir).Load(new LoadOptions
         {
             Mode = ValidationMode.Strict, IncludeTruth = false, Tables = CrmSchema.Tables.Select(t => t.Name).Except(onlyActions).ToArray(),
+            HugePages = Environment.GetEnvironmentVariable("WORKBENCH_LOAD_HUGEPAGES") != "0", // as BatchScoring
         }).Dataset; }, () => $"rows {data.Spend.Count + data.Usage.Count + data.Engagement.Count + data.Bookings.Count:N0}{RowsDigest(data)}");
         var options = new PipelineOptions();
         ScoringFeatures sf = null!;

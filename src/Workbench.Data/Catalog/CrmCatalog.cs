@@ -134,7 +134,7 @@ public sealed class CrmCatalog
         Dictionary<string, TableOutcome> loadedTables;
         TruthResult[] truthResults;
         using (Io.ParquetTableIo.ShareBuffers())
-        using (Io.LoadHugePages.Begin()) (loadedTables, truthResults) = LoadCanonical(format, options, rejectsDir, targetSets, truthJobs);
+        using (options.HugePages ? Io.LoadHugePages.Begin() : null) (loadedTables, truthResults) = LoadCanonical(format, options, rejectsDir, targetSets, truthJobs);
         // Report as if the tables had loaded level by level: strict mode stops at the first level with problems and
         // lists the problems of that level and the ones before, in schema order, whatever order the threads ran in.
         foreach (var level in Bindings.Levels())

@@ -39,6 +39,24 @@ public class LoadHugePagesTests
     }
 
     [Fact]
+    public void A_load_with_huge_pages_reads_the_same_rows_and_leaves_no_advice_behind()
+    {
+        var dir = TestPaths.NewTempDir("load-huge-pages");
+        new Workbench.Data.CrmCatalog(dir).Write(CrmFixture.Small(), new Workbench.Data.WriteOptions { Format = Workbench.Data.DataFormat.Parquet });
+        var plain = new Workbench.Data.CrmCatalog(dir).Load().Dataset;
+        var advised = new Workbench.Data.CrmCatalog(dir).Load(new Workbench.Data.LoadOptions { HugePages = true }).Dataset;
+        Assert.Equal(plain.Spend, advised.Spend);
+        Assert.Equal(plain.Usage, advised.Usage);
+        Assert.Equal(plain.Engagement, advised.Engagement);
+        Assert.Equal(plain.Truth!.Risks, advised.Truth!.Risks);
+        Assert.Equal(plain.Accounts, advised.Accounts);
+        if (!Applies) return;
+        var rows = new long[1_000_000];
+        Assert.DoesNotContain("hg", FlagsAt(AddressOf(rows)));
+        GC.KeepAlive(rows);
+    }
+
+    [Fact]
     public void The_heap_range_holds_large_and_small_objects()
     {
         if (!OperatingSystem.IsLinux()) return;
