@@ -92,10 +92,11 @@ static class LoadFeaturesBench
         var tables = CrmSchema.Tables.Select(t => t.Name).Except(unread).ToArray();
         string[] truthTables = [TruthSchema.Risks, TruthSchema.Segments, TruthSchema.RepSkills, TruthSchema.RepBiases, TruthSchema.ActionResponses];
         CrmDataset data = null!;
-        Step("load", () => data = new CrmCatalog(spec.Data.FullPath).Load(new LoadOptions
+        Step("load", () => { using (LoadGcExperiment.Begin()) data = new CrmCatalog(spec.Data.FullPath).Load(new LoadOptions
         {
             Mode = ValidationMode.Strict, Tables = tables, TruthTables = truthTables, Progress = new Clock(),
-        }).Dataset, () => $"rows {data.Spend.Count + data.Usage.Count + data.Engagement.Count + data.Bookings.Count:N0}{RowsDigest(data)}");
+            HugePages = Environment.GetEnvironmentVariable("LOAD7_RUN_HUGEPAGES") == "1", // off in `run` (its peak budget)
+        }).Dataset; }, () => $"rows {data.Spend.Count + data.Usage.Count + data.Engagement.Count + data.Bookings.Count:N0}{RowsDigest(data)}");
         var options = spec.Options with { LabelSource = spec.Options.LabelSource ?? Labeler.AutoSource(data) };
         MonthlyPanel panel = null!;
         Step("panel", () => panel = MonthlyPanel.BuildReleasing(ref data,
@@ -110,10 +111,11 @@ static class LoadFeaturesBench
     {
         string[] onlyActions = [CrmSchema.StageHistory, CrmSchema.Actions, CrmSchema.OpportunityActivities];
         CrmDataset data = null!;
-        Step("load", () => data = new CrmCatalog(dataDir).Load(new LoadOptions
+        Step("load", () => { using (LoadGcExperiment.Begin()) data = new CrmCatalog(dataDir).Load(new LoadOptions
         {
             Mode = ValidationMode.Strict, IncludeTruth = false, Tables = CrmSchema.Tables.Select(t => t.Name).Except(onlyActions).ToArray(),
-        }).Dataset, () => $"rows {data.Spend.Count + data.Usage.Count + data.Engagement.Count + data.Bookings.Count:N0}{RowsDigest(data)}");
+            HugePages = Environment.GetEnvironmentVariable("WORKBENCH_LOAD_HUGEPAGES") != "0", // as BatchScoring
+        }).Dataset; }, () => $"rows {data.Spend.Count + data.Usage.Count + data.Engagement.Count + data.Bookings.Count:N0}{RowsDigest(data)}");
         var options = new PipelineOptions();
         ScoringFeatures sf = null!;
         Step("scoring features", () => sf = ScoringFeatures.Build(data, null, options.Snapshots, options.Labels, options.Features),

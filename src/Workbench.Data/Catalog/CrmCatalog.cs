@@ -133,7 +133,8 @@ public sealed class CrmCatalog
         var truthJobs = withTruth ? TruthJobs(format, options, rejectsDir) : [];
         Dictionary<string, TableOutcome> loadedTables;
         TruthResult[] truthResults;
-        using (Io.ParquetTableIo.ShareBuffers()) (loadedTables, truthResults) = LoadCanonical(format, options, rejectsDir, targetSets, truthJobs);
+        using (Io.ParquetTableIo.ShareBuffers())
+        using (options.HugePages ? Io.LoadHugePages.Begin() : null) (loadedTables, truthResults) = LoadCanonical(format, options, rejectsDir, targetSets, truthJobs);
         // Report as if the tables had loaded level by level: strict mode stops at the first level with problems and
         // lists the problems of that level and the ones before, in schema order, whatever order the threads ran in.
         foreach (var level in Bindings.Levels())

@@ -54,6 +54,13 @@ public sealed record LoadOptions
     /// <summary>Receives one message per table loaded.</summary>
     public IProgress<string>? Progress { get; init; }
 
+    /// <summary>Ask Linux for transparent huge pages on the managed heap while the tables are read (fewer page faults:
+    /// 0.59-0.61 M instead of 1.02-1.05 M in `score` at 100,000 accounts). Off by default: the huge pages stay with
+    /// the heap after the load and raised `run`'s peak past its 4 GB budget (docs/scale.md, load7). A hint only:
+    /// no value read depends on it; ignored off Linux, when the kernel's THP mode is not "madvise", or with
+    /// WORKBENCH_LOAD_HUGEPAGES=0.</summary>
+    public bool HugePages { get; init; }
+
     internal void Validate()
     {
         if (EarliestDate > LatestDate)

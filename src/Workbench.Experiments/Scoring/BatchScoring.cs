@@ -131,6 +131,8 @@ public static class BatchScoring
             Mode = ValidationMode.Strict,
             IncludeTruth = false,
             Tables = withActions ? null : CrmSchema.Tables.Select(t => t.Name).Except(TablesOnlyActionsRead).ToArray(),
+            // Fewer page faults in the load; score has no peak budget (run leaves it off: docs/scale.md, load7).
+            HugePages = true,
         }).Dataset;
 
     /// <summary>The model card: the promoted run, when it ran and on what data, its metrics and the floors it was checked against.</summary>
