@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.Collections.Concurrent;
 using Workbench.Analytics.Explanation;
 using Workbench.Analytics.Features;
@@ -173,18 +172,13 @@ public static class BatchScoring
         // Each file is written straight into the staging folder: the folder, renamed into place once every file is on disk,
         // is the unit that appears whole or not at all (a temporary file and a rename per file, and an fsync holding up a
         // writing core per file, gave nothing more; 838 files at 100,000 accounts).
-        // book.json (about 600 MB at 100,000 accounts, the longest single file) is written in parts, one per rep's book,
-        // rendered on every core and appended in order by whichever thread finishes the next one (BookJsonParts).
-        var json = new BookJsonParts(result, () => Path.Combine(staging, BookJsonFile));
-        var jobs = new List<(string File, Func<string, bool> Write)>();
-        for (int part = 0; part < json.Count; part++)
+        var jobs = new List<(string File, Action<string> Write)>
         {
-            int p = part;
-            jobs.Add((BookJsonFile, _ => json.Write(p)));
-        }
-        // The CSVs streamed line by line (no whole-file string).
-        jobs.Add((BookCsvFile, path => WriteFile(path, s => WriteUtf8(s, w => BookFiles.WriteCsv(result, narratives, w)))));
-        jobs.Add((BookProductsCsvFile, path => WriteFile(path, s => WriteUtf8(s, w => BookFiles.WriteProductsCsv(result, w)))));
+            // The CSVs streamed line by line (no whole-file string); book.json, about half of the work, on its own thread.
+            (BookCsvFile, path => WriteFile(path, s => WriteUtf8(s, w => BookFiles.WriteCsv(result, narratives, w)))),
+            (BookProductsCsvFile, path => WriteFile(path, s => WriteUtf8(s, w => BookFiles.WriteProductsCsv(result, w)))),
+            (BookJsonFile, path => WriteFile(path, s => BookFiles.WriteJson(result, s))),
+        };
         foreach (var (file, write) in BookReport.PageWriters(result, pages))
             jobs.Add((Path.Combine(ReportFolder, file), path => WriteFile(path, write)));
         try
@@ -196,21 +190,22 @@ public static class BatchScoring
             Directory.CreateDirectory(Path.Combine(staging, ReportFolder));
             using (var disk = new DiskFlusher())
             {
-                // book.json's parts come first, in order, so they finish about in order (few parts wait for an earlier one)
-                // and the file is whole early; the pages and CSVs follow on both cores.
+                // book.json, the longest job, starts first so that the other core writes everything else meanwhile (it used
+                // to start only after book.csv was written).
+                var order = Enumerable.Range(0, jobs.Count).OrderBy(i => jobs[i].File == BookJsonFile ? 0 : 1).ThenBy(i => i).ToArray();
                 try
                 {
-                    Parallel.ForEach(Partitioner.Create(0, jobs.Count, 1), new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount },
+                    Parallel.ForEach(Partitioner.Create(0, order.Length, 1), new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount },
                         range =>
                         {
                             for (int k = range.Item1; k < range.Item2; k++)
                             {
-                                var (file, write) = jobs[k];
+                                var (file, write) = jobs[order[k]];
                                 var path = Path.Combine(staging, file);
                                 long started = timings is null ? 0 : System.Diagnostics.Stopwatch.GetTimestamp();
-                                bool whole = write(path);
-                                if (timings is not null) timings[k] = System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalSeconds;
-                                if (whole) disk.Add(path);
+                                write(path);
+                                if (timings is not null) timings[order[k]] = System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalSeconds;
+                                disk.Add(path);
                             }
                         });
                 }
@@ -226,53 +221,9 @@ public static class BatchScoring
         }
         finally
         {
-            json.Dispose();
             if (Directory.Exists(staging)) Directory.Delete(staging, recursive: true);
         }
-        return jobs.Select(j => j.File).Distinct().ToList();
-    }
-
-    /// <summary>book.json written part by part (<see cref="BookFiles.WriteJsonPart"/>) from any thread: each part is rendered
-    /// into a buffer of its own, and the parts are appended to the file strictly in order, by the thread that completes the
-    /// next one (a part finished early waits in its buffer). Buffers are reused once their part is in the file.</summary>
-    sealed class BookJsonParts(ScoringResult result, Func<string> path) : IDisposable
-    {
-        readonly ArrayBufferWriter<byte>?[] _done = new ArrayBufferWriter<byte>?[BookFiles.JsonPartCount(result)];
-        readonly ConcurrentBag<ArrayBufferWriter<byte>> _free = [];
-        readonly object _gate = new();
-        FileStream? _file;
-        int _next;
-
-        public int Count => _done.Length;
-
-        /// <summary>Renders part <paramref name="part"/> and appends every part now in order; true when that wrote the file's
-        /// last part (the file is then closed).</summary>
-        public bool Write(int part)
-        {
-            if (!_free.TryTake(out var buffer)) buffer = new ArrayBufferWriter<byte>(1 << 20);
-            buffer.ResetWrittenCount();
-            BookFiles.WriteJsonPart(result, part, buffer);
-            lock (_gate)
-            {
-                _done[part] = buffer;
-                _file ??= new FileStream(path(), FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16);
-                while (_next < _done.Length && _done[_next] is { } ready)
-                {
-                    _file.Write(ready.WrittenSpan);
-                    _done[_next++] = null;
-                    _free.Add(ready);
-                }
-                if (_next < _done.Length) return false;
-                _file.Dispose();
-                _file = null;
-                return true;
-            }
-        }
-
-        public void Dispose()
-        {
-            lock (_gate) { _file?.Dispose(); _file = null; }
-        }
+        return jobs.Select(j => j.File).ToList();
     }
 
     static void ReportFileTimings(IStagePartTimings parts, IReadOnlyList<string> files, double[] seconds)
@@ -283,20 +234,17 @@ public static class BatchScoring
             string name = Path.GetFileName(files[i]);
             string kind = name.StartsWith("rep-", StringComparison.Ordinal) ? "report/rep-*.html" : files[i].Replace('\\', '/');
             var (n, s) = kinds.GetValueOrDefault(kind);
-            // A file written in parts (book.json) counts once, with the seconds of all its parts.
-            bool firstPart = i == 0 || files[i - 1] != files[i];
-            kinds[kind] = (n + (firstPart ? 1 : 0), s + seconds[i]);
+            kinds[kind] = (n + 1, s + seconds[i]);
         }
         foreach (var (kind, (n, s)) in kinds)
             parts.Part(FormattableString.Invariant($"writing {kind}: {n} file(s)"), s);
     }
 
     /// <summary>Writes a new file of the staging folder (not yet flushed to disk: see <see cref="DiskFlusher"/>).</summary>
-    static bool WriteFile(string path, Action<Stream> write)
+    static void WriteFile(string path, Action<Stream> write)
     {
         using var fs = new FileStream(path, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16);
         write(fs);
-        return true;
     }
 
     /// <summary>Flushes written files to disk (fsync) on threads of their own while the other files are still being written,

@@ -1,4 +1,3 @@
-using System.Buffers;
 using Workbench.Analytics.Explanation;
 using Workbench.Analytics.Scoring;
 using Workbench.Analytics.Ranking;
@@ -193,8 +192,9 @@ public static class BookFiles
     static readonly JsonEncodedText J_why_now = JsonEncodedText.Encode("why_now");
 
     /// <summary>book.json written straight to <paramref name="stream"/> (the same bytes as <see cref="JsonText"/>), flushed
-    /// after every rep's book so no copy of the whole document is held in memory. One writer on one thread: the reference
-    /// bytes; <c>workbench score</c> writes the same bytes by parts on every core (<see cref="WriteJsonPart"/>).</summary>
+    /// after every rep's book so no copy of the whole document is held in memory. One writer on one thread: book.json is
+    /// about half of the writing work and the rep pages and CSVs fill the other core meanwhile (rendering it by rep on
+    /// both cores, same bytes, measured more CPU and no gain on this 2-core machine).</summary>
     public static void WriteJson(ScoringResult result, Stream stream)
     {
         ArgumentNullException.ThrowIfNull(result);
@@ -212,57 +212,6 @@ public static class BookFiles
             w.WriteEndObject();
         }
         stream.WriteByte((byte)'\n');
-    }
-
-    /// <summary>How many parts <see cref="WriteJsonPart"/> cuts book.json into: one per rep's book (one for a book-less result).</summary>
-    public static int JsonPartCount(ScoringResult result) => Math.Max(1, result.Books.Count);
-
-    /// <summary>Appends part <paramref name="part"/> of book.json to <paramref name="buffer"/>: rep <paramref name="part"/>'s
-    /// book, preceded by the document's opening for the first part and followed by its end for the last. Parts are written
-    /// independently (on every core) and, appended in order, are the bytes of <see cref="WriteJson"/>: a part after the first
-    /// is written by a writer first led to the books array's depth (those bytes are dropped), so its indentation is the one
-    /// writer's, and starts with the comma that writer puts between two books.</summary>
-    public static void WriteJsonPart(ScoringResult result, int part, ArrayBufferWriter<byte> buffer)
-    {
-        ArgumentNullException.ThrowIfNull(result);
-        ArgumentNullException.ThrowIfNull(buffer);
-        int parts = JsonPartCount(result);
-        ArgumentOutOfRangeException.ThrowIfNegative(part);
-        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(part, parts);
-        using (var w = new Utf8JsonWriter(buffer, JsonOptions))
-        {
-            if (part == 0)
-            {
-                WriteHead(w, result);
-                w.WriteStartArray(J_books);
-            }
-            else
-            {
-                // The opening of a document down to the books array, dropped: only the writer's depth is kept.
-                int kept = buffer.WrittenCount;
-                w.WriteStartObject();
-                w.WriteStartArray(J_books);
-                w.Flush();
-                DropAfter(buffer, kept);
-                buffer.Write(","u8);
-            }
-            if (result.Books.Count > 0) WriteBook(w, result.Books[part]);
-            if (part == parts - 1)
-            {
-                w.WriteEndArray();
-                w.WriteEndObject();
-            }
-        }
-        if (part == parts - 1) buffer.Write("\n"u8);
-    }
-
-    /// <summary>Drops what was written to <paramref name="buffer"/> after its first <paramref name="kept"/> bytes.</summary>
-    static void DropAfter(ArrayBufferWriter<byte> buffer, int kept)
-    {
-        if (kept == 0) { buffer.ResetWrittenCount(); return; }
-        var head = buffer.WrittenSpan[..kept].ToArray();
-        buffer.ResetWrittenCount();
-        buffer.Write(head);
     }
 
     static void Num(Utf8JsonWriter w, JsonEncodedText name, double v)

@@ -92,31 +92,6 @@ public class BookFilesTests(ScoringFixture fx)
     }
 
     [Fact]
-    public void Book_json_written_in_parts_on_every_core_is_the_document_of_one_writer()
-    {
-        var hostile = fx.HostileOutput.Result;
-        Assert.True(hostile.Books.Count > 2, $"{hostile.Books.Count} books");
-        Assert.NotNull(fx.TwiceOutput.Result.Previous);
-        static byte[] Whole(ScoringResult r) { using var s = new MemoryStream(); BookFiles.WriteJson(r, s); return s.ToArray(); }
-        foreach (var result in new[] { hostile, fx.TwiceOutput.Result, hostile with { Books = [] }, hostile with { Books = [hostile.Books[1]] } })
-        {
-            // Each part rendered into a buffer of its own, on every core, then appended in order.
-            int count = BookFiles.JsonPartCount(result);
-            var buffers = new System.Buffers.ArrayBufferWriter<byte>[count];
-            Parallel.For(0, count, i => BookFiles.WriteJsonPart(result, i, buffers[i] = new System.Buffers.ArrayBufferWriter<byte>()));
-            var joined = buffers.SelectMany(b => b.WrittenSpan.ToArray()).ToArray();
-            Assert.Equal(Whole(result), joined);
-            // Every part appended to one buffer that already holds the earlier ones (a reused buffer keeps what it holds).
-            var one = new System.Buffers.ArrayBufferWriter<byte>();
-            for (int i = 0; i < count; i++) BookFiles.WriteJsonPart(result, i, one);
-            Assert.Equal(joined, one.WrittenSpan.ToArray());
-        }
-        // The file the scoring wrote (parts on both cores, appended in order) is the one writer's document.
-        Assert.Equal(Whole(hostile), File.ReadAllBytes(Path.Combine(fx.HostileOut, BatchScoring.BookJsonFile)));
-        Assert.Throws<ArgumentOutOfRangeException>(() => BookFiles.WriteJsonPart(hostile, hostile.Books.Count, new System.Buffers.ArrayBufferWriter<byte>()));
-    }
-
-    [Fact]
     public void Streamed_csv_files_hold_the_text_of_the_csv_strings_as_utf8_without_a_byte_order_mark()
     {
         var result = fx.HostileOutput.Result;
