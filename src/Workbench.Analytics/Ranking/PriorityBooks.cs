@@ -45,34 +45,73 @@ public static class PriorityBooks
         var result = new List<AccountPriority>();
         Dictionary<string, double>? previous = null;
         foreach (var date in products.Select(p => p.AsOf).Distinct().Order())
-        {
-            var accounts = products.Where(p => p.AsOf == date).GroupBy(p => p.AccountId, StringComparer.Ordinal).Select(g =>
-            {
-                var top = g.OrderByDescending(p => p.Priority).ThenBy(p => p.ProductId, StringComparer.Ordinal).First();
-                double up = g.Sum(p => p.ExpectedUpsell), risk = g.Sum(p => p.RevenueAtRisk);
-                return (Account: g.Key, Rep: books.RepOf(g.Key, date), Priority: up + risk, Up: up, Risk: risk,
-                    MaxUp: g.Max(p => p.PUpsell), MaxChurn: g.Max(p => p.PChurn), Top: top.ProductId, Focus: risk >= up ? AccountFocus.Retain : AccountFocus.Expand);
-            }).ToList();
-            var current = new Dictionary<string, double>(StringComparer.Ordinal);
-            foreach (var book in accounts.GroupBy(a => a.Rep, StringComparer.Ordinal).OrderBy(g => g.Key, StringComparer.Ordinal))
-            {
-                var ranked = book.OrderByDescending(a => a.Priority).ThenBy(a => a.Account, StringComparer.Ordinal).ToList();
-                for (int i = 0; i < ranked.Count; i++)
-                {
-                    var a = ranked[i];
-                    double share = (i + 1.0) / ranked.Count;
-                    var grade = share <= options.GradeCutoffs[0] ? Grade.A : share <= options.GradeCutoffs[1] ? Grade.B : share <= options.GradeCutoffs[2] ? Grade.C : Grade.D;
-                    double prev = previous is not null && previous.TryGetValue(a.Account, out var pv) ? pv : double.NaN;
-                    var trend = double.IsNaN(prev) ? Trend.New
-                        : a.Priority > prev * (1 + options.TrendTolerance) ? Trend.Up
-                        : a.Priority < prev * (1 - options.TrendTolerance) ? Trend.Down : Trend.Steady;
-                    result.Add(new AccountPriority(a.Rep, a.Account, date, i + 1, grade, trend, a.Priority, prev, a.Up, a.Risk, a.MaxUp, a.MaxChurn, a.Top, a.Focus));
-                    current[a.Account] = a.Priority;
-                }
-            }
-            previous = current;
-        }
+            previous = Rank(AccountsAt(products, date, books), date, options, previous, result);
         return result;
+    }
+
+    /// <summary>The ranked books at <paramref name="date"/> alone: the lines <see cref="Books"/> gives for that date (trends
+    /// against the latest earlier date present), without ranking and grading the earlier date's books, whose priorities
+    /// are all a trend reads (what scoring shows: the as-of month, compared with the month before).</summary>
+    public static IReadOnlyList<AccountPriority> BooksAt(IReadOnlyList<ProductPriority> products, RepBooks books, PriorityOptions options, DateOnly date)
+    {
+        options.Validate();
+        var result = new List<AccountPriority>();
+        DateOnly? before = null;
+        bool present = false;
+        foreach (var p in products)
+        {
+            if (p.AsOf == date) present = true;
+            else if (p.AsOf < date && (before is null || p.AsOf > before)) before = p.AsOf;
+        }
+        if (!present) return result;
+        // The two dates' accounts are summed side by side (each in the products' order, as Books sums them).
+        List<AccountLine> current = null!, earlier = null!;
+        Parallel.Invoke(() => current = AccountsAt(products, date, books), () => earlier = before is { } b ? AccountsAt(products, b, books) : []);
+        Dictionary<string, double>? previous = null;
+        if (before is not null)
+        {
+            previous = new Dictionary<string, double>(earlier.Count, StringComparer.Ordinal);
+            foreach (var a in earlier) previous[a.Account] = a.Priority;
+        }
+        Rank(current, date, options, previous, result);
+        return result;
+    }
+
+    readonly record struct AccountLine(string Account, string Rep, double Priority, double Up, double Risk, double MaxUp, double MaxChurn, string Top, AccountFocus Focus);
+
+    /// <summary>Each account at <paramref name="date"/>: its products' sums, top product and focus, and its rep then.</summary>
+    static List<AccountLine> AccountsAt(IReadOnlyList<ProductPriority> products, DateOnly date, RepBooks books) =>
+        products.Where(p => p.AsOf == date).GroupBy(p => p.AccountId, StringComparer.Ordinal).Select(g =>
+        {
+            var top = g.OrderByDescending(p => p.Priority).ThenBy(p => p.ProductId, StringComparer.Ordinal).First();
+            double up = g.Sum(p => p.ExpectedUpsell), risk = g.Sum(p => p.RevenueAtRisk);
+            return new AccountLine(g.Key, books.RepOf(g.Key, date), up + risk, up, risk,
+                g.Max(p => p.PUpsell), g.Max(p => p.PChurn), top.ProductId, risk >= up ? AccountFocus.Retain : AccountFocus.Expand);
+        }).ToList();
+
+    /// <summary>Ranks and grades each rep's book at <paramref name="date"/> into <paramref name="result"/> (reps in order),
+    /// with trends against <paramref name="previous"/>; returns the accounts' priorities at this date.</summary>
+    static Dictionary<string, double> Rank(List<AccountLine> accounts, DateOnly date, PriorityOptions options, Dictionary<string, double>? previous,
+        List<AccountPriority> result)
+    {
+        var current = new Dictionary<string, double>(StringComparer.Ordinal);
+        foreach (var book in accounts.GroupBy(a => a.Rep, StringComparer.Ordinal).OrderBy(g => g.Key, StringComparer.Ordinal))
+        {
+            var ranked = book.OrderByDescending(a => a.Priority).ThenBy(a => a.Account, StringComparer.Ordinal).ToList();
+            for (int i = 0; i < ranked.Count; i++)
+            {
+                var a = ranked[i];
+                double share = (i + 1.0) / ranked.Count;
+                var grade = share <= options.GradeCutoffs[0] ? Grade.A : share <= options.GradeCutoffs[1] ? Grade.B : share <= options.GradeCutoffs[2] ? Grade.C : Grade.D;
+                double prev = previous is not null && previous.TryGetValue(a.Account, out var pv) ? pv : double.NaN;
+                var trend = double.IsNaN(prev) ? Trend.New
+                    : a.Priority > prev * (1 + options.TrendTolerance) ? Trend.Up
+                    : a.Priority < prev * (1 - options.TrendTolerance) ? Trend.Down : Trend.Steady;
+                result.Add(new AccountPriority(a.Rep, a.Account, date, i + 1, grade, trend, a.Priority, prev, a.Up, a.Risk, a.MaxUp, a.MaxChurn, a.Top, a.Focus));
+                current[a.Account] = a.Priority;
+            }
+        }
+        return current;
     }
 }
 

@@ -47,11 +47,23 @@ public sealed record AccountContext(
         var renewals = data.Contracts.Where(c => c.Status == ContractStatus.Active && c.RenewalDate >= asOf && c.StartDate < asOf && wanted.Contains(c.AccountId))
             .GroupBy(c => c.AccountId, StringComparer.Ordinal)
             .ToDictionary(g => g.Key, g => g.OrderBy(c => c.RenewalDate).ThenBy(c => c.ContractId, StringComparer.Ordinal).First(), StringComparer.Ordinal);
-        var last = new Dictionary<string, EngagementEvent>(StringComparer.Ordinal);
+        // Each wanted account's latest touch (latest date, then greatest event id), by the account's index: events come grouped
+        // by account, so the last id's index is remembered (no hash per event).
+        var last = new EngagementEvent[index.Count];
+        var touched = new bool[index.Count];
+        string? lastEventId = null; int lastEventIndex = -1;
         foreach (var e in data.Engagement)
-            if (e.Date < asOf && e.Type is EngagementType.Email or EngagementType.Meeting or EngagementType.Training or EngagementType.Survey && wanted.Contains(e.AccountId)
-                && (!last.TryGetValue(e.AccountId, out var seen) || e.Date > seen.Date || (e.Date == seen.Date && string.CompareOrdinal(e.EventId, seen.EventId) > 0)))
-                last[e.AccountId] = e;
+        {
+            if (e.Date >= asOf || e.Type is not (EngagementType.Email or EngagementType.Meeting or EngagementType.Training or EngagementType.Survey)) continue;
+            if (!ReferenceEquals(e.AccountId, lastEventId)) { lastEventIndex = index.TryGetValue(e.AccountId, out int i) ? i : -1; lastEventId = e.AccountId; }
+            if (lastEventIndex < 0) continue;
+            ref var seen = ref last[lastEventIndex];
+            if (!touched[lastEventIndex] || e.Date > seen.Date || (e.Date == seen.Date && string.CompareOrdinal(e.EventId, seen.EventId) > 0))
+            {
+                seen = e;
+                touched[lastEventIndex] = true;
+            }
+        }
         var open = data.Opportunities.Where(o => wanted.Contains(o.AccountId) && o.CreatedDate < asOf && (o.Outcome == OpportunityOutcome.Open || o.CloseDate is null || o.CloseDate >= asOf))
             .GroupBy(o => o.AccountId, StringComparer.Ordinal)
             .ToDictionary(g => g.Key, g => (IReadOnlyList<OpenOpportunity>)g.OrderBy(o => o.CreatedDate).ThenBy(o => o.OpportunityId, StringComparer.Ordinal)
@@ -67,9 +79,9 @@ public sealed record AccountContext(
                 history.Add(new HistoryPoint(months[i], spend[k], hasUsers[k] ? users[k] : null));
             }
             renewals.TryGetValue(id, out var renewal);
-            bool touched = last.TryGetValue(id, out var activity);
+            var activity = last[a];
             result[id] = new AccountContext(history, renewal?.RenewalDate, renewal is null ? null : productName(renewal.ProductId),
-                touched ? activity.Date : null, touched ? activity.Type.ToString().ToLowerInvariant() : null, open.GetValueOrDefault(id) ?? []);
+                touched[a] ? activity.Date : null, touched[a] ? activity.Type.ToString().ToLowerInvariant() : null, open.GetValueOrDefault(id) ?? []);
         }
         return result;
     }

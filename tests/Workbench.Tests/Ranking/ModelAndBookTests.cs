@@ -80,6 +80,39 @@ public class ModelAndBookTests
     }
 
     [Fact]
+    public void The_books_at_one_date_are_the_lines_of_every_dates_books_at_that_date()
+    {
+        // Three dates, two reps (an account changes rep), accounts with several products, one account new at the last date,
+        // one gone, products in a shuffled order and ties in priority.
+        var dates = new[] { new DateOnly(2025, 1, 1), new DateOnly(2025, 2, 1), new DateOnly(2025, 4, 1) };
+        var rng = new Random(7);
+        var products = new List<ProductPriority>();
+        for (int d = 0; d < dates.Length; d++)
+            for (int a = 0; a < 40; a++)
+            {
+                if ((a == 39 && d < 2) || (a == 38 && d == 2)) continue;
+                for (int p = 0; p < 1 + a % 3; p++)
+                    products.Add(new ProductPriority($"A{a:00}", $"P{p}", dates[d], rng.NextDouble(), rng.NextDouble(), 100,
+                        a % 7 == 0 ? 10 : rng.NextDouble() * 0.1 + 0.2 * rng.Next(5), a % 7 == 0 ? 5 : rng.NextDouble() * 0.3));
+            }
+        products = products.OrderBy(_ => rng.Next()).ToList();
+        var assignments = Enumerable.Range(0, 40).Select(a => new BookAssignment(a % 2 == 0 ? "R1" : "R2", $"A{a:00}", dates[0], a == 5 ? dates[1] : null))
+            .Append(new BookAssignment("R1", "A05", dates[1], null));
+        var books = new RepBooks(assignments);
+        var options = new PriorityOptions();
+        var all = PriorityBooks.Books(products, books, options);
+        foreach (var date in dates)
+        {
+            var at = PriorityBooks.BooksAt(products, books, options, date);
+            Assert.NotEmpty(at);
+            Assert.Equal(all.Where(b => b.AsOf == date), at);
+        }
+        Assert.Contains(PriorityBooks.BooksAt(products, books, options, dates[2]), b => b.Trend == Trend.New);
+        Assert.Empty(PriorityBooks.BooksAt(products, books, options, new DateOnly(2025, 3, 1)));
+        Assert.Throws<OptionsValidationException>(() => PriorityBooks.BooksAt(products, books, new PriorityOptions { GradeCutoffs = [0.5, 0.3, 0.6] }, dates[0]));
+    }
+
+    [Fact]
     public void An_account_belongs_to_the_rep_whose_assignment_covers_the_date()
     {
         var books = new RepBooks([new BookAssignment("R1", "A", new DateOnly(2024, 1, 1), new DateOnly(2024, 7, 1)), new BookAssignment("R2", "A", new DateOnly(2024, 7, 1), null)]);
