@@ -81,6 +81,31 @@ public class SegmentationChartTests
     }
 
     [Fact]
+    public void Chart_json_with_the_kept_template_text_is_plotly_nets_text_and_a_changed_template_is_not_taken_for_it()
+    {
+        var r = Result.Value;
+        var sel = r.KSelection!;
+        Func<Plotly.NET.GenericChart>[] charts =
+        [
+            () => SegmentationCharts.Elbow(sel), () => SegmentationCharts.Gap(sel.Gap), () => SegmentationCharts.SilhouetteByK(sel),
+            () => SegmentationCharts.Bic(sel), () => SegmentationCharts.SilhouettePlot(r.Silhouette, r.Assignments),
+            () => SegmentationCharts.ParallelCoordinates(r), () => SegmentationCharts.PcaScatter(r),
+            () => SegmentationCharts.KDistance(Dbscan.KDistance(r.ClusteredData, 4)),
+        ];
+        // Twice: the first chart keeps the template's text, every later one is spliced.
+        foreach (var make in charts.Concat(charts))
+            Assert.Equal(Plotly.NET.GenericChart.toJson(make()), SegmentationCharts.ToJson(make()));
+
+        var changed = SegmentationCharts.Elbow(sel);
+        var template = (DynamicObj.DynamicObj)Plotly.NET.GenericChart.getLayout(changed).TryGetPropertyValue("template")!.Value;
+        var templateLayout = (DynamicObj.DynamicObj)template.TryGetPropertyValue("layout")!.Value;
+        templateLayout.SetProperty("hovermode", "x");
+        var json = SegmentationCharts.ToJson(changed);
+        Assert.Equal(Plotly.NET.GenericChart.toJson(changed), json);
+        Assert.Contains("\"hovermode\":\"x\"", json);
+    }
+
+    [Fact]
     public void Bic_chart_without_mixtures_is_refused()
     {
         var (x, _) = SegmentationTestData.Blobs(2, 3, 30, seed: 2);
