@@ -92,18 +92,19 @@ public static class SegmentationArtifacts
         }),
     };
 
-    static IEnumerable<(string, Plotly.NET.GenericChart)> Charts(SegmentationResult result)
+    static IEnumerable<(string, Func<string>)> Charts(SegmentationResult result)
     {
         if (result.KSelection is { } sel)
         {
-            yield return ("elbow", SegmentationCharts.Elbow(sel));
-            yield return ("gap", SegmentationCharts.Gap(sel.Gap));
-            yield return ("silhouette-by-k", SegmentationCharts.SilhouetteByK(sel));
-            if (sel.MixtureBic is not null) yield return ("bic", SegmentationCharts.Bic(sel));
+            yield return ("elbow", () => SegmentationCharts.ToJson(SegmentationCharts.Elbow(sel)));
+            yield return ("gap", () => SegmentationCharts.ToJson(SegmentationCharts.Gap(sel.Gap)));
+            yield return ("silhouette-by-k", () => SegmentationCharts.ToJson(SegmentationCharts.SilhouetteByK(sel)));
+            if (sel.MixtureBic is not null) yield return ("bic", () => SegmentationCharts.ToJson(SegmentationCharts.Bic(sel)));
         }
-        if (result.KDistance is { } kd) yield return ("k-distance", SegmentationCharts.KDistance(kd));
-        yield return ("silhouette", SegmentationCharts.SilhouettePlot(result.Silhouette, result.Assignments));
-        yield return ("parallel-coordinates", SegmentationCharts.ParallelCoordinates(result));
-        if (result.PcaScores.Columns >= 2) yield return ("pca-scatter", SegmentationCharts.PcaScatter(result));
+        if (result.KDistance is { } kd) yield return ("k-distance", () => SegmentationCharts.ToJson(SegmentationCharts.KDistance(kd)));
+        yield return ("silhouette", () => SegmentationCharts.ToJson(SegmentationCharts.SilhouettePlot(result.Silhouette, result.Assignments)));
+        // The two charts of every row, written without Plotly.NET's serializer (the same text).
+        yield return ("parallel-coordinates", () => SegmentationCharts.ParallelCoordinatesJson(result.ClusteredData, result.Assignments));
+        if (result.PcaScores.Columns >= 2) yield return ("pca-scatter", () => SegmentationCharts.PcaScatterJson(result));
     }
 }

@@ -123,15 +123,16 @@ public static class TableSegmentation
         throw new OptionsValidationException($"{t.Path}: no column '{column}'.");
     }
 
-    static IEnumerable<(string, Plotly.NET.GenericChart)> Charts(SegmentationResult result)
+    static IEnumerable<(string, Func<string>)> Charts(SegmentationResult result)
     {
         if (result.KSelection is { } sel)
         {
-            yield return ("elbow", SegmentationCharts.Elbow(sel));
-            yield return ("silhouette-by-k", SegmentationCharts.SilhouetteByK(sel));
+            yield return ("elbow", () => SegmentationCharts.ToJson(SegmentationCharts.Elbow(sel)));
+            yield return ("silhouette-by-k", () => SegmentationCharts.ToJson(SegmentationCharts.SilhouetteByK(sel)));
         }
-        yield return ("silhouette", SegmentationCharts.SilhouettePlot(result.Silhouette, result.Assignments));
-        yield return ("parallel-coordinates", SegmentationCharts.ParallelCoordinates(result));
-        if (result.PcaScores.Columns >= 2) yield return ("pca-scatter", SegmentationCharts.PcaScatter(result));
+        yield return ("silhouette", () => SegmentationCharts.ToJson(SegmentationCharts.SilhouettePlot(result.Silhouette, result.Assignments)));
+        // The two charts of every row, written without Plotly.NET's serializer (the same text).
+        yield return ("parallel-coordinates", () => SegmentationCharts.ParallelCoordinatesJson(result.ClusteredData, result.Assignments));
+        if (result.PcaScores.Columns >= 2) yield return ("pca-scatter", () => SegmentationCharts.PcaScatterJson(result));
     }
 }

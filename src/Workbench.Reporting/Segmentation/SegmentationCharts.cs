@@ -2,6 +2,8 @@ using Microsoft.FSharp.Core;
 using Plotly.NET.LayoutObjects;
 using Plotly.NET.TraceObjects;
 using Workbench.Analytics.Segmentation;
+using System.Globalization;
+using System.Text;
 using CS = Plotly.NET.CSharp;
 
 namespace Workbench.Reporting.Segmentation;
@@ -80,11 +82,14 @@ public static class SegmentationCharts
         ParallelCoordinates(result.ClusteredData, result.Assignments);
 
     /// <summary>Parallel coordinates of any feature matrix, lines coloured by segment.</summary>
-    public static GenericChart ParallelCoordinates(FeatureMatrix features, IReadOnlyList<int> segments)
+    public static GenericChart ParallelCoordinates(FeatureMatrix features, IReadOnlyList<int> segments) =>
+        ParallelCoordinates(features.ColumnNames, features.Column, segments);
+
+    static GenericChart ParallelCoordinates(IReadOnlyList<string> columnNames, Func<int, IEnumerable<double>> column, IEnumerable<int> segments)
     {
-        var dims = Enumerable.Range(0, features.Columns).Select(j => Dimension.initParallel<string, double, string, double>(
-            null, FSharpOption<string>.Some(features.ColumnNames[j]), null, null, null, null, null, null, null,
-            FSharpOption<IEnumerable<double>>.Some(features.Column(j)), null, null)).ToArray();
+        var dims = Enumerable.Range(0, columnNames.Count).Select(j => Dimension.initParallel<string, double, string, double>(
+            null, FSharpOption<string>.Some(columnNames[j]), null, null, null, null, null, null, null,
+            FSharpOption<IEnumerable<double>>.Some(column(j)), null, null)).ToArray();
         var chart = CS.Chart.ParallelCoord(dims,
             LineColor: Color.fromColorScaleValues(segments),
             LineColorScale: StyleParam.Colorscale.Viridis);
@@ -92,35 +97,215 @@ public static class SegmentationCharts
     }
 
     /// <summary>Rows on the first two principal components, one trace per segment (named from the profiles).</summary>
-    public static GenericChart PcaScatter(SegmentationResult result)
+    public static GenericChart PcaScatter(SegmentationResult result) =>
+        PcaScatter(result, PcaScatterPoints(result).Select(t => (t.Segment, (IEnumerable<double>)t.X, (IEnumerable<double>)t.Y)));
+
+    static GenericChart PcaScatter(SegmentationResult result, IEnumerable<(int Segment, IEnumerable<double> X, IEnumerable<double> Y)> traces)
     {
-        var scores = result.PcaScores;
-        if (scores.Columns < 2) throw new WorkbenchException("PCA scatter needs at least two components.");
-        var traces = result.Assignments.Select((s, i) => (s, i)).GroupBy(t => t.s).OrderBy(g => g.Key).Select(g =>
-            CS.Chart.Point<double, double, string>(x: g.Select(t => scores[t.i, 0]), y: g.Select(t => scores[t.i, 1]),
-                Name: g.Key < 0 ? "noise" : $"{g.Key}: {result.SegmentName(g.Key)}")).ToArray();
+        var charts = traces.Select(t => CS.Chart.Point<double, double, string>(x: t.X, y: t.Y,
+            Name: t.Segment < 0 ? "noise" : $"{t.Segment}: {result.SegmentName(t.Segment)}")).ToArray();
         var r = result.Pca.ExplainedVarianceRatio;
-        return Titled(CS.Chart.Combine(traces), "Segments on principal components",
+        return Titled(CS.Chart.Combine(charts), "Segments on principal components",
             $"PC1 ({r[0].ToString("P1", Workbench.RunContext.Culture)})", $"PC2 ({r[1].ToString("P1", Workbench.RunContext.Culture)})");
     }
 
-    /// <summary>The chart as Plotly JSON (what tests and the notebook display read).</summary>
-    public static string ToJson(GenericChart chart) => GenericChart.toJson(chart);
+    /// <summary>Each segment's rows on the first two components, segments ascending, rows in input order.</summary>
+    static (int Segment, double[] X, double[] Y)[] PcaScatterPoints(SegmentationResult result)
+    {
+        var scores = result.PcaScores;
+        if (scores.Columns < 2) throw new WorkbenchException("PCA scatter needs at least two components.");
+        return result.Assignments.Select((s, i) => (s, i)).GroupBy(t => t.s).OrderBy(g => g.Key)
+            .Select(g => (g.Key, g.Select(t => scores[t.i, 0]).ToArray(), g.Select(t => scores[t.i, 1]).ToArray())).ToArray();
+    }
+
+    /// <summary><see cref="ToJson"/> of <see cref="ParallelCoordinates(FeatureMatrix, IReadOnlyList{int})"/>, the same
+    /// text, with the row arrays written directly (<see cref="WithArrays"/>).</summary>
+    public static string ParallelCoordinatesJson(FeatureMatrix features, IReadOnlyList<int> segments)
+    {
+        var columns = Enumerable.Range(0, features.Columns).Select(features.Column).ToArray();
+        var standIns = columns.Select((_, j) => DoubleStandIn(j)).ToArray();
+        var chart = ParallelCoordinates(features.ColumnNames, j => [standIns[j]], [IntStandIn]);
+        var arrays = columns.Select((c, j) => (Number(standIns[j]), (Action<StringBuilder>)(sb => AppendArray(sb, c))))
+            .Append((IntStandIn.ToString(CultureInfo.InvariantCulture), sb => AppendArray(sb, segments))).ToArray();
+        return WithArrays(chart, arrays, () => ToJson(ParallelCoordinates(features, segments)));
+    }
+
+    /// <summary><see cref="ToJson"/> of <see cref="PcaScatter(SegmentationResult)"/>, the same text, with the row arrays
+    /// written directly (<see cref="WithArrays"/>).</summary>
+    public static string PcaScatterJson(SegmentationResult result)
+    {
+        var points = PcaScatterPoints(result);
+        var arrays = new List<(string, Action<StringBuilder>)>();
+        var traces = points.Select((p, t) =>
+        {
+            double xs = DoubleStandIn(2 * t), ys = DoubleStandIn(2 * t + 1);
+            arrays.Add((Number(xs), sb => AppendArray(sb, p.X)));
+            arrays.Add((Number(ys), sb => AppendArray(sb, p.Y)));
+            return (p.Segment, (IEnumerable<double>)new[] { xs }, (IEnumerable<double>)new[] { ys });
+        }).ToArray();
+        return WithArrays(PcaScatter(result, traces), arrays, () => ToJson(PcaScatter(result)));
+    }
+
+    /// <summary>Plotly.NET serializes a chart through Newtonsoft.Json over its dynamic objects, which takes seconds for
+    /// traces of 100,000 points (a 100,000-account run's parallel coordinates and PCA scatter: about 7 s of CPU). The
+    /// chart is therefore serialized with a one-element stand-in array per large array, and each stand-in is replaced by
+    /// the array written here in Newtonsoft's number format (doubles, finite in a <see cref="FeatureMatrix"/>: the round-trip
+    /// "R" text, ".0" added when it has no decimal point or exponent; ints as they are). A stand-in that is not found exactly once (never seen) falls
+    /// back to <paramref name="slow"/>, Plotly.NET's own text.</summary>
+    static string WithArrays(GenericChart chart, IReadOnlyList<(string StandIn, Action<StringBuilder> Write)> arrays, Func<string> slow)
+    {
+        var json = ToJson(chart);
+        var at = new List<(int Index, int Length, Action<StringBuilder> Write)>();
+        foreach (var (standIn, write) in arrays)
+        {
+            string token = "[" + standIn + "]";
+            int i = json.IndexOf(token, StringComparison.Ordinal);
+            if (i < 0 || json.IndexOf(token, i + 1, StringComparison.Ordinal) >= 0) return slow();
+            at.Add((i, token.Length, write));
+        }
+        at.Sort((a, b) => a.Index.CompareTo(b.Index));
+        var sb = new StringBuilder();
+        int from = 0;
+        foreach (var (index, length, write) in at)
+        {
+            sb.Append(json, from, index - from).Append('[');
+            write(sb);
+            sb.Append(']');
+            from = index + length;
+        }
+        return sb.Append(json, from, json.Length - from).ToString();
+    }
+
+    // Stand-ins: neighbouring doubles near -1.23e300 and an int no segment has, each printed once in the chart's text.
+    static double DoubleStandIn(int i) => BitConverter.Int64BitsToDouble(BitConverter.DoubleToInt64Bits(-1.2345678901234567E+300) + i);
+    const int IntStandIn = int.MinValue + 12345;
+
+    /// <summary>A finite double as Newtonsoft.Json writes it (JsonConvert.ToString: "R", then ".0" if needed).</summary>
+    static string Number(double v)
+    {
+        var sb = new StringBuilder();
+        AppendNumber(sb, v);
+        return sb.ToString();
+    }
+
+    static void AppendNumber(StringBuilder sb, double v)
+    {
+        Span<char> text = stackalloc char[32];
+        v.TryFormat(text, out int n, "R", CultureInfo.InvariantCulture);
+        sb.Append(text[..n]);
+        if (text[..n].IndexOfAny('.', 'E', 'e') < 0) sb.Append(".0");
+    }
+
+    static void AppendArray(StringBuilder sb, double[] values)
+    {
+        for (int i = 0; i < values.Length; i++)
+        {
+            if (i > 0) sb.Append(',');
+            AppendNumber(sb, values[i]);
+        }
+    }
+
+    static void AppendArray(StringBuilder sb, IReadOnlyList<int> values)
+    {
+        for (int i = 0; i < values.Count; i++)
+        {
+            if (i > 0) sb.Append(',');
+            sb.Append(values[i]);
+        }
+    }
+
+    /// <summary>The chart as Plotly JSON (what tests and the notebook display read): Plotly.NET's text, with the layout's
+    /// template written from a kept text (<see cref="TemplateJson"/>).</summary>
+    public static string ToJson(GenericChart chart) => TemplateJson.ToJson(chart);
+
+    /// <summary>Plotly.NET serializes a layout's template (its default one: 9 KB of JSON) through its dynamic objects with
+    /// about 115 MB of allocations, 0.2-0.5 s of CPU, for every chart (the rest of a small chart takes under a millisecond),
+    /// and a segmentation writes seven charts (docs/scale.md, runfast7). The first chart's template text is taken from a full
+    /// serialization (the full text minus that of the same chart with a stand-in string for the template, checked to be that
+    /// splice exactly) and kept with its template object; a later chart whose template is structurally the same (the same
+    /// property names in the same order and equal values, walked without serializing: each chart carries its own copy)
+    /// is serialized with the stand-in and gets the kept text spliced in. Anything else gives Plotly.NET's own text.</summary>
+    static class TemplateJson
+    {
+        const string StandIn = "workbench-template-stand-in-8c1f";
+        static readonly object Gate = new();
+        static (object Template, string Text)? kept;
+
+        public static string ToJson(GenericChart chart)
+        {
+            var layout = GenericChart.getLayout(chart);
+            var found = layout.TryGetPropertyValue("template");
+            if (found is null || found.Value is not DynamicObj.DynamicObj template) return GenericChart.toJson(chart);
+            var standInLayout = new Layout();
+            foreach (var property in layout.GetProperties(false))
+                standInLayout.SetProperty(property.Key, property.Key == "template" ? StandIn : property.Value);
+            var withStandIn = GenericChart.toJson(GenericChart.setLayout(standInLayout, chart));
+            const string key = "\"template\":";
+            string token = key + "\"" + StandIn + "\"";
+            int at = withStandIn.IndexOf(token, StringComparison.Ordinal);
+            if (at < 0 || withStandIn.IndexOf(token, at + 1, StringComparison.Ordinal) >= 0) return GenericChart.toJson(chart);
+            string prefix = withStandIn[..(at + key.Length)], suffix = withStandIn[(at + token.Length)..];
+            var k = kept;
+            if (k is { } known && Same(template, known.Template)) return string.Concat(prefix, known.Text, suffix);
+            var full = GenericChart.toJson(chart);
+            if (full.Length > prefix.Length + suffix.Length && full.StartsWith(prefix, StringComparison.Ordinal) && full.EndsWith(suffix, StringComparison.Ordinal))
+                lock (Gate) kept ??= (template, full[prefix.Length..^suffix.Length]);
+            return full;
+        }
+
+        /// <summary>Structural equality of template values: dynamic objects by their properties in order, sequences item by
+        /// item, anything else by its own Equals (strings, numbers, F# unions and records).</summary>
+        static bool Same(object? a, object? b)
+        {
+            if (ReferenceEquals(a, b)) return true;
+            if (a is null || b is null || a.GetType() != b.GetType()) return false;
+            if (a is DynamicObj.DynamicObj da)
+            {
+                using var pa = da.GetProperties(true).GetEnumerator();
+                using var pb = ((DynamicObj.DynamicObj)b).GetProperties(true).GetEnumerator();
+                while (true)
+                {
+                    bool ma = pa.MoveNext(), mb = pb.MoveNext();
+                    if (ma != mb) return false;
+                    if (!ma) return true;
+                    if (pa.Current.Key != pb.Current.Key || !Same(pa.Current.Value, pb.Current.Value)) return false;
+                }
+            }
+            if (a is string) return a.Equals(b);
+            if (a is System.Collections.IEnumerable ea)
+            {
+                var ia = ea.GetEnumerator(); var ib = ((System.Collections.IEnumerable)b).GetEnumerator();
+                while (true)
+                {
+                    bool ma = ia.MoveNext(), mb = ib.MoveNext();
+                    if (ma != mb) return false;
+                    if (!ma) return true;
+                    if (!Same(ia.Current, ib.Current)) return false;
+                }
+            }
+            return a.Equals(b);
+        }
+    }
 
     /// <summary>One self-contained HTML page holding the given charts, with plotly.js inlined once so it opens offline.
     /// Div ids come from the caller (Plotly.NET's own HTML uses random ids), so the same charts give the same bytes.</summary>
-    public static string ToStandaloneHtml(string title, IEnumerable<(string Id, GenericChart Chart)> charts)
+    public static string ToStandaloneHtml(string title, IEnumerable<(string Id, GenericChart Chart)> charts) =>
+        ToStandaloneHtml(title, charts.Select(c => (c.Id, (Func<string>)(() => ToJson(c.Chart)))));
+
+    /// <summary><see cref="ToStandaloneHtml(string, IEnumerable{ValueTuple{string, GenericChart}})"/> from each chart's
+    /// Plotly JSON (e.g. <see cref="ParallelCoordinatesJson"/>), made when the page reaches it.</summary>
+    public static string ToStandaloneHtml(string title, IEnumerable<(string Id, Func<string> Json)> charts)
     {
         var sb = new System.Text.StringBuilder();
         sb.Append("<!DOCTYPE html>\n<html>\n<head>\n<meta charset=\"utf-8\">\n<title>").Append(System.Net.WebUtility.HtmlEncode(title)).Append("</title>\n");
         sb.Append("<script type=\"text/javascript\">").Append(PlotlyJs.Value).Append("</script>\n</head>\n<body>\n");
         sb.Append("<h1 style=\"font-family:sans-serif\">").Append(System.Net.WebUtility.HtmlEncode(title)).Append("</h1>\n");
-        foreach (var (id, chart) in charts)
+        foreach (var (id, json) in charts)
         {
             if (!System.Text.RegularExpressions.Regex.IsMatch(id, "^[A-Za-z][A-Za-z0-9_-]*$"))
                 throw new WorkbenchException($"Chart id '{id}' must start with a letter and contain only letters, digits, '-' and '_'.");
             sb.Append("<div id=\"").Append(id).Append("\" style=\"width:100%;height:520px\"></div>\n");
-            sb.Append("<script type=\"text/javascript\">(function(){var fig=").Append(ToJson(chart).Replace("</", "<\\/"))
+            sb.Append("<script type=\"text/javascript\">(function(){var fig=").Append(json().Replace("</", "<\\/"))
               .Append(";Plotly.newPlot('").Append(id).Append("',fig.data,fig.layout,fig.config);})();</script>\n");
         }
         return sb.Append("</body>\n</html>\n").ToString();
