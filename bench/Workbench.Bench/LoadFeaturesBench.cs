@@ -114,7 +114,7 @@ static class LoadFeaturesBench
         Step("load", () => { using (LoadGcExperiment.Begin()) data = new CrmCatalog(dataDir).Load(new LoadOptions
         {
             Mode = ValidationMode.Strict, IncludeTruth = false, Tables = CrmSchema.Tables.Select(t => t.Name).Except(onlyActions).ToArray(),
-            HugePages = Environment.GetEnvironmentVariable("WORKBENCH_LOAD_HUGEPAGES") != "0", // as BatchScoring
+            HugePages = true, // as BatchScoring (WORKBENCH_LOAD_HUGEPAGES=0 turns it off there and here)
         }).Dataset; }, () => $"rows {data.Spend.Count + data.Usage.Count + data.Engagement.Count + data.Bookings.Count:N0}{RowsDigest(data)}");
         var options = new PipelineOptions();
         ScoringFeatures sf = null!;

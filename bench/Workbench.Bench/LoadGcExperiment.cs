@@ -1,5 +1,4 @@
 using System.Runtime;
-using System.Runtime.InteropServices;
 
 namespace Workbench.Bench;
 
@@ -8,10 +7,6 @@ namespace Workbench.Bench;
 /// pages before the load). Unset: nothing.</summary>
 static class LoadGcExperiment
 {
-    [DllImport("libc", SetLastError = true)]
-    static extern int madvise(nint addr, nuint length, int advice);
-    const int MADV_HUGEPAGE = 14;
-
     public static IDisposable Begin()
     {
         var exp = Environment.GetEnvironmentVariable("LOAD7_EXP");
@@ -33,31 +28,9 @@ static class LoadGcExperiment
                 else Console.WriteLine("  no-GC region ended early");
             });
         }
-        if (exp == "thp") { AdviseHeap(); return new Undo(() => { }); }
+        // The library's advice (LoadHugePages), never withdrawn: huge pages for the rest of the process.
+        if (exp == "thp") { _ = Workbench.Data.Io.LoadHugePages.Begin(); return new Undo(() => { }); }
         throw new ArgumentException("LOAD7_EXP: " + exp);
-    }
-
-    /// <summary>Finds the contiguous anonymous mappings around a heap object and advises them MADV_HUGEPAGE.</summary>
-    public static void AdviseHeap()
-    {
-        var probe = new byte[100_000];
-        var handle = GCHandle.Alloc(probe, GCHandleType.Pinned);
-        ulong addr = (ulong)handle.AddrOfPinnedObject();
-        handle.Free();
-        var maps = File.ReadAllLines("/proc/self/maps").Select(l =>
-        {
-            var parts = l.Split(' ', StringSplitOptions.RemoveEmptyEntries);
-            var r = parts[0].Split('-');
-            return (Start: Convert.ToUInt64(r[0], 16), End: Convert.ToUInt64(r[1], 16), Anon: parts.Length < 6);
-        }).ToList();
-        int i = maps.FindIndex(m => m.Start <= addr && addr < m.End);
-        int a = i, b = i;
-        while (a > 0 && maps[a - 1].End == maps[a].Start && maps[a - 1].Anon) a--;
-        while (b < maps.Count - 1 && maps[b].End == maps[b + 1].Start && maps[b + 1].Anon) b++;
-        ulong start = maps[a].Start, end = maps[b].End;
-        int rc = madvise((nint)start, (nuint)(end - start), MADV_HUGEPAGE);
-        Console.WriteLine($"  madvise HUGEPAGE {start:X}-{end:X} ({(end - start) >> 20} MB, {b - a + 1} mappings): rc {rc} errno {Marshal.GetLastPInvokeError()}");
-        GC.KeepAlive(probe);
     }
 
     sealed class Undo(Action undo) : IDisposable { public void Dispose() => undo(); }

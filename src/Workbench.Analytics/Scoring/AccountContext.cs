@@ -33,12 +33,17 @@ public sealed record AccountContext(
         var users = new double[index.Count * HistoryMonths];
         var hasUsers = new bool[index.Count * HistoryMonths];
         string? lastId = null; int lastIndex = -1;
+        // Fact rows come grouped by account: remember the last id's index (-1: not a wanted account).
+        int IndexOf(string accountId)
+        {
+            if (!ReferenceEquals(accountId, lastId)) { lastIndex = index.TryGetValue(accountId, out int i) ? i : -1; lastId = accountId; }
+            return lastIndex;
+        }
         int Slot(string accountId, DateOnly month)
         {
             if (month.Day != 1 || month < first || month >= asOf) return -1;
-            // Fact rows come grouped by account: remember the last id's index.
-            if (!ReferenceEquals(accountId, lastId)) { lastIndex = index.TryGetValue(accountId, out int i) ? i : -1; lastId = accountId; }
-            return lastIndex < 0 ? -1 : lastIndex * HistoryMonths + (month.Year - first.Year) * 12 + month.Month - first.Month;
+            int a = IndexOf(accountId);
+            return a < 0 ? -1 : a * HistoryMonths + (month.Year - first.Year) * 12 + month.Month - first.Month;
         }
         foreach (var s in data.Spend)
             if (Slot(s.AccountId, s.Month) is int k and >= 0) spend[k] += (double)s.Amount;
@@ -47,22 +52,14 @@ public sealed record AccountContext(
         var renewals = data.Contracts.Where(c => c.Status == ContractStatus.Active && c.RenewalDate >= asOf && c.StartDate < asOf && wanted.Contains(c.AccountId))
             .GroupBy(c => c.AccountId, StringComparer.Ordinal)
             .ToDictionary(g => g.Key, g => g.OrderBy(c => c.RenewalDate).ThenBy(c => c.ContractId, StringComparer.Ordinal).First(), StringComparer.Ordinal);
-        // Each wanted account's latest touch (latest date, then greatest event id), by the account's index: events come grouped
-        // by account, so the last id's index is remembered (no hash per event).
-        var last = new EngagementEvent[index.Count];
-        var touched = new bool[index.Count];
-        string? lastEventId = null; int lastEventIndex = -1;
+        // Each wanted account's latest touch (latest date, then greatest event id), by the account's index (no hash per event).
+        var last = new EngagementEvent?[index.Count];
         foreach (var e in data.Engagement)
         {
             if (e.Date >= asOf || e.Type is not (EngagementType.Email or EngagementType.Meeting or EngagementType.Training or EngagementType.Survey)) continue;
-            if (!ReferenceEquals(e.AccountId, lastEventId)) { lastEventIndex = index.TryGetValue(e.AccountId, out int i) ? i : -1; lastEventId = e.AccountId; }
-            if (lastEventIndex < 0) continue;
-            ref var seen = ref last[lastEventIndex];
-            if (!touched[lastEventIndex] || e.Date > seen.Date || (e.Date == seen.Date && string.CompareOrdinal(e.EventId, seen.EventId) > 0))
-            {
-                seen = e;
-                touched[lastEventIndex] = true;
-            }
+            int a = IndexOf(e.AccountId);
+            if (a >= 0 && (last[a] is not { } seen || e.Date > seen.Date || (e.Date == seen.Date && string.CompareOrdinal(e.EventId, seen.EventId) > 0)))
+                last[a] = e;
         }
         var open = data.Opportunities.Where(o => wanted.Contains(o.AccountId) && o.CreatedDate < asOf && (o.Outcome == OpportunityOutcome.Open || o.CloseDate is null || o.CloseDate >= asOf))
             .GroupBy(o => o.AccountId, StringComparer.Ordinal)
@@ -81,7 +78,7 @@ public sealed record AccountContext(
             renewals.TryGetValue(id, out var renewal);
             var activity = last[a];
             result[id] = new AccountContext(history, renewal?.RenewalDate, renewal is null ? null : productName(renewal.ProductId),
-                touched[a] ? activity.Date : null, touched[a] ? activity.Type.ToString().ToLowerInvariant() : null, open.GetValueOrDefault(id) ?? []);
+                activity?.Date, activity?.Type.ToString().ToLowerInvariant(), open.GetValueOrDefault(id) ?? []);
         }
         return result;
     }
