@@ -102,11 +102,6 @@ public sealed class CrmCatalog
         Parallel.ForEach(jobs, new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount }, j => j());
     }
 
-    /// <summary>Advises the managed heap for transparent huge pages until the returned scope is disposed, as a load with
-    /// <see cref="LoadOptions.HugePages"/> does for its own duration: for a job with no peak budget whose stages after the
-    /// load also touch gigabytes of fresh memory (scoring). A hint only, with the same conditions as the load's advice.</summary>
-    public static IDisposable AdviseHugePages() => Io.LoadHugePages.Begin();
-
     /// <summary>Loads the dataset in strict mode (throws <see cref="DataValidationException"/> on the first problems).</summary>
     public LoadResult Load() => Load(new LoadOptions());
 

@@ -52,16 +52,6 @@ public static class BatchScoring
         ArgumentNullException.ThrowIfNull(options);
         options.Narratives?.Validate();
         CheckOutputFolder(outDir);
-        // SF9EXP (temporary): "load" = advice during the load only (main), "stages" = until the writing, else the whole scoring.
-        var exp = Environment.GetEnvironmentVariable("SF9_HUGE") ?? "all";
-        var hugePages = exp == "load" ? null : CrmCatalog.AdviseHugePages();
-        try { return Run(store, modelName, dataDir, outDir, options, progress, exp == "stages" ? hugePages : null); }
-        finally { hugePages?.Dispose(); }
-    }
-
-    static ScoringOutput Run(StoreLayout store, string modelName, string dataDir, string outDir, ScoringOptions options, IProgress<string>? progress,
-        IDisposable? adviceBeforeWriting)
-    {
         var modelDir = ModelRegistry.Resolve(store, modelName);
         progress?.Report("loading the model");
         var model = RankingArtifacts.ReadModel(modelDir);
@@ -126,7 +116,6 @@ public static class BatchScoring
             Currency = options.Currency, Priority = model.Options.Ranking.Priority, ModelCard = card.GetAwaiter().GetResult(),
             DataLastMonth = dataLastMonth.GetAwaiter().GetResult(),
         };
-        adviceBeforeWriting?.Dispose();
         return new ScoringOutput(result, outDir, Write(result, outDir, narratives, pages, progress)) { Warnings = warnings };
     }
 

@@ -85,28 +85,6 @@ public class LoadHugePagesTests
         Assert.Contains("nh", FlagsAt(at));
         GC.KeepAlive(rows);
     }
-
-    [Fact]
-    public void Advice_taken_by_a_job_outlasts_the_loads_inside_it_and_ends_with_the_job()
-    {
-        // Scoring advises the heap from before its load to the end of its stages (CrmCatalog.AdviseHugePages); the load's
-        // own advice, begun and ended inside, must not take the job's advice back.
-        var dir = TestPaths.NewTempDir("load-huge-pages-job");
-        new Workbench.Data.CrmCatalog(dir).Write(CrmFixture.Small(), new Workbench.Data.WriteOptions { Format = Workbench.Data.DataFormat.Parquet });
-        var rows = new long[1_000_000];
-        ulong at = AddressOf(rows);
-        var job = Workbench.Data.CrmCatalog.AdviseHugePages();
-        var loaded = new Workbench.Data.CrmCatalog(dir).Load(new Workbench.Data.LoadOptions { HugePages = true }).Dataset;
-        Assert.NotEmpty(loaded.Spend);
-        if (Applies) Assert.Contains("hg", FlagsAt(at));
-        job.Dispose();
-        if (Applies)
-        {
-            Assert.DoesNotContain("hg", FlagsAt(at));
-            Assert.Contains("nh", FlagsAt(at));
-        }
-        GC.KeepAlive(rows);
-    }
 }
 
 [CollectionDefinition(LoadHugePagesTests.Name, DisableParallelization = true)]
