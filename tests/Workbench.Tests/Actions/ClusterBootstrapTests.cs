@@ -37,8 +37,7 @@ public sealed class ClusterBootstrapTests(ITestOutputHelper output)
         var (percentile, studentized, accelerated) = Coverage(n: 30, sigma: 1.0, replications: 600, samples: 1000, seed: 7);
         output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"n 30, sigma 1: percentile {percentile:F3}, studentized {studentized:F3}, BCa {accelerated:F3}"));
         // BCa's acceleration moves the interval toward the long tail: it covers more often than the percentile interval
-        // (measured: 0.878 against the percentile's 0.872 and the bootstrap-t's 0.915; a sign error in the acceleration
-        // would move it below the percentile's).
+        // (measured: 0.878 against the percentile's 0.872 and the bootstrap-t's 0.915).
         Assert.True(accelerated > percentile, $"BCa coverage {accelerated} not above the percentile's {percentile}");
         Assert.True(studentized >= 0.90, $"studentized coverage {studentized}, expected at least 0.90");
         Assert.True(studentized - percentile >= 0.02, $"studentized coverage {studentized} not at least 0.02 above the percentile's {percentile}");
