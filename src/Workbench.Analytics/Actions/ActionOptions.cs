@@ -18,7 +18,8 @@ public sealed record ActionOptions
     /// <summary>Bootstrap resamples for the confidence intervals. Default 300.</summary>
     public int BootstrapSamples { get; init; } = 300;
     /// <summary>How the doubly robust estimate's interval is read off the cluster bootstrap: percentile (the default) or
-    /// studentized (bootstrap-t, steadier when the per-decision terms are heavy-tailed) or bias-corrected percentile. See
+    /// studentized (bootstrap-t, steadier when the per-decision terms are heavy-tailed), bias-corrected percentile or
+    /// bias-corrected and accelerated percentile (BCa). See
     /// <see cref="ClusterBootstrap"/>.</summary>
     public BootstrapInterval Interval { get; init; } = BootstrapInterval.Percentile;
     /// <summary>Folds of the cross-fitted reward model used by the direct-method and doubly robust estimates
@@ -35,7 +36,7 @@ public sealed record ActionOptions
         else foreach (var p in ValueModel.Problems(nameof(ValueModel))) yield return p;
         if (!(Exploration >= 0 && Exploration <= 1)) yield return $"Exploration must be in [0, 1], got {F(Exploration)}.";
         if (BootstrapSamples < 20) yield return $"BootstrapSamples must be >= 20, got {BootstrapSamples}.";
-        if (!Enum.IsDefined(Interval)) yield return $"Interval must be Percentile, Studentized or BiasCorrected, got {Interval}.";
+        if (!Enum.IsDefined(Interval)) yield return $"Interval must be Percentile, Studentized, BiasCorrected or Accelerated, got {Interval}.";
         if (CrossFitFolds < 2) yield return $"CrossFitFolds must be >= 2, got {CrossFitFolds}.";
         if (!(MaxWeight >= 1)) yield return $"MaxWeight must be >= 1, got {F(MaxWeight)}.";
     }

@@ -20,7 +20,10 @@ public sealed class ActionPolicyTests(ActionFixture f, ITestOutputHelper output)
         "correction on the reference) does not lift it: at 400 accounts, seeds 7-14, 71.9-84.2% mean against the reference stand-in's 84.1%; at 2,000 accounts " +
         "(seeds 7-10) 84.5-90.0% against 89.8%, seed 7 below 90% with every variant; at 4,000 (seeds 7-14) a capped tree correction reaches 90.4% against 89.9% " +
         "but 4 of 8 seeds stay below 90% (min 89.2%); weaker value penalties (SDCA's L2 does not fade with the log) or one chosen " +
-        "by grouped 5-fold squared error on the log do not either (L2 3 90.0%, L2 0.1-1 87.7-89.3%, chosen 87.8%)")]
+        "by grouped 5-fold squared error on the log do not either (L2 3 90.0%, L2 0.1-1 87.7-89.3%, chosen 87.8%). Round 17 (ActionLearnerFiveSeedsTests, " +
+        "LAB_ACCOUNTS=8000, seeds 7-14): 90.6 / 90.5 / 90.7 / 90.4 / 90.6 / 90.8 / 90.6 / 88.5% (mean 90.3%): seed 14 below 90%, so no affordable book " +
+        "size measured reaches 90% on every seed and a test at 8,000 accounts on one seed would pass by the seed chosen; at 16,000 accounts seed 14 reaches " +
+        "90.6% (seeds 7-13 not yet run at that size)")]
     public void The_learned_policy_reaches_90_percent_of_the_oracle()
     {
         // As a run judges it: the contexts' segment from the run's segmentation.
@@ -328,9 +331,9 @@ public sealed class SlowFactAttribute : FactAttribute
 }
 
 /// <summary>The doubly robust interval's coverage over 20 seeds (books of 600 accounts x 24 months, 20 trees), with the
-/// IPS and DR bias side by side. The intervals (percentile, studentized, bias-corrected percentile, and the percentile one of
-/// the DR terms winsorized at their 1st and 99th percentiles, round 15) are read off the same per-decision terms; the
-/// assertion is on the library's default. WB_COVERAGE_SEEDS=121-140 (or a comma list) picks other data seeds (the
+/// IPS and DR bias side by side. The intervals (percentile, studentized, bias-corrected percentile, BCa (round 17), and the
+/// percentile one of the DR terms winsorized at their 1st and 99th percentiles, round 15) are read off the same per-decision
+/// terms; the assertion is on the library's default. WB_COVERAGE_LOG=FILE appends each seed's lines as it finishes. WB_COVERAGE_SEEDS=121-140 (or a comma list) picks other data seeds (the
 /// evaluation's seed is the data seed minus 100, as for the original 101-120); WB_COVERAGE_SAMPLES=N sets the resamples
 /// (default the library's 300).</summary>
 public sealed class ActionCoverageTests(ITestOutputHelper output)
@@ -368,19 +371,14 @@ public sealed class ActionCoverageTests(ITestOutputHelper output)
             });
             // The result's own interval is the default kind's, read the same way.
             Assert.All(result.Policies, p => Assert.Equal((p.DrCiLow, p.DrCiHigh), intervals[s][p.Policy][run.Interval]));
+            // WB_COVERAGE_LOG=FILE: each seed's lines as it finishes (a long run's partial results survive a stop).
+            if (Environment.GetEnvironmentVariable("WB_COVERAGE_LOG") is { Length: > 0 } log)
+                lock (intervals)
+                    File.AppendAllLines(log, result.Policies.Select(p => SeedLine(dataSeeds[s], p, intervals[s][p.Policy], winsorized[s][p.Policy])));
         });
-        static bool Covers((double Low, double High) ci, double truth) => truth >= ci.Low && truth <= ci.High;
         for (int s = 0; s < seeds; s++)
             foreach (var p in results[s].Policies)
-            {
-                var pc = intervals[s][p.Policy][BootstrapInterval.Percentile];
-                var st = intervals[s][p.Policy][BootstrapInterval.Studentized];
-                var bc = intervals[s][p.Policy][BootstrapInterval.BiasCorrected];
-                var wz = winsorized[s][p.Policy];
-                output.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                    $"data seed {dataSeeds[s]} {p.Policy,-8} true {p.TrueValue:F0} DM {p.Dm:F0} IPS {p.Ips:F0} DR {p.Dr:F0} percentile [{pc.Low:F0}, {pc.High:F0}] {Covers(pc, p.TrueValue!.Value)} studentized [{st.Low:F0}, {st.High:F0}] {Covers(st, p.TrueValue!.Value)}" +
-                    $" bias-corrected [{bc.Low:F0}, {bc.High:F0}] {Covers(bc, p.TrueValue!.Value)} winsorized DR {wz.Dr:F0} [{wz.Low:F0}, {wz.High:F0}] {Covers((wz.Low, wz.High), p.TrueValue!.Value)}"));
-            }
+                output.WriteLine(SeedLine(dataSeeds[s], p, intervals[s][p.Policy], winsorized[s][p.Policy]));
         var covered = new Dictionary<string, int>();
         foreach (var policy in results[0].Policies.Select(p => p.Policy))
         {
@@ -393,10 +391,23 @@ public sealed class ActionCoverageTests(ITestOutputHelper output)
             double winsorizedWidth = winsorized.Average(x => x[policy].High - x[policy].Low);
             output.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"{policy,-8} DR coverage percentile {Count(BootstrapInterval.Percentile)}/{seeds} (mean width {Width(BootstrapInterval.Percentile):F0}) studentized {Count(BootstrapInterval.Studentized)}/{seeds} (mean width {Width(BootstrapInterval.Studentized):F0})" +
-                $" bias-corrected {Count(BootstrapInterval.BiasCorrected)}/{seeds} (mean width {Width(BootstrapInterval.BiasCorrected):F0}) winsorized DR {winsorizedCovered}/{seeds} (mean width {winsorizedWidth:F0}, bias {winsorizedBias:F1})" +
+                $" bias-corrected {Count(BootstrapInterval.BiasCorrected)}/{seeds} (mean width {Width(BootstrapInterval.BiasCorrected):F0}) BCa {Count(BootstrapInterval.Accelerated)}/{seeds} (mean width {Width(BootstrapInterval.Accelerated):F0}) winsorized DR {winsorizedCovered}/{seeds} (mean width {winsorizedWidth:F0}, bias {winsorizedBias:F1})" +
                 $"  IPS bias {Bias(p => p.Ips):F1}  DR bias {Bias(p => p.Dr):F1}  DM bias {Bias(p => p.Dm):F1}"));
         }
         Assert.All(covered, kv => Assert.True(kv.Value >= 18 * seeds / 20.0, $"{kv.Key}: the {defaultInterval} DR interval covered the true value in {kv.Value} of {seeds} seeds"));
+    }
+
+    static bool Covers((double Low, double High) ci, double truth) => truth >= ci.Low && truth <= ci.High;
+
+    /// <summary>One seed's line for one policy: truth, the estimates and every interval with whether it covers.</summary>
+    static string SeedLine(int dataSeed, PolicyValue p, Dictionary<BootstrapInterval, (double Low, double High)> ci, (double Dr, double Low, double High) wz)
+    {
+        double truth = p.TrueValue!.Value;
+        string Kind(string name, BootstrapInterval kind) => string.Create(CultureInfo.InvariantCulture, $" {name} [{ci[kind].Low:F0}, {ci[kind].High:F0}] {Covers(ci[kind], truth)}");
+        return string.Create(CultureInfo.InvariantCulture, $"data seed {dataSeed} {p.Policy,-8} true {truth:F0} DM {p.Dm:F0} IPS {p.Ips:F0} DR {p.Dr:F0}") +
+            Kind("percentile", BootstrapInterval.Percentile) + Kind("studentized", BootstrapInterval.Studentized) + Kind("bias-corrected", BootstrapInterval.BiasCorrected) +
+            Kind("BCa", BootstrapInterval.Accelerated) +
+            string.Create(CultureInfo.InvariantCulture, $" winsorized DR {wz.Dr:F0} [{wz.Low:F0}, {wz.High:F0}] {Covers((wz.Low, wz.High), truth)}");
     }
 
     /// <summary>A copy of <paramref name="x"/> with values below its <paramref name="low"/> quantile or above its

@@ -9,11 +9,11 @@ public sealed class ClusterBootstrapTests(ITestOutputHelper output)
 {
     /// <summary>Coverage of the 95% intervals of the mean of <paramref name="n"/> lognormal(0, sigma) draws (true mean
     /// exp(sigma^2 / 2)) over seeded replications, each draw its own cluster.</summary>
-    static (double Percentile, double Studentized) Coverage(int n, double sigma, int replications, int samples, int seed)
+    static (double Percentile, double Studentized, double Accelerated) Coverage(int n, double sigma, int replications, int samples, int seed)
     {
         double truth = Math.Exp(sigma * sigma / 2);
         var rng = new Random(seed);
-        int percentile = 0, studentized = 0;
+        int percentile = 0, studentized = 0, accelerated = 0;
         for (int r = 0; r < replications; r++)
         {
             var clusters = Enumerable.Range(0, n).Select(_ => (Sum: LogNormal.Sample(rng, 0, sigma), Count: 1)).ToArray();
@@ -21,8 +21,11 @@ public sealed class ClusterBootstrapTests(ITestOutputHelper output)
             var (sl, sh) = ClusterBootstrap.Interval(clusters, samples, 0.95, BootstrapInterval.Studentized, new Random(rng.Next()));
             if (truth >= pl && truth <= ph) percentile++;
             if (truth >= sl && truth <= sh) studentized++;
+            // Its own stream, so that the draws of the other two (and their measured rates) are unchanged.
+            var (al, ah) = ClusterBootstrap.Interval(clusters, samples, 0.95, BootstrapInterval.Accelerated, new Random(seed * 10_007 + r));
+            if (truth >= al && truth <= ah) accelerated++;
         }
-        return (percentile / (double)replications, studentized / (double)replications);
+        return (percentile / (double)replications, studentized / (double)replications, accelerated / (double)replications);
     }
 
     /// <summary>With 30 lognormal(0, 1) draws the percentile interval is known to under-cover (about 0.87-0.88 of nominal
@@ -31,8 +34,11 @@ public sealed class ClusterBootstrapTests(ITestOutputHelper output)
     [Fact]
     public void On_heavy_tailed_lognormal_draws_the_studentized_interval_covers_the_true_mean_more_often_than_the_percentile_one()
     {
-        var (percentile, studentized) = Coverage(n: 30, sigma: 1.0, replications: 600, samples: 1000, seed: 7);
-        output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"n 30, sigma 1: percentile {percentile:F3}, studentized {studentized:F3}"));
+        var (percentile, studentized, accelerated) = Coverage(n: 30, sigma: 1.0, replications: 600, samples: 1000, seed: 7);
+        output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"n 30, sigma 1: percentile {percentile:F3}, studentized {studentized:F3}, BCa {accelerated:F3}"));
+        // BCa's acceleration moves the interval toward the long tail: it covers more often than the percentile interval
+        // (measured: 0.878 against the percentile's 0.872 and the bootstrap-t's 0.915).
+        Assert.True(accelerated > percentile, $"BCa coverage {accelerated} not above the percentile's {percentile}");
         Assert.True(studentized >= 0.90, $"studentized coverage {studentized}, expected at least 0.90");
         Assert.True(studentized - percentile >= 0.02, $"studentized coverage {studentized} not at least 0.02 above the percentile's {percentile}");
     }
