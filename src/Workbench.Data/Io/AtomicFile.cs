@@ -5,7 +5,13 @@ namespace Workbench.Data.Io;
 /// so readers never see a half-written output.</summary>
 public static class AtomicFile
 {
-    public static void Write(string path, Action<Stream> write)
+    public static void Write(string path, Action<Stream> write) => Write(path, write, writebackEvery: 0);
+
+    /// <summary>As <see cref="Write(string, Action{Stream})"/>, for a large file written over a long stage: each
+    /// <paramref name="writebackEvery"/> bytes written, the OS is asked to start writing them to disk (<see cref="WritebackStream"/>),
+    /// so the fsync before the rename waits for the file's tail, not all of it. 0 (or less): no early writeback. The file
+    /// still appears only complete and synced, and a failure still deletes the temporary file.</summary>
+    public static void Write(string path, Action<Stream> write, long writebackEvery)
     {
         var full = Path.GetFullPath(path);
         var dir = Path.GetDirectoryName(full)!;
@@ -15,7 +21,12 @@ public static class AtomicFile
         {
             using (var fs = new FileStream(tmp, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None, 1 << 16))
             {
-                write(fs);
+                if (writebackEvery > 0)
+                {
+                    using var writeback = new WritebackStream(fs, writebackEvery);
+                    write(writeback);
+                }
+                else write(fs);
                 fs.Flush(flushToDisk: true);
             }
             File.Move(tmp, full, overwrite: true);

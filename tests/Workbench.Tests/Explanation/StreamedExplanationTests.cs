@@ -21,7 +21,7 @@ public class StreamedExplanationTests(GeneratedRankingFixture fx)
         return _inMemory = dir;
     }
 
-    (ExplanationSummary Summary, string Dir) Streamed(ExplanationChunking chunking)
+    (ExplanationSummary Summary, string Dir) Streamed(ExplanationChunking chunking, long writebackEvery = ExplanationArtifacts.WritebackEvery)
     {
         var table = fx.Features.Features;
         var trainMonths = fx.Result.Split.TrainMonths.ToHashSet();
@@ -29,7 +29,7 @@ public class StreamedExplanationTests(GeneratedRankingFixture fx)
         var background = TrainingSet.ChurnAndUpsell(table, trainRows, fx.Features.Labels);
         var dir = TestPaths.NewTempDir("explain-streamed");
         var (summary, _) = ExplanationArtifacts.WriteStreamed(dir, files => ExplanationStage.Stream(fx.Result.ChurnModel, background.Churn,
-            fx.Result.UpsellModel, background.Upsell, fx.Features, fx.Result.Split.TestMonths[^1], fx.Data, null, files.Format, files.Append, chunking: chunking));
+            fx.Result.UpsellModel, background.Upsell, fx.Features, fx.Result.Split.TestMonths[^1], fx.Data, null, files.Format, files.Append, chunking: chunking), writebackEvery: writebackEvery);
         return (summary, dir);
     }
 
@@ -38,10 +38,11 @@ public class StreamedExplanationTests(GeneratedRankingFixture fx)
     [InlineData(7, 3, 2)]        // small chunks, more threads than cores
     [InlineData(1024, -1, 4)]    // the default
     [InlineData(1_000_000, 2, 4)] // one chunk
-    public void Streamed_files_are_the_in_memory_explanations_bytes(int chunkRows, int workers, int window)
+    [InlineData(1024, -1, 4, 4096)] // the default, with the files' writeback started every 4 KB (8 MB in a run)
+    public void Streamed_files_are_the_in_memory_explanations_bytes(int chunkRows, int workers, int window, long writebackEvery = ExplanationArtifacts.WritebackEvery)
     {
         var expected = InMemory();
-        var (summary, actual) = Streamed(new ExplanationChunking(chunkRows, workers, window));
+        var (summary, actual) = Streamed(new ExplanationChunking(chunkRows, workers, window), writebackEvery);
         foreach (var file in new[] { ExplanationArtifacts.NarrativesFile, ExplanationArtifacts.TextFile, ExplanationArtifacts.ImportanceFile, ExplanationArtifacts.MetricsFile })
         {
             var (a, b) = (File.ReadAllBytes(Path.Combine(expected, file)), File.ReadAllBytes(Path.Combine(actual, file)));
@@ -64,9 +65,9 @@ public class StreamedExplanationTests(GeneratedRankingFixture fx)
         var ex = Assert.Throws<InvalidOperationException>(() => ExplanationArtifacts.WriteStreamed(dir, files => ExplanationStage.Stream(fx.Result.ChurnModel,
             background.Churn, fx.Result.UpsellModel, background.Upsell, fx.Features, fx.Result.Split.TestMonths[^1], fx.Data, null,
             chunk => chunk.Index == 5 ? throw new InvalidOperationException("chunk 5 failed") : files.Format(chunk),
-            chunk => { written++; files.Append(chunk); }, chunking: new ExplanationChunking(64, 2, 2))));
+            chunk => { written++; files.Append(chunk); }, chunking: new ExplanationChunking(64, 2, 2)), writebackEvery: 1024));
         Assert.Equal("chunk 5 failed", ex.Message);
-        Assert.InRange(written, 0, 5); // none from the failed chunk on
+        Assert.InRange(written, 0, 5); // none from the failed chunk on (their writeback, every 1 KB, was started)
         Assert.Empty(Directory.GetFiles(dir)); // neither the files nor their temporary copies
     }
 }
