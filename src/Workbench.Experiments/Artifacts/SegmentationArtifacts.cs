@@ -96,15 +96,12 @@ public static class SegmentationArtifacts
     {
         if (result.KSelection is { } sel)
         {
-            yield return ("elbow", () => SegmentationCharts.ToJson(SegmentationCharts.Elbow(sel)));
-            yield return ("gap", () => SegmentationCharts.ToJson(SegmentationCharts.Gap(sel.Gap)));
-            yield return ("silhouette-by-k", () => SegmentationCharts.ToJson(SegmentationCharts.SilhouetteByK(sel)));
-            if (sel.MixtureBic is not null) yield return ("bic", () => SegmentationCharts.ToJson(SegmentationCharts.Bic(sel)));
+            yield return ("elbow", SegmentationCharts.Lazy(() => SegmentationCharts.Elbow(sel)));
+            yield return ("gap", SegmentationCharts.Lazy(() => SegmentationCharts.Gap(sel.Gap)));
+            yield return ("silhouette-by-k", SegmentationCharts.Lazy(() => SegmentationCharts.SilhouetteByK(sel)));
+            if (sel.MixtureBic is not null) yield return ("bic", SegmentationCharts.Lazy(() => SegmentationCharts.Bic(sel)));
         }
-        if (result.KDistance is { } kd) yield return ("k-distance", () => SegmentationCharts.ToJson(SegmentationCharts.KDistance(kd)));
-        yield return ("silhouette", () => SegmentationCharts.ToJson(SegmentationCharts.SilhouettePlot(result.Silhouette, result.Assignments)));
-        // The two charts of every row, written without Plotly.NET's serializer (the same text).
-        yield return ("parallel-coordinates", () => SegmentationCharts.ParallelCoordinatesJson(result.ClusteredData, result.Assignments));
-        if (result.PcaScores.Columns >= 2) yield return ("pca-scatter", () => SegmentationCharts.PcaScatterJson(result));
+        if (result.KDistance is { } kd) yield return ("k-distance", SegmentationCharts.Lazy(() => SegmentationCharts.KDistance(kd)));
+        foreach (var chart in SegmentationCharts.RowCharts(result)) yield return chart;
     }
 }

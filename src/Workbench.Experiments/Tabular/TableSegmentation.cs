@@ -127,12 +127,9 @@ public static class TableSegmentation
     {
         if (result.KSelection is { } sel)
         {
-            yield return ("elbow", () => SegmentationCharts.ToJson(SegmentationCharts.Elbow(sel)));
-            yield return ("silhouette-by-k", () => SegmentationCharts.ToJson(SegmentationCharts.SilhouetteByK(sel)));
+            yield return ("elbow", SegmentationCharts.Lazy(() => SegmentationCharts.Elbow(sel)));
+            yield return ("silhouette-by-k", SegmentationCharts.Lazy(() => SegmentationCharts.SilhouetteByK(sel)));
         }
-        yield return ("silhouette", () => SegmentationCharts.ToJson(SegmentationCharts.SilhouettePlot(result.Silhouette, result.Assignments)));
-        // The two charts of every row, written without Plotly.NET's serializer (the same text).
-        yield return ("parallel-coordinates", () => SegmentationCharts.ParallelCoordinatesJson(result.ClusteredData, result.Assignments));
-        if (result.PcaScores.Columns >= 2) yield return ("pca-scatter", () => SegmentationCharts.PcaScatterJson(result));
+        foreach (var chart in SegmentationCharts.RowCharts(result)) yield return chart;
     }
 }

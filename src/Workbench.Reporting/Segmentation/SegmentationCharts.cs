@@ -287,6 +287,19 @@ public static class SegmentationCharts
         }
     }
 
+    /// <summary>A chart's Plotly JSON, made when a page reaches it (<see cref="ToStandaloneHtml(string, IEnumerable{ValueTuple{string, Func{string}}})"/>).</summary>
+    public static Func<string> Lazy(Func<GenericChart> chart) => () => ToJson(chart());
+
+    /// <summary>The charts every segmentation page ends with: the silhouette plot, then the two charts of every row
+    /// (parallel coordinates, and the PCA scatter when there are two components), those written without Plotly.NET's
+    /// serializer (the same text).</summary>
+    public static IEnumerable<(string Id, Func<string> Json)> RowCharts(SegmentationResult result)
+    {
+        yield return ("silhouette", Lazy(() => SilhouettePlot(result.Silhouette, result.Assignments)));
+        yield return ("parallel-coordinates", () => ParallelCoordinatesJson(result.ClusteredData, result.Assignments));
+        if (result.PcaScores.Columns >= 2) yield return ("pca-scatter", () => PcaScatterJson(result));
+    }
+
     /// <summary>One self-contained HTML page holding the given charts, with plotly.js inlined once so it opens offline.
     /// Div ids come from the caller (Plotly.NET's own HTML uses random ids), so the same charts give the same bytes.</summary>
     public static string ToStandaloneHtml(string title, IEnumerable<(string Id, GenericChart Chart)> charts) =>

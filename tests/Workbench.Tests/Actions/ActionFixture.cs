@@ -23,6 +23,14 @@ public sealed class ActionFixture
         Evaluation = ActionEvaluation.Evaluate(Frame, Rules);
     }
 
+    /// <summary>A generated book of <paramref name="accounts"/> x 36 months (seed <paramref name="seed"/>) with its decisions as a
+    /// run builds them: the run's segmentation as the contexts' observed segment.</summary>
+    public static DecisionFrame RunLikeFrame(int accounts, int seed)
+    {
+        var data = CrmGenerator.Generate(new GeneratorOptions { Accounts = accounts, Months = 36, Seed = seed });
+        return DecisionFrame.Build(data, RunSegmentation(data, seed));
+    }
+
     /// <summary>The segmentation a run's default <c>segmentation</c> section fits on <paramref name="data"/> (K-Means, k
     /// chosen in 2..8, profiles as of the data's end), as the action contexts' observed segment.</summary>
     public static ObservedSegments RunSegmentation(CrmDataset data, int seed)

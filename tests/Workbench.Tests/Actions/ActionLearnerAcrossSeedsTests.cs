@@ -54,10 +54,10 @@ public sealed class ActionLearnerFiveSeedsTests(ITestOutputHelper output)
         foreach (int seed in seeds)
         {
             var clock = System.Diagnostics.Stopwatch.StartNew();
-            var data = CrmGenerator.Generate(new GeneratorOptions { Accounts = accounts, Months = 36, Seed = seed });
             // LAB_SEGMENTS=none: segment 0 (rounds 11-13); default: the run's segmentation as the observed segment (round 14).
-            var frame = Environment.GetEnvironmentVariable("LAB_SEGMENTS") == "none" ? DecisionFrame.Build(data)
-                : DecisionFrame.Build(data, ActionFixture.RunSegmentation(data, seed));
+            var frame = Environment.GetEnvironmentVariable("LAB_SEGMENTS") == "none"
+                ? DecisionFrame.Build(CrmGenerator.Generate(new GeneratorOptions { Accounts = accounts, Months = 36, Seed = seed }))
+                : ActionFixture.RunLikeFrame(accounts, seed);
             var e = ActionEvaluation.Evaluate(frame, RuleSet.Parse(RuleSet.DefaultJson, frame.Actions), options);
             double learned = e["learned"].TrueValue!.Value, oracle = e["oracle"].TrueValue!.Value;
             shares.Add(learned / oracle);

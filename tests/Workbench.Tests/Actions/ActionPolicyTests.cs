@@ -418,9 +418,8 @@ public sealed class ActionPolicyAtScaleTests(ITestOutputHelper output)
     [Fact]
     public void On_a_16000_account_book_the_learned_policy_reaches_90_percent_of_the_oracle_and_beats_the_others()
     {
-        var data = CrmGenerator.Generate(new GeneratorOptions { Accounts = Accounts, Months = 36, Seed = 7 });
         // As a run judges it: the contexts' segment from the run's segmentation.
-        var frame = DecisionFrame.Build(data, ActionFixture.RunSegmentation(data, 7));
+        var frame = ActionFixture.RunLikeFrame(Accounts, seed: 7);
         var e = ActionEvaluation.Evaluate(frame, RuleSet.Parse(RuleSet.DefaultJson, frame.Actions));
         double learned = e["learned"].TrueValue!.Value, oracle = e["oracle"].TrueValue!.Value;
         string values = string.Join(", ", e.Policies.Select(p => string.Create(CultureInfo.InvariantCulture, $"{p.Policy} {p.TrueValue:F1}")));
