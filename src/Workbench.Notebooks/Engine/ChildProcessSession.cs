@@ -161,11 +161,20 @@ public sealed class ChildProcessSession : ICellSession
     }
 
     /// <inheritdoc/>
-    public async Task<CellResult> ExecuteAsync(string code, CellRunOptions run, CancellationToken cancellationToken = default)
+    public Task<CellResult> ExecuteAsync(string code, CellRunOptions run, CancellationToken cancellationToken = default) =>
+        ExecuteCore(code, run, synchronous: false, cancellationToken);
+
+    /// <inheritdoc/>
+    public CellResult Execute(string code, CellRunOptions run) => ExecuteCore(code, run, synchronous: true, default).GetAwaiter().GetResult();
+
+    /// <summary>One cell. <paramref name="synchronous"/>: every wait blocks the calling thread before its <c>await</c>, so
+    /// the child's reply, read on the reader thread, wakes the caller directly (no thread-pool hop).</summary>
+    async Task<CellResult> ExecuteCore(string code, CellRunOptions run, bool synchronous, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(code);
         ArgumentNullException.ThrowIfNull(run);
-        await gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        if (synchronous) gate.Wait(cancellationToken);
+        else await gate.WaitAsync(cancellationToken).ConfigureAwait(false);
         var stopwatch = Stopwatch.StartNew();
         var cellName = run.CellName ?? "the cell";
         var outputs = new List<CellOutput>();
@@ -187,7 +196,12 @@ public sealed class ChildProcessSession : ICellSession
                 return new CellResult(CellStatus.Error, outputs, stopwatch.Elapsed, null);
             }
             Child c;
-            try { c = await Current().ConfigureAwait(false); }
+            try
+            {
+                var current = Current();
+                if (synchronous) Block(current);
+                c = await current.ConfigureAwait(false);
+            }
             catch (WorkbenchException ex)
             {
                 Emit(new ErrorOutput(SessionLostName, ex.Message, [ex.Message]));
@@ -206,7 +220,10 @@ public sealed class ChildProcessSession : ICellSession
             });
             JsonObject? done;
             using (cancellationToken.Register(Interrupt))
+            {
+                if (synchronous) Block(pending);
                 done = await pending.ConfigureAwait(false);
+            }
             KernelTimings.Mark("p.resumed");
             if (done is null)
             {
@@ -225,6 +242,13 @@ public sealed class ChildProcessSession : ICellSession
             return new CellResult(status, outputs, stopwatch.Elapsed, null);
         }
         finally { gate.Release(); }
+    }
+
+    /// <summary>Waits for <paramref name="task"/> on this thread (the await after it finds it done; it rethrows a fault).</summary>
+    static void Block(Task task)
+    {
+        try { task.Wait(); }
+        catch (AggregateException) { }
     }
 
     /// <inheritdoc/>
