@@ -35,8 +35,17 @@ public sealed class ChildProcessSession : ICellSession
 
     /// <summary>The runtime read its JIT setting at start: when Workbench chose it (<see cref="JitSetByParentVariable"/>),
     /// remove it from this process's environment, so the processes this one starts get the user's environment.</summary>
+    internal const string GcServerVariable = "DOTNET_gcServer";
+    /// <summary>Set to 1 beside <see cref="GcServerVariable"/> when the kernel or runner chose it for its executor child.</summary>
+    internal const string GcSetByParentVariable = "WORKBENCH_EXECUTOR_GC_SET";
+
     internal static void ForgetJitSettingChosenForThisProcess()
     {
+        if (Environment.GetEnvironmentVariable(GcSetByParentVariable) == "1")
+        {
+            Environment.SetEnvironmentVariable(GcServerVariable, null);
+            Environment.SetEnvironmentVariable(GcSetByParentVariable, null);
+        }
         if (Environment.GetEnvironmentVariable(JitSetByParentVariable) != "1") return;
         Environment.SetEnvironmentVariable(TieredCompilationVariable, null);
         Environment.SetEnvironmentVariable(JitSetByParentVariable, null);
@@ -111,6 +120,14 @@ public sealed class ChildProcessSession : ICellSession
         {
             start.Environment[TieredCompilationVariable] = "0";
             start.Environment[JitSetByParentVariable] = "1";
+        }
+        // The CLI runs with server GC, whose two GC threads cost the child 0.35-0.6 ms CPU per trivial cell; workstation GC
+        // cut a warm cell's CPU by 1.1-1.6 ms with no change in a walkthrough's CPU (bench/README.md, "Kernel round trip:
+        // hops and well-known types"). A DOTNET_gcServer the user set is kept; the child removes ours before cells run.
+        if (Environment.GetEnvironmentVariable(GcServerVariable) is null)
+        {
+            start.Environment[GcServerVariable] = "0";
+            start.Environment[GcSetByParentVariable] = "1";
         }
         Process process;
         try { process = Process.Start(start) ?? throw new WorkbenchException($"could not start the cell executor ({string.Join(" ", command)})."); }
