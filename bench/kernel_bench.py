@@ -14,6 +14,7 @@ Measures (wall clock, this machine):
   warm round trip  median / p90 / min of N further executes of "1 + 1" (send to execute_reply; iopub idle drained)
   cpu per cell     user + sys CPU of the kernel process and its descendants (the executor child) over the N timed
                    executes, divided by N (from /proc; a load-independent view of the cost when the machine is shared)
+  --threads        also CPU per cell of each thread of the kernel and its descendants (/proc/PID/task), by thread name
 """
 import argparse
 import os
@@ -81,11 +82,42 @@ def tree_cpu_seconds(root_pid):
     return cpu.get(root_pid, 0) / tick, total / tick
 
 
+def thread_cpu_seconds(root_pid):
+    """{(pid, tid, name): user + sys CPU seconds} of every thread of root_pid and its live descendants."""
+    children = {}
+    for name in os.listdir("/proc"):
+        if name.isdigit():
+            try:
+                with open(f"/proc/{name}/stat") as f:
+                    children.setdefault(int(f.read().rsplit(")", 1)[1].split()[1]), []).append(int(name))
+            except OSError:
+                pass
+    out, todo, tick = {}, [root_pid], os.sysconf("SC_CLK_TCK")
+    while todo:
+        pid = todo.pop()
+        todo.extend(children.get(pid, []))
+        try:
+            tids = os.listdir(f"/proc/{pid}/task")
+        except OSError:
+            continue
+        for tid in tids:
+            try:
+                with open(f"/proc/{pid}/task/{tid}/stat") as f:
+                    text = f.read()
+            except OSError:
+                continue
+            comm = text[text.index("(") + 1:text.rindex(")")]
+            fields = text.rsplit(")", 1)[1].split()
+            out[(pid, int(tid), comm)] = (int(fields[11]) + int(fields[12])) / tick
+    return out
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--runs", type=int, default=50)
     parser.add_argument("--code", default="1 + 1")
     parser.add_argument("--setup", default=None)
+    parser.add_argument("--threads", action="store_true")
     parser.add_argument("workbench", nargs="+")
     args = parser.parse_args()
     prefix = tempfile.mkdtemp(prefix="workbench-bench-")
@@ -110,9 +142,11 @@ def main():
             for _ in range(5):
                 execute(kc, args.code)
             kernel_pid = km.provisioner.pid if getattr(km, "provisioner", None) else km.kernel.pid
+            threads_before = thread_cpu_seconds(kernel_pid) if args.threads else {}
             cpu_before = tree_cpu_seconds(kernel_pid)
             warm = [execute(kc, args.code) for _ in range(args.runs)]
             cpu_after = tree_cpu_seconds(kernel_pid)
+            threads_after = thread_cpu_seconds(kernel_pid) if args.threads else {}
             kernel_cpu_ms, cpu_per_cell_ms = ((a - b) * 1000 / args.runs for a, b in zip(cpu_after, cpu_before))
         finally:
             kc.stop_channels()
@@ -129,6 +163,15 @@ def main():
             load = " ".join(f.read().split()[:3])
         print(f"warm_median_ms      {statistics.median(warm):8.2f}   (n={len(warm)}, code {args.code!r}, p90 {p90:.2f}, min {warm[0]:.2f}; load avg {load})")
         print(f"cpu_per_cell_ms     {cpu_per_cell_ms:8.2f}   (kernel process and its children, user + sys; the kernel process alone {kernel_cpu_ms:.2f})")
+        if args.threads:
+            by_name = {}
+            for key, after in threads_after.items():
+                pid, _, comm = key
+                role = "kernel" if pid == kernel_pid else f"child {pid}"
+                by_name[(role, comm)] = by_name.get((role, comm), 0) + after - threads_before.get(key, 0)
+            for (role, comm), seconds in sorted(by_name.items(), key=lambda kv: -kv[1]):
+                if seconds > 0:
+                    print(f"  thread cpu/cell   {seconds * 1000 / args.runs:8.3f} ms  {role:12} {comm}")
     finally:
         shutil.rmtree(prefix, ignore_errors=True)
 

@@ -128,9 +128,8 @@ public static class CellExecutorHost
                     try { return answer.Task.Wait(Timeout.Infinite, CellInterrupt.Token) ? answer.Task.Result : null; }
                     finally { inputs.TryRemove(id, out _); }
                 } : null;
-                var result = session.ExecuteAsync(code, new CellRunOptions(cell, timeout, output =>
-                    send(new JsonObject { ["op"] = "output", ["id"] = id, ["output"] = CellWire.Output(output) }), onInput))
-                    .GetAwaiter().GetResult();
+                var result = session.Execute(code, new CellRunOptions(cell, timeout, output =>
+                    send(new JsonObject { ["op"] = "output", ["id"] = id, ["output"] = CellWire.Output(output) }), onInput));
                 KernelTimings.Mark("c.returned");
                 send(new JsonObject
                 {

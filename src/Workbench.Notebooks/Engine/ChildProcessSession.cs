@@ -35,8 +35,17 @@ public sealed class ChildProcessSession : ICellSession
 
     /// <summary>The runtime read its JIT setting at start: when Workbench chose it (<see cref="JitSetByParentVariable"/>),
     /// remove it from this process's environment, so the processes this one starts get the user's environment.</summary>
+    internal const string GcServerVariable = "DOTNET_gcServer";
+    /// <summary>Set to 1 beside <see cref="GcServerVariable"/> when the kernel or runner chose it for its executor child.</summary>
+    internal const string GcSetByParentVariable = "WORKBENCH_EXECUTOR_GC_SET";
+
     internal static void ForgetJitSettingChosenForThisProcess()
     {
+        if (Environment.GetEnvironmentVariable(GcSetByParentVariable) == "1")
+        {
+            Environment.SetEnvironmentVariable(GcServerVariable, null);
+            Environment.SetEnvironmentVariable(GcSetByParentVariable, null);
+        }
         if (Environment.GetEnvironmentVariable(JitSetByParentVariable) != "1") return;
         Environment.SetEnvironmentVariable(TieredCompilationVariable, null);
         Environment.SetEnvironmentVariable(JitSetByParentVariable, null);
@@ -112,6 +121,14 @@ public sealed class ChildProcessSession : ICellSession
             start.Environment[TieredCompilationVariable] = "0";
             start.Environment[JitSetByParentVariable] = "1";
         }
+        // The CLI runs with server GC, whose two GC threads cost the child 0.35-0.6 ms CPU per trivial cell; workstation GC
+        // cut a warm cell's CPU by 1.1-1.6 ms with no change in a walkthrough's CPU (bench/README.md, "Kernel round trip:
+        // hops and well-known types"). A DOTNET_gcServer the user set is kept; the child removes ours before cells run.
+        if (Environment.GetEnvironmentVariable(GcServerVariable) is null)
+        {
+            start.Environment[GcServerVariable] = "0";
+            start.Environment[GcSetByParentVariable] = "1";
+        }
         Process process;
         try { process = Process.Start(start) ?? throw new WorkbenchException($"could not start the cell executor ({string.Join(" ", command)})."); }
         catch (System.ComponentModel.Win32Exception ex) { throw new WorkbenchException($"could not start the cell executor ({string.Join(" ", command)}): {ex.Message}", ex); }
@@ -161,11 +178,20 @@ public sealed class ChildProcessSession : ICellSession
     }
 
     /// <inheritdoc/>
-    public async Task<CellResult> ExecuteAsync(string code, CellRunOptions run, CancellationToken cancellationToken = default)
+    public Task<CellResult> ExecuteAsync(string code, CellRunOptions run, CancellationToken cancellationToken = default) =>
+        ExecuteCore(code, run, synchronous: false, cancellationToken);
+
+    /// <inheritdoc/>
+    public CellResult Execute(string code, CellRunOptions run) => ExecuteCore(code, run, synchronous: true, default).GetAwaiter().GetResult();
+
+    /// <summary>One cell. <paramref name="synchronous"/>: every wait blocks the calling thread before its <c>await</c>, so
+    /// the child's reply, read on the reader thread, wakes the caller directly (no thread-pool hop).</summary>
+    async Task<CellResult> ExecuteCore(string code, CellRunOptions run, bool synchronous, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(code);
         ArgumentNullException.ThrowIfNull(run);
-        await gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        if (synchronous) gate.Wait(cancellationToken);
+        else await gate.WaitAsync(cancellationToken).ConfigureAwait(false);
         var stopwatch = Stopwatch.StartNew();
         var cellName = run.CellName ?? "the cell";
         var outputs = new List<CellOutput>();
@@ -187,7 +213,12 @@ public sealed class ChildProcessSession : ICellSession
                 return new CellResult(CellStatus.Error, outputs, stopwatch.Elapsed, null);
             }
             Child c;
-            try { c = await Current().ConfigureAwait(false); }
+            try
+            {
+                var current = Current();
+                if (synchronous) Block(current);
+                c = await current.ConfigureAwait(false);
+            }
             catch (WorkbenchException ex)
             {
                 Emit(new ErrorOutput(SessionLostName, ex.Message, [ex.Message]));
@@ -206,7 +237,10 @@ public sealed class ChildProcessSession : ICellSession
             });
             JsonObject? done;
             using (cancellationToken.Register(Interrupt))
+            {
+                if (synchronous) Block(pending);
                 done = await pending.ConfigureAwait(false);
+            }
             KernelTimings.Mark("p.resumed");
             if (done is null)
             {
@@ -225,6 +259,13 @@ public sealed class ChildProcessSession : ICellSession
             return new CellResult(status, outputs, stopwatch.Elapsed, null);
         }
         finally { gate.Release(); }
+    }
+
+    /// <summary>Waits for <paramref name="task"/> on this thread (the await after it finds it done; it rethrows a fault).</summary>
+    static void Block(Task task)
+    {
+        try { task.Wait(); }
+        catch (AggregateException) { }
     }
 
     /// <inheritdoc/>

@@ -9,6 +9,11 @@ public interface ICellSession : IDisposable
     /// <summary>Runs one cell. Never throws for errors in the cell: they come back as an <see cref="ErrorOutput"/>.</summary>
     Task<CellResult> ExecuteAsync(string code, CellRunOptions run, CancellationToken cancellationToken = default);
 
+    /// <summary>Runs one cell and blocks the calling thread until it ends, for a caller with a thread of its own (the
+    /// kernel's executor, the executor child's worker): the cell's end wakes that thread directly instead of resuming
+    /// an <c>await</c> on a thread-pool thread that then wakes it. Same results as <see cref="ExecuteAsync"/>.</summary>
+    CellResult Execute(string code, CellRunOptions run);
+
     /// <summary>Interrupts the running cell, if any (from any thread).</summary>
     void Interrupt();
 

@@ -75,6 +75,9 @@ public sealed class NotebookSession : ICellSession
     /// <summary>Cells compiled from a prepared compilation (<see cref="PreparedSubmission"/>); tests check the path is taken.</summary>
     internal int PreparedSubmissionsUsed { get; private set; }
 
+    /// <summary>Cells given the previous cell's well-known types (<see cref="WellKnownTypes"/>); tests check the path is taken.</summary>
+    internal int WellKnownTypesCarried { get; private set; }
+
     NotebookSession(NotebookSessionOptions options)
     {
         this.options = options;
@@ -114,12 +117,21 @@ public sealed class NotebookSession : ICellSession
 
     /// <summary>Runs one cell. Never throws for errors in the cell: they come back as an <see cref="ErrorOutput"/>
     /// with <see cref="CellStatus.Error"/>, <see cref="CellStatus.Interrupted"/> or <see cref="CellStatus.TimedOut"/>.</summary>
-    public async Task<CellResult> ExecuteAsync(string code, CellRunOptions run, CancellationToken cancellationToken = default)
+    public Task<CellResult> ExecuteAsync(string code, CellRunOptions run, CancellationToken cancellationToken = default) =>
+        ExecuteCore(code, run, synchronous: false, cancellationToken);
+
+    /// <inheritdoc/>
+    public CellResult Execute(string code, CellRunOptions run) => ExecuteCore(code, run, synchronous: true, default).GetAwaiter().GetResult();
+
+    /// <summary>One cell. <paramref name="synchronous"/>: every wait blocks the calling thread before its <c>await</c>
+    /// (which then finds the task done and goes on on this thread), so the whole call runs on the caller's thread.</summary>
+    async Task<CellResult> ExecuteCore(string code, CellRunOptions run, bool synchronous, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(code);
         ArgumentNullException.ThrowIfNull(run);
         KernelTimings.Mark("s.enter");
-        await gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        if (synchronous) gate.Wait(cancellationToken);
+        else await gate.WaitAsync(cancellationToken).ConfigureAwait(false);
         var cellName = run.CellName ?? "cell " + (cellsRun + 1).ToString(CultureInfo.InvariantCulture);
         var stopwatch = Stopwatch.StartNew();
         var context = new CellContext(formatter, run.OnOutput, run.OnInput);
@@ -133,7 +145,7 @@ public sealed class NotebookSession : ICellSession
             cellsRun++;
             running = cts;
             if (timeout is { } limit) timeoutCts.CancelAfter(limit);
-            var outcome = await RunOnCellThread(code, cellName, context, cts.Token).ConfigureAwait(false);
+            var outcome = await RunOnCellThread(code, cellName, context, synchronous, cts.Token).ConfigureAwait(false);
             KernelTimings.Mark("s.resumed");
             if (outcome.NewState is not null && !ReferenceEquals(outcome.NewState, state))
             {
@@ -187,8 +199,14 @@ public sealed class NotebookSession : ICellSession
         public object? ReturnValue => NewState?.ReturnValue;
     }
 
-    async Task<Outcome> RunOnCellThread(string code, string cellName, CellContext context, CancellationToken token)
+    async Task<Outcome> RunOnCellThread(string code, string cellName, CellContext context, bool synchronous, CancellationToken token)
     {
+        // Task.WaitAny is woken by the cell thread itself (its completion runs inline for a blocked waiter).
+        void Block(Task a, Task b)
+        {
+            if (synchronous) Task.WaitAny(a, b);
+        }
+
         var done = new TaskCompletionSource<Outcome>(TaskCreationOptions.RunContinuationsAsynchronously);
         var thread = cellThread ??= new CellThread();
         thread.Run(() =>
@@ -210,6 +228,7 @@ public sealed class NotebookSession : ICellSession
 
         var cancelled = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         await using var registration = token.Register(() => cancelled.TrySetResult());
+        Block(done.Task, cancelled.Task);
         if (await Task.WhenAny(done.Task, cancelled.Task).ConfigureAwait(false) == done.Task) return await done.Task.ConfigureAwait(false);
 
         // Cancelled: loops stop at their injected check; blocking waits (Sleep, Wait) need Thread.Interrupt. A thread that
@@ -218,9 +237,13 @@ public sealed class NotebookSession : ICellSession
         cellThread = null;
         thread.Retire();
         var half = options.Grace / 2;
-        if (await Task.WhenAny(done.Task, Task.Delay(half)).ConfigureAwait(false) == done.Task) return await done.Task.ConfigureAwait(false);
+        var wait = Task.Delay(half);
+        Block(done.Task, wait);
+        if (await Task.WhenAny(done.Task, wait).ConfigureAwait(false) == done.Task) return await done.Task.ConfigureAwait(false);
         thread.Interrupt();
-        if (await Task.WhenAny(done.Task, Task.Delay(half)).ConfigureAwait(false) == done.Task) return await done.Task.ConfigureAwait(false);
+        wait = Task.Delay(half);
+        Block(done.Task, wait);
+        if (await Task.WhenAny(done.Task, wait).ConfigureAwait(false) == done.Task) return await done.Task.ConfigureAwait(false);
         // Give up on the thread (it runs code with no loop and no wait, e.g. a long library call): the session keeps
         // the state from before this cell, and the cell's late output is dropped.
         return new Outcome(CellStatus.Interrupted, null, new CellAbandonedException(), false);
@@ -282,7 +305,11 @@ public sealed class NotebookSession : ICellSession
             latestScript = script;
             var ready = nextSubmission;
             nextSubmission = null; // each prepared compilation is used once (its assembly name is loaded with it)
-            if (ready is not null && ready.TryApply(script, state.Script, scriptOptions, unsubmittedReferences)) PreparedSubmissionsUsed++;
+            if (ready is not null && ready.TryApply(script, state.Script, scriptOptions, unsubmittedReferences))
+            {
+                PreparedSubmissionsUsed++;
+                if (ready.WellKnownTypesCarried) WellKnownTypesCarried++;
+            }
             else SerialSubmissionBuild.Apply(script);
             TimeCompile(script);
             next = script.RunFromAsync(state, _ => true, token).GetAwaiter().GetResult();
@@ -574,12 +601,14 @@ internal sealed class PreparedSubmission
     readonly ScriptOptions options;
     readonly IReadOnlyList<MetadataReference> references;
     readonly Compilation compilation;
+    readonly WellKnownTypes.Resolved? wellKnown;
 
-    PreparedSubmission(Script previous, ScriptOptions options, IReadOnlyList<MetadataReference> references, Compilation compilation) =>
-        (this.previous, this.options, this.references, this.compilation) = (previous, options, references, compilation);
+    PreparedSubmission(Script previous, ScriptOptions options, IReadOnlyList<MetadataReference> references, Compilation compilation, WellKnownTypes.Resolved? wellKnown) =>
+        (this.previous, this.options, this.references, this.compilation, this.wellKnown) = (previous, options, references, compilation, wellKnown);
 
     /// <summary>An empty continuation of <paramref name="previous"/> given <paramref name="references"/> (the references
-    /// no submission holds yet), compiled without concurrency, its references bound.</summary>
+    /// no submission holds yet), compiled without concurrency, its references bound, with the well-known types the
+    /// previous submission resolved when both bind every reference to the same assembly (<see cref="WellKnownTypes"/>).</summary>
     public static PreparedSubmission? Prepare(Script previous, ScriptOptions options, IReadOnlyList<MetadataReference> references)
     {
         if (CachedCompilation?.FieldType != typeof(Compilation)) return null;
@@ -587,7 +616,7 @@ internal sealed class PreparedSubmission
         var compilation = empty.GetCompilation();
         compilation = compilation.WithOptions(compilation.Options.WithConcurrentBuild(false));
         _ = compilation.Assembly; // binds the references (the compilation's reference manager)
-        return new PreparedSubmission(previous, options, references, compilation);
+        return new PreparedSubmission(previous, options, references, compilation, WellKnownTypes.Take(previous.GetCompilation(), compilation));
     }
 
     /// <summary>Gives <paramref name="script"/> the prepared compilation with its own syntax tree, when it continues the
@@ -602,7 +631,75 @@ internal sealed class PreparedSubmission
         // and checksum (a PDB, emitted when a cell throws, names and hashes the cell's text).
         var text = Microsoft.CodeAnalysis.Text.SourceText.From(script.Code, emptyText.Encoding, emptyText.ChecksumAlgorithm);
         var tree = SyntaxFactory.ParseSyntaxTree(text, empty.Options, script.Options.FilePath);
-        CachedCompilation!.SetValue(script, compilation.ReplaceSyntaxTree(empty, tree));
+        var cell = compilation.ReplaceSyntaxTree(empty, tree);
+        if (wellKnown is not null && WellKnownTypes.Give(cell, wellKnown)) WellKnownTypesCarried = true;
+        CachedCompilation!.SetValue(script, cell);
+        return true;
+    }
+
+    /// <summary>True once a cell was given the previous cell's well-known types (tests check the path is taken).</summary>
+    internal bool WellKnownTypesCarried { get; private set; }
+}
+
+/// <summary>The types and members the compiler needs to emit any submission (Task, the async method builder and state
+/// machine, compiler-generated and debugger attributes, ...), which each new compilation looks up again by metadata name
+/// across all of its ~230 references on first use: about 2 ms of a trivial cell in process (bench/README.md, "Kernel
+/// round trip: hops and well-known types"). A continuation that binds every reference to the same assembly symbols as
+/// its predecessor finds the same symbols, so the predecessor's (Roslyn's private <c>_lazyWellKnownTypes</c> and
+/// <c>_lazyWellKnownTypeMembers</c>, Microsoft.CodeAnalysis.CSharp 5.0.0) are copied into the prepared compilation;
+/// entries that are missing or error symbols (they name the compilation they were made for) are left to be looked up
+/// again. Submissions live in no namespace, so no cell can define a type of these names. If a Roslyn update renames the
+/// fields, nothing is copied (<see cref="Available"/>, which a test checks, turns false). Off with
+/// <c>WORKBENCH_CARRY_WELL_KNOWN_TYPES=0</c> (to measure against).</summary>
+internal static class WellKnownTypes
+{
+    const System.Reflection.BindingFlags Private = System.Reflection.BindingFlags.Instance | System.Reflection.BindingFlags.NonPublic;
+    static readonly System.Reflection.FieldInfo? Types = typeof(CSharpCompilation).GetField("_lazyWellKnownTypes", Private);
+    static readonly System.Reflection.FieldInfo? Members = typeof(CSharpCompilation).GetField("_lazyWellKnownTypeMembers", Private);
+    static readonly Type? ErrorType = typeof(CSharpCompilation).Assembly.GetType("Microsoft.CodeAnalysis.CSharp.Symbols.ErrorTypeSymbol");
+    // The members array marks "not looked up yet" with this sentinel (a missing member is null).
+    static readonly object? NotLookedUp = ErrorType?.GetField("UnknownResultType", System.Reflection.BindingFlags.Static | System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Public)?.GetValue(null);
+
+    public static bool Enabled { get; } = Environment.GetEnvironmentVariable("WORKBENCH_CARRY_WELL_KNOWN_TYPES") != "0";
+
+    /// <summary>True when the private fields exist with the expected shapes.</summary>
+    public static bool Available => Types?.FieldType is { IsArray: true } && Members?.FieldType is { IsArray: true } && ErrorType is not null && NotLookedUp is not null;
+
+    /// <summary>A copy of what the previous compilation resolved, taken for the next one only.</summary>
+    public sealed record Resolved(Array Types, Array? Members);
+
+    /// <summary>What <paramref name="previous"/> resolved, when <paramref name="next"/> binds each of its references to the
+    /// same assembly symbol (else null: a <c>#r</c> may bring a type of the same name); runs off the cell's path.</summary>
+    public static Resolved? Take(Compilation previous, Compilation next)
+    {
+        if (!Enabled || !Available || previous is not CSharpCompilation || next is not CSharpCompilation) return null;
+        if (Types!.GetValue(previous) is not Array types) return null;
+        // Every assembly each binds (inherited references included; submissions aside), the same symbol in the same place.
+        static IAssemblySymbol[] Bound(Compilation c) => c.SourceModule.ReferencedAssemblySymbols.Where(a => !a.IsInteractive).ToArray();
+        var before = Bound(previous);
+        var after = Bound(next);
+        if (before.Length != after.Length) return null;
+        for (var i = 0; i < before.Length; i++)
+            if (!ReferenceEquals(before[i], after[i])) return null;
+        var copy = (Array)types.Clone();
+        for (var i = 0; i < copy.Length; i++)
+            if (copy.GetValue(i) is { } t && ErrorType!.IsInstanceOfType(t)) copy.SetValue(null, i);
+        Array? members = null;
+        if (Members!.GetValue(previous) is Array m)
+        {
+            members = (Array)m.Clone();
+            for (var i = 0; i < members.Length; i++)
+                if (members.GetValue(i) is not { } member || ErrorType!.IsInstanceOfType(member)) members.SetValue(NotLookedUp, i);
+        }
+        return new Resolved(copy, members);
+    }
+
+    /// <summary>Gives <paramref name="cell"/> (a compilation nothing has looked a well-known type up in) the copy.</summary>
+    public static bool Give(Compilation cell, Resolved resolved)
+    {
+        if (Types!.GetValue(cell) is not null) return false;
+        Types.SetValue(cell, resolved.Types);
+        if (resolved.Members is not null && Members!.GetValue(cell) is null) Members.SetValue(cell, resolved.Members);
         return true;
     }
 }

@@ -283,11 +283,11 @@ public sealed class KernelServer : IDisposable
         CellResult result;
         try
         {
-            result = session!.ExecuteAsync(code, new CellRunOptions(CellName: $"In [{count}]", OnOutput: output =>
+            result = session!.Execute(code, new CellRunOptions(CellName: $"In [{count}]", OnOutput: output =>
             {
                 if (output is DisplayOutput { IsResult: true } r) resultText = r.Data.GetValueOrDefault("text/plain");
                 if (!silent) PublishOutput(output, request, count);
-            }, OnInput: allowStdin && !silent ? ask => AskInput(ask, request) : null)).GetAwaiter().GetResult();
+            }, OnInput: allowStdin && !silent ? ask => AskInput(ask, request) : null));
         }
         finally { Volatile.Write(ref cellRunning, false); }
         KernelTimings.Mark("k.session-returned");
@@ -482,11 +482,26 @@ public sealed class KernelServer : IDisposable
         Send(socket, reply);
     }
 
+    /// <summary>Sends on iopub from the calling thread. The poller never touches iopub (it only publishes), so a lock
+    /// is all its sends need; going through the poller cost each message a wake-up of the poller thread (four or more per
+    /// cell). iopub keeps its order; relative to the shell reply, which the poller sends, ZeroMQ gives no order between
+    /// sockets anyway (a status idle may reach the client before the execute_reply, as with ipykernel's iopub thread).</summary>
     void Publish(string type, JsonObject content, JupyterMessage? parent)
     {
         var message = JupyterMessage.Create(type, content, parent, sessionId, [System.Text.Encoding.UTF8.GetBytes("kernel." + type)]);
-        Send(iopub, message);
+        var frames = message.ToFrames(signer);
+        lock (iopubGate)
+        {
+            if (iopubClosed) return;
+            var wire = new NetMQMessage();
+            foreach (var frame in frames) wire.Append(frame);
+            iopub.SendMultipartMessage(wire);
+        }
+        if (KernelTimings.Enabled) KernelTimings.Mark("k.sent " + type + (content["execution_state"] is { } state ? " " + state : ""));
     }
+
+    readonly Lock iopubGate = new();
+    bool iopubClosed;
 
     void Send(NetMQSocket socket, JupyterMessage message)
     {
@@ -506,6 +521,7 @@ public sealed class KernelServer : IDisposable
     {
         if (poller.IsRunning) poller.Stop();
         poller.Dispose();
+        lock (iopubGate) iopubClosed = true;
         foreach (var socket in new NetMQSocket[] { shell, control, stdin, iopub, heartbeat }) socket.Dispose();
         outbound.Dispose();
         session?.Dispose();

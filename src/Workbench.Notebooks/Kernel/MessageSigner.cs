@@ -10,7 +10,11 @@ public sealed class MessageSigner
     readonly byte[] key;
 
     /// <summary>A signer for the connection file's key.</summary>
-    public MessageSigner(string key) => this.key = Encoding.UTF8.GetBytes(key ?? "");
+    public MessageSigner(string key)
+    {
+        this.key = Encoding.UTF8.GetBytes(key ?? "");
+        hmacs = new ThreadLocal<IncrementalHash>(() => IncrementalHash.CreateHMAC(HashAlgorithmName.SHA256, this.key));
+    }
 
     /// <summary>False when the connection file gave no key (messages are then neither signed nor checked).</summary>
     public bool Enabled => key.Length > 0;
@@ -30,9 +34,13 @@ public sealed class MessageSigner
         return CryptographicOperations.FixedTimeEquals(given, Compute(parts));
     }
 
+    // One HMAC kept per thread (the kernel signs on its poller, executor and child-reader threads): creating one per
+    // message set up a new native HMAC context five or more times per cell. GetHashAndReset leaves it ready for the next.
+    readonly ThreadLocal<IncrementalHash> hmacs;
+
     byte[] Compute(IReadOnlyList<byte[]> parts)
     {
-        using var hmac = IncrementalHash.CreateHMAC(HashAlgorithmName.SHA256, key);
+        var hmac = hmacs.Value!;
         foreach (var part in parts) hmac.AppendData(part);
         return hmac.GetHashAndReset();
     }

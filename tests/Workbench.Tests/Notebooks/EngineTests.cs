@@ -75,6 +75,44 @@ public sealed class EngineTests
         Assert.Equal("a40", last.ReturnValue);
         // cells 2 to 5 and 7 are continuations with nothing pending; the #r cell is compiled from scratch
         Assert.Equal(5, session.PreparedSubmissionsUsed);
+        // each of them took its predecessor's well-known types (WellKnownTypes), the cell after the #r one included
+        Assert.True(WellKnownTypes.Available);
+        Assert.Equal(5, session.WellKnownTypesCarried);
+    }
+
+    [Fact]
+    public async Task Cells_given_the_previous_cells_well_known_types_still_compile_async_code_iterators_records_and_errors()
+    {
+        // The carried types are what every submission's emit needs (Task, the async builder, attributes); cells that need
+        // more (iterators, records, tuples, await, nullable, dynamic-free lambdas) look the rest up as before.
+        using var session = NotebookSession.Create();
+        Assert.Equal(CellStatus.Ok, (await session.ExecuteAsync("var x = 1;")).Status);
+        Assert.Equal(3, (await session.ExecuteAsync("x + 2")).ReturnValue);
+        Assert.Equal(7, (await session.ExecuteAsync("await Task.Delay(1);\nx + 6")).ReturnValue);
+        Assert.Equal(CellStatus.Ok, (await session.ExecuteAsync("IEnumerable<int> Count(int n) { for (var i = 0; i < n; i++) yield return i; }\nrecord Point(int X, int Y);")).Status);
+        Assert.Equal(6, (await session.ExecuteAsync("Count(4).Sum()")).ReturnValue);
+        Assert.Equal("Point { X = 1, Y = 2 }", (await session.ExecuteAsync("new Point(1, 2).ToString()")).ReturnValue);
+        Assert.Equal(5, (await session.ExecuteAsync("(int a, int b) t = (2, 3);\nt.a + t.b")).ReturnValue);
+        var broken = await session.ExecuteAsync("Task<int> wrong = 5;");
+        Assert.Equal("CompilationError", broken.Error!.Name);
+        Assert.Contains("CS0029", broken.Error.Message, StringComparison.Ordinal);
+        Assert.Equal(4, (await session.ExecuteAsync("x + 3")).ReturnValue);
+        Assert.True(session.WellKnownTypesCarried >= 7, $"carried {session.WellKnownTypesCarried}");
+    }
+
+    [Fact]
+    public void A_cell_run_synchronously_gives_the_same_results_as_one_awaited()
+    {
+        using var session = NotebookSession.Create();
+        var outputs = new List<CellOutput>();
+        Assert.Equal(CellStatus.Ok, session.Execute("var x = 40;", new CellRunOptions()).Status);
+        var sum = session.Execute("Console.WriteLine(\"hi\");\nx + 2", new CellRunOptions(OnOutput: outputs.Add));
+        Assert.Equal(42, sum.ReturnValue);
+        Assert.Equal(new StreamOutput("stdout", "hi\n"), outputs[0]);
+        Assert.Equal("42", Assert.IsType<DisplayOutput>(outputs[1]).Data["text/plain"]);
+        var timedOut = session.Execute("while (true) { }", new CellRunOptions(Timeout: TimeSpan.FromMilliseconds(200)));
+        Assert.Equal(CellStatus.TimedOut, timedOut.Status);
+        Assert.Equal(43, session.Execute("x + 3", new CellRunOptions()).ReturnValue);
     }
 
     [Fact]

@@ -54,6 +54,22 @@ public class ChildProcessSessionTests(ChildSessionFixture fx) : IClassFixture<Ch
     }
 
     [Fact]
+    public async Task The_child_runs_cells_on_workstation_gc_and_its_cells_do_not_see_the_variables_that_chose_it()
+    {
+        // The child starts with DOTNET_gcServer=0 (server GC's threads cost every trivial cell CPU) and removes it, so the
+        // processes a cell starts get the user's environment. Run synchronously (the kernel's path).
+        await Serial.WaitAsync();
+        try
+        {
+            var result = fx.Session.Execute("Console.Write($\"{System.Runtime.GCSettings.IsServerGC} {Environment.GetEnvironmentVariable(\"DOTNET_gcServer\") ?? \"unset\"} {Environment.GetEnvironmentVariable(\"WORKBENCH_EXECUTOR_GC_SET\") ?? \"unset\"}\");",
+                new CellRunOptions("gc"));
+            Assert.Equal(CellStatus.Ok, result.Status);
+            Assert.Equal("False unset unset", result.StreamText());
+        }
+        finally { Serial.Release(); }
+    }
+
+    [Fact]
     public async Task A_stack_overflow_fails_the_cell_with_session_lost_and_the_next_cell_runs_in_a_fresh_child()
     {
         await Serial.WaitAsync();
