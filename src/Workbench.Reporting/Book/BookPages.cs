@@ -220,7 +220,7 @@ public static class BookPages
     /// <summary>What follows the details JSON: the end of its script element and the page's tail (ASCII).</summary>
     static readonly byte[] PageEnd = Encoding.UTF8.GetBytes("</script>\n" + Tail(new StringBuilder()));
 
-    static void Encode(Stream stream, Encoder encoder, byte[] bytes, ReadOnlySpan<char> chars, bool flush)
+    internal static void Encode(Stream stream, Encoder encoder, byte[] bytes, ReadOnlySpan<char> chars, bool flush)
     {
         while (true)
         {
