@@ -11,6 +11,7 @@ switch (mode)
     case "generate": return GeneratorBench.Run(args[1..]);
     case "shap": return ShapThroughput.Run(args[1..]);
     case "tree-walk": return TreeWalkBench.Run(args[1..]);
+    case "score-write": return ScoreWriteBench.Run(args[1..]);
     case "load": return LoadBench.Run(args[1..]);
     case "load-split": return LoadSplit.Run(args[1..]);
     case "parquet-probe": return ParquetProbe.Run(args[1..]);

@@ -101,7 +101,12 @@ public sealed class AccountExplainer
         _ensemble is not null ? TreeShap.Explain(_ensemble, values, new TreeShapOptions(maxDegreeOfParallelism)) : _linear!.Explain(values);
 
     /// <summary>A table's sentence writer, definitions and concept groups (see <see cref="For"/>).</summary>
-    internal sealed record Teller(FeatureTable Table, SentenceWriter Writer, IReadOnlyList<FeatureDefinition> Defs, ConceptFeatures[] Concepts);
+    internal sealed record Teller(FeatureTable Table, SentenceWriter Writer, IReadOnlyList<FeatureDefinition> Defs, ConceptFeatures[] Concepts)
+    {
+        /// <summary>How each feature may be told to a rep (<see cref="RepPolicy.Of"/>: two regular expressions per call), once per
+        /// table rather than per feature tried in every row.</summary>
+        public RepUse[] Uses { get; } = Defs.Select(RepPolicy.Of).ToArray();
+    }
 
     /// <summary>A concept group of the registry and its features (ascending).</summary>
     internal sealed record ConceptFeatures(string Concept, int[] Features);
@@ -188,14 +193,26 @@ public sealed class AccountExplainer
         List<Reason> RepReasons(List<ConceptSum> ordered, int take)
         {
             var kept = new List<Reason>();
+            Span<int> tried = stackalloc int[defs.Count];
             foreach (var g in ordered)
             {
                 if (kept.Count >= take) break;
                 int sign = Math.Sign(g.Sum);
-                foreach (int j in g.Features.Where(j => sign * phi[j] > 0).OrderByDescending(j => sign * phi[j]).ThenBy(j => j))
+                // The group's features pulling its way, strongest first, then by index (what a stable sort by strength gives),
+                // by insertion: a group holds a handful of features.
+                int count = 0;
+                foreach (int j in g.Features)
+                {
+                    double key = sign * phi[j];
+                    if (!(key > 0)) continue;
+                    int at = count++;
+                    while (at > 0 && key.CompareTo(sign * phi[tried[at - 1]]) > 0) { tried[at] = tried[at - 1]; at--; }
+                    tried[at] = j;
+                }
+                foreach (int j in tried[..count])
                 {
                     var d = defs[j];
-                    var use = RepPolicy.Of(d);
+                    var use = teller.Uses[j];
                     if (use == RepUse.Hidden || float.IsNaN(x[j])) continue;
                     if (use == RepUse.Context && Math.Abs(g.Sum) < RepPolicy.ContextDominance * total) continue;
                     string valueText = writer.Value(d, x[j]);

@@ -10,8 +10,16 @@ namespace Workbench.Experiments.Scoring;
 public static class BookFiles
 {
     static readonly System.Globalization.CultureInfo C = RunContext.Culture;
-    static string Money(double v) => double.IsFinite(v) ? CsvText.Number(Math.Round(v, 2)) : "";
-    static string P(double v) => CsvText.Number(Math.Round(v, 4));
+    static string Money(double v) => double.IsFinite(v) ? Rounded(v, 2) : "";
+    static string P(double v) => Rounded(v, 4);
+
+    /// <summary>CsvText.Number(Math.Round(v, decimals)), the shortest round-trip text, from the rounded integer where
+    /// NumberText applies (the same text, without the runtime's shortest-digit search per cell).</summary>
+    static string Rounded(double v, int decimals)
+    {
+        Span<char> text = stackalloc char[48];
+        return NumberText.TryFormatRounded(v, decimals, text, out int n) ? new string(text[..n]) : CsvText.Number(Math.Round(v, decimals));
+    }
     static string D(DateOnly? d) => d is { } x ? x.ToString("yyyy-MM-dd", C) : "";
 
     /// <summary>book.csv columns, in order (then reason_for_i / reason_for_i_support and reason_against_i / reason_against_i_support).</summary>
