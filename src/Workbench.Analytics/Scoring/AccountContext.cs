@@ -54,11 +54,17 @@ public sealed record AccountContext(
             .ToDictionary(g => g.Key, g => g.OrderBy(c => c.RenewalDate).ThenBy(c => c.ContractId, StringComparer.Ordinal).First(), StringComparer.Ordinal);
         // Each wanted account's latest touch (latest date, then greatest event id), by the account's index (no hash per event).
         var last = new EngagementEvent?[index.Count];
+        // Touches the load summarized (before its cutoff: each account's latest one) first; any later event supersedes them.
+        foreach (var e in data.EarlyFacts?.LatestTouches ?? [])
+        {
+            int a = e.Date < asOf ? IndexOf(e.AccountId) : -1;
+            if (a >= 0 && (last[a] is not { } seen || EarlyFacts.IsLater(e, seen))) last[a] = e;
+        }
         foreach (var e in data.Engagement)
         {
-            if (e.Date >= asOf || e.Type is not (EngagementType.Email or EngagementType.Meeting or EngagementType.Training or EngagementType.Survey)) continue;
+            if (e.Date >= asOf || !EarlyFacts.IsTouch(e.Type)) continue;
             int a = IndexOf(e.AccountId);
-            if (a >= 0 && (last[a] is not { } seen || e.Date > seen.Date || (e.Date == seen.Date && string.CompareOrdinal(e.EventId, seen.EventId) > 0)))
+            if (a >= 0 && (last[a] is not { } seen || EarlyFacts.IsLater(e, seen)))
                 last[a] = e;
         }
         var open = data.Opportunities.Where(o => wanted.Contains(o.AccountId) && o.CreatedDate < asOf && (o.Outcome == OpportunityOutcome.Open || o.CloseDate is null || o.CloseDate >= asOf))
