@@ -24,6 +24,10 @@ public sealed record AccountContext(
         ArgumentNullException.ThrowIfNull(data);
         var wanted = new HashSet<string>(accountIds, StringComparer.Ordinal);
         var first = asOf.AddMonths(-HistoryMonths);
+        // A load that kept only the recent months of usage (scoring's) must have kept the history's months.
+        if (data.EarlyFacts is { SummarizedRows: > 0 } early && early.Cutoff > first)
+            throw new InvalidOperationException($"The usage rows before {early.Cutoff:yyyy-MM-dd} were summarized when the data was loaded " +
+                $"(LoadOptions.KeepRecentMonths); the accounts' history from {first:yyyy-MM-dd} needs them: load every row.");
         // Spend and active users per wanted account and history month, summed in the data's row order (the same sums as a
         // map keyed by account and month, without a tuple key hashed per row: this reads every spend and usage row). Only
         // rows dated exactly on a history month's first day count, as with that map.
