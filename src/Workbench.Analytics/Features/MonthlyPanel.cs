@@ -111,6 +111,7 @@ public sealed class MonthlyPanel
 
         var spendRows = facts.Spend!;
         var usageRows = facts.Usage!;
+        var early = data.EarlyFacts;
         var productIds = new SortedSet<string>(data.Products.Select(p => p.ProductId), StringComparer.Ordinal);
         // The spend rows' product ids and months in one pass, the usage rows' months in another beside it (the extent of
         // months and the set of ids do not depend on the order rows are read in).
@@ -133,11 +134,16 @@ public sealed class MonthlyPanel
                     if (addedRefs.Count < 32) addedRefs.Add(id);
                 }
             },
-            () => { foreach (var u in usageRows) { if (u.Month < usageMin) usageMin = u.Month; if (u.Month > usageMax) usageMax = u.Month; } });
+            () =>
+            {
+                foreach (var u in usageRows) { if (u.Month < usageMin) usageMin = u.Month; if (u.Month > usageMax) usageMax = u.Month; }
+                // Usage rows the load summarized (before its cutoff) count for the data's extent as if they were here.
+                foreach (var month in early?.UsageRowsPerMonth.Keys ?? []) { if (month < usageMin) usageMin = month; if (month > usageMax) usageMax = month; }
+            });
         _productIds = productIds.ToArray();
         _productIndex = _productIds.Select((id, i) => (id, i)).ToDictionary(x => x.id, x => x.i, StringComparer.Ordinal);
 
-        if (spendRows.Count == 0 && usageRows.Count == 0) throw new WorkbenchException("The dataset has no spend or usage rows: there is nothing to build monthly features from.");
+        if (spendRows.Count == 0 && usageRows.Count == 0 && early is not { UsageRowsPerMonth.Count: > 0 }) throw new WorkbenchException("The dataset has no spend or usage rows: there is nothing to build monthly features from.");
         DateOnly minMonth = spendMin < usageMin ? spendMin : usageMin, maxMonth = spendMax > usageMax ? spendMax : usageMax;
         FirstMonth = FirstOfMonth(minMonth);
         Months = MonthIndexOf(FirstOfMonth(maxMonth)) + 1;
@@ -154,6 +160,11 @@ public sealed class MonthlyPanel
             }
         }
 
+        // Usage and engagement rows before the load's cutoff are not in the tables (scoring's load): a panel that lays out
+        // any month before the cutoff would read them as missing, so it is refused (scoring as of the default date never is).
+        if (early is { SummarizedRows: > 0 } && FirstMonth < early.Cutoff)
+            throw new InvalidOperationException($"The usage and engagement rows before {early.Cutoff:yyyy-MM-dd} were summarized when the data was " +
+                $"loaded (LoadOptions.KeepRecentMonths); a panel from {FirstMonth:yyyy-MM-dd} needs them: load every row.");
         _monthStarts = Enumerable.Range(0, Months).Select(i => FirstMonth.AddMonths(i)).ToArray();
         void Released() => tableReleased?.Invoke();
 
@@ -176,6 +187,12 @@ public sealed class MonthlyPanel
                 var ids = new IdLookup(this);
                 if (usagePerMonth is null) foreach (var u in usageRows) present[ids.A(u.AccountId) * products + ids.P(u.ProductId)] = true;
                 else foreach (var u in usageRows) { present[ids.A(u.AccountId) * products + ids.P(u.ProductId)] = true; usagePerMonth[MonthIndexOf(u.Month) + HistoryOffset]++; }
+                if (early is not null)
+                {
+                    // The summarized usage rows: their pairs, and their counts per month for the data-extent check.
+                    foreach (var (account, product) in early.UsagePairs) present[ids.A(account) * products + ids.P(product)] = true;
+                    if (usagePerMonth is not null) foreach (var (month, count) in early.UsageRowsPerMonth) usagePerMonth[MonthIndexOf(month) + HistoryOffset] += count;
+                }
             });
         if (spendPerMonth is not null)
         {

@@ -45,6 +45,10 @@ public sealed class PrioritizerModel : IWorkbenchModel
     public ScoringFeatures FeaturesFor(CrmDataset data, DateOnly? asOf = null) =>
         ScoringFeatures.Build(data, asOf, Options.Snapshots, Options.Labels, Options.Features);
 
+    /// <summary>How many months before the as-of month scoring reads usage and engagement rows (and spend month by month):
+    /// a load for <see cref="Score"/> as of the default date may keep only those months as rows (docs/scale.md, scoreload).</summary>
+    public int ScoringLookbackMonths => ScoringFeatures.LookbackMonths(Options.Snapshots, Options.Labels);
+
     /// <summary>Scores every eligible account of <paramref name="data"/>: priorities, grades, trends and probabilities
     /// per product, in each rep's ranked book, with narratives.</summary>
     /// <param name="data">The data to score (labels not needed).</param>

@@ -24,6 +24,10 @@ public sealed record AccountContext(
         ArgumentNullException.ThrowIfNull(data);
         var wanted = new HashSet<string>(accountIds, StringComparer.Ordinal);
         var first = asOf.AddMonths(-HistoryMonths);
+        // A load that kept only the recent months of usage (scoring's) must have kept the history's months.
+        if (data.EarlyFacts is { SummarizedRows: > 0 } early && early.Cutoff > first)
+            throw new InvalidOperationException($"The usage rows before {early.Cutoff:yyyy-MM-dd} were summarized when the data was loaded " +
+                $"(LoadOptions.KeepRecentMonths); the accounts' history from {first:yyyy-MM-dd} needs them: load every row.");
         // Spend and active users per wanted account and history month, summed in the data's row order (the same sums as a
         // map keyed by account and month, without a tuple key hashed per row: this reads every spend and usage row). Only
         // rows dated exactly on a history month's first day count, as with that map.
@@ -54,11 +58,17 @@ public sealed record AccountContext(
             .ToDictionary(g => g.Key, g => g.OrderBy(c => c.RenewalDate).ThenBy(c => c.ContractId, StringComparer.Ordinal).First(), StringComparer.Ordinal);
         // Each wanted account's latest touch (latest date, then greatest event id), by the account's index (no hash per event).
         var last = new EngagementEvent?[index.Count];
+        // Touches the load summarized (before its cutoff: each account's latest one) first; any later event supersedes them.
+        foreach (var e in data.EarlyFacts?.LatestTouches ?? [])
+        {
+            int a = e.Date < asOf ? IndexOf(e.AccountId) : -1;
+            if (a >= 0 && (last[a] is not { } seen || EarlyFacts.IsLater(e, seen))) last[a] = e;
+        }
         foreach (var e in data.Engagement)
         {
-            if (e.Date >= asOf || e.Type is not (EngagementType.Email or EngagementType.Meeting or EngagementType.Training or EngagementType.Survey)) continue;
+            if (e.Date >= asOf || !EarlyFacts.IsTouch(e.Type)) continue;
             int a = IndexOf(e.AccountId);
-            if (a >= 0 && (last[a] is not { } seen || e.Date > seen.Date || (e.Date == seen.Date && string.CompareOrdinal(e.EventId, seen.EventId) > 0)))
+            if (a >= 0 && (last[a] is not { } seen || EarlyFacts.IsLater(e, seen)))
                 last[a] = e;
         }
         var open = data.Opportunities.Where(o => wanted.Contains(o.AccountId) && o.CreatedDate < asOf && (o.Outcome == OpportunityOutcome.Open || o.CloseDate is null || o.CloseDate >= asOf))

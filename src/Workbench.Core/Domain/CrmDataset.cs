@@ -20,6 +20,10 @@ public sealed record CrmDataset
     /// <summary>Dated events on opportunities (emails, meetings, demos, proposals, contacts joining).</summary>
     public IReadOnlyList<OpportunityActivity> OpportunityActivities { get; init; } = [];
 
+    /// <summary>Usage and engagement rows before a cutoff that the load validated but summarized instead of keeping
+    /// (<c>LoadOptions.KeepRecentMonths</c>, scoring's load); null when every row is in the tables.</summary>
+    public EarlyFacts? EarlyFacts { get; init; }
+
     /// <summary>Planted truth, present only for generated data.</summary>
     public PlantedTruth? Truth { get; init; }
 }

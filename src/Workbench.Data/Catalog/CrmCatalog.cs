@@ -133,8 +133,9 @@ public sealed class CrmCatalog
         var truthJobs = withTruth ? TruthJobs(format, options, rejectsDir) : [];
         Dictionary<string, TableOutcome> loadedTables;
         TruthResult[] truthResults;
+        var filters = new Dictionary<string, object>();
         using (Io.ParquetTableIo.ShareBuffers())
-        using (options.HugePages ? Io.LoadHugePages.Begin() : null) (loadedTables, truthResults) = LoadCanonical(format, options, rejectsDir, targetSets, truthJobs);
+        using (options.HugePages ? Io.LoadHugePages.Begin() : null) (loadedTables, truthResults) = LoadCanonical(format, options, rejectsDir, targetSets, truthJobs, filters);
         // Report as if the tables had loaded level by level: strict mode stops at the first level with problems and
         // lists the problems of that level and the ones before, in schema order, whatever order the threads ran in.
         foreach (var level in Bindings.Levels())
@@ -169,8 +170,30 @@ public sealed class CrmCatalog
             Transactions = Rows<TransactionRecord>(outcomes, CrmSchema.Transactions),
             OpportunityActivities = Rows<OpportunityActivity>(outcomes, CrmSchema.OpportunityActivities),
             Truth = truth,
+            EarlyFacts = EarlyFactsOf(filters),
         };
         return new LoadResult(dataset, report);
+    }
+
+    /// <summary>The summary of the rows the filters did not keep (null when no table was filtered).</summary>
+    static EarlyFacts? EarlyFactsOf(Dictionary<string, object> filters)
+    {
+        var usage = filters.GetValueOrDefault(CrmSchema.Usage) as EarlyUsageFilter;
+        var engagement = filters.GetValueOrDefault(CrmSchema.Engagement) as EarlyEngagementFilter;
+        if (usage is null && engagement is null) return null;
+        return new EarlyFacts(usage?.Cutoff ?? engagement!.Cutoff, (usage?.Summarized ?? 0) + (engagement?.Summarized ?? 0), usage?.Pairs ?? [], usage?.RowsPerMonth ?? new Dictionary<DateOnly, int>(),
+            engagement?.LatestTouches ?? []);
+    }
+
+    /// <summary>The first month whose usage and engagement rows are kept with <see cref="LoadOptions.KeepRecentMonths"/>:
+    /// that many months before the month after spend's last month (null: no spend rows, every row is kept). Spend's last
+    /// month is at most the data's last month, so the months a scoring reads as of the default date are always kept.</summary>
+    static DateOnly? KeepFrom(TableOutcome? spend, int months)
+    {
+        if (spend?.Rows is not List<SpendRecord> { Count: > 0 } rows) return null;
+        var last = DateOnly.MinValue;
+        foreach (var s in rows) if (s.Month > last) last = s.Month;
+        return new DateOnly(last.Year, last.Month, 1).AddMonths(1 - months);
     }
 
     static bool Wanted(LoadOptions options, string table) => options.Tables is null || options.Tables.Contains(table);
@@ -200,9 +223,14 @@ public sealed class CrmCatalog
     /// canonical tables it kept one core idle). In strict mode a table is skipped once a table of a lower level has
     /// problems (truth tables once any canonical table has): the load will throw at that level and never report it.</summary>
     (Dictionary<string, TableOutcome> Canonical, TruthResult[] Truth) LoadCanonical(DataFormat format, LoadOptions options, string rejectsDir,
-        Dictionary<(string, string), HashSet<string>> targetSets, TruthJob[] truthJobs)
+        Dictionary<(string, string), HashSet<string>> targetSets, TruthJob[] truthJobs, Dictionary<string, object> filters)
     {
         var tables = Bindings.Canonical;
+        // Keeping only the recent months of usage and engagement: their cutoff comes from spend's last month, so they wait
+        // for spend.
+        int spendIndex = IndexOf(tables, CrmSchema.Spend);
+        bool filtered = options.KeepRecentMonths is not null && Wanted(options, CrmSchema.Spend) && File.Exists(PathOf(CrmSchema.Spend, format));
+        bool IsFiltered(string table) => filtered && (table == CrmSchema.Usage || table == CrmSchema.Engagement);
         int n = tables.Count, all = n + truthJobs.Length;
         var levelOf = new Dictionary<string, int>();
         var levels = Bindings.Levels();
@@ -214,6 +242,7 @@ public sealed class CrmCatalog
         {
             var fkTables = tables[i].Codec.Schema.ForeignKeys.Where(f => f.Table != tables[i].Name).Select(f => f.Table).Distinct();
             deps[i] = fkTables.Select(name => IndexOf(tables, name)).ToArray();
+            if (IsFiltered(tables[i].Name)) deps[i] = [.. deps[i], spendIndex];
             var path = PathOf(tables[i].Name, format);
             size[i] = File.Exists(path) && Wanted(options, tables[i].Name) ? new FileInfo(path).Length : 0;
         }
@@ -298,7 +327,13 @@ public sealed class CrmCatalog
                         Dictionary<string, TableOutcome> loaded;
                         lock (gate) loaded = Enumerable.Range(0, n).Where(j => results[j] is not null).ToDictionary(j => tables[j].Name, j => results[j]!);
                         var fks = ForeignKeyChecks(t, loaded, targetSets);
-                        outcome = t.Load(path, path, format, options, Path.Combine(rejectsDir, t.Name + ".rejects.csv"), fks);
+                        object? filter = null;
+                        if (IsFiltered(t.Name) && KeepFrom(loaded.GetValueOrDefault(CrmSchema.Spend), options.KeepRecentMonths!.Value) is DateOnly cutoff)
+                        {
+                            filter = t.Name == CrmSchema.Usage ? new EarlyUsageFilter(cutoff) : new EarlyEngagementFilter(cutoff);
+                            lock (filters) filters[t.Name] = filter;
+                        }
+                        outcome = t.Load(path, path, format, options, Path.Combine(rejectsDir, t.Name + ".rejects.csv"), fks, filter);
                         options.Progress?.Report($"loaded {t.Name}: {outcome.Report.Accepted:N0} of {outcome.Report.Read:N0} rows");
                     }
                 }

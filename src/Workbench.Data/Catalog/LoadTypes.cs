@@ -61,8 +61,18 @@ public sealed record LoadOptions
     /// WORKBENCH_LOAD_HUGEPAGES=0.</summary>
     public bool HugePages { get; init; }
 
+    /// <summary>Keep only this many months of usage and engagement rows as records, counted back from the month after
+    /// spend's last month (the default as-of month of a scoring: <c>KeepRecentMonths = 16</c> keeps the 16 months before
+    /// it). Earlier rows are read and validated like every row (a bad one fails the load as before) but only summarized in
+    /// <see cref="CrmDataset.EarlyFacts"/>: their account-product pairs, usage rows per month, and each account's latest
+    /// touch. Usage and engagement are then read after spend. Null (default) keeps every row; for a job that reads nothing
+    /// else of those months (scoring as of the default date: docs/scale.md, scoreload).</summary>
+    public int? KeepRecentMonths { get; init; }
+
     internal void Validate()
     {
+        if (KeepRecentMonths is < 1)
+            throw new OptionsValidationException($"LoadOptions.KeepRecentMonths must be at least 1, got {KeepRecentMonths}.");
         if (EarliestDate > LatestDate)
             throw new OptionsValidationException($"LoadOptions.EarliestDate ({EarliestDate:yyyy-MM-dd}) must not be after LatestDate ({LatestDate:yyyy-MM-dd}).");
         if (MaxProblems < 1) throw new OptionsValidationException($"LoadOptions.MaxProblems must be at least 1, got {MaxProblems}.");

@@ -13,8 +13,10 @@ internal abstract class TableBinding<TSource>
     public string Name => Codec.Schema.Name;
     public abstract int Count(TSource source);
     public abstract void Write(TSource source, string path, DataFormat format);
+    /// <summary>Reads and validates the table's file. <paramref name="rowFilter"/>: an <see cref="IRowFilter{T}"/> of the
+    /// table's record type deciding which valid rows are kept (the others are only summarized by it); null keeps every valid row.</summary>
     public abstract TableOutcome Load(string path, string displayName, DataFormat format, LoadOptions options, string? rejectsPath,
-        IReadOnlyList<ForeignKeyCheck> foreignKeys);
+        IReadOnlyList<ForeignKeyCheck> foreignKeys, object? rowFilter = null);
     /// <summary>Distinct values of a column of loaded rows (targets of foreign keys).</summary>
     public abstract HashSet<string> Values(object rows, string column);
 }
@@ -33,10 +35,11 @@ internal sealed class TableBinding<TSource, T>(TableCodec<T> codec, Func<TSource
     }
 
     public override TableOutcome Load(string path, string displayName, DataFormat format, LoadOptions options, string? rejectsPath,
-        IReadOnlyList<ForeignKeyCheck> foreignKeys)
+        IReadOnlyList<ForeignKeyCheck> foreignKeys, object? rowFilter = null)
     {
         using var rejects = options.Mode == ValidationMode.Lenient && rejectsPath is not null ? new RejectsWriter(rejectsPath) : null;
-        var sink = new RowSink<T>(codec, displayName, options.Mode, options.MaxProblems, foreignKeys, rejects, options.EarliestDate, options.LatestDate);
+        var filter = rowFilter is null ? null : rowFilter as IRowFilter<T> ?? throw new ArgumentException($"{rowFilter.GetType().Name} does not filter {typeof(T).Name} rows.", nameof(rowFilter));
+        var sink = new RowSink<T>(codec, displayName, options.Mode, options.MaxProblems, foreignKeys, rejects, options.EarliestDate, options.LatestDate, filter);
         bool usable;
         try
         {
@@ -53,7 +56,7 @@ internal sealed class TableBinding<TSource, T>(TableCodec<T> codec, Func<TSource
         if (usable) CheckSelfReferences(sink, displayName);
         bool wroteRejects = usable && rejects is not null && rejects.Commit();
         var report = new TableLoadReport(Name, displayName, usable ? TableStatus.Loaded : TableStatus.Failed, sink.Read,
-            sink.Rows.Count, sink.Rejected, wroteRejects ? rejectsPath : null);
+            sink.Rows.Count + sink.Summarized, sink.Rejected, wroteRejects ? rejectsPath : null);
         return new TableOutcome(Name, usable ? sink.Rows : new List<T>(), report, sink.Problems, sink.ProblemCount);
     }
 

@@ -38,6 +38,13 @@ internal interface IRowOrigin
 /// <summary>A foreign key whose target table is loaded: the set of target keys, the column that must be in it.</summary>
 internal sealed record ForeignKeyCheck(int Column, string TargetTable, string TargetColumn, HashSet<string> Targets);
 
+/// <summary>Decides, for each valid row, whether it is kept as a record or only summarized (the filter keeps what it needs
+/// of the rows it does not keep). The row has passed every check by then: a filter never decides what is valid.</summary>
+internal interface IRowFilter<T>
+{
+    bool Keep(in T row);
+}
+
 /// <summary>Writes a table's rejected rows to <c>&lt;table&gt;.rejects.csv</c> (line, problems, original record),
 /// through a temp file that becomes the rejects file only when the load completes.</summary>
 internal sealed class RejectsWriter : IDisposable
@@ -102,8 +109,9 @@ internal sealed class RowSink<T>
     readonly EnumText?[] enums;
 
     public RowSink(TableCodec<T> codec, string file, ValidationMode mode, int maxProblems, IReadOnlyList<ForeignKeyCheck> foreignKeys, RejectsWriter? rejects,
-        DateOnly? earliest = null, DateOnly? latest = null)
+        DateOnly? earliest = null, DateOnly? latest = null, IRowFilter<T>? filter = null)
     {
+        this.filter = filter;
         var first = earliest ?? new DateOnly(1900, 1, 1);
         var last = latest ?? new DateOnly(2100, 12, 31);
         minDay = first.DayNumber; maxDay = last.DayNumber;
@@ -130,13 +138,16 @@ internal sealed class RowSink<T>
             max[c] = spec.Max ?? double.PositiveInfinity;
         }
         keyColumns = codec.KeyColumns;
-        keys = new KeyIndex(PackedKeysOfRows);
+        // The replay of packed keys reads them back from the kept rows: with a filter some accepted rows are not kept, so the
+        // index keeps its keys itself (8 bytes a row).
+        keys = new KeyIndex(filter is null ? PackedKeysOfRows : null);
         fkColumns = new int[foreignKeys.Count];
         fkKnown = new sbyte[foreignKeys.Count][];
         for (int i = 0; i < fkColumns.Length; i++) { fkColumns[i] = foreignKeys[i].Column; fkKnown[i] = new sbyte[256]; }
     }
 
     readonly int minDay, maxDay;
+    readonly IRowFilter<T>? filter;
     readonly string dateWindow;
 
     // Column facts as plain arrays so the per-row checks do no interface calls or nullable unwrapping.
@@ -157,7 +168,8 @@ internal sealed class RowSink<T>
     public void Reserve(long expectedRows)
     {
         int n = (int)Math.Clamp(expectedRows, 0, 50_000_000);
-        Rows.Capacity = Math.Max(Rows.Capacity, n);
+        // A filtered table keeps part of its rows (scoring keeps 16 of 36 months): half the rows reserved, grown if more are kept.
+        Rows.Capacity = Math.Max(Rows.Capacity, filter is null ? n : n / 2);
         keys.Reserve(n);
     }
 
@@ -169,6 +181,8 @@ internal sealed class RowSink<T>
     public long ProblemCount { get; private set; }
     public long Read { get; private set; }
     public long Rejected { get; private set; }
+    /// <summary>Valid rows the filter summarized instead of keeping (accepted, but not in <see cref="Rows"/>).</summary>
+    public long Summarized { get; private set; }
 
     /// <summary>True when strict mode has seen enough problems to stop reading.</summary>
     public bool Stop => mode == ValidationMode.Strict && ProblemCount >= maxProblems;
@@ -259,7 +273,13 @@ internal sealed class RowSink<T>
 
         if (issues.Count == 0 && namedIssues.Count == 0)
         {
-            Rows.Add(codec.Build(b));
+            if (filter is null) Rows.Add(codec.Build(b));
+            else
+            {
+                var row = codec.Build(b);
+                if (!filter.Keep(row)) { Summarized++; return; }
+                Rows.Add(row);
+            }
             if (trackLines) RowLines.Add(line);
             return;
         }

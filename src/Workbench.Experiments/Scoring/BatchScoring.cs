@@ -62,7 +62,10 @@ public static class BatchScoring
         // The pages' model card reads only the store (the promotion and its run record): read beside the loading.
         var card = Task.Run(() => Card(store, modelName));
         progress?.Report("loading the data");
-        var data = LoadForScoring(dataDir, withActions: actionPolicy is not null);
+        // As of the default date (and without actions, which read every row) only the look-back months of usage and
+        // engagement are kept as rows; the earlier ones are validated and summarized (docs/scale.md, scoreload).
+        var data = LoadForScoring(dataDir, withActions: actionPolicy is not null,
+            keepRecentMonths: actionPolicy is null && options.AsOf is null ? model.ScoringLookbackMonths : null);
         // The pages' last month of data reads every spend row on one thread: done beside the features, which leave a core
         // partly free, rather than between the books and the writing.
         var dataLastMonth = Task.Run(() => data.Spend.Count == 0 ? (DateOnly?)null : data.Spend.Max(x => x.Month));
@@ -125,7 +128,7 @@ public static class BatchScoring
 
     /// <summary>Loads what scoring reads (strict, like every load): every canonical table but the ones only the action policy
     /// reads (when the model has none), and never the planted truth.</summary>
-    static CrmDataset LoadForScoring(string dataDir, bool withActions) =>
+    static CrmDataset LoadForScoring(string dataDir, bool withActions, int? keepRecentMonths = null) =>
         new CrmCatalog(dataDir).Load(new LoadOptions
         {
             Mode = ValidationMode.Strict,
@@ -133,6 +136,7 @@ public static class BatchScoring
             Tables = withActions ? null : CrmSchema.Tables.Select(t => t.Name).Except(TablesOnlyActionsRead).ToArray(),
             // Fewer page faults in the load; score has no peak budget (run leaves it off: docs/scale.md, load7).
             HugePages = true,
+            KeepRecentMonths = keepRecentMonths,
         }).Dataset;
 
     /// <summary>The model card: the promoted run, when it ran and on what data, its metrics and the floors it was checked against.</summary>
