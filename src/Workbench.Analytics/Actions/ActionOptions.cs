@@ -36,7 +36,7 @@ public sealed record ActionOptions
         else foreach (var p in ValueModel.Problems(nameof(ValueModel))) yield return p;
         if (!(Exploration >= 0 && Exploration <= 1)) yield return $"Exploration must be in [0, 1], got {F(Exploration)}.";
         if (BootstrapSamples < 20) yield return $"BootstrapSamples must be >= 20, got {BootstrapSamples}.";
-        if (!Enum.IsDefined(Interval)) yield return $"Interval must be Percentile, Studentized, BiasCorrected or Accelerated, got {Interval}.";
+        if (!Enum.IsDefined(Interval)) yield return $"Interval must be Percentile, Studentized, BiasCorrected, Accelerated, Pooled or PercentileOrPooled, got {Interval}.";
         if (CrossFitFolds < 2) yield return $"CrossFitFolds must be >= 2, got {CrossFitFolds}.";
         if (!(MaxWeight >= 1)) yield return $"MaxWeight must be >= 1, got {F(MaxWeight)}.";
     }

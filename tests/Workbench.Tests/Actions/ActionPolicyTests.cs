@@ -316,6 +316,10 @@ public sealed class SlowFactAttribute : FactAttribute
 /// (default the library's 300).</summary>
 public sealed class ActionCoverageTests(ITestOutputHelper output)
 {
+    /// <summary>The intervals read off each seed's terms: the library's kinds, then diagnostics that are not library
+    /// options (round 19's pooled variance with the residual's spread scaled by the account's annual value).</summary>
+    static readonly string[] Kinds = [.. Enum.GetValues<BootstrapInterval>().Select(k => k.ToString()), "PooledScaled", "PercentileOrPooledScaled"];
+
     [SlowFact]
     public void The_doubly_robust_interval_covers_each_policys_true_value_in_at_least_90_percent_of_20_seeds()
     {
@@ -324,9 +328,9 @@ public sealed class ActionCoverageTests(ITestOutputHelper output)
         int accounts = int.TryParse(Environment.GetEnvironmentVariable("WB_COVERAGE_ACCOUNTS"), out int acc) ? acc : 600;
         int[] dataSeeds = ParseSeeds(Environment.GetEnvironmentVariable("WB_COVERAGE_SEEDS") ?? "101-120");
         int seeds = dataSeeds.Length;
-        var defaultInterval = new ActionOptions().Interval;
+        var defaultInterval = new ActionOptions().Interval.ToString();
         var results = new ActionEvaluationResult[seeds];
-        var intervals = new Dictionary<string, Dictionary<BootstrapInterval, (double Low, double High)>>[seeds];
+        var intervals = new Dictionary<string, Dictionary<string, (double Low, double High)>>[seeds];
         // Round 15's lever (a diagnostic, not the library's estimate): the per-decision DR terms winsorized at their own
         // 1st and 99th percentiles, with the default interval over accounts; biased downward by the trimmed right tail.
         var winsorized = new Dictionary<string, (double Dr, double Low, double High)>[seeds];
@@ -339,16 +343,25 @@ public sealed class ActionCoverageTests(ITestOutputHelper output)
             var run = options with { Seed = dataSeeds[s] - 100 };
             var (result, terms) = ActionEvaluation.EvaluateWithTerms(frame, RuleSet.Parse(RuleSet.DefaultJson, frame.Actions), run);
             results[s] = result;
-            intervals[s] = result.Policies.ToDictionary(p => p.Policy, p => Enum.GetValues<BootstrapInterval>().ToDictionary(
-                kind => kind, kind => ActionEvaluation.DrInterval(frame, terms[p.Policy].Dr, run with { Interval = kind }, p.Policy)));
+            var scale = AnnualValueScale(frame);
+            intervals[s] = result.Policies.ToDictionary(p => p.Policy, p =>
+            {
+                var t = terms[p.Policy];
+                var kinds = Enum.GetValues<BootstrapInterval>().ToDictionary(kind => kind.ToString(), kind => ActionEvaluation.DrInterval(frame, t, run with { Interval = kind }, p.Policy));
+                var (sl, sh) = ActionEvaluation.PooledInterval(frame, t, 0.95, scale);
+                kinds["PooledScaled"] = (sl, sh);
+                var (pl, ph) = kinds[nameof(BootstrapInterval.Percentile)];
+                kinds["PercentileOrPooledScaled"] = (Math.Min(sl, pl), Math.Max(sh, ph));
+                return kinds;
+            });
             winsorized[s] = result.Policies.ToDictionary(p => p.Policy, p =>
             {
                 var w = Winsorize(terms[p.Policy].Dr, 0.01, 0.99);
-                var (low, high) = ActionEvaluation.DrInterval(frame, w, run, p.Policy);
+                var (low, high) = ActionEvaluation.DrInterval(frame, w, run with { Interval = BootstrapInterval.Percentile }, p.Policy);
                 return (w.Average(), low, high);
             });
             // The result's own interval is the default kind's, read the same way.
-            Assert.All(result.Policies, p => Assert.Equal((p.DrCiLow, p.DrCiHigh), intervals[s][p.Policy][run.Interval]));
+            Assert.All(result.Policies, p => Assert.Equal((p.DrCiLow, p.DrCiHigh), intervals[s][p.Policy][run.Interval.ToString()]));
             // WB_COVERAGE_LOG=FILE: each seed's lines as it finishes (a long run's partial results survive a stop).
             if (Environment.GetEnvironmentVariable("WB_COVERAGE_LOG") is { Length: > 0 } log)
                 lock (intervals)
@@ -358,33 +371,45 @@ public sealed class ActionCoverageTests(ITestOutputHelper output)
             foreach (var p in results[s].Policies)
                 output.WriteLine(SeedLine(dataSeeds[s], p, intervals[s][p.Policy], winsorized[s][p.Policy]));
         var covered = new Dictionary<string, int>();
+        var summary = new List<string>();
         foreach (var policy in results[0].Policies.Select(p => p.Policy))
         {
-            int Count(BootstrapInterval kind) => Enumerable.Range(0, seeds).Count(s => Covers(intervals[s][policy][kind], results[s][policy].TrueValue!.Value));
+            int Count(string kind) => Enumerable.Range(0, seeds).Count(s => Covers(intervals[s][policy][kind], results[s][policy].TrueValue!.Value));
             double Bias(Func<PolicyValue, double> estimate) => results.Average(r => estimate(r[policy]) - r[policy].TrueValue!.Value);
-            double Width(BootstrapInterval kind) => intervals.Average(x => x[policy][kind].High - x[policy][kind].Low);
+            double Width(string kind) => intervals.Average(x => x[policy][kind].High - x[policy][kind].Low);
             covered[policy] = Count(defaultInterval);
             int winsorizedCovered = Enumerable.Range(0, seeds).Count(s => Covers((winsorized[s][policy].Low, winsorized[s][policy].High), results[s][policy].TrueValue!.Value));
             double winsorizedBias = Enumerable.Range(0, seeds).Average(s => winsorized[s][policy].Dr - results[s][policy].TrueValue!.Value);
             double winsorizedWidth = winsorized.Average(x => x[policy].High - x[policy].Low);
-            output.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"{policy,-8} DR coverage percentile {Count(BootstrapInterval.Percentile)}/{seeds} (mean width {Width(BootstrapInterval.Percentile):F0}) studentized {Count(BootstrapInterval.Studentized)}/{seeds} (mean width {Width(BootstrapInterval.Studentized):F0})" +
-                $" bias-corrected {Count(BootstrapInterval.BiasCorrected)}/{seeds} (mean width {Width(BootstrapInterval.BiasCorrected):F0}) BCa {Count(BootstrapInterval.Accelerated)}/{seeds} (mean width {Width(BootstrapInterval.Accelerated):F0}) winsorized DR {winsorizedCovered}/{seeds} (mean width {winsorizedWidth:F0}, bias {winsorizedBias:F1})" +
+            summary.Add(string.Create(CultureInfo.InvariantCulture, $"{policy,-8} DR coverage ") +
+                string.Join(" ", Kinds.Select(kind => string.Create(CultureInfo.InvariantCulture, $"{kind} {Count(kind)}/{seeds} (mean width {Width(kind):F0})"))) +
+                string.Create(CultureInfo.InvariantCulture, $" winsorized DR {winsorizedCovered}/{seeds} (mean width {winsorizedWidth:F0}, bias {winsorizedBias:F1})" +
                 $"  IPS bias {Bias(p => p.Ips):F1}  DR bias {Bias(p => p.Dr):F1}  DM bias {Bias(p => p.Dm):F1}"));
         }
+        foreach (var line in summary) output.WriteLine(line);
+        if (Environment.GetEnvironmentVariable("WB_COVERAGE_LOG") is { Length: > 0 } summaryLog) File.AppendAllLines(summaryLog, summary);
         Assert.All(covered, kv => Assert.True(kv.Value >= 18 * seeds / 20.0, $"{kv.Key}: the {defaultInterval} DR interval covered the true value in {kv.Value} of {seeds} seeds"));
+    }
+
+    /// <summary>Each decision's annual value, floored at the 10th percentile of the log's (so that an account with no
+    /// recent spend still has a residual spread).</summary>
+    static double[] AnnualValueScale(DecisionFrame frame)
+    {
+        var a = Enumerable.Range(0, frame.Count).Select(i => (double)frame.Context(i)[DecisionFrame.AnnualValueColumn]).ToArray();
+        var sorted = a.Order().ToArray();
+        double floor = Math.Max(sorted[(int)(0.1 * (sorted.Length - 1))], Math.Max(1e-6, 0.1 * a.Average()));
+        return a.Select(x => Math.Max(x, floor)).ToArray();
     }
 
     static bool Covers((double Low, double High) ci, double truth) => truth >= ci.Low && truth <= ci.High;
 
     /// <summary>One seed's line for one policy: truth, the estimates and every interval with whether it covers.</summary>
-    static string SeedLine(int dataSeed, PolicyValue p, Dictionary<BootstrapInterval, (double Low, double High)> ci, (double Dr, double Low, double High) wz)
+    static string SeedLine(int dataSeed, PolicyValue p, Dictionary<string, (double Low, double High)> ci, (double Dr, double Low, double High) wz)
     {
         double truth = p.TrueValue!.Value;
-        string Kind(string name, BootstrapInterval kind) => string.Create(CultureInfo.InvariantCulture, $" {name} [{ci[kind].Low:F0}, {ci[kind].High:F0}] {Covers(ci[kind], truth)}");
+        string Kind(string kind) => string.Create(CultureInfo.InvariantCulture, $" {kind} [{ci[kind].Low:F0}, {ci[kind].High:F0}] {Covers(ci[kind], truth)}");
         return string.Create(CultureInfo.InvariantCulture, $"data seed {dataSeed} {p.Policy,-8} true {truth:F0} DM {p.Dm:F0} IPS {p.Ips:F0} DR {p.Dr:F0}") +
-            Kind("percentile", BootstrapInterval.Percentile) + Kind("studentized", BootstrapInterval.Studentized) + Kind("bias-corrected", BootstrapInterval.BiasCorrected) +
-            Kind("BCa", BootstrapInterval.Accelerated) +
+            string.Concat(Kinds.Select(Kind)) +
             string.Create(CultureInfo.InvariantCulture, $" winsorized DR {wz.Dr:F0} [{wz.Low:F0}, {wz.High:F0}] {Covers((wz.Low, wz.High), truth)}");
     }
 
