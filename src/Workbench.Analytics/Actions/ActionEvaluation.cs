@@ -161,12 +161,13 @@ public static class ActionEvaluation
     }
 
     /// <summary>The normal interval (estimate +- z SE) with <see cref="PooledVariance"/>'s standard error, accounts as clusters.</summary>
-    internal static (double Low, double High) PooledInterval(DecisionFrame frame, DrTerms terms, double level, double[]? scale = null)
+    internal static (double Low, double High) PooledInterval(DecisionFrame frame, DrTerms terms, double level, double[]? scale = null, int bins = 1)
     {
         var index = new Dictionary<string, int>(StringComparer.Ordinal);
         var cluster = frame.Decisions.Select(d => index.TryGetValue(d.AccountId, out int c) ? c : index[d.AccountId] = index.Count).ToArray();
         var action = frame.Decisions.Select(d => d.Action).ToArray();
-        double se = PooledVariance.StandardError(cluster, action, terms.Dm, terms.Weight, terms.Residual, scale);
+        var predicted = bins > 1 ? frame.Decisions.Select((d, i) => d.Reward - terms.Residual[i]).ToArray() : null;
+        double se = PooledVariance.StandardError(cluster, action, terms.Dm, terms.Weight, terms.Residual, scale, predicted, bins);
         double mean = terms.Dr.Average(), z = MathNet.Numerics.Distributions.Normal.InvCDF(0, 1, 1 - (1 - level) / 2);
         return (mean - z * se, mean + z * se);
     }

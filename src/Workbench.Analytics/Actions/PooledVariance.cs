@@ -22,17 +22,32 @@ internal static class PooledVariance
     /// <param name="weight">The policy's importance weight of the logged action.</param>
     /// <param name="residual">The logged reward minus the reward model's prediction for the logged action (policy-free).</param>
     /// <param name="scale">Optional positive scale per row (the residual's standard deviation is taken proportional to it).</param>
-    public static double StandardError(int[] cluster, int[] action, double[] direct, double[] weight, double[] residual, double[]? scale = null)
+    /// <param name="predicted">Optional: the reward model's prediction for the logged action; with <paramref name="bins"/> &gt; 1
+    /// each action's residual variance is pooled within quantile bins of it (a variance function of the predicted reward:
+    /// larger predicted rewards, larger residuals), still over every decision that logged the action.</param>
+    /// <param name="bins">Quantile bins of <paramref name="predicted"/> per action (1: one variance per action).</param>
+    public static double StandardError(int[] cluster, int[] action, double[] direct, double[] weight, double[] residual, double[]? scale = null,
+        double[]? predicted = null, int bins = 1)
     {
         int n = cluster.Length;
         if (n == 0) return 0;
         int c = cluster.Max() + 1, k = action.Max() + 1;
         double Scale(int i) => scale?[i] ?? 1.0;
-        // Each action's mean squared (scaled) residual over every decision that logged it: E[e^2], bias included.
-        var ss = new double[k]; var count = new int[k];
-        for (int i = 0; i < n; i++) { double u = residual[i] / Scale(i); ss[action[i]] += u * u; count[action[i]]++; }
+        // Each row's cell: its action, and with a prediction its quantile bin among the rows that logged the same action.
+        var cell = new int[n];
+        if (predicted is not null && bins > 1)
+            for (int a = 0; a < k; a++)
+            {
+                var rows = Enumerable.Range(0, n).Where(i => action[i] == a).OrderBy(i => predicted[i]).ThenBy(i => i).ToArray();
+                for (int r = 0; r < rows.Length; r++) cell[rows[r]] = a * bins + (int)((long)r * bins / rows.Length);
+            }
+        else for (int i = 0; i < n; i++) cell[i] = action[i];
+        int cells = predicted is not null && bins > 1 ? k * bins : k;
+        // Each cell's mean squared (scaled) residual over every decision in it: E[e^2], bias included.
+        var ss = new double[cells]; var count = new int[cells];
+        for (int i = 0; i < n; i++) { double u = residual[i] / Scale(i); ss[cell[i]] += u * u; count[cell[i]]++; }
         var sd = new double[n];
-        for (int i = 0; i < n; i++) sd[i] = Math.Sqrt(ss[action[i]] / count[action[i]]) * Scale(i);
+        for (int i = 0; i < n; i++) sd[i] = Math.Sqrt(ss[cell[i]] / count[cell[i]]) * Scale(i);
 
         // Within-account correlation of the standardized residuals, pooled over all accounts (0 if none has two decisions).
         var zSum = new double[c]; var zSq = new double[c]; var size = new int[c];

@@ -318,7 +318,7 @@ public sealed class ActionCoverageTests(ITestOutputHelper output)
 {
     /// <summary>The intervals read off each seed's terms: the library's kinds, then diagnostics that are not library
     /// options (round 19's pooled variance with the residual's spread scaled by the account's annual value).</summary>
-    static readonly string[] Kinds = [.. Enum.GetValues<BootstrapInterval>().Select(k => k.ToString()), "PooledScaled", "PercentileOrPooledScaled"];
+    static readonly string[] Kinds = [.. Enum.GetValues<BootstrapInterval>().Select(k => k.ToString()), "PooledScaled", "PercentileOrPooledScaled", "PooledBins3", "PercentileOrPooledBins3", "PooledBins5", "PercentileOrPooledBins5", "PooledBins10", "PercentileOrPooledBins10"];
 
     [SlowFact]
     public void The_doubly_robust_interval_covers_each_policys_true_value_in_at_least_90_percent_of_20_seeds()
@@ -352,6 +352,12 @@ public sealed class ActionCoverageTests(ITestOutputHelper output)
                 kinds["PooledScaled"] = (sl, sh);
                 var (pl, ph) = kinds[nameof(BootstrapInterval.Percentile)];
                 kinds["PercentileOrPooledScaled"] = (Math.Min(sl, pl), Math.Max(sh, ph));
+                foreach (int bins in new[] { 3, 5, 10 })
+                {
+                    var (bl, bh) = ActionEvaluation.PooledInterval(frame, t, 0.95, null, bins);
+                    kinds["PooledBins" + bins] = (bl, bh);
+                    kinds["PercentileOrPooledBins" + bins] = (Math.Min(bl, pl), Math.Max(bh, ph));
+                }
                 return kinds;
             });
             winsorized[s] = result.Policies.ToDictionary(p => p.Policy, p =>
@@ -360,6 +366,17 @@ public sealed class ActionCoverageTests(ITestOutputHelper output)
                 var (low, high) = ActionEvaluation.DrInterval(frame, w, run with { Interval = BootstrapInterval.Percentile }, p.Policy);
                 return (w.Average(), low, high);
             });
+            // WB_COVERAGE_DUMP=DIR: each seed's per-decision terms (account, action, reward, residual, then each policy's
+            // direct term and weight) and each policy's true value, for offline study of intervals.
+            if (Environment.GetEnvironmentVariable("WB_COVERAGE_DUMP") is { Length: > 0 } dump)
+            {
+                var names = result.Policies.Select(p => p.Policy).ToArray();
+                File.WriteAllLines(Path.Combine(dump, $"terms-{dataSeeds[s]}.csv"), new[] { "account,action,reward,residual," + string.Join(",", names.Select(x => $"dm_{x},w_{x}")) }
+                    .Concat(Enumerable.Range(0, frame.Count).Select(i => string.Create(CultureInfo.InvariantCulture,
+                        $"{frame.Decisions[i].AccountId},{frame.Decisions[i].Action},{frame.Decisions[i].Reward:R},{terms[names[0]].Residual[i]:R},") +
+                        string.Join(",", names.Select(x => string.Create(CultureInfo.InvariantCulture, $"{terms[x].Dm[i]:R},{terms[x].Weight[i]:R}"))))));
+                File.WriteAllLines(Path.Combine(dump, $"truth-{dataSeeds[s]}.csv"), result.Policies.Select(p => string.Create(CultureInfo.InvariantCulture, $"{p.Policy},{p.TrueValue:R},{p.Dr:R}")));
+            }
             // The result's own interval is the default kind's, read the same way.
             Assert.All(result.Policies, p => Assert.Equal((p.DrCiLow, p.DrCiHigh), intervals[s][p.Policy][run.Interval.ToString()]));
             // WB_COVERAGE_LOG=FILE: each seed's lines as it finishes (a long run's partial results survive a stop).
