@@ -152,7 +152,7 @@ public static class ActionEvaluation
     internal static (double Low, double High) DrInterval(DecisionFrame frame, DrTerms terms, ActionOptions o, string policy)
     {
         if (o.Interval is not (BootstrapInterval.Pooled or BootstrapInterval.PercentileOrPooled)) return DrInterval(frame, terms.Dr, o, policy);
-        var (low, high) = PooledInterval(frame, terms, 0.95);
+        var (low, high) = PooledInterval(frame, terms, 0.95, bins: PooledVariance.Bins);
         if (o.Interval == BootstrapInterval.Pooled) return (low, high);
         // The union: the percentile interval keeps its reach toward a tail the log did sample, the pooled one its width
         // where the log lacks the large responses.

@@ -15,6 +15,11 @@ namespace Workbench.Analytics.Actions;
 /// </summary>
 internal static class PooledVariance
 {
+    /// <summary>Quantile bins of the predicted reward per action used by the evaluation's pooled intervals: 5, chosen on
+    /// development seeds 141-160 (round 19 of docs/actions.md; 1, 3, 5 and 10 bins were compared there), before the
+    /// seeds the coverage item is judged on were run.</summary>
+    public const int Bins = 5;
+
     /// <summary>The standard error of mean(direct + weight x residual) over the rows.</summary>
     /// <param name="cluster">Each row's cluster (account) index, 0..C-1.</param>
     /// <param name="action">Each row's logged action, 0..K-1.</param>

@@ -317,8 +317,8 @@ public sealed class SlowFactAttribute : FactAttribute
 public sealed class ActionCoverageTests(ITestOutputHelper output)
 {
     /// <summary>The intervals read off each seed's terms: the library's kinds, then diagnostics that are not library
-    /// options (round 19's pooled variance with the residual's spread scaled by the account's annual value).</summary>
-    static readonly string[] Kinds = [.. Enum.GetValues<BootstrapInterval>().Select(k => k.ToString()), "PooledScaled", "PercentileOrPooledScaled", "PooledBins3", "PercentileOrPooledBins3", "PooledBins5", "PercentileOrPooledBins5", "PooledBins10", "PercentileOrPooledBins10"];
+    /// options (round 19: the pooled variance with one residual variance per action, no bins of the predicted reward).</summary>
+    static readonly string[] Kinds = [.. Enum.GetValues<BootstrapInterval>().Select(k => k.ToString()), "PooledOneBin", "PercentileOrPooledOneBin"];
 
     [SlowFact]
     public void The_doubly_robust_interval_covers_each_policys_true_value_in_at_least_90_percent_of_20_seeds()
@@ -343,21 +343,14 @@ public sealed class ActionCoverageTests(ITestOutputHelper output)
             var run = options with { Seed = dataSeeds[s] - 100 };
             var (result, terms) = ActionEvaluation.EvaluateWithTerms(frame, RuleSet.Parse(RuleSet.DefaultJson, frame.Actions), run);
             results[s] = result;
-            var scale = AnnualValueScale(frame);
             intervals[s] = result.Policies.ToDictionary(p => p.Policy, p =>
             {
                 var t = terms[p.Policy];
                 var kinds = Enum.GetValues<BootstrapInterval>().ToDictionary(kind => kind.ToString(), kind => ActionEvaluation.DrInterval(frame, t, run with { Interval = kind }, p.Policy));
-                var (sl, sh) = ActionEvaluation.PooledInterval(frame, t, 0.95, scale);
-                kinds["PooledScaled"] = (sl, sh);
                 var (pl, ph) = kinds[nameof(BootstrapInterval.Percentile)];
-                kinds["PercentileOrPooledScaled"] = (Math.Min(sl, pl), Math.Max(sh, ph));
-                foreach (int bins in new[] { 3, 5, 10 })
-                {
-                    var (bl, bh) = ActionEvaluation.PooledInterval(frame, t, 0.95, null, bins);
-                    kinds["PooledBins" + bins] = (bl, bh);
-                    kinds["PercentileOrPooledBins" + bins] = (Math.Min(bl, pl), Math.Max(bh, ph));
-                }
+                var (sl, sh) = ActionEvaluation.PooledInterval(frame, t, 0.95, bins: 1);
+                kinds["PooledOneBin"] = (sl, sh);
+                kinds["PercentileOrPooledOneBin"] = (Math.Min(sl, pl), Math.Max(sh, ph));
                 return kinds;
             });
             winsorized[s] = result.Policies.ToDictionary(p => p.Policy, p =>
@@ -406,16 +399,6 @@ public sealed class ActionCoverageTests(ITestOutputHelper output)
         foreach (var line in summary) output.WriteLine(line);
         if (Environment.GetEnvironmentVariable("WB_COVERAGE_LOG") is { Length: > 0 } summaryLog) File.AppendAllLines(summaryLog, summary);
         Assert.All(covered, kv => Assert.True(kv.Value >= 18 * seeds / 20.0, $"{kv.Key}: the {defaultInterval} DR interval covered the true value in {kv.Value} of {seeds} seeds"));
-    }
-
-    /// <summary>Each decision's annual value, floored at the 10th percentile of the log's (so that an account with no
-    /// recent spend still has a residual spread).</summary>
-    static double[] AnnualValueScale(DecisionFrame frame)
-    {
-        var a = Enumerable.Range(0, frame.Count).Select(i => (double)frame.Context(i)[DecisionFrame.AnnualValueColumn]).ToArray();
-        var sorted = a.Order().ToArray();
-        double floor = Math.Max(sorted[(int)(0.1 * (sorted.Length - 1))], Math.Max(1e-6, 0.1 * a.Average()));
-        return a.Select(x => Math.Max(x, floor)).ToArray();
     }
 
     static bool Covers((double Low, double High) ci, double truth) => truth >= ci.Low && truth <= ci.High;
