@@ -19,8 +19,8 @@ public sealed record ActionEvaluationResult(IReadOnlyList<PolicyValue> Policies,
 /// Off-policy evaluation on logged decisions: the direct method (DM: the reward model's prediction under the policy),
 /// inverse propensity scoring (IPS), self-normalised IPS (SNIPS) and doubly robust (DR: DM plus the importance-weighted
 /// residual of the logged action). The reward model used here is cross-fitted by account (each decision is predicted
-/// by a model that did not see its account), and the intervals are bootstraps (percentile by default, studentized as an
-/// option: <see cref="ActionOptions.Interval"/>) from the options' seed, resampling accounts (each with all its decisions). Policies: "logging" (what the reps did), "rules", "learned", "myopic" (best immediate value) and
+/// by a model that did not see its account), and the intervals are bootstraps (percentile by default; studentized, BCa,
+/// a pooled model-based one or its union with the percentile one as options: <see cref="ActionOptions.Interval"/>) from the options' seed, resampling accounts (each with all its decisions). Policies: "logging" (what the reps did), "rules", "learned", "myopic" (best immediate value) and
 /// "oracle" (best planted long-term value; only when the data carries truth).
 /// </summary>
 /// <summary>One policy's per-decision terms on a log (frame order): the doubly robust term, the direct-method prediction,

@@ -309,7 +309,8 @@ public sealed class SlowFactAttribute : FactAttribute
 }
 
 /// <summary>The doubly robust interval's coverage over 20 seeds (books of 600 accounts x 24 months, 20 trees), with the
-/// IPS and DR bias side by side. The intervals (percentile, studentized, bias-corrected percentile, BCa (round 17), and the
+/// IPS and DR bias side by side. The intervals (percentile, studentized, bias-corrected percentile, BCa (round 17), pooled and
+/// percentile-or-pooled (round 19), and the
 /// percentile one of the DR terms winsorized at their 1st and 99th percentiles, round 15) are read off the same per-decision
 /// terms; the assertion is on the library's default. WB_COVERAGE_LOG=FILE appends each seed's lines as it finishes. WB_COVERAGE_SEEDS=121-140 (or a comma list) picks other data seeds (the
 /// evaluation's seed is the data seed minus 100, as for the original 101-120); WB_COVERAGE_SAMPLES=N sets the resamples
