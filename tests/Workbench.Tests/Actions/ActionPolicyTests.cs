@@ -295,6 +295,29 @@ public sealed class ActionPolicyTests(ActionFixture f, ITestOutputHelper output)
         Assert.Equal(recs.Count, recs.Select(r => r.AccountId).Distinct().Count());
         Assert.All(recs, r => Assert.Equal(1 - 0.1 + 0.1 / 5, r.Propensity, 9));
     }
+
+    [Fact]
+    public void The_percentile_or_pooled_interval_is_the_union_of_the_two_and_the_pooled_one_is_centred_on_the_estimate()
+    {
+        // Terms on the fixture's decisions (its accounts and logged actions), right-skewed rewards, a policy matching
+        // about half of them: no model is fitted.
+        var rng = new Random(8);
+        int n = f.Frame.Count;
+        var residual = Enumerable.Range(0, n).Select(_ => rng.NextDouble() < 0.05 ? 20_000 * rng.NextDouble() : -300 * rng.NextDouble()).ToArray();
+        var weight = Enumerable.Range(0, n).Select(_ => rng.NextDouble() < 0.5 ? 2.0 : 0).ToArray();
+        var direct = Enumerable.Range(0, n).Select(_ => 1_000 + 500 * rng.NextDouble()).ToArray();
+        var terms = new DrTerms(direct.Select((d, i) => d + weight[i] * residual[i]).ToArray(), direct, weight, residual);
+        var o = new ActionOptions { Seed = 3 };
+        (double Low, double High) Read(BootstrapInterval kind) => ActionEvaluation.DrInterval(f.Frame, terms, o with { Interval = kind }, "rules");
+        var percentile = Read(BootstrapInterval.Percentile);
+        var pooled = Read(BootstrapInterval.Pooled);
+        var union = Read(BootstrapInterval.PercentileOrPooled);
+        double mean = terms.Dr.Average();
+        Assert.Equal((Math.Min(percentile.Low, pooled.Low), Math.Max(percentile.High, pooled.High)), union);
+        Assert.Equal(mean - pooled.Low, pooled.High - mean, 6);
+        Assert.True(pooled.Low < mean && mean < pooled.High);
+        Assert.Equal(union, Read(BootstrapInterval.PercentileOrPooled));
+    }
 }
 
 /// <summary>A test that takes minutes: skipped unless WORKBENCH_SLOW_TESTS=1 (the suite stays fast; the numbers it measured
