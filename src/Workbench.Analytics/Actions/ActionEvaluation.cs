@@ -19,10 +19,14 @@ public sealed record ActionEvaluationResult(IReadOnlyList<PolicyValue> Policies,
 /// Off-policy evaluation on logged decisions: the direct method (DM: the reward model's prediction under the policy),
 /// inverse propensity scoring (IPS), self-normalised IPS (SNIPS) and doubly robust (DR: DM plus the importance-weighted
 /// residual of the logged action). The reward model used here is cross-fitted by account (each decision is predicted
-/// by a model that did not see its account), and the intervals are bootstraps (percentile by default, studentized as an
-/// option: <see cref="ActionOptions.Interval"/>) from the options' seed, resampling accounts (each with all its decisions). Policies: "logging" (what the reps did), "rules", "learned", "myopic" (best immediate value) and
+/// by a model that did not see its account), and the intervals are bootstraps (percentile by default; studentized, BCa,
+/// a pooled model-based one or its union with the percentile one as options: <see cref="ActionOptions.Interval"/>) from the options' seed, resampling accounts (each with all its decisions). Policies: "logging" (what the reps did), "rules", "learned", "myopic" (best immediate value) and
 /// "oracle" (best planted long-term value; only when the data carries truth).
 /// </summary>
+/// <summary>One policy's per-decision terms on a log (frame order): the doubly robust term, the direct-method prediction,
+/// the importance weight of the logged action and the logged action's residual (reward minus the reward model's prediction).</summary>
+internal sealed record DrTerms(double[] Dr, double[] Dm, double[] Weight, double[] Residual);
+
 public static class ActionEvaluation
 {
     public static readonly string[] PolicyNames = ["logging", "rules", "learned", "myopic", "oracle"];
@@ -40,9 +44,10 @@ public static class ActionEvaluation
     public static ActionEvaluationResult Evaluate(DecisionFrame frame, RuleSet? rules = null, ActionOptions? options = null, ActionPolicyModel? trained = null) =>
         EvaluateWithTerms(frame, rules, options, trained).Result;
 
-    /// <summary><see cref="Evaluate"/>, plus each policy's per-decision doubly robust terms and direct-method predictions
-    /// (in the frame's order; for diagnostics of the intervals).</summary>
-    internal static (ActionEvaluationResult Result, IReadOnlyDictionary<string, (double[] Dr, double[] Dm)> Terms) EvaluateWithTerms(
+    /// <summary><see cref="Evaluate"/>, plus each policy's per-decision doubly robust terms, direct-method predictions,
+    /// importance weights and the logged action's residual (reward minus the reward model's prediction; the same for every
+    /// policy), in the frame's order (for diagnostics of the intervals).</summary>
+    internal static (ActionEvaluationResult Result, IReadOnlyDictionary<string, DrTerms> Terms) EvaluateWithTerms(
         DecisionFrame frame, RuleSet? rules = null, ActionOptions? options = null, ActionPolicyModel? trained = null)
     {
         ArgumentNullException.ThrowIfNull(frame);
@@ -61,12 +66,12 @@ public static class ActionEvaluation
         if (frame.TrueValue is { } tv) policies.Add(("oracle", ActionPolicyModel.Greedy(tv)));
 
         var results = new List<PolicyValue>();
-        var terms = new Dictionary<string, (double[] Dr, double[] Dm)>();
+        var terms = new Dictionary<string, DrTerms>();
         foreach (var (name, pi) in policies)
         {
-            var (value, dr, dm) = Estimate(name, frame, pi, qhat, options, name == "logging");
+            var (value, t) = Estimate(name, frame, pi, qhat, options, name == "logging");
             results.Add(value);
-            terms[name] = (dr, dm);
+            terms[name] = t;
         }
         return (new ActionEvaluationResult(results, n, frame.PropensitiesEstimated, 0.95, trained is null ? foldLearners : []), terms);
     }
@@ -109,18 +114,18 @@ public static class ActionEvaluation
         return (result, immediate, learners);
     }
 
-    static (PolicyValue Value, double[] Dr, double[] Dm) Estimate(string name, DecisionFrame frame, double[][] pi, double[][] qhat, ActionOptions o, bool onPolicy)
+    static (PolicyValue Value, DrTerms Terms) Estimate(string name, DecisionFrame frame, double[][] pi, double[][] qhat, ActionOptions o, bool onPolicy)
     {
         int n = frame.Count;
-        var dm = new double[n]; var w = new double[n]; var r = new double[n]; var dr = new double[n];
+        var dm = new double[n]; var w = new double[n]; var r = new double[n]; var dr = new double[n]; var e = new double[n];
         for (int i = 0; i < n; i++)
         {
             var d = frame.Decisions[i];
             double direct = 0;
             for (int a = 0; a < pi[i].Length; a++) direct += pi[i][a] * qhat[i][a];
             double weight = onPolicy && frame.TrueLoggingPropensity is null ? 1 : Math.Min(o.MaxWeight, pi[i][d.Action] / Math.Max(1e-9, d.Propensity));
-            dm[i] = direct; w[i] = weight; r[i] = d.Reward;
-            dr[i] = direct + weight * (d.Reward - qhat[i][d.Action]);
+            dm[i] = direct; w[i] = weight; r[i] = d.Reward; e[i] = d.Reward - qhat[i][d.Action];
+            dr[i] = direct + weight * e[i];
         }
         double Dm(int[] idx) => idx.Average(i => dm[i]);
         double Ips(int[] idx) => idx.Average(i => w[i] * r[i]);
@@ -128,7 +133,8 @@ public static class ActionEvaluation
         double Dr(int[] idx) => idx.Average(i => dr[i]);
         var all = Enumerable.Range(0, n).ToArray();
 
-        var (low, high) = DrInterval(frame, dr, o, name);
+        var terms = new DrTerms(dr, dm, w, e);
+        var (low, high) = DrInterval(frame, terms, o, name);
         double? truth = null;
         if (frame.TrueValue is { } tv)
         {
@@ -136,12 +142,39 @@ public static class ActionEvaluation
             for (int i = 0; i < n; i++) for (int a = 0; a < pi[i].Length; a++) s += pi[i][a] * tv[i][a];
             truth = s / n;
         }
-        return (new PolicyValue(name, Dm(all), Ips(all), Snips(all), Dr(all), low, high, truth), dr, dm);
+        return (new PolicyValue(name, Dm(all), Ips(all), Snips(all), Dr(all), low, high, truth), terms);
+    }
+
+    /// <summary>The 95% interval of a policy's doubly robust estimate from its per-decision <paramref name="terms"/>, read as
+    /// <paramref name="o"/>'s <see cref="ActionOptions.Interval"/>: a cluster bootstrap over accounts (from the options' seed
+    /// and the policy's name), the normal interval of the pooled standard error (<see cref="PooledVariance"/>), or the
+    /// union of the percentile and pooled ones.</summary>
+    internal static (double Low, double High) DrInterval(DecisionFrame frame, DrTerms terms, ActionOptions o, string policy)
+    {
+        if (o.Interval is not (BootstrapInterval.Pooled or BootstrapInterval.PercentileOrPooled)) return DrInterval(frame, terms.Dr, o, policy);
+        var (low, high) = PooledInterval(frame, terms, 0.95, bins: PooledVariance.Bins);
+        if (o.Interval == BootstrapInterval.Pooled) return (low, high);
+        // The union: the percentile interval keeps its reach toward a tail the log did sample, the pooled one its width
+        // where the log lacks the large responses.
+        var (pl, ph) = DrInterval(frame, terms.Dr, o with { Interval = BootstrapInterval.Percentile }, policy);
+        return (Math.Min(low, pl), Math.Max(high, ph));
+    }
+
+    /// <summary>The normal interval (estimate +- z SE) with <see cref="PooledVariance"/>'s standard error, accounts as clusters.</summary>
+    internal static (double Low, double High) PooledInterval(DecisionFrame frame, DrTerms terms, double level, double[]? scale = null, int bins = 1)
+    {
+        var index = new Dictionary<string, int>(StringComparer.Ordinal);
+        var cluster = frame.Decisions.Select(d => index.TryGetValue(d.AccountId, out int c) ? c : index[d.AccountId] = index.Count).ToArray();
+        var action = frame.Decisions.Select(d => d.Action).ToArray();
+        var predicted = bins > 1 ? frame.Decisions.Select((d, i) => d.Reward - terms.Residual[i]).ToArray() : null;
+        double se = PooledVariance.StandardError(cluster, action, terms.Dm, terms.Weight, terms.Residual, scale, predicted, bins);
+        double mean = terms.Dr.Average(), z = MathNet.Numerics.Distributions.Normal.InvCDF(0, 1, 1 - (1 - level) / 2);
+        return (mean - z * se, mean + z * se);
     }
 
     /// <summary>The 95% interval of the mean of per-decision doubly robust terms <paramref name="dr"/> (in the frame's order)
-    /// by a cluster bootstrap over accounts, read as <paramref name="o"/>'s <see cref="ActionOptions.Interval"/>, from the
-    /// options' seed and the policy's name.</summary>
+    /// by a cluster bootstrap over accounts, read as <paramref name="o"/>'s <see cref="ActionOptions.Interval"/> (a bootstrap
+    /// kind), from the options' seed and the policy's name.</summary>
     internal static (double Low, double High) DrInterval(DecisionFrame frame, double[] dr, ActionOptions o, string policy)
     {
         // Cluster bootstrap: accounts are resampled with all their decisions (an account's decisions share its size,

@@ -17,10 +17,12 @@ public sealed record ActionOptions
     public double Exploration { get; init; } = 0.10;
     /// <summary>Bootstrap resamples for the confidence intervals. Default 300.</summary>
     public int BootstrapSamples { get; init; } = 300;
-    /// <summary>How the doubly robust estimate's interval is read off the cluster bootstrap: percentile (the default) or
+    /// <summary>How the doubly robust estimate's interval is read: off the cluster bootstrap, percentile (the default) or
     /// studentized (bootstrap-t, steadier when the per-decision terms are heavy-tailed), bias-corrected percentile or
-    /// bias-corrected and accelerated percentile (BCa). See
-    /// <see cref="ClusterBootstrap"/>.</summary>
+    /// bias-corrected and accelerated percentile (BCa), see <see cref="ClusterBootstrap"/>; or from a pooled
+    /// (model-based) standard error, alone (<see cref="BootstrapInterval.Pooled"/>) or united with the percentile interval
+    /// (<see cref="BootstrapInterval.PercentileOrPooled"/>; round 19 of docs/actions.md: the closest to the coverage item, not
+    /// the default).</summary>
     public BootstrapInterval Interval { get; init; } = BootstrapInterval.Percentile;
     /// <summary>Folds of the cross-fitted reward model used by the direct-method and doubly robust estimates
     /// (each decision's reward is predicted by a model that did not see it). Default 3.</summary>
@@ -36,7 +38,7 @@ public sealed record ActionOptions
         else foreach (var p in ValueModel.Problems(nameof(ValueModel))) yield return p;
         if (!(Exploration >= 0 && Exploration <= 1)) yield return $"Exploration must be in [0, 1], got {F(Exploration)}.";
         if (BootstrapSamples < 20) yield return $"BootstrapSamples must be >= 20, got {BootstrapSamples}.";
-        if (!Enum.IsDefined(Interval)) yield return $"Interval must be Percentile, Studentized, BiasCorrected or Accelerated, got {Interval}.";
+        if (!Enum.IsDefined(Interval)) yield return $"Interval must be Percentile, Studentized, BiasCorrected, Accelerated, Pooled or PercentileOrPooled, got {Interval}.";
         if (CrossFitFolds < 2) yield return $"CrossFitFolds must be >= 2, got {CrossFitFolds}.";
         if (!(MaxWeight >= 1)) yield return $"MaxWeight must be >= 1, got {F(MaxWeight)}.";
     }

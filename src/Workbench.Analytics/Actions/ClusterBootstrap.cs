@@ -21,6 +21,17 @@ public enum BootstrapInterval
     /// For right-skewed terms a is positive and the interval moves toward the long tail, which the percentile interval
     /// under-reaches when the sample lacks the rare large terms (round 17 of docs/actions.md).</summary>
     Accelerated,
+    /// <summary>Not a bootstrap: the normal interval (estimate +- 1.96 SE) of a model-based standard error in which each
+    /// action's residual variance is pooled over every logged decision with that action, not only those the policy
+    /// matches, so it does not shrink when the matching decisions lack the rare large responses (round 19 of
+    /// docs/actions.md; <c>PooledVariance</c>). Needs the per-decision weights and residuals: the doubly robust
+    /// evaluation reads it, <see cref="ClusterBootstrap.Interval"/> refuses it.</summary>
+    Pooled,
+    /// <summary>The union of the <see cref="Percentile"/> interval and the <see cref="Pooled"/> one (the lower of the two
+    /// low ends, the higher of the two high ends). Read by the doubly robust evaluation only. Round 19 of docs/actions.md:
+    /// at least 18 of 20 seeds for every policy on seeds 101-120, but the oracle at 17 of 20 on 121-140; not the
+    /// default.</summary>
+    PercentileOrPooled,
 }
 
 /// <summary>
@@ -41,6 +52,8 @@ public static class ClusterBootstrap
         if (clusters.Count == 0) throw new ArgumentException("The bootstrap needs at least one cluster.", nameof(clusters));
         if (samples < 20) throw new ArgumentException($"The bootstrap needs at least 20 samples, got {samples}.", nameof(samples));
         if (!(level > 0 && level < 1)) throw new ArgumentException($"The level must be in (0, 1), got {level.ToString(CultureInfo.InvariantCulture)}.", nameof(level));
+        if (kind is BootstrapInterval.Pooled or BootstrapInterval.PercentileOrPooled)
+            throw new ArgumentException($"The {kind} interval needs each decision's weight and residual; the doubly robust evaluation computes it.", nameof(kind));
         int c = clusters.Count;
         double qLow = (1 - level) / 2, qHigh = 1 - qLow;
         var draws = new int[c];

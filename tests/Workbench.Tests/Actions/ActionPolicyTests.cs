@@ -295,6 +295,29 @@ public sealed class ActionPolicyTests(ActionFixture f, ITestOutputHelper output)
         Assert.Equal(recs.Count, recs.Select(r => r.AccountId).Distinct().Count());
         Assert.All(recs, r => Assert.Equal(1 - 0.1 + 0.1 / 5, r.Propensity, 9));
     }
+
+    [Fact]
+    public void The_percentile_or_pooled_interval_is_the_union_of_the_two_and_the_pooled_one_is_centred_on_the_estimate()
+    {
+        // Terms on the fixture's decisions (its accounts and logged actions), right-skewed rewards, a policy matching
+        // about half of them: no model is fitted.
+        var rng = new Random(8);
+        int n = f.Frame.Count;
+        var residual = Enumerable.Range(0, n).Select(_ => rng.NextDouble() < 0.05 ? 20_000 * rng.NextDouble() : -300 * rng.NextDouble()).ToArray();
+        var weight = Enumerable.Range(0, n).Select(_ => rng.NextDouble() < 0.5 ? 2.0 : 0).ToArray();
+        var direct = Enumerable.Range(0, n).Select(_ => 1_000 + 500 * rng.NextDouble()).ToArray();
+        var terms = new DrTerms(direct.Select((d, i) => d + weight[i] * residual[i]).ToArray(), direct, weight, residual);
+        var o = new ActionOptions { Seed = 3 };
+        (double Low, double High) Read(BootstrapInterval kind) => ActionEvaluation.DrInterval(f.Frame, terms, o with { Interval = kind }, "rules");
+        var percentile = Read(BootstrapInterval.Percentile);
+        var pooled = Read(BootstrapInterval.Pooled);
+        var union = Read(BootstrapInterval.PercentileOrPooled);
+        double mean = terms.Dr.Average();
+        Assert.Equal((Math.Min(percentile.Low, pooled.Low), Math.Max(percentile.High, pooled.High)), union);
+        Assert.Equal(mean - pooled.Low, pooled.High - mean, 6);
+        Assert.True(pooled.Low < mean && mean < pooled.High);
+        Assert.Equal(union, Read(BootstrapInterval.PercentileOrPooled));
+    }
 }
 
 /// <summary>A test that takes minutes: skipped unless WORKBENCH_SLOW_TESTS=1 (the suite stays fast; the numbers it measured
@@ -309,13 +332,18 @@ public sealed class SlowFactAttribute : FactAttribute
 }
 
 /// <summary>The doubly robust interval's coverage over 20 seeds (books of 600 accounts x 24 months, 20 trees), with the
-/// IPS and DR bias side by side. The intervals (percentile, studentized, bias-corrected percentile, BCa (round 17), and the
+/// IPS and DR bias side by side. The intervals (percentile, studentized, bias-corrected percentile, BCa (round 17), pooled and
+/// percentile-or-pooled (round 19), and the
 /// percentile one of the DR terms winsorized at their 1st and 99th percentiles, round 15) are read off the same per-decision
 /// terms; the assertion is on the library's default. WB_COVERAGE_LOG=FILE appends each seed's lines as it finishes. WB_COVERAGE_SEEDS=121-140 (or a comma list) picks other data seeds (the
 /// evaluation's seed is the data seed minus 100, as for the original 101-120); WB_COVERAGE_SAMPLES=N sets the resamples
 /// (default the library's 300).</summary>
 public sealed class ActionCoverageTests(ITestOutputHelper output)
 {
+    /// <summary>The intervals read off each seed's terms: the library's kinds, then diagnostics that are not library
+    /// options (round 19: the pooled variance with one residual variance per action, no bins of the predicted reward).</summary>
+    static readonly string[] Kinds = [.. Enum.GetValues<BootstrapInterval>().Select(k => k.ToString()), "PooledOneBin", "PercentileOrPooledOneBin"];
+
     [SlowFact]
     public void The_doubly_robust_interval_covers_each_policys_true_value_in_at_least_90_percent_of_20_seeds()
     {
@@ -324,9 +352,9 @@ public sealed class ActionCoverageTests(ITestOutputHelper output)
         int accounts = int.TryParse(Environment.GetEnvironmentVariable("WB_COVERAGE_ACCOUNTS"), out int acc) ? acc : 600;
         int[] dataSeeds = ParseSeeds(Environment.GetEnvironmentVariable("WB_COVERAGE_SEEDS") ?? "101-120");
         int seeds = dataSeeds.Length;
-        var defaultInterval = new ActionOptions().Interval;
+        var defaultInterval = new ActionOptions().Interval.ToString();
         var results = new ActionEvaluationResult[seeds];
-        var intervals = new Dictionary<string, Dictionary<BootstrapInterval, (double Low, double High)>>[seeds];
+        var intervals = new Dictionary<string, Dictionary<string, (double Low, double High)>>[seeds];
         // Round 15's lever (a diagnostic, not the library's estimate): the per-decision DR terms winsorized at their own
         // 1st and 99th percentiles, with the default interval over accounts; biased downward by the trimmed right tail.
         var winsorized = new Dictionary<string, (double Dr, double Low, double High)>[seeds];
@@ -339,16 +367,35 @@ public sealed class ActionCoverageTests(ITestOutputHelper output)
             var run = options with { Seed = dataSeeds[s] - 100 };
             var (result, terms) = ActionEvaluation.EvaluateWithTerms(frame, RuleSet.Parse(RuleSet.DefaultJson, frame.Actions), run);
             results[s] = result;
-            intervals[s] = result.Policies.ToDictionary(p => p.Policy, p => Enum.GetValues<BootstrapInterval>().ToDictionary(
-                kind => kind, kind => ActionEvaluation.DrInterval(frame, terms[p.Policy].Dr, run with { Interval = kind }, p.Policy)));
+            intervals[s] = result.Policies.ToDictionary(p => p.Policy, p =>
+            {
+                var t = terms[p.Policy];
+                var kinds = Enum.GetValues<BootstrapInterval>().ToDictionary(kind => kind.ToString(), kind => ActionEvaluation.DrInterval(frame, t, run with { Interval = kind }, p.Policy));
+                var (pl, ph) = kinds[nameof(BootstrapInterval.Percentile)];
+                var (sl, sh) = ActionEvaluation.PooledInterval(frame, t, 0.95, bins: 1);
+                kinds["PooledOneBin"] = (sl, sh);
+                kinds["PercentileOrPooledOneBin"] = (Math.Min(sl, pl), Math.Max(sh, ph));
+                return kinds;
+            });
             winsorized[s] = result.Policies.ToDictionary(p => p.Policy, p =>
             {
                 var w = Winsorize(terms[p.Policy].Dr, 0.01, 0.99);
-                var (low, high) = ActionEvaluation.DrInterval(frame, w, run, p.Policy);
+                var (low, high) = ActionEvaluation.DrInterval(frame, w, run with { Interval = BootstrapInterval.Percentile }, p.Policy);
                 return (w.Average(), low, high);
             });
+            // WB_COVERAGE_DUMP=DIR: each seed's per-decision terms (account, action, reward, residual, then each policy's
+            // direct term and weight) and each policy's true value, for offline study of intervals.
+            if (Environment.GetEnvironmentVariable("WB_COVERAGE_DUMP") is { Length: > 0 } dump)
+            {
+                var names = result.Policies.Select(p => p.Policy).ToArray();
+                File.WriteAllLines(Path.Combine(dump, $"terms-{dataSeeds[s]}.csv"), new[] { "account,action,reward,residual," + string.Join(",", names.Select(x => $"dm_{x},w_{x}")) }
+                    .Concat(Enumerable.Range(0, frame.Count).Select(i => string.Create(CultureInfo.InvariantCulture,
+                        $"{frame.Decisions[i].AccountId},{frame.Decisions[i].Action},{frame.Decisions[i].Reward:R},{terms[names[0]].Residual[i]:R},") +
+                        string.Join(",", names.Select(x => string.Create(CultureInfo.InvariantCulture, $"{terms[x].Dm[i]:R},{terms[x].Weight[i]:R}"))))));
+                File.WriteAllLines(Path.Combine(dump, $"truth-{dataSeeds[s]}.csv"), result.Policies.Select(p => string.Create(CultureInfo.InvariantCulture, $"{p.Policy},{p.TrueValue:R},{p.Dr:R}")));
+            }
             // The result's own interval is the default kind's, read the same way.
-            Assert.All(result.Policies, p => Assert.Equal((p.DrCiLow, p.DrCiHigh), intervals[s][p.Policy][run.Interval]));
+            Assert.All(result.Policies, p => Assert.Equal((p.DrCiLow, p.DrCiHigh), intervals[s][p.Policy][run.Interval.ToString()]));
             // WB_COVERAGE_LOG=FILE: each seed's lines as it finishes (a long run's partial results survive a stop).
             if (Environment.GetEnvironmentVariable("WB_COVERAGE_LOG") is { Length: > 0 } log)
                 lock (intervals)
@@ -358,33 +405,35 @@ public sealed class ActionCoverageTests(ITestOutputHelper output)
             foreach (var p in results[s].Policies)
                 output.WriteLine(SeedLine(dataSeeds[s], p, intervals[s][p.Policy], winsorized[s][p.Policy]));
         var covered = new Dictionary<string, int>();
+        var summary = new List<string>();
         foreach (var policy in results[0].Policies.Select(p => p.Policy))
         {
-            int Count(BootstrapInterval kind) => Enumerable.Range(0, seeds).Count(s => Covers(intervals[s][policy][kind], results[s][policy].TrueValue!.Value));
+            int Count(string kind) => Enumerable.Range(0, seeds).Count(s => Covers(intervals[s][policy][kind], results[s][policy].TrueValue!.Value));
             double Bias(Func<PolicyValue, double> estimate) => results.Average(r => estimate(r[policy]) - r[policy].TrueValue!.Value);
-            double Width(BootstrapInterval kind) => intervals.Average(x => x[policy][kind].High - x[policy][kind].Low);
+            double Width(string kind) => intervals.Average(x => x[policy][kind].High - x[policy][kind].Low);
             covered[policy] = Count(defaultInterval);
             int winsorizedCovered = Enumerable.Range(0, seeds).Count(s => Covers((winsorized[s][policy].Low, winsorized[s][policy].High), results[s][policy].TrueValue!.Value));
             double winsorizedBias = Enumerable.Range(0, seeds).Average(s => winsorized[s][policy].Dr - results[s][policy].TrueValue!.Value);
             double winsorizedWidth = winsorized.Average(x => x[policy].High - x[policy].Low);
-            output.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"{policy,-8} DR coverage percentile {Count(BootstrapInterval.Percentile)}/{seeds} (mean width {Width(BootstrapInterval.Percentile):F0}) studentized {Count(BootstrapInterval.Studentized)}/{seeds} (mean width {Width(BootstrapInterval.Studentized):F0})" +
-                $" bias-corrected {Count(BootstrapInterval.BiasCorrected)}/{seeds} (mean width {Width(BootstrapInterval.BiasCorrected):F0}) BCa {Count(BootstrapInterval.Accelerated)}/{seeds} (mean width {Width(BootstrapInterval.Accelerated):F0}) winsorized DR {winsorizedCovered}/{seeds} (mean width {winsorizedWidth:F0}, bias {winsorizedBias:F1})" +
+            summary.Add(string.Create(CultureInfo.InvariantCulture, $"{policy,-8} DR coverage ") +
+                string.Join(" ", Kinds.Select(kind => string.Create(CultureInfo.InvariantCulture, $"{kind} {Count(kind)}/{seeds} (mean width {Width(kind):F0})"))) +
+                string.Create(CultureInfo.InvariantCulture, $" winsorized DR {winsorizedCovered}/{seeds} (mean width {winsorizedWidth:F0}, bias {winsorizedBias:F1})" +
                 $"  IPS bias {Bias(p => p.Ips):F1}  DR bias {Bias(p => p.Dr):F1}  DM bias {Bias(p => p.Dm):F1}"));
         }
+        foreach (var line in summary) output.WriteLine(line);
+        if (Environment.GetEnvironmentVariable("WB_COVERAGE_LOG") is { Length: > 0 } summaryLog) File.AppendAllLines(summaryLog, summary);
         Assert.All(covered, kv => Assert.True(kv.Value >= 18 * seeds / 20.0, $"{kv.Key}: the {defaultInterval} DR interval covered the true value in {kv.Value} of {seeds} seeds"));
     }
 
     static bool Covers((double Low, double High) ci, double truth) => truth >= ci.Low && truth <= ci.High;
 
     /// <summary>One seed's line for one policy: truth, the estimates and every interval with whether it covers.</summary>
-    static string SeedLine(int dataSeed, PolicyValue p, Dictionary<BootstrapInterval, (double Low, double High)> ci, (double Dr, double Low, double High) wz)
+    static string SeedLine(int dataSeed, PolicyValue p, Dictionary<string, (double Low, double High)> ci, (double Dr, double Low, double High) wz)
     {
         double truth = p.TrueValue!.Value;
-        string Kind(string name, BootstrapInterval kind) => string.Create(CultureInfo.InvariantCulture, $" {name} [{ci[kind].Low:F0}, {ci[kind].High:F0}] {Covers(ci[kind], truth)}");
+        string Kind(string kind) => string.Create(CultureInfo.InvariantCulture, $" {kind} [{ci[kind].Low:F0}, {ci[kind].High:F0}] {Covers(ci[kind], truth)}");
         return string.Create(CultureInfo.InvariantCulture, $"data seed {dataSeed} {p.Policy,-8} true {truth:F0} DM {p.Dm:F0} IPS {p.Ips:F0} DR {p.Dr:F0}") +
-            Kind("percentile", BootstrapInterval.Percentile) + Kind("studentized", BootstrapInterval.Studentized) + Kind("bias-corrected", BootstrapInterval.BiasCorrected) +
-            Kind("BCa", BootstrapInterval.Accelerated) +
+            string.Concat(Kinds.Select(Kind)) +
             string.Create(CultureInfo.InvariantCulture, $" winsorized DR {wz.Dr:F0} [{wz.Low:F0}, {wz.High:F0}] {Covers((wz.Low, wz.High), truth)}");
     }
 

@@ -50,7 +50,8 @@ public sealed class ClusterBootstrapTests(ITestOutputHelper output)
         // Clusters of 1-5 decisions with right-skewed sums, as an account's doubly robust terms are.
         var clusters = Enumerable.Range(0, 200).Select(_ => { int c = 1 + rng.Next(5); return (Sum: Enumerable.Range(0, c).Sum(_ => LogNormal.Sample(rng, 0, 1.2)), Count: c); }).ToArray();
         double mean = clusters.Sum(c => c.Sum) / clusters.Sum(c => c.Count);
-        foreach (var kind in Enum.GetValues<BootstrapInterval>())
+        // The pooled kinds are not bootstraps: they need each decision's weight and residual (PooledVarianceTests).
+        foreach (var kind in Enum.GetValues<BootstrapInterval>().Where(k => k is not (BootstrapInterval.Pooled or BootstrapInterval.PercentileOrPooled)))
         {
             var (low, high) = ClusterBootstrap.Interval(clusters, 500, 0.95, kind, new Random(3));
             Assert.True(low < mean && mean < high, $"{kind}: [{low}, {high}] does not bracket {mean}");
@@ -70,6 +71,7 @@ public sealed class ClusterBootstrapTests(ITestOutputHelper output)
         Assert.Contains("at least one cluster", Assert.Throws<ArgumentException>(() => ClusterBootstrap.Interval([], 100, 0.95, BootstrapInterval.Percentile, new Random(1))).Message);
         Assert.Contains("got 10", Assert.Throws<ArgumentException>(() => ClusterBootstrap.Interval(one, 10, 0.95, BootstrapInterval.Percentile, new Random(1))).Message);
         Assert.Contains("got 1.5", Assert.Throws<ArgumentException>(() => ClusterBootstrap.Interval(one, 100, 1.5, BootstrapInterval.Studentized, new Random(1))).Message);
+        Assert.Contains("weight and residual", Assert.Throws<ArgumentException>(() => ClusterBootstrap.Interval(one, 100, 0.95, BootstrapInterval.Pooled, new Random(1))).Message);
         Assert.Contains("Interval must be", Assert.Throws<OptionsValidationException>(() => new ActionOptions { Interval = (BootstrapInterval)7 }.Validate()).Message);
     }
 }
