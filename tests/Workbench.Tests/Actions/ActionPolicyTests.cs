@@ -335,7 +335,7 @@ public sealed class SlowFactAttribute : FactAttribute
 /// IPS and DR bias side by side. The intervals (percentile, studentized, bias-corrected percentile, BCa (round 17), pooled and
 /// percentile-or-pooled (round 19), and the
 /// percentile one of the DR terms winsorized at their 1st and 99th percentiles, round 15) are read off the same per-decision
-/// terms; the assertion is on the library's default. WB_COVERAGE_LOG=FILE appends each seed's lines as it finishes. WB_COVERAGE_SEEDS=121-140 (or a comma list) picks other data seeds (the
+/// terms; the assertion is on the library's default unless WB_COVERAGE_INTERVAL=KIND names another (round 20). WB_COVERAGE_LOG=FILE appends each seed's lines as it finishes. WB_COVERAGE_SEEDS=121-140 (or a comma list) picks other data seeds (the
 /// evaluation's seed is the data seed minus 100, as for the original 101-120); WB_COVERAGE_SAMPLES=N sets the resamples
 /// (default the library's 300).</summary>
 public sealed class ActionCoverageTests(ITestOutputHelper output)
@@ -352,7 +352,9 @@ public sealed class ActionCoverageTests(ITestOutputHelper output)
         int accounts = int.TryParse(Environment.GetEnvironmentVariable("WB_COVERAGE_ACCOUNTS"), out int acc) ? acc : 600;
         int[] dataSeeds = ParseSeeds(Environment.GetEnvironmentVariable("WB_COVERAGE_SEEDS") ?? "101-120");
         int seeds = dataSeeds.Length;
-        var defaultInterval = new ActionOptions().Interval.ToString();
+        // WB_COVERAGE_INTERVAL=KIND: the interval the assertion reads (any name of Kinds); default the library's default.
+        var defaultInterval = Environment.GetEnvironmentVariable("WB_COVERAGE_INTERVAL") is { Length: > 0 } asserted
+            ? Kinds.Single(k => string.Equals(k, asserted, StringComparison.OrdinalIgnoreCase)) : new ActionOptions().Interval.ToString();
         var results = new ActionEvaluationResult[seeds];
         var intervals = new Dictionary<string, Dictionary<string, (double Low, double High)>>[seeds];
         // Round 15's lever (a diagnostic, not the library's estimate): the per-decision DR terms winsorized at their own
