@@ -261,6 +261,14 @@ internal static class ParquetTableIo
         }
         rowBase = 0;
         sink.Reserve(total);
+        if (sink.ReplayableKeyColumn is int keyColumn and >= 0)
+        {
+            // The key index keeps no id text while the ids ascend; if one does not, it reads them back from this file.
+            var keyField = fields[keyColumn]!;
+            var starts = new long[reader.RowGroupCount + 1];
+            for (int g = 0; g < reader.RowGroupCount; g++) { using var r = reader.OpenRowGroupReader(g); starts[g + 1] = starts[g] + r.RowCount; }
+            sink.ReplayKeyTexts(lines => ReplayTexts(path, keyField, starts, lines));
+        }
         int largestRaw = 0, largestValues = 0;
         foreach (var group in chunks)
             foreach (var place in group)
@@ -512,6 +520,28 @@ internal static class ParquetTableIo
             if (Interlocked.Exchange(ref disposed, 1) != 0) return;
             lock (sharedScratch) { if (--sharing == 0) { sharedScratch.Clear(); lock (sharedFree) sharedFree.Clear(); } }
         }
+    }
+
+    /// <summary>The texts of a string column on the given 1-based row numbers (ascending), read again from the file with a
+    /// reader of its own (the load's reader may be decoding the next row group meanwhile). The file's chunks of those rows
+    /// were read and checked once already, so their texts are the ones the load saw.</summary>
+    static IEnumerable<string> ReplayTexts(string path, DataField field, long[] groupStart, IReadOnlyList<long> lines)
+    {
+        var reader = ParquetReader.CreateAsync(path, Options).GetAwaiter().GetResult();
+        try
+        {
+            int k = 0;
+            for (int g = 0; g + 1 < groupStart.Length && k < lines.Count; g++)
+            {
+                if (lines[k] > groupStart[g + 1]) continue;
+                using var rg = reader.OpenRowGroupReader(g);
+                var texts = new string?[checked((int)(groupStart[g + 1] - groupStart[g]))];
+                rg.ReadAsync(field, texts.AsMemory()).GetAwaiter().GetResult();
+                for (; k < lines.Count && lines[k] <= groupStart[g + 1]; k++)
+                    yield return texts[lines[k] - groupStart[g] - 1] ?? throw new InvalidOperationException($"No key on row {lines[k]} of {path}.");
+            }
+        }
+        finally { reader.DisposeAsync().AsTask().GetAwaiter().GetResult(); }
     }
 
     /// <summary>Hands one row group's rows to the sink (outside the async method, so the loop is a plain method the JIT
