@@ -27,7 +27,7 @@ static class LoadFeaturesBench
     {
         if (args.Length < 2 || args[0] is not ("run" or "score"))
         {
-            Console.WriteLine("usage: load-features run SPEC [repeats] | load-features score DATA [repeats]");
+            Console.WriteLine("usage: load-features run SPEC [repeats] | load-features score DATA [repeats] [--keep MONTHS]");
             return 2;
         }
         int repeats = IntArg(args, 2, 1);
@@ -43,7 +43,7 @@ static class LoadFeaturesBench
         for (int r = 0; r < repeats; r++)
         {
             GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
-            if (args[0] == "run") RunStages(args[1]); else ScoreStages(args[1]);
+            if (args[0] == "run") RunStages(args[1]); else ScoreStages(args[1], KeepArg(args));
             Console.WriteLine(string.Create(Inv, $"  peak WS {Mb(PeakWorkingSet()):F0} MB; {Load()}"));
         }
         return 0;
@@ -107,7 +107,14 @@ static class LoadFeaturesBench
             () => $"{lf.Features.RowCount:N0} rows of {lf.SnapshotCount:N0}, {FeatureDigest(lf.Features, lf.Labels.Select(l => ((int)l.Outcome, l.RunRate)))}");
     }
 
-    static void ScoreStages(string dataDir)
+    /// <summary>--keep N: LoadOptions.KeepRecentMonths as `workbench score` passes it (the model's look-back, 16 by default).</summary>
+    static int? KeepArg(string[] args)
+    {
+        int i = Array.IndexOf(args, "--keep");
+        return i >= 0 && i + 1 < args.Length ? int.Parse(args[i + 1], Inv) : null;
+    }
+
+    static void ScoreStages(string dataDir, int? keepRecentMonths)
     {
         string[] onlyActions = [CrmSchema.StageHistory, CrmSchema.Actions, CrmSchema.OpportunityActivities];
         CrmDataset data = null!;
@@ -115,6 +122,7 @@ static class LoadFeaturesBench
         {
             Mode = ValidationMode.Strict, IncludeTruth = false, Tables = CrmSchema.Tables.Select(t => t.Name).Except(onlyActions).ToArray(),
             HugePages = true, // as BatchScoring (WORKBENCH_LOAD_HUGEPAGES=0 turns it off there and here)
+            KeepRecentMonths = keepRecentMonths, Progress = new Clock(),
         }).Dataset; }, () => $"rows {data.Spend.Count + data.Usage.Count + data.Engagement.Count + data.Bookings.Count:N0}{RowsDigest(data)}");
         var options = new PipelineOptions();
         ScoringFeatures sf = null!;

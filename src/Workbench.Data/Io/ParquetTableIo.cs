@@ -261,6 +261,14 @@ internal static class ParquetTableIo
         }
         rowBase = 0;
         sink.Reserve(total);
+        if (sink.ReplayableKeyColumn is int keyColumn and >= 0)
+        {
+            // The key index keeps no id text while the ids ascend; if one does not, it reads them back from this file.
+            var keyField = fields[keyColumn]!;
+            var starts = new long[reader.RowGroupCount + 1];
+            for (int g = 0; g < reader.RowGroupCount; g++) { using var r = reader.OpenRowGroupReader(g); starts[g + 1] = starts[g] + r.RowCount; }
+            sink.ReplayKeyTexts(lines => ReplayTexts(path, keyField, starts, lines));
+        }
         int largestRaw = 0, largestValues = 0;
         foreach (var group in chunks)
             foreach (var place in group)
@@ -273,13 +281,17 @@ internal static class ParquetTableIo
         using var handle = File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.Read);
         var scratch = TakeScratch();
         var chunk = scratch.Chunk;
-        ParquetChunkDecoder.Reserve(chunk, largestRaw, largestValues);
+        scratch.ReserveChunk(largestRaw, largestValues);
         var text = scratch.Text;
         // Column arrays sized for the largest row group and reused by every group (and, during a catalog load, by the
         // next tables): fresh 1M-row arrays per group cost page faults and zeroing for nothing. With several row groups,
         // two sets: the next group is decoded on another thread while this thread validates and builds the rows of the
         // current one (decoding stays one group at a time, in order, so string pools give every text the same id).
         int capacity = checked((int)largest);
+        // During a catalog load, a big table's arrays are sized for a whole row group of this library's files, so every
+        // big table can take over any other's arrays (from the pool shared by the load's threads) instead of allocating
+        // fresh ones because a table before it had slightly fewer rows.
+        if (SharedCapacity(capacity) is int shared) capacity = shared;
         int groups = reader.RowGroupCount;
         var sets = new GroupColumns[groups > 1 ? 2 : 1];
         for (int k = 0; k < sets.Length; k++) sets[k] = new GroupColumns(schema, pools, scratch, capacity);
@@ -420,20 +432,68 @@ internal static class ParquetTableIo
     {
         public readonly PlainChunk Chunk = new();
         public readonly TextScratch Text = new();
-        readonly List<Array> free = new();
+        readonly List<Array> own = new();
 
-        /// <summary>A free array of at least <paramref name="length"/> elements (contents unspecified), or a new one. New
-        /// value-type arrays are not zeroed (arrays of references always are): a reused array holds an earlier group's
-        /// values anyway, so every reader writes a cell before reading it, and zeroing 1M-row arrays only costs.</summary>
+        /// <summary>The free arrays: while a catalog load shares buffers, one list for all its tables and threads (an array
+        /// a table gave back goes to whichever table needs one next, not only to the next table of the same scratch).</summary>
+        List<Array> Free => Volatile.Read(ref sharing) > 0 ? sharedFree : own;
+
+        /// <summary>A free array of at least <paramref name="length"/> elements (contents unspecified; the smallest that
+        /// fits), or a new one. New value-type arrays are not zeroed (arrays of references always are): a reused array
+        /// holds an earlier group's values anyway, so every reader writes a cell before reading it, and zeroing 1M-row
+        /// arrays only costs.</summary>
         public TV[] Rent<TV>(int length)
         {
-            for (int i = 0; i < free.Count; i++)
-                if (free[i] is TV[] a && a.Length >= length) { free.RemoveAt(i); return a; }
+            var free = Free;
+            lock (free)
+            {
+                int best = -1;
+                for (int i = 0; i < free.Count; i++)
+                    if (free[i] is TV[] a && a.Length >= length && (best < 0 || a.Length < free[best].Length)) best = i;
+                if (best >= 0) { var a = (TV[])free[best]; free.RemoveAt(best); return a; }
+            }
             return GC.AllocateUninitializedArray<TV>(length);
         }
 
-        public void Return(Array? array) { if (array is not null && !free.Contains(array)) free.Add(array); }
+        public void Return(Array? array)
+        {
+            if (array is null) return;
+            var free = Free;
+            lock (free) if (!free.Contains(array)) free.Add(array);
+        }
+
+        /// <summary>Sizes the chunk buffers for a file's largest chunk (<see cref="ParquetChunkDecoder.Reserve"/>); a buffer
+        /// too small goes back to the free arrays and a free one that fits is taken, else a new one with room to spare
+        /// (a power of two: never zeroed, so only the bytes a chunk fills are ever touched).</summary>
+        public void ReserveChunk(int rawLength, int valuesLength)
+        {
+            if (Chunk.Raw.Length < rawLength) { Return(Chunk.Raw.Length > 0 ? Chunk.Raw : null); Chunk.Raw = RentBytes(rawLength); }
+            if (Chunk.Values.Length < valuesLength) { Return(Chunk.Values.Length > 0 ? Chunk.Values : null); Chunk.Values = RentBytes(valuesLength); }
+        }
+
+        byte[] RentBytes(int length)
+        {
+            var free = Free;
+            lock (free)
+            {
+                int best = -1;
+                for (int i = 0; i < free.Count; i++)
+                    if (free[i] is byte[] a && a.Length >= length && (best < 0 || a.Length < free[best].Length)) best = i;
+                if (best >= 0) { var a = (byte[])free[best]; free.RemoveAt(best); return a; }
+            }
+            int size = length <= 1 << 16 ? length : (int)Math.Min(Array.MaxLength, System.Numerics.BitOperations.RoundUpToPowerOf2((uint)length));
+            return GC.AllocateUninitializedArray<byte>(size);
+        }
     }
+
+    /// <summary>The free arrays of every table read while a catalog load shares buffers (<see cref="ShareBuffers"/>).</summary>
+    static readonly List<Array> sharedFree = new();
+
+    /// <summary>The column-array capacity of a table whose largest row group has <paramref name="largest"/> rows while a
+    /// catalog load shares buffers: a whole row group (<see cref="RowGroupSize"/>) for a big table, so the arrays of all
+    /// big tables are interchangeable; null (its own size) outside a shared load and for small tables.</summary>
+    static int? SharedCapacity(int largest) =>
+        Volatile.Read(ref sharing) > 0 && largest >= RowGroupSize / 8 && largest < RowGroupSize ? RowGroupSize : null;
 
     static readonly Stack<ReadScratch> sharedScratch = new();
     static int sharing;
@@ -458,8 +518,30 @@ internal static class ParquetTableIo
         public void Dispose()
         {
             if (Interlocked.Exchange(ref disposed, 1) != 0) return;
-            lock (sharedScratch) { if (--sharing == 0) sharedScratch.Clear(); }
+            lock (sharedScratch) { if (--sharing == 0) { sharedScratch.Clear(); lock (sharedFree) sharedFree.Clear(); } }
         }
+    }
+
+    /// <summary>The texts of a string column on the given 1-based row numbers (ascending), read again from the file with a
+    /// reader of its own (the load's reader may be decoding the next row group meanwhile). The file's chunks of those rows
+    /// were read and checked once already, so their texts are the ones the load saw.</summary>
+    static IEnumerable<string> ReplayTexts(string path, DataField field, long[] groupStart, IReadOnlyList<long> lines)
+    {
+        var reader = ParquetReader.CreateAsync(path, Options).GetAwaiter().GetResult();
+        try
+        {
+            int k = 0;
+            for (int g = 0; g + 1 < groupStart.Length && k < lines.Count; g++)
+            {
+                if (lines[k] > groupStart[g + 1]) continue;
+                using var rg = reader.OpenRowGroupReader(g);
+                var texts = new string?[checked((int)(groupStart[g + 1] - groupStart[g]))];
+                rg.ReadAsync(field, texts.AsMemory()).GetAwaiter().GetResult();
+                for (; k < lines.Count && lines[k] <= groupStart[g + 1]; k++)
+                    yield return texts[lines[k] - groupStart[g] - 1] ?? throw new InvalidOperationException($"No key on row {lines[k]} of {path}.");
+            }
+        }
+        finally { reader.DisposeAsync().AsTask().GetAwaiter().GetResult(); }
     }
 
     /// <summary>Hands one row group's rows to the sink (outside the async method, so the loop is a plain method the JIT

@@ -146,8 +146,64 @@ internal sealed class KeyIndex
         local = [];
     }
 
+    /// <summary>With <see cref="ReplayTexts"/>: the number of text keys added while they ascend (only the last one and the
+    /// lines are kept).</summary>
+    int replayedCount;
+
+    /// <summary>Text keys read back from their lines (<see cref="ReplayTexts"/>): while the keys ascend, none but the last is
+    /// kept (a table's unique ids of millions of rows are not held alive by the index); the first key that does not sort
+    /// after the last one switches to a dictionary of every key so far, read back from the input.</summary>
+    Func<IReadOnlyList<long>, IEnumerable<string>>? replayTexts;
+    RowKey replayShape;
+
+    /// <summary>Keys whose only text part is the table's own unique id (same id and number parts on every row) are, while
+    /// they ascend, kept as their lines only; <paramref name="texts"/> gives back the texts of the keys on the given lines
+    /// (in that order) if a key out of order needs them. Only before any key is added.</summary>
+    public void ReplayTexts(Func<IReadOnlyList<long>, IEnumerable<string>> texts)
+    {
+        if (otherKeys.Count > 0 || replayedCount > 0 || otherIndex is not null) throw new InvalidOperationException("The index already has keys.");
+        replayTexts = texts;
+    }
+
+    long FindOtherReplayed(in RowKey key, bool add, long line)
+    {
+        if (replayedCount == 0 || (key.Ids == replayShape.Ids && key.N == replayShape.N && key.S is not null && string.CompareOrdinal(key.S, lastOther.S) > 0))
+        {
+            if (replayedCount == 0 && key.S is null) { SwitchFromReplay(); return FindOther(key, add, line); }
+            if (!add) return -1;
+            if (replayedCount == 0) replayShape = key;
+            otherLines.Add(line); lastOther = key; replayedCount++;
+            return -1;
+        }
+        if (key.Ids == replayShape.Ids && key.N == replayShape.N && string.Equals(key.S, lastOther.S, StringComparison.Ordinal))
+            return otherLines[otherLines.Count - 1];
+        SwitchFromReplay();
+        return FindOther(key, add, line);
+    }
+
+    /// <summary>Out of order: every key so far into the dictionary, the texts read back from their lines.</summary>
+    void SwitchFromReplay()
+    {
+        var replay = replayTexts!;
+        replayTexts = null;
+        otherIndex = new Dictionary<RowKey, long>(Math.Max(16, replayedCount * 2));
+        if (replayedCount == 0) return;
+        var lines = new long[otherLines.Count];
+        for (int i = 0; i < lines.Length; i++) lines[i] = otherLines[i];
+        int k = 0;
+        foreach (var text in replay(lines))
+        {
+            if (k >= lines.Length) throw new InvalidOperationException("The replayed keys do not match the index.");
+            otherIndex.Add(new RowKey(replayShape.Ids, replayShape.N, text), lines[k++]);
+        }
+        if (k != lines.Length) throw new InvalidOperationException($"The replay gave {k} keys for {lines.Length} lines.");
+        otherLines.Clear();
+        replayedCount = 0;
+    }
+
     long FindOther(in RowKey key, bool add, long line)
     {
+        if (replayTexts is not null) return FindOtherReplayed(key, add, line);
         if (otherIndex is null)
         {
             if (otherKeys.Count == 0 || Compare(key, lastOther) > 0)

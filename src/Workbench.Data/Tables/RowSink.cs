@@ -146,6 +146,20 @@ internal sealed class RowSink<T>
         for (int i = 0; i < fkColumns.Length; i++) { fkColumns[i] = foreignKeys[i].Column; fkKnown[i] = new sbyte[256]; }
     }
 
+    /// <summary>The column of the table's own unique text id when the index may read its keys back from the input instead of
+    /// keeping them (<see cref="KeyIndex.ReplayTexts"/>): only with a row filter, whose summarized rows would otherwise keep
+    /// one id string each alive in the index for the whole load; -1 otherwise.</summary>
+    public int ReplayableKeyColumn => filter is not null && keyColumns.Length == 1 && types[keyColumns[0]] == ColumnType.String && Pools[keyColumns[0]] is null
+        ? keyColumns[0] : -1;
+
+    /// <summary>Lets the key index read the texts of <see cref="ReplayableKeyColumn"/> back from the input (the texts of the
+    /// accepted rows on the given lines, in order) instead of keeping them. Before the first row.</summary>
+    public void ReplayKeyTexts(Func<IReadOnlyList<long>, IEnumerable<string>> texts)
+    {
+        if (ReplayableKeyColumn < 0) throw new InvalidOperationException("The table's key cannot be replayed.");
+        keys.ReplayTexts(texts);
+    }
+
     readonly int minDay, maxDay;
     readonly IRowFilter<T>? filter;
     readonly string dateWindow;

@@ -10,11 +10,14 @@ public class KeyIndexTests
     {
         SameAsDictionary(keys, rowHasOtherIssues, replay: false);
         SameAsDictionary(keys, rowHasOtherIssues, replay: true);
+        SameAsDictionary(keys, rowHasOtherIssues, replay: true, textReplay: true);
     }
 
     /// <summary>replay: the index keeps no packed keys and gets them back, when groups interleave, from the keys it
     /// added (as RowSink recomputes them from the accepted rows).</summary>
-    static void SameAsDictionary(IReadOnlyList<RowKey> keys, Func<int, bool>? rowHasOtherIssues, bool replay)
+    /// <summary>textReplay: text keys are not kept while they ascend; the index reads their texts back by line (as the
+    /// Parquet reader reads them again from the file), and each read-back is counted.</summary>
+    static int SameAsDictionary(IReadOnlyList<RowKey> keys, Func<int, bool>? rowHasOtherIssues, bool replay, bool textReplay = false)
     {
         var added = new List<RowKey>();
         IEnumerable<long> Replay()
@@ -22,6 +25,9 @@ public class KeyIndexTests
             foreach (var k in added) if (KeyIndex.TryPack(k, out long p)) yield return p;
         }
         var index = replay ? new KeyIndex(Replay) : new KeyIndex();
+        var textOfLine = new Dictionary<long, string>();
+        int readBacks = 0;
+        if (textReplay) index.ReplayTexts(lines => { readBacks++; return lines.Select(l => textOfLine[l]).ToList(); });
         index.Reserve(keys.Count);
         var reference = new Dictionary<RowKey, long>();
         for (int i = 0; i < keys.Count; i++)
@@ -31,8 +37,29 @@ public class KeyIndexTests
             long expected = reference.TryGetValue(keys[i], out long l) ? l : -1;
             long actual = other ? index.Find(keys[i]) : index.AddOrGet(keys[i], line);
             Assert.Equal(expected, actual);
-            if (!other && expected < 0) { reference.Add(keys[i], line); added.Add(keys[i]); }
+            if (!other && expected < 0) { reference.Add(keys[i], line); added.Add(keys[i]); if (keys[i].S is { } text) textOfLine[line] = text; }
         }
+        return readBacks;
+    }
+
+    [Fact]
+    public void AscendingTextKeysAreNotReadBack()
+    {
+        var keys = Enumerable.Range(0, 5000).Select(i => new RowKey(0xFFFFFFFFL << 32, 0, $"A{i / 7:D6}-E{i % 7:D4}")).ToList();
+        keys.Insert(800, keys[799]); // a duplicate of the key just before: found without reading back
+        Assert.Equal(0, SameAsDictionary(keys, i => i % 23 == 0, replay: true, textReplay: true));
+        keys.Add(keys[10]);          // far back: the keys so far are read back once
+        keys.Add(keys[4000]);
+        keys.Add(new RowKey(0xFFFFFFFFL << 32, 0, "A000000-E9999"));
+        Assert.Equal(1, SameAsDictionary(keys, i => i % 23 == 0, replay: true, textReplay: true));
+    }
+
+    [Fact]
+    public void TextReplayOnlyBeforeTheFirstKey()
+    {
+        var index = new KeyIndex();
+        index.AddOrGet(new RowKey(0xFFFFFFFFL << 32, 0, "A"), 2);
+        Assert.Throws<InvalidOperationException>(() => index.ReplayTexts(lines => []));
     }
 
     static RowKey Packed(int account, int product, int day) => new((long)account << 32 | (uint)product, day, null);

@@ -156,6 +156,42 @@ public class RecentMonthsLoadTests
         Assert.Contains("-5", File.ReadAllText(usage.RejectsFile!));
     }
 
+    /// <summary>Parquet: the key index keeps no event id while the ids ascend and reads them back from the file at the first
+    /// one out of order (scoreload2). A duplicate far back in the summarized months, and an id out of order that is new,
+    /// give what the whole load gives, in strict and lenient mode.</summary>
+    [Theory]
+    [InlineData(true, ValidationMode.Strict)]
+    [InlineData(true, ValidationMode.Lenient)]
+    [InlineData(false, ValidationMode.Strict)]
+    public void Parquet_event_ids_out_of_order_in_the_summarized_months_are_checked_as_in_the_whole_load(bool duplicate, ValidationMode mode)
+    {
+        var data = Load(Sample, null).Dataset;
+        var events = data.Engagement.ToList();
+        var cutoff = Load(Sample, Lookback).Dataset.EarlyFacts!.Cutoff;
+        // An early row well after the start takes the id of the file's 3rd row (a duplicate), or an id that sorts before
+        // every other one (new, but out of order).
+        int at = events.FindIndex(200, e => e.Date < cutoff);
+        events[at] = events[at] with { EventId = duplicate ? events[2].EventId : "A000000-E0000" };
+        var dir = TestPaths.NewTempDir("recent-parquet");
+        new CrmCatalog(dir).Write(data with { Engagement = events, Truth = null }, new WriteOptions { Format = DataFormat.Parquet });
+        if (duplicate && mode == ValidationMode.Strict)
+        {
+            var whole = Assert.Throws<DataValidationException>(() => Load(dir, null, mode));
+            var recent = Assert.Throws<DataValidationException>(() => Load(dir, Lookback, mode));
+            Assert.True(whole.Message == recent.Message, whole.Message + "\n----\n" + recent.Message);
+            var p = Assert.Single(recent.Problems);
+            Assert.Equal(("engagement.parquet", (long)at + 1, "event_id"), (Path.GetFileName(p.File), p.Line, p.Column));
+            Assert.Contains("the same key is on line 3", p.Expected);
+            return;
+        }
+        var a = Load(dir, null, mode);
+        var b = Load(dir, Lookback, mode);
+        Assert.Equal(a.Report.Tables.Select(t => (t.Table, t.Read, t.Accepted, t.Rejected)), b.Report.Tables.Select(t => (t.Table, t.Read, t.Accepted, t.Rejected)));
+        Assert.Equal(duplicate ? 1 : 0, b.Report.Tables.Single(t => t.Table == "engagement").Rejected);
+        Assert.Equal(a.Dataset.Engagement.Where(e => e.Date >= cutoff), b.Dataset.Engagement);
+        Assert.Equal(a.Report.Problems.Select(p => p.ToString()), b.Report.Problems.Select(p => p.ToString()));
+    }
+
     [Fact]
     public void Keeping_fewer_than_one_month_is_refused() =>
         Assert.Throws<OptionsValidationException>(() => Load(Sample, 0));
