@@ -187,6 +187,40 @@ public class ModelAndBookTests
     }
 
     [Fact]
+    public void The_rep_of_an_account_is_the_latest_covering_assignment_in_start_date_then_rep_order()
+    {
+        // Overlapping assignments, equal start dates with different reps, the same rep twice on one start date with different
+        // ends (the book's order decides between them), in shuffled order: the rep is the last covering one of the stable
+        // order by start date, then rep id (the reference below), on every day of two years.
+        var rng = new Random(5);
+        var start = new DateOnly(2024, 1, 1);
+        var assignments = new List<BookAssignment>();
+        for (int a = 0; a < 60; a++)
+            for (int k = 0; k < 1 + a % 4; k++)
+            {
+                var from = start.AddDays(rng.Next(4) * 90);
+                DateOnly? to = rng.Next(3) == 0 ? null : from.AddDays(30 + rng.Next(400));
+                assignments.Add(new BookAssignment($"R{rng.Next(3)}", $"A{a:00}", from, to));
+            }
+        assignments = assignments.OrderBy(_ => rng.Next()).ToList();
+        var books = new RepBooks(assignments);
+        var ordered = assignments.GroupBy(b => b.AccountId, StringComparer.Ordinal)
+            .ToDictionary(g => g.Key, g => g.OrderBy(b => b.FromDate).ThenBy(b => b.RepId, StringComparer.Ordinal).ToList(), StringComparer.Ordinal);
+        int differentEnds = 0;
+        foreach (var (account, list) in ordered)
+        {
+            differentEnds += list.Zip(list.Skip(1)).Count(p => p.First.FromDate == p.Second.FromDate && p.First.RepId == p.Second.RepId && p.First.ToDate != p.Second.ToDate);
+            for (var day = start; day < start.AddYears(2); day = day.AddDays(7))
+            {
+                string expected = RepBooks.Unassigned;
+                foreach (var b in list) if (b.FromDate <= day && (b.ToDate is null || b.ToDate > day)) expected = b.RepId;
+                Assert.Equal(expected, books.RepOf(account, day));
+            }
+        }
+        Assert.True(differentEnds > 0, "no tie between two assignments of one rep on one start date");
+    }
+
+    [Fact]
     public void An_account_belongs_to_the_rep_whose_assignment_covers_the_date()
     {
         var books = new RepBooks([new BookAssignment("R1", "A", new DateOnly(2024, 1, 1), new DateOnly(2024, 7, 1)), new BookAssignment("R2", "A", new DateOnly(2024, 7, 1), null)]);
