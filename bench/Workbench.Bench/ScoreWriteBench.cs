@@ -31,6 +31,17 @@ static class ScoreWriteBench
             ("book.csv", s => { using var w = new StreamWriter(s, new System.Text.UTF8Encoding(false), 1 << 16, leaveOpen: true); BookFiles.WriteCsv(result, narratives, w); }),
             ("book-products.csv", s => { using var w = new StreamWriter(s, new System.Text.UTF8Encoding(false), 1 << 16, leaveOpen: true); BookFiles.WriteProductsCsv(result, w); }),
             ("rep pages", s => { foreach (var (_, write) in writers) write(s); }),
+            // book.json into a file of OUT (the kernel's copy into the page cache counted too), then flushed to disk.
+            ("book.json to disk", s =>
+            {
+                var path = Path.Combine(outDir, "book.json.bench");
+                using (var fs = new FileStream(path, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 16))
+                {
+                    BookFiles.WriteJson(result, fs);
+                    fs.Flush(flushToDisk: true);
+                }
+                File.Delete(path);
+            }),
         };
         for (int r = 0; r < repeats; r++)
             foreach (var (name, write) in kinds)

@@ -62,7 +62,7 @@ public sealed class PrioritizerModel : IWorkbenchModel
         IProgress<string>? progress = null, ScoringExplainers? explainers = null)
     {
         progress?.Report("building the features");
-        var features = FeaturesFor(data, asOf);
+        var features = ScoringFeatures.Build(data, asOf, Options.Snapshots, Options.Labels, Options.Features, wholeHistory: false, progress as IStagePartTimings);
         progress?.Report("scoring");
         return BatchScorer.Score(ForScoring(name), features, data, narratives ?? Options.Explanation, progress, explainers);
     }

@@ -25,18 +25,27 @@ public static class PriorityBooks
         double[] pUpsell, double[] pChurn, double upsellRatio, PriorityOptions options)
         => ProductPriorities(table, r => labels[r].RunRate, rows, pUpsell, pChurn, upsellRatio, options);
 
-    /// <summary>Product priorities from run-rates alone (row -> monthly run-rate), for scoring new data that has no labels.</summary>
+    /// <summary>Product priorities from run-rates alone (row -> monthly run-rate), for scoring new data that has no labels.
+    /// Each row's priority reads that row alone, so they are computed on every core, each into its place.</summary>
     public static IReadOnlyList<ProductPriority> ProductPriorities(FeatureTable table, Func<int, double> runRateOfRow, IReadOnlyList<int> rows,
         double[] pUpsell, double[] pChurn, double upsellRatio, PriorityOptions options)
     {
         options.Validate();
-        return rows.Select((r, k) =>
+        var result = new ProductPriority[rows.Count];
+        Parallel.For(0, (rows.Count + ProductChunk - 1) / ProductChunk, c =>
         {
-            double runRate = runRateOfRow(r);
-            return new ProductPriority(table.AccountId(r), table.ProductId(r), table.AsOf(r), pUpsell[k], pChurn[k], runRate,
-                pUpsell[k] * runRate * upsellRatio * options.RevenueAtRiskMonths, pChurn[k] * runRate * options.RevenueAtRiskMonths);
-        }).ToList();
+            for (int k = c * ProductChunk, end = Math.Min(rows.Count, k + ProductChunk); k < end; k++)
+            {
+                int r = rows[k];
+                double runRate = runRateOfRow(r);
+                result[k] = new ProductPriority(table.AccountId(r), table.ProductId(r), table.AsOf(r), pUpsell[k], pChurn[k], runRate,
+                    pUpsell[k] * runRate * upsellRatio * options.RevenueAtRiskMonths, pChurn[k] * runRate * options.RevenueAtRiskMonths);
+            }
+        });
+        return result;
     }
+
+    const int ProductChunk = 4096;
 
     /// <summary>Ranked books at every as-of date present, with trends against the previous date.</summary>
     public static IReadOnlyList<AccountPriority> Books(IReadOnlyList<ProductPriority> products, RepBooks books, PriorityOptions options)
@@ -79,29 +88,80 @@ public static class PriorityBooks
 
     readonly record struct AccountLine(string Account, string Rep, double Priority, double Up, double Risk, double MaxUp, double MaxChurn, string Top, AccountFocus Focus);
 
-    /// <summary>Each account at <paramref name="date"/>: its products' sums, top product and focus, and its rep then.</summary>
-    static List<AccountLine> AccountsAt(IReadOnlyList<ProductPriority> products, DateOnly date, RepBooks books) =>
-        products.Where(p => p.AsOf == date).GroupBy(p => p.AccountId, StringComparer.Ordinal).Select(g =>
+    /// <summary>Each account at <paramref name="date"/>: its products' sums, top product and focus, and its rep then. Accounts in
+    /// the order of their first product at the date, each account's products in the list's order (the groups, sums and
+    /// maxima a LINQ GroupBy, Sum and Max give, without a grouping's lists): the sums add in that order from zero, a maximum
+    /// skips leading NaNs as <c>Enumerable.Max</c> does, and the top product is the first of the highest priority, then the
+    /// lowest product id (what a stable descending sort's first element is).</summary>
+    static List<AccountLine> AccountsAt(IReadOnlyList<ProductPriority> products, DateOnly date, RepBooks books)
+    {
+        var at = new Dictionary<string, int>(StringComparer.Ordinal);
+        var sums = new List<AccountSums>();
+        string? lastAccount = null;
+        int last = -1;
+        foreach (var p in products)
         {
-            var top = g.OrderByDescending(p => p.Priority).ThenBy(p => p.ProductId, StringComparer.Ordinal).First();
-            double up = g.Sum(p => p.ExpectedUpsell), risk = g.Sum(p => p.RevenueAtRisk);
-            return new AccountLine(g.Key, books.RepOf(g.Key, date), up + risk, up, risk,
-                g.Max(p => p.PUpsell), g.Max(p => p.PChurn), top.ProductId, risk >= up ? AccountFocus.Retain : AccountFocus.Expand);
-        }).ToList();
+            if (p.AsOf != date) continue;
+            // Products come grouped by account: the last account's slot saves most lookups.
+            if (lastAccount is null || !string.Equals(p.AccountId, lastAccount, StringComparison.Ordinal))
+            {
+                lastAccount = p.AccountId;
+                if (!at.TryGetValue(p.AccountId, out last))
+                {
+                    at.Add(p.AccountId, last = sums.Count);
+                    // The first product: the sums start from zero, the maxima and the top from it.
+                    sums.Add(new AccountSums { Account = p.AccountId, Up = 0.0 + p.ExpectedUpsell, Risk = 0.0 + p.RevenueAtRisk, MaxUp = p.PUpsell, MaxChurn = p.PChurn, Top = p });
+                    continue;
+                }
+            }
+            ref var g = ref System.Runtime.InteropServices.CollectionsMarshal.AsSpan(sums)[last];
+            g.Up += p.ExpectedUpsell;
+            g.Risk += p.RevenueAtRisk;
+            if (double.IsNaN(g.MaxUp) || p.PUpsell > g.MaxUp) g.MaxUp = p.PUpsell;
+            if (double.IsNaN(g.MaxChurn) || p.PChurn > g.MaxChurn) g.MaxChurn = p.PChurn;
+            int c = p.Priority.CompareTo(g.Top.Priority);
+            if (c > 0 || (c == 0 && string.CompareOrdinal(p.ProductId, g.Top.ProductId) < 0)) g.Top = p;
+        }
+        var lines = new List<AccountLine>(sums.Count);
+        foreach (var g in sums)
+            lines.Add(new AccountLine(g.Account, books.RepOf(g.Account, date), g.Up + g.Risk, g.Up, g.Risk, g.MaxUp, g.MaxChurn, g.Top.ProductId,
+                g.Risk >= g.Up ? AccountFocus.Retain : AccountFocus.Expand));
+        return lines;
+    }
+
+    /// <summary>An account's running sums over its products at one date (see <see cref="AccountsAt"/>).</summary>
+    struct AccountSums
+    {
+        public string Account;
+        public double Up, Risk, MaxUp, MaxChurn;
+        public ProductPriority Top;
+    }
 
     /// <summary>Ranks and grades each rep's book at <paramref name="date"/> into <paramref name="result"/> (reps in order),
-    /// with trends against <paramref name="previous"/>; returns the accounts' priorities at this date.</summary>
+    /// with trends against <paramref name="previous"/>; returns the accounts' priorities at this date. One sort by rep
+    /// (ordinal), then priority (descending), then account id (ordinal): accounts are distinct, so the order is total and
+    /// is the one the rep groups' stable sorts give.</summary>
     static Dictionary<string, double> Rank(List<AccountLine> accounts, DateOnly date, PriorityOptions options, Dictionary<string, double>? previous,
         List<AccountPriority> result)
     {
-        var current = new Dictionary<string, double>(StringComparer.Ordinal);
-        foreach (var book in accounts.GroupBy(a => a.Rep, StringComparer.Ordinal).OrderBy(g => g.Key, StringComparer.Ordinal))
+        var current = new Dictionary<string, double>(accounts.Count, StringComparer.Ordinal);
+        var sorted = accounts.ToArray();
+        Array.Sort(sorted, static (x, y) =>
         {
-            var ranked = book.OrderByDescending(a => a.Priority).ThenBy(a => a.Account, StringComparer.Ordinal).ToList();
-            for (int i = 0; i < ranked.Count; i++)
+            int c = string.CompareOrdinal(x.Rep, y.Rep);
+            if (c != 0) return c;
+            c = y.Priority.CompareTo(x.Priority);
+            return c != 0 ? c : string.CompareOrdinal(x.Account, y.Account);
+        });
+        for (int start = 0; start < sorted.Length;)
+        {
+            int end = start + 1;
+            while (end < sorted.Length && string.Equals(sorted[end].Rep, sorted[start].Rep, StringComparison.Ordinal)) end++;
+            int count = end - start;
+            for (int i = 0; i < count; i++)
             {
-                var a = ranked[i];
-                double share = (i + 1.0) / ranked.Count;
+                var a = sorted[start + i];
+                double share = (i + 1.0) / count;
                 var grade = share <= options.GradeCutoffs[0] ? Grade.A : share <= options.GradeCutoffs[1] ? Grade.B : share <= options.GradeCutoffs[2] ? Grade.C : Grade.D;
                 double prev = previous is not null && previous.TryGetValue(a.Account, out var pv) ? pv : double.NaN;
                 var trend = double.IsNaN(prev) ? Trend.New
@@ -110,6 +170,7 @@ public static class PriorityBooks
                 result.Add(new AccountPriority(a.Rep, a.Account, date, i + 1, grade, trend, a.Priority, prev, a.Up, a.Risk, a.MaxUp, a.MaxChurn, a.Top, a.Focus));
                 current[a.Account] = a.Priority;
             }
+            start = end;
         }
         return current;
     }

@@ -164,9 +164,13 @@ public static class BatchScorer
             var pUpsell = Bounded(Probabilities(models.Upsell, rows, source));
             (progress as IStagePartTimings)?.Part(FormattableString.Invariant($"both models' probabilities of {table.RowCount:N0} rows"),
                 System.Diagnostics.Stopwatch.GetElapsedTime(walks).TotalSeconds);
+            long step = System.Diagnostics.Stopwatch.GetTimestamp();
             var products = PriorityBooks.ProductPriorities(table, r => features.RunRates[r], allRows, pUpsell, pChurn, models.UpsellRatio, models.Priority);
+            (progress as IStagePartTimings)?.Part("the products' priorities", System.Diagnostics.Stopwatch.GetElapsedTime(step).TotalSeconds);
+            step = System.Diagnostics.Stopwatch.GetTimestamp();
             // Only the as-of month's books are shown: the month before gives its priorities for the trends, unranked.
             var books = PriorityBooks.BooksAt(products, new RepBooks(data.Book), models.Priority, features.AsOf);
+            (progress as IStagePartTimings)?.Part("the ranked books", System.Diagnostics.Stopwatch.GetElapsedTime(step).TotalSeconds);
 
             // Explain only the narratives the book tells: each account's top product under its focus model.
             var rowOf = new Dictionary<(string Account, string Product), int>();

@@ -10,7 +10,8 @@ sealed class StageTimings : IProgress<string>, IStagePartTimings
     public const string EnvironmentVariable = "WORKBENCH_TIMINGS";
     readonly Stopwatch wall = Stopwatch.StartNew();
     string? stage;
-    double stageWall, stageCpu;
+    double stageWall, stageCpu, stagePause;
+    int gen0, gen1, gen2;
 
     public static IProgress<string>? FromEnvironment()
     {
@@ -27,14 +28,18 @@ sealed class StageTimings : IProgress<string>, IStagePartTimings
 
     public void Report(string value)
     {
-        double w = wall.Elapsed.TotalSeconds, c = Cpu();
+        double w = wall.Elapsed.TotalSeconds, c = Cpu(), pause = GC.GetTotalPauseDuration().TotalSeconds;
+        int g0 = GC.CollectionCount(0), g1 = GC.CollectionCount(1), g2 = GC.CollectionCount(2);
         if (stage is not null)
         {
             using var p = Process.GetCurrentProcess();
+            // The collections of each generation that ran during the stage (a gen2 counts in all three) and the time the
+            // runtime was paused for them.
             Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"timing: {stage}: wall {w - stageWall:0.00} s, cpu {c - stageCpu:0.00} s, working set {p.WorkingSet64 / 1e6:0} MB, peak {p.PeakWorkingSet64 / 1e6:0} MB, managed heap {GC.GetTotalMemory(false) / 1e6:0} MB"));
+                $"timing: {stage}: wall {w - stageWall:0.00} s, cpu {c - stageCpu:0.00} s, working set {p.WorkingSet64 / 1e6:0} MB, peak {p.PeakWorkingSet64 / 1e6:0} MB, managed heap {GC.GetTotalMemory(false) / 1e6:0} MB, gc {g0 - gen0}/{g1 - gen1}/{g2 - gen2}, gc pause {pause - stagePause:0.00} s"));
         }
         stage = value == "exit" ? null : value;
-        stageWall = w; stageCpu = c;
+        stageWall = w; stageCpu = c; stagePause = pause;
+        (gen0, gen1, gen2) = (g0, g1, g2);
     }
 }

@@ -112,6 +112,114 @@ public class ModelAndBookTests
         Assert.Throws<OptionsValidationException>(() => PriorityBooks.BooksAt(products, books, new PriorityOptions { GradeCutoffs = [0.5, 0.3, 0.6] }, dates[0]));
     }
 
+    /// <summary>The ranking as it was written with LINQ (group by account in first-seen order, sums and maxima with Enumerable,
+    /// the top product by a stable descending sort, reps grouped and ordered, each book by a stable sort): the reference the
+    /// loops of <see cref="PriorityBooks"/> must give line for line.</summary>
+    static List<AccountPriority> LinqBooks(IReadOnlyList<ProductPriority> products, RepBooks books, PriorityOptions options)
+    {
+        var result = new List<AccountPriority>();
+        Dictionary<string, double>? previous = null;
+        foreach (var date in products.Select(p => p.AsOf).Distinct().Order())
+        {
+            var accounts = products.Where(p => p.AsOf == date).GroupBy(p => p.AccountId, StringComparer.Ordinal).Select(g =>
+            {
+                var top = g.OrderByDescending(p => p.Priority).ThenBy(p => p.ProductId, StringComparer.Ordinal).First();
+                double up = g.Sum(p => p.ExpectedUpsell), risk = g.Sum(p => p.RevenueAtRisk);
+                return (Account: g.Key, Rep: books.RepOf(g.Key, date), Priority: up + risk, Up: up, Risk: risk, MaxUp: g.Max(p => p.PUpsell),
+                    MaxChurn: g.Max(p => p.PChurn), Top: top.ProductId, Focus: risk >= up ? AccountFocus.Retain : AccountFocus.Expand);
+            }).ToList();
+            var current = new Dictionary<string, double>(StringComparer.Ordinal);
+            foreach (var book in accounts.GroupBy(a => a.Rep, StringComparer.Ordinal).OrderBy(g => g.Key, StringComparer.Ordinal))
+            {
+                var ranked = book.OrderByDescending(a => a.Priority).ThenBy(a => a.Account, StringComparer.Ordinal).ToList();
+                for (int i = 0; i < ranked.Count; i++)
+                {
+                    var a = ranked[i];
+                    double share = (i + 1.0) / ranked.Count;
+                    var grade = share <= options.GradeCutoffs[0] ? Grade.A : share <= options.GradeCutoffs[1] ? Grade.B : share <= options.GradeCutoffs[2] ? Grade.C : Grade.D;
+                    double prev = previous is not null && previous.TryGetValue(a.Account, out var pv) ? pv : double.NaN;
+                    var trend = double.IsNaN(prev) ? Trend.New
+                        : a.Priority > prev * (1 + options.TrendTolerance) ? Trend.Up
+                        : a.Priority < prev * (1 - options.TrendTolerance) ? Trend.Down : Trend.Steady;
+                    result.Add(new AccountPriority(a.Rep, a.Account, date, i + 1, grade, trend, a.Priority, prev, a.Up, a.Risk, a.MaxUp, a.MaxChurn, a.Top, a.Focus));
+                    current[a.Account] = a.Priority;
+                }
+            }
+            previous = current;
+        }
+        return result;
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void The_books_are_the_lines_the_linq_grouping_and_sorting_gave(bool shuffled)
+    {
+        // Accounts with one to four products, some products tied in priority (the top product then the lowest id, whichever
+        // comes first), accounts tied in priority (ranked by id), NaN and equal probabilities, an account's rows apart
+        // from each other when shuffled, ids as distinct string instances, unassigned accounts and three reps.
+        var dates = new[] { new DateOnly(2025, 1, 1), new DateOnly(2025, 2, 1) };
+        var rng = new Random(11);
+        var products = new List<ProductPriority>();
+        foreach (var date in dates)
+            for (int a = 0; a < 300; a++)
+            {
+                int count = 1 + a % 4;
+                var ids = Enumerable.Range(0, count).Select(p => $"P{(p * 7 + a) % 5}").Distinct().ToList();
+                foreach (var product in ids)
+                {
+                    double up = a % 5 == 0 ? 3 : Math.Round(rng.NextDouble() * 4, 1), risk = a % 5 == 0 ? 2 : Math.Round(rng.NextDouble() * 4, 1);
+                    double pUp = a % 11 == 0 ? double.NaN : a % 13 == 0 ? 0.5 : rng.NextDouble();
+                    double pChurn = a % 17 == 0 && product == ids[0] ? double.NaN : rng.NextDouble();
+                    products.Add(new ProductPriority(new string($"A{a:000}".AsSpan()), product, date, pUp, pChurn, 100, up, risk));
+                }
+            }
+        if (shuffled) products = products.OrderBy(_ => rng.Next()).ToList();
+        var assignments = Enumerable.Range(0, 300).Where(a => a % 29 != 0).Select(a => new BookAssignment($"R{a % 3}", $"A{a:000}", dates[0], null));
+        var books = new RepBooks(assignments);
+        var options = new PriorityOptions();
+        var expected = LinqBooks(products, books, options);
+        Assert.Contains(expected, b => b.RepId == RepBooks.Unassigned);
+        Assert.Contains(expected, b => double.IsNaN(b.MaxPUpsell));
+        Assert.Equal(expected, PriorityBooks.Books(products, books, options));
+        foreach (var date in dates)
+            Assert.Equal(expected.Where(b => b.AsOf == date), PriorityBooks.BooksAt(products, books, options, date));
+    }
+
+    [Fact]
+    public void The_rep_of_an_account_is_the_latest_covering_assignment_in_start_date_then_rep_order()
+    {
+        // Overlapping assignments, equal start dates with different reps, the same rep twice on one start date with different
+        // ends (the book's order decides between them), in shuffled order: the rep is the last covering one of the stable
+        // order by start date, then rep id (the reference below), on every day of two years.
+        var rng = new Random(5);
+        var start = new DateOnly(2024, 1, 1);
+        var assignments = new List<BookAssignment>();
+        for (int a = 0; a < 60; a++)
+            for (int k = 0; k < 1 + a % 4; k++)
+            {
+                var from = start.AddDays(rng.Next(4) * 90);
+                DateOnly? to = rng.Next(3) == 0 ? null : from.AddDays(30 + rng.Next(400));
+                assignments.Add(new BookAssignment($"R{rng.Next(3)}", $"A{a:00}", from, to));
+            }
+        assignments = assignments.OrderBy(_ => rng.Next()).ToList();
+        var books = new RepBooks(assignments);
+        var ordered = assignments.GroupBy(b => b.AccountId, StringComparer.Ordinal)
+            .ToDictionary(g => g.Key, g => g.OrderBy(b => b.FromDate).ThenBy(b => b.RepId, StringComparer.Ordinal).ToList(), StringComparer.Ordinal);
+        int differentEnds = 0;
+        foreach (var (account, list) in ordered)
+        {
+            differentEnds += list.Zip(list.Skip(1)).Count(p => p.First.FromDate == p.Second.FromDate && p.First.RepId == p.Second.RepId && p.First.ToDate != p.Second.ToDate);
+            for (var day = start; day < start.AddYears(2); day = day.AddDays(7))
+            {
+                string expected = RepBooks.Unassigned;
+                foreach (var b in list) if (b.FromDate <= day && (b.ToDate is null || b.ToDate > day)) expected = b.RepId;
+                Assert.Equal(expected, books.RepOf(account, day));
+            }
+        }
+        Assert.True(differentEnds > 0, "no tie between two assignments of one rep on one start date");
+    }
+
     [Fact]
     public void An_account_belongs_to_the_rep_whose_assignment_covers_the_date()
     {
