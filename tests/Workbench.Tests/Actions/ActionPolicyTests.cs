@@ -327,7 +327,7 @@ public sealed class SlowFactAttribute : FactAttribute
     public SlowFactAttribute()
     {
         if (Environment.GetEnvironmentVariable("WORKBENCH_SLOW_TESTS") != "1")
-            Skip = "slow (about 6 minutes on 2 busy cores): run with WORKBENCH_SLOW_TESTS=1";
+            Skip = "slow (minutes to tens of minutes; the coverage test about 14 CPU minutes): run with WORKBENCH_SLOW_TESTS=1";
     }
 }
 
