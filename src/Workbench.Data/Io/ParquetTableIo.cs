@@ -442,7 +442,10 @@ internal static class ParquetTableIo
         /// fits), or a new one. New value-type arrays are not zeroed (arrays of references always are): a reused array
         /// holds an earlier group's values anyway, so every reader writes a cell before reading it, and zeroing 1M-row
         /// arrays only costs.</summary>
-        public TV[] Rent<TV>(int length)
+        public TV[] Rent<TV>(int length) => TakeFree<TV>(length) ?? GC.AllocateUninitializedArray<TV>(length);
+
+        /// <summary>The smallest free TV[] of at least <paramref name="length"/> elements, taken off the list, or null.</summary>
+        TV[]? TakeFree<TV>(int length)
         {
             var free = Free;
             lock (free)
@@ -450,9 +453,9 @@ internal static class ParquetTableIo
                 int best = -1;
                 for (int i = 0; i < free.Count; i++)
                     if (free[i] is TV[] a && a.Length >= length && (best < 0 || a.Length < free[best].Length)) best = i;
-                if (best >= 0) { var a = (TV[])free[best]; free.RemoveAt(best); return a; }
+                if (best < 0) return null;
+                var taken = (TV[])free[best]; free.RemoveAt(best); return taken;
             }
-            return GC.AllocateUninitializedArray<TV>(length);
         }
 
         public void Return(Array? array)
@@ -473,14 +476,7 @@ internal static class ParquetTableIo
 
         byte[] RentBytes(int length)
         {
-            var free = Free;
-            lock (free)
-            {
-                int best = -1;
-                for (int i = 0; i < free.Count; i++)
-                    if (free[i] is byte[] a && a.Length >= length && (best < 0 || a.Length < free[best].Length)) best = i;
-                if (best >= 0) { var a = (byte[])free[best]; free.RemoveAt(best); return a; }
-            }
+            if (TakeFree<byte>(length) is { } reused) return reused;
             int size = length <= 1 << 16 ? length : (int)Math.Min(Array.MaxLength, System.Numerics.BitOperations.RoundUpToPowerOf2((uint)length));
             return GC.AllocateUninitializedArray<byte>(size);
         }
