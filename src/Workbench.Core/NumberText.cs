@@ -55,12 +55,7 @@ public static class NumberText
     public static bool TryFormatTenths(double value, Span<char> text, out int written)
     {
         written = 0;
-        double rounded = Math.Round(value, 1);
-        if (!(Math.Abs(rounded) < 1e13) || rounded == 0) return false;
-        double n = Math.Round(value * 10);
-        if (n / 10 != rounded) return false;
-        long units = (long)Math.Abs(n);
-        return Fixed(n < 0, units / 10, units % 10, 1, 1, text, out written);
+        return Math.Abs(Math.Round(value, 1)) < 1e13 && TryFormatOptionalDecimals(value, 1, text, out written);
     }
 
     /// <summary>

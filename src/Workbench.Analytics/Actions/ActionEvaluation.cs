@@ -15,18 +15,18 @@ public sealed record ActionEvaluationResult(IReadOnlyList<PolicyValue> Policies,
     public PolicyValue this[string policy] => Policies.First(p => p.Policy == policy);
 }
 
-/// <summary>
-/// Off-policy evaluation on logged decisions: the direct method (DM: the reward model's prediction under the policy),
-/// inverse propensity scoring (IPS), self-normalised IPS (SNIPS) and doubly robust (DR: DM plus the importance-weighted
-/// residual of the logged action). The reward model used here is cross-fitted by account (each decision is predicted
-/// by a model that did not see its account), and the intervals are bootstraps (percentile by default; studentized, BCa,
-/// a pooled model-based one or its union with the percentile one as options: <see cref="ActionOptions.Interval"/>) from the options' seed, resampling accounts (each with all its decisions). Policies: "logging" (what the reps did), "rules", "learned", "myopic" (best immediate value) and
-/// "oracle" (best planted long-term value; only when the data carries truth).
-/// </summary>
 /// <summary>One policy's per-decision terms on a log (frame order): the doubly robust term, the direct-method prediction,
 /// the importance weight of the logged action and the logged action's residual (reward minus the reward model's prediction).</summary>
 internal sealed record DrTerms(double[] Dr, double[] Dm, double[] Weight, double[] Residual);
 
+/// <summary>
+/// Off-policy evaluation on logged decisions: the direct method (DM: the reward model's prediction under the policy),
+/// inverse propensity scoring (IPS), self-normalised IPS (SNIPS) and doubly robust (DR: DM plus the importance-weighted
+/// residual of the logged action). The reward model used here is cross-fitted by account (each decision is predicted
+/// by a model that did not see its account), and the intervals are bootstraps (by default the union of the percentile interval and a pooled model-based one;
+/// percentile, studentized, BCa or the pooled one alone as options: <see cref="ActionOptions.Interval"/>) from the options' seed, resampling accounts (each with all its decisions). Policies: "logging" (what the reps did), "rules", "learned", "myopic" (best immediate value) and
+/// "oracle" (best planted long-term value; only when the data carries truth).
+/// </summary>
 public static class ActionEvaluation
 {
     public static readonly string[] PolicyNames = ["logging", "rules", "learned", "myopic", "oracle"];
