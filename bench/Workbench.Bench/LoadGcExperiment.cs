@@ -28,8 +28,8 @@ static class LoadGcExperiment
                 else Console.WriteLine("  no-GC region ended early");
             });
         }
-        // The library's advice (LoadHugePages), never withdrawn: huge pages for the rest of the process.
-        if (exp == "thp") { _ = Workbench.Data.Io.LoadHugePages.Begin(); return new Undo(() => { }); }
+        // The library's advice (HeapHugePages), never withdrawn: huge pages for the rest of the process.
+        if (exp == "thp") { _ = Workbench.Data.Io.HeapHugePages.Begin(); return new Undo(() => { }); }
         throw new ArgumentException("LOAD7_EXP: " + exp);
     }
 

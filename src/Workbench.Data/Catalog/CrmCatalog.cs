@@ -135,7 +135,7 @@ public sealed class CrmCatalog
         TruthResult[] truthResults;
         var filters = new Dictionary<string, object>();
         using (Io.ParquetTableIo.ShareBuffers())
-        using (options.HugePages ? Io.LoadHugePages.Begin() : null) (loadedTables, truthResults) = LoadCanonical(format, options, rejectsDir, targetSets, truthJobs, filters);
+        using (options.HugePages ? Io.HeapHugePages.Begin() : null) (loadedTables, truthResults) = LoadCanonical(format, options, rejectsDir, targetSets, truthJobs, filters);
         // Report as if the tables had loaded level by level: strict mode stops at the first level with problems and
         // lists the problems of that level and the ones before, in schema order, whatever order the threads ran in.
         foreach (var level in Bindings.Levels())

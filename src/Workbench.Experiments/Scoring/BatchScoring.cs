@@ -52,6 +52,9 @@ public static class BatchScoring
         ArgumentNullException.ThrowIfNull(options);
         options.Narratives?.Validate();
         CheckOutputFolder(outDir);
+        // Huge pages for the whole scoring, not only its load: the panel, features and explanations fill fresh arrays too
+        // (score has no peak budget; docs/scale.md, scorehuge).
+        using var hugePages = Workbench.Data.Io.HeapHugePages.Begin();
         var modelDir = ModelRegistry.Resolve(store, modelName);
         progress?.Report("loading the model");
         var model = RankingArtifacts.ReadModel(modelDir);

@@ -3,14 +3,14 @@ using System.Runtime.InteropServices;
 
 namespace Workbench.Data.Io;
 
-/// <summary>Asks Linux for transparent huge pages (2 MB) on the managed heap while a catalog load runs, and takes the
-/// request back when the last concurrent load ends. A 100,000-account load touches about 4.7 GB of fresh 4 KB pages
-/// (1.2 M page faults, a quarter of its CPU samples); with the heap's range advised MADV_HUGEPAGE the kernel maps most
-/// of it in 2 MB pages (0.46-0.51 M faults). Only the load is advised: huge pages kept into the fits raised the
-/// process's peak, which has a 4 GB budget. Nothing changes when the kernel's THP mode is not "madvise" (with
-/// "always" the heap gets huge pages anyway, with "never" it cannot), off Linux, or with
-/// WORKBENCH_LOAD_HUGEPAGES=0. Advice is a hint: no value read depends on it.</summary>
-internal static class LoadHugePages
+/// <summary>Asks Linux for transparent huge pages (2 MB) on the managed heap while a scope runs (a catalog load with
+/// <c>LoadOptions.HugePages</c>, or a whole <c>workbench score</c>), and takes the request back when the last concurrent
+/// scope ends. A 100,000-account load touches about 4.7 GB of fresh 4 KB pages (1.2 M page faults, a quarter of its CPU
+/// samples); with the heap's range advised MADV_HUGEPAGE the kernel maps most of it in 2 MB pages (0.46-0.51 M faults).
+/// <c>run</c> advises only its load: huge pages kept into the fits raised its peak, which has a 4 GB budget. Nothing
+/// changes when the kernel's THP mode is not "madvise" (with "always" the heap gets huge pages anyway, with "never" it
+/// cannot), off Linux, or with WORKBENCH_LOAD_HUGEPAGES=0. Advice is a hint: no value read depends on it.</summary>
+public static class HeapHugePages
 {
     const int MadvHugePage = 14, MadvNoHugePage = 15;
     static readonly object Gate = new();
@@ -20,7 +20,8 @@ internal static class LoadHugePages
     [DllImport("libc", SetLastError = true)]
     static extern int madvise(nint address, nuint length, int advice);
 
-    /// <summary>Advises the heap for the load; dispose when the load's tables are read.</summary>
+    /// <summary>Advises the heap until the returned scope is disposed (scopes nest: the advice is taken back when the
+    /// outermost ends).</summary>
     public static IDisposable Begin()
     {
         if (!Enabled.Value) return Scope.None;

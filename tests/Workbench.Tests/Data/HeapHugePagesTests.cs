@@ -7,7 +7,7 @@ namespace Workbench.Tests.Data;
 /// load runs and taken back when the last concurrent load ends. Elsewhere the advice is off and these checks do not apply.
 /// Not beside other tests: their loads share the advice count.</summary>
 [Collection(Name)]
-public class LoadHugePagesTests
+public class HeapHugePagesTests
 {
     public const string Name = "load huge pages";
 
@@ -60,7 +60,7 @@ public class LoadHugePagesTests
     public void The_heap_range_holds_large_and_small_objects()
     {
         if (!OperatingSystem.IsLinux()) return;
-        var (start, length) = LoadHugePages.HeapRange();
+        var (start, length) = HeapHugePages.HeapRange();
         Assert.True(length > 0);
         var large = new long[1_000_000];
         var small = new byte[64];
@@ -74,8 +74,8 @@ public class LoadHugePagesTests
         if (!Applies) return;
         var rows = new long[1_000_000]; // on the large object heap, as the loaded rows are
         ulong at = AddressOf(rows);
-        var first = LoadHugePages.Begin();
-        var second = LoadHugePages.Begin(); // a second load beside the first
+        var first = HeapHugePages.Begin();
+        var second = HeapHugePages.Begin(); // a second load beside the first
         Assert.Contains("hg", FlagsAt(at));
         first.Dispose();
         first.Dispose(); // disposing twice must not end the other load's advice
@@ -87,5 +87,5 @@ public class LoadHugePagesTests
     }
 }
 
-[CollectionDefinition(LoadHugePagesTests.Name, DisableParallelization = true)]
-public class LoadHugePagesCollection;
+[CollectionDefinition(HeapHugePagesTests.Name, DisableParallelization = true)]
+public class HeapHugePagesCollection;
