@@ -121,7 +121,7 @@ static class LoadFeaturesBench
         Step("load", () => { using (LoadGcExperiment.Begin()) data = new CrmCatalog(dataDir).Load(new LoadOptions
         {
             Mode = ValidationMode.Strict, IncludeTruth = false, Tables = CrmSchema.Tables.Select(t => t.Name).Except(onlyActions).ToArray(),
-            HugePages = true, // as BatchScoring (WORKBENCH_LOAD_HUGEPAGES=0 turns it off there and here)
+            HugePages = true, // as BatchScoring, whose whole command is advised (WORKBENCH_LOAD_HUGEPAGES=0 turns it off there and here)
             KeepRecentMonths = keepRecentMonths, Progress = new Clock(),
         }).Dataset; }, () => $"rows {data.Spend.Count + data.Usage.Count + data.Engagement.Count + data.Bookings.Count:N0}{RowsDigest(data)}");
         var options = new PipelineOptions();

@@ -12,3 +12,19 @@ public interface IStagePartTimings
     /// threads that ran it, when it ran on several).</summary>
     void Part(string part, double seconds);
 }
+
+/// <summary>Times the consecutive parts of a stage for an <see cref="IStagePartTimings"/> sink: each <see cref="Lap"/>
+/// reports the wall seconds since the previous lap (or since the clock was made). Nothing is reported without a sink.</summary>
+public sealed class StagePartClock(IStagePartTimings? parts)
+{
+    long last = System.Diagnostics.Stopwatch.GetTimestamp();
+
+    /// <summary>Ends the part called <paramref name="part"/> here and starts the next one.</summary>
+    public void Lap(string part)
+    {
+        if (parts is null) return;
+        long now = System.Diagnostics.Stopwatch.GetTimestamp();
+        parts.Part(part, System.Diagnostics.Stopwatch.GetElapsedTime(last, now).TotalSeconds);
+        last = now;
+    }
+}

@@ -32,23 +32,12 @@ public sealed record ScoringFeatures(
 
     /// <summary>As <see cref="Build(CrmDataset, DateOnly?, SnapshotOptions?, LabelOptions?, FeatureOptions?)"/>; with
     /// <paramref name="wholeHistory"/> the panel lays out every month of the data instead of only the look-back months
-    /// scoring reads (the tests compare the two).</summary>
-    internal static ScoringFeatures Build(CrmDataset data, DateOnly? asOf, SnapshotOptions? snapshots, LabelOptions? labels, FeatureOptions? features, bool wholeHistory)
-        => Build(data, asOf, snapshots, labels, features, wholeHistory, parts: null);
-
-    /// <summary>As above; <paramref name="parts"/>, when given, is told the wall seconds of each step (the panel, the snapshots,
-    /// the builder, the rows, the run-rates).</summary>
+    /// scoring reads (the tests compare the two). <paramref name="parts"/>, when given, is told the wall seconds of each
+    /// step (the panel, the snapshots, the builder, the rows, the run-rates).</summary>
     internal static ScoringFeatures Build(CrmDataset data, DateOnly? asOf, SnapshotOptions? snapshots, LabelOptions? labels, FeatureOptions? features, bool wholeHistory,
-        IStagePartTimings? parts)
+        IStagePartTimings? parts = null)
     {
-        long step = System.Diagnostics.Stopwatch.GetTimestamp();
-        void Step(string what)
-        {
-            if (parts is null) return;
-            long now = System.Diagnostics.Stopwatch.GetTimestamp();
-            parts.Part(what, System.Diagnostics.Stopwatch.GetElapsedTime(step, now).TotalSeconds);
-            step = now;
-        }
+        var clock = new StagePartClock(parts);
         ArgumentNullException.ThrowIfNull(data);
         snapshots ??= new SnapshotOptions();
         labels ??= new LabelOptions();
@@ -58,22 +47,22 @@ public sealed record ScoringFeatures(
         // Scoring reads the as-of month's and the month before's windows only: the panel starts that many months back, so
         // the rows of earlier months are not laid out (a third of the arrays at 36 months; docs/scale.md, scorefast5).
         var panel = wholeHistory ? new MonthlyPanel(data) : MonthlyPanel.ForScoring(data, asOf, LookbackMonths(snapshots, labels));
-        Step("the monthly panel");
+        clock.Lap("the monthly panel");
         int t = asOf is DateOnly d ? panel.MonthIndexOf(d) : panel.Months;
         CheckExtent(data, panel, asOf, t);
         var snaps = Snapshots.ForScoring(panel, [t - 1, t], snapshots);
-        Step("the extent check and the snapshots");
+        clock.Lap("the extent check and the snapshots");
         if (!snaps.Any(s => s.AsOfMonth == t))
             throw new WorkbenchException($"No account-product is eligible ({snapshots.Eligibility}) as of {panel.MonthAt(t):yyyy-MM-dd}: nothing to score.");
         var builder = new FeatureBuilder(panel);
-        Step("the feature builder (account sums)");
+        clock.Lap("the feature builder (account sums)");
         var built = builder.Build(snaps, features);
-        Step(FormattableString.Invariant($"the features of {snaps.Count:N0} rows"));
+        clock.Lap(FormattableString.Invariant($"the features of {snaps.Count:N0} rows"));
         // The explainers' sentence writers need this very builder (account spend prefixes, tenure, category names): kept
         // with the table so the two explainers do not build it again from the panel (docs/scale.md, scorefast4).
         var table = new FeatureTable(built.Panel, built.Snapshots, built.Registry, built.Values) { Builder = builder };
         var runRates = snaps.Select(s => Labeler.RunRate(panel, s, labels)).ToArray();
-        Step("the run-rates");
+        clock.Lap("the run-rates");
         return new ScoringFeatures(panel, table, runRates, t, t - 1, snapshots, labels, features);
     }
 

@@ -41,9 +41,10 @@ public sealed class PrioritizerModel : IWorkbenchModel
     public ScoringModels ForScoring(string name) => new(name, Churn, ChurnBackground, Upsell, UpsellBackground, UpsellRatio, Options.Ranking.Priority);
 
     /// <summary>Label-free features of new data as of <paramref name="asOf"/> (default: the month after the data's last
-    /// month), built with the options the model was trained with.</summary>
-    public ScoringFeatures FeaturesFor(CrmDataset data, DateOnly? asOf = null) =>
-        ScoringFeatures.Build(data, asOf, Options.Snapshots, Options.Labels, Options.Features);
+    /// month), built with the options the model was trained with; <paramref name="parts"/>, when given, is told each step's
+    /// wall seconds.</summary>
+    public ScoringFeatures FeaturesFor(CrmDataset data, DateOnly? asOf = null, IStagePartTimings? parts = null) =>
+        ScoringFeatures.Build(data, asOf, Options.Snapshots, Options.Labels, Options.Features, wholeHistory: false, parts);
 
     /// <summary>How many months before the as-of month scoring reads usage and engagement rows (and spend month by month):
     /// a load for <see cref="Score"/> as of the default date may keep only those months as rows (docs/scale.md, scoreload).</summary>
@@ -62,7 +63,7 @@ public sealed class PrioritizerModel : IWorkbenchModel
         IProgress<string>? progress = null, ScoringExplainers? explainers = null)
     {
         progress?.Report("building the features");
-        var features = ScoringFeatures.Build(data, asOf, Options.Snapshots, Options.Labels, Options.Features, wholeHistory: false, progress as IStagePartTimings);
+        var features = FeaturesFor(data, asOf, progress as IStagePartTimings);
         progress?.Report("scoring");
         return BatchScorer.Score(ForScoring(name), features, data, narratives ?? Options.Explanation, progress, explainers);
     }

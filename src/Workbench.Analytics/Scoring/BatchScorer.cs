@@ -159,18 +159,15 @@ public static class BatchScorer
             // The table's own values: scoring only reads them (a copy was the size of the feature matrix). Each model scores on
             // every core, so the two run one after the other.
             var rows = new TrainingSet(table.Values, names, new bool[table.RowCount]);
-            long walks = System.Diagnostics.Stopwatch.GetTimestamp();
+            var clock = new StagePartClock(progress as IStagePartTimings);
             var pChurn = Bounded(Probabilities(models.Churn, rows, source));
             var pUpsell = Bounded(Probabilities(models.Upsell, rows, source));
-            (progress as IStagePartTimings)?.Part(FormattableString.Invariant($"both models' probabilities of {table.RowCount:N0} rows"),
-                System.Diagnostics.Stopwatch.GetElapsedTime(walks).TotalSeconds);
-            long step = System.Diagnostics.Stopwatch.GetTimestamp();
+            clock.Lap(FormattableString.Invariant($"both models' probabilities of {table.RowCount:N0} rows"));
             var products = PriorityBooks.ProductPriorities(table, r => features.RunRates[r], allRows, pUpsell, pChurn, models.UpsellRatio, models.Priority);
-            (progress as IStagePartTimings)?.Part("the products' priorities", System.Diagnostics.Stopwatch.GetElapsedTime(step).TotalSeconds);
-            step = System.Diagnostics.Stopwatch.GetTimestamp();
+            clock.Lap("the products' priorities");
             // Only the as-of month's books are shown: the month before gives its priorities for the trends, unranked.
             var books = PriorityBooks.BooksAt(products, new RepBooks(data.Book), models.Priority, features.AsOf);
-            (progress as IStagePartTimings)?.Part("the ranked books", System.Diagnostics.Stopwatch.GetElapsedTime(step).TotalSeconds);
+            clock.Lap("the ranked books");
 
             // Explain only the narratives the book tells: each account's top product under its focus model.
             var rowOf = new Dictionary<(string Account, string Product), int>();

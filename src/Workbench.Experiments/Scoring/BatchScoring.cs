@@ -130,15 +130,14 @@ public static class BatchScoring
     static readonly string[] TablesOnlyActionsRead = [CrmSchema.StageHistory, CrmSchema.Actions, CrmSchema.OpportunityActivities];
 
     /// <summary>Loads what scoring reads (strict, like every load): every canonical table but the ones only the action policy
-    /// reads (when the model has none), and never the planted truth.</summary>
+    /// reads (when the model has none), and never the planted truth. No <c>LoadOptions.HugePages</c>: <c>Run</c>
+    /// advises the heap for the whole scoring already.</summary>
     static CrmDataset LoadForScoring(string dataDir, bool withActions, int? keepRecentMonths = null) =>
         new CrmCatalog(dataDir).Load(new LoadOptions
         {
             Mode = ValidationMode.Strict,
             IncludeTruth = false,
             Tables = withActions ? null : CrmSchema.Tables.Select(t => t.Name).Except(TablesOnlyActionsRead).ToArray(),
-            // Fewer page faults in the load; score has no peak budget (run leaves it off: docs/scale.md, load7).
-            HugePages = true,
             KeepRecentMonths = keepRecentMonths,
         }).Dataset;
 
