@@ -7,13 +7,18 @@ namespace Workbench.Data.Io;
 /// collections there (8-10 of them background gen2s marking the growing heap); in a region it runs none
 /// (docs/scale.md, "The scoring in a no-GC region"). Past the region's budget the runtime ends the region and collects
 /// as usual, so a budget that turns out too small costs the collections it would have run, never a failure. One region
-/// at a time (the runtime allows one): a scope begun while another holds holds nothing.</summary>
+/// at a time (the runtime allows one): a scope begun while another holds holds nothing, and a scope ends only the region it
+/// was granted.</summary>
 public sealed class NoGcRegion : IDisposable
 {
     /// <summary>Attempts to start the region. With DATAS (the server GC's dynamic heap count, on by default in .NET 10) the
     /// first attempt's collection often changes the heap count and the runtime then declines the region; the next attempt,
     /// on the new heap count, is granted (measured: declined once in about half the runs, never twice).</summary>
     const int Attempts = 3;
+    static readonly object Gate = new();
+    /// <summary>The scope whose region the runtime granted last: only it may end the process's region (a scope whose region
+    /// the runtime already ended must not end a later scope's).</summary>
+    static NoGcRegion? owner;
     readonly long started = System.Diagnostics.Stopwatch.GetTimestamp();
     bool disposed;
 
@@ -27,7 +32,7 @@ public sealed class NoGcRegion : IDisposable
 
     /// <summary>Whether the region still holds: false once the scope allocated past its budget, after <see cref="Dispose"/>,
     /// or when it was never granted.</summary>
-    public bool Holding => Granted && !disposed && GCSettings.LatencyMode == GCLatencyMode.NoGCRegion;
+    public bool Holding => Granted && !disposed && owner == this && GCSettings.LatencyMode == GCLatencyMode.NoGCRegion;
 
     /// <summary>Wall seconds since the scope began.</summary>
     public double Seconds => System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalSeconds;
@@ -39,28 +44,37 @@ public sealed class NoGcRegion : IDisposable
     public static NoGcRegion Begin(long budgetBytes, double maxFractionOfMemory = 1.0 / 3)
     {
         long available = GC.GetGCMemoryInfo().TotalAvailableMemoryBytes;
-        if (budgetBytes <= 0 || budgetBytes > available * maxFractionOfMemory || GCSettings.LatencyMode == GCLatencyMode.NoGCRegion)
-            return new NoGcRegion(budgetBytes, granted: false);
-        bool granted = false;
-        try
+        if (budgetBytes <= 0 || budgetBytes > available * maxFractionOfMemory) return new NoGcRegion(budgetBytes, granted: false);
+        lock (Gate)
         {
-            for (int i = 0; i < Attempts && !granted; i++)
-                granted = GC.TryStartNoGCRegion(budgetBytes, budgetBytes / 2, disallowFullBlockingGC: false);
+            if (GCSettings.LatencyMode == GCLatencyMode.NoGCRegion) return new NoGcRegion(budgetBytes, granted: false);
+            bool granted = false;
+            try
+            {
+                for (int i = 0; i < Attempts && !granted; i++)
+                    granted = GC.TryStartNoGCRegion(budgetBytes, budgetBytes / 2, disallowFullBlockingGC: false);
+            }
+            // Too large for this runtime's heap layout, or a region begun outside these scopes: collected as usual.
+            catch (Exception ex) when (ex is ArgumentOutOfRangeException or InvalidOperationException) { granted = false; }
+            var region = new NoGcRegion(budgetBytes, granted);
+            if (granted) owner = region;
+            return region;
         }
-        // Too large for this runtime's heap layout, or a region began on another thread in between: collected as usual.
-        catch (Exception ex) when (ex is ArgumentOutOfRangeException or InvalidOperationException) { granted = false; }
-        return new NoGcRegion(budgetBytes, granted);
     }
 
     /// <summary>Ends the region if it still holds.</summary>
     public void Dispose()
     {
-        if (disposed) return;
-        bool holding = Holding;
-        disposed = true;
-        if (!holding) return;
-        // The runtime may end the region between the check and the call (another thread allocating past the budget).
-        try { GC.EndNoGCRegion(); }
-        catch (InvalidOperationException) { }
+        lock (Gate)
+        {
+            if (disposed) return;
+            bool holding = Holding;
+            disposed = true;
+            if (owner == this) owner = null;
+            if (!holding) return;
+            // The runtime may end the region between the check and the call (another thread allocating past the budget).
+            try { GC.EndNoGCRegion(); }
+            catch (InvalidOperationException) { }
+        }
     }
 }

@@ -61,6 +61,25 @@ public class NoGcRegionTests
         Assert.NotEqual(GCLatencyMode.NoGCRegion, GCSettings.LatencyMode);
     }
 
+    [Fact]
+    public void A_region_the_runtime_ended_does_not_end_a_later_one_when_disposed()
+    {
+        var first = NoGcRegion.Begin(16_000_000);
+        Assert.True(first.Granted);
+        var kept = new List<byte[]>();
+        for (int i = 0; i < 64; i++) kept.Add(new byte[1_000_000]);
+        Assert.False(first.Holding);
+        using var second = NoGcRegion.Begin(32_000_000);
+        Assert.True(second.Granted);
+        Assert.False(first.Holding);
+        first.Dispose();
+        Assert.True(second.Holding);
+        Assert.Equal(GCLatencyMode.NoGCRegion, GCSettings.LatencyMode);
+        second.Dispose();
+        Assert.NotEqual(GCLatencyMode.NoGCRegion, GCSettings.LatencyMode);
+        GC.KeepAlive(kept);
+    }
+
     [Theory]
     [InlineData(0L)]
     [InlineData(-1L)]
