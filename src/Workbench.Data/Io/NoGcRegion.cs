@@ -32,7 +32,7 @@ public sealed class NoGcRegion : IDisposable
 
     /// <summary>Whether the region still holds: false once the scope allocated past its budget, after <see cref="Dispose"/>,
     /// or when it was never granted.</summary>
-    public bool Holding => Granted && !disposed && owner == this && GCSettings.LatencyMode == GCLatencyMode.NoGCRegion;
+    public bool Holding => !disposed && owner == this && GCSettings.LatencyMode == GCLatencyMode.NoGCRegion; // only a granted scope is ever the owner
 
     /// <summary>Wall seconds since the scope began.</summary>
     public double Seconds => System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalSeconds;

@@ -67,10 +67,11 @@ public static class BatchScoring
         progress?.Report("loading the data");
         // From the load to the writing the scoring keeps most of what it allocates: the collector is held off there (the
         // writing's garbage is collected as usual), at a higher peak (docs/scale.md, "The scoring in a no-GC region").
-        using var noGc = Workbench.Data.Io.NoGcRegion.Begin(NoGcBudget(dataDir, withActions: actionPolicy is not null));
+        bool withActions = actionPolicy is not null;
+        using var noGc = Workbench.Data.Io.NoGcRegion.Begin(NoGcBudget(dataDir, withActions));
         // As of the default date (and without actions, which read every row) only the look-back months of usage and
         // engagement are kept as rows; the earlier ones are validated and summarized (docs/scale.md, scoreload).
-        var data = LoadForScoring(dataDir, withActions: actionPolicy is not null,
+        var data = LoadForScoring(dataDir, withActions,
             keepRecentMonths: actionPolicy is null && options.AsOf is null ? model.ScoringLookbackMonths : null);
         // The pages' last month of data reads every spend row on one thread: done beside the features, which leave a core
         // partly free, rather than between the books and the writing.
@@ -143,22 +144,27 @@ public static class BatchScoring
         {
             Mode = ValidationMode.Strict,
             IncludeTruth = false,
-            Tables = withActions ? null : CrmSchema.Tables.Select(t => t.Name).Except(TablesOnlyActionsRead).ToArray(),
+            Tables = withActions ? null : TablesRead(withActions: false).ToArray(),
             KeepRecentMonths = keepRecentMonths,
         }).Dataset;
 
-    /// <summary>The no-GC region's budget: what scoring allocates from the data load to the writing, estimated from the
-    /// Parquet files it reads at 24 bytes per byte (measured 15.2-15.3 at 100,000 accounts: 3,963-3,998 MB for the 261 MB
-    /// read, so a third to spare) plus 256 MB for what does not grow with the data. 0, no region, for CSV input, whose
-    /// ratio was not measured.</summary>
+    /// <summary>The canonical tables a scoring reads: all of them with an action policy, else all but its tables.</summary>
+    static IEnumerable<string> TablesRead(bool withActions) =>
+        CrmSchema.Tables.Select(t => t.Name).Except(withActions ? [] : TablesOnlyActionsRead);
+
+    /// <summary>The part of the no-GC region's budget that does not grow with the data.</summary>
     internal const long NoGcFixedBytes = 256L << 20;
 
+    /// <summary>The no-GC region's budget: what scoring allocates from the data load to the writing, estimated from the
+    /// Parquet files it reads at 24 bytes per byte (measured 15.2-15.3 at 100,000 accounts: 3,963-3,998 MB for the 261 MB
+    /// read, so a third to spare) plus <see cref="NoGcFixedBytes"/>. 0, no region, for CSV input, whose ratio was not
+    /// measured.</summary>
     internal static long NoGcBudget(string dataDir, bool withActions)
     {
         var catalog = new CrmCatalog(dataDir);
         if (catalog.DetectFormat() != DataFormat.Parquet) return 0;
         long bytes = 0;
-        foreach (var table in CrmSchema.Tables.Select(t => t.Name).Except(withActions ? [] : TablesOnlyActionsRead))
+        foreach (var table in TablesRead(withActions))
             if (new FileInfo(catalog.PathOf(table, DataFormat.Parquet)) is { Exists: true } file) bytes += file.Length;
         return 24 * bytes + NoGcFixedBytes;
     }
