@@ -12,6 +12,7 @@ switch (mode)
     case "shap": return ShapThroughput.Run(args[1..]);
     case "tree-walk": return TreeWalkBench.Run(args[1..]);
     case "score-write": return ScoreWriteBench.Run(args[1..]);
+    case "score-alloc": return ScoreAllocBench.Run(args[1..]);
     case "load": return LoadBench.Run(args[1..]);
     case "load-split": return LoadSplit.Run(args[1..]);
     case "parquet-probe": return ParquetProbe.Run(args[1..]);

@@ -106,6 +106,51 @@ public class BookFilesTests(ScoringFixture fx)
     }
 
     [Fact]
+    public void Book_json_is_indented_down_to_the_accounts_and_holds_each_account_on_a_line_of_its_own()
+    {
+        var result = fx.HostileOutput.Result;
+        string text = BookFiles.JsonText(result);
+        using var doc = System.Text.Json.JsonDocument.Parse(text);
+        var books = doc.RootElement.GetProperty("books");
+        Assert.Equal(result.Books.Count, books.GetArrayLength());
+        var lines = text.Split('\n');
+        // Each account's line, in book and rank order, parses alone to that account's object in the document.
+        var accountLines = lines.Where(l => l.StartsWith("        {", StringComparison.Ordinal)).ToList();
+        var accounts = books.EnumerateArray().SelectMany(b => b.GetProperty("accounts").EnumerateArray()).ToList();
+        Assert.Equal(result.Books.Sum(b => b.Accounts.Count), accountLines.Count);
+        Assert.True(accountLines.Count > 0);
+        foreach (var (line, account) in accountLines.Zip(accounts))
+        {
+            using var alone = System.Text.Json.JsonDocument.Parse(line.TrimEnd(','));
+            Assert.Equal(account.GetRawText(), alone.RootElement.GetRawText());
+        }
+        // Around them, the indented writer's layout: the head's fields, each rep's id and name (the hostile names escaped
+        // as the writer escapes them), and nothing else on a line of its own.
+        Assert.Equal("{", lines[0]);
+        Assert.Equal("  \"books\": [", lines.Single(l => l.Contains("\"books\"", StringComparison.Ordinal)));
+        var repIds = lines.Where(l => l.StartsWith("      \"rep_id\": ", StringComparison.Ordinal)).ToList();
+        Assert.Equal(result.Books.Select(b => "      \"rep_id\": " + JsonString(b.RepId) + ","), repIds);
+        Assert.Equal(["}", ""], lines[^2..]);
+        // "{", 9 head fields, "books": [; per book "{", rep_id, rep_name, "accounts": [, its accounts, "]", "}"; "]", "}", "".
+        Assert.Equal(11 + result.Books.Count * 6 + accountLines.Count + 3, lines.Length);
+
+        // No books, and a book without accounts: still one JSON document of the same shape.
+        using var none = System.Text.Json.JsonDocument.Parse(BookFiles.JsonText(result with { Books = [] }));
+        Assert.Equal(0, none.RootElement.GetProperty("books").GetArrayLength());
+        var emptyBook = result with { Books = [result.Books[0] with { Accounts = [] }] };
+        using var empty = System.Text.Json.JsonDocument.Parse(BookFiles.JsonText(emptyBook));
+        Assert.Equal(0, empty.RootElement.GetProperty("books")[0].GetProperty("accounts").GetArrayLength());
+        Assert.Equal(result.Books[0].RepName, empty.RootElement.GetProperty("books")[0].GetProperty("rep_name").GetString());
+
+        static string JsonString(string value)
+        {
+            using var ms = new MemoryStream();
+            using (var w = new System.Text.Json.Utf8JsonWriter(ms)) w.WriteStringValue(value);
+            return System.Text.Encoding.UTF8.GetString(ms.ToArray());
+        }
+    }
+
+    [Fact]
     public void Explainers_started_before_the_features_give_the_books_of_explainers_built_while_explaining()
     {
         var data = new CrmCatalog(fx.HostileData).Load().Dataset;
