@@ -326,6 +326,51 @@ public sealed class ChildProcessSession : ICellSession
         if (starting is { IsCompletedSuccessfully: true } s && !ReferenceEquals(s.Result, c)) s.Result.Shutdown();
     }
 
+    /// <summary>Kills the executor and then the processes it started (a chart's headless browser). .NET's
+    /// <c>Kill(entireProcessTree: true)</c> stops (SIGSTOP) each process before it lists its children and kills it, so a
+    /// caller that dies in between (a kernel ending because its client died) leaves the executor stopped for good, orphaned
+    /// to init (seen after CI runs). Here on Linux the descendants are listed first from /proc and each is killed outright:
+    /// if this process dies midway, the executor is either killed or untouched, and an untouched one exits when its stdin
+    /// closes.</summary>
+    internal static void KillTree(Process root)
+    {
+        if (!OperatingSystem.IsLinux()) { root.Kill(entireProcessTree: true); return; }
+        var descendants = Descendants(root.Id);
+        try { root.Kill(); }
+        catch (InvalidOperationException) { } // ended already: its children are still killed
+        foreach (var pid in descendants)
+        {
+            try { using var p = Process.GetProcessById(pid); p.Kill(); }
+            catch (Exception ex) when (ex is ArgumentException or InvalidOperationException or System.ComponentModel.Win32Exception) { }
+        }
+    }
+
+    /// <summary>The processes descending from <paramref name="root"/>, parents before children, by the parent pid in
+    /// each /proc/PID/stat (read after the last ')': the command name may hold spaces and parentheses).</summary>
+    internal static List<int> Descendants(int root)
+    {
+        var childrenOf = new Dictionary<int, List<int>>();
+        foreach (var dir in Directory.EnumerateDirectories("/proc"))
+        {
+            if (!int.TryParse(Path.GetFileName(dir), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out int pid)) continue;
+            string stat;
+            try { stat = File.ReadAllText(Path.Combine(dir, "stat")); }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException) { continue; } // ended meanwhile
+            int close = stat.LastIndexOf(')');
+            var fields = close < 0 ? [] : stat[(close + 1)..].Split(' ', StringSplitOptions.RemoveEmptyEntries);
+            if (fields.Length < 2 || !int.TryParse(fields[1], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out int parent)) continue;
+            if (!childrenOf.TryGetValue(parent, out var list)) childrenOf[parent] = list = new List<int>();
+            list.Add(pid);
+        }
+        var found = new List<int>();
+        var queue = new Queue<int>();
+        queue.Enqueue(root);
+        while (queue.Count > 0)
+            if (childrenOf.TryGetValue(queue.Dequeue(), out var kids))
+                foreach (var kid in kids) { found.Add(kid); queue.Enqueue(kid); }
+        return found;
+    }
+
     /// <summary>One executor process: its pipes, the request it is answering, and what it said before it died.</summary>
     sealed class Child
     {
@@ -523,13 +568,13 @@ public sealed class ChildProcessSession : ICellSession
         {
             Send(new JsonObject { ["op"] = "shutdown" });
             try { input.Close(); } catch (Exception ex) when (ex is IOException or ObjectDisposedException or InvalidOperationException) { }
-            try { if (!process.WaitForExit(3000)) process.Kill(entireProcessTree: true); }
+            try { if (!process.WaitForExit(3000)) KillTree(process); }
             catch (Exception ex) when (ex is InvalidOperationException or System.ComponentModel.Win32Exception) { }
         }
 
         public void Kill()
         {
-            try { process.Kill(entireProcessTree: true); }
+            try { KillTree(process); }
             catch (Exception ex) when (ex is InvalidOperationException or System.ComponentModel.Win32Exception) { }
         }
     }
