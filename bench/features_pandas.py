@@ -20,10 +20,6 @@ import time
 import numpy as np
 import pandas as pd
 
-accounts_n, months_n, step, repeats = (int(a) for a in (sys.argv[1:] + ["100000", "36", "1", "3"][len(sys.argv) - 1:]))
-bench = os.path.dirname(os.path.abspath(__file__))
-data = os.path.join(bench, "data", f"crm-{accounts_n}x{months_n}-s42", "csv")
-sample_csv = os.path.join(bench, "data", f"features-{accounts_n}x{months_n}-step{step}", "features.csv")
 HORIZON, MIN_HISTORY = 3, 6
 FEATURES = ["spend_mean_1m", "spend_mean_3m", "spend_mean_6m", "spend_mean_12m", "utilization_1m", "utilization_change_3m",
             "meetings_3m", "tickets_3m", "product_tenure_months"]
@@ -38,7 +34,7 @@ def peak_mb():
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def read_tables():
+def read_tables(data):
     accounts = pd.read_csv(os.path.join(data, "accounts.csv"), usecols=["account_id"])
     products = pd.read_csv(os.path.join(data, "products.csv"), usecols=["product_id"])
     spend = pd.read_csv(os.path.join(data, "spend.csv"), parse_dates=["month"])
@@ -50,7 +46,10 @@ def read_tables():
     return accounts, products, spend, usage, engagement, bookings, contracts
 
 
-def compute(accounts, products, spend, usage, engagement, bookings, contracts):
+def compute(accounts, products, spend, usage, engagement, bookings, contracts, step=1, score_month=False, pick_months=None):
+    """Labelled snapshots at every `step`-th as-of month (or at `pick_months(labelled as-of months)`); with `score_month`,
+    also the snapshots as of the month after the data's last month (label "", nothing to label them with yet), the ones
+    a scoring ranks."""
     # Codes: accounts and products in ordinal order, as the C# panel numbers them.
     account_ids = np.sort(accounts["account_id"].to_numpy().astype(str))
     product_ids = np.sort(products["product_id"].to_numpy().astype(str))
@@ -118,16 +117,21 @@ def compute(accounts, products, spend, usage, engagement, bookings, contracts):
     pair_account = pairs // n_prod
     pair_product = pairs % n_prod
 
-    as_of = [MIN_HISTORY + i for i in range(M - HORIZON - MIN_HISTORY + 1) if i % step == 0]
+    labelled = list(range(MIN_HISTORY, M - HORIZON + 1))
+    as_of = (pick_months(labelled) if pick_months else labelled[::step]) + ([M] if score_month else [])
     frames = []
     for t in as_of:
         rows = np.flatnonzero(spend_np[:, t - 1] > 0)
         a = pair_account[rows]
-        churn = churn_win[rows, t + HORIZON - 1] > 0
-        upsell = upsell_win[rows, t + HORIZON - 1] > 0
+        if t + HORIZON - 1 < M:
+            churn = churn_win[rows, t + HORIZON - 1] > 0
+            upsell = upsell_win[rows, t + HORIZON - 1] > 0
+            label = np.where(churn, "churn", np.where(upsell, "upsell", "flat"))
+        else:
+            label = np.full(len(rows), "", dtype=object)
         frames.append(pd.DataFrame({
-            "account": a, "product": pair_product[rows], "t": t,
-            "label": np.where(churn, "churn", np.where(upsell, "upsell", "flat")),
+            "account": a, "product": pair_product[rows], "t": t, "label": label,
+            "run_rate": spend_mean[3][rows, t - 1],
             "spend_mean_1m": spend_mean[1][rows, t - 1], "spend_mean_3m": spend_mean[3][rows, t - 1],
             "spend_mean_6m": spend_mean[6][rows, t - 1], "spend_mean_12m": spend_mean[12][rows, t - 1],
             "utilization_1m": util_np[rows, t - 1], "utilization_change_3m": util_np[rows, t - 1] - util_np[rows, t - 4],
@@ -138,7 +142,7 @@ def compute(accounts, products, spend, usage, engagement, bookings, contracts):
     return out, account_ids, product_ids, first
 
 
-def check(out, account_ids, product_ids, first):
+def check(out, account_ids, product_ids, first, sample_csv):
     """Compares every row of the C# sample (every 100th account) with the pandas rows of the same accounts."""
     cs = pd.read_csv(sample_csv, usecols=["account_id", "product_id", "as_of", "label"] + FEATURES)
     mine = out[out["account"] % 100 == 0].copy()
@@ -167,22 +171,31 @@ def check(out, account_ids, product_ids, first):
     return agree
 
 
-print(f"pandas {pd.__version__}, numpy {np.__version__}, {os.cpu_count()} cpus; data {data}; step {step}; load avg {load_avg()}")
-reads, computes = [], []
-for r in range(repeats):
-    t0 = time.perf_counter()
-    tables = read_tables()
-    t1 = time.perf_counter()
-    out, account_ids, product_ids, first = compute(*tables)
-    t2 = time.perf_counter()
-    reads.append(t1 - t0)
-    computes.append(t2 - t1)
-    counts = out["label"].value_counts().to_dict()
-    print(f"run {r + 1}: read_csv {t1 - t0:.2f} s, labels + {len(FEATURES)} features {t2 - t1:.2f} s "
-          f"({len(out) / (t2 - t1):,.0f} snapshots/s), {len(out):,} snapshots {counts}, peak RSS {peak_mb():.0f} MB; load avg {load_avg()}")
-    del tables
-print(f"pandas read_csv: best {min(reads):.2f} s, median {np.median(reads):.2f} s; "
-      f"compute: best {min(computes):.2f} s, median {np.median(computes):.2f} s over {repeats} run(s); peak RSS {peak_mb():.0f} MB")
-if os.path.exists(sample_csv):
-    sys.exit(0 if check(out, account_ids, product_ids, first) else 1)
-print(f"no C# sample at {sample_csv}: run the C# features bench first to check values")
+def main():
+    accounts_n, months_n, step, repeats = (int(a) for a in (sys.argv[1:] + ["100000", "36", "1", "3"][len(sys.argv) - 1:]))
+    bench = os.path.dirname(os.path.abspath(__file__))
+    data = os.path.join(bench, "data", f"crm-{accounts_n}x{months_n}-s42", "csv")
+    sample_csv = os.path.join(bench, "data", f"features-{accounts_n}x{months_n}-step{step}", "features.csv")
+    print(f"pandas {pd.__version__}, numpy {np.__version__}, {os.cpu_count()} cpus; data {data}; step {step}; load avg {load_avg()}")
+    reads, computes = [], []
+    for r in range(repeats):
+        t0 = time.perf_counter()
+        tables = read_tables(data)
+        t1 = time.perf_counter()
+        out, account_ids, product_ids, first = compute(*tables, step=step)
+        t2 = time.perf_counter()
+        reads.append(t1 - t0)
+        computes.append(t2 - t1)
+        counts = out["label"].value_counts().to_dict()
+        print(f"run {r + 1}: read_csv {t1 - t0:.2f} s, labels + {len(FEATURES)} features {t2 - t1:.2f} s "
+              f"({len(out) / (t2 - t1):,.0f} snapshots/s), {len(out):,} snapshots {counts}, peak RSS {peak_mb():.0f} MB; load avg {load_avg()}")
+        del tables
+    print(f"pandas read_csv: best {min(reads):.2f} s, median {np.median(reads):.2f} s; "
+          f"compute: best {min(computes):.2f} s, median {np.median(computes):.2f} s over {repeats} run(s); peak RSS {peak_mb():.0f} MB")
+    if os.path.exists(sample_csv):
+        sys.exit(0 if check(out, account_ids, product_ids, first, sample_csv) else 1)
+    print(f"no C# sample at {sample_csv}: run the C# features bench first to check values")
+
+
+if __name__ == "__main__":
+    main()
