@@ -12,14 +12,7 @@ W="dotnet $ROOT/src/Workbench.Cli/bin/Release/net10.0/workbench.dll"
 DIR=${BENCH_DIR:-/tmp/workbench-e2e}; DATA=$DIR/crm-$N; OUT=$DIR/$N-$LABEL
 mkdir -p "$DIR"; rm -rf "$OUT"; mkdir -p "$OUT"
 [ -f "$DATA/accounts.parquet" ] || $W generate --accounts "$N" --months 36 --seed 42 --format parquet --out "$DATA"
-/usr/bin/python3 - "$ROOT/experiments/sample.json" "$DATA" "$OVERRIDES" > "$OUT/spec.json" <<'PY'
-import json, re, sys
-text = re.sub(r'(^|\s)//.*$', '', open(sys.argv[1]).read(), flags=re.M)
-spec = json.loads(text)
-spec["name"] = "e2e"; spec["data"] = {"path": sys.argv[2], "lenient": False}
-if sys.argv[3]: spec["ranking"].update(json.loads("{" + sys.argv[3] + "}"))
-print(json.dumps(spec, indent=2))
-PY
+/usr/bin/python3 "$ROOT/bench/spec_for_data.py" "$ROOT/experiments/sample.json" "$DATA" e2e "$OVERRIDES" > "$OUT/spec.json"
 echo "load before: $(cut -d' ' -f1-3 /proc/loadavg)" | tee "$OUT/load.txt"
 /usr/bin/time -v $W run "$OUT/spec.json" --store "$OUT/store" --promote-as e2e > "$OUT/run.log" 2> "$OUT/run.time"
 WORKBENCH_TIMINGS=1 /usr/bin/time -v $W score --model e2e --data "$DATA" --store "$OUT/store" --out "$OUT/scored" > "$OUT/score.log" 2> "$OUT/score.time"

@@ -51,18 +51,18 @@ def main():
     stages["read_csv"] = time.perf_counter() - t0
 
     t = time.perf_counter()
-    # The training months thinned to every STEP-th counted back from the latest trainable one; validation and test
-    # months kept whole; only those months' snapshots are built.
+    # Only the months read are built: the training months thinned to every STEP-th counted back from the latest
+    # trainable one, the validation and test months whole (the last VALID_MONTHS + TEST_MONTHS built).
     def pick(months):
-        test_m[:] = months[-TEST_MONTHS:]
-        valid_m[:] = months[-TEST_MONTHS - VALID_MONTHS:-TEST_MONTHS]
-        train_m[:] = sorted(months[:-TEST_MONTHS - VALID_MONTHS][::-1][::STEP])
-        return train_m + valid_m + test_m
-    test_m, valid_m, train_m = [], [], []
+        held = TEST_MONTHS + VALID_MONTHS
+        return sorted(months[:-held][::-1][::STEP]) + months[-held:]
     snaps, account_ids, product_ids, first = compute(*tables, score_month=True, pick_months=pick)
     del tables
     scoring = snaps[snaps["label"] == ""]
     labelled = snaps[snaps["label"] != ""]
+    months = np.sort(labelled["t"].unique())
+    test_m, valid_m = months[-TEST_MONTHS:], months[-TEST_MONTHS - VALID_MONTHS:-TEST_MONTHS]
+    train_m = months[:-TEST_MONTHS - VALID_MONTHS]
     train = labelled[labelled["t"].isin(train_m)]
     valid = labelled[labelled["t"].isin(valid_m)]
     test = labelled[labelled["t"].isin(test_m)]

@@ -12,12 +12,7 @@ DATA=$(cd "${1:?csv data dir}" && pwd); ROUNDS=${2:-2}
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 W="dotnet $ROOT/src/Workbench.Cli/bin/Release/net10.0/workbench.dll"
 DIR=${BENCH_DIR:-/tmp/workbench-peer}; mkdir -p "$DIR"
-/usr/bin/python3 - "$ROOT/experiments/scale-100k.json" "$DATA" > "$DIR/spec.json" <<'PY'
-import json, re, sys
-spec = json.loads(re.sub(r'(^|\s)//.*$', '', open(sys.argv[1]).read(), flags=re.M))
-spec["data"] = {"path": sys.argv[2], "lenient": False}
-print(json.dumps(spec, indent=2))
-PY
+/usr/bin/python3 "$ROOT/bench/spec_for_data.py" "$ROOT/experiments/scale-100k.json" "$DATA" > "$DIR/spec.json"
 line() { # label, time file
   printf '%s: wall %s, user %s s, sys %s s, peak RSS %s KB, load %s\n' "$1" \
     "$(grep 'Elapsed (wall' "$2" | awk '{print $NF}')" "$(grep 'User time' "$2" | awk '{print $NF}')" \

@@ -16,12 +16,7 @@ echo "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
 for N in "$@"; do
   var="DATA_$N"; DATA=${!var:-$DIR/crm-$N}; OUT=$DIR/$N; rm -rf "$OUT"; mkdir -p "$OUT"
   [ -f "$DATA/accounts.parquet" ] || $W generate --accounts "$N" --months 36 --seed 42 --format parquet --out "$DATA" > "$OUT/generate.log"
-  /usr/bin/python3 - "$ROOT/experiments/scale-100k.json" "$DATA" "$N" > "$OUT/spec.json" <<'PY'
-import json, re, sys
-spec = json.loads(re.sub(r'(^|\s)//.*$', '', open(sys.argv[1]).read(), flags=re.M))
-spec["name"] = "scale-" + sys.argv[3]; spec["data"] = {"path": sys.argv[2], "lenient": False}
-print(json.dumps(spec, indent=2))
-PY
+  /usr/bin/python3 "$ROOT/bench/spec_for_data.py" "$ROOT/experiments/scale-100k.json" "$DATA" "scale-$N" > "$OUT/spec.json"
   /usr/bin/time -v $W run "$OUT/spec.json" --store "$OUT/store" --promote-as growth > "$OUT/run.log" 2> "$OUT/run.time"
   /usr/bin/time -v $W score --model growth --data "$DATA" --store "$OUT/store" --out "$OUT/scored" > "$OUT/score.log" 2> "$OUT/score.time"
   auc="$(grep -E '^\s+churn\.auc ' "$OUT/run.log" | awk '{print $2}') / $(grep -E '^\s+upsell\.auc ' "$OUT/run.log" | awk '{print $2}')"

@@ -346,7 +346,7 @@ public sealed class ChildProcessSession : ICellSession
     }
 
     /// <summary>The processes descending from <paramref name="root"/>, parents before children, by the parent pid in
-    /// each /proc/PID/stat (read after the last ')': the command name may hold spaces and parentheses).</summary>
+    /// each /proc/PID/stat.</summary>
     internal static List<int> Descendants(int root)
     {
         var childrenOf = new Dictionary<int, List<int>>();
@@ -356,9 +356,7 @@ public sealed class ChildProcessSession : ICellSession
             string stat;
             try { stat = File.ReadAllText(Path.Combine(dir, "stat")); }
             catch (Exception ex) when (ex is IOException or UnauthorizedAccessException) { continue; } // ended meanwhile
-            int close = stat.LastIndexOf(')');
-            var fields = close < 0 ? [] : stat[(close + 1)..].Split(' ', StringSplitOptions.RemoveEmptyEntries);
-            if (fields.Length < 2 || !int.TryParse(fields[1], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out int parent)) continue;
+            if (ProcStat.ParentPid(stat) is not int parent) continue;
             if (!childrenOf.TryGetValue(parent, out var list)) childrenOf[parent] = list = new List<int>();
             list.Add(pid);
         }

@@ -58,17 +58,8 @@ internal sealed class ParentPoller : IDisposable
     /// <summary>This process's parent pid from /proc/self/stat (Linux); -1 where there is no /proc.</summary>
     static int GetParentPid()
     {
-        try
-        {
-            var stat = File.ReadAllText("/proc/self/stat");
-            // "pid (comm) state ppid ...": comm may hold spaces and parentheses, so read after the last ')'.
-            var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
-            return int.Parse(fields[1], NumberStyles.Integer, CultureInfo.InvariantCulture);
-        }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or FormatException or IndexOutOfRangeException or ArgumentOutOfRangeException)
-        {
-            return -1;
-        }
+        try { return ProcStat.ParentPid(File.ReadAllText("/proc/self/stat")) ?? -1; }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException) { return -1; }
     }
 
     public void Dispose() => timer.Dispose();

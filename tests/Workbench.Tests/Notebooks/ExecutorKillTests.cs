@@ -32,16 +32,22 @@ public sealed class ExecutorKillTests
         ChildProcessSession.KillTree(root);
     }
 
+    [Fact]
+    public void Proc_stat_fields_are_read_after_the_last_parenthesis_of_the_command_name()
+    {
+        const string stat = "4242 (odd ) (name) T 17 4242 4242 0 -1 4194560";
+        Assert.Equal('T', ProcStat.State(stat));
+        Assert.Equal(17, ProcStat.ParentPid(stat));
+        Assert.Null(ProcStat.ParentPid("garbage"));
+        Assert.Null(ProcStat.State(""));
+    }
+
     /// <summary>Running, sleeping or stopped (a zombie, dead and waiting for its parent to reap it, counts as ended).</summary>
     static bool Alive(int pid) => State(pid) is { } s && s != 'Z' && s != 'X';
 
     static char? State(int pid)
     {
-        try
-        {
-            var stat = File.ReadAllText($"/proc/{pid}/stat");
-            return stat[(stat.LastIndexOf(')') + 2)..][0];
-        }
+        try { return ProcStat.State(File.ReadAllText($"/proc/{pid}/stat")); }
         catch (IOException) { return null; }
     }
 }
