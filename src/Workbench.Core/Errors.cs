@@ -46,6 +46,10 @@ public static class TerminalText
 /// <summary>Base of every error the workbench raises on purpose (bad input, bad options).</summary>
 public class WorkbenchException(string message, Exception? inner = null) : Exception(message, inner);
 
+/// <summary>The data has no account-product eligible for scoring at the as-of date (a partition of accounts may have none
+/// while the others do).</summary>
+public sealed class NothingToScoreException(string message) : WorkbenchException(message);
+
 /// <summary>Input data failed validation. Message lists the first problems with their places.</summary>
 public sealed class DataValidationException : WorkbenchException
 {

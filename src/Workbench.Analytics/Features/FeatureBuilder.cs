@@ -21,12 +21,17 @@ public sealed class FeatureBuilder
     /// and territory cluster), computed from the same panel and context; see <c>AccountProfileFeatures.Build</c>.</summary>
     public static FeatureRegistry AccountRegistry => AccountFeatureCatalog.Registry;
 
-    public FeatureBuilder(MonthlyPanel panel)
+    public FeatureBuilder(MonthlyPanel panel) : this(panel, null) { }
+
+    /// <summary>A builder whose category codes come from <paramref name="categories"/> (the values of a larger dataset this
+    /// panel is part of, such as one partition of accounts), so its codes are the ones the whole dataset's builder gives;
+    /// null: from the panel's own accounts.</summary>
+    public FeatureBuilder(MonthlyPanel panel, CategoryValues? categories)
     {
         _panel = panel;
-        _industry = Codes(panel.Accounts.Select(a => a.Industry));
-        _region = Codes(panel.Accounts.Select(a => a.Region));
-        _revenueBand = Codes(panel.Accounts.Select(a => a.RevenueBand));
+        _industry = Codes(panel.Accounts.Select(a => a.Industry), categories?.Industries, "industry");
+        _region = Codes(panel.Accounts.Select(a => a.Region), categories?.Regions, "region");
+        _revenueBand = Codes(panel.Accounts.Select(a => a.RevenueBand), categories?.RevenueBands, "revenue_band");
         int months = panel.Months, accounts = panel.AccountIds.Count;
         _accountSpendPrefix = new double[accounts * (months + 1)];
         _activeProducts = new int[accounts * months];
@@ -122,4 +127,23 @@ public sealed class FeatureBuilder
 
     static Dictionary<string, int> Codes(IEnumerable<string> values) =>
         values.Distinct().Order(StringComparer.Ordinal).Select((v, i) => (v, i)).ToDictionary(x => x.v, x => x.i, StringComparer.Ordinal);
+
+    static Dictionary<string, int> Codes(IEnumerable<string> values, IReadOnlyList<string>? given, string column)
+    {
+        if (given is null) return Codes(values);
+        var codes = Codes(given);
+        foreach (var v in values)
+            if (!codes.ContainsKey(v))
+                throw new WorkbenchException($"The accounts' {column} '{v}' is not among the category values given for the whole dataset ({string.Join(", ", codes.Keys)}).");
+        return codes;
+    }
+}
+
+/// <summary>The category values of a whole dataset (each list distinct; codes are positions in ordinal order), given to
+/// the feature builder of one part of it so that part's codes are the whole dataset's.</summary>
+public sealed record CategoryValues(IReadOnlyList<string> Industries, IReadOnlyList<string> Regions, IReadOnlyList<string> RevenueBands)
+{
+    /// <summary>From a partition manifest's <c>categories</c> (industry, region, revenue_band); a missing list is empty.</summary>
+    public static CategoryValues From(IReadOnlyDictionary<string, IReadOnlyList<string>> byColumn) =>
+        new(byColumn.GetValueOrDefault("industry") ?? [], byColumn.GetValueOrDefault("region") ?? [], byColumn.GetValueOrDefault("revenue_band") ?? []);
 }

@@ -20,6 +20,10 @@ public sealed record FeatureOptions
     /// so it reads nothing from other dates). Null: no clipping.</summary>
     public double? WinsorizeQuantile { get; init; }
 
+    /// <summary>Whether every row's features read that row's account alone (no winsorizing, no median imputation, which read
+    /// the whole as-of date's column): only then do the features of a partition of accounts equal the whole dataset's rows.</summary>
+    public bool IsRowLocal => FeaturePostprocessing.IsRowLocal(this);
+
     public void Validate()
     {
         if (WinsorizeQuantile is double q && (q <= 0 || q >= 0.5))

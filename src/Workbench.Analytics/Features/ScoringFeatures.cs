@@ -35,7 +35,7 @@ public sealed record ScoringFeatures(
     /// scoring reads (the tests compare the two). <paramref name="parts"/>, when given, is told the wall seconds of each
     /// step (the panel, the snapshots, the builder, the rows, the run-rates).</summary>
     internal static ScoringFeatures Build(CrmDataset data, DateOnly? asOf, SnapshotOptions? snapshots, LabelOptions? labels, FeatureOptions? features, bool wholeHistory,
-        IStagePartTimings? parts = null)
+        IStagePartTimings? parts = null, CategoryValues? categories = null)
     {
         var clock = new StagePartClock(parts);
         ArgumentNullException.ThrowIfNull(data);
@@ -53,8 +53,8 @@ public sealed record ScoringFeatures(
         var snaps = Snapshots.ForScoring(panel, [t - 1, t], snapshots);
         clock.Lap("the extent check and the snapshots");
         if (!snaps.Any(s => s.AsOfMonth == t))
-            throw new WorkbenchException($"No account-product is eligible ({snapshots.Eligibility}) as of {panel.MonthAt(t):yyyy-MM-dd}: nothing to score.");
-        var builder = new FeatureBuilder(panel);
+            throw new NothingToScoreException($"No account-product is eligible ({snapshots.Eligibility}) as of {panel.MonthAt(t):yyyy-MM-dd}: nothing to score.");
+        var builder = new FeatureBuilder(panel, categories);
         clock.Lap("the feature builder (account sums)");
         var built = builder.Build(snaps, features);
         clock.Lap(FormattableString.Invariant($"the features of {snaps.Count:N0} rows"));

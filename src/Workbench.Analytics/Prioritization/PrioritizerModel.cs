@@ -43,8 +43,8 @@ public sealed class PrioritizerModel : IWorkbenchModel
     /// <summary>Label-free features of new data as of <paramref name="asOf"/> (default: the month after the data's last
     /// month), built with the options the model was trained with; <paramref name="parts"/>, when given, is told each step's
     /// wall seconds.</summary>
-    public ScoringFeatures FeaturesFor(CrmDataset data, DateOnly? asOf = null, IStagePartTimings? parts = null) =>
-        ScoringFeatures.Build(data, asOf, Options.Snapshots, Options.Labels, Options.Features, wholeHistory: false, parts);
+    public ScoringFeatures FeaturesFor(CrmDataset data, DateOnly? asOf = null, IStagePartTimings? parts = null, CategoryValues? categories = null) =>
+        ScoringFeatures.Build(data, asOf, Options.Snapshots, Options.Labels, Options.Features, wholeHistory: false, parts, categories);
 
     /// <summary>How many months before the as-of month scoring reads usage and engagement rows (and spend month by month):
     /// a load for <see cref="Score"/> as of the default date may keep only those months as rows (docs/scale.md, scoreload).</summary>
@@ -59,11 +59,13 @@ public sealed class PrioritizerModel : IWorkbenchModel
     /// <param name="progress">Told each step (building the features, scoring, explaining, ...) as it starts; null: silent.</param>
     /// <param name="explainers">Explainers started with <see cref="StartExplainers"/> for the same name and narratives (built
     /// while the data was loaded); null: built when the explaining starts.</param>
+    /// <param name="categories">The category values of the whole dataset when <paramref name="data"/> is one partition of
+    /// it (the features then code categories as the whole dataset's would); null: the data's own.</param>
     public ScoringResult Score(CrmDataset data, DateOnly? asOf = null, string name = "model", NarrativeOptions? narratives = null,
-        IProgress<string>? progress = null, ScoringExplainers? explainers = null)
+        IProgress<string>? progress = null, ScoringExplainers? explainers = null, CategoryValues? categories = null)
     {
         progress?.Report("building the features");
-        var features = FeaturesFor(data, asOf, progress as IStagePartTimings);
+        var features = FeaturesFor(data, asOf, progress as IStagePartTimings, categories);
         progress?.Report("scoring");
         return BatchScorer.Score(ForScoring(name), features, data, narratives ?? Options.Explanation, progress, explainers);
     }

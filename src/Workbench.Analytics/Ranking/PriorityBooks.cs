@@ -137,6 +137,21 @@ public static class PriorityBooks
         public ProductPriority Top;
     }
 
+    /// <summary>The grade of the account at 0-based position <paramref name="index"/> of a book of <paramref name="count"/>
+    /// accounts ranked by priority: its share of the book, (index + 1) / count, against the grade cut-offs.</summary>
+    public static Grade GradeAt(int index, int count, PriorityOptions options)
+    {
+        double share = (index + 1.0) / count;
+        return share <= options.GradeCutoffs[0] ? Grade.A : share <= options.GradeCutoffs[1] ? Grade.B : share <= options.GradeCutoffs[2] ? Grade.C : Grade.D;
+    }
+
+    /// <summary>The order of a rep's book: priority descending, then account id (ordinal).</summary>
+    public static int BookOrder(double priorityX, string accountX, double priorityY, string accountY)
+    {
+        int c = priorityY.CompareTo(priorityX);
+        return c != 0 ? c : string.CompareOrdinal(accountX, accountY);
+    }
+
     /// <summary>Ranks and grades each rep's book at <paramref name="date"/> into <paramref name="result"/> (reps in order),
     /// with trends against <paramref name="previous"/>; returns the accounts' priorities at this date. One sort by rep
     /// (ordinal), then priority (descending), then account id (ordinal): accounts are distinct, so the order is total and
@@ -149,9 +164,7 @@ public static class PriorityBooks
         Array.Sort(sorted, static (x, y) =>
         {
             int c = string.CompareOrdinal(x.Rep, y.Rep);
-            if (c != 0) return c;
-            c = y.Priority.CompareTo(x.Priority);
-            return c != 0 ? c : string.CompareOrdinal(x.Account, y.Account);
+            return c != 0 ? c : BookOrder(x.Priority, x.Account, y.Priority, y.Account);
         });
         for (int start = 0; start < sorted.Length;)
         {
@@ -161,8 +174,7 @@ public static class PriorityBooks
             for (int i = 0; i < count; i++)
             {
                 var a = sorted[start + i];
-                double share = (i + 1.0) / count;
-                var grade = share <= options.GradeCutoffs[0] ? Grade.A : share <= options.GradeCutoffs[1] ? Grade.B : share <= options.GradeCutoffs[2] ? Grade.C : Grade.D;
+                var grade = GradeAt(i, count, options);
                 double prev = previous is not null && previous.TryGetValue(a.Account, out var pv) ? pv : double.NaN;
                 var trend = double.IsNaN(prev) ? Trend.New
                     : a.Priority > prev * (1 + options.TrendTolerance) ? Trend.Up

@@ -24,6 +24,7 @@ public static class CliApp
         root.Subcommands.Add(RunCommand.Create());
         root.Subcommands.Add(RunsCommand.Create());
         root.Subcommands.Add(PromoteCommand.Create());
+        root.Subcommands.Add(PartitionCommand.Create());
         root.Subcommands.Add(ScoreCommand.Create());
         root.Subcommands.Add(NotebooksCommand.Create());
         root.Subcommands.Add(KernelCommand.Create());

@@ -9,6 +9,10 @@ using Workbench.Experiments.Runs;
 using Workbench.Reporting.Book;
 
 using Workbench.Experiments.Pipeline;
+using Workbench.Data.Partitioning;
+using Workbench.Analytics.Prioritization;
+using Workbench.Analytics.Actions;
+using Workbench.Analytics.Lifetime;
 
 namespace Workbench.Experiments.Scoring;
 
@@ -64,6 +68,55 @@ public static class BatchScoring
         var explainers = model.StartExplainers(modelName, narratives);
         // The pages' model card reads only the store (the promotion and its run record): read beside the loading.
         var card = Task.Run(() => Card(store, modelName));
+        var lifetime = LifetimeStage.ReadBookModel(modelDir);
+        ScoredData scored;
+        if (PartitionManifest.TryRead(dataDir) is { } manifest)
+        {
+            // A partitioned dataset (workbench partition): each partition loaded, scored and released in turn, then the
+            // reps' books ranked again over all partitions (docs/scale.md, "Partitioning design").
+            if (actionPolicy is not null)
+                throw new WorkbenchException($"{dataDir}: is partitioned, and model '{modelName}' has an action part, whose decisions read the whole " +
+                    "dataset; score the unpartitioned dataset folder.");
+            if (!model.Options.Features.IsRowLocal)
+                throw new WorkbenchException($"{dataDir}: is partitioned, and model '{modelName}' builds features from the whole as-of month's " +
+                    $"accounts ({model.Options.Features}); score the unpartitioned dataset folder.");
+            scored = ScorePartitions(dataDir, manifest, model, modelName, lifetime, options, narratives, explainers, progress);
+        }
+        else scored = ScoreData(dataDir, model, modelName, actionPolicy, lifetime, options.AsOf, keepRecent: options.AsOf is null, narratives, explainers, null, progress);
+        var result = scored.Result;
+        var data = (Reps: scored.Reps, Book: scored.BookRows);
+        var warnings = new List<string>();
+        if (data.Reps == 0 || data.Book == 0)
+            warnings.Add($"The data has no {(data.Reps == 0 ? "reps table" : "rep-account assignments (book table)")}: all {result.AccountCount:N0} accounts are in one \"{RepBooks.Unassigned}\" book. " +
+                "Supply reps.csv and book.csv (rep_id, account_id, from_date, to_date; see data-samples/README.md) or map an owner column with 'workbench import --mapping'.");
+        else if (result.UnassignedAccounts > 0)
+            warnings.Add($"{result.UnassignedAccounts:N0} of {result.AccountCount:N0} accounts have no owner at {result.AsOf:yyyy-MM-dd} and are in the \"{RepBooks.Unassigned}\" book; " +
+                "add their rep-account assignments to book.csv (or map an owner column with 'workbench import --mapping').");
+        string? previousDir = options.Previous ?? (File.Exists(Path.Combine(outDir, BookJsonFile)) ? outDir : null);
+        if (previousDir is not null)
+        {
+            var previous = PreviousBook.Read(Path.Combine(previousDir, BookJsonFile), required: options.Previous is not null, warnings);
+            // Only an earlier scoring is "previous": re-scoring the same month into the same folder gives the same bytes.
+            if (previous is not null && previous.AsOf < result.AsOf) result = BookComparison.Apply(result, previous);
+            else if (previous is not null && options.Previous is not null)
+                warnings.Add($"{previousDir}: its scoring is as of {previous.AsOf:yyyy-MM-dd}, not before this one ({result.AsOf:yyyy-MM-dd}); not compared.");
+        }
+        var pages = new BookPageOptions
+        {
+            Currency = options.Currency, Priority = model.Options.Ranking.Priority, ModelCard = card.GetAwaiter().GetResult(),
+            DataLastMonth = scored.LastSpendMonth,
+        };
+        return new ScoringOutput(result, outDir, Write(result, outDir, narratives, pages, progress)) { Warnings = warnings };
+    }
+
+    /// <summary>One dataset's (or partition's) scoring, with what the warnings and pages read of its data.</summary>
+    sealed record ScoredData(ScoringResult Result, int Reps, long BookRows, DateOnly? LastSpendMonth);
+
+    /// <summary>Loads <paramref name="dataDir"/>, scores it (with the lifetime and action parts when the model has them) and
+    /// lets the data go.</summary>
+    static ScoredData ScoreData(string dataDir, PrioritizerModel model, string modelName, ActionPolicyModel? actionPolicy, LifetimeModel? lifetime,
+        DateOnly? asOf, bool keepRecent, NarrativeOptions narratives, ScoringExplainers explainers, CategoryValues? categories, IProgress<string>? progress)
+    {
         progress?.Report("loading the data");
         // From the load to the writing the scoring keeps most of what it allocates: the collector is held off there (the
         // writing's garbage is collected as usual), at a higher peak (docs/scale.md, "The scoring in a no-GC region").
@@ -72,18 +125,18 @@ public static class BatchScoring
         // As of the default date (and without actions, which read every row) only the look-back months of usage and
         // engagement are kept as rows; the earlier ones are validated and summarized (docs/scale.md, scoreload).
         var data = LoadForScoring(dataDir, withActions,
-            keepRecentMonths: actionPolicy is null && options.AsOf is null ? model.ScoringLookbackMonths : null);
+            keepRecentMonths: actionPolicy is null && keepRecent ? model.ScoringLookbackMonths : null);
         // The pages' last month of data reads every spend row on one thread: done beside the features, which leave a core
         // partly free, rather than between the books and the writing.
         var dataLastMonth = Task.Run(() => data.Spend.Count == 0 ? (DateOnly?)null : data.Spend.Max(x => x.Month));
         ScoringResult result;
-        try { result = model.Score(data, options.AsOf, modelName, narratives, progress, explainers); }
+        try { result = model.Score(data, asOf, modelName, narratives, progress, explainers, categories); }
         catch (FeatureSchemaException ex)
         {
             throw new WorkbenchException($"{ex.Message} The features were built with the model's feature options " +
                 $"({model.Options.Features}); the data lacks what the model needs.", ex);
         }
-        if (LifetimeStage.ReadBookModel(modelDir) is { } lifetime)
+        if (lifetime is not null)
         {
             // The model has a lifetime part: value each account from the prioritizer's own calibrated churn probabilities.
             int churnHorizon = model.Options.Snapshots.HorizonMonths;
@@ -107,29 +160,39 @@ public static class BatchScoring
         }
         if (progress is IStagePartTimings parts && noGc.BudgetBytes > 0)
             parts.Part(string.Create(CultureInfo.InvariantCulture, $"no-GC region of {noGc.BudgetBytes / 1_000_000:N0} MB: {(!noGc.Granted ? "not granted" : noGc.Holding ? "held to the writing" : "ended by the runtime")}"), noGc.Seconds);
-        noGc.Dispose();
-        var warnings = new List<string>();
-        if (data.Reps.Count == 0 || data.Book.Count == 0)
-            warnings.Add($"The data has no {(data.Reps.Count == 0 ? "reps table" : "rep-account assignments (book table)")}: all {result.AccountCount:N0} accounts are in one \"{RepBooks.Unassigned}\" book. " +
-                "Supply reps.csv and book.csv (rep_id, account_id, from_date, to_date; see data-samples/README.md) or map an owner column with 'workbench import --mapping'.");
-        else if (result.UnassignedAccounts > 0)
-            warnings.Add($"{result.UnassignedAccounts:N0} of {result.AccountCount:N0} accounts have no owner at {result.AsOf:yyyy-MM-dd} and are in the \"{RepBooks.Unassigned}\" book; " +
-                "add their rep-account assignments to book.csv (or map an owner column with 'workbench import --mapping').");
-        string? previousDir = options.Previous ?? (File.Exists(Path.Combine(outDir, BookJsonFile)) ? outDir : null);
-        if (previousDir is not null)
+        return new ScoredData(result, data.Reps.Count, data.Book.Count, dataLastMonth.GetAwaiter().GetResult());
+    }
+
+    /// <summary>Scores each partition of a partitioned dataset in turn, as of the whole dataset's default date (or the
+    /// given one), with the whole dataset's category values, and joins the books (<see cref="PartitionMerge"/>). A partition
+    /// with no account eligible adds nothing; one whose own last spend month is earlier than the dataset's is scored again
+    /// as of the dataset's date.</summary>
+    static ScoredData ScorePartitions(string dataDir, PartitionManifest manifest, PrioritizerModel model, string modelName, LifetimeModel? lifetime,
+        ScoringOptions options, NarrativeOptions narratives, ScoringExplainers explainers, IProgress<string>? progress)
+    {
+        var categories = CategoryValues.From(manifest.Categories);
+        DateOnly? expected = options.AsOf ?? manifest.LastSpendMonth?.AddMonths(1);
+        var parts = new List<ScoredData>();
+        NothingToScoreException? nothing = null;
+        for (int p = 0; p < manifest.Partitions; p++)
         {
-            var previous = PreviousBook.Read(Path.Combine(previousDir, BookJsonFile), required: options.Previous is not null, warnings);
-            // Only an earlier scoring is "previous": re-scoring the same month into the same folder gives the same bytes.
-            if (previous is not null && previous.AsOf < result.AsOf) result = BookComparison.Apply(result, previous);
-            else if (previous is not null && options.Previous is not null)
-                warnings.Add($"{previousDir}: its scoring is as of {previous.AsOf:yyyy-MM-dd}, not before this one ({result.AsOf:yyyy-MM-dd}); not compared.");
+            var dir = Path.Combine(dataDir, Workbench.Data.Partitioning.DatasetPartitioner.PartitionFolder(p));
+            progress?.Report(string.Create(CultureInfo.InvariantCulture, $"partition {p + 1} of {manifest.Partitions}"));
+            try
+            {
+                var part = ScoreData(dir, model, modelName, null, lifetime, options.AsOf, keepRecent: options.AsOf is null, narratives, explainers, categories, progress);
+                if (expected is { } e && part.Result.AsOf != e)
+                    part = ScoreData(dir, model, modelName, null, lifetime, e, keepRecent: false, narratives, explainers, categories, progress);
+                parts.Add(part);
+            }
+            catch (NothingToScoreException ex) { nothing = ex; }
+            // The partition's rows are garbage now: collected before the next partition loads, so the peak is one partition's.
+            GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
         }
-        var pages = new BookPageOptions
-        {
-            Currency = options.Currency, Priority = model.Options.Ranking.Priority, ModelCard = card.GetAwaiter().GetResult(),
-            DataLastMonth = dataLastMonth.GetAwaiter().GetResult(),
-        };
-        return new ScoringOutput(result, outDir, Write(result, outDir, narratives, pages, progress)) { Warnings = warnings };
+        if (parts.Count == 0) throw nothing ?? new NothingToScoreException($"{dataDir}: no partition has an account to score.");
+        progress?.Report("ranking the books over the partitions");
+        var merged = PartitionMerge.Merge(parts.Select(x => x.Result).ToList(), model.Options.Ranking.Priority);
+        return new ScoredData(merged, parts.Max(x => x.Reps), parts.Sum(x => x.BookRows), parts.Max(x => x.LastSpendMonth));
     }
 
     /// <summary>Tables scoring never reads unless the model recommends actions: the pipeline's stage history, the action log and
