@@ -115,6 +115,11 @@ public sealed class CrmCatalog
         options.Validate();
         if (!System.IO.Directory.Exists(Directory))
             throw new WorkbenchException($"Dataset folder not found: {Directory}");
+        // A partitioned dataset is read a partition at a time ('workbench score' does); any one partition is a dataset.
+        if (File.Exists(Path.Combine(Directory, Partitioning.DatasetPartitioner.ManifestFile)))
+            throw new WorkbenchException($"{Directory}: is a partitioned dataset ({Partitioning.DatasetPartitioner.ManifestFile}); 'workbench score' reads it " +
+                $"partition by partition, and any partition ({Path.Combine(Directory, Partitioning.DatasetPartitioner.PartitionFolder(0))}, ...) is a dataset " +
+                "of its own (a hash sample of the accounts) that every command reads.");
         var format = options.Format ?? ChooseFormat(options.MaxProblems);
         var rejectsDir = options.RejectsDirectory is null ? DefaultRejectsDirectory : Path.GetFullPath(options.RejectsDirectory);
 

@@ -96,37 +96,46 @@ public static class DatasetPartitioner
         var tables = new SortedDictionary<string, long[]>(StringComparer.Ordinal);
         DateOnly? lastSpendMonth = null;
 
-        // Tables in dependency order: opportunities before the tables keyed by an opportunity, actions before action values.
-        var canonical = CrmSchema.Tables.Select(t => t.Name)
-            .OrderBy(t => t is CrmSchema.StageHistory or CrmSchema.OpportunityActivities ? 1 : 0).ToList();
-        foreach (var table in canonical)
-        {
-            var path = catalog.PathOf(table, DataFormat.Parquet);
-            if (!File.Exists(path)) continue;
-            progress?.Report($"splitting {table}");
-            var route = RouteOf(table, truth: false);
-            var remember = table == CrmSchema.Opportunities ? byOpportunity : table == CrmSchema.Actions ? byAction : null;
-            var track = table == CrmSchema.Spend ? "month" : null;
-            var (rows, max) = await SplitFile(path, table, route, n, staging, "", accounts, byOpportunity, byAction, remember,
-                remember is null ? null : table == CrmSchema.Opportunities ? "opportunity_id" : "action_id", track);
-            tables[table] = rows;
-            if (track is not null) lastSpendMonth = max;
-        }
-        if (Directory.Exists(catalog.TruthDirectory))
-        {
+        // Two phases, each splitting its tables side by side on every core (a table is one reader and its own writers): first
+        // the tables keyed by an account (opportunities and actions remember their ids' partitions), then the tables keyed by
+        // an opportunity or an action, and the truth tables.
+        var jobs = new List<(string Table, bool Truth, int Phase)>();
+        foreach (var table in CrmSchema.Tables.Select(t => t.Name))
+            if (File.Exists(catalog.PathOf(table, DataFormat.Parquet)))
+                jobs.Add((table, false, RouteOf(table, truth: false) == Route.Opportunity ? 1 : 0));
+        bool withTruth = Directory.Exists(catalog.TruthDirectory);
+        if (withTruth)
             foreach (var table in TruthSchema.Tables.Select(t => t.Name))
+                if (File.Exists(catalog.TruthPathOf(table, DataFormat.Parquet))) jobs.Add((table, true, 1));
+        var gate = new object();
+        for (int phase = 0; phase < 2; phase++)
+        {
+            // Largest files first, so the last one to finish is a small one.
+            var now = jobs.Where(j => j.Phase == phase)
+                .OrderByDescending(j => new FileInfo(j.Truth ? catalog.TruthPathOf(j.Table, DataFormat.Parquet) : catalog.PathOf(j.Table, DataFormat.Parquet)).Length).ToList();
+            await Parallel.ForEachAsync(now, new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount }, async (job, _) =>
             {
-                var path = catalog.TruthPathOf(table, DataFormat.Parquet);
-                if (!File.Exists(path)) continue;
-                progress?.Report($"splitting truth/{table}");
-                var (rows, _) = await SplitFile(path, table, RouteOf(table, truth: true), n, staging, "truth", accounts, byOpportunity, byAction, null, null, null);
-                tables["truth/" + table] = rows;
-            }
-            // The truth manifest (seed, planted parameters) describes the whole generated dataset: every partition keeps it.
-            if (File.Exists(catalog.ManifestPath))
-                for (int p = 0; p < n; p++)
-                    File.Copy(catalog.ManifestPath, Path.Combine(staging, PartitionFolder(p), "truth", TruthSchema.ManifestFile));
+                var (table, truth, _) = job;
+                var path = truth ? catalog.TruthPathOf(table, DataFormat.Parquet) : catalog.PathOf(table, DataFormat.Parquet);
+                progress?.Report(truth ? $"splitting truth/{table}" : $"splitting {table}");
+                var remember = truth ? null : table == CrmSchema.Opportunities ? byOpportunity : table == CrmSchema.Actions ? byAction : null;
+                var track = !truth && table == CrmSchema.Spend ? "month" : null;
+                var (rows, max) = await SplitFile(path, table, RouteOf(table, truth), n, staging, truth ? "truth" : "", accounts, byOpportunity, byAction, remember,
+                    remember is null ? null : table == CrmSchema.Opportunities ? "opportunity_id" : "action_id", track);
+                lock (gate)
+                {
+                    tables[truth ? "truth/" + table : table] = rows;
+                    if (track is not null) lastSpendMonth = max;
+                }
+            });
         }
+        // The truth manifest (seed, planted parameters) describes the whole generated dataset: every partition keeps it.
+        if (withTruth && File.Exists(catalog.ManifestPath))
+            for (int p = 0; p < n; p++)
+            {
+                Directory.CreateDirectory(Path.Combine(staging, PartitionFolder(p), "truth"));
+                File.Copy(catalog.ManifestPath, Path.Combine(staging, PartitionFolder(p), "truth", TruthSchema.ManifestFile));
+            }
         var manifest = new PartitionManifest(n, Path.GetFullPath(catalog.Directory), lastSpendMonth,
             accounts.Categories, tables.ToDictionary(kv => kv.Key, kv => (IReadOnlyList<long>)kv.Value, StringComparer.Ordinal));
         manifest.Write(Path.Combine(staging, ManifestFile));

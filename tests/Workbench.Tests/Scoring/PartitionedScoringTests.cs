@@ -85,6 +85,10 @@ public class PartitionedScoringTests(ScoringFixture fx)
         Assert.Equal(whole.StageHistory.Count, loaded.Sum(d => d.StageHistory.Count));
         Assert.Equal(whole.OpportunityActivities.Count, loaded.Sum(d => d.OpportunityActivities.Count));
         Assert.Equal(whole.Actions.Count, loaded.Sum(d => d.Actions.Count));
+        // The partitioned folder itself is no dataset: a load says what it is and where its datasets are.
+        var root = Assert.Throws<WorkbenchException>(() => new CrmCatalog(parts).Load());
+        Assert.Contains("partitioned", root.Message);
+        Assert.Contains(DatasetPartitioner.PartitionFolder(0), root.Message);
         // The shared tables are whole in every partition.
         Assert.All(loaded, d => Assert.Equal(whole.Products.Count, d.Products.Count));
         Assert.All(loaded, d => Assert.Equal(whole.Reps.Count, d.Reps.Count));
@@ -135,5 +139,20 @@ public class PartitionedScoringTests(ScoringFixture fx)
         var ex = Assert.Throws<DataValidationException>(() => BatchScoring.Run(fx.Store, "prod", parts, outDir));
         Assert.Contains("spend.parquet", ex.Message);
         Assert.False(Directory.Exists(outDir));
+    }
+
+    [Fact]
+    public void The_partition_command_splits_and_says_how_many_accounts_went_where()
+    {
+        var (source, _) = SampleAsParquet();
+        var parts = Path.Combine(TestPaths.NewTempDir("partition-cli"), "parts");
+        var (code, stdout, stderr) = CliCapture.Run("partition", "--data", source, "--out", parts, "--partitions", "2");
+        Assert.True(code == 0, stderr);
+        var manifest = PartitionManifest.TryRead(parts)!;
+        var counts = manifest.Rows[CrmSchema.Accounts];
+        Assert.Contains($"Split {counts.Sum():N0} accounts into 2 partitions ({counts.Min():N0}-{counts.Max():N0} accounts each).", stdout);
+        var (bad, _, error) = CliCapture.Run("partition", "--data", source, "--out", parts, "--partitions", "2");
+        Assert.Equal(2, bad);
+        Assert.Contains("not empty", error);
     }
 }
