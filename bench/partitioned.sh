@@ -5,10 +5,11 @@
 # each under /usr/bin/time -v, and whether their outputs are identical. With HEAP_LIMIT_MB set, both scorings run again
 # with the .NET heap capped there (DOTNET_GCHeapHardLimit): memory smaller than the whole job needs.
 # Usage: bench/partitioned.sh DATA_DIR P   (DATA_DIR: a Parquet dataset, e.g. one from bench/scale_growth.sh)
-# Needs a Release build: dotnet build -c Release src/Workbench.Cli. Work folder: $BENCH_DIR (default /tmp/workbench-partitioned).
+# Needs a Release build: dotnet build -c Release src/Workbench.Cli (or WORKBENCH_DLL=path/workbench.dll). Work folder: $BENCH_DIR
+# (default /tmp/workbench-partitioned).
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
-W="dotnet $ROOT/src/Workbench.Cli/bin/Release/net10.0/workbench.dll"
+W="dotnet ${WORKBENCH_DLL:-$ROOT/src/Workbench.Cli/bin/Release/net10.0/workbench.dll}"
 DATA=$1; P=$2
 DIR=${BENCH_DIR:-/tmp/workbench-partitioned}; rm -rf "$DIR"; mkdir -p "$DIR"
 field() { grep "$2" "$1" | awk '{print $NF}'; }

@@ -29,9 +29,9 @@ public sealed class FeatureBuilder
     public FeatureBuilder(MonthlyPanel panel, CategoryValues? categories)
     {
         _panel = panel;
-        _industry = Codes(panel.Accounts.Select(a => a.Industry), categories?.Industries, "industry");
-        _region = Codes(panel.Accounts.Select(a => a.Region), categories?.Regions, "region");
-        _revenueBand = Codes(panel.Accounts.Select(a => a.RevenueBand), categories?.RevenueBands, "revenue_band");
+        _industry = Codes(panel.Accounts.Select(a => a.Industry), categories?.Industries);
+        _region = Codes(panel.Accounts.Select(a => a.Region), categories?.Regions);
+        _revenueBand = Codes(panel.Accounts.Select(a => a.RevenueBand), categories?.RevenueBands);
         int months = panel.Months, accounts = panel.AccountIds.Count;
         _accountSpendPrefix = new double[accounts * (months + 1)];
         _activeProducts = new int[accounts * months];
@@ -62,9 +62,9 @@ public sealed class FeatureBuilder
                 _accountSpendPrefix[a * (months + 1) + m + 1] = _accountSpendPrefix[a * (months + 1) + m] + accountSpend[m];
             return accountSpend;
         }, _ => { });
-        _industryCode = panel.Accounts.Select(a => (double)_industry[a.Industry]).ToArray();
-        _regionCode = panel.Accounts.Select(a => (double)_region[a.Region]).ToArray();
-        _revenueBandCode = panel.Accounts.Select(a => (double)_revenueBand[a.RevenueBand]).ToArray();
+        _industryCode = panel.Accounts.Select(a => Code(_industry, a.Industry)).ToArray();
+        _regionCode = panel.Accounts.Select(a => Code(_region, a.Region)).ToArray();
+        _revenueBandCode = panel.Accounts.Select(a => Code(_revenueBand, a.RevenueBand)).ToArray();
         _firstSpendMonth = new int[panel.Pairs.Count];
         Parallel.For(0, _firstSpendMonth.Length, p =>
         {
@@ -125,17 +125,15 @@ public sealed class FeatureBuilder
         _ => throw new ArgumentException($"'{feature}' is not a categorical feature."),
     };
 
+    static double Code(Dictionary<string, int> codes, string value) => codes.TryGetValue(value, out int c) ? c : double.NaN;
+
     static Dictionary<string, int> Codes(IEnumerable<string> values) =>
         values.Distinct().Order(StringComparer.Ordinal).Select((v, i) => (v, i)).ToDictionary(x => x.v, x => x.i, StringComparer.Ordinal);
 
-    static Dictionary<string, int> Codes(IEnumerable<string> values, IReadOnlyList<string>? given, string column)
+    static Dictionary<string, int> Codes(IEnumerable<string> values, IReadOnlyList<string>? given)
     {
-        if (given is null) return Codes(values);
-        var codes = Codes(given);
-        foreach (var v in values)
-            if (!codes.ContainsKey(v))
-                throw new WorkbenchException($"The accounts' {column} '{v}' is not among the category values given for the whole dataset ({string.Join(", ", codes.Keys)}).");
-        return codes;
+        // A value not among the given ones has no code: its accounts' feature is missing (NaN), as for an unknown value.
+        return given is null ? Codes(values) : Codes(given);
     }
 }
 
@@ -143,6 +141,13 @@ public sealed class FeatureBuilder
 /// the feature builder of one part of it so that part's codes are the whole dataset's.</summary>
 public sealed record CategoryValues(IReadOnlyList<string> Industries, IReadOnlyList<string> Regions, IReadOnlyList<string> RevenueBands)
 {
+    /// <summary>The values a feature builder of <paramref name="panel"/> codes: each column's distinct values, ordinal order.</summary>
+    public static CategoryValues Of(MonthlyPanel panel)
+    {
+        static string[] Distinct(IEnumerable<string> values) => values.Distinct().Order(StringComparer.Ordinal).ToArray();
+        return new(Distinct(panel.Accounts.Select(a => a.Industry)), Distinct(panel.Accounts.Select(a => a.Region)), Distinct(panel.Accounts.Select(a => a.RevenueBand)));
+    }
+
     /// <summary>From a partition manifest's <c>categories</c> (industry, region, revenue_band); a missing list is empty.</summary>
     public static CategoryValues From(IReadOnlyDictionary<string, IReadOnlyList<string>> byColumn) =>
         new(byColumn.GetValueOrDefault("industry") ?? [], byColumn.GetValueOrDefault("region") ?? [], byColumn.GetValueOrDefault("revenue_band") ?? []);

@@ -62,7 +62,9 @@ public static class AccountPrioritizer
 
         var background = BackgroundSample(trainRows, options.Seed);
         var (churnBackground, upsellBackground) = TrainingSet.ChurnAndUpsell(table, background, features.Labels);
-        return (new PrioritizerModel(churn, upsell, churnBackground, upsellBackground, upsellRatio, options), pChurn, pUpsell);
+        // The codes the model learned categories by: scoring codes other data's categories with them.
+        var categories = CategoryValues.Of(features.Panel);
+        return (new PrioritizerModel(churn, upsell, churnBackground, upsellBackground, upsellRatio, options, categories), pChurn, pUpsell);
     }
 
     static (PropensityModel Model, double[]? Probability) FitAndScore(PropensityTarget target, TrainingSet train, TrainingSet valid, PropensityOptions options, TrainingSet? scoring)

@@ -26,10 +26,16 @@ public sealed class PrioritizerModel : IWorkbenchModel
     /// <summary>The options the model was trained with (snapshots, labels and features as actually built).</summary>
     public PipelineOptions Options { get; }
     public IReadOnlyList<string> FeatureNames => Churn.FeatureNames;
+    /// <summary>The category values (industry, region, revenue band) the training data coded, in code order: scoring codes
+    /// categories with them, so data holding other values (one region's accounts, a partition) gets the codes the model
+    /// learned, and a value training never saw is missing. Null for model files written before they were kept: scoring then
+    /// codes the scored data's own values.</summary>
+    public CategoryValues? Categories { get; }
 
     internal PrioritizerModel(PropensityModel churn, PropensityModel upsell, TrainingSet churnBackground, TrainingSet upsellBackground,
-        double upsellRatio, PipelineOptions options)
+        double upsellRatio, PipelineOptions options, CategoryValues? categories = null)
     {
+        Categories = categories;
         if (churn.Target != PropensityTarget.Churn.Name()) throw new WorkbenchException($"The churn model holds a '{churn.Target}' model.");
         if (upsell.Target != PropensityTarget.Upsell.Name()) throw new WorkbenchException($"The upsell model holds a '{upsell.Target}' model.");
         churn.CheckSchema(upsell.FeatureNames, "the upsell model");
@@ -44,7 +50,7 @@ public sealed class PrioritizerModel : IWorkbenchModel
     /// month), built with the options the model was trained with; <paramref name="parts"/>, when given, is told each step's
     /// wall seconds.</summary>
     public ScoringFeatures FeaturesFor(CrmDataset data, DateOnly? asOf = null, IStagePartTimings? parts = null, CategoryValues? categories = null) =>
-        ScoringFeatures.Build(data, asOf, Options.Snapshots, Options.Labels, Options.Features, wholeHistory: false, parts, categories);
+        ScoringFeatures.Build(data, asOf, Options.Snapshots, Options.Labels, Options.Features, wholeHistory: false, parts, Categories ?? categories);
 
     /// <summary>How many months before the as-of month scoring reads usage and engagement rows (and spend month by month):
     /// a load for <see cref="Score"/> as of the default date may keep only those months as rows (docs/scale.md, scoreload).</summary>
@@ -106,6 +112,10 @@ public sealed class PrioritizerModel : IWorkbenchModel
                 ["upsell_ratio"] = UpsellRatio,
                 ["features"] = new JsonArray(FeatureNames.Select(n => (JsonNode)JsonValue.Create(n)!).ToArray()),
                 ["background_rows"] = ChurnBackground.RowCount,
+                ["categories"] = Categories is not { } c ? null : new JsonObject
+                {
+                    ["industry"] = Texts(c.Industries), ["region"] = Texts(c.Regions), ["revenue_band"] = Texts(c.RevenueBands),
+                },
             });
             using (var s = w.OpenEntry("churn.model.zip", System.IO.Compression.CompressionLevel.NoCompression)) SaveSeekable(Churn, s);
             using (var s = w.OpenEntry("upsell.model.zip", System.IO.Compression.CompressionLevel.NoCompression)) SaveSeekable(Upsell, s);
@@ -123,12 +133,22 @@ public sealed class PrioritizerModel : IWorkbenchModel
         var header = file.ReadJson("prioritizer.json");
         double ratio = header["upsell_ratio"] is JsonValue v && v.TryGetValue(out double d) ? d
             : throw new WorkbenchException($"{source}: prioritizer.json has no numeric upsell_ratio.");
+        CategoryValues? categories = null;
+        if (header["categories"] is JsonObject cats)
+        {
+            IReadOnlyList<string> List(string name) => cats[name] is JsonArray a && a.All(x => x is JsonValue v && v.TryGetValue(out string? _))
+                ? a.Select(x => x!.GetValue<string>()).ToArray()
+                : throw new WorkbenchException($"{source}: prioritizer.json's categories.{name} is not a list of texts.");
+            categories = new CategoryValues(List("industry"), List("region"), List("revenue_band"));
+        }
         var churn = LoadPropensity(file, "churn.model.zip", PropensityTarget.Churn.Name(), source);
         var upsell = LoadPropensity(file, "upsell.model.zip", PropensityTarget.Upsell.Name(), source);
         var (churnBackground, upsellBackground) = ReadBackground(file.ReadBytes("background.bin"), churn.FeatureNames, source);
-        try { return new PrioritizerModel(churn, upsell, churnBackground, upsellBackground, ratio, options); }
+        try { return new PrioritizerModel(churn, upsell, churnBackground, upsellBackground, ratio, options, categories); }
         catch (WorkbenchException ex) { throw new WorkbenchException($"{source}: {ex.Message}", ex); }
     }
+
+    static JsonArray Texts(IReadOnlyList<string> values) => new(values.Select(v => (JsonNode)JsonValue.Create(v)!).ToArray());
 
     static void SaveSeekable(PropensityModel model, Stream target)
     {

@@ -32,9 +32,34 @@ public class PartitionedScoringTests(ScoringFixture fx)
     static IEnumerable<string> FilesUnder(string dir) =>
         Directory.GetFiles(dir, "*", SearchOption.AllDirectories).Select(f => Path.GetRelativePath(dir, f).Replace('\\', '/')).Order(StringComparer.Ordinal);
 
-    [Fact]
-    public void A_partitioned_dataset_scores_to_the_same_bytes_as_the_whole_dataset()
+    /// <summary>The fixture's model promoted again as a model file from before models kept their category values (no
+    /// <c>categories</c> in prioritizer.json): scoring codes the scored data's own values, so partitions need the whole
+    /// dataset's (partitions.json) to score as the whole does.</summary>
+    string PromoteWithoutCategories()
     {
+        var id = "nocats-" + Guid.NewGuid().ToString("N")[..8];
+        fx.WriteRun(id, Workbench.Experiments.Runs.RunStatus.Succeeded);
+        var file = Directory.GetFiles(fx.Store.RunModelDirectory(id), "prioritizer.model.zip", SearchOption.AllDirectories).Single();
+        using (var zip = System.IO.Compression.ZipFile.Open(file, System.IO.Compression.ZipArchiveMode.Update))
+        {
+            var entry = zip.GetEntry("prioritizer.json")!;
+            System.Text.Json.Nodes.JsonObject header;
+            using (var r = entry.Open()) header = System.Text.Json.Nodes.JsonNode.Parse(r)!.AsObject();
+            Assert.True(header.Remove("categories"));
+            entry.Delete();
+            using var w = zip.CreateEntry("prioritizer.json").Open();
+            w.Write(System.Text.Encoding.UTF8.GetBytes(header.ToJsonString()));
+        }
+        Workbench.Experiments.Promotion.Promoter.Promote(fx.Store, id, id);
+        return id;
+    }
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void A_partitioned_dataset_scores_to_the_same_bytes_as_the_whole_dataset(bool modelKeepsCategories)
+    {
+        string model = modelKeepsCategories ? "prod" : PromoteWithoutCategories();
         var (source, rare) = SampleAsParquet();
         var parts = Path.Combine(TestPaths.NewTempDir("partitions"), "parts");
         var manifest = DatasetPartitioner.Split(source, parts, 3);
@@ -42,8 +67,8 @@ public class PartitionedScoringTests(ScoringFixture fx)
 
         var whole = Path.Combine(TestPaths.NewTempDir("whole-out"), "out");
         var split = Path.Combine(TestPaths.NewTempDir("split-out"), "out");
-        var wholeOutput = BatchScoring.Run(fx.Store, "prod", source, whole);
-        var splitOutput = BatchScoring.Run(fx.Store, "prod", parts, split);
+        var wholeOutput = BatchScoring.Run(fx.Store, model, source, whole);
+        var splitOutput = BatchScoring.Run(fx.Store, model, parts, split);
 
         // The merge is exercised: some rep's book holds accounts of more than one partition, and some partition lacks the
         // rare industry (so its own values would code categories differently).
