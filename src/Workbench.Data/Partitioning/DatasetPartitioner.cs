@@ -442,25 +442,24 @@ public sealed record PartitionManifest(int Partitions, string Source, DateOnly? 
             w.WriteString("source", Source);
             if (LastSpendMonth is { } m) w.WriteString("last_spend_month", m.ToString(CrmSchema.DateFormat, CultureInfo.InvariantCulture));
             else w.WriteNull("last_spend_month");
-            w.WriteStartObject("categories");
-            foreach (var (name, values) in Categories.OrderBy(kv => kv.Key, StringComparer.Ordinal))
-            {
-                w.WriteStartArray(name);
-                foreach (var v in values) w.WriteStringValue(v);
-                w.WriteEndArray();
-            }
-            w.WriteEndObject();
-            w.WriteStartObject("rows");
-            foreach (var (name, counts) in Rows.OrderBy(kv => kv.Key, StringComparer.Ordinal))
-            {
-                w.WriteStartArray(name);
-                foreach (var c in counts) w.WriteNumberValue(c);
-                w.WriteEndArray();
-            }
-            w.WriteEndObject();
+            WriteLists(w, "categories", Categories, (jw, v) => jw.WriteStringValue(v));
+            WriteLists(w, "rows", Rows, (jw, v) => jw.WriteNumberValue(v));
             w.WriteEndObject();
         }
         fs.Write("\n"u8);
         fs.Flush(flushToDisk: true);
+    }
+
+    /// <summary>An object of named lists, names in ordinal order.</summary>
+    static void WriteLists<T>(Utf8JsonWriter w, string name, IReadOnlyDictionary<string, IReadOnlyList<T>> lists, Action<Utf8JsonWriter, T> value)
+    {
+        w.WriteStartObject(name);
+        foreach (var (key, values) in lists.OrderBy(kv => kv.Key, StringComparer.Ordinal))
+        {
+            w.WriteStartArray(key);
+            foreach (var v in values) value(w, v);
+            w.WriteEndArray();
+        }
+        w.WriteEndObject();
     }
 }
