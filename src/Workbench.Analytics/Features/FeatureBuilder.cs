@@ -29,9 +29,10 @@ public sealed class FeatureBuilder
     public FeatureBuilder(MonthlyPanel panel, CategoryValues? categories)
     {
         _panel = panel;
-        _industry = Codes(panel.Accounts.Select(a => a.Industry), categories?.Industries);
-        _region = Codes(panel.Accounts.Select(a => a.Region), categories?.Regions);
-        _revenueBand = Codes(panel.Accounts.Select(a => a.RevenueBand), categories?.RevenueBands);
+        categories ??= CategoryValues.Of(panel);
+        _industry = Codes(categories.Industries);
+        _region = Codes(categories.Regions);
+        _revenueBand = Codes(categories.RevenueBands);
         int months = panel.Months, accounts = panel.AccountIds.Count;
         _accountSpendPrefix = new double[accounts * (months + 1)];
         _activeProducts = new int[accounts * months];
@@ -127,14 +128,9 @@ public sealed class FeatureBuilder
 
     static double Code(Dictionary<string, int> codes, string value) => codes.TryGetValue(value, out int c) ? c : double.NaN;
 
+    /// <summary>Each value's code: its position among the distinct values in ordinal order.</summary>
     static Dictionary<string, int> Codes(IEnumerable<string> values) =>
         values.Distinct().Order(StringComparer.Ordinal).Select((v, i) => (v, i)).ToDictionary(x => x.v, x => x.i, StringComparer.Ordinal);
-
-    static Dictionary<string, int> Codes(IEnumerable<string> values, IReadOnlyList<string>? given)
-    {
-        // A value not among the given ones has no code: its accounts' feature is missing (NaN), as for an unknown value.
-        return given is null ? Codes(values) : Codes(given);
-    }
 }
 
 /// <summary>The category values of a whole dataset (each list distinct; codes are positions in ordinal order), given to

@@ -15,8 +15,9 @@ public static class PartitionCommand
         {
             var manifest = CliProgress.Run("partitioning", _ => DatasetPartitioner.Split(io.DataDirectory(p), io.OutDirectory(p), p.GetValue(count),
                 new Progress<string>(m => Console.Error.WriteLine(m))));
-            var accounts = manifest.Rows.TryGetValue(Workbench.Domain.CrmSchema.Accounts, out var a) ? a : [];
-            Console.WriteLine(FormattableString.Invariant($"Split {manifest.TotalRows(Workbench.Domain.CrmSchema.Accounts):N0} accounts into {manifest.Partitions:N0} partitions ({(accounts.Count == 0 ? 0 : accounts.Min()):N0}-{(accounts.Count == 0 ? 0 : accounts.Max()):N0} accounts each)."));
+            // The split reads accounts.parquet first and refuses a dataset without it, so every partition has a count.
+            var accounts = manifest.Rows[Workbench.Domain.CrmSchema.Accounts];
+            Console.WriteLine(FormattableString.Invariant($"Split {accounts.Sum():N0} accounts into {manifest.Partitions:N0} partitions ({accounts.Min():N0}-{accounts.Max():N0} accounts each)."));
             Console.WriteLine("  wrote " + Path.Combine(io.OutDirectory(p), DatasetPartitioner.ManifestFile));
         });
     }

@@ -27,6 +27,16 @@ public static class DatasetPartitioner
 
     static ParquetOptions Options => new() { UseDateOnlyTypeForDates = true, CompressionMethod = CompressionMethod.Snappy };
 
+    /// <summary>A reader of a table's file; a file Parquet.Net cannot open is a located problem of <paramref name="display"/>.</summary>
+    internal static async Task<ParquetReader> OpenAsync(string path, string display)
+    {
+        try { return await ParquetReader.CreateAsync(path, Options); }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            throw new DataValidationException([new DataProblem(display, 0, null, null, "a readable Parquet file: " + ex.Message)]);
+        }
+    }
+
     /// <summary>How the rows of each table find their partition.</summary>
     enum Route { Everywhere, Account, Opportunity, Action }
 
@@ -148,13 +158,7 @@ public static class DatasetPartitioner
         Dictionary<string, int>? remember, string? rememberColumn, string? trackMaxDate)
     {
         var display = sub.Length == 0 ? Path.GetFileName(path) : sub + "/" + Path.GetFileName(path);
-        ParquetReader reader;
-        try { reader = await ParquetReader.CreateAsync(path, Options); }
-        catch (Exception ex) when (ex is not OperationCanceledException)
-        {
-            throw new DataValidationException([new DataProblem(display, 0, null, null, "a readable Parquet file: " + ex.Message)]);
-        }
-        await using var _ = reader;
+        await using var reader = await OpenAsync(path, display);
         var fields = reader.Schema.GetDataFields();
         string keyName = KeyColumn(route);
         var keyField = route == Route.Everywhere ? null : fields.FirstOrDefault(f => f.Name == keyName)
@@ -340,13 +344,7 @@ internal sealed class AccountPartitions
         {
             ["industry"] = new(StringComparer.Ordinal), ["region"] = new(StringComparer.Ordinal), ["revenue_band"] = new(StringComparer.Ordinal),
         };
-        ParquetReader reader;
-        try { reader = await ParquetReader.CreateAsync(path, new ParquetOptions { UseDateOnlyTypeForDates = true }); }
-        catch (Exception ex) when (ex is not OperationCanceledException)
-        {
-            throw new DataValidationException([new DataProblem("accounts.parquet", 0, null, null, "a readable Parquet file: " + ex.Message)]);
-        }
-        await using var _ = reader;
+        await using var reader = await DatasetPartitioner.OpenAsync(path, "accounts.parquet");
         var fields = reader.Schema.GetDataFields();
         DataField? Field(string name) => fields.FirstOrDefault(f => f.Name == name && DatasetPartitioner.Column.IsText(f) && !f.IsArray);
         var idField = Field("account_id") ?? throw new DataValidationException([new DataProblem("accounts.parquet", 0, "account_id", string.Join(",", fields.Select(f => f.Name)), "a text column named 'account_id'")]);

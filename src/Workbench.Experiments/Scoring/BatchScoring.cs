@@ -84,10 +84,9 @@ public static class BatchScoring
         }
         else scored = ScoreData(dataDir, model, modelName, actionPolicy, lifetime, options.AsOf, keepRecent: options.AsOf is null, narratives, explainers, null, progress);
         var result = scored.Result;
-        var data = (Reps: scored.Reps, Book: scored.BookRows);
         var warnings = new List<string>();
-        if (data.Reps == 0 || data.Book == 0)
-            warnings.Add($"The data has no {(data.Reps == 0 ? "reps table" : "rep-account assignments (book table)")}: all {result.AccountCount:N0} accounts are in one \"{RepBooks.Unassigned}\" book. " +
+        if (scored.Reps == 0 || scored.BookRows == 0)
+            warnings.Add($"The data has no {(scored.Reps == 0 ? "reps table" : "rep-account assignments (book table)")}: all {result.AccountCount:N0} accounts are in one \"{RepBooks.Unassigned}\" book. " +
                 "Supply reps.csv and book.csv (rep_id, account_id, from_date, to_date; see data-samples/README.md) or map an owner column with 'workbench import --mapping'.");
         else if (result.UnassignedAccounts > 0)
             warnings.Add($"{result.UnassignedAccounts:N0} of {result.AccountCount:N0} accounts have no owner at {result.AsOf:yyyy-MM-dd} and are in the \"{RepBooks.Unassigned}\" book; " +
@@ -176,7 +175,7 @@ public static class BatchScoring
         NothingToScoreException? nothing = null;
         for (int p = 0; p < manifest.Partitions; p++)
         {
-            var dir = Path.Combine(dataDir, Workbench.Data.Partitioning.DatasetPartitioner.PartitionFolder(p));
+            var dir = Path.Combine(dataDir, DatasetPartitioner.PartitionFolder(p));
             progress?.Report(string.Create(CultureInfo.InvariantCulture, $"partition {p + 1} of {manifest.Partitions}"));
             try
             {
@@ -187,7 +186,7 @@ public static class BatchScoring
             }
             catch (NothingToScoreException ex) { nothing = ex; }
             // The partition's rows are garbage now: collected before the next partition loads, so the peak is one partition's.
-            GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
+            if (p + 1 < manifest.Partitions) GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
         }
         if (parts.Count == 0) throw nothing ?? new NothingToScoreException($"{dataDir}: no partition has an account to score.");
         progress?.Report("ranking the books over the partitions");
