@@ -15,6 +15,9 @@ Measures (wall clock, this machine):
   cpu per cell     user + sys CPU of the kernel process and its descendants (the executor child) over the N timed
                    executes, divided by N (from /proc; a load-independent view of the cost when the machine is shared)
   --threads        also CPU per cell of each thread of the kernel and its descendants (/proc/PID/task), by thread name
+  --pairs N        the workbench kernel and ipykernel alternately, N times each, in this one run: a line per kernel
+                   started, then each one's median of medians, the ratio, and how many medians were within 5 ms
+                   (e.g. /usr/bin/python3 bench/kernel_bench.py --pairs 4 --runs 200 dotnet BIN/workbench.dll)
 """
 import argparse
 import os
@@ -112,22 +115,21 @@ def thread_cpu_seconds(root_pid):
     return out
 
 
-def main():
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--runs", type=int, default=50)
-    parser.add_argument("--code", default="1 + 1")
-    parser.add_argument("--setup", default=None)
-    parser.add_argument("--threads", action="store_true")
-    parser.add_argument("workbench", nargs="+")
-    args = parser.parse_args()
+def measure(workbench, args):
+    """One kernel started, warmed up and timed: workbench is the command that runs the workbench CLI, or ["ipykernel"].
+    Returns the numbers main prints."""
     prefix = tempfile.mkdtemp(prefix="workbench-bench-")
     try:
-        if args.workbench == ["ipykernel"]:
+        if workbench == ["ipykernel"]:
             km = jupyter_client.KernelManager(kernel_name="python3")
         else:
-            subprocess.run(args.workbench + ["kernel", "install", "--prefix", prefix], check=True, stdout=subprocess.DEVNULL)
+            subprocess.run(workbench + ["kernel", "install", "--prefix", prefix], check=True, stdout=subprocess.DEVNULL)
             os.environ["JUPYTER_PATH"] = os.path.join(prefix, "share", "jupyter")
             km = jupyter_client.KernelManager(kernel_name="workbench-csharp")
+        code = args.code
+        setup = args.setup
+        if workbench == ["ipykernel"] and args.pairs:
+            code, setup = args.peer_code, args.peer_setup
         t_start = time.perf_counter()
         km.start_kernel(stderr=subprocess.DEVNULL)
         kc = km.client()
@@ -137,43 +139,91 @@ def main():
             ready_ms = (time.perf_counter() - t_start) * 1000
             first_ms = execute(kc, "1 + 1")
             start_to_first_ms = (time.perf_counter() - t_start) * 1000
-            if args.setup:
-                execute(kc, args.setup)
+            if setup:
+                execute(kc, setup)
             for _ in range(5):
-                execute(kc, args.code)
+                execute(kc, code)
             kernel_pid = km.provisioner.pid if getattr(km, "provisioner", None) else km.kernel.pid
             threads_before = thread_cpu_seconds(kernel_pid) if args.threads else {}
             cpu_before = tree_cpu_seconds(kernel_pid)
-            warm = [execute(kc, args.code) for _ in range(args.runs)]
+            warm = [execute(kc, code) for _ in range(args.runs)]
             cpu_after = tree_cpu_seconds(kernel_pid)
             threads_after = thread_cpu_seconds(kernel_pid) if args.threads else {}
             kernel_cpu_ms, cpu_per_cell_ms = ((a - b) * 1000 / args.runs for a, b in zip(cpu_after, cpu_before))
         finally:
             kc.stop_channels()
             km.shutdown_kernel(now=False)
+        warm.sort()
+        with open("/proc/loadavg") as f:
+            load = " ".join(f.read().split()[:3])
+        by_name = {}
+        for key, after in threads_after.items():
+            pid, _, comm = key
+            role = "kernel" if pid == kernel_pid else f"child {pid}"
+            by_name[(role, comm)] = by_name.get((role, comm), 0) + after - threads_before.get(key, 0)
+        return {"ready": ready_ms, "first": first_ms, "start_to_first": start_to_first_ms, "median": statistics.median(warm),
+                "p90": warm[int(0.9 * (len(warm) - 1))], "min": warm[0], "n": len(warm), "code": code, "load": load,
+                "cpu": cpu_per_cell_ms, "kernel_cpu": kernel_cpu_ms, "threads": by_name}
+    finally:
+        shutil.rmtree(prefix, ignore_errors=True)
+
+
+def report(r, runs):
+    print(f"start_to_ready_ms   {r['ready']:8.1f}")
+    print(f"first_cell_ms       {r['first']:8.1f}")
+    print(f"start_to_first_ms   {r['start_to_first']:8.1f}")
+    print(f"warm_median_ms      {r['median']:8.2f}   (n={r['n']}, code {r['code']!r}, p90 {r['p90']:.2f}, min {r['min']:.2f}; load avg {r['load']})")
+    print(f"cpu_per_cell_ms     {r['cpu']:8.2f}   (kernel process and its children, user + sys; the kernel process alone {r['kernel_cpu']:.2f})")
+    for (role, comm), seconds in sorted(r["threads"].items(), key=lambda kv: -kv[1]):
+        if seconds > 0:
+            print(f"  thread cpu/cell   {seconds * 1000 / runs:8.3f} ms  {role:12} {comm}")
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--runs", type=int, default=50)
+    parser.add_argument("--code", default="1 + 1")
+    parser.add_argument("--setup", default=None)
+    parser.add_argument("--threads", action="store_true")
+    # --pairs N: the workbench kernel and ipykernel (the peer) started alternately N times each in this one run, then
+    # both medians of medians and their ratio; --peer-code / --peer-setup are the peer's cells (default: --code, --setup).
+    parser.add_argument("--pairs", type=int, default=0)
+    parser.add_argument("--peer-code", default=None)
+    parser.add_argument("--peer-setup", default=None)
+    parser.add_argument("workbench", nargs="+")
+    args = parser.parse_args()
+    args.peer_code = args.peer_code or args.code
+    args.peer_setup = args.peer_setup or args.setup
+    if args.pairs <= 0:
+        r = measure(args.workbench, args)
         if TIMINGS:
             with open(TIMINGS, "a") as f:
                 f.writelines(marks)
-        warm.sort()
-        p90 = warm[int(0.9 * (len(warm) - 1))]
-        print(f"start_to_ready_ms   {ready_ms:8.1f}")
-        print(f"first_cell_ms       {first_ms:8.1f}")
-        print(f"start_to_first_ms   {start_to_first_ms:8.1f}")
-        with open("/proc/loadavg") as f:
-            load = " ".join(f.read().split()[:3])
-        print(f"warm_median_ms      {statistics.median(warm):8.2f}   (n={len(warm)}, code {args.code!r}, p90 {p90:.2f}, min {warm[0]:.2f}; load avg {load})")
-        print(f"cpu_per_cell_ms     {cpu_per_cell_ms:8.2f}   (kernel process and its children, user + sys; the kernel process alone {kernel_cpu_ms:.2f})")
-        if args.threads:
-            by_name = {}
-            for key, after in threads_after.items():
-                pid, _, comm = key
-                role = "kernel" if pid == kernel_pid else f"child {pid}"
-                by_name[(role, comm)] = by_name.get((role, comm), 0) + after - threads_before.get(key, 0)
-            for (role, comm), seconds in sorted(by_name.items(), key=lambda kv: -kv[1]):
-                if seconds > 0:
-                    print(f"  thread cpu/cell   {seconds * 1000 / args.runs:8.3f} ms  {role:12} {comm}")
-    finally:
-        shutil.rmtree(prefix, ignore_errors=True)
+        report(r, args.runs)
+        return
+    if args.workbench == ["ipykernel"]:
+        parser.error("--pairs needs the workbench command (ipykernel is the peer it runs beside)")
+    ours, peer = [], []
+    for i in range(args.pairs):
+        for name, command, results in (("workbench", args.workbench, ours), ("ipykernel", ["ipykernel"], peer)):
+            r = measure(command, args)
+            results.append(r)
+            print(f"pair {i + 1} {name:9}  median {r['median']:6.2f} ms  p90 {r['p90']:6.2f}  min {r['min']:5.2f}  "
+                  f"cpu/cell {r['cpu']:5.2f} ms (kernel process {r['kernel_cpu']:.2f})  load avg {r['load']}", flush=True)
+    if TIMINGS:
+        with open(TIMINGS, "a") as f:
+            f.writelines(marks)
+    mo = statistics.median(r["median"] for r in ours)
+    mp = statistics.median(r["median"] for r in peer)
+    co = statistics.median(r["cpu"] for r in ours)
+    cp = statistics.median(r["cpu"] for r in peer)
+    print(f"workbench  median of medians {mo:6.2f} ms (range {min(r['median'] for r in ours):.2f}-{max(r['median'] for r in ours):.2f}), "
+          f"p90 median {statistics.median(r['p90'] for r in ours):.2f}, cpu/cell {co:.2f} ms")
+    print(f"ipykernel  median of medians {mp:6.2f} ms (range {min(r['median'] for r in peer):.2f}-{max(r['median'] for r in peer):.2f}), "
+          f"p90 median {statistics.median(r['p90'] for r in peer):.2f}, cpu/cell {cp:.2f} ms")
+    print(f"ratio workbench / ipykernel: median {mo / mp:.2f}x, cpu per cell {co / cp:.2f}x; "
+          f"pairs where workbench's median was at most 5 ms: {sum(r['median'] <= 5 for r in ours)} of {len(ours)} "
+          f"(ipykernel: {sum(r['median'] <= 5 for r in peer)} of {len(peer)})")
 
 
 if __name__ == "__main__":
