@@ -95,7 +95,7 @@ public static class KernelCellBench
             Console.WriteLine("    per 50 runs: " + string.Join(" ", times.Chunk(50).Select(c => c.Order().ElementAt(c.Length / 2).ToString("F1", CultureInfo.InvariantCulture))));
         times.Sort();
         // CPU per run (all threads of the process: JIT tiering and GC included) is steadier than wall time on a loaded machine.
-        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  {what,-90} median {times[times.Count / 2],7:F2} ms  min {times[0],7:F2} ms  cpu/run {cpuPerRun,7:F2} ms  GCs {GC.CollectionCount(0) - gen0} (gen2 {GC.CollectionCount(2) - gen2}), pause {(GC.GetTotalPauseDuration() - pause).TotalMilliseconds / runs:F2} ms/run, allocated {(GC.GetTotalAllocatedBytes() - allocated) / 1e6 / runs:F2} MB/run, heap after {GC.GetGCMemoryInfo().HeapSizeBytes / 1e6:F0} MB"));
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  {what,-90} median {times[times.Count / 2],7:F2} ms  p90 {times[(int)(0.9 * (times.Count - 1))],7:F2} ms  min {times[0],7:F2} ms  cpu/run {cpuPerRun,7:F2} ms  GCs {GC.CollectionCount(0) - gen0} (gen2 {GC.CollectionCount(2) - gen2}), pause {(GC.GetTotalPauseDuration() - pause).TotalMilliseconds / runs:F2} ms/run, allocated {(GC.GetTotalAllocatedBytes() - allocated) / 1e6 / runs:F2} MB/run, heap after {GC.GetGCMemoryInfo().HeapSizeBytes / 1e6:F0} MB"));
     }
 }
 
