@@ -115,9 +115,15 @@ def thread_cpu_seconds(root_pid):
     return out
 
 
-def measure(workbench, args):
-    """One kernel started, warmed up and timed: workbench is the command that runs the workbench CLI, or ["ipykernel"].
-    Returns the numbers main prints."""
+def write_marks():
+    if TIMINGS:
+        with open(TIMINGS, "a") as f:
+            f.writelines(marks)
+
+
+def measure(workbench, args, code, setup):
+    """One kernel started, warmed up and timed on code (after setup, if any): workbench is the command that runs the
+    workbench CLI, or ["ipykernel"]. Returns the numbers main prints."""
     prefix = tempfile.mkdtemp(prefix="workbench-bench-")
     try:
         if workbench == ["ipykernel"]:
@@ -126,10 +132,6 @@ def measure(workbench, args):
             subprocess.run(workbench + ["kernel", "install", "--prefix", prefix], check=True, stdout=subprocess.DEVNULL)
             os.environ["JUPYTER_PATH"] = os.path.join(prefix, "share", "jupyter")
             km = jupyter_client.KernelManager(kernel_name="workbench-csharp")
-        code = args.code
-        setup = args.setup
-        if workbench == ["ipykernel"] and args.pairs:
-            code, setup = args.peer_code, args.peer_setup
         t_start = time.perf_counter()
         km.start_kernel(stderr=subprocess.DEVNULL)
         kc = km.client()
@@ -192,38 +194,34 @@ def main():
     parser.add_argument("--peer-setup", default=None)
     parser.add_argument("workbench", nargs="+")
     args = parser.parse_args()
-    args.peer_code = args.peer_code or args.code
-    args.peer_setup = args.peer_setup or args.setup
     if args.pairs <= 0:
-        r = measure(args.workbench, args)
-        if TIMINGS:
-            with open(TIMINGS, "a") as f:
-                f.writelines(marks)
+        r = measure(args.workbench, args, args.code, args.setup)
+        write_marks()
         report(r, args.runs)
         return
     if args.workbench == ["ipykernel"]:
         parser.error("--pairs needs the workbench command (ipykernel is the peer it runs beside)")
-    ours, peer = [], []
+    kernels = (("workbench", args.workbench, args.code, args.setup),
+               ("ipykernel", ["ipykernel"], args.peer_code or args.code, args.peer_setup or args.setup))
+    results = {name: [] for name, *_ in kernels}
     for i in range(args.pairs):
-        for name, command, results in (("workbench", args.workbench, ours), ("ipykernel", ["ipykernel"], peer)):
-            r = measure(command, args)
-            results.append(r)
+        for name, command, code, setup in kernels:
+            r = measure(command, args, code, setup)
+            results[name].append(r)
             print(f"pair {i + 1} {name:9}  median {r['median']:6.2f} ms  p90 {r['p90']:6.2f}  min {r['min']:5.2f}  "
                   f"cpu/cell {r['cpu']:5.2f} ms (kernel process {r['kernel_cpu']:.2f})  load avg {r['load']}", flush=True)
-    if TIMINGS:
-        with open(TIMINGS, "a") as f:
-            f.writelines(marks)
-    mo = statistics.median(r["median"] for r in ours)
-    mp = statistics.median(r["median"] for r in peer)
-    co = statistics.median(r["cpu"] for r in ours)
-    cp = statistics.median(r["cpu"] for r in peer)
-    print(f"workbench  median of medians {mo:6.2f} ms (range {min(r['median'] for r in ours):.2f}-{max(r['median'] for r in ours):.2f}), "
-          f"p90 median {statistics.median(r['p90'] for r in ours):.2f}, cpu/cell {co:.2f} ms")
-    print(f"ipykernel  median of medians {mp:6.2f} ms (range {min(r['median'] for r in peer):.2f}-{max(r['median'] for r in peer):.2f}), "
-          f"p90 median {statistics.median(r['p90'] for r in peer):.2f}, cpu/cell {cp:.2f} ms")
+    write_marks()
+    summary = {}
+    for name, rs in results.items():
+        medians = [r["median"] for r in rs]
+        summary[name] = (statistics.median(medians), statistics.median(r["cpu"] for r in rs))
+        print(f"{name:9}  median of medians {summary[name][0]:6.2f} ms (range {min(medians):.2f}-{max(medians):.2f}), "
+              f"p90 median {statistics.median(r['p90'] for r in rs):.2f}, cpu/cell {summary[name][1]:.2f} ms")
+    (mo, co), (mp, cp) = summary["workbench"], summary["ipykernel"]
+    within = {name: sum(r["median"] <= 5 for r in rs) for name, rs in results.items()}
     print(f"ratio workbench / ipykernel: median {mo / mp:.2f}x, cpu per cell {co / cp:.2f}x; "
-          f"pairs where workbench's median was at most 5 ms: {sum(r['median'] <= 5 for r in ours)} of {len(ours)} "
-          f"(ipykernel: {sum(r['median'] <= 5 for r in peer)} of {len(peer)})")
+          f"pairs where workbench's median was at most 5 ms: {within['workbench']} of {args.pairs} "
+          f"(ipykernel: {within['ipykernel']} of {args.pairs})")
 
 
 if __name__ == "__main__":

@@ -17,7 +17,7 @@ public static class PartitionCommand
                 new Progress<string>(m => Console.Error.WriteLine(m))));
             // The split reads accounts.parquet first and refuses a dataset without it, so every partition has a count.
             var accounts = manifest.Rows[Workbench.Domain.CrmSchema.Accounts];
-            Console.WriteLine(FormattableString.Invariant($"Split {accounts.Sum():N0} accounts into {manifest.Partitions:N0} partitions ({accounts.Min():N0}-{accounts.Max():N0} accounts each)."));
+            Console.WriteLine(FormattableString.Invariant($"Split {manifest.TotalRows(Workbench.Domain.CrmSchema.Accounts):N0} accounts into {manifest.Partitions:N0} partitions ({accounts.Min():N0}-{accounts.Max():N0} accounts each)."));
             Console.WriteLine("  wrote " + Path.Combine(io.OutDirectory(p), DatasetPartitioner.ManifestFile));
         });
     }
