@@ -18,6 +18,8 @@ Measures (wall clock, this machine):
   --pairs N        the workbench kernel and ipykernel alternately, N times each, in this one run: a line per kernel
                    started, then each one's median of medians, the ratio, and how many medians were within 5 ms
                    (e.g. /usr/bin/python3 bench/kernel_bench.py --pairs 4 --runs 200 dotnet BIN/workbench.dll)
+  --windows K      with --pairs: K such runs, --gap S seconds apart (default 300), each summarized, then one summary
+                   over all K x N pairs (the machine's speed drifts over minutes; one window is one sample of it)
 """
 import argparse
 import os
@@ -192,6 +194,10 @@ def main():
     parser.add_argument("--pairs", type=int, default=0)
     parser.add_argument("--peer-code", default=None)
     parser.add_argument("--peer-setup", default=None)
+    # --windows K --gap S: K runs of --pairs, S seconds apart, then one summary over every pair of every window (the
+    # machine's speed drifts over minutes; one window is one sample of it).
+    parser.add_argument("--windows", type=int, default=1)
+    parser.add_argument("--gap", type=float, default=300)
     parser.add_argument("workbench", nargs="+")
     args = parser.parse_args()
     if args.pairs <= 0:
@@ -199,30 +205,46 @@ def main():
         write_marks()
         report(r, args.runs)
         return
+    if args.windows < 1 or args.gap < 0:
+        parser.error("--windows must be at least 1 and --gap at least 0")
     if args.workbench == ["ipykernel"]:
         parser.error("--pairs needs the workbench command (ipykernel is the peer it runs beside)")
     kernels = (("workbench", args.workbench, args.code, args.setup),
                ("ipykernel", ["ipykernel"], args.peer_code or args.code, args.peer_setup or args.setup))
-    results = {name: [] for name, *_ in kernels}
-    for i in range(args.pairs):
-        for name, command, code, setup in kernels:
-            r = measure(command, args, code, setup)
-            results[name].append(r)
-            print(f"pair {i + 1} {name:9}  median {r['median']:6.2f} ms  p90 {r['p90']:6.2f}  min {r['min']:5.2f}  "
-                  f"cpu/cell {r['cpu']:5.2f} ms (kernel process {r['kernel_cpu']:.2f})  load avg {r['load']}", flush=True)
+    everything = {name: [] for name, *_ in kernels}
+    for window in range(args.windows):
+        if window > 0:
+            time.sleep(args.gap)
+        if args.windows > 1:
+            print(f"window {window + 1} of {args.windows}, {time.strftime('%H:%M:%S', time.gmtime())} UTC", flush=True)
+        results = {name: [] for name, *_ in kernels}
+        for i in range(args.pairs):
+            for name, command, code, setup in kernels:
+                r = measure(command, args, code, setup)
+                results[name].append(r)
+                everything[name].append(r)
+                print(f"pair {i + 1} {name:9}  median {r['median']:6.2f} ms  p90 {r['p90']:6.2f}  min {r['min']:5.2f}  "
+                      f"cpu/cell {r['cpu']:5.2f} ms (kernel process {r['kernel_cpu']:.2f})  load avg {r['load']}", flush=True)
+        summarize(results, "")
     write_marks()
+    if args.windows > 1:
+        summarize(everything, "all windows: ")
+
+
+def summarize(results, label):
+    """Each kernel's median of its medians, the ratio, and how many medians were within the 5 ms target."""
     summary = {}
     for name, rs in results.items():
         medians = [r["median"] for r in rs]
         summary[name] = (statistics.median(medians), statistics.median(r["cpu"] for r in rs))
-        print(f"{name:9}  median of medians {summary[name][0]:6.2f} ms (range {min(medians):.2f}-{max(medians):.2f}), "
+        print(f"{label}{name:9}  median of medians {summary[name][0]:6.2f} ms (range {min(medians):.2f}-{max(medians):.2f}), "
               f"p90 median {statistics.median(r['p90'] for r in rs):.2f}, cpu/cell {summary[name][1]:.2f} ms")
     (mo, co), (mp, cp) = summary["workbench"], summary["ipykernel"]
+    n = len(results["workbench"])
     within = {name: sum(r["median"] <= 5 for r in rs) for name, rs in results.items()}
-    print(f"ratio workbench / ipykernel: median {mo / mp:.2f}x, cpu per cell {co / cp:.2f}x; "
-          f"pairs where workbench's median was at most 5 ms: {within['workbench']} of {args.pairs} "
-          f"(ipykernel: {within['ipykernel']} of {args.pairs})")
-
+    print(f"{label}ratio workbench / ipykernel: median {mo / mp:.2f}x, cpu per cell {co / cp:.2f}x; "
+          f"pairs where workbench's median was at most 5 ms: {within['workbench']} of {n} "
+          f"(ipykernel: {within['ipykernel']} of {n})", flush=True)
 
 if __name__ == "__main__":
     main()
