@@ -54,7 +54,7 @@ public static class CellExecutorHost
         var init = JsonNode.Parse(initLine)!.AsObject();
         using var session = NotebookSession.Create(CellWire.ReadOptions(init));
         running = session;
-        var work = new BlockingCollection<JsonObject>();
+        var work = new QuietQueue<JsonObject>();
         var inputs = new ConcurrentDictionary<long, TaskCompletionSource<string?>>();
         var worker = new Thread(() =>
         {

@@ -264,8 +264,7 @@ public sealed class ChildProcessSession : ICellSession
     /// <summary>Waits for <paramref name="task"/> on this thread (the await after it finds it done; it rethrows a fault).</summary>
     static void Block(Task task)
     {
-        try { task.Wait(); }
-        catch (AggregateException) { }
+        QuietWait.For(task);
     }
 
     /// <inheritdoc/>

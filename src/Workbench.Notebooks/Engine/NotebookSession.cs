@@ -201,10 +201,10 @@ public sealed class NotebookSession : ICellSession
 
     async Task<Outcome> RunOnCellThread(string code, string cellName, CellContext context, bool synchronous, CancellationToken token)
     {
-        // Task.WaitAny is woken by the cell thread itself (its completion runs inline for a blocked waiter).
+        // Woken by the cell thread itself (the task's wait handle is set as it completes), without spinning first.
         void Block(Task a, Task b)
         {
-            if (synchronous) Task.WaitAny(a, b);
+            if (synchronous) QuietWait.ForAny(a, b);
         }
 
         var done = new TaskCompletionSource<Outcome>(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -536,7 +536,7 @@ internal static class SerialSubmissionBuild
 /// (its output context, CultureInfo.CurrentCulture) ends with the cell.</summary>
 internal sealed class CellThread
 {
-    readonly BlockingCollection<(Action Cell, ExecutionContext? Context)> cells = new();
+    readonly QuietQueue<(Action Cell, ExecutionContext? Context)> cells = new();
     readonly Thread thread;
 
     public CellThread()

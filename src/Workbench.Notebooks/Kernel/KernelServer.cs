@@ -28,7 +28,7 @@ public sealed class KernelServer : IDisposable
     readonly ResponseSocket heartbeat = new();
     readonly NetMQQueue<Action> outbound = new();
     readonly NetMQPoller poller;
-    readonly BlockingCollection<JupyterMessage> shellRequests = new();
+    readonly QuietQueue<JupyterMessage> shellRequests = new();
     readonly ManualResetEventSlim stopped = new();
     readonly KernelServerOptions options;
     volatile ICellSession? session;
@@ -525,7 +525,6 @@ public sealed class KernelServer : IDisposable
         foreach (var socket in new NetMQSocket[] { shell, control, stdin, iopub, heartbeat }) socket.Dispose();
         outbound.Dispose();
         session?.Dispose();
-        shellRequests.Dispose();
         stopped.Dispose();
     }
 }
