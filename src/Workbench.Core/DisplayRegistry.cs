@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Collections.ObjectModel;
 using System.Reflection;
 using System.Runtime.CompilerServices;
 
@@ -11,6 +12,10 @@ public static class DisplayRegistry
 {
     static readonly ConcurrentDictionary<(Type Type, string MimeType), Func<object, string>> Formatters = new();
     static readonly ConcurrentDictionary<Assembly, bool> Visited = new();
+    // Per value type, the types of its chain that have a rendering, as of registration version Version: a display
+    // looks there instead of walking the chain (an int has some thirty interfaces) against every registration.
+    static readonly ConcurrentDictionary<Type, (int Version, Type[] Registered)> RegisteredChains = new();
+    static int version;
 
     /// <summary>Registers <paramref name="format"/> as the <paramref name="mimeType"/> rendering of <typeparamref name="T"/>
     /// (and of types derived from it); a later registration for the same type and MIME type replaces the earlier one.</summary>
@@ -19,6 +24,7 @@ public static class DisplayRegistry
         ArgumentException.ThrowIfNullOrWhiteSpace(mimeType);
         ArgumentNullException.ThrowIfNull(format);
         Formatters[(typeof(T), mimeType)] = value => format((T)value);
+        Interlocked.Increment(ref version);
     }
 
     /// <summary>The types that have at least one registered rendering (after the registrations run so far), in name order.</summary>
@@ -30,12 +36,38 @@ public static class DisplayRegistry
     public static IReadOnlyDictionary<string, string> Format(object value)
     {
         ArgumentNullException.ThrowIfNull(value);
-        EnsureRegistrations(value.GetType().Assembly);
+        var valueType = value.GetType();
+        EnsureRegistrations(valueType.Assembly);
+        var current = Volatile.Read(ref version); // read before the chain is computed: a registration meanwhile redoes it
+        if (!RegisteredChains.TryGetValue(valueType, out var chain) || chain.Version != current)
+        {
+            var registeredTypes = Formatters.Keys.Select(k => k.Type).ToHashSet();
+            chain = (current, TypeChain(valueType).Where(registeredTypes.Contains).ToArray());
+            RegisteredChains[valueType] = chain;
+        }
+        if (chain.Registered.Length == 0) return ReadOnlyDictionary<string, string>.Empty;
         var result = new SortedDictionary<string, string>(StringComparer.Ordinal);
-        foreach (var type in TypeChain(value.GetType()))
+        foreach (var type in chain.Registered)
             foreach (var ((registered, mime), format) in Formatters)
                 if (registered == type && !result.ContainsKey(mime)) result[mime] = format(value);
         return result;
+    }
+
+    static readonly ConcurrentQueue<Assembly> LoadedSinceLastLook = new();
+    static readonly Lazy<bool> WatchingLoads = new(() =>
+    {
+        AppDomain.CurrentDomain.AssemblyLoad += (_, e) => LoadedSinceLastLook.Enqueue(e.LoadedAssembly);
+        foreach (var assembly in AppDomain.CurrentDomain.GetAssemblies()) EnsureRegistrations(assembly);
+        return true;
+    });
+
+    /// <summary>Runs the registrations of every assembly loaded in this process: all of them on the first call, then only
+    /// those loaded since the last call. (A notebook session loads an assembly per cell; scanning them all on each
+    /// display made a display cost more the longer the session ran.)</summary>
+    public static void EnsureRegistrationsOfLoadedAssemblies()
+    {
+        _ = WatchingLoads.Value;
+        while (LoadedSinceLastLook.TryDequeue(out var assembly)) EnsureRegistrations(assembly);
     }
 
     /// <summary>Runs the registrations the assembly declares with <see cref="DisplayRegistrationsAttribute"/> (once per

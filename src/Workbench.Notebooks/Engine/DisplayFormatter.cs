@@ -48,7 +48,7 @@ internal sealed class DisplayFormatter(int htmlTableRows)
     static IReadOnlyDictionary<string, string> RegisteredDisplays(object value)
     {
         _ = DisplayProviders.Value;
-        foreach (var assembly in AppDomain.CurrentDomain.GetAssemblies()) DisplayRegistry.EnsureRegistrations(assembly);
+        DisplayRegistry.EnsureRegistrationsOfLoadedAssemblies();
         return DisplayRegistry.Format(value);
     }
 

@@ -80,6 +80,68 @@ public sealed class RichDisplayTests
         Assert.NotEqual(first[0][..^2], first[2][..^2]); // the figure is part of the id, not only the ordinal
     }
 
+    /// <summary>A library compiled for a test, referencing the framework, Workbench.Core and <paramref name="more"/>.</summary>
+    static string CompileLibrary(string dir, string name, string source, params string[] more)
+    {
+        var references = ((string)AppContext.GetData("TRUSTED_PLATFORM_ASSEMBLIES")!).Split(Path.PathSeparator)
+            .Append(typeof(Workbench.DisplayRegistry).Assembly.Location).Concat(more)
+            .Select(p => (Microsoft.CodeAnalysis.MetadataReference)Microsoft.CodeAnalysis.MetadataReference.CreateFromFile(p));
+        var compilation = Microsoft.CodeAnalysis.CSharp.CSharpCompilation.Create(name, [Microsoft.CodeAnalysis.CSharp.CSharpSyntaxTree.ParseText(source)],
+            references, new Microsoft.CodeAnalysis.CSharp.CSharpCompilationOptions(Microsoft.CodeAnalysis.OutputKind.DynamicallyLinkedLibrary));
+        var path = Path.Combine(dir, name + ".dll");
+        Microsoft.CodeAnalysis.Emit.EmitResult emitted;
+        using (var file = File.Create(path)) emitted = compilation.Emit(file);
+        Assert.True(emitted.Success, string.Join("; ", emitted.Diagnostics));
+        return path;
+    }
+
+    [Fact]
+    public async Task Renderings_registered_by_a_library_a_later_cell_loads_are_found_and_a_workbench_table_shows_as_html()
+    {
+        // Registrations are found by watching assemblies load, not by scanning every loaded assembly on each display: a
+        // library loaded after many displays must still be seen, also when it registers a type of another assembly.
+        var dir = TestPaths.NewTempDir("display-registrations");
+        var types = CompileLibrary(dir, "ProbeTypes", """
+            namespace Probe
+            {
+                public sealed class Thing { public override string ToString() => "thing"; }
+                public sealed class OtherThing { }
+            }
+            """);
+        var displays = CompileLibrary(dir, "ProbeDisplays", """
+            [assembly: Workbench.DisplayRegistrations(typeof(ProbeDisplays.Registrar))]
+            namespace ProbeDisplays
+            {
+                public static class Marker { }
+                public static class Registrar
+                {
+                    static Registrar() => Workbench.DisplayRegistry.Register<Probe.Thing>("text/html", t => "<i>probe</i>");
+                }
+            }
+            """, types);
+
+        using var session = NotebookSession.Create();
+        for (var i = 0; i < 3; i++)
+        {
+            var plain = Assert.IsType<DisplayOutput>(Assert.Single((await session.ExecuteAsync("1 + " + i)).Outputs)).Data;
+            Assert.Equal(["text/plain"], plain.Keys.ToArray());
+        }
+        var table = Assert.IsType<DisplayOutput>(Assert.Single((await session.ExecuteAsync(
+            "new Workbench.Reporting.HtmlTable(\"t\", [\"a\"], [[\"1\"]])")).Outputs)).Data;
+        Assert.Contains("<table", table["text/html"]);
+        Assert.Equal(CellStatus.Ok, (await session.ExecuteAsync($"#r \"{types}\"\n#r \"{displays}\"")).Status);
+        var before = Assert.IsType<DisplayOutput>(Assert.Single((await session.ExecuteAsync("new Probe.Thing()")).Outputs)).Data;
+        Assert.Equal(["text/plain"], before.Keys.ToArray()); // ProbeDisplays is referenced, not loaded yet
+
+        var probe = await session.ExecuteAsync("var loaded = typeof(ProbeDisplays.Marker).Assembly; new Probe.Thing()");
+        Assert.Equal(CellStatus.Ok, probe.Status);
+        var data = Assert.IsType<DisplayOutput>(Assert.Single(probe.Outputs)).Data;
+        Assert.Equal("<i>probe</i>", data["text/html"]);
+        Assert.Equal("thing", data["text/plain"]);
+        var other = Assert.IsType<DisplayOutput>(Assert.Single((await session.ExecuteAsync("new Probe.OtherThing()")).Outputs)).Data;
+        Assert.Equal(["text/plain"], other.Keys.ToArray());
+    }
+
     [ChromiumFact]
     public async Task A_chart_carries_the_same_static_png_on_every_run_and_inside_its_html()
     {
