@@ -19,18 +19,8 @@ public sealed class EngineTests
     }
 
     /// <summary>A tiny library compiled for the test, outside every default reference of a session.</summary>
-    static string CompileLibrary(string dir, string name, int value)
-    {
-        var tree = Microsoft.CodeAnalysis.CSharp.CSharpSyntaxTree.ParseText($"public static class {name} {{ public static int Value() => {value}; }}");
-        var compilation = Microsoft.CodeAnalysis.CSharp.CSharpCompilation.Create(name, [tree],
-            [Microsoft.CodeAnalysis.MetadataReference.CreateFromFile(typeof(object).Assembly.Location)],
-            new Microsoft.CodeAnalysis.CSharp.CSharpCompilationOptions(Microsoft.CodeAnalysis.OutputKind.DynamicallyLinkedLibrary));
-        var path = Path.Combine(dir, name + ".dll");
-        Microsoft.CodeAnalysis.Emit.EmitResult emitted;
-        using (var file = File.Create(path)) emitted = compilation.Emit(file);
-        Assert.True(emitted.Success, string.Join("; ", emitted.Diagnostics));
-        return path;
-    }
+    static string CompileLibrary(string dir, string name, int value) =>
+        TestLibraries.Compile(dir, name, $"public static class {name} {{ public static int Value() => {value}; }}");
 
     [Fact]
     public async Task A_reference_added_by_one_cell_stays_visible_to_later_cells_also_after_a_cell_that_did_not_compile()

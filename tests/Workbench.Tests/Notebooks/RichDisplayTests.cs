@@ -80,35 +80,20 @@ public sealed class RichDisplayTests
         Assert.NotEqual(first[0][..^2], first[2][..^2]); // the figure is part of the id, not only the ordinal
     }
 
-    /// <summary>A library compiled for a test, referencing the framework, Workbench.Core and <paramref name="more"/>.</summary>
-    static string CompileLibrary(string dir, string name, string source, params string[] more)
-    {
-        var references = ((string)AppContext.GetData("TRUSTED_PLATFORM_ASSEMBLIES")!).Split(Path.PathSeparator)
-            .Append(typeof(Workbench.DisplayRegistry).Assembly.Location).Concat(more)
-            .Select(p => (Microsoft.CodeAnalysis.MetadataReference)Microsoft.CodeAnalysis.MetadataReference.CreateFromFile(p));
-        var compilation = Microsoft.CodeAnalysis.CSharp.CSharpCompilation.Create(name, [Microsoft.CodeAnalysis.CSharp.CSharpSyntaxTree.ParseText(source)],
-            references, new Microsoft.CodeAnalysis.CSharp.CSharpCompilationOptions(Microsoft.CodeAnalysis.OutputKind.DynamicallyLinkedLibrary));
-        var path = Path.Combine(dir, name + ".dll");
-        Microsoft.CodeAnalysis.Emit.EmitResult emitted;
-        using (var file = File.Create(path)) emitted = compilation.Emit(file);
-        Assert.True(emitted.Success, string.Join("; ", emitted.Diagnostics));
-        return path;
-    }
-
     [Fact]
     public async Task Renderings_registered_by_a_library_a_later_cell_loads_are_found_and_a_workbench_table_shows_as_html()
     {
         // Registrations are found by watching assemblies load, not by scanning every loaded assembly on each display: a
         // library loaded after many displays must still be seen, also when it registers a type of another assembly.
         var dir = TestPaths.NewTempDir("display-registrations");
-        var types = CompileLibrary(dir, "ProbeTypes", """
+        var types = TestLibraries.Compile(dir, "ProbeTypes", """
             namespace Probe
             {
                 public sealed class Thing { public override string ToString() => "thing"; }
                 public sealed class OtherThing { }
             }
             """);
-        var displays = CompileLibrary(dir, "ProbeDisplays", """
+        var displays = TestLibraries.Compile(dir, "ProbeDisplays", """
             [assembly: Workbench.DisplayRegistrations(typeof(ProbeDisplays.Registrar))]
             namespace ProbeDisplays
             {
@@ -118,7 +103,7 @@ public sealed class RichDisplayTests
                     static Registrar() => Workbench.DisplayRegistry.Register<Probe.Thing>("text/html", t => "<i>probe</i>");
                 }
             }
-            """, types);
+            """, typeof(Workbench.DisplayRegistry).Assembly.Location, types);
 
         using var session = NotebookSession.Create();
         for (var i = 0; i < 3; i++)
