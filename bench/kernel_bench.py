@@ -157,6 +157,8 @@ def measure(workbench, args, code, setup):
         finally:
             kc.stop_channels()
             km.shutdown_kernel(now=False)
+        # medians per block of --blocks cells, in the order they ran: whether a cell costs more the longer the session runs
+        blocks = [statistics.median(warm[i:i + args.blocks]) for i in range(0, len(warm), args.blocks)] if args.blocks else []
         warm.sort()
         with open("/proc/loadavg") as f:
             load = " ".join(f.read().split()[:3])
@@ -167,7 +169,7 @@ def measure(workbench, args, code, setup):
             by_name[(role, comm)] = by_name.get((role, comm), 0) + after - threads_before.get(key, 0)
         return {"ready": ready_ms, "first": first_ms, "start_to_first": start_to_first_ms, "median": statistics.median(warm),
                 "p90": warm[int(0.9 * (len(warm) - 1))], "min": warm[0], "n": len(warm), "code": code, "load": load,
-                "cpu": cpu_per_cell_ms, "kernel_cpu": kernel_cpu_ms, "threads": by_name}
+                "cpu": cpu_per_cell_ms, "kernel_cpu": kernel_cpu_ms, "threads": by_name, "blocks": blocks}
     finally:
         shutil.rmtree(prefix, ignore_errors=True)
 
@@ -178,6 +180,8 @@ def report(r, runs):
     print(f"start_to_first_ms   {r['start_to_first']:8.1f}")
     print(f"warm_median_ms      {r['median']:8.2f}   (n={r['n']}, code {r['code']!r}, p90 {r['p90']:.2f}, min {r['min']:.2f}; load avg {r['load']})")
     print(f"cpu_per_cell_ms     {r['cpu']:8.2f}   (kernel process and its children, user + sys; the kernel process alone {r['kernel_cpu']:.2f})")
+    if r["blocks"]:
+        print("block_medians_ms    " + " ".join(f"{b:.2f}" for b in r["blocks"]))
     for (role, comm), seconds in sorted(r["threads"].items(), key=lambda kv: -kv[1]):
         if seconds > 0:
             print(f"  thread cpu/cell   {seconds * 1000 / runs:8.3f} ms  {role:12} {comm}")
@@ -189,6 +193,8 @@ def main():
     parser.add_argument("--code", default="1 + 1")
     parser.add_argument("--setup", default=None)
     parser.add_argument("--threads", action="store_true")
+    # --blocks B: also the median of each block of B warm cells, in the order they ran
+    parser.add_argument("--blocks", type=int, default=0)
     # --pairs N: the workbench kernel and ipykernel (the peer) started alternately N times each in this one run, then
     # both medians of medians and their ratio; --peer-code / --peer-setup are the peer's cells (default: --code, --setup).
     parser.add_argument("--pairs", type=int, default=0)
