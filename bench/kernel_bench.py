@@ -193,7 +193,7 @@ def main():
     parser.add_argument("--code", default="1 + 1")
     parser.add_argument("--setup", default=None)
     parser.add_argument("--threads", action="store_true")
-    # --blocks B: also the median of each block of B warm cells, in the order they ran
+    # --blocks B: also the median of each block of B warm cells, in the order they ran (single runs; --pairs prints none)
     parser.add_argument("--blocks", type=int, default=0)
     # --pairs N: the workbench kernel and ipykernel (the peer) started alternately N times each in this one run, then
     # both medians of medians and their ratio; --peer-code / --peer-setup are the peer's cells (default: --code, --setup).

@@ -12,9 +12,9 @@ public static class DisplayRegistry
 {
     static readonly ConcurrentDictionary<(Type Type, string MimeType), Func<object, string>> Formatters = new();
     static readonly ConcurrentDictionary<Assembly, bool> Visited = new();
-    // Per value type, the types of its chain that have a rendering, as of registration version Version: a display
-    // looks there instead of walking the chain (an int has some thirty interfaces) against every registration.
-    static readonly ConcurrentDictionary<Type, (int Version, Type[] Registered)> RegisteredChains = new();
+    // Per value type, its renderings (nearest type first, one per MIME type) as of registration version Version: a
+    // display looks there instead of walking the chain (an int has some thirty interfaces) against every registration.
+    static readonly ConcurrentDictionary<Type, (int Version, (string MimeType, Func<object, string> Format)[] Renderings)> RenderingsByType = new();
     static int version;
 
     /// <summary>Registers <paramref name="format"/> as the <paramref name="mimeType"/> rendering of <typeparamref name="T"/>
@@ -38,18 +38,19 @@ public static class DisplayRegistry
         ArgumentNullException.ThrowIfNull(value);
         var valueType = value.GetType();
         EnsureRegistrations(valueType.Assembly);
-        var current = Volatile.Read(ref version); // read before the chain is computed: a registration meanwhile redoes it
-        if (!RegisteredChains.TryGetValue(valueType, out var chain) || chain.Version != current)
+        var current = Volatile.Read(ref version); // read before the renderings are found: a registration meanwhile redoes it
+        if (!RenderingsByType.TryGetValue(valueType, out var cached) || cached.Version != current)
         {
-            var registeredTypes = Formatters.Keys.Select(k => k.Type).ToHashSet();
-            chain = (current, TypeChain(valueType).Where(registeredTypes.Contains).ToArray());
-            RegisteredChains[valueType] = chain;
+            var nearest = new Dictionary<string, Func<object, string>>(StringComparer.Ordinal);
+            foreach (var type in TypeChain(valueType))
+                foreach (var ((registered, mime), format) in Formatters)
+                    if (registered == type) nearest.TryAdd(mime, format);
+            cached = (current, nearest.Select(p => (p.Key, p.Value)).ToArray());
+            RenderingsByType[valueType] = cached;
         }
-        if (chain.Registered.Length == 0) return ReadOnlyDictionary<string, string>.Empty;
+        if (cached.Renderings.Length == 0) return ReadOnlyDictionary<string, string>.Empty;
         var result = new SortedDictionary<string, string>(StringComparer.Ordinal);
-        foreach (var type in chain.Registered)
-            foreach (var ((registered, mime), format) in Formatters)
-                if (registered == type && !result.ContainsKey(mime)) result[mime] = format(value);
+        foreach (var (mime, format) in cached.Renderings) result[mime] = format(value);
         return result;
     }
 
